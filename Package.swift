@@ -1,0 +1,40 @@
+// swift-tools-version:5.9
+import PackageDescription
+
+// SwiftPM drops the -D flags that `pkg-config --cflags libtorrent-rasterbar`
+// prints, and libtorrent's struct layouts depend on them: declare them here.
+let libtorrentDefines: [CXXSetting] = [
+    "TORRENT_LINKING_SHARED", "TORRENT_USE_OPENSSL", "TORRENT_USE_LIBCRYPTO",
+    "TORRENT_SSL_PEERS", "BOOST_ASIO_ENABLE_CANCELIO", "BOOST_ASIO_NO_DEPRECATED",
+    "OPENSSL_NO_SSL2", "BOOST_ALL_NO_LIB",
+].map { .define($0) }
+
+let package = Package(
+    name: "btx",
+    products: [
+        .executable(name: "btx", targets: ["btx"]),
+        .library(name: "TorrentKit", targets: ["TorrentKit"]),
+    ],
+    targets: [
+        .target(
+            name: "CBTX",
+            path: "shim",
+            sources: ["src"],
+            publicHeadersPath: "include",
+            cxxSettings: libtorrentDefines,
+            linkerSettings: [
+                .linkedLibrary("torrent-rasterbar"),
+                .linkedLibrary("ssl"),
+                .linkedLibrary("crypto"),
+                .linkedLibrary("pthread"),
+            ]
+        ),
+        .target(name: "TorrentKit", dependencies: ["CBTX"]),
+        .target(name: "BTXCLI", dependencies: ["TorrentKit"]),
+        .executableTarget(name: "btx", dependencies: ["BTXCLI"]),
+        .testTarget(name: "TorrentKitTests", dependencies: ["TorrentKit", "CBTX"]),
+        .testTarget(name: "BTXCLITests", dependencies: ["BTXCLI", "TorrentKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TorrentKit"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

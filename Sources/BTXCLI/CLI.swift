@@ -1,0 +1,61 @@
+import Glibc
+import TorrentKit
+
+public let btxVersion = "0.1.0"
+
+/// Runs btx with `arguments` (argv without the program name) and returns the exit code.
+public func runCLI(_ arguments: [String]) -> Int32 {
+    let environment = Environment.current()
+    let json = arguments.contains("--json")
+    do {
+        try dispatch(arguments, environment: environment)
+        fflush(stdout)
+        return ExitCode.success.rawValue
+    } catch let error as CLIError {
+        fflush(stdout)
+        report(error, json: json)
+        return error.exitCode.rawValue
+    } catch let error as TorrentKitError {
+        fflush(stdout)
+        let cli = CLIError(exitCode: error.code == .cancelled ? .interrupted : .failure, message: error.message)
+        report(cli, json: json)
+        return cli.exitCode.rawValue
+    } catch {
+        fflush(stdout)
+        report(.failure("\(error)"), json: json)
+        return ExitCode.failure.rawValue
+    }
+}
+
+private func dispatch(_ arguments: [String], environment: Environment) throws {
+    // Global options may come before the command name.
+    var index = 0
+    while index < arguments.count, arguments[index].hasPrefix("-") {
+        switch arguments[index] {
+        case "--version": return try versionCommand.run(Invocation.parse([], command: versionCommand, environment: environment))
+        case "-h", "--help": return try helpCommand.run(Invocation.parse([], command: helpCommand, environment: environment))
+        case "--json", "-q", "--quiet": index += 1
+        case "--state-dir": index += 2
+        default:
+            if arguments[index].hasPrefix("--state-dir=") { index += 1; continue }
+            throw CLIError.usage("unknown option \(arguments[index]); options go after the command name")
+        }
+    }
+    guard index < arguments.count else {
+        try helpCommand.run(Invocation.parse([], command: helpCommand, environment: environment))
+        throw CLIError(exitCode: .usage, message: "no command given")
+    }
+    let name = arguments[index]
+    if name == "_generate-docs", index + 1 < arguments.count {
+        return try writeDocs(to: arguments[index + 1])
+    }
+    guard let command = command(named: name) else {
+        throw CLIError.usage("unknown command '\(name)'")
+    }
+    let rest = Array(arguments[..<index]) + Array(arguments[(index + 1)...])
+    let invocation = try Invocation.parse(rest, command: command, environment: environment)
+    if invocation.flag("help") {
+        return try helpCommand.run(Invocation.parse([name], command: helpCommand, environment: environment))
+    }
+    try command.run(invocation)
+}

@@ -1,0 +1,50 @@
+/// An option a command accepts. `argument` names its value; nil for a flag.
+struct OptionSpec {
+    let long: String
+    var short: Character? = nil
+    var argument: String? = nil
+    let summary: String
+    var repeatable = false
+    /// For completions: what the value is.
+    var completion: Completion = .none
+
+    enum Completion { case none, file, directory }
+
+    var display: String {
+        let names = (short.map { "-\($0), " } ?? "    ") + "--" + long
+        return argument.map { names + " " + $0 } ?? names
+    }
+}
+
+/// A subcommand as data, like Go's cmd/go: help, the man page and the
+/// completions are all generated from this table.
+struct Command {
+    let name: String
+    let usage: String
+    let summary: String
+    /// Paragraphs for `btx help NAME` and the man page.
+    var details: String = ""
+    var options: [OptionSpec] = []
+    /// Completion hint for positional arguments.
+    var positional: OptionSpec.Completion = .none
+    let run: (Invocation) throws -> Void
+}
+
+/// Options every command takes.
+let globalOptions: [OptionSpec] = [
+    OptionSpec(long: "json", summary: "print machine-readable JSON on stdout"),
+    OptionSpec(long: "state-dir", argument: "DIR", summary: "keep state in DIR instead of the XDG directories (also BTX_STATE_DIR)", completion: .directory),
+    OptionSpec(long: "quiet", short: "q", summary: "print no progress or warnings on stderr"),
+    OptionSpec(long: "help", short: "h", summary: "show help for the command"),
+]
+
+/// The subcommands, in the order `btx help` lists them.
+let commands: [Command] = [
+    createCommand,
+    infoCommand,
+    filesCommand,
+    helpCommand,
+    versionCommand,
+]
+
+func command(named name: String) -> Command? { commands.first { $0.name == name } }

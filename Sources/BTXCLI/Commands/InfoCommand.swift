@@ -1,0 +1,73 @@
+import TorrentKit
+
+let infoCommand = Command(
+    name: "info",
+    usage: "info FILE.torrent",
+    summary: "show a torrent's metadata: hashes, pieces, trackers, magnet link",
+    details: "Reads the .torrent file (or - for standard input) without starting a session.",
+    positional: .file,
+    run: runInfo
+)
+
+private func runInfo(_ invocation: Invocation) throws {
+    try invocation.expectArguments(1, 1)
+    let info = try loadTorrentFile(invocation.arguments[0], includeFiles: false)
+    let out = invocation.output
+    if out.json {
+        out.document(info.json)
+        return
+    }
+    var fields: [(String, String)] = [("name", info.name)]
+    if let v1 = info.infoHashV1 { fields.append(("info hash v1", v1)) }
+    if let v2 = info.infoHashV2 { fields.append(("info hash v2", v2)) }
+    fields += [
+        ("size", "\(Units.bytes(info.totalSize)) (\(info.totalSize) bytes)"),
+        ("files", String(info.fileCount)),
+        ("pieces", "\(info.pieceCount) × \(Units.bytes(Int64(info.pieceLength)))"),
+        ("private", info.isPrivate ? "yes" : "no"),
+    ]
+    let tiers = Dictionary(grouping: info.trackers, by: \.tier).sorted { $0.key < $1.key }
+    for (tier, trackers) in tiers {
+        fields.append(("tier \(tier + 1)", trackers.map(\.url).joined(separator: " ")))
+    }
+    for seed in info.webSeeds { fields.append(("web seed", seed)) }
+    if let comment = info.comment { fields.append(("comment", comment)) }
+    if let creator = info.creator { fields.append(("created by", creator)) }
+    if let source = info.source { fields.append(("source", source)) }
+    if let date = info.creationDate { fields.append(("created", formatDate(date))) }
+    fields.append(("magnet", info.magnetURI))
+    out.fields(fields)
+}
+
+/// Reads and parses a .torrent file, with errors that name the file.
+func loadTorrentFile(_ path: String, includeFiles: Bool) throws -> TorrentInfo {
+    let bytes = try FileIO.read(path)
+    do {
+        return try TorrentInfo(bytes: bytes, includeFiles: includeFiles)
+    } catch let error as TorrentKitError {
+        throw CLIError.failure("\(path == "-" ? "standard input" : path) is not a valid torrent: \(error.message)")
+    }
+}
+
+extension TorrentInfo {
+    var json: JSON {
+        .object([
+            ("name", .string(name)),
+            ("info_hash", .string(infoHash)),
+            ("info_hash_v1", .optional(infoHashV1)),
+            ("info_hash_v2", .optional(infoHashV2)),
+            ("total_size", .int(totalSize)),
+            ("file_count", .int(fileCount)),
+            ("piece_length", .int(pieceLength)),
+            ("piece_count", .int(pieceCount)),
+            ("private", .bool(isPrivate)),
+            ("trackers", .array(trackers.map { .object([("url", .string($0.url)), ("tier", .int($0.tier))]) })),
+            ("web_seeds", .array(webSeeds.map(JSON.string))),
+            ("comment", .optional(comment)),
+            ("created_by", .optional(creator)),
+            ("source", .optional(source)),
+            ("creation_date", creationDate.map(JSON.int) ?? .null),
+            ("magnet_uri", .string(magnetURI)),
+        ])
+    }
+}

@@ -1,0 +1,89 @@
+import Glibc
+
+enum FileIO {
+    /// Reads a whole file ("-" = stdin); errors name the path.
+    static func read(_ path: String) throws -> [UInt8] {
+        let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw error(path) }
+        defer { if fd != STDIN_FILENO { close(fd) } }
+        var st = stat()
+        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            throw CLIError.failure("\(path) is a directory, not a file")
+        }
+        var bytes: [UInt8] = []
+        if (st.st_mode & S_IFMT) == S_IFREG { bytes.reserveCapacity(Int(st.st_size)) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw error(path) }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return bytes
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Writes `bytes` so that `path` either keeps its old content or has all
+    /// of the new: a temporary file in the same directory, fsync, then a
+    /// rename (or a link, which fails instead of replacing, when `replace` is false).
+    static func writeAtomically(_ bytes: [UInt8], to path: String, replace: Bool) throws {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        var template = Array((directory.isEmpty ? "/" : directory).utf8CString.dropLast()) + Array("/.btx-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { throw error(directory) }
+        let temporary = String(cString: template)
+        var committed = false
+        defer {
+            if !committed { unlink(temporary) }
+        }
+        do {
+            defer { close(fd) }
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { throw error(path) }
+                offset += n
+            }
+            fchmod(fd, 0o644 & ~currentUmask())
+            guard fsync(fd) == 0 else { throw error(path) }
+        }
+        if replace {
+            guard rename(temporary, path) == 0 else { throw error(path) }
+        } else {
+            guard link(temporary, path) == 0 else {
+                if errno == EEXIST { throw CLIError.failure("\(path) already exists (use --force to replace it)") }
+                throw error(path)
+            }
+            unlink(temporary)
+        }
+        committed = true
+        let dirFD = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY)
+        if dirFD >= 0 {
+            fsync(dirFD)
+            close(dirFD)
+        }
+    }
+
+    static func error(_ path: String) -> CLIError {
+        let code = errno
+        let message = "\(path): \(String(cString: strerror(code)))"
+        return code == ENOENT ? .notFound(message) : .failure(message)
+    }
+
+    private static func currentUmask() -> mode_t {
+        let mask = umask(0o022)
+        umask(mask)
+        return mask
+    }
+}

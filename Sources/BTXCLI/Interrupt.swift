@@ -1,0 +1,13 @@
+import Glibc
+
+/// SIGINT and SIGTERM set a flag that long operations poll, so they can
+/// stop cleanly (no partial output, resume data saved) instead of dying.
+private var pendingSignal: sig_atomic_t = 0
+
+func installInterruptHandlers() {
+    for signal in [SIGINT, SIGTERM] {
+        Glibc.signal(signal) { number in pendingSignal = sig_atomic_t(number) }
+    }
+}
+
+func interruptRequested() -> Bool { pendingSignal != 0 }

@@ -1,0 +1,87 @@
+import Glibc
+
+/// Where everything btx prints goes: results on stdout (a table or JSON),
+/// chatter on stderr and only for humans.
+struct Output {
+    let json: Bool
+    let quiet: Bool
+    /// stderr is a terminal and -q was not given: progress bars are welcome.
+    let showsProgress: Bool
+    let color: Bool
+
+    init(json: Bool, quiet: Bool, environment: Environment) {
+        self.json = json
+        self.quiet = quiet
+        showsProgress = !quiet && isatty(STDERR_FILENO) == 1
+        color = isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+    }
+
+    func line(_ text: String) { write(text + "\n", to: stdout) }
+
+    func document(_ value: JSON) { line(value.text) }
+
+    func warning(_ text: String) {
+        guard !quiet else { return }
+        write("btx: warning: \(text)\n", to: stderr)
+    }
+
+    /// Left-aligned columns separated by two spaces; `rightAligned` holds the
+    /// indices of numeric columns.
+    func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) {
+        let all = [header] + rows
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in all {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
+        var text = ""
+        for (r, row) in all.enumerated() {
+            var line = ""
+            for (i, cell) in row.enumerated() {
+                let padding = String(repeating: " ", count: widths[i] - cell.count)
+                let last = i == row.count - 1
+                let padded = rightAligned.contains(i) ? padding + cell : (last ? cell : cell + padding)
+                line += (i > 0 ? "  " : "") + padded
+            }
+            text += (r == 0 ? bold(line) : line) + "\n"
+        }
+        write(text, to: stdout)
+    }
+
+    /// "key  value" lines with the keys aligned, for one-object views like `info`.
+    func fields(_ pairs: [(String, String)]) {
+        let width = pairs.map(\.0.count).max() ?? 0
+        var text = ""
+        for (key, value) in pairs {
+            text += bold(key + String(repeating: " ", count: width - key.count)) + "  " + value + "\n"
+        }
+        write(text, to: stdout)
+    }
+
+    func bold(_ text: String) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
+
+    func progress(_ text: String) {
+        guard showsProgress else { return }
+        write("\r\u{1B}[2K" + text, to: stderr)
+    }
+
+    func endProgress() {
+        guard showsProgress else { return }
+        write("\r\u{1B}[2K", to: stderr)
+    }
+}
+
+func write(_ text: String, to stream: UnsafeMutablePointer<FILE>) {
+    fputs(text, stream)
+    if stream == stderr { fflush(stream) }
+}
+
+/// Prints an error the documented way: `btx: message` on stderr, plus an
+/// error object on stdout for --json.
+func report(_ error: CLIError, json: Bool) {
+    write("btx: \(error.message)\n", to: stderr)
+    if let hint = error.hint { write("btx: \(hint)\n", to: stderr) }
+    if json {
+        let object = JSON.object([("error", .object([("code", .string(error.code)), ("message", .string(error.message))]))])
+        write(object.text + "\n", to: stdout)
+    }
+}

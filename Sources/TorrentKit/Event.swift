@@ -1,0 +1,54 @@
+import CBTX
+
+/// What happened in a session, copied out of libtorrent's alerts.
+public enum Event: Sendable, Equatable {
+    case added(Torrent)
+    case metadataReceived(Torrent)
+    case stateChanged(Torrent, TorrentStatus.State)
+    case finished(Torrent)
+    case paused(Torrent)
+    case resumed(Torrent)
+    case checked(Torrent)
+    case removed(infoHash: String)
+    case filesDeleted(Torrent)
+    case resumeData(Torrent, infoHash: String, data: [UInt8])
+    case resumeDataFailed(Torrent, message: String)
+    case torrentError(Torrent, message: String)
+    case fileError(Torrent, message: String)
+    case hashFailed(Torrent, piece: Int)
+    case trackerReply(Torrent, peers: Int)
+    case trackerError(Torrent, message: String)
+    case listening(port: Int)
+    case listenFailed(message: String)
+    case dhtBootstrapped
+    case other(code: Int, message: String)
+
+    init(_ e: btx_event) {
+        let torrent = Torrent(rawValue: e.torrent)
+        let message = string(e.message)
+        switch btx_event_type(rawValue: UInt32(e.type)) {
+        case BTX_EVENT_ADDED: self = .added(torrent)
+        case BTX_EVENT_METADATA_RECEIVED: self = .metadataReceived(torrent)
+        case BTX_EVENT_STATE_CHANGED: self = .stateChanged(torrent, TorrentStatus.State(code: Int32(e.value)))
+        case BTX_EVENT_FINISHED: self = .finished(torrent)
+        case BTX_EVENT_PAUSED: self = .paused(torrent)
+        case BTX_EVENT_RESUMED: self = .resumed(torrent)
+        case BTX_EVENT_CHECKED: self = .checked(torrent)
+        case BTX_EVENT_REMOVED: self = .removed(infoHash: string(fromTuple: e.info_hash))
+        case BTX_EVENT_FILES_DELETED: self = .filesDeleted(torrent)
+        case BTX_EVENT_RESUME_DATA:
+            let bytes = e.data.map { Array(UnsafeBufferPointer(start: $0, count: e.data_len)) } ?? []
+            self = .resumeData(torrent, infoHash: string(fromTuple: e.info_hash), data: bytes)
+        case BTX_EVENT_RESUME_DATA_FAILED: self = .resumeDataFailed(torrent, message: message)
+        case BTX_EVENT_TORRENT_ERROR: self = .torrentError(torrent, message: message)
+        case BTX_EVENT_FILE_ERROR: self = .fileError(torrent, message: message)
+        case BTX_EVENT_HASH_FAILED: self = .hashFailed(torrent, piece: Int(e.value))
+        case BTX_EVENT_TRACKER_REPLY: self = .trackerReply(torrent, peers: Int(e.value))
+        case BTX_EVENT_TRACKER_ERROR: self = .trackerError(torrent, message: message)
+        case BTX_EVENT_LISTEN_SUCCEEDED: self = .listening(port: Int(e.value))
+        case BTX_EVENT_LISTEN_FAILED: self = .listenFailed(message: message)
+        case BTX_EVENT_DHT_BOOTSTRAPPED: self = .dhtBootstrapped
+        default: self = .other(code: Int(e.type), message: message)
+        }
+    }
+}

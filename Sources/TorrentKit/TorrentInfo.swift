@@ -1,0 +1,71 @@
+import CBTX
+
+/// The metadata of a .torrent file, read without a session.
+public struct TorrentInfo: Sendable, Equatable {
+    public struct Tracker: Sendable, Equatable {
+        public let url: String
+        public let tier: Int
+    }
+
+    public let name: String
+    public let infoHashV1: String?
+    public let infoHashV2: String?
+    public let pieceLength: Int
+    public let pieceCount: Int
+    public let totalSize: Int64
+    public let fileCount: Int
+    public let isPrivate: Bool
+    public let comment: String?
+    public let creator: String?
+    public let source: String?
+    /// Unix seconds; nil when the torrent carries no date.
+    public let creationDate: Int64?
+    public let magnetURI: String
+    public let trackers: [Tracker]
+    public let webSeeds: [String]
+    /// Empty unless parsed with `includeFiles: true`.
+    public let files: [FileEntry]
+
+    public var infoHash: String { infoHashV1 ?? infoHashV2 ?? "" }
+
+    /// Parses .torrent bytes; throws TorrentKitError(.parse) for anything
+    /// that is not a valid torrent. Skipping the file list keeps `btx info`
+    /// fast on torrents with many files.
+    public init(bytes: [UInt8], includeFiles: Bool = false) throws {
+        var raw: UnsafeMutablePointer<btx_metainfo>?
+        // A one-byte buffer stands in for empty input so the shim, not a NULL
+        // check, reports it.
+        let count = bytes.count
+        _ = try (bytes.isEmpty ? [0] : bytes).withUnsafeBufferPointer { buffer in
+            try check(btx_metainfo_parse(buffer.baseAddress, count, includeFiles ? 1 : 0, &raw))
+        }
+        guard let raw else { throw TorrentKitError(.internal, "no metainfo returned") }
+        defer { btx_metainfo_free(raw) }
+        let m = raw.pointee
+        name = string(m.name)
+        let v1 = string(fromTuple: m.info_hash_v1), v2 = string(fromTuple: m.info_hash_v2)
+        infoHashV1 = v1.isEmpty ? nil : v1
+        infoHashV2 = v2.isEmpty ? nil : v2
+        pieceLength = Int(m.piece_length)
+        pieceCount = Int(m.num_pieces)
+        totalSize = m.total_size
+        fileCount = m.num_files
+        isPrivate = m.is_private != 0
+        func nonEmpty(_ p: UnsafeMutablePointer<CChar>?) -> String? {
+            let s = string(p)
+            return s.isEmpty ? nil : s
+        }
+        comment = nonEmpty(m.comment)
+        creator = nonEmpty(m.creator)
+        source = nonEmpty(m.source)
+        creationDate = m.creation_date > 0 ? m.creation_date : nil
+        magnetURI = string(m.magnet_uri)
+        trackers = (0..<m.num_trackers).map { Tracker(url: string(m.trackers[$0].url), tier: Int(m.trackers[$0].tier)) }
+        webSeeds = (0..<m.num_web_seeds).map { string(m.web_seeds[$0]) }
+        if let files = m.files {
+            self.files = (0..<m.num_files).map { FileEntry(index: $0, files[$0]) }
+        } else {
+            self.files = []
+        }
+    }
+}

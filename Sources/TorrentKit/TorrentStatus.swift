@@ -1,0 +1,78 @@
+import CBTX
+
+public struct TorrentStatus: Sendable, Equatable {
+    public enum State: String, Sendable, Codable {
+        case checkingFiles = "checking"
+        case downloadingMetadata = "metadata"
+        case downloading
+        case finished
+        case seeding
+        case checkingResumeData = "checking_resume"
+        case unknown
+
+        init(code: Int32) {
+            switch code {
+            case Int32(BTX_STATE_CHECKING_FILES.rawValue): self = .checkingFiles
+            case Int32(BTX_STATE_DOWNLOADING_METADATA.rawValue): self = .downloadingMetadata
+            case Int32(BTX_STATE_DOWNLOADING.rawValue): self = .downloading
+            case Int32(BTX_STATE_FINISHED.rawValue): self = .finished
+            case Int32(BTX_STATE_SEEDING.rawValue): self = .seeding
+            case Int32(BTX_STATE_CHECKING_RESUME_DATA.rawValue): self = .checkingResumeData
+            default: self = .unknown
+            }
+        }
+    }
+
+    public let torrent: Torrent
+    public let infoHashV1: String?
+    public let infoHashV2: String?
+    public let name: String
+    public let savePath: String
+    public let error: String?
+    public let state: State
+    public let isPaused: Bool
+    public let hasMetadata: Bool
+    public let progress: Double
+    public let totalSize: Int64
+    public let totalDone: Int64
+    public let totalDownloaded: Int64
+    public let totalUploaded: Int64
+    public let downloadRate: Int64
+    public let uploadRate: Int64
+    public let peers: Int
+    public let seeds: Int
+    public let pieces: Int
+    public let piecesDone: Int
+    public let addedTime: Int64
+    public let completedTime: Int64
+
+    /// The v1 hash when there is one, else the v2 hash: what btx names torrents by.
+    public var infoHash: String { infoHashV1 ?? infoHashV2 ?? "" }
+
+    init(_ s: btx_status) {
+        torrent = Torrent(rawValue: s.handle)
+        let v1 = string(fromTuple: s.info_hash_v1), v2 = string(fromTuple: s.info_hash_v2)
+        infoHashV1 = v1.isEmpty ? nil : v1
+        infoHashV2 = v2.isEmpty ? nil : v2
+        name = string(s.name)
+        savePath = string(s.save_path)
+        let message = string(s.error)
+        error = message.isEmpty ? nil : message
+        state = State(code: s.state)
+        isPaused = s.paused != 0
+        hasMetadata = s.has_metadata != 0
+        progress = s.progress
+        totalSize = s.total_size
+        totalDone = s.total_done
+        totalDownloaded = s.total_downloaded
+        totalUploaded = s.total_uploaded
+        downloadRate = s.download_rate
+        uploadRate = s.upload_rate
+        peers = Int(s.num_peers)
+        seeds = Int(s.num_seeds)
+        pieces = Int(s.num_pieces)
+        piecesDone = Int(s.pieces_done)
+        addedTime = s.added_time
+        completedTime = s.completed_time
+    }
+}

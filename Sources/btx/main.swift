@@ -1,0 +1,4 @@
+import BTXCLI
+import Glibc
+
+exit(runCLI(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,339 @@
+/*
+ * btx.h: the C ABI between btx and libtorrent-rasterbar 2.0.
+ *
+ * Conventions (in the spirit of SQLite and libgit2):
+ * - Every function returns BTX_OK (0) or a negative btx_result, and hands
+ *   objects back through `out` parameters. No C++ exception ever crosses this
+ *   boundary; on failure btx_last_error() describes what went wrong.
+ * - Torrent handles are generation-tagged integers. 0 is never valid; a
+ *   handle whose torrent was removed is BTX_ERR_BAD_HANDLE, never a crash.
+ * - Snapshots (status, files, peers, events, metainfo) cross the ABI in one
+ *   call and are owned by the caller until passed to their btx_*_free.
+ * - Strings are UTF-8. Byte counts are int64_t. Hashes are lower-case hex.
+ */
+#ifndef BTX_H
+#define BTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped whenever a struct layout or a function signature changes. */
+#define BTX_ABI_VERSION 1
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum {
+    BTX_OK = 0,
+    BTX_ERR_INVALID_ARG = -1,  /* NULL pointer, out-of-range value */
+    BTX_ERR_BAD_HANDLE = -2,   /* zero, stale or removed handle, NULL session */
+    BTX_ERR_NO_MEMORY = -3,
+    BTX_ERR_PARSE = -4,        /* malformed bencode, .torrent, magnet or resume data */
+    BTX_ERR_IO = -5,           /* a file could not be read or written */
+    BTX_ERR_DUPLICATE = -6,    /* the torrent is already in the session */
+    BTX_ERR_NO_METADATA = -7,  /* the torrent's metadata has not arrived yet */
+    BTX_ERR_CANCELLED = -8,    /* a progress callback asked to stop */
+    BTX_ERR_INTERNAL = -9      /* anything libtorrent threw that fits no other code */
+} btx_result;
+
+/* The message of the last failed call on this thread ("" if none). Owned by
+ * the shim; valid until the next btx_* call on the same thread. */
+const char *btx_last_error(void);
+
+/* BTX_ABI_VERSION as compiled into the shim; callers compare it with the
+ * header they were built against. */
+int btx_abi_version(void);
+
+/* libtorrent's version string, e.g. "2.0.8.0". Static storage. */
+const char *btx_libtorrent_version(void);
+
+/* Frees a buffer returned by any btx_* function (torrent bytes, resume data). */
+void btx_free_buffer(uint8_t *buffer);
+
+/* ---------------------------------------------------------------- session */
+
+typedef struct btx_session btx_session;
+typedef uint64_t btx_torrent;
+
+/* A libtorrent settings_pack entry by name ("enable_dht", "listen_interfaces",
+ * "download_rate_limit", ...). Values are text: "1"/"0" or "true"/"false" for
+ * booleans, decimal for integers. */
+typedef struct {
+    const char *name;
+    const char *value;
+} btx_setting;
+
+/* Starts a session. The shim's CLI-oriented defaults are applied first, then
+ * `settings` in order. `dht_state` (may be NULL) is a blob previously
+ * returned by btx_session_dht_state. Free with btx_session_free. */
+int btx_session_new(const btx_setting *settings, size_t num_settings,
+                    const uint8_t *dht_state, size_t dht_state_len,
+                    btx_session **out);
+
+/* Stops the session and joins libtorrent's threads. NULL is a no-op. */
+void btx_session_free(btx_session *session);
+
+/* Applies settings to a running session. */
+int btx_session_apply_settings(btx_session *session, const btx_setting *settings,
+                               size_t num_settings);
+
+/* The TCP port the session listens on (0 while not listening). */
+int btx_session_listen_port(btx_session *session, int *out_port);
+
+/* The DHT routing table as a bencoded blob; free with btx_free_buffer. */
+int btx_session_dht_state(btx_session *session, uint8_t **out, size_t *out_len);
+
+/* -------------------------------------------------------------- torrents */
+
+enum {
+    BTX_ADD_PAUSED = 1 << 0,
+    BTX_ADD_SEQUENTIAL = 1 << 1,
+    BTX_ADD_SEED_MODE = 1 << 2   /* trust the files on disk without checking */
+};
+
+typedef struct {
+    /* Exactly one source: metainfo bytes, a magnet URI, or resume data
+     * (which carries its own metainfo when it was saved with it). */
+    const uint8_t *metainfo;
+    size_t metainfo_len;
+    const char *magnet_uri;
+    const uint8_t *resume_data;
+    size_t resume_data_len;
+
+    const char *save_path;             /* required unless resume data has one */
+    uint32_t flags;                    /* BTX_ADD_* */
+    const char *const *trackers;       /* extra announce URLs, one tier each */
+    size_t num_trackers;
+    const char *const *peers;          /* "host:port" to connect to directly */
+    size_t num_peers;
+    const uint8_t *file_priorities;    /* 0 = skip .. 7 = top, one per file */
+    size_t num_file_priorities;
+    int64_t download_limit;            /* bytes/s, 0 = unlimited */
+    int64_t upload_limit;
+} btx_add_params;
+
+/* Adds a torrent; *out receives its handle. */
+int btx_torrent_add(btx_session *session, const btx_add_params *params, btx_torrent *out);
+
+/* Removes a torrent; its handle turns stale at once. */
+int btx_torrent_remove(btx_session *session, btx_torrent torrent, int delete_files);
+
+int btx_torrent_pause(btx_session *session, btx_torrent torrent);
+int btx_torrent_resume(btx_session *session, btx_torrent torrent);
+int btx_torrent_force_recheck(btx_session *session, btx_torrent torrent);
+
+/* Connects to a peer at "host:port" (IPv6 as "[addr]:port"). */
+int btx_torrent_connect_peer(btx_session *session, btx_torrent torrent, const char *endpoint);
+
+/* One priority (0..7) per file, in file order. */
+int btx_torrent_set_file_priorities(btx_session *session, btx_torrent torrent,
+                                    const uint8_t *priorities, size_t count);
+
+/* Asks for resume data; it arrives as a BTX_EVENT_RESUME_DATA event. */
+int btx_torrent_save_resume(btx_session *session, btx_torrent torrent);
+
+/* Finds the handle of the torrent with this v1 or v2 info-hash (hex). */
+int btx_torrent_find(btx_session *session, const char *info_hash_hex, btx_torrent *out);
+
+/* ------------------------------------------------------------- snapshots */
+
+typedef enum {
+    BTX_STATE_CHECKING_FILES = 1,
+    BTX_STATE_DOWNLOADING_METADATA = 2,
+    BTX_STATE_DOWNLOADING = 3,
+    BTX_STATE_FINISHED = 4,
+    BTX_STATE_SEEDING = 5,
+    BTX_STATE_CHECKING_RESUME_DATA = 7
+} btx_state;
+
+typedef struct {
+    btx_torrent handle;
+    char info_hash_v1[41];    /* "" when the torrent has no v1 hash */
+    char info_hash_v2[65];    /* "" when the torrent has no v2 hash */
+    char *name;               /* owned by the snapshot */
+    char *save_path;          /* owned by the snapshot */
+    char *error;              /* owned by the snapshot; "" when no error */
+    int state;                /* btx_state */
+    int paused;
+    int has_metadata;
+    double progress;          /* 0..1 */
+    int64_t total_size;       /* wanted bytes */
+    int64_t total_done;       /* wanted bytes verified on disk */
+    int64_t total_downloaded; /* payload bytes, all sessions */
+    int64_t total_uploaded;
+    int64_t download_rate;    /* payload bytes/s */
+    int64_t upload_rate;
+    int num_peers;
+    int num_seeds;
+    int num_pieces;
+    int pieces_done;
+    int64_t added_time;       /* unix seconds */
+    int64_t completed_time;   /* unix seconds, 0 if never */
+} btx_status;
+
+/* Status of one torrent (count 1) or of every torrent (torrent == 0). */
+int btx_torrent_status(btx_session *session, btx_torrent torrent,
+                       btx_status **out, size_t *out_count);
+void btx_status_free(btx_status *statuses, size_t count);
+
+typedef struct {
+    char *path;          /* relative to the save path; owned by the snapshot */
+    int64_t size;
+    int64_t offset;      /* within the torrent's byte stream */
+    int64_t downloaded;  /* verified bytes of this file (0 without a session) */
+    int priority;        /* 0..7 (4 without a session) */
+    int is_pad;          /* BEP 47 padding, not a real file */
+} btx_file;
+
+int btx_torrent_files(btx_session *session, btx_torrent torrent,
+                      btx_file **out, size_t *out_count);
+void btx_files_free(btx_file *files, size_t count);
+
+enum {
+    BTX_PEER_INTERESTED = 1 << 0,    /* we want pieces from them */
+    BTX_PEER_CHOKED = 1 << 1,        /* they choke us */
+    BTX_PEER_REMOTE_INTERESTED = 1 << 2,
+    BTX_PEER_REMOTE_CHOKED = 1 << 3, /* we choke them */
+    BTX_PEER_SEED = 1 << 4,
+    BTX_PEER_ENCRYPTED = 1 << 5,
+    BTX_PEER_UTP = 1 << 6,
+    BTX_PEER_INCOMING = 1 << 7
+};
+
+typedef struct {
+    char address[64];     /* "1.2.3.4:6881" or "[::1]:6881" */
+    char client[64];
+    uint32_t flags;       /* BTX_PEER_* */
+    double progress;
+    int64_t download_rate;
+    int64_t upload_rate;
+    int64_t total_downloaded;
+    int64_t total_uploaded;
+} btx_peer;
+
+int btx_torrent_peers(btx_session *session, btx_torrent torrent,
+                      btx_peer **out, size_t *out_count);
+void btx_peers_free(btx_peer *peers, size_t count);
+
+/* ----------------------------------------------------------------- events */
+
+typedef enum {
+    BTX_EVENT_OTHER = 0,
+    BTX_EVENT_ADDED = 1,
+    BTX_EVENT_METADATA_RECEIVED = 2,
+    BTX_EVENT_STATE_CHANGED = 3,     /* value = new btx_state */
+    BTX_EVENT_FINISHED = 4,          /* every wanted piece is verified */
+    BTX_EVENT_PAUSED = 5,
+    BTX_EVENT_RESUMED = 6,
+    BTX_EVENT_CHECKED = 7,
+    BTX_EVENT_REMOVED = 8,
+    BTX_EVENT_RESUME_DATA = 9,       /* data = bencoded resume data */
+    BTX_EVENT_RESUME_DATA_FAILED = 10,
+    BTX_EVENT_TORRENT_ERROR = 11,
+    BTX_EVENT_FILE_ERROR = 12,
+    BTX_EVENT_HASH_FAILED = 13,      /* value = piece index */
+    BTX_EVENT_TRACKER_REPLY = 14,    /* value = peers returned */
+    BTX_EVENT_TRACKER_ERROR = 15,
+    BTX_EVENT_LISTEN_SUCCEEDED = 16, /* value = port */
+    BTX_EVENT_LISTEN_FAILED = 17,
+    BTX_EVENT_FILES_DELETED = 18,
+    BTX_EVENT_DHT_BOOTSTRAPPED = 19
+} btx_event_type;
+
+typedef struct {
+    int type;             /* btx_event_type */
+    btx_torrent torrent;  /* 0 when the event concerns no torrent */
+    char info_hash[65];   /* the torrent's best info-hash, "" if none */
+    int64_t value;        /* event-specific, see btx_event_type */
+    char *message;        /* human-readable; owned by the snapshot */
+    uint8_t *data;        /* event-specific bytes; owned by the snapshot */
+    size_t data_len;
+} btx_event;
+
+/* Waits up to timeout_ms for events (0 = don't wait) and drains them all. */
+int btx_session_events(btx_session *session, int timeout_ms,
+                       btx_event **out, size_t *out_count);
+void btx_events_free(btx_event *events, size_t count);
+
+/* --------------------------------------------------------------- metainfo */
+
+typedef struct {
+    char *url;
+    int tier;
+} btx_tracker;
+
+typedef struct {
+    char *name;
+    char info_hash_v1[41];
+    char info_hash_v2[65];
+    int piece_length;
+    int num_pieces;
+    int64_t total_size;
+    int is_private;
+    char *comment;
+    char *creator;
+    char *source;
+    int64_t creation_date;      /* unix seconds, 0 when absent */
+    char *magnet_uri;
+    btx_tracker *trackers;
+    size_t num_trackers;
+    char **web_seeds;
+    size_t num_web_seeds;
+    btx_file *files;            /* NULL unless asked for */
+    size_t num_files;           /* counted even when files is NULL */
+} btx_metainfo;
+
+/* Parses .torrent bytes. With want_files == 0 the file list is skipped
+ * (num_files is still set). Free with btx_metainfo_free. */
+int btx_metainfo_parse(const uint8_t *bytes, size_t len, int want_files, btx_metainfo **out);
+void btx_metainfo_free(btx_metainfo *info);
+
+/* ----------------------------------------------------------------- create */
+
+typedef enum {
+    BTX_FORMAT_V1 = 1,
+    BTX_FORMAT_V2 = 2,
+    BTX_FORMAT_HYBRID = 3
+} btx_format;
+
+/* Called on the creating thread with pieces hashed so far; a non-zero return
+ * cancels the creation (BTX_ERR_CANCELLED). */
+typedef int (*btx_progress_fn)(void *context, int64_t pieces_done, int64_t pieces_total);
+
+typedef struct {
+    /* The files, relative to base_dir; the first path component is the
+     * torrent's name unless there is exactly one file with no directory. */
+    const char *base_dir;
+    const char *const *file_paths;
+    const int64_t *file_sizes;
+    size_t num_files;
+
+    int format;                       /* btx_format */
+    int piece_length;                 /* a power of two >= 16 KiB */
+    const char *const *trackers;
+    const int *tracker_tiers;         /* one per tracker */
+    size_t num_trackers;
+    const char *const *web_seeds;
+    size_t num_web_seeds;
+    int is_private;
+    const char *comment;              /* NULL or "" = none */
+    const char *creator;
+    const char *source;
+    int64_t creation_date;            /* unix seconds; 0 = leave out */
+    int num_threads;                  /* 0 = every core */
+    btx_progress_fn progress;         /* may be NULL */
+    void *progress_context;
+} btx_create_params;
+
+/* Hashes the files and returns the bencoded .torrent in *out (free with
+ * btx_free_buffer). */
+int btx_create_torrent(const btx_create_params *params, uint8_t **out, size_t *out_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BTX_H */

@@ -1,0 +1,76 @@
+#include "guard.hpp"
+#include "session.hpp"
+
+
+btx_torrent btx_session::track(lt::torrent_handle const& h) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto existing = index_.find(h);
+    if (existing != index_.end()) return make_handle(existing->second);
+
+    uint32_t slot;
+    if (!free_slots_.empty()) {
+        slot = free_slots_.back();
+        free_slots_.pop_back();
+    } else {
+        slot = uint32_t(slots_.size());
+        slots_.emplace_back();
+    }
+    slots_[slot].torrent = h;
+    slots_[slot].generation += 1;
+    slots_[slot].live = true;
+    index_[h] = slot;
+    return make_handle(slot);
+}
+
+lt::torrent_handle btx_session::resolve(btx_torrent handle) {
+    std::lock_guard<std::mutex> lock(mutex);
+    uint64_t const index = handle & 0xffffffffu;
+    uint32_t const generation = uint32_t(handle >> 32);
+    if (index == 0 || index > slots_.size())
+        throw btx::failure(BTX_ERR_BAD_HANDLE, "no such torrent handle");
+    slot const& s = slots_[index - 1];
+    if (!s.live || s.generation != generation)
+        throw btx::failure(BTX_ERR_BAD_HANDLE, "the torrent handle is stale (the torrent was removed)");
+    return s.torrent;
+}
+
+btx_torrent btx_session::handle_of(lt::torrent_handle const& h) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = index_.find(h);
+    return found == index_.end() ? 0 : make_handle(found->second);
+}
+
+void btx_session::forget(btx_torrent handle) {
+    std::lock_guard<std::mutex> lock(mutex);
+    uint64_t const index = handle & 0xffffffffu;
+    if (index == 0 || index > slots_.size()) return;
+    slot& s = slots_[index - 1];
+    if (!s.live || s.generation != uint32_t(handle >> 32)) return;
+    index_.erase(s.torrent);
+    s.live = false;
+    s.torrent = lt::torrent_handle();
+    free_slots_.push_back(uint32_t(index - 1));
+}
+
+std::vector<lt::torrent_handle> btx_session::live_handles() {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::vector<lt::torrent_handle> out;
+    for (auto const& s : slots_)
+        if (s.live) out.push_back(s.torrent);
+    return out;
+}
+
+namespace btx {
+
+btx_session& checked(btx_session* session) {
+    if (session == nullptr) throw failure(BTX_ERR_BAD_HANDLE, "no session (NULL)");
+    return *session;
+}
+
+std::string best_hash_hex(lt::info_hash_t const& hashes) {
+    if (hashes.has_v1()) return to_hex(hashes.v1.data(), hashes.v1.size());
+    if (hashes.has_v2()) return to_hex(hashes.v2.data(), hashes.v2.size());
+    return {};
+}
+
+}  // namespace btx

@@ -1,0 +1,122 @@
+#include "guard.hpp"
+#include "session.hpp"
+
+#include <libtorrent/alert.hpp>
+#include <libtorrent/fingerprint.hpp>
+#include <libtorrent/session_params.hpp>
+#include <libtorrent/settings_pack.hpp>
+
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+bool parse_bool(std::string const& text, char const* name) {
+    if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
+    if (text == "0" || text == "false" || text == "no" || text == "off") return false;
+    throw btx::failure(BTX_ERR_INVALID_ARG, std::string("setting ") + name + " expects a boolean, got '" + text + "'");
+}
+
+int parse_int(std::string const& text, char const* name) {
+    char* end = nullptr;
+    errno = 0;
+    long long const v = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || errno != 0 || v < INT32_MIN || v > INT32_MAX)
+        throw btx::failure(BTX_ERR_INVALID_ARG, std::string("setting ") + name + " expects an integer, got '" + text + "'");
+    return int(v);
+}
+
+void apply(lt::settings_pack& pack, btx_setting const* settings, size_t count) {
+    if (count > 0) btx::require(settings, "settings");
+    for (size_t i = 0; i < count; ++i) {
+        btx::require(settings[i].name, "setting name");
+        btx::require(settings[i].value, "setting value");
+        char const* name = settings[i].name;
+        std::string const value = settings[i].value;
+        int const key = lt::setting_by_name(name);
+        if (key < 0) throw btx::failure(BTX_ERR_INVALID_ARG, std::string("unknown libtorrent setting: ") + name);
+        switch (key & lt::settings_pack::type_mask) {
+        case lt::settings_pack::string_type_base: pack.set_str(key, value); break;
+        case lt::settings_pack::int_type_base: pack.set_int(key, parse_int(value, name)); break;
+        case lt::settings_pack::bool_type_base: pack.set_bool(key, parse_bool(value, name)); break;
+        }
+    }
+}
+
+// The events btx reports need these alert categories and no others; the
+// chattier ones (peer, block progress) would cost CPU on every piece.
+lt::alert_category_t const event_categories = lt::alert_category::status | lt::alert_category::error
+    | lt::alert_category::storage | lt::alert_category::tracker | lt::alert_category::dht
+    | lt::alert_category::file_progress;
+
+}  // namespace
+
+extern "C" {
+
+int btx_session_new(btx_setting const* settings, size_t num_settings,
+                    uint8_t const* dht_state, size_t dht_state_len, btx_session** out) {
+    return btx::guarded([&] {
+        btx::require(out, "out");
+        *out = nullptr;
+        lt::session_params params;
+        if (dht_state != nullptr && dht_state_len > 0) {
+            // A damaged routing table is only a slower bootstrap, never a reason to fail.
+            try {
+                auto saved = lt::read_session_params(
+                    {reinterpret_cast<char const*>(dht_state), std::ptrdiff_t(dht_state_len)},
+                    lt::session_handle::save_dht_state);
+                params.dht_state = std::move(saved.dht_state);
+            } catch (...) {
+            }
+        }
+        lt::settings_pack& pack = params.settings;
+        pack.set_int(lt::settings_pack::alert_mask, event_categories);
+        pack.set_int(lt::settings_pack::alert_queue_size, 10000);
+        pack.set_str(lt::settings_pack::peer_fingerprint, lt::generate_fingerprint("BX", 0, 1, 0, 0));
+        pack.set_str(lt::settings_pack::user_agent, std::string("btx/0.1 libtorrent/") + lt::version());
+        apply(pack, settings, num_settings);
+        *out = new btx_session(std::move(params));
+        return BTX_OK;
+    });
+}
+
+void btx_session_free(btx_session* session) {
+    btx::guarded([&] {
+        delete session;
+        return BTX_OK;
+    });
+}
+
+int btx_session_apply_settings(btx_session* session, btx_setting const* settings, size_t num_settings) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        lt::settings_pack pack;
+        apply(pack, settings, num_settings);
+        s.session.apply_settings(std::move(pack));
+        return BTX_OK;
+    });
+}
+
+int btx_session_listen_port(btx_session* session, int* out_port) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        btx::require(out_port, "out_port");
+        *out_port = s.session.is_listening() ? s.session.listen_port() : 0;
+        return BTX_OK;
+    });
+}
+
+int btx_session_dht_state(btx_session* session, uint8_t** out, size_t* out_len) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        btx::require(out, "out");
+        btx::require(out_len, "out_len");
+        auto const flags = lt::session_handle::save_dht_state;
+        std::vector<char> const buf = lt::write_session_params_buf(s.session.session_state(flags), flags);
+        *out = btx::copy_bytes(buf.data(), buf.size());
+        *out_len = buf.size();
+        return BTX_OK;
+    });
+}
+
+}

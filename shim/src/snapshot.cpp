@@ -1,0 +1,174 @@
+// Status, file and peer snapshots: each crosses the ABI in one call as an
+// array of plain structs that the caller frees.
+#include "guard.hpp"
+#include "session.hpp"
+
+#include <libtorrent/peer_info.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <libtorrent/torrent_status.hpp>
+
+#include <chrono>
+
+namespace {
+
+void fill_status(btx_session& s, lt::torrent_status const& st, btx_status& out) {
+    out.handle = s.handle_of(st.handle);
+    if (st.info_hashes.has_v1())
+        btx::copy_into(out.info_hash_v1, sizeof out.info_hash_v1, btx::to_hex(st.info_hashes.v1.data(), 20));
+    if (st.info_hashes.has_v2())
+        btx::copy_into(out.info_hash_v2, sizeof out.info_hash_v2, btx::to_hex(st.info_hashes.v2.data(), 32));
+    out.name = btx::copy_string(st.name);
+    out.save_path = btx::copy_string(st.save_path);
+    out.error = btx::copy_string(st.errc ? st.errc.message() : std::string());
+    out.state = int(st.state);
+    out.paused = bool(st.flags & lt::torrent_flags::paused);
+    out.has_metadata = st.has_metadata;
+    out.progress = st.progress;
+    out.total_size = st.total_wanted;
+    out.total_done = st.total_wanted_done;
+    out.total_downloaded = st.all_time_download;
+    out.total_uploaded = st.all_time_upload;
+    out.download_rate = st.download_payload_rate;
+    out.upload_rate = st.upload_payload_rate;
+    out.num_peers = st.num_peers;
+    out.num_seeds = st.num_seeds;
+    out.num_pieces = st.pieces.size();
+    out.pieces_done = st.num_pieces;
+    out.added_time = int64_t(st.added_time);
+    out.completed_time = int64_t(st.completed_time);
+}
+
+template <class T, class Free>
+struct array_guard {
+    T* items;
+    size_t count;
+    Free release;
+    ~array_guard() { if (items != nullptr) release(items, count); }
+    T* take() { T* p = items; items = nullptr; return p; }
+};
+
+}  // namespace
+
+extern "C" {
+
+int btx_torrent_status(btx_session* session, btx_torrent torrent, btx_status** out, size_t* out_count) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        btx::require(out, "out");
+        btx::require(out_count, "out_count");
+        *out = nullptr;
+        *out_count = 0;
+        std::vector<lt::torrent_status> statuses;
+        if (torrent == 0) {
+            // One round trip to libtorrent's thread for every torrent at once.
+            statuses = s.session.get_torrent_status([](lt::torrent_status const&) { return true; });
+            // Torrents removed by another thread since are dropped, not reported stale.
+            statuses.erase(std::remove_if(statuses.begin(), statuses.end(),
+                                          [&](lt::torrent_status const& st) { return s.handle_of(st.handle) == 0; }),
+                           statuses.end());
+        } else {
+            statuses.push_back(s.resolve(torrent).status());
+        }
+        array_guard<btx_status, decltype(&btx_status_free)> result{
+            btx::alloc_array<btx_status>(statuses.size()), statuses.size(), &btx_status_free};
+        for (size_t i = 0; i < statuses.size(); ++i) fill_status(s, statuses[i], result.items[i]);
+        *out_count = statuses.size();
+        *out = result.take();
+        return BTX_OK;
+    });
+}
+
+void btx_status_free(btx_status* statuses, size_t count) {
+    if (statuses == nullptr) return;
+    for (size_t i = 0; i < count; ++i) {
+        std::free(statuses[i].name);
+        std::free(statuses[i].save_path);
+        std::free(statuses[i].error);
+    }
+    std::free(statuses);
+}
+
+int btx_torrent_files(btx_session* session, btx_torrent torrent, btx_file** out, size_t* out_count) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        btx::require(out, "out");
+        btx::require(out_count, "out_count");
+        *out = nullptr;
+        *out_count = 0;
+        lt::torrent_handle const h = s.resolve(torrent);
+        auto const ti = h.torrent_file();
+        if (!ti) throw btx::failure(BTX_ERR_NO_METADATA, "the torrent's metadata has not arrived yet");
+        lt::file_storage const& fs = ti->files();
+        std::vector<std::int64_t> progress;
+        h.file_progress(progress, lt::torrent_handle::piece_granularity);
+        std::vector<lt::download_priority_t> const priorities = h.get_file_priorities();
+
+        size_t const n = size_t(fs.num_files());
+        array_guard<btx_file, decltype(&btx_files_free)> result{btx::alloc_array<btx_file>(n), n, &btx_files_free};
+        for (lt::file_index_t i : fs.file_range()) {
+            btx_file& f = result.items[size_t(static_cast<int>(i))];
+            f.path = btx::copy_string(fs.file_path(i));
+            f.size = fs.file_size(i);
+            f.offset = fs.file_offset(i);
+            f.is_pad = fs.pad_file_at(i);
+            size_t const k = size_t(static_cast<int>(i));
+            f.downloaded = k < progress.size() ? progress[k] : 0;
+            f.priority = k < priorities.size() ? int(static_cast<std::uint8_t>(priorities[k])) : 4;
+        }
+        *out_count = n;
+        *out = result.take();
+        return BTX_OK;
+    });
+}
+
+void btx_files_free(btx_file* files, size_t count) {
+    if (files == nullptr) return;
+    for (size_t i = 0; i < count; ++i) std::free(files[i].path);
+    std::free(files);
+}
+
+int btx_torrent_peers(btx_session* session, btx_torrent torrent, btx_peer** out, size_t* out_count) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        btx::require(out, "out");
+        btx::require(out_count, "out_count");
+        *out = nullptr;
+        *out_count = 0;
+        std::vector<lt::peer_info> peers;
+        s.resolve(torrent).get_peer_info(peers);
+        array_guard<btx_peer, decltype(&btx_peers_free)> result{btx::alloc_array<btx_peer>(peers.size()),
+                                                               peers.size(), &btx_peers_free};
+        for (size_t i = 0; i < peers.size(); ++i) {
+            lt::peer_info const& p = peers[i];
+            btx_peer& o = result.items[i];
+            auto const& ep = p.ip;
+            std::string const addr = ep.address().is_v6()
+                ? "[" + ep.address().to_string() + "]:" + std::to_string(ep.port())
+                : ep.address().to_string() + ":" + std::to_string(ep.port());
+            btx::copy_into(o.address, sizeof o.address, addr);
+            btx::copy_into(o.client, sizeof o.client, p.client);
+            uint32_t flags = 0;
+            if (p.flags & lt::peer_info::interesting) flags |= BTX_PEER_INTERESTED;
+            if (p.flags & lt::peer_info::choked) flags |= BTX_PEER_CHOKED;
+            if (p.flags & lt::peer_info::remote_interested) flags |= BTX_PEER_REMOTE_INTERESTED;
+            if (p.flags & lt::peer_info::remote_choked) flags |= BTX_PEER_REMOTE_CHOKED;
+            if (p.flags & lt::peer_info::seed) flags |= BTX_PEER_SEED;
+            if (p.flags & (lt::peer_info::rc4_encrypted | lt::peer_info::plaintext_encrypted)) flags |= BTX_PEER_ENCRYPTED;
+            if (p.flags & lt::peer_info::utp_socket) flags |= BTX_PEER_UTP;
+            if (!(p.flags & lt::peer_info::local_connection)) flags |= BTX_PEER_INCOMING;
+            o.flags = flags;
+            o.progress = p.progress;
+            o.download_rate = p.payload_down_speed;
+            o.upload_rate = p.payload_up_speed;
+            o.total_downloaded = p.total_download;
+            o.total_uploaded = p.total_upload;
+        }
+        *out_count = peers.size();
+        *out = result.take();
+        return BTX_OK;
+    });
+}
+
+void btx_peers_free(btx_peer* peers, size_t) { std::free(peers); }
+
+}

@@ -1,0 +1,189 @@
+#include "guard.hpp"
+#include "session.hpp"
+
+#include <libtorrent/add_torrent_params.hpp>
+#include <libtorrent/address.hpp>
+#include <libtorrent/hex.hpp>
+#include <libtorrent/magnet_uri.hpp>
+#include <libtorrent/read_resume_data.hpp>
+#include <libtorrent/torrent_info.hpp>
+
+#include <algorithm>
+#include <string>
+
+namespace {
+
+lt::tcp::endpoint parse_endpoint(std::string const& text) {
+    // "host:port" or "[v6]:port"; host must be a literal address so that
+    // connecting never triggers a DNS lookup behind the caller's back.
+    auto const colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+        throw btx::failure(BTX_ERR_INVALID_ARG, "peer '" + text + "' is not HOST:PORT");
+    std::string host = text.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    char* end = nullptr;
+    long const port = std::strtol(text.c_str() + colon + 1, &end, 10);
+    if (*end != '\0' || port <= 0 || port > 65535)
+        throw btx::failure(BTX_ERR_INVALID_ARG, "peer '" + text + "' has an invalid port");
+    lt::error_code ec;
+    auto const address = lt::make_address(host, ec);
+    if (ec) throw btx::failure(BTX_ERR_INVALID_ARG, "peer '" + text + "' is not an IP address and port");
+    return {address, static_cast<unsigned short>(port)};
+}
+
+lt::add_torrent_params params_from_source(btx_add_params const& p) {
+    int const sources = (p.metainfo != nullptr) + (p.magnet_uri != nullptr) + (p.resume_data != nullptr);
+    if (sources != 1)
+        throw btx::failure(BTX_ERR_INVALID_ARG, "exactly one of metainfo, magnet_uri and resume_data must be given");
+
+    if (p.resume_data != nullptr) {
+        lt::error_code ec;
+        auto atp = lt::read_resume_data(
+            {reinterpret_cast<char const*>(p.resume_data), std::ptrdiff_t(p.resume_data_len)}, ec);
+        if (ec) throw btx::failure(BTX_ERR_PARSE, "invalid resume data: " + ec.message());
+        return atp;
+    }
+    if (p.magnet_uri != nullptr) {
+        lt::error_code ec;
+        auto atp = lt::parse_magnet_uri(p.magnet_uri, ec);
+        if (ec) throw btx::failure(BTX_ERR_PARSE, "invalid magnet link: " + ec.message());
+        return atp;
+    }
+    lt::error_code ec;
+    auto ti = std::make_shared<lt::torrent_info>(
+        lt::span<char const>(reinterpret_cast<char const*>(p.metainfo), std::ptrdiff_t(p.metainfo_len)), ec,
+        lt::from_span);
+    if (ec) throw btx::failure(BTX_ERR_PARSE, "invalid torrent: " + ec.message());
+    lt::add_torrent_params atp;
+    atp.ti = std::move(ti);
+    return atp;
+}
+
+template <class Action>
+int with_torrent(btx_session* session, btx_torrent torrent, Action&& action) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        action(s.resolve(torrent));
+        return BTX_OK;
+    });
+}
+
+}  // namespace
+
+extern "C" {
+
+int btx_torrent_add(btx_session* session, btx_add_params const* params, btx_torrent* out) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        btx::require(params, "params");
+        btx::require(out, "out");
+        *out = 0;
+        lt::add_torrent_params atp = params_from_source(*params);
+        if (params->save_path != nullptr) atp.save_path = params->save_path;
+        if (atp.save_path.empty()) throw btx::failure(BTX_ERR_INVALID_ARG, "no save path");
+
+        // Torrents btx adds are driven by the user, not by libtorrent's queue.
+        atp.flags &= ~lt::torrent_flags::auto_managed;
+        atp.flags &= ~lt::torrent_flags::duplicate_is_error;
+        if (params->flags & BTX_ADD_PAUSED) atp.flags |= lt::torrent_flags::paused;
+        if (params->flags & BTX_ADD_SEQUENTIAL) atp.flags |= lt::torrent_flags::sequential_download;
+        if (params->flags & BTX_ADD_SEED_MODE) atp.flags |= lt::torrent_flags::seed_mode;
+
+        // Extra trackers go after the torrent's own, one tier each.
+        atp.tracker_tiers.resize(atp.trackers.size(), 0);
+        int tier = atp.tracker_tiers.empty() ? 0 : *std::max_element(atp.tracker_tiers.begin(), atp.tracker_tiers.end()) + 1;
+        for (size_t i = 0; i < params->num_trackers; ++i) {
+            btx::require(params->trackers[i], "tracker");
+            atp.trackers.emplace_back(params->trackers[i]);
+            atp.tracker_tiers.push_back(tier++);
+        }
+        for (size_t i = 0; i < params->num_peers; ++i) {
+            btx::require(params->peers[i], "peer");
+            atp.peers.push_back(parse_endpoint(params->peers[i]));
+        }
+        if (params->num_file_priorities > 0) {
+            btx::require(params->file_priorities, "file_priorities");
+            atp.file_priorities.clear();
+            for (size_t i = 0; i < params->num_file_priorities; ++i)
+                atp.file_priorities.push_back(lt::download_priority_t(std::uint8_t(params->file_priorities[i] & 7)));
+        }
+        if (params->download_limit > 0) atp.download_limit = int(std::min<int64_t>(params->download_limit, INT32_MAX));
+        if (params->upload_limit > 0) atp.upload_limit = int(std::min<int64_t>(params->upload_limit, INT32_MAX));
+
+        lt::error_code ec;
+        lt::torrent_handle const h = s.session.add_torrent(std::move(atp), ec);
+        if (ec) throw lt::system_error(ec);
+        *out = s.track(h);
+        return BTX_OK;
+    });
+}
+
+int btx_torrent_remove(btx_session* session, btx_torrent torrent, int delete_files) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        lt::torrent_handle const h = s.resolve(torrent);
+        s.session.remove_torrent(h, delete_files ? lt::session::delete_files : lt::remove_flags_t{});
+        s.forget(torrent);
+        return BTX_OK;
+    });
+}
+
+int btx_torrent_pause(btx_session* session, btx_torrent torrent) {
+    return with_torrent(session, torrent, [](lt::torrent_handle const& h) {
+        h.unset_flags(lt::torrent_flags::auto_managed);
+        h.pause(lt::torrent_handle::graceful_pause);
+    });
+}
+
+int btx_torrent_resume(btx_session* session, btx_torrent torrent) {
+    return with_torrent(session, torrent, [](lt::torrent_handle const& h) { h.resume(); });
+}
+
+int btx_torrent_force_recheck(btx_session* session, btx_torrent torrent) {
+    return with_torrent(session, torrent, [](lt::torrent_handle const& h) { h.force_recheck(); });
+}
+
+int btx_torrent_connect_peer(btx_session* session, btx_torrent torrent, char const* endpoint) {
+    return with_torrent(session, torrent, [&](lt::torrent_handle const& h) {
+        btx::require(endpoint, "endpoint");
+        h.connect_peer(parse_endpoint(endpoint));
+    });
+}
+
+int btx_torrent_set_file_priorities(btx_session* session, btx_torrent torrent, uint8_t const* priorities,
+                                    size_t count) {
+    return with_torrent(session, torrent, [&](lt::torrent_handle const& h) {
+        if (count > 0) btx::require(priorities, "priorities");
+        std::vector<lt::download_priority_t> list;
+        list.reserve(count);
+        for (size_t i = 0; i < count; ++i) list.push_back(lt::download_priority_t(std::uint8_t(priorities[i] & 7)));
+        h.prioritize_files(list);
+    });
+}
+
+int btx_torrent_save_resume(btx_session* session, btx_torrent torrent) {
+    return with_torrent(session, torrent, [](lt::torrent_handle const& h) {
+        h.save_resume_data(lt::torrent_handle::save_info_dict | lt::torrent_handle::only_if_modified);
+    });
+}
+
+int btx_torrent_find(btx_session* session, char const* info_hash_hex, btx_torrent* out) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        btx::require(info_hash_hex, "info_hash_hex");
+        btx::require(out, "out");
+        *out = 0;
+        std::string const hex = info_hash_hex;
+        for (auto const& h : s.live_handles()) {
+            lt::info_hash_t const hashes = h.info_hashes();
+            if ((hashes.has_v1() && btx::to_hex(hashes.v1.data(), hashes.v1.size()) == hex)
+                || (hashes.has_v2() && btx::to_hex(hashes.v2.data(), hashes.v2.size()) == hex)) {
+                *out = s.handle_of(h);
+                return BTX_OK;
+            }
+        }
+        throw btx::failure(BTX_ERR_BAD_HANDLE, "no torrent with info-hash " + hex);
+    });
+}
+
+}
