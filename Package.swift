@@ -34,7 +34,7 @@ let package = Package(
         .executableTarget(name: "btx", dependencies: ["BTXCLI"]),
         .testTarget(name: "TorrentKitTests", dependencies: ["TorrentKit", "CBTX"]),
         .testTarget(name: "BTXCLITests", dependencies: ["BTXCLI", "TorrentKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TorrentKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["btx"]),
     ],
     cxxLanguageStandard: .cxx17
 )

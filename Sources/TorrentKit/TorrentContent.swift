@@ -6,6 +6,11 @@ public struct TorrentContent: Sendable, Equatable {
         /// Relative to `baseDirectory`; starts with the torrent's name for a directory.
         public let path: String
         public let size: Int64
+
+        public init(path: String, size: Int64) {
+            self.path = path
+            self.size = size
+        }
     }
 
     /// The directory the file paths are relative to.

@@ -83,7 +83,9 @@ int btx_torrent_add(btx_session* session, btx_add_params const* params, btx_torr
         if (atp.save_path.empty()) throw btx::failure(BTX_ERR_INVALID_ARG, "no save path");
 
         // Torrents btx adds are driven by the user, not by libtorrent's queue.
-        atp.flags &= ~lt::torrent_flags::auto_managed;
+        // libtorrent's default flags are "paused + auto-managed" (the queue
+        // unpauses them), so leaving the queue means clearing both.
+        atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
         atp.flags &= ~lt::torrent_flags::duplicate_is_error;
         if (params->flags & BTX_ADD_PAUSED) atp.flags |= lt::torrent_flags::paused;
         if (params->flags & BTX_ADD_SEQUENTIAL) atp.flags |= lt::torrent_flags::sequential_download;

@@ -1,0 +1,157 @@
+import CBTX
+import TorrentKit
+import XCTest
+
+/// The C ABI's promises: bad handles and NULL pointers are error codes,
+/// never crashes, and the message says why.
+final class ShimHandleTests: XCTestCase {
+    private var session: OpaquePointer!
+    private var directory: TemporaryDirectory!
+
+    override func setUpWithError() throws {
+        directory = try TemporaryDirectory()
+        let names = loopbackSettings.map { strdup($0.0) }, values = loopbackSettings.map { strdup($0.1) }
+        defer { (names + values).forEach { free($0) } }
+        let list = (0..<names.count).map { btx_setting(name: names[$0], value: values[$0]) }
+        XCTAssertEqual(btx_session_new(list, list.count, nil, 0, &session), 0, String(cString: btx_last_error()))
+    }
+
+    override func tearDown() {
+        btx_session_free(session)
+        session = nil
+    }
+
+    private func addTorrent() throws -> btx_torrent {
+        try directory.write("content/a.bin", bytes: pseudoRandomBytes(40_000, seed: 1))
+        let content = try TorrentContent.scan(directory.path + "/content")
+        let bytes = try TorrentCreator.create(content, options: TorrentOptions())
+        var params = btx_add_params()
+        var handle: btx_torrent = 0
+        let rc = bytes.withUnsafeBufferPointer { buffer in
+            directory.path.withCString { savePath in
+                params.metainfo = buffer.baseAddress
+                params.metainfo_len = buffer.count
+                params.save_path = savePath
+                return btx_torrent_add(session, &params, &handle)
+            }
+        }
+        XCTAssertEqual(rc, 0, String(cString: btx_last_error()))
+        XCTAssertNotEqual(handle, 0)
+        return handle
+    }
+
+    func testZeroHandleIsAnErrorNotACrash() {
+        var statuses: UnsafeMutablePointer<btx_status>?
+        var count = 0
+        // 0 means "all torrents" for status only; everything else rejects it.
+        XCTAssertEqual(btx_torrent_pause(session, 0), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(btx_torrent_resume(session, 0), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(btx_torrent_remove(session, 0, 0), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(btx_torrent_force_recheck(session, 0), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(btx_torrent_save_resume(session, 0), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(btx_torrent_connect_peer(session, 0, "127.0.0.1:1"), BTX_ERR_BAD_HANDLE.rawValue)
+        var files: UnsafeMutablePointer<btx_file>?
+        XCTAssertEqual(btx_torrent_files(session, 0, &files, &count), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertNil(files)
+        var peers: UnsafeMutablePointer<btx_peer>?
+        XCTAssertEqual(btx_torrent_peers(session, 0, &peers, &count), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertFalse(String(cString: btx_last_error()).isEmpty)
+        XCTAssertEqual(btx_torrent_status(session, 0, &statuses, &count), 0)
+        XCTAssertEqual(count, 0)
+        btx_status_free(statuses, count)
+    }
+
+    func testStaleHandleIsAnErrorNotACrash() throws {
+        let handle = try addTorrent()
+        var statuses: UnsafeMutablePointer<btx_status>?
+        var count = 0
+        XCTAssertEqual(btx_torrent_status(session, handle, &statuses, &count), 0)
+        XCTAssertEqual(count, 1)
+        btx_status_free(statuses, count)
+
+        XCTAssertEqual(btx_torrent_remove(session, handle, 0), 0)
+        XCTAssertEqual(btx_torrent_status(session, handle, &statuses, &count), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertTrue(String(cString: btx_last_error()).contains("stale"))
+        XCTAssertEqual(btx_torrent_pause(session, handle), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(btx_torrent_remove(session, handle, 0), BTX_ERR_BAD_HANDLE.rawValue)
+
+        // The slot is reused by the next torrent, but the old handle stays stale.
+        let again = try addTorrent()
+        XCTAssertNotEqual(again, handle)
+        XCTAssertEqual(btx_torrent_pause(session, handle), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(btx_torrent_pause(session, again), 0)
+        // A made-up handle far out of range.
+        XCTAssertEqual(btx_torrent_pause(session, 0xdead_beef_0000_0777), BTX_ERR_BAD_HANDLE.rawValue)
+    }
+
+    func testNullPointersAreErrorsNotCrashes() {
+        var count = 0
+        var statuses: UnsafeMutablePointer<btx_status>?
+        XCTAssertEqual(btx_torrent_status(nil, 0, &statuses, &count), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(btx_torrent_status(session, 0, nil, &count), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_status(session, 0, &statuses, nil), BTX_ERR_INVALID_ARG.rawValue)
+        var handle: btx_torrent = 0
+        XCTAssertEqual(btx_torrent_add(session, nil, &handle), BTX_ERR_INVALID_ARG.rawValue)
+        var params = btx_add_params()
+        XCTAssertEqual(btx_torrent_add(session, &params, &handle), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_add(nil, &params, &handle), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(btx_torrent_find(session, nil, &handle), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_session_listen_port(nil, nil), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(btx_session_new(nil, 0, nil, 0, nil), BTX_ERR_INVALID_ARG.rawValue)
+        var events: UnsafeMutablePointer<btx_event>?
+        XCTAssertEqual(btx_session_events(nil, 0, &events, &count), BTX_ERR_BAD_HANDLE.rawValue)
+        var info: UnsafeMutablePointer<btx_metainfo>?
+        XCTAssertEqual(btx_metainfo_parse(nil, 10, 1, &info), BTX_ERR_INVALID_ARG.rawValue)
+        var out: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        XCTAssertEqual(btx_create_torrent(nil, &out, &length), BTX_ERR_INVALID_ARG.rawValue)
+        // Freeing NULL is a no-op everywhere.
+        btx_session_free(nil)
+        btx_status_free(nil, 3)
+        btx_files_free(nil, 3)
+        btx_peers_free(nil, 3)
+        btx_events_free(nil, 3)
+        btx_metainfo_free(nil)
+        btx_free_buffer(nil)
+    }
+
+    func testMalformedInputsAreParseErrors() {
+        var handle: btx_torrent = 0
+        var params = btx_add_params()
+        let garbage: [UInt8] = Array("d4:infod6:lengthi-5eee".utf8)
+        let rc = garbage.withUnsafeBufferPointer { buffer -> Int32 in
+            params.metainfo = buffer.baseAddress
+            params.metainfo_len = buffer.count
+            return "/tmp".withCString { params.save_path = $0; return btx_torrent_add(session, &params, &handle) }
+        }
+        XCTAssertEqual(rc, BTX_ERR_PARSE.rawValue)
+        var magnet = btx_add_params()
+        let magnetRC = "magnet:?xt=urn:btih:nothex".withCString { uri in
+            "/tmp".withCString { path -> Int32 in
+                magnet.magnet_uri = uri
+                magnet.save_path = path
+                return btx_torrent_add(session, &magnet, &handle)
+            }
+        }
+        XCTAssertEqual(magnetRC, BTX_ERR_PARSE.rawValue)
+        XCTAssertEqual(handle, 0)
+    }
+
+    func testUnknownSettingIsRejected() {
+        var other: OpaquePointer?
+        let rc = "no_such_setting".withCString { name in
+            "1".withCString { value -> Int32 in
+                var setting = btx_setting(name: name, value: value)
+                return btx_session_new(&setting, 1, nil, 0, &other)
+            }
+        }
+        XCTAssertEqual(rc, BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertNil(other)
+        XCTAssertTrue(String(cString: btx_last_error()).contains("no_such_setting"))
+    }
+
+    func testABIVersionMatchesHeader() {
+        XCTAssertEqual(btx_abi_version(), BTX_ABI_VERSION)
+        XCTAssertTrue(String(cString: btx_libtorrent_version()).hasPrefix("2."))
+    }
+}
