@@ -1,0 +1,109 @@
+@testable import BTXCLI
+import Foundation
+import XCTest
+
+/// The man page and completions are generated from the command table;
+/// the committed copies must be what `make docs` writes today.
+final class DocsTests: XCTestCase {
+    private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    func testCommittedDocsMatchTheCommandTable() throws {
+        for (path, render) in Docs.files {
+            let committed = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+            XCTAssertEqual(committed, render(), "\(path) is stale: run 'make docs'")
+        }
+    }
+
+    func testEveryOptionAppearsInHelpManAndCompletions() {
+        for command in commands {
+            let help = commandHelp(command)
+            for option in command.options + globalOptions {
+                XCTAssertTrue(help.contains("--" + option.long), "\(command.name) help lacks --\(option.long)")
+                XCTAssertTrue(Docs.manPage.contains("\\-\\-" + option.long.replacingAll("-", with: "\\-")),
+                              "man page lacks --\(option.long)")
+                XCTAssertTrue(Docs.bash.contains("--" + option.long))
+                XCTAssertTrue(Docs.zsh.contains("--" + option.long))
+                XCTAssertTrue(Docs.fish.contains("-l " + option.long))
+            }
+        }
+    }
+
+    func testOptionNamesAreUniquePerCommand() {
+        for command in commands {
+            let all = command.options + globalOptions
+            XCTAssertEqual(Set(all.map(\.long)).count, all.count, command.name)
+            let shorts = all.compactMap(\.short)
+            XCTAssertEqual(Set(shorts).count, shorts.count, command.name)
+        }
+    }
+}
+
+final class ParserTests: XCTestCase {
+    private let env = Environment(variables: [:])
+
+    func testOptionsMayFollowArgumentsAndTakeInlineValues() throws {
+        let inv = try Invocation.parse(["dir", "-t", "http://a", "--tracker=http://b", "-qo", "x.torrent", "--json"],
+                                       command: createCommand, environment: env)
+        XCTAssertEqual(inv.arguments, ["dir"])
+        XCTAssertEqual(inv.all("tracker"), ["http://a", "http://b"])
+        XCTAssertEqual(inv.value("output"), "x.torrent")
+        XCTAssertTrue(inv.flag("quiet"))
+        XCTAssertTrue(inv.output.json)
+    }
+
+    func testDoubleDashEndsOptions() throws {
+        let inv = try Invocation.parse(["--", "-weird-name"], command: createCommand, environment: env)
+        XCTAssertEqual(inv.arguments, ["-weird-name"])
+    }
+
+    func testStateDirectoryFromEnvironmentUnlessGiven() throws {
+        let fromEnv = try Invocation.parse([], command: infoCommand, environment: Environment(variables: ["BTX_STATE_DIR": "/e"]))
+        XCTAssertEqual(fromEnv.stateDirectory, "/e")
+        let given = try Invocation.parse(["--state-dir", "/g"], command: infoCommand,
+                                         environment: Environment(variables: ["BTX_STATE_DIR": "/e"]))
+        XCTAssertEqual(given.stateDirectory, "/g")
+    }
+
+    func testErrorsAreUsageErrors() {
+        for args in [["--nope"], ["-o"], ["--json=1"], ["--comment", "a", "--comment", "b"]] {
+            XCTAssertThrowsError(try Invocation.parse(args, command: createCommand, environment: env)) { error in
+                XCTAssertEqual((error as? CLIError)?.exitCode, .usage, "\(args)")
+            }
+        }
+    }
+}
+
+final class UnitsTests: XCTestCase {
+    func testBytes() {
+        XCTAssertEqual(Units.bytes(0), "0 B")
+        XCTAssertEqual(Units.bytes(1023), "1023 B")
+        XCTAssertEqual(Units.bytes(16384), "16 KiB")
+        XCTAssertEqual(Units.bytes(1_500_000), "1.4 MiB")
+        XCTAssertEqual(Units.bytes(2 << 30), "2 GiB")
+        XCTAssertEqual(Units.bytes(300 << 30), "300 GiB")
+        XCTAssertEqual(Units.rate(512_000), "500 KiB/s")
+    }
+
+    func testDuration() {
+        XCTAssertEqual(Units.duration(seconds: 5), "5s")
+        XCTAssertEqual(Units.duration(seconds: 65), "1m05s")
+        XCTAssertEqual(Units.duration(seconds: 3 * 3600 + 120), "3h02m")
+        XCTAssertEqual(Units.duration(seconds: 90000), "1d1h")
+    }
+
+    func testParseSize() {
+        XCTAssertEqual(Units.parseSize("16384"), 16384)
+        XCTAssertEqual(Units.parseSize("16k"), 16384)
+        XCTAssertEqual(Units.parseSize("4MiB"), 4 << 20)
+        XCTAssertEqual(Units.parseSize("1.5G"), 3 << 29)
+        XCTAssertNil(Units.parseSize("M"))
+        XCTAssertNil(Units.parseSize("-1k"))
+        XCTAssertNil(Units.parseSize("12 parsecs"))
+    }
+
+    func testJSONEscapingAndOrder() {
+        let value = JSON.object([("b", .string("q\"\\\n\u{1}é")), ("a", .array([.int(1), .null, .bool(true)]))])
+        XCTAssertEqual(value.text, #"{"b":"q\"\\\n\u0001é","a":[1,null,true]}"#)
+    }
+}

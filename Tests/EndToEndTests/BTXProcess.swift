@@ -1,0 +1,113 @@
+import Foundation
+import XCTest
+
+/// The one place that spawns processes for the end-to-end tests: a
+/// deadline, captured output, and a reaped child even when a test fails.
+struct ProcessResult {
+    let status: Int32
+    let stdout: Data
+    let stderr: String
+    var text: String { String(decoding: stdout, as: UTF8.self) }
+
+    func json() throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: stdout) as? [String: Any] else {
+            throw TestFailure("stdout is not a JSON object: \(text)")
+        }
+        return object
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The btx binary SwiftPM built next to this test bundle.
+let btxPath: String = {
+    let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [bundle, bundle.deletingLastPathComponent()] {
+        let path = candidate.appendingPathComponent("btx").path
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    return Bundle.main.bundleURL.appendingPathComponent("btx").path
+}()
+
+@discardableResult
+func spawn(_ executable: String, _ arguments: [String], cwd: String? = nil, stdin: Data? = nil,
+         environment: [String: String] = [:], timeout: TimeInterval = 120) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    env.merge(environment) { $1 }
+    process.environment = env
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(stdin) }
+    try? input.fileHandleForWriting.close()
+
+    // Read both pipes concurrently so a chatty child never blocks on a full pipe.
+    final class Sink: @unchecked Sendable { var data = Data() }
+    let outSink = Sink(), errSink = Sink()
+    let group = DispatchGroup()
+    for (sink, pipe) in [(outSink, out), (errSink, err)] {
+        group.enter()
+        DispatchQueue.global().async { sink.data = pipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    }
+    if group.wait(timeout: .now() + timeout) == .timedOut {
+        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        throw TestFailure("\(executable) \(arguments.joined(separator: " ")) timed out after \(timeout)s")
+    }
+    process.waitUntilExit()
+    return ProcessResult(status: process.terminationStatus, stdout: outSink.data, stderr: String(decoding: errSink.data, as: UTF8.self))
+}
+
+func btx(_ arguments: String..., cwd: String? = nil, stdin: Data? = nil) throws -> ProcessResult {
+    try spawn(btxPath, arguments, cwd: cwd, stdin: stdin)
+}
+
+/// Debian's python3 (the one that sees python3-libtorrent), not the PATH one.
+func python(_ script: String, _ arguments: [String]) throws -> ProcessResult {
+    try spawn("/usr/bin/python3", ["-c", script] + arguments)
+}
+
+final class Scratch {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "btx-e2e-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        _ = try? spawn("/bin/chmod", ["-R", "u+rwx", path])
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    @discardableResult
+    func write(_ relative: String, _ data: Data) throws -> String {
+        let full = path + "/" + relative
+        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        try data.write(to: URL(fileURLWithPath: full))
+        return full
+    }
+
+    func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: path + "/" + relative) }
+
+    func contents(_ relative: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path + "/" + relative)) }
+
+    func listing() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: path).sorted() }
+}
+
+func randomData(_ count: Int) -> Data {
+    var generator = SystemRandomNumberGenerator()
+    return Data((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+}

@@ -1,0 +1,87 @@
+import Foundation
+import XCTest
+
+/// Bad input gets one clear line on stderr and a documented exit code:
+/// never a crash, never a partial output file.
+final class BadInputTests: XCTestCase {
+    private func assertFails(_ arguments: [String], in scratch: Scratch, status: Int32, mentions: String,
+                             file: StaticString = #filePath, line: UInt = #line) throws {
+        let before = try scratch.listing()
+        let result = try spawn(btxPath, arguments, cwd: scratch.path)
+        XCTAssertEqual(result.status, status, "\(arguments): \(result.stderr)", file: file, line: line)
+        let lines = result.stderr.split(separator: "\n")
+        XCTAssertTrue(lines.first?.hasPrefix("btx: ") == true, result.stderr, file: file, line: line)
+        XCTAssertTrue(result.stderr.contains(mentions), "\(arguments): \(result.stderr)", file: file, line: line)
+        XCTAssertLessThanOrEqual(lines.count, 2, "one message (plus a usage hint): \(result.stderr)", file: file, line: line)
+        XCTAssertEqual(try scratch.listing(), before, "no file left behind", file: file, line: line)
+    }
+
+    func testMalformedTorrentFiles() throws {
+        let scratch = try Scratch()
+        let good = try { () -> Data in
+            try scratch.write("content.bin", randomData(50_000))
+            XCTAssertEqual(try btx("create", "content.bin", "-o", "good.torrent", cwd: scratch.path).status, 0)
+            return try scratch.contents("good.torrent")
+        }()
+        try scratch.write("truncated.torrent", good.prefix(good.count / 2))
+        try scratch.write("random.torrent", randomData(4096))
+        try scratch.write("dict.torrent", Data("d3:foo3:bare".utf8))
+        try scratch.write("empty.torrent", Data())
+        try FileManager.default.createDirectory(atPath: scratch.path + "/folder.torrent", withIntermediateDirectories: false)
+        for command in ["info", "files"] {
+            for name in ["truncated", "random", "dict", "empty"] {
+                try assertFails([command, "\(name).torrent"], in: scratch, status: 1, mentions: "not a valid torrent")
+            }
+            try assertFails([command, "folder.torrent"], in: scratch, status: 1, mentions: "is a directory")
+            try assertFails([command, "missing.torrent"], in: scratch, status: 3, mentions: "No such file")
+        }
+        let json = try btx("info", "random.torrent", "--json", cwd: scratch.path)
+        let error = try json.json()["error"] as? [String: Any]
+        XCTAssertEqual(error?["code"] as? String, "failed")
+    }
+
+    func testCreateRejectsBadPathsAndOptions() throws {
+        let scratch = try Scratch()
+        try scratch.write("data.bin", randomData(1000))
+        try scratch.write("only-empty/a", Data())
+        try FileManager.default.createDirectory(atPath: scratch.path + "/no-files/sub", withIntermediateDirectories: true)
+        try assertFails(["create", "missing"], in: scratch, status: 3, mentions: "No such file")
+        try assertFails(["create", "only-empty"], in: scratch, status: 1, mentions: "no data")
+        try assertFails(["create", "no-files"], in: scratch, status: 1, mentions: "no files")
+        try assertFails(["create", "data.bin", "--piece-size", "1000"], in: scratch, status: 2, mentions: "power of two")
+        try assertFails(["create", "data.bin", "-t", "not a url"], in: scratch, status: 2, mentions: "not a tracker URL")
+        try assertFails(["create", "data.bin", "--v1", "--v2"], in: scratch, status: 2, mentions: "choose one")
+        try assertFails(["create", "data.bin", "-o", "no/such/dir/x.torrent"], in: scratch, status: 3, mentions: "No such file")
+    }
+
+    func testUnreadableFileFailsWithoutOutput() throws {
+        guard getuid() != 0 else { throw XCTSkip("root reads every file") }
+        let scratch = try Scratch()
+        try scratch.write("d/secret.bin", randomData(1000))
+        chmod(scratch.path + "/d/secret.bin", 0)
+        try assertFails(["create", "d"], in: scratch, status: 1, mentions: "Permission denied")
+    }
+
+    func testUsageErrors() throws {
+        let scratch = try Scratch()
+        try assertFails(["create"], in: scratch, status: 2, mentions: "needs an argument")
+        try assertFails(["create", "x", "--bogus"], in: scratch, status: 2, mentions: "unknown option --bogus")
+        try assertFails(["create", "x", "-Z"], in: scratch, status: 2, mentions: "unknown option -Z")
+        try assertFails(["create", "x", "-o"], in: scratch, status: 2, mentions: "needs a value")
+        try assertFails(["frobnicate"], in: scratch, status: 2, mentions: "unknown command")
+        try assertFails(["info", "a", "b"], in: scratch, status: 2, mentions: "takes one argument")
+        try assertFails(["help", "nope"], in: scratch, status: 2, mentions: "unknown command")
+    }
+
+    func testHelpAndVersion() throws {
+        let help = try btx("help")
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.text.contains("create"))
+        let createHelp = try btx("create", "--help")
+        XCTAssertTrue(createHelp.text.contains("--piece-size SIZE"))
+        let version = try btx("version", "--json").json()
+        XCTAssertEqual(version["version"] as? String, "0.1.0")
+        XCTAssertTrue((version["libtorrent"] as? String ?? "").hasPrefix("2.0"))
+        XCTAssertEqual(try btx("--version").status, 0)
+    }
+}
