@@ -25,7 +25,7 @@ release:
 	$(SWIFT) build -c release
 
 test: deps build
-	$(SWIFT) test
+	$(SWIFT) test --disable-swift-testing
 
 docs: build
 	.build/debug/btx _generate-docs .
