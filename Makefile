@@ -41,6 +41,7 @@ install: release
 	install -m 644 completions/btx.fish $(PREFIX)/share/fish/vendor_completions.d/btx.fish
 
 bench: deps release
+	@command -v hyperfine >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq hyperfine; }
 	bench/create.sh
 
 clean:
