@@ -22,6 +22,9 @@ func string<T>(fromTuple tuple: T) -> String {
     }
 }
 
+/// nil for "", the shim's way of saying "absent".
+func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
+
 func string(_ pointer: UnsafePointer<CChar>?) -> String {
     pointer.map { String(cString: $0) } ?? ""
 }

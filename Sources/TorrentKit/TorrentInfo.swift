@@ -43,21 +43,16 @@ public struct TorrentInfo: Sendable, Equatable {
         defer { btx_metainfo_free(raw) }
         let m = raw.pointee
         name = string(m.name)
-        let v1 = string(fromTuple: m.info_hash_v1), v2 = string(fromTuple: m.info_hash_v2)
-        infoHashV1 = v1.isEmpty ? nil : v1
-        infoHashV2 = v2.isEmpty ? nil : v2
+        infoHashV1 = nonEmpty(string(fromTuple: m.info_hash_v1))
+        infoHashV2 = nonEmpty(string(fromTuple: m.info_hash_v2))
         pieceLength = Int(m.piece_length)
         pieceCount = Int(m.num_pieces)
         totalSize = m.total_size
         fileCount = m.num_files
         isPrivate = m.is_private != 0
-        func nonEmpty(_ p: UnsafeMutablePointer<CChar>?) -> String? {
-            let s = string(p)
-            return s.isEmpty ? nil : s
-        }
-        comment = nonEmpty(m.comment)
-        creator = nonEmpty(m.creator)
-        source = nonEmpty(m.source)
+        comment = nonEmpty(string(m.comment))
+        creator = nonEmpty(string(m.creator))
+        source = nonEmpty(string(m.source))
         creationDate = m.creation_date > 0 ? m.creation_date : nil
         magnetURI = string(m.magnet_uri)
         trackers = (0..<m.num_trackers).map { Tracker(url: string(m.trackers[$0].url), tier: Int(m.trackers[$0].tier)) }

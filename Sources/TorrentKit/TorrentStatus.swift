@@ -51,13 +51,11 @@ public struct TorrentStatus: Sendable, Equatable {
 
     init(_ s: btx_status) {
         torrent = Torrent(rawValue: s.handle)
-        let v1 = string(fromTuple: s.info_hash_v1), v2 = string(fromTuple: s.info_hash_v2)
-        infoHashV1 = v1.isEmpty ? nil : v1
-        infoHashV2 = v2.isEmpty ? nil : v2
+        infoHashV1 = nonEmpty(string(fromTuple: s.info_hash_v1))
+        infoHashV2 = nonEmpty(string(fromTuple: s.info_hash_v2))
         name = string(s.name)
         savePath = string(s.save_path)
-        let message = string(s.error)
-        error = message.isEmpty ? nil : message
+        error = nonEmpty(string(s.error))
         state = State(code: s.state)
         isPaused = s.paused != 0
         hasMetadata = s.has_metadata != 0

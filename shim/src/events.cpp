@@ -21,8 +21,7 @@ struct event_builder {
         e.message = btx::copy_string(a->message());
         if (auto const* ta = dynamic_cast<lt::torrent_alert const*>(a)) {
             e.torrent = session.handle_of(ta->handle);
-            if (ta->handle.is_valid())
-                btx::copy_into(e.info_hash, sizeof e.info_hash, btx::best_hash_hex(ta->handle.info_hashes()));
+            btx::copy_into(e.info_hash, sizeof e.info_hash, session.hash_of(ta->handle));
         }
         return e;
     }
@@ -35,7 +34,10 @@ struct event_builder {
             push(x->error ? BTX_EVENT_TORRENT_ERROR : BTX_EVENT_ADDED, a);
             break;
         }
-        case lt::metadata_received_alert::alert_type: push(BTX_EVENT_METADATA_RECEIVED, a); break;
+        case lt::metadata_received_alert::alert_type:
+            session.refresh_hashes(lt::alert_cast<lt::metadata_received_alert>(a)->handle);
+            push(BTX_EVENT_METADATA_RECEIVED, a);
+            break;
         case lt::state_changed_alert::alert_type:
             push(BTX_EVENT_STATE_CHANGED, a).value = int(lt::alert_cast<lt::state_changed_alert>(a)->state);
             break;

@@ -18,6 +18,7 @@ btx_torrent btx_session::track(lt::torrent_handle const& h) {
     slots_[slot].torrent = h;
     slots_[slot].generation += 1;
     slots_[slot].live = true;
+    cache_hashes(slots_[slot]);
     index_[h] = slot;
     return make_handle(slot);
 }
@@ -52,12 +53,33 @@ void btx_session::forget(btx_torrent handle) {
     free_slots_.push_back(uint32_t(index - 1));
 }
 
-std::vector<lt::torrent_handle> btx_session::live_handles() {
+void btx_session::cache_hashes(slot& s) {
+    lt::info_hash_t const hashes = s.torrent.info_hashes();
+    s.v1_hex = hashes.has_v1() ? btx::to_hex(hashes.v1.data(), hashes.v1.size()) : std::string();
+    s.v2_hex = hashes.has_v2() ? btx::to_hex(hashes.v2.data(), hashes.v2.size()) : std::string();
+}
+
+std::string btx_session::hash_of(lt::torrent_handle const& h) {
     std::lock_guard<std::mutex> lock(mutex);
-    std::vector<lt::torrent_handle> out;
-    for (auto const& s : slots_)
-        if (s.live) out.push_back(s.torrent);
-    return out;
+    auto found = index_.find(h);
+    if (found == index_.end()) return {};
+    slot const& s = slots_[found->second];
+    return s.v1_hex.empty() ? s.v2_hex : s.v1_hex;
+}
+
+void btx_session::refresh_hashes(lt::torrent_handle const& h) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = index_.find(h);
+    if (found != index_.end()) cache_hashes(slots_[found->second]);
+}
+
+btx_torrent btx_session::find(std::string const& hex) {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (uint32_t i = 0; i < slots_.size(); ++i) {
+        slot const& s = slots_[i];
+        if (s.live && !hex.empty() && (s.v1_hex == hex || s.v2_hex == hex)) return make_handle(i);
+    }
+    return 0;
 }
 
 namespace btx {

@@ -15,7 +15,6 @@ int btx_metainfo_parse(uint8_t const* bytes, size_t len, int want_files, btx_met
         if (len == 0) throw btx::failure(BTX_ERR_PARSE, "empty file");
         lt::load_torrent_limits limits;
         limits.max_buffer_size = std::numeric_limits<int>::max();
-        lt::error_code ec;
         lt::torrent_info const ti(lt::span<char const>(reinterpret_cast<char const*>(bytes), std::ptrdiff_t(len)),
                                   limits, lt::from_span);
 

@@ -27,14 +27,21 @@ struct btx_session {
     lt::torrent_handle resolve(btx_torrent handle);
     btx_torrent handle_of(lt::torrent_handle const& h);  // 0 if untracked
     void forget(btx_torrent handle);
-    std::vector<lt::torrent_handle> live_handles();
+    // The best info-hash as hex, cached so events need no blocking call into
+    // libtorrent; "" if untracked.
+    std::string hash_of(lt::torrent_handle const& h);
+    // A magnet learns its v2 hash with its metadata.
+    void refresh_hashes(lt::torrent_handle const& h);
+    btx_torrent find(std::string const& hex);
 
 private:
     struct slot {
         lt::torrent_handle torrent;
         uint32_t generation = 0;
         bool live = false;
+        std::string v1_hex, v2_hex;
     };
+    void cache_hashes(slot& s);
     std::vector<slot> slots_;
     std::vector<uint32_t> free_slots_;
     // torrent_handle orders by owner, which stays valid for expired handles.

@@ -176,14 +176,8 @@ int btx_torrent_find(btx_session* session, char const* info_hash_hex, btx_torren
         btx::require(out, "out");
         *out = 0;
         std::string const hex = info_hash_hex;
-        for (auto const& h : s.live_handles()) {
-            lt::info_hash_t const hashes = h.info_hashes();
-            if ((hashes.has_v1() && btx::to_hex(hashes.v1.data(), hashes.v1.size()) == hex)
-                || (hashes.has_v2() && btx::to_hex(hashes.v2.data(), hashes.v2.size()) == hex)) {
-                *out = s.handle_of(h);
-                return BTX_OK;
-            }
-        }
+        *out = s.find(hex);
+        if (*out != 0) return BTX_OK;
         throw btx::failure(BTX_ERR_BAD_HANDLE, "no torrent with info-hash " + hex);
     });
 }
