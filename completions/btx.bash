@@ -5,11 +5,13 @@ _btx() {
         case ${COMP_WORDS[i]} in -*) ;; *) cmd=${COMP_WORDS[i]}; break ;; esac
     done
     if [[ -z $cmd ]]; then
-        COMPREPLY=($(compgen -W "create info files help version" -- "$cur"))
+        COMPREPLY=($(compgen -W "add status create info files help version" -- "$cur"))
         return
     fi
     local opts
     case $cmd in
+        add) opts="--output -o --paused --sequential --only --seed --seed-ratio --seed-time --max-down --max-up --tracker -t --peer --listen --no-dht --bootstrap --json --state-dir --quiet -q --help -h" ;;
+        status) opts="--json --state-dir --quiet -q --help -h" ;;
         create) opts="--output -o --tracker -t --web-seed -w --piece-size --private --comment --source --creator --no-date --v1 --v2 --hybrid --exclude --threads --force -f --json --state-dir --quiet -q --help -h" ;;
         info) opts="--json --state-dir --quiet -q --help -h" ;;
         files) opts="--json --state-dir --quiet -q --help -h" ;;

@@ -6,6 +6,8 @@ public enum ExitCode: Int32 {
     case notFound = 3
     case noSession = 4
     case interrupted = 130
+    /// Stopped by SIGTERM (128 + 15), as shells report it.
+    case terminated = 143
 }
 
 /// A failure the CLI reports as `btx: <message>` and turns into an exit code.
@@ -31,7 +33,7 @@ struct CLIError: Error {
         case .usage: "usage"
         case .notFound: "not_found"
         case .noSession: "no_session"
-        case .interrupted: "interrupted"
+        case .interrupted, .terminated: "interrupted"
         }
     }
 }

@@ -40,6 +40,8 @@ let globalOptions: [OptionSpec] = [
 
 /// The subcommands, in the order `btx help` lists them.
 let commands: [Command] = [
+    addCommand,
+    statusCommand,
     createCommand,
     infoCommand,
     filesCommand,

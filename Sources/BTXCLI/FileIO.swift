@@ -36,7 +36,7 @@ enum FileIO {
     /// Writes `bytes` so that `path` either keeps its old content or has all
     /// of the new: a temporary file in the same directory, fsync, then a
     /// rename (or a link, which fails instead of replacing, when `replace` is false).
-    static func writeAtomically(_ bytes: [UInt8], to path: String, replace: Bool) throws {
+    static func writeAtomically(_ bytes: [UInt8], to path: String, replace: Bool, mode: mode_t = 0o644) throws {
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         var template = Array((directory.isEmpty ? "/" : directory).utf8CString.dropLast()) + Array("/.btx-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
@@ -55,7 +55,7 @@ enum FileIO {
                 if n < 0 { throw error(path) }
                 offset += n
             }
-            fchmod(fd, 0o644 & ~currentUmask())
+            fchmod(fd, mode & ~currentUmask())
             guard fsync(fd) == 0 else { throw error(path) }
         }
         if replace {

@@ -11,3 +11,6 @@ func installInterruptHandlers() {
 }
 
 func interruptRequested() -> Bool { pendingSignal != 0 }
+
+/// The exit code for the signal that stopped us: 130 for SIGINT, 143 for SIGTERM.
+func interruptExitCode() -> ExitCode { pendingSignal == SIGTERM ? .terminated : .interrupted }

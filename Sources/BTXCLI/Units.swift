@@ -56,6 +56,27 @@ enum Units {
     }
 }
 
+extension Units {
+    /// "90", "90s", "30m", "2h", "1d", "1h30m": seconds.
+    static func parseDuration(_ text: String) -> Int64? {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        if let plain = Int64(text), plain >= 0 { return plain }
+        var total: Int64 = 0
+        var number = ""
+        for character in text.lowercased() {
+            if character.isNumber {
+                number.append(character)
+            } else if let unit = units[character], let value = Int64(number) {
+                total += value * unit
+                number = ""
+            } else {
+                return nil
+            }
+        }
+        return number.isEmpty && !text.isEmpty ? total : nil
+    }
+}
+
 /// Unix seconds as "2026-11-22 09:30:00 UTC": unambiguous in any locale.
 func formatDate(_ seconds: Int64) -> String {
     var time = time_t(seconds)

@@ -13,6 +13,8 @@ public enum Event: Sendable, Equatable {
     case filesDeleted(Torrent)
     case resumeData(Torrent, infoHash: String, data: [UInt8])
     case resumeDataFailed(Torrent, message: String)
+    /// Answer to `requestResumeData(onlyIfModified: true)` when nothing changed.
+    case resumeDataUnchanged(Torrent)
     case torrentError(Torrent, message: String)
     case fileError(Torrent, message: String)
     case hashFailed(Torrent, piece: Int)
@@ -40,6 +42,7 @@ public enum Event: Sendable, Equatable {
             let bytes = e.data.map { Array(UnsafeBufferPointer(start: $0, count: e.data_len)) } ?? []
             self = .resumeData(torrent, infoHash: string(fromTuple: e.info_hash), data: bytes)
         case BTX_EVENT_RESUME_DATA_FAILED: self = .resumeDataFailed(torrent, message: message)
+        case BTX_EVENT_RESUME_DATA_UNCHANGED: self = .resumeDataUnchanged(torrent)
         case BTX_EVENT_TORRENT_ERROR: self = .torrentError(torrent, message: message)
         case BTX_EVENT_FILE_ERROR: self = .fileError(torrent, message: message)
         case BTX_EVENT_HASH_FAILED: self = .hashFailed(torrent, piece: Int(e.value))

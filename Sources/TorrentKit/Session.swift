@@ -31,6 +31,10 @@ public struct AddOptions: Sendable {
 public final class Session {
     private let raw: OpaquePointer
 
+    public convenience init(_ configuration: SessionConfiguration, dhtState: [UInt8] = []) throws {
+        try self.init(settings: configuration.settings, dhtState: dhtState)
+    }
+
     /// `settings` are libtorrent settings_pack names and values, applied over
     /// the shim's defaults. `dhtState` is a blob from a previous `dhtState()`.
     public init(settings: [(String, String)] = [], dhtState: [UInt8] = []) throws {
@@ -130,9 +134,10 @@ public final class Session {
         }
     }
 
-    /// Asks for resume data; it arrives as `.resumeData` from `events(timeout:)`.
-    public func requestResumeData(_ torrent: Torrent) throws {
-        try check(btx_torrent_save_resume(raw, torrent.rawValue))
+    /// Asks for resume data; it arrives as `.resumeData` from `events(timeout:)`,
+    /// or as `.resumeDataUnchanged` when `onlyIfModified` and nothing changed.
+    public func requestResumeData(_ torrent: Torrent, onlyIfModified: Bool = false) throws {
+        try check(btx_torrent_save_resume(raw, torrent.rawValue, onlyIfModified ? 1 : 0))
     }
 
     public func find(infoHash: String) throws -> Torrent {

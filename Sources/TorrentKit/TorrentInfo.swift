@@ -39,6 +39,17 @@ public struct TorrentInfo: Sendable, Equatable {
         _ = try (bytes.isEmpty ? [0] : bytes).withUnsafeBufferPointer { buffer in
             try check(btx_metainfo_parse(buffer.baseAddress, count, includeFiles ? 1 : 0, &raw))
         }
+        try self.init(taking: raw)
+    }
+
+    /// What a magnet link names: hashes, name and trackers, but no files or pieces.
+    public init(magnet: String) throws {
+        var raw: UnsafeMutablePointer<btx_metainfo>?
+        try check(btx_magnet_parse(magnet, &raw))
+        try self.init(taking: raw)
+    }
+
+    init(taking raw: UnsafeMutablePointer<btx_metainfo>?) throws {
         guard let raw else { throw TorrentKitError(.internal, "no metainfo returned") }
         defer { btx_metainfo_free(raw) }
         let m = raw.pointee

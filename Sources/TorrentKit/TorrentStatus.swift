@@ -37,6 +37,9 @@ public struct TorrentStatus: Sendable, Equatable {
     public let totalDone: Int64
     public let totalDownloaded: Int64
     public let totalUploaded: Int64
+    /// Payload moved since this process added the torrent.
+    public let sessionDownloaded: Int64
+    public let sessionUploaded: Int64
     public let downloadRate: Int64
     public let uploadRate: Int64
     public let peers: Int
@@ -48,6 +51,18 @@ public struct TorrentStatus: Sendable, Equatable {
 
     /// The v1 hash when there is one, else the v2 hash: what btx names torrents by.
     public var infoHash: String { infoHashV1 ?? infoHashV2 ?? "" }
+
+    /// Every wanted byte is verified (seeding, or finished with some files skipped).
+    public var isComplete: Bool { hasMetadata && (state == .seeding || state == .finished) }
+
+    /// Uploaded over wanted size, the way other clients count share ratio.
+    public var ratio: Double { totalSize > 0 ? Double(totalUploaded) / Double(totalSize) : 0 }
+
+    /// Seconds to completion at the current rate; nil when unknown or stalled.
+    public var eta: Int64? {
+        guard downloadRate > 0, totalSize > totalDone else { return nil }
+        return (totalSize - totalDone + downloadRate - 1) / downloadRate
+    }
 
     init(_ s: btx_status) {
         torrent = Torrent(rawValue: s.handle)
@@ -64,6 +79,8 @@ public struct TorrentStatus: Sendable, Equatable {
         totalDone = s.total_done
         totalDownloaded = s.total_downloaded
         totalUploaded = s.total_uploaded
+        sessionDownloaded = s.session_downloaded
+        sessionUploaded = s.session_uploaded
         downloadRate = s.download_rate
         uploadRate = s.upload_rate
         peers = Int(s.num_peers)

@@ -48,7 +48,7 @@ final class ShimHandleTests: XCTestCase {
         XCTAssertEqual(btx_torrent_resume(session, 0), BTX_ERR_BAD_HANDLE.rawValue)
         XCTAssertEqual(btx_torrent_remove(session, 0, 0), BTX_ERR_BAD_HANDLE.rawValue)
         XCTAssertEqual(btx_torrent_force_recheck(session, 0), BTX_ERR_BAD_HANDLE.rawValue)
-        XCTAssertEqual(btx_torrent_save_resume(session, 0), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(btx_torrent_save_resume(session, 0, 0), BTX_ERR_BAD_HANDLE.rawValue)
         XCTAssertEqual(btx_torrent_connect_peer(session, 0, "127.0.0.1:1"), BTX_ERR_BAD_HANDLE.rawValue)
         var files: UnsafeMutablePointer<btx_file>?
         XCTAssertEqual(btx_torrent_files(session, 0, &files, &count), BTX_ERR_BAD_HANDLE.rawValue)

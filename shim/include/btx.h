@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or a function signature changes. */
-#define BTX_ABI_VERSION 1
+#define BTX_ABI_VERSION 2
 
 /* ---------------------------------------------------------------- errors */
 
@@ -132,8 +132,10 @@ int btx_torrent_connect_peer(btx_session *session, btx_torrent torrent, const ch
 int btx_torrent_set_file_priorities(btx_session *session, btx_torrent torrent,
                                     const uint8_t *priorities, size_t count);
 
-/* Asks for resume data; it arrives as a BTX_EVENT_RESUME_DATA event. */
-int btx_torrent_save_resume(btx_session *session, btx_torrent torrent);
+/* Asks for resume data (with the metainfo in it). It arrives as a
+ * BTX_EVENT_RESUME_DATA event; with only_if_modified, a torrent unchanged
+ * since its last save answers BTX_EVENT_RESUME_DATA_UNCHANGED instead. */
+int btx_torrent_save_resume(btx_session *session, btx_torrent torrent, int only_if_modified);
 
 /* Finds the handle of the torrent with this v1 or v2 info-hash (hex). */
 int btx_torrent_find(btx_session *session, const char *info_hash_hex, btx_torrent *out);
@@ -164,6 +166,8 @@ typedef struct {
     int64_t total_done;       /* wanted bytes verified on disk */
     int64_t total_downloaded; /* payload bytes, all sessions */
     int64_t total_uploaded;
+    int64_t session_downloaded; /* payload bytes since this session added it */
+    int64_t session_uploaded;
     int64_t download_rate;    /* payload bytes/s */
     int64_t upload_rate;
     int num_peers;
@@ -240,7 +244,8 @@ typedef enum {
     BTX_EVENT_LISTEN_SUCCEEDED = 16, /* value = port */
     BTX_EVENT_LISTEN_FAILED = 17,
     BTX_EVENT_FILES_DELETED = 18,
-    BTX_EVENT_DHT_BOOTSTRAPPED = 19
+    BTX_EVENT_DHT_BOOTSTRAPPED = 19,
+    BTX_EVENT_RESUME_DATA_UNCHANGED = 20 /* answer to a save of an unmodified torrent */
 } btx_event_type;
 
 typedef struct {
@@ -290,6 +295,18 @@ typedef struct {
  * (num_files is still set). Free with btx_metainfo_free. */
 int btx_metainfo_parse(const uint8_t *bytes, size_t len, int want_files, btx_metainfo **out);
 void btx_metainfo_free(btx_metainfo *info);
+
+/* What a magnet link names: hashes, name, trackers (no files, no pieces). */
+int btx_magnet_parse(const char *uri, btx_metainfo **out);
+
+/* Reads saved resume data without a session. *out_status (free with
+ * btx_status_free(p, 1)) has handle 0, no rates or peers, and progress from
+ * the saved piece bitfield; its state is DOWNLOADING_METADATA, DOWNLOADING,
+ * FINISHED (every wanted file done) or SEEDING (every piece). When
+ * out_metainfo is not NULL it receives the metainfo (files with progress and
+ * priority when want_files != 0). */
+int btx_resume_parse(const uint8_t *bytes, size_t len, int want_files,
+                     btx_status **out_status, btx_metainfo **out_metainfo);
 
 /* ----------------------------------------------------------------- create */
 

@@ -61,7 +61,12 @@ struct event_builder {
             e.data_len = buf.size();
             break;
         }
-        case lt::save_resume_data_failed_alert::alert_type: push(BTX_EVENT_RESUME_DATA_FAILED, a); break;
+        case lt::save_resume_data_failed_alert::alert_type: {
+            bool const unchanged = lt::alert_cast<lt::save_resume_data_failed_alert>(a)->error
+                == lt::errors::resume_data_not_modified;
+            push(unchanged ? BTX_EVENT_RESUME_DATA_UNCHANGED : BTX_EVENT_RESUME_DATA_FAILED, a);
+            break;
+        }
         case lt::torrent_error_alert::alert_type: push(BTX_EVENT_TORRENT_ERROR, a); break;
         case lt::file_error_alert::alert_type: push(BTX_EVENT_FILE_ERROR, a); break;
         case lt::hash_failed_alert::alert_type:
@@ -71,9 +76,12 @@ struct event_builder {
             push(BTX_EVENT_TRACKER_REPLY, a).value = lt::alert_cast<lt::tracker_reply_alert>(a)->num_peers;
             break;
         case lt::tracker_error_alert::alert_type: push(BTX_EVENT_TRACKER_ERROR, a); break;
-        case lt::listen_succeeded_alert::alert_type:
-            push(BTX_EVENT_LISTEN_SUCCEEDED, a).value = lt::alert_cast<lt::listen_succeeded_alert>(a)->port;
+        case lt::listen_succeeded_alert::alert_type: {
+            // One event per listening port: the TCP socket's (uTP shares the port).
+            auto const* x = lt::alert_cast<lt::listen_succeeded_alert>(a);
+            if (x->socket_type == lt::socket_type_t::tcp) push(BTX_EVENT_LISTEN_SUCCEEDED, a).value = x->port;
             break;
+        }
         case lt::listen_failed_alert::alert_type: push(BTX_EVENT_LISTEN_FAILED, a); break;
         case lt::dht_bootstrap_alert::alert_type: push(BTX_EVENT_DHT_BOOTSTRAPPED, a); break;
         default: break;

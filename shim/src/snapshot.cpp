@@ -28,6 +28,8 @@ void fill_status(btx_session& s, lt::torrent_status const& st, btx_status& out) 
     out.total_done = st.total_wanted_done;
     out.total_downloaded = st.all_time_download;
     out.total_uploaded = st.all_time_upload;
+    out.session_downloaded = st.total_payload_download;
+    out.session_uploaded = st.total_payload_upload;
     out.download_rate = st.download_payload_rate;
     out.upload_rate = st.upload_payload_rate;
     out.num_peers = st.num_peers;
@@ -61,7 +63,8 @@ int btx_torrent_status(btx_session* session, btx_torrent torrent, btx_status** o
         std::vector<lt::torrent_status> statuses;
         if (torrent == 0) {
             // One round trip to libtorrent's thread for every torrent at once.
-            statuses = s.session.get_torrent_status([](lt::torrent_status const&) { return true; });
+            statuses = s.session.get_torrent_status([](lt::torrent_status const&) { return true; },
+                                                    lt::torrent_handle::query_name | lt::torrent_handle::query_save_path);
             // Torrents removed by another thread since are dropped, not reported stale.
             statuses.erase(std::remove_if(statuses.begin(), statuses.end(),
                                           [&](lt::torrent_status const& st) { return s.handle_of(st.handle) == 0; }),

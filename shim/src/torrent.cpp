@@ -163,9 +163,10 @@ int btx_torrent_set_file_priorities(btx_session* session, btx_torrent torrent, u
     });
 }
 
-int btx_torrent_save_resume(btx_session* session, btx_torrent torrent) {
-    return with_torrent(session, torrent, [](lt::torrent_handle const& h) {
-        h.save_resume_data(lt::torrent_handle::save_info_dict | lt::torrent_handle::only_if_modified);
+int btx_torrent_save_resume(btx_session* session, btx_torrent torrent, int only_if_modified) {
+    return with_torrent(session, torrent, [&](lt::torrent_handle const& h) {
+        h.save_resume_data(lt::torrent_handle::save_info_dict
+                           | (only_if_modified ? lt::torrent_handle::only_if_modified : lt::resume_data_flags_t{}));
     });
 }
 

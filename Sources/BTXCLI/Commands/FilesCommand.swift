@@ -2,29 +2,79 @@ import TorrentKit
 
 let filesCommand = Command(
     name: "files",
-    usage: "files FILE.torrent",
-    summary: "list a torrent's files: index, size, path",
-    details: "On a .torrent file (or - for standard input) no session is needed, like transmission-show. Padding files (BEP 47) are left out.",
+    usage: "files TORRENT|FILE.torrent",
+    summary: "list a torrent's files: index, size, progress, priority, path",
+    details: """
+        On a .torrent file (or - for standard input) no session is needed, like transmission-show. \
+        A saved TORRENT (by hash, hash prefix or name) shows each file's progress from its resume data \
+        and its priority. Padding files (BEP 47) are left out.
+        """,
     positional: .file,
     run: runFiles
 )
 
 private func runFiles(_ invocation: Invocation) throws {
     try invocation.expectArguments(1, 1)
-    let info = try loadTorrentFile(invocation.arguments[0], includeFiles: true)
-    let files = info.files.filter { !$0.isPadding }
+    let argument = invocation.arguments[0]
     let out = invocation.output
-    if out.json {
-        out.document(.object([
-            ("name", .string(info.name)),
-            ("info_hash", .string(info.infoHash)),
-            ("files", .array(files.map { file in
-                .object([("index", .int(file.index)), ("path", .string(file.path)), ("size", .int(file.size))])
-            })),
-        ]))
+    if namesTorrentFile(argument) {
+        let info = try loadTorrentFile(argument, includeFiles: true)
+        let files = info.files.filter { !$0.isPadding }
+        if out.json {
+            out.document(filesDocument(info, files.map { file in
+                [("index", .int(file.index)), ("path", .string(file.path)), ("size", .int(file.size))]
+            }))
+            return
+        }
+        out.table(["INDEX", "SIZE", "PATH"], files.map { [String($0.index), Units.bytes($0.size), $0.path] },
+                  rightAligned: [0, 1])
         return
     }
-    out.table(["INDEX", "SIZE", "PATH"],
-              files.map { [String($0.index), Units.bytes($0.size), $0.path] },
-              rightAligned: [0, 1])
+
+    let saved = try loadSavedTorrent(argument, invocation: invocation, includeFiles: true)
+    guard let info = saved.info else {
+        throw CLIError.failure("\(saved.status.infoHash): the metadata has not arrived yet; no file list")
+    }
+    let files = info.files.filter { !$0.isPadding }
+    if out.json {
+        out.document(filesDocument(info, files.map { file in
+            [("index", .int(file.index)), ("path", .string(file.path)), ("size", .int(file.size)),
+             ("downloaded", .int(file.downloaded)), ("progress", .double(file.progress)),
+             ("priority", .int(file.priority))]
+        }))
+        return
+    }
+    out.table(["INDEX", "SIZE", "DONE", "PRIORITY", "PATH"],
+              files.map { [String($0.index), Units.bytes($0.size), Units.oneDecimal($0.progress * 100) + "%",
+                           priorityWord($0.priority), $0.path] },
+              rightAligned: [0, 1, 2])
+}
+
+private func filesDocument(_ info: TorrentInfo, _ files: [[(String, JSON)]]) -> JSON {
+    .object([("name", .string(info.name)), ("info_hash", .string(info.infoHash)), ("files", .array(files.map(JSON.object)))])
+}
+
+/// libtorrent's 0..7 in the words other clients use.
+private func priorityWord(_ priority: Int) -> String {
+    switch priority {
+    case 0: "skip"
+    case 1...3: "low"
+    case 4: "normal"
+    default: "high"
+    }
+}
+
+/// The saved torrent a TORRENT argument names (hash, prefix or name).
+func loadSavedTorrent(_ query: String, invocation: Invocation, includeFiles: Bool) throws -> SavedTorrent {
+    let directory = StateDirectory(invocation: invocation)
+    let chosen = try select(query, from: loadSavedTorrents(directory, output: invocation.output), key: \.key)
+    guard includeFiles, let bytes = directory.loadResumeData(chosen.status.infoHash) else { return chosen }
+    return try SavedTorrent(resumeData: bytes, includeFiles: true)
+}
+
+/// A .torrent path rather than a saved torrent's hash or name: "-", an
+/// existing file, or something shaped like a path (so a typo'd path says
+/// "No such file" rather than "no torrent matches").
+func namesTorrentFile(_ argument: String) -> Bool {
+    argument == "-" || argument.hasSuffix(".torrent") || argument.contains("/") || FileIO.exists(argument)
 }

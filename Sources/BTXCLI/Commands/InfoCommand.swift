@@ -2,16 +2,26 @@ import TorrentKit
 
 let infoCommand = Command(
     name: "info",
-    usage: "info FILE.torrent",
+    usage: "info FILE.torrent|TORRENT",
     summary: "show a torrent's metadata: hashes, pieces, trackers, magnet link",
-    details: "Reads the .torrent file (or - for standard input) without starting a session.",
+    details: "Reads the .torrent file (or - for standard input), or a saved TORRENT's metadata, without starting a session.",
     positional: .file,
     run: runInfo
 )
 
 private func runInfo(_ invocation: Invocation) throws {
     try invocation.expectArguments(1, 1)
-    let info = try loadTorrentFile(invocation.arguments[0], includeFiles: false)
+    let argument = invocation.arguments[0]
+    let info: TorrentInfo
+    if namesTorrentFile(argument) {
+        info = try loadTorrentFile(argument, includeFiles: false)
+    } else {
+        let saved = try loadSavedTorrent(argument, invocation: invocation, includeFiles: false)
+        guard let metainfo = saved.info else {
+            throw CLIError.failure("\(saved.status.infoHash): the metadata has not arrived yet")
+        }
+        info = metainfo
+    }
     let out = invocation.output
     if out.json {
         out.document(info.json)

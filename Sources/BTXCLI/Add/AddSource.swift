@@ -1,0 +1,35 @@
+import TorrentKit
+
+/// One SOURCE argument of `btx add`, read and identified before any
+/// session starts, so a typo fails fast with nothing half-done.
+struct AddSource {
+    let argument: String
+    let source: TorrentSource
+    /// Files included for .torrent input; a magnet's come with its metadata.
+    let info: TorrentInfo
+
+    static func resolve(_ argument: String) throws -> AddSource {
+        if argument.hasPrefix("magnet:") { return try magnet(argument, shown: argument) }
+        let hex = argument.lowercased()
+        if (hex.count == 40 || hex.count == 64), hex.allSatisfy(\.isHexDigit), !FileIO.exists(argument) {
+            let uri = hex.count == 40 ? "magnet:?xt=urn:btih:\(hex)" : "magnet:?xt=urn:btmh:1220\(hex)"
+            return try magnet(uri, shown: argument)
+        }
+        let bytes = try FileIO.read(argument)
+        let shown = argument == "-" ? "standard input" : argument
+        do {
+            let info = try TorrentInfo(bytes: bytes, includeFiles: true)
+            return AddSource(argument: argument, source: .metainfo(bytes), info: info)
+        } catch let error as TorrentKitError {
+            throw CLIError.failure("\(shown) is not a valid torrent: \(error.message)")
+        }
+    }
+
+    private static func magnet(_ uri: String, shown: String) throws -> AddSource {
+        do {
+            return AddSource(argument: shown, source: .magnet(uri), info: try TorrentInfo(magnet: uri))
+        } catch let error as TorrentKitError {
+            throw CLIError.failure("\(shown) is not a valid magnet link: \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Glibc
+
+/// A block of status lines redrawn in place on a terminal's stderr (one per
+/// torrent), cut to the terminal's width so a wrapped line never breaks the
+/// cursor arithmetic. Does nothing when stderr is not a terminal.
+final class LiveLines {
+    private let output: Output
+    private var drawn = 0
+
+    init(output: Output) { self.output = output }
+
+    func show(_ lines: [String]) {
+        guard output.showsProgress else { return }
+        let width = terminalWidth()
+        var text = drawn > 1 ? "\u{1B}[\(drawn - 1)A" : ""
+        for (i, line) in lines.enumerated() {
+            text += "\r\u{1B}[2K" + String(line.prefix(max(10, width - 1))) + (i < lines.count - 1 ? "\n" : "")
+        }
+        // Fewer lines than last time: blank the leftovers below.
+        for _ in lines.count..<max(lines.count, drawn) { text += "\n\r\u{1B}[2K" }
+        if drawn > lines.count, lines.count > 0 { text += "\u{1B}[\(drawn - lines.count)A" }
+        write(text, to: stderr)
+        drawn = max(lines.count, 1)
+    }
+
+    func clear() {
+        guard output.showsProgress, drawn > 0 else { return }
+        var text = ""
+        for i in 0..<drawn { text += "\r\u{1B}[2K" + (i < drawn - 1 ? "\u{1B}[1A" : "") }
+        write(text, to: stderr)
+        drawn = 0
+    }
+
+    private func terminalWidth() -> Int {
+        var size = winsize()
+        return ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
+    }
+}

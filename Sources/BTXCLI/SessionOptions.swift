@@ -1,0 +1,39 @@
+import TorrentKit
+
+/// Options of every command that runs a session.
+let sessionOptions: [OptionSpec] = [
+    OptionSpec(long: "listen", argument: "PORT", summary: "listen on PORT, or ADDRESS:PORT (loopback turns off uTP, LSD, UPnP, NAT-PMP)"),
+    OptionSpec(long: "no-dht", summary: "don't use the DHT"),
+    OptionSpec(long: "bootstrap", argument: "HOST:PORT", summary: "DHT bootstrap node instead of the public routers (also BTX_DHT_BOOTSTRAP)", repeatable: true),
+]
+
+/// The session the user asked for: config file, then environment, then options.
+func sessionConfiguration(_ invocation: Invocation, config: UserConfig, environment: Environment) throws -> SessionConfiguration {
+    var session = SessionConfiguration()
+    do {
+        if let listen = invocation.value("listen") ?? config["listen"] { try session.listen(on: listen) }
+    } catch let error as TorrentKitError {
+        throw CLIError.usage("--listen: \(error.message)", command: invocation.command.name)
+    }
+    let bootstrap = invocation.all("bootstrap").isEmpty
+        ? (environment["BTX_DHT_BOOTSTRAP"] ?? config["bootstrap"]).map { $0.split(separator: ",").map { $0.trimmingSpaces } }
+        : invocation.all("bootstrap")
+    if let bootstrap { session.dhtBootstrap = bootstrap }
+    if let dht = try config.switchValue("dht") { session.dht = dht }
+    if invocation.flag("no-dht") { session.dht = false }
+    if let lsd = try config.switchValue("lsd") { session.localPeerDiscovery = lsd }
+    if let upnp = try config.switchValue("upnp") { session.upnp = upnp }
+    if let natpmp = try config.switchValue("natpmp") { session.natpmp = natpmp }
+    if let utp = try config.switchValue("utp") { session.utp = utp }
+    if let down = config["max-down"] { session.downloadLimit = try parseRate(down, option: "config max-down") }
+    if let up = config["max-up"] { session.uploadLimit = try parseRate(up, option: "config max-up") }
+    return session
+}
+
+/// "5M", "500k", "1048576": bytes per second.
+func parseRate(_ text: String, option: String) throws -> Int64 {
+    guard let value = Units.parseSize(text) else {
+        throw CLIError.usage("\(option): '\(text)' is not a rate like 500k or 5M")
+    }
+    return value
+}

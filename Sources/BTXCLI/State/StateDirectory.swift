@@ -1,0 +1,89 @@
+import Glibc
+
+/// Where btx keeps its files, per the XDG Base Directory spec; `--state-dir`
+/// (or BTX_STATE_DIR) puts all of them in one directory instead.
+struct StateDirectory {
+    /// Resume data, the DHT routing table, the lock.
+    let state: String
+    /// The DHT signing key.
+    let data: String
+    let config: String
+
+    init(invocation: Invocation, environment: Environment = .current()) {
+        if let override = invocation.stateDirectory {
+            state = absolutePath(override)
+            data = state
+            config = state
+            return
+        }
+        let home = environment["HOME"] ?? "/"
+        func base(_ variable: String, _ fallback: String) -> String {
+            // The spec says relative values are invalid and to be ignored.
+            if let value = environment[variable], value.hasPrefix("/") { return value + "/btx" }
+            return home + "/" + fallback + "/btx"
+        }
+        state = base("XDG_STATE_HOME", ".local/state")
+        data = base("XDG_DATA_HOME", ".local/share")
+        config = base("XDG_CONFIG_HOME", ".config")
+    }
+
+    var resumeDirectory: String { state + "/resume" }
+    var dhtStatePath: String { state + "/dht.state" }
+    var configPath: String { config + "/config" }
+
+    func resumePath(_ infoHash: String) -> String { resumeDirectory + "/" + infoHash + ".resume" }
+
+    /// Creates the state directories (0700: resume data names what you download).
+    func prepare() throws {
+        try makeDirectories(resumeDirectory, mode: 0o700)
+    }
+
+    /// Info-hashes with saved resume data, in no particular order.
+    func savedHashes() -> [String] {
+        guard let dir = opendir(resumeDirectory) else { return [] }
+        defer { closedir(dir) }
+        var hashes: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasSuffix(".resume") else { continue }
+            let hash = String(name.dropLast(".resume".count))
+            if hash.count == 40 || hash.count == 64, hash.allSatisfy(\.isHexDigit) { hashes.append(hash) }
+        }
+        return hashes
+    }
+
+    func loadResumeData(_ infoHash: String) -> [UInt8]? {
+        let path = resumePath(infoHash)
+        guard FileIO.isRegularFile(path) else { return nil }
+        return try? FileIO.read(path)
+    }
+
+    func saveResumeData(_ bytes: [UInt8], for infoHash: String) throws {
+        try FileIO.writeAtomically(bytes, to: resumePath(infoHash), replace: true, mode: 0o600)
+    }
+
+    func removeResumeData(_ infoHash: String) {
+        unlink(resumePath(infoHash))
+    }
+}
+
+func absolutePath(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard getcwd(&buffer, buffer.count) != nil else { return path }
+    let cwd = String(cString: buffer)
+    return path == "." ? cwd : cwd + "/" + path
+}
+
+/// mkdir -p, with `mode` for the directories it creates.
+func makeDirectories(_ path: String, mode: mode_t) throws {
+    var current = ""
+    for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+        current += "/" + component
+        if mkdir(current, mode) != 0 && errno != EEXIST { throw FileIO.error(current) }
+    }
+    var st = stat()
+    guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+        throw CLIError.failure("\(path) exists and is not a directory")
+    }
+}

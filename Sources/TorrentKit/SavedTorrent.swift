@@ -1,0 +1,29 @@
+import CBTX
+
+/// A torrent as its resume data left it: what `status` and `files` show
+/// when no session is running.
+public struct SavedTorrent: Sendable {
+    /// Rates and peers are zero; progress comes from the saved piece bitfield.
+    public let status: TorrentStatus
+    /// nil for a magnet saved before its metadata arrived.
+    public let info: TorrentInfo?
+
+    /// With `includeFiles`, `info.files` carries each file's saved progress and priority.
+    public init(resumeData bytes: [UInt8], includeFiles: Bool = false) throws {
+        var status: UnsafeMutablePointer<btx_status>?
+        var metainfo: UnsafeMutablePointer<btx_metainfo>?
+        let count = bytes.count
+        _ = try (bytes.isEmpty ? [0] : bytes).withUnsafeBufferPointer { buffer in
+            try check(btx_resume_parse(buffer.baseAddress, count, includeFiles ? 1 : 0, &status, &metainfo))
+        }
+        guard let status else {
+            btx_metainfo_free(metainfo)
+            throw TorrentKitError(.internal, "no status returned")
+        }
+        self.status = TorrentStatus(status.pointee)
+        btx_status_free(status, 1)
+        // TorrentInfo(taking:) frees the metainfo, also when it throws.
+        info = self.status.hasMetadata ? try TorrentInfo(taking: metainfo) : nil
+        if !self.status.hasMetadata { btx_metainfo_free(metainfo) }
+    }
+}

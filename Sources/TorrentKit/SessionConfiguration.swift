@@ -1,0 +1,131 @@
+import Glibc
+
+/// How a session talks to the network, as a CLI user thinks of it; turned
+/// into libtorrent settings in one place.
+public struct SessionConfiguration: Sendable {
+    /// "ADDR:PORT" entries; empty = libtorrent's default (every interface, port 6881).
+    public var listenInterfaces: [String] = []
+    public var dht = true
+    /// "HOST:PORT" DHT bootstrap nodes; nil = libtorrent's public routers.
+    public var dhtBootstrap: [String]?
+    public var localPeerDiscovery = true
+    public var upnp = true
+    public var natpmp = true
+    /// uTP besides TCP. Off when listening on loopback only: there it adds
+    /// latency and CPU and avoids no congestion.
+    public var utp = true
+    /// Bytes per second for the whole session; 0 = unlimited.
+    public var downloadLimit: Int64 = 0
+    public var uploadLimit: Int64 = 0
+
+    public init() {}
+
+    /// "PORT" listens on every interface, "ADDR:PORT" or "[V6]:PORT" on one.
+    public mutating func listen(on text: String) throws {
+        if let port = Int(text) {
+            guard (0...65535).contains(port) else { throw TorrentKitError(.invalidArgument, "port \(text) is out of range") }
+            listenInterfaces = ["0.0.0.0:\(port)", "[::]:\(port)"]
+            return
+        }
+        guard let endpoint = Endpoint(text) else {
+            throw TorrentKitError(.invalidArgument, "'\(text)' is not PORT or ADDRESS:PORT")
+        }
+        listenInterfaces = [endpoint.text]
+        if endpoint.isLoopback {
+            // Nothing on the LAN can reach a loopback socket: don't advertise
+            // or map it, and prefer TCP, which is what loopback is fast at.
+            localPeerDiscovery = false
+            upnp = false
+            natpmp = false
+            utp = false
+        }
+    }
+
+    /// Every bootstrap node on loopback or a private range: a private DHT,
+    /// where many nodes share one address.
+    public var isPrivateDHT: Bool {
+        guard let nodes = dhtBootstrap, !nodes.isEmpty else { return false }
+        return nodes.allSatisfy { Endpoint($0)?.isPrivate ?? false }
+    }
+
+    private var isLoopbackOnly: Bool {
+        !listenInterfaces.isEmpty && listenInterfaces.allSatisfy { Endpoint($0)?.isLoopback ?? false }
+    }
+
+    public var settings: [(String, String)] {
+        var s: [(String, String)] = [
+            // Loopback and LAN transfers run far past libtorrent's WAN-sized
+            // defaults; these are what bench/download.sh showed to matter.
+            ("send_buffer_watermark", "\(4 << 20)"),
+            ("send_buffer_low_watermark", "\(1 << 20)"),
+            ("send_buffer_watermark_factor", "150"),
+            ("max_out_request_queue", "1500"),
+            ("max_queued_disk_bytes", "\(16 << 20)"),
+            ("aio_threads", "\(max(4, 2 * Self.cores))"),
+            ("hashing_threads", "\(Self.cores)"),
+            // A one-shot command should not hang on exit for an unreachable tracker.
+            ("stop_tracker_timeout", "2"),
+            ("enable_dht", flag(dht)),
+            ("enable_lsd", flag(localPeerDiscovery)),
+            ("enable_upnp", flag(upnp)),
+            ("enable_natpmp", flag(natpmp)),
+            ("enable_outgoing_utp", flag(utp)),
+            ("enable_incoming_utp", flag(utp)),
+            ("download_rate_limit", "\(min(downloadLimit, Int64(Int32.max)))"),
+            ("upload_rate_limit", "\(min(uploadLimit, Int64(Int32.max)))"),
+        ]
+        if !listenInterfaces.isEmpty { s.append(("listen_interfaces", listenInterfaces.joined(separator: ","))) }
+        if let nodes = dhtBootstrap { s.append(("dht_bootstrap_nodes", nodes.joined(separator: ","))) }
+        if isLoopbackOnly || isPrivateDHT {
+            // Every peer shares 127.0.0.1 (or a few LAN addresses).
+            s.append(("allow_multiple_connections_per_ip", "1"))
+        }
+        if isPrivateDHT {
+            // libtorrent's defences against Sybil attacks on the public DHT
+            // reject a network whose nodes share addresses.
+            for name in ["dht_restrict_routing_ips", "dht_restrict_search_ips", "dht_enforce_node_id",
+                         "dht_prefer_verified_node_ids"] {
+                s.append((name, "0"))
+            }
+        }
+        return s
+    }
+
+    private func flag(_ on: Bool) -> String { on ? "1" : "0" }
+
+    static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+}
+
+/// "ADDR:PORT" or "[V6]:PORT" with a literal address.
+struct Endpoint {
+    let address: String
+    let port: Int
+    let isV6: Bool
+
+    init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        isV6 = host.hasPrefix("[") && host.hasSuffix("]")
+        if isV6 { host = String(host.dropFirst().dropLast()) }
+        var buffer = [UInt8](repeating: 0, count: 16)
+        guard inet_pton(isV6 ? AF_INET6 : AF_INET, host, &buffer) == 1 else { return nil }
+        address = host
+        self.port = port
+        bytes = buffer
+    }
+
+    private let bytes: [UInt8]
+
+    var text: String { isV6 ? "[\(address)]:\(port)" : "\(address):\(port)" }
+
+    var isLoopback: Bool {
+        isV6 ? bytes == [UInt8](repeating: 0, count: 15) + [1] : bytes[0] == 127
+    }
+
+    var isPrivate: Bool {
+        if isLoopback { return true }
+        if isV6 { return bytes[0] & 0xFE == 0xFC || (bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80) }
+        return bytes[0] == 10 || (bytes[0] == 172 && bytes[1] & 0xF0 == 16) || (bytes[0] == 192 && bytes[1] == 168)
+    }
+}

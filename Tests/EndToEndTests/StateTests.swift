@@ -1,0 +1,97 @@
+import Foundation
+import XCTest
+
+/// The saved state without a session: selecting torrents, the lock, and the
+/// errors `add` gives before it starts anything.
+final class StateTests: XCTestCase {
+    /// Two different torrents that are both called "data", added paused.
+    private func twoNamesakes(_ scratch: Scratch) throws -> (Peer, [String]) {
+        try scratch.write("a/data/one.bin", randomData(40_000))
+        try scratch.write("b/data/two.bin", randomData(50_000))
+        let first = try makeTorrent(scratch.path + "/a/data", scratch.path + "/a.torrent")
+        let second = try makeTorrent(scratch.path + "/b/data", scratch.path + "/b.torrent")
+        let peer = try Peer(scratch, "peer")
+        let added = try peer.add([first, second, "--paused", "-o", scratch.path + "/dst"])
+        XCTAssertEqual(added.status, 0, added.stderr)
+        let hashes = try [first, second].map { try spawn(btxPath, ["info", "--json", $0]).json()["info_hash"] as! String }
+        return (peer, hashes)
+    }
+
+    func testTorrentsAreNamedByHashPrefixOrUniqueName() throws {
+        let scratch = try Scratch()
+        let (peer, hashes) = try twoNamesakes(scratch)
+
+        let all = try peer.savedTorrents()
+        XCTAssertEqual(Set(all.map { $0["info_hash"] as! String }), Set(hashes))
+        XCTAssertTrue(all.allSatisfy { $0["state"] as? String == "paused" && $0["progress"] as? Double == 0 })
+
+        let byPrefix = try peer.status(String(hashes[1].prefix(6)))
+        XCTAssertEqual(byPrefix.status, 0, byPrefix.stderr)
+        XCTAssertEqual((try byPrefix.json()["torrents"] as! [[String: Any]]).map { $0["info_hash"] as! String }, [hashes[1]])
+
+        let ambiguous = try peer.status("data")
+        XCTAssertEqual(ambiguous.status, 2)
+        XCTAssertTrue(ambiguous.stderr.contains("matches 2 torrents"), ambiguous.stderr)
+        for hash in hashes { XCTAssertTrue(ambiguous.stderr.contains(String(hash.prefix(8))), ambiguous.stderr) }
+
+        let unknown = try peer.status("0123456789abcdef0123456789abcdef01234567")
+        XCTAssertEqual(unknown.status, 3)
+        XCTAssertEqual(try unknown.json()["error"].flatMap { ($0 as? [String: Any])?["code"] as? String }, "not_found")
+
+        let table = try spawn(btxPath, ["status", "--state-dir", peer.state])
+        XCTAssertEqual(table.status, 0)
+        XCTAssertTrue(table.text.hasPrefix("HASH"), table.text)
+        XCTAssertEqual(table.text.split(separator: "\n").count, 3)
+
+        let info = try spawn(btxPath, ["info", "--json", "--state-dir", peer.state, hashes[0]])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        XCTAssertEqual(try info.json()["info_hash"] as? String, hashes[0])
+    }
+
+    func testASecondSessionOnTheSameStateIsRefused() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/x.bin", randomData(100_000))
+        let torrent = try makeTorrent(scratch.path + "/src/x.bin", scratch.path + "/x.torrent")
+        let peer = try Peer(scratch, "peer")
+        let (seeder, _) = try peer.seed([torrent], from: scratch.path + "/src")
+
+        let second = try peer.add([torrent, "-o", scratch.path + "/src"])
+        XCTAssertEqual(second.status, 1)
+        XCTAssertTrue(second.stderr.contains("another btx session (pid \(seeder.pid))"), second.stderr)
+        XCTAssertEqual(second.stderr.split(separator: "\n").count, 1, second.stderr)
+
+        // The lock dies with its process, SIGKILL included.
+        seeder.signal(SIGKILL)
+        _ = try seeder.wait()
+        let after = try peer.add([torrent, "-o", scratch.path + "/src"])
+        XCTAssertEqual(after.status, 0, after.stderr)
+    }
+
+    func testBadSourcesAndOptionsFailBeforeAnythingStarts() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/x.bin", randomData(1000))
+        let torrent = try makeTorrent(scratch.path + "/src/x.bin", scratch.path + "/x.torrent")
+        try scratch.write("junk.torrent", Data("d4:infoi3ee".utf8))
+        let peer = try Peer(scratch, "peer")
+
+        let cases: [([String], Int32, String)] = [
+            ([scratch.path + "/missing.torrent"], 3, "No such file"),
+            ([scratch.path + "/junk.torrent"], 1, "is not a valid torrent"),
+            (["magnet:?xt=urn:btih:nothex"], 1, "is not a valid magnet link"),
+            ([torrent, "--peer", "localhost"], 2, "--peer"),
+            ([torrent, "--max-down", "fast"], 2, "--max-down"),
+            ([torrent, "--seed-time", "soon"], 2, "--seed-time"),
+            ([torrent, "--only", "7"], 2, "--only"),
+            ([torrent, "--only", "*.iso"], 2, "matches no file"),
+            ([torrent, "--listen", "nowhere"], 2, "--listen"),
+            (["-", "-"], 2, "only once"),
+        ]
+        for (arguments, code, message) in cases {
+            let result = try peer.add(arguments, timeout: 30)
+            XCTAssertEqual(result.status, code, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            XCTAssertFalse(result.stderr.contains("Fatal error"), result.stderr)
+        }
+        XCTAssertEqual(try peer.savedTorrents().count, 0)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import XCTest
+
+/// One btx peer of a test swarm: its own state directory, listening on
+/// 127.0.0.1 only, with the DHT, LSD, UPnP and NAT-PMP off (through the
+/// config file, so that path is exercised too).
+struct Peer {
+    let state: String
+
+    init(_ scratch: Scratch, _ name: String) throws {
+        state = scratch.path + "/" + name + "-state"
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        try Data("# test peer: loopback only\ndht = off\nlsd = off\nupnp = off\nnatpmp = off\n".utf8)
+            .write(to: URL(fileURLWithPath: state + "/config"))
+    }
+
+    var common: [String] { ["--state-dir", state, "--listen", "127.0.0.1:0", "--no-dht"] }
+
+    /// Runs `btx add ... --json` to the end.
+    func add(_ arguments: [String], timeout: TimeInterval = 120) throws -> ProcessResult {
+        try spawn(btxPath, ["add", "--json"] + common + arguments, timeout: timeout)
+    }
+
+    /// Starts `btx add ... --json` and leaves it running.
+    func start(_ arguments: [String]) throws -> RunningProcess {
+        try RunningProcess(btxPath, ["add", "--json"] + common + arguments)
+    }
+
+    /// Starts a seeder of files already in `dataDirectory` and waits until
+    /// it listens and every torrent is complete; returns it and its port.
+    func seed(_ torrents: [String], from dataDirectory: String, extra: [String] = []) throws -> (RunningProcess, Int) {
+        let seeder = try start(torrents + ["-o", dataDirectory, "--seed"] + extra)
+        let port = try seeder.waitForEvent("listening")["port"] as! Int
+        for _ in torrents { _ = try seeder.waitForEvent("finished") }
+        try waitUntil("every torrent seeding") {
+            seeder.events.filter { $0.type == "finished" }.count >= torrents.count
+        }
+        return (seeder, port)
+    }
+
+    func status(_ arguments: String...) throws -> ProcessResult {
+        try spawn(btxPath, ["status", "--json", "--state-dir", state] + arguments)
+    }
+
+    func savedTorrents() throws -> [[String: Any]] {
+        try status().json()["torrents"] as! [[String: Any]]
+    }
+}
+
+extension ProcessResult {
+    /// The --json events a finished `btx add` printed.
+    var events: [(type: String, data: [String: Any])] {
+        text.split(separator: "\n").compactMap { parseEvent(String($0)) }
+    }
+}
+
+/// SHA-256 of every regular file under `directory`, by relative path.
+func digests(_ directory: String) throws -> [String: String] {
+    let result = try spawn("/bin/sh", ["-c", "cd \"$1\" && find . -type f -print0 | sort -z | xargs -0r sha256sum -b", "sh", directory])
+    var map: [String: String] = [:]
+    for line in result.text.split(separator: "\n") {
+        let parts = line.split(separator: " ", maxSplits: 1)
+        map[String(parts[1].dropFirst(3))] = String(parts[0])  // " *./path"
+    }
+    return map
+}
+
+/// Creates a v1 torrent of `path` with btx and returns the .torrent's path.
+@discardableResult
+func makeTorrent(_ path: String, _ output: String, _ extra: [String] = []) throws -> String {
+    let result = try spawn(btxPath, ["create", path, "-o", output, "--no-date", "-q"] + extra)
+    guard result.status == 0 else { throw TestFailure("btx create failed: \(result.stderr)") }
+    return output
+}

@@ -1,0 +1,20 @@
+// One builder for btx_metainfo, whatever it was read from: a .torrent, a
+// magnet link or saved resume data.
+#pragma once
+
+#include "btx.h"
+
+#include <libtorrent/add_torrent_params.hpp>
+
+namespace btx {
+
+// `atp` supplies trackers, web seeds and the name when there is no metadata;
+// with want_files, each file's progress comes from atp.have_pieces and its
+// priority from atp.file_priorities.
+btx_metainfo* build_metainfo(lt::add_torrent_params const& atp, bool want_files);
+
+// Wanted bytes (priority > 0, not padding) and how many of them are verified.
+struct wanted_bytes { int64_t total = 0, done = 0; };
+wanted_bytes count_wanted(lt::add_torrent_params const& atp);
+
+}  // namespace btx
