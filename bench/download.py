@@ -1,0 +1,198 @@
+#!/usr/bin/python3
+"""Downloads one torrent over loopback from a btx seeder with btx, libtorrent
+(python binding: tuned like btx, and with defaults), aria2c and
+transmission-cli, side by side in one run; prints medians of seconds, MB/s,
+CPU seconds and peak RSS, and each tool's time relative to btx.
+
+Everything listens on 127.0.0.1; no DHT, LSD, UPnP, NAT-PMP or PEX."""
+import json, os, resource, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+
+size_mib = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
+runs = int(os.environ.get("RUNS", "3"))
+btx = os.path.abspath(os.environ.get("BTX", ".build/release/btx"))
+work = tempfile.mkdtemp(prefix="btx-bench-dl.")
+CONFIG = "dht = off\nlsd = off\nupnp = off\nnatpmp = off\n"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, deadline=30):
+    end = time.time() + deadline
+    while time.time() < end:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.01)
+    raise RuntimeError("nothing listens on %d" % port)
+
+
+def state_dir(name):
+    path = os.path.join(work, name)
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    with open(os.path.join(path, "config"), "w") as f:
+        f.write(CONFIG)
+    return path
+
+
+def measure(argv, done=None, cwd=None):
+    """Runs argv; `done` (a path) ends the run when it appears (for clients
+    that seed on). Returns wall seconds, CPU seconds and peak RSS in MiB."""
+    start = time.monotonic()
+    child = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    wall = None
+    if done:
+        while not os.path.exists(done):
+            if child.poll() is not None:
+                raise RuntimeError("%s exited early" % argv[0])
+            if time.monotonic() - start > 600:
+                os.killpg(child.pid, signal.SIGKILL)
+                raise RuntimeError("%s timed out" % argv[0])
+            time.sleep(0.01)
+        wall = time.monotonic() - start
+        os.killpg(child.pid, signal.SIGTERM)
+    _, status, usage = os.wait4(child.pid, 0)
+    if wall is None:
+        wall = time.monotonic() - start
+        if status != 0:
+            raise RuntimeError("%s exited with %d" % (argv[0], status))
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+class Seeder:
+    """A btx seeder, restarted per run when it must dial the leecher."""
+
+    def __init__(self):
+        self.state = state_dir("seeder-state")
+        self.port = free_port()
+        self.process = None
+
+    def start(self, dial=None):
+        self.stop()
+        argv = [btx, "add", "--json", "--seed", "--state-dir", self.state, "--listen", "127.0.0.1:%d" % self.port,
+                "--no-dht", "-o", work, torrent]
+        if dial:
+            argv += ["--peer", "127.0.0.1:%d" % dial]
+        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for line in self.process.stdout:
+            if json.loads(line)["type"] == "finished":
+                return
+        raise RuntimeError("the seeder stopped")
+
+    def stop(self):
+        if self.process:
+            self.process.send_signal(signal.SIGINT)
+            self.process.wait()
+            self.process = None
+
+
+PYTHON_LEECHER = r"""
+import sys, time, libtorrent as lt
+tuned = sys.argv[4] == "tuned"
+settings = {"listen_interfaces": "127.0.0.1:0", "enable_dht": False, "enable_lsd": False, "enable_upnp": False,
+            "enable_natpmp": False, "enable_outgoing_utp": False, "enable_incoming_utp": False}
+if tuned:
+    settings.update({"send_buffer_watermark": 4 << 20, "send_buffer_low_watermark": 1 << 20,
+                     "send_buffer_watermark_factor": 150, "max_out_request_queue": 1500,
+                     "max_queued_disk_bytes": 16 << 20, "aio_threads": 4, "hashing_threads": 2})
+s = lt.session(settings)
+p = lt.add_torrent_params(); p.ti = lt.torrent_info(sys.argv[1]); p.save_path = sys.argv[2]
+h = s.add_torrent(p)
+h.connect_peer(("127.0.0.1", int(sys.argv[3])))
+while not h.status().is_seeding:
+    time.sleep(0.01)
+"""
+
+
+def main():
+    global torrent
+    data = os.path.join(work, "payload.bin")
+    print("# %d MiB over loopback from a btx seeder; %d cores; %d runs each; medians" % (size_mib, os.cpu_count(), runs))
+    subprocess.run(["head", "-c", "%dM" % size_mib, "/dev/urandom"], stdout=open(data, "wb"), check=True)
+    torrent = os.path.join(work, "payload.torrent")
+    subprocess.run([btx, "create", data, "-o", torrent, "-q"], check=True, stdout=subprocess.DEVNULL)
+    seeder = Seeder()
+    dst = os.path.join(work, "dst")
+
+    def fresh_dst():
+        shutil.rmtree(dst, ignore_errors=True)
+        os.makedirs(dst)
+        return dst
+
+    def run_btx():
+        seeder.start()
+        return measure([btx, "add", "-q", "--state-dir", state_dir("leecher-state"), "--listen", "127.0.0.1:0",
+                        "--no-dht", "-o", fresh_dst(), "--peer", "127.0.0.1:%d" % seeder.port, torrent])
+
+    def run_python(mode):
+        def run():
+            seeder.start()
+            return measure(["/usr/bin/python3", "-c", PYTHON_LEECHER, torrent, fresh_dst(), str(seeder.port), mode])
+        return run
+
+    def run_aria2():
+        port = free_port()
+        argv = ["aria2c", "-q", "--seed-time=0", "--enable-dht=false", "--enable-dht6=false",
+                "--bt-enable-lpd=false", "--enable-peer-exchange=false", "--listen-port=%d" % port,
+                "--file-allocation=falloc", "--check-integrity=false", "-d", fresh_dst(), torrent]
+        child_start = measure_later(argv, port)
+        return child_start
+
+    def measure_later(argv, port, done=None):
+        # These clients cannot dial a peer, so the seeder dials them once they listen.
+        import threading
+        result = {}
+        thread = threading.Thread(target=lambda: result.update(r=measure(argv, done=done)))
+        thread.start()
+        wait_port(port)
+        seeder.start(dial=port)
+        thread.join()
+        return result["r"]
+
+    def run_transmission():
+        port = free_port()
+        config = os.path.join(work, "transmission")
+        shutil.rmtree(config, ignore_errors=True)
+        os.makedirs(config)
+        with open(os.path.join(config, "settings.json"), "w") as f:
+            json.dump({"dht-enabled": False, "lpd-enabled": False, "pex-enabled": False, "utp-enabled": False,
+                       "port-forwarding-enabled": False, "bind-address-ipv4": "127.0.0.1",
+                       "bind-address-ipv6": "::1", "peer-port-random-on-start": False}, f)
+        marker = os.path.join(work, "transmission-done")
+        if os.path.exists(marker):
+            os.unlink(marker)
+        script = os.path.join(work, "done.sh")
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\ntouch '%s'\n" % marker)
+        os.chmod(script, 0o755)
+        argv = ["transmission-cli", "-g", config, "-w", fresh_dst(), "-p", str(port), "-M", "-f", script, torrent]
+        return measure_later(argv, port, done=marker)
+
+    tools = [("btx", run_btx), ("libtorrent tuned (python)", run_python("tuned")),
+             ("libtorrent defaults (python)", run_python("defaults")), ("aria2c", run_aria2),
+             ("transmission-cli", run_transmission)]
+    results = {name: [] for name, _ in tools}
+    try:
+        for _ in range(runs):
+            for name, run in tools:  # interleaved, so drift hits every tool alike
+                results[name].append(run())
+    finally:
+        seeder.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+    size = size_mib * 1024 * 1024
+    base = statistics.median(r[0] for r in results["btx"])
+    print("%-30s %8s %8s %9s %9s %10s" % ("tool", "seconds", "MB/s", "CPU s", "RSS MiB", "vs btx"))
+    for name, _ in tools:
+        wall = statistics.median(r[0] for r in results[name])
+        cpu = statistics.median(r[1] for r in results[name])
+        rss = statistics.median(r[2] for r in results[name])
+        print("%-30s %8.2f %8.0f %9.2f %9.0f %9.2fx" % (name, wall, size / wall / 1e6, cpu, rss, wall / base))
+
+
+main()

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Loopback download: btx against libtorrent's python binding (tuned and
+# default), aria2c and transmission-cli, side by side in one run.
+#   bench/download.sh [SIZE_MIB]      (default 1024; RUNS=3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x "${BTX:-.build/release/btx}" ] || swift build -c release >/dev/null
+for tool in aria2c transmission-cli; do
+    command -v $tool >/dev/null || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }
+done
+exec /usr/bin/python3 bench/download.py "$@"
