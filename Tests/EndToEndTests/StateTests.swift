@@ -95,3 +95,24 @@ final class StateTests: XCTestCase {
         XCTAssertEqual(try peer.savedTorrents().count, 0)
     }
 }
+
+extension StateTests {
+    func testAnUnwritableDirectoryFailsInOneLineAndALaterOutputWins() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/x.bin", randomData(100_000))
+        let torrent = try makeTorrent(scratch.path + "/src/x.bin", scratch.path + "/x.torrent")
+        let blocker = try scratch.write("not-a-directory", Data("file".utf8))
+        let peer = try Peer(scratch, "peer")
+
+        let failed = try spawn(btxPath, ["add", "--state-dir", peer.state, "--listen", "127.0.0.1:0", "--no-dht",
+                                         torrent, "-o", blocker + "/sub"])
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertEqual(failed.stderr, "btx: x.bin: \(blocker)/sub/x.bin: Not a directory (file_stat)\n")
+        XCTAssertEqual(failed.text, "")
+
+        // Nothing was verified there, so a new -o takes the torrent elsewhere.
+        let moved = try peer.add([torrent, "-o", scratch.path + "/dst", "--paused"])
+        XCTAssertEqual(moved.status, 0, moved.stderr)
+        XCTAssertEqual(try peer.savedTorrents().first?["save_path"] as? String, scratch.path + "/dst")
+    }
+}

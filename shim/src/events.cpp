@@ -68,7 +68,15 @@ struct event_builder {
             break;
         }
         case lt::torrent_error_alert::alert_type: push(BTX_EVENT_TORRENT_ERROR, a); break;
-        case lt::file_error_alert::alert_type: push(BTX_EVENT_FILE_ERROR, a); break;
+        case lt::file_error_alert::alert_type: {
+            // "PATH: REASON (OPERATION)" reads better than the alert's own text.
+            auto const* x = lt::alert_cast<lt::file_error_alert>(a);
+            btx_event& e = push(BTX_EVENT_FILE_ERROR, a);
+            std::free(e.message);
+            e.message = btx::copy_string(std::string(x->filename()) + ": " + x->error.message() + " ("
+                                         + lt::operation_name(x->op) + ")");
+            break;
+        }
         case lt::hash_failed_alert::alert_type:
             push(BTX_EVENT_HASH_FAILED, a).value = static_cast<int>(lt::alert_cast<lt::hash_failed_alert>(a)->piece_index);
             break;

@@ -80,13 +80,10 @@ final class AddReporter {
         }
     }
 
+    /// JSON only: for humans, failures are the command's error message.
     func error(name: String, infoHash: String, _ message: String) {
-        if output.json {
-            event("error", [("info_hash", .string(infoHash)), ("message", .string(message))])
-        } else {
-            live.clear()
-            write("btx: \(name): \(message)\n", to: stderr)
-        }
+        guard output.json else { return }
+        event("error", [("info_hash", .string(infoHash)), ("message", .string(message))])
     }
 
     /// One line per torrent on stdout (humans only; JSON has had its events).

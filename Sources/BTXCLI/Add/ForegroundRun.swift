@@ -51,18 +51,39 @@ final class ForegroundRun {
         installInterruptHandlers()
     }
 
-    func add(_ source: AddSource, options: AddOptions, only: FileSelection?) throws {
+    /// The resume data saved for this torrent, unless it is unreadable.
+    private func savedState(of source: AddSource) -> ([UInt8], SavedTorrent)? {
+        for hash in [source.info.infoHashV1, source.info.infoHashV2].compactMap({ $0 }) {
+            guard let bytes = directory.loadResumeData(hash) else { continue }
+            do {
+                return (bytes, try SavedTorrent(resumeData: bytes))
+            } catch {
+                reporter.warning(name: source.info.name, infoHash: hash,
+                                 "ignoring damaged resume data in \(directory.resumePath(hash))")
+            }
+        }
+        return nil
+    }
+
+    /// `explicitSavePath`: -o was given, rather than defaulted.
+    func add(_ source: AddSource, options: AddOptions, only: FileSelection?, explicitSavePath: Bool) throws {
         var options = options
         var what = source.source
         var resumed = false
         let key = source.info.infoHash
-        if let saved = [source.info.infoHashV1, source.info.infoHashV2].compactMap({ $0 }).lazy
-            .compactMap({ self.directory.loadResumeData($0) }).first {
-            // The saved save path wins: the data is there, and a new -o
-            // would mean downloading it all again.
-            what = .resumeData(saved)
-            options.savePath = nil
+        if let (bytes, saved) = savedState(of: source) {
+            what = .resumeData(bytes)
             resumed = true
+            // Where the data already is wins: a new -o would mean downloading
+            // it all again. With nothing verified yet, -o may move it.
+            let keepsSavedPath = !explicitSavePath || saved.status.totalDone > 0
+            if keepsSavedPath {
+                if explicitSavePath, options.savePath != saved.status.savePath {
+                    reporter.warning(name: source.info.name, infoHash: key,
+                                     "already downloading into \(saved.status.savePath); continuing there", once: true)
+                }
+                options.savePath = nil
+            }
         }
         if let only, source.info.pieceCount > 0 {
             options.filePriorities = try only.priorities(for: source.info.files)
@@ -115,12 +136,12 @@ final class ForegroundRun {
         reporter.endProgress()
         try shutdown()
         let failed = tracked.filter { $0.error != nil }
-        reporter.summary(tracked.map { entry in
-            (entry.name, entry.lastStatus, entry.error.map { "failed: \($0)" } ?? completionText(entry))
-        }, elapsed: elapsed)
-        if let first = failed.first {
+        reporter.summary(tracked.filter { $0.error == nil }.map { ($0.name, $0.lastStatus, completionText($0)) },
+                         elapsed: elapsed)
+        if !failed.isEmpty {
             reporter.exit(reason: "error", code: .failure)
-            return Outcome(failure: .failure("\(first.name): \(first.error!)"))
+            // One "btx: NAME: reason" line per failed torrent.
+            return Outcome(failure: .failure(failed.map { "\($0.name): \($0.error!)" }.joined(separator: "\nbtx: ")))
         }
         reporter.exit(reason: "complete", code: .success)
         return Outcome()

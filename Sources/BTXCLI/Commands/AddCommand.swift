@@ -47,7 +47,8 @@ private func runAdd(_ invocation: Invocation) throws {
     let run = try ForegroundRun(configuration: configuration, directory: directory, output: invocation.output,
                                 policy: plan.policy)
     for source in sources {
-        try run.add(source, options: plan.options(savePath: savePath), only: plan.only)
+        try run.add(source, options: plan.options(savePath: savePath), only: plan.only,
+                    explicitSavePath: invocation.value("output") != nil)
     }
     let outcome = try run.run(untilPaused: plan.paused)
     withExtendedLifetime(lock) {}
