@@ -5,7 +5,7 @@ _btx() {
         case ${COMP_WORDS[i]} in -*) ;; *) cmd=${COMP_WORDS[i]}; break ;; esac
     done
     if [[ -z $cmd ]]; then
-        COMPREPLY=($(compgen -W "add status create info files help version" -- "$cur"))
+        COMPREPLY=($(compgen -W "add status create dht-get dht-put dht-keygen info files help version" -- "$cur"))
         return
     fi
     local opts
@@ -13,6 +13,9 @@ _btx() {
         add) opts="--output -o --paused --sequential --only --seed --seed-ratio --seed-time --max-down --max-up --tracker -t --peer --listen --no-dht --bootstrap --json --state-dir --quiet -q --help -h" ;;
         status) opts="--json --state-dir --quiet -q --help -h" ;;
         create) opts="--output -o --tracker -t --web-seed -w --piece-size --private --comment --source --creator --no-date --v1 --v2 --hybrid --exclude --threads --force -f --json --state-dir --quiet -q --help -h" ;;
+        dht-get) opts="--salt --timeout --listen --no-dht --bootstrap --json --state-dir --quiet -q --help -h" ;;
+        dht-put) opts="--mutable --key --salt --seq --cas --timeout --listen --no-dht --bootstrap --json --state-dir --quiet -q --help -h" ;;
+        dht-keygen) opts="--key --force -f --json --state-dir --quiet -q --help -h" ;;
         info) opts="--json --state-dir --quiet -q --help -h" ;;
         files) opts="--json --state-dir --quiet -q --help -h" ;;
         help) opts="--json --state-dir --quiet -q --help -h" ;;

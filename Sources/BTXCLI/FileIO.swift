@@ -2,7 +2,7 @@ import Glibc
 
 enum FileIO {
     /// Reads a whole file ("-" = stdin); errors name the path.
-    static func read(_ path: String) throws -> [UInt8] {
+    static func read(_ path: String, limit: Int = .max) throws -> [UInt8] {
         let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw error(path) }
         defer { if fd != STDIN_FILENO { close(fd) } }
@@ -18,7 +18,8 @@ enum FileIO {
             if n < 0 && errno == EINTR { continue }
             if n < 0 { throw error(path) }
             if n == 0 { break }
-            bytes += chunk[0..<n]
+            bytes += chunk[0..<min(n, limit - bytes.count)]
+            if bytes.count >= limit { break }
         }
         return bytes
     }

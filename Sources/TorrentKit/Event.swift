@@ -23,6 +23,9 @@ public enum Event: Sendable, Equatable {
     case listening(port: Int)
     case listenFailed(message: String)
     case dhtBootstrapped
+    case dhtItem(DHTItem)
+    /// A put finished; `message` says "cas mismatch ..." when a CAS failed.
+    case dhtPut(DHTItem, message: String)
     case other(code: Int, message: String)
 
     init(_ e: btx_event) {
@@ -51,6 +54,8 @@ public enum Event: Sendable, Equatable {
         case BTX_EVENT_LISTEN_SUCCEEDED: self = .listening(port: Int(e.value))
         case BTX_EVENT_LISTEN_FAILED: self = .listenFailed(message: message)
         case BTX_EVENT_DHT_BOOTSTRAPPED: self = .dhtBootstrapped
+        case BTX_EVENT_DHT_ITEM where e.dht != nil: self = .dhtItem(DHTItem(e.dht.pointee))
+        case BTX_EVENT_DHT_PUT where e.dht != nil: self = .dhtPut(DHTItem(e.dht.pointee), message: message)
         default: self = .other(code: Int(e.type), message: message)
         }
     }

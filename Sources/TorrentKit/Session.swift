@@ -29,10 +29,13 @@ public struct AddOptions: Sendable {
 /// A libtorrent session. Not thread-safe for concurrent mutation of the
 /// Swift object itself, but every call may be made from any one thread.
 public final class Session {
-    private let raw: OpaquePointer
+    let raw: OpaquePointer
 
     public convenience init(_ configuration: SessionConfiguration, dhtState: [UInt8] = []) throws {
         try self.init(settings: configuration.settings, dhtState: dhtState)
+        if configuration.dht && configuration.isPrivateDHT {
+            for node in configuration.dhtBootstrap ?? [] { try addDHTNode(node) }
+        }
     }
 
     /// `settings` are libtorrent settings_pack names and values, applied over

@@ -75,7 +75,11 @@ public struct SessionConfiguration: Sendable {
             ("upload_rate_limit", "\(min(uploadLimit, Int64(Int32.max)))"),
         ]
         if !listenInterfaces.isEmpty { s.append(("listen_interfaces", listenInterfaces.joined(separator: ","))) }
-        if let nodes = dhtBootstrap { s.append(("dht_bootstrap_nodes", nodes.joined(separator: ","))) }
+        if let nodes = dhtBootstrap {
+            // A private DHT's nodes are added as peers (Session.init): as
+            // routers they would be kept out of the routing table and puts.
+            s.append(("dht_bootstrap_nodes", isPrivateDHT ? "" : nodes.joined(separator: ",")))
+        }
         if isLoopbackOnly || isPrivateDHT {
             // Every peer shares 127.0.0.1 (or a few LAN addresses).
             s.append(("allow_multiple_connections_per_ip", "1"))
@@ -87,6 +91,10 @@ public struct SessionConfiguration: Sendable {
                          "dht_prefer_verified_node_ids"] {
                 s.append((name, "0"))
             }
+            // The flood guard counts packets per IP; every node here shares
+            // one, so the default (5/s, then a 5-minute block) silences them.
+            s.append(("dht_block_ratelimit", "100000"))
+            s.append(("dht_upload_rate_limit", "\(1 << 20)"))
         }
         return s
     }

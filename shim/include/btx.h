@@ -245,8 +245,25 @@ typedef enum {
     BTX_EVENT_LISTEN_FAILED = 17,
     BTX_EVENT_FILES_DELETED = 18,
     BTX_EVENT_DHT_BOOTSTRAPPED = 19,
-    BTX_EVENT_RESUME_DATA_UNCHANGED = 20 /* answer to a save of an unmodified torrent */
+    BTX_EVENT_RESUME_DATA_UNCHANGED = 20, /* answer to a save of an unmodified torrent */
+    BTX_EVENT_DHT_ITEM = 21,         /* dht = the result of btx_dht_get */
+    BTX_EVENT_DHT_PUT = 22           /* dht = what btx_dht_put_* stored; dht->nodes stored it */
 } btx_event_type;
+
+/* A BEP 44 item. Immutable items have no key, signature, salt or seq. */
+typedef struct {
+    char target[41];       /* the item's DHT id: SHA-1 of the value, or of key + salt */
+    int is_mutable;
+    char public_key[65];   /* hex, "" for immutable items */
+    char signature[129];   /* hex */
+    uint8_t *salt;
+    size_t salt_len;
+    int64_t seq;
+    uint8_t *value;        /* bencoded; NULL when nothing was found */
+    size_t value_len;
+    int authoritative;     /* mutable get: every node on the path has answered */
+    int nodes;             /* get: nodes that returned the item; put: nodes that stored it */
+} btx_dht_item;
 
 typedef struct {
     int type;             /* btx_event_type */
@@ -256,12 +273,46 @@ typedef struct {
     char *message;        /* human-readable; owned by the snapshot */
     uint8_t *data;        /* event-specific bytes; owned by the snapshot */
     size_t data_len;
+    btx_dht_item *dht;    /* DHT_ITEM and DHT_PUT events; owned by the snapshot */
 } btx_event;
 
 /* Waits up to timeout_ms for events (0 = don't wait) and drains them all. */
 int btx_session_events(btx_session *session, int timeout_ms,
                        btx_event **out, size_t *out_count);
 void btx_events_free(btx_event *events, size_t count);
+
+/* -------------------------------------------------------------------- dht */
+
+/* BEP 44's limit on an item's bencoded value. */
+#define BTX_DHT_MAX_VALUE 1000
+
+/* Adds a DHT node to ping and keep in the routing table ("host:port" with a
+ * literal address). Unlike dht_bootstrap_nodes routers, such nodes take part
+ * in gets and puts: what a private DHT needs. */
+int btx_session_add_dht_node(btx_session *session, const char *endpoint);
+
+/* Nodes in the DHT routing table now. */
+int btx_session_dht_node_count(btx_session *session, int *out_count);
+
+/* Looks an item up: a 40-hex target is immutable, a 64-hex public key is
+ * mutable (with salt). The answer arrives as BTX_EVENT_DHT_ITEM; a mutable
+ * lookup may answer early with authoritative == 0. */
+int btx_dht_get(btx_session *session, const char *target_hex, const uint8_t *salt, size_t salt_len);
+
+/* Stores a bencoded value as an immutable item; *target_out (41 bytes)
+ * receives its hex target. Completion arrives as BTX_EVENT_DHT_PUT. */
+int btx_dht_put_immutable(btx_session *session, const uint8_t *value, size_t value_len, char *target_out);
+
+/* Signs and stores a mutable item under the ed25519 key derived from the
+ * 32-byte seed. seq < 0 means one more than the seq found on the DHT (1 for
+ * a new item). With cas >= 0 the put only replaces an item whose seq is cas;
+ * otherwise it republishes what it found and the DHT_PUT event's message
+ * says "cas mismatch". *public_key_out (65 bytes) receives the key in hex. */
+int btx_dht_put_mutable(btx_session *session, const uint8_t *seed, const uint8_t *value, size_t value_len,
+                        const uint8_t *salt, size_t salt_len, int64_t seq, int64_t cas, char *public_key_out);
+
+/* The public key (hex, 65 bytes with the NUL) of the seed's key pair. */
+int btx_dht_public_key(const uint8_t *seed, char *public_key_out);
 
 /* --------------------------------------------------------------- metainfo */
 

@@ -4,11 +4,24 @@
 #include "session.hpp"
 
 #include <libtorrent/alert_types.hpp>
+#include <libtorrent/bdecode.hpp>
+#include <libtorrent/bencode.hpp>
+#include <libtorrent/hasher.hpp>
 #include <libtorrent/write_resume_data.hpp>
 
 #include <chrono>
 
 namespace {
+
+void free_event(btx_event& e) {
+    std::free(e.message);
+    std::free(e.data);
+    if (e.dht != nullptr) {
+        std::free(e.dht->salt);
+        std::free(e.dht->value);
+        std::free(e.dht);
+    }
+}
 
 struct event_builder {
     btx_session& session;
@@ -19,6 +32,7 @@ struct event_builder {
         btx_event& e = events.back();
         e.type = type;
         e.message = btx::copy_string(a->message());
+        if (type == BTX_EVENT_DHT_ITEM || type == BTX_EVENT_DHT_PUT) e.dht = btx::alloc_array<btx_dht_item>(1);
         if (auto const* ta = dynamic_cast<lt::torrent_alert const*>(a)) {
             e.torrent = session.handle_of(ta->handle);
             btx::copy_into(e.info_hash, sizeof e.info_hash, session.hash_of(ta->handle));
@@ -92,8 +106,112 @@ struct event_builder {
         }
         case lt::listen_failed_alert::alert_type: push(BTX_EVENT_LISTEN_FAILED, a); break;
         case lt::dht_bootstrap_alert::alert_type: push(BTX_EVENT_DHT_BOOTSTRAPPED, a); break;
+        case lt::dht_pkt_alert::alert_type: count_answer(*lt::alert_cast<lt::dht_pkt_alert>(a)); break;
+        case lt::dht_immutable_item_alert::alert_type: {
+            auto const* x = lt::alert_cast<lt::dht_immutable_item_alert>(a);
+            btx_dht_item& item = push_item(BTX_EVENT_DHT_ITEM, a);
+            std::string const target = btx::to_hex(x->target.data(), 20);
+            btx::copy_into(item.target, sizeof item.target, target);
+            set_value(item, x->item);
+            item.authoritative = 1;
+            item.nodes = finish_get(target, true);
+            break;
+        }
+        case lt::dht_mutable_item_alert::alert_type: {
+            auto const* x = lt::alert_cast<lt::dht_mutable_item_alert>(a);
+            btx_dht_item& item = push_item(BTX_EVENT_DHT_ITEM, a);
+            std::string const key = btx::to_hex(x->key.data(), 32);
+            fill_mutable(item, x->key, x->signature, x->salt, x->seq);
+            set_value(item, x->item);
+            item.authoritative = x->authoritative;
+            item.nodes = finish_get(key, x->authoritative);
+            break;
+        }
+        case lt::dht_put_alert::alert_type: {
+            auto const* x = lt::alert_cast<lt::dht_put_alert>(a);
+            btx_event& e = push(BTX_EVENT_DHT_PUT, a);
+            btx_dht_item& item = *e.dht;
+            bool const is_mutable = std::any_of(x->public_key.begin(), x->public_key.end(), [](char c) { return c != 0; });
+            if (is_mutable) {
+                fill_mutable(item, x->public_key, x->signature, x->salt, x->seq);
+                std::lock_guard<std::mutex> lock(session.mutex);
+                auto const conflict = session.dht_cas_conflicts.find(item.public_key);
+                if (conflict != session.dht_cas_conflicts.end()) {
+                    std::free(e.message);
+                    e.message = btx::copy_string("cas mismatch: the item's seq is " + std::to_string(conflict->second));
+                    session.dht_cas_conflicts.erase(conflict);
+                }
+            } else {
+                btx::copy_into(item.target, sizeof item.target, btx::to_hex(x->target.data(), 20));
+            }
+            item.nodes = x->num_success;
+            break;
+        }
         default: break;
         }
+    }
+
+    btx_dht_item& push_item(int type, lt::alert const* a) { return *push(type, a).dht; }
+
+    void fill_mutable(btx_dht_item& item, std::array<char, 32> const& key, std::array<char, 64> const& sig,
+                      std::string const& salt, std::int64_t seq) {
+        item.is_mutable = 1;
+        btx::copy_into(item.public_key, sizeof item.public_key, btx::to_hex(key.data(), 32));
+        btx::copy_into(item.signature, sizeof item.signature, btx::to_hex(sig.data(), 64));
+        lt::hasher h(key.data(), 32);
+        if (!salt.empty()) h.update(salt.data(), int(salt.size()));
+        btx::copy_into(item.target, sizeof item.target, btx::to_hex(h.final().data(), 20));
+        item.salt = btx::copy_bytes(salt.data(), salt.size());
+        item.salt_len = salt.size();
+        item.seq = seq;
+    }
+
+    static void set_value(btx_dht_item& item, lt::entry const& value) {
+        if (value.type() == lt::entry::undefined_t) return;
+        std::vector<char> encoded;
+        lt::bencode(std::back_inserter(encoded), value);
+        item.value = btx::copy_bytes(encoded.data(), encoded.size());
+        item.value_len = encoded.size();
+    }
+
+    // An incoming reply that carries a value, to a get we have in flight.
+    void count_answer(lt::dht_pkt_alert const& a) {
+        if (a.direction != lt::dht_pkt_alert::incoming) return;
+        lt::error_code ec;
+        lt::bdecode_node const msg = lt::bdecode(a.pkt_buf(), ec);
+        if (ec || msg.type() != lt::bdecode_node::dict_t || msg.dict_find_string_value("y") != "r") return;
+        lt::bdecode_node const reply = msg.dict_find_dict("r");
+        lt::bdecode_node const value = reply ? reply.dict_find("v") : lt::bdecode_node();
+        if (!value) return;
+        lt::bdecode_node const key = reply.dict_find_string("k");
+        std::string id;
+        if (key && key.string_length() == 32) {
+            id = btx::to_hex(key.string_ptr(), 32);
+        } else {
+            auto const section = value.data_section();
+            lt::sha1_hash const target = lt::hasher(section.data(), int(section.size())).final();
+            id = btx::to_hex(target.data(), 20);
+        }
+        std::lock_guard<std::mutex> lock(session.mutex);
+        auto const get = session.dht_answers.find(id);
+        if (get != session.dht_answers.end()) get->second.insert(a.node);
+    }
+
+    // How many nodes answered; a finished get stops the packet reports when
+    // it was the last one in flight.
+    int finish_get(std::string const& id, bool finished) {
+        bool none_left = false;
+        int answers = 0;
+        {
+            std::lock_guard<std::mutex> lock(session.mutex);
+            auto const get = session.dht_answers.find(id);
+            if (get == session.dht_answers.end()) return 0;
+            answers = int(get->second.size());
+            if (finished) session.dht_answers.erase(get);
+            none_left = session.dht_answers.empty();
+        }
+        if (finished && none_left) btx::set_packet_alerts(session, false);
+        return answers;
     }
 };
 
@@ -118,10 +236,7 @@ int btx_session_events(btx_session* session, int timeout_ms, btx_event** out, si
             for (lt::alert const* a : alerts) builder.add(a);
             result = btx::alloc_array<btx_event>(builder.events.size());
         } catch (...) {
-            for (auto& e : builder.events) {
-                std::free(e.message);
-                std::free(e.data);
-            }
+            for (auto& e : builder.events) free_event(e);
             throw;
         }
         if (!builder.events.empty()) std::memcpy(result, builder.events.data(), builder.events.size() * sizeof(btx_event));
@@ -133,10 +248,7 @@ int btx_session_events(btx_session* session, int timeout_ms, btx_event** out, si
 
 void btx_events_free(btx_event* events, size_t count) {
     if (events == nullptr) return;
-    for (size_t i = 0; i < count; ++i) {
-        std::free(events[i].message);
-        std::free(events[i].data);
-    }
+    for (size_t i = 0; i < count; ++i) free_event(events[i]);
     std::free(events);
 }
 

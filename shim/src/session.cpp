@@ -43,12 +43,6 @@ void apply(lt::settings_pack& pack, btx_setting const* settings, size_t count) {
     }
 }
 
-// The events btx reports need these alert categories and no others; the
-// chattier ones (peer, block progress) would cost CPU on every piece.
-lt::alert_category_t const event_categories = lt::alert_category::status | lt::alert_category::error
-    | lt::alert_category::storage | lt::alert_category::tracker | lt::alert_category::dht
-    | lt::alert_category::file_progress;
-
 }  // namespace
 
 extern "C" {
@@ -70,7 +64,7 @@ int btx_session_new(btx_setting const* settings, size_t num_settings,
             }
         }
         lt::settings_pack& pack = params.settings;
-        pack.set_int(lt::settings_pack::alert_mask, event_categories);
+        pack.set_int(lt::settings_pack::alert_mask, btx::event_categories);
         pack.set_int(lt::settings_pack::alert_queue_size, 10000);
         pack.set_str(lt::settings_pack::peer_fingerprint, lt::generate_fingerprint("BX", 0, 1, 0, 0));
         pack.set_str(lt::settings_pack::user_agent, std::string("btx/0.1 libtorrent/") + lt::version());

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
+#include <string>
 #include <vector>
 
 struct btx_session {
@@ -34,6 +36,13 @@ struct btx_session {
     void refresh_hashes(lt::torrent_handle const& h);
     btx_torrent find(std::string const& hex);
 
+    // DHT gets in flight, by target (immutable) or public key (mutable) hex,
+    // with the nodes that have answered with a value so far. While any is
+    // in flight, DHT packets are reported so those answers can be counted.
+    std::map<std::string, std::set<lt::udp::endpoint>> dht_answers;
+    // A put's CAS that found a different seq, by public key hex.
+    std::map<std::string, int64_t> dht_cas_conflicts;
+
 private:
     struct slot {
         lt::torrent_handle torrent;
@@ -53,6 +62,15 @@ private:
 };
 
 namespace btx {
+
+// The events btx reports need these alert categories and no others; the
+// chattier ones (peer, block progress, DHT packets) would cost CPU on every
+// piece. DHT packets are turned on only while a get is in flight.
+lt::alert_category_t const event_categories = lt::alert_category::status | lt::alert_category::error
+    | lt::alert_category::storage | lt::alert_category::tracker | lt::alert_category::dht
+    | lt::alert_category::file_progress;
+
+void set_packet_alerts(btx_session& s, bool on);
 
 // Throws failure(BTX_ERR_BAD_HANDLE) for a NULL session.
 btx_session& checked(btx_session* session);

@@ -1,0 +1,113 @@
+import Glibc
+import TorrentKit
+
+let dhtGetCommand = Command(
+    name: "dht-get",
+    usage: "dht-get TARGET [--salt S]",
+    summary: "read a BEP 44 item from the DHT",
+    details: """
+        TARGET is 40 hex digits for an immutable item (the SHA-1 of its value) or a 64-hex public key for a \
+        mutable one. Prints the value: a string's raw bytes (so 'btx dht-get X > file' round-trips binary), \
+        other bencoded types as JSON. With --json: value (UTF-8 text, or base64 with "encoding":"base64"), \
+        seq, signature, public_key, salt, authoritative and nodes (how many answered with the item). \
+        Exits 3 when nothing is found.
+        """,
+    options: [
+        OptionSpec(long: "salt", argument: "S", summary: "the mutable item's salt"),
+        dhtTimeoutOption,
+    ] + sessionOptions,
+    run: runDHTGet
+)
+
+private func runDHTGet(_ invocation: Invocation) throws {
+    try invocation.expectArguments(1, 1)
+    let target = invocation.arguments[0].lowercased()
+    guard (target.count == 40 || target.count == 64), target.allSatisfy(\.isHexDigit) else {
+        throw CLIError.usage("TARGET must be 40 hex digits (immutable) or a 64-hex public key (mutable)", command: "dht-get")
+    }
+    let salt = Array((invocation.value("salt") ?? "").utf8)
+    if target.count == 40 && !salt.isEmpty {
+        throw CLIError.usage("--salt goes with a mutable item's public key, not a 40-hex target", command: "dht-get")
+    }
+    let dht = try DHTSession(invocation, timeout: try dhtTimeout(invocation))
+    defer { dht.close() }
+    try dht.bootstrap()
+    try dht.session.dhtGet(target, salt: salt)
+
+    // A mutable lookup may answer early; the authoritative answer has heard
+    // from every node on the path. Keep the best seen if time runs out.
+    var best: DHTItem?
+    let wanted: (DHTItem) -> Bool = { target.count == 40 ? $0.target == target : $0.publicKey == target && $0.salt == salt }
+    let final = try dht.wait { event -> DHTItem? in
+        guard case .dhtItem(let item) = event, wanted(item) else { return nil }
+        if item.value != nil, item.seq >= (best?.seq ?? .min) { best = item }
+        return item.isAuthoritative ? item : nil
+    }
+    guard let item = (final?.value != nil ? final : best), let value = item.value else {
+        throw CLIError.notFound("nothing found for \(target)\(salt.isEmpty ? "" : " with that salt")")
+    }
+    printItem(item, value: value, nodes: final?.nodes ?? item.nodes, output: invocation.output)
+}
+
+private func printItem(_ item: DHTItem, value: [UInt8], nodes: Int, output: Output) {
+    let decoded = BencodeValue(bencoded: value)
+    if output.json {
+        var fields: [(String, JSON)] = [("target", .string(item.target)), ("mutable", .bool(item.isMutable))]
+        if case .bytes(let bytes)? = decoded {
+            let text = String(validatingUTF8: bytes)
+            fields += [("value", .string(text ?? base64(bytes))), ("encoding", .string(text == nil ? "base64" : "utf-8"))]
+        } else {
+            fields += [("value", decoded.map(json) ?? .null), ("encoding", .string("json"))]
+        }
+        if item.isMutable {
+            fields += [("public_key", .optional(item.publicKey)), ("salt", .string(String(decoding: item.salt, as: UTF8.self))),
+                       ("seq", .int(item.seq)), ("signature", .optional(item.signature)),
+                       ("authoritative", .bool(item.isAuthoritative))]
+        }
+        fields.append(("nodes", .int(nodes)))
+        output.document(.object(fields))
+        return
+    }
+    if case .bytes(let bytes)? = decoded {
+        _ = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, stdout) }
+    } else {
+        output.line((decoded.map(json) ?? .null).text)
+    }
+}
+
+/// Bencoded values as JSON: byte strings as UTF-8 text where they are, else base64.
+private func json(_ value: BencodeValue) -> JSON {
+    switch value {
+    case .bytes(let bytes): .string(String(validatingUTF8: bytes) ?? base64(bytes))
+    case .integer(let n): .int(n)
+    case .list(let items): .array(items.map(json))
+    case .dictionary(let pairs): .object(pairs.map { (String(decoding: $0.0, as: UTF8.self), json($0.1)) })
+    }
+}
+
+extension String {
+    init?(validatingUTF8 bytes: [UInt8]) {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var scalars = String.UnicodeScalarView()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): scalars.append(scalar)
+            case .emptyInput: self = String(scalars); return
+            case .error: return nil
+            }
+        }
+    }
+}
+
+func base64(_ bytes: [UInt8]) -> String {
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+    var out = ""
+    for chunk in stride(from: 0, to: bytes.count, by: 3) {
+        let n = min(3, bytes.count - chunk)
+        let b = (0..<3).map { $0 < n ? UInt32(bytes[chunk + $0]) : 0 }
+        let word = b[0] << 16 | b[1] << 8 | b[2]
+        for i in 0..<4 { out.append(i <= n ? alphabet[Int(word >> (18 - 6 * UInt32(i)) & 63)] : "=") }
+    }
+    return out
+}

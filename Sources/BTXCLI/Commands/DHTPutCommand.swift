@@ -1,0 +1,85 @@
+import TorrentKit
+
+let dhtPutCommand = Command(
+    name: "dht-put",
+    usage: "dht-put VALUE|- [--mutable]",
+    summary: "store a BEP 44 item on the DHT",
+    details: """
+        Stores VALUE (or standard input, byte for byte) as a bencoded string: immutable by default, printing \
+        its target. With --mutable the item is signed with the ed25519 key in the data directory's dht.key \
+        (created on first use, mode 0600) or --key FILE, and stored under the public key (and --salt); its \
+        seq is one more than the DHT's unless --seq is given, and --cas only replaces that seq. \
+        Prints how many nodes stored it; exits 1 when none did. BEP 44 limits values to 1000 bencoded bytes.
+        """,
+    options: [
+        OptionSpec(long: "mutable", summary: "store a signed, updatable item"),
+        OptionSpec(long: "key", argument: "FILE", summary: "the signing key (default: dht.key in the data directory)", completion: .file),
+        OptionSpec(long: "salt", argument: "S", summary: "store under this salt (several items per key)"),
+        OptionSpec(long: "seq", argument: "N", summary: "the sequence number (default: one more than the DHT's)"),
+        OptionSpec(long: "cas", argument: "SEQ", summary: "only replace the item if its seq is SEQ"),
+        dhtTimeoutOption,
+    ] + sessionOptions,
+    positional: .file,
+    run: runDHTPut
+)
+
+private func runDHTPut(_ invocation: Invocation) throws {
+    try invocation.expectArguments(1, 1)
+    let mutable = invocation.flag("mutable")
+    for option in ["key", "salt", "seq", "cas"] where !mutable && invocation.value(option) != nil {
+        throw CLIError.usage("--\(option) needs --mutable", command: "dht-put")
+    }
+    func number(_ option: String) throws -> Int64? {
+        guard let text = invocation.value(option) else { return nil }
+        guard let n = Int64(text), n >= 0 else { throw CLIError.usage("--\(option): '\(text)' is not a whole number", command: "dht-put") }
+        return n
+    }
+    let seq = try number("seq"), cas = try number("cas")
+    let argument = invocation.arguments[0]
+    let raw = argument == "-" ? try FileIO.read("-") : Array(argument.utf8)
+    let value = BencodeValue.encode(bytes: raw)
+    guard value.count <= DHTItem.maxValueSize else {
+        throw CLIError.failure("the value is \(value.count) bytes bencoded; BEP 44 allows \(DHTItem.maxValueSize)")
+    }
+    let salt = Array((invocation.value("salt") ?? "").utf8)
+    let key = mutable ? try DHTKeyFile.loadOrCreate(DHTKeyFile.path(invocation)) : nil
+
+    let dht = try DHTSession(invocation, timeout: try dhtTimeout(invocation))
+    defer { dht.close() }
+    try dht.bootstrap()
+    let id: String
+    if let key {
+        id = try dht.session.dhtPut(mutable: value, key: key, salt: salt, seq: seq, cas: cas)
+    } else {
+        id = try dht.session.dhtPut(immutable: value)
+    }
+    guard let (item, message) = try dht.wait(for: { event -> (DHTItem, String)? in
+        guard case .dhtPut(let item, let message) = event, (key == nil ? item.target : item.publicKey) == id,
+              item.salt == salt || key == nil else { return nil }
+        return (item, message)
+    }) else {
+        throw CLIError.failure("the put did not finish before the timeout")
+    }
+    if message.hasPrefix("cas mismatch") { throw CLIError.failure(message) }
+
+    let out = invocation.output
+    if out.json {
+        var fields: [(String, JSON)] = [("target", .string(item.target)), ("mutable", .bool(item.isMutable))]
+        if item.isMutable {
+            fields += [("public_key", .optional(item.publicKey)), ("salt", .string(String(decoding: salt, as: UTF8.self))),
+                       ("seq", .int(item.seq))]
+        }
+        fields.append(("nodes", .int(item.nodes)))
+        out.document(.object(fields))
+    } else {
+        var pairs: [(String, String)] = []
+        if item.isMutable {
+            pairs += [("public key", item.publicKey ?? "")]
+            if !salt.isEmpty { pairs.append(("salt", String(decoding: salt, as: UTF8.self))) }
+            pairs.append(("seq", String(item.seq)))
+        }
+        pairs += [("target", item.target), ("stored on", "\(item.nodes) node\(item.nodes == 1 ? "" : "s")")]
+        out.fields(pairs)
+    }
+    if item.nodes == 0 { throw CLIError.failure("no DHT node stored the item") }
+}

@@ -1,0 +1,67 @@
+import TorrentKit
+
+/// A short-lived session for one DHT operation: loads the saved routing
+/// table, waits until the DHT knows a node, and saves the table on the way
+/// out (unless another btx session owns the state directory).
+final class DHTSession {
+    let session: Session
+    private let directory: StateDirectory
+    private let lock: StateLock?
+    let deadline: Double
+
+    init(_ invocation: Invocation, timeout: Double) throws {
+        guard !invocation.flag("no-dht") else {
+            throw CLIError.usage("'\(invocation.command.name)' needs the DHT; drop --no-dht", command: invocation.command.name)
+        }
+        deadline = monotonicSeconds() + timeout
+        let environment = Environment.current()
+        directory = StateDirectory(invocation: invocation, environment: environment)
+        let config = try UserConfig.load(directory.configPath)
+        var configuration = try sessionConfiguration(invocation, config: config, environment: environment)
+        configuration.dht = true
+        // A DHT lookup needs no help from the LAN.
+        configuration.localPeerDiscovery = false
+        lock = try? StateLock(directory: directory)
+        let state = (try? FileIO.read(directory.dhtStatePath)) ?? []
+        session = try Session(configuration, dhtState: state)
+    }
+
+    /// Waits until the routing table holds a node, or the deadline.
+    func bootstrap() throws {
+        while try session.dhtNodeCount() == 0 {
+            guard monotonicSeconds() < deadline else {
+                throw CLIError.failure("no DHT node answered before the timeout (check --bootstrap and the network)")
+            }
+            for event in try session.events(timeout: 0.05) {
+                if case .listenFailed(let message) = event { throw CLIError.failure(message) }
+            }
+        }
+    }
+
+    /// The first event `pick` accepts, or nil at the deadline.
+    func wait<T>(for pick: (Event) -> T?) throws -> T? {
+        while monotonicSeconds() < deadline {
+            for event in try session.events(timeout: min(0.25, max(0.01, deadline - monotonicSeconds()))) {
+                if let result = pick(event) { return result }
+            }
+        }
+        return nil
+    }
+
+    /// Saves the routing table so the next command starts warm.
+    func close() {
+        guard lock != nil, let state = try? session.dhtState(), !state.isEmpty else { return }
+        try? FileIO.writeAtomically(state, to: directory.dhtStatePath, replace: true, mode: 0o600)
+    }
+}
+
+/// Options of dht-get and dht-put besides the session's.
+let dhtTimeoutOption = OptionSpec(long: "timeout", argument: "SECONDS", summary: "give up after SECONDS (default 30)")
+
+func dhtTimeout(_ invocation: Invocation) throws -> Double {
+    guard let text = invocation.value("timeout") else { return 30 }
+    guard let seconds = Double(text), seconds > 0, seconds.isFinite else {
+        throw CLIError.usage("--timeout: '\(text)' is not a number of seconds", command: invocation.command.name)
+    }
+    return seconds
+}

@@ -1,0 +1,65 @@
+/// A decoded bencoded value, for showing DHT items (which may hold any type).
+public indirect enum BencodeValue: Equatable, Sendable {
+    case bytes([UInt8])
+    case integer(Int64)
+    case list([BencodeValue])
+    case dictionary([([UInt8], BencodeValue)])
+
+    public static func == (a: BencodeValue, b: BencodeValue) -> Bool {
+        switch (a, b) {
+        case let (.bytes(x), .bytes(y)): x == y
+        case let (.integer(x), .integer(y)): x == y
+        case let (.list(x), .list(y)): x == y
+        case let (.dictionary(x), .dictionary(y)): x.map(\.0) == y.map(\.0) && x.map(\.1) == y.map(\.1)
+        default: false
+        }
+    }
+
+    /// nil for anything that is not exactly one well-formed value.
+    public init?(bencoded bytes: [UInt8]) {
+        var index = 0
+        guard let value = BencodeValue.parse(bytes, &index, depth: 0), index == bytes.count else { return nil }
+        self = value
+    }
+
+    /// A byte string, bencoded: what `dht-put VALUE` stores.
+    public static func encode(bytes: [UInt8]) -> [UInt8] { Array("\(bytes.count):".utf8) + bytes }
+
+    private static func parse(_ b: [UInt8], _ i: inout Int, depth: Int) -> BencodeValue? {
+        guard i < b.count, depth < 64 else { return nil }
+        switch b[i] {
+        case UInt8(ascii: "i"):
+            i += 1
+            guard let end = b[i...].firstIndex(of: UInt8(ascii: "e")),
+                  let n = Int64(String(decoding: b[i..<end], as: UTF8.self)) else { return nil }
+            i = end + 1
+            return .integer(n)
+        case UInt8(ascii: "l"), UInt8(ascii: "d"):
+            let isList = b[i] == UInt8(ascii: "l")
+            i += 1
+            var items: [BencodeValue] = []
+            var pairs: [([UInt8], BencodeValue)] = []
+            while i < b.count, b[i] != UInt8(ascii: "e") {
+                if isList {
+                    guard let item = parse(b, &i, depth: depth + 1) else { return nil }
+                    items.append(item)
+                } else {
+                    guard case .bytes(let key)? = parse(b, &i, depth: depth + 1),
+                          let value = parse(b, &i, depth: depth + 1) else { return nil }
+                    pairs.append((key, value))
+                }
+            }
+            guard i < b.count else { return nil }
+            i += 1
+            return isList ? .list(items) : .dictionary(pairs)
+        case UInt8(ascii: "0")...UInt8(ascii: "9"):
+            guard let colon = b[i...].firstIndex(of: UInt8(ascii: ":")),
+                  let length = Int(String(decoding: b[i..<colon], as: UTF8.self)),
+                  length <= b.count - colon - 1 else { return nil }
+            i = colon + 1 + length
+            return .bytes(Array(b[(colon + 1)..<i]))
+        default:
+            return nil
+        }
+    }
+}
