@@ -38,9 +38,13 @@ final class DHTTests: XCTestCase {
         XCTAssertEqual(target.count, 40)
         XCTAssertGreaterThan(stored["nodes"] as! Int, 0)
 
-        let get = try run("dht-get", [target])
+        let nodeID = try savedNodeID()
+        // BTX_DHT_BOOTSTRAP stands in for --bootstrap.
+        let get = try spawn(btxPath, ["dht-get", "--state-dir", scratch.path + "/state", "--listen", "127.0.0.1:\(port)", target],
+                            environment: ["BTX_DHT_BOOTSTRAP": dht.ports.map { "127.0.0.1:\($0)" }.joined(separator: ",")])
         XCTAssertEqual(get.status, 0, get.stderr)
         XCTAssertEqual(get.text, "hello, DHT")
+        XCTAssertEqual(try savedNodeID(), nodeID, "the node id changed between runs")
 
         let binary = Data((0..<900).map { UInt8(($0 * 7 + 3) % 256) })
         let putBinary = try run("dht-put", ["-"], stdin: binary)
@@ -53,6 +57,17 @@ final class DHTTests: XCTestCase {
         let asJSON = try run("dht-get", ["--json", binaryTarget]).json()
         XCTAssertEqual(asJSON["encoding"] as? String, "base64")
         XCTAssertEqual(Data(base64Encoded: asJSON["value"] as! String), binary)
+    }
+
+    /// The node id in the saved routing table (dht.state).
+    private func savedNodeID() throws -> String {
+        let result = try python("""
+            import sys, libtorrent as lt
+            state = lt.bdecode(open(sys.argv[1], "rb").read())
+            print([i.hex() for i in state[b"dht state"][b"node-id"]])  # id + address per interface
+            """, [scratch.path + "/state/dht.state"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return result.text
     }
 
     func testMutableItemsSeqSaltAndSignature() throws {

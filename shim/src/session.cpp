@@ -53,13 +53,13 @@ int btx_session_new(btx_setting const* settings, size_t num_settings,
         btx::require(out, "out");
         *out = nullptr;
         lt::session_params params;
+        lt::dht::dht_state saved_dht;
         if (dht_state != nullptr && dht_state_len > 0) {
             // A damaged routing table is only a slower bootstrap, never a reason to fail.
             try {
-                auto saved = lt::read_session_params(
+                saved_dht = lt::read_session_params(
                     {reinterpret_cast<char const*>(dht_state), std::ptrdiff_t(dht_state_len)},
-                    lt::session_handle::save_dht_state);
-                params.dht_state = std::move(saved.dht_state);
+                    lt::session_handle::save_dht_state).dht_state;
             } catch (...) {
             }
         }
@@ -69,7 +69,20 @@ int btx_session_new(btx_setting const* settings, size_t num_settings,
         pack.set_str(lt::settings_pack::peer_fingerprint, lt::generate_fingerprint("BX", 0, 1, 0, 0));
         pack.set_str(lt::settings_pack::user_agent, std::string("btx/0.1 libtorrent/") + lt::version());
         apply(pack, settings, num_settings);
-        *out = new btx_session(std::move(params));
+        // A DHT started with the session ignores session_params.dht_state's
+        // node ids in libtorrent 2.0.8, so the node id would change every run.
+        // Starting the DHT after set_dht_state keeps it.
+        bool const dht = pack.get_bool(lt::settings_pack::enable_dht);
+        bool const restore = dht && !saved_dht.nids.empty();
+        if (restore) pack.set_bool(lt::settings_pack::enable_dht, false);
+        auto session = std::make_unique<btx_session>(std::move(params));
+        if (restore) {
+            session->session.set_dht_state(std::move(saved_dht));
+            lt::settings_pack on;
+            on.set_bool(lt::settings_pack::enable_dht, true);
+            session->session.apply_settings(std::move(on));
+        }
+        *out = session.release();
         return BTX_OK;
     });
 }
