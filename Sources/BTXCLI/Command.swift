@@ -8,11 +8,15 @@ struct OptionSpec {
     /// For completions: what the value is.
     var completion: Completion = .none
 
+    /// The value is optional and only given inline (`--watch=5`).
+    var valueIsOptional = false
+
     enum Completion { case none, file, directory }
 
     var display: String {
         let names = (short.map { "-\($0), " } ?? "    ") + "--" + long
-        return argument.map { names + " " + $0 } ?? names
+        guard let argument else { return names }
+        return valueIsOptional ? names + "[=" + argument + "]" : names + " " + argument
     }
 }
 
@@ -42,12 +46,18 @@ let globalOptions: [OptionSpec] = [
 let commands: [Command] = [
     addCommand,
     statusCommand,
+    peersCommand,
+    filesCommand,
+    pauseCommand,
+    resumeCommand,
+    verifyCommand,
+    removeCommand,
+    daemonCommand,
     createCommand,
     dhtGetCommand,
     dhtPutCommand,
     dhtKeygenCommand,
     infoCommand,
-    filesCommand,
     helpCommand,
     versionCommand,
 ]

@@ -24,6 +24,10 @@ struct Invocation {
         var index = 0
 
         func take(_ spec: OptionSpec, inline: String?, shown: String) throws {
+            if spec.valueIsOptional && inline == nil {
+                flags.insert(spec.long)
+                return
+            }
             guard spec.argument != nil else {
                 if inline != nil { throw CLIError.usage("option \(shown) takes no value", command: command.name) }
                 flags.insert(spec.long)
@@ -65,7 +69,7 @@ struct Invocation {
                     guard let spec = specs.first(where: { $0.short == letter }) else {
                         throw CLIError.usage("unknown option -\(letter) for '\(command.name)'", command: command.name)
                     }
-                    if spec.argument != nil {
+                    if spec.argument != nil && !spec.valueIsOptional {
                         try take(spec, inline: letters.isEmpty ? nil : String(letters), shown: "-\(letter)")
                         break
                     }

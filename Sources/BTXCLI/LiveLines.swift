@@ -1,17 +1,24 @@
 import Glibc
 
-/// A block of status lines redrawn in place on a terminal's stderr (one per
-/// torrent), cut to the terminal's width so a wrapped line never breaks the
-/// cursor arithmetic. Does nothing when stderr is not a terminal.
+/// A block of status lines redrawn in place on a terminal (stderr for
+/// progress, stdout for `status --watch`), cut to the terminal's width so a
+/// wrapped line never breaks the cursor arithmetic. Off a terminal, progress
+/// is dropped and --watch prints each table in turn.
 final class LiveLines {
     private let output: Output
     private var drawn = 0
 
     init(output: Output) { self.output = output }
 
-    func show(_ lines: [String]) {
-        guard output.showsProgress else { return }
-        let width = terminalWidth()
+    func show(_ lines: [String], toStdout: Bool = false) {
+        let stream: UnsafeMutablePointer<FILE> = (toStdout ? stdout : stderr)!
+        if toStdout && isatty(STDOUT_FILENO) != 1 {
+            write(lines.map { $0 + "\n" }.joined() + "\n", to: stdout)
+            fflush(stdout)
+            return
+        }
+        guard toStdout || output.showsProgress else { return }
+        let width = terminalWidth(toStdout ? STDOUT_FILENO : STDERR_FILENO)
         var text = drawn > 1 ? "\u{1B}[\(drawn - 1)A" : ""
         for (i, line) in lines.enumerated() {
             text += "\r\u{1B}[2K" + String(line.prefix(max(10, width - 1))) + (i < lines.count - 1 ? "\n" : "")
@@ -19,7 +26,8 @@ final class LiveLines {
         // Fewer lines than last time: blank the leftovers below.
         for _ in lines.count..<max(lines.count, drawn) { text += "\n\r\u{1B}[2K" }
         if drawn > lines.count, lines.count > 0 { text += "\u{1B}[\(drawn - lines.count)A" }
-        write(text, to: stderr)
+        write(text, to: stream)
+        fflush(stream)
         drawn = max(lines.count, 1)
     }
 
@@ -31,8 +39,8 @@ final class LiveLines {
         drawn = 0
     }
 
-    private func terminalWidth() -> Int {
+    private func terminalWidth(_ fd: Int32) -> Int {
         var size = winsize()
-        return ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
+        return ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
     }
 }

@@ -28,13 +28,16 @@ struct Output {
     /// Left-aligned columns separated by two spaces; `rightAligned` holds the
     /// indices of numeric columns.
     func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) {
+        write(tableLines(header, rows, rightAligned: rightAligned).map { $0 + "\n" }.joined(), to: stdout)
+    }
+
+    func tableLines(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
         let all = [header] + rows
         var widths = [Int](repeating: 0, count: header.count)
         for row in all {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
         }
-        var text = ""
-        for (r, row) in all.enumerated() {
+        return all.enumerated().map { r, row in
             var line = ""
             for (i, cell) in row.enumerated() {
                 let padding = String(repeating: " ", count: widths[i] - cell.count)
@@ -42,9 +45,8 @@ struct Output {
                 let padded = rightAligned.contains(i) ? padding + cell : (last ? cell : cell + padding)
                 line += (i > 0 ? "  " : "") + padded
             }
-            text += (r == 0 ? bold(line) : line) + "\n"
+            return r == 0 ? bold(line) : line
         }
-        write(text, to: stdout)
     }
 
     /// "key  value" lines with the keys aligned, for one-object views like `info`.

@@ -196,3 +196,13 @@ private func withSettings<R>(_ settings: [(String, String)],
         }
     }
 }
+
+extension Session {
+    /// Turns readable when events are waiting: for poll() loops that also
+    /// watch sockets. Read its bytes away, then call `events(timeout: 0)`.
+    public func wakeDescriptor() throws -> Int32 {
+        var fd: Int32 = -1
+        try check(btx_session_wake_fd(raw, &fd))
+        return fd
+    }
+}

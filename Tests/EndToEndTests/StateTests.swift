@@ -48,23 +48,31 @@ final class StateTests: XCTestCase {
         XCTAssertEqual(try info.json()["info_hash"] as? String, hashes[0])
     }
 
-    func testASecondSessionOnTheSameStateIsRefused() throws {
+    func testASecondAddHandsItsTorrentToTheRunningSession() throws {
         let scratch = try Scratch()
         try scratch.write("src/x.bin", randomData(100_000))
-        let torrent = try makeTorrent(scratch.path + "/src/x.bin", scratch.path + "/x.torrent")
+        try scratch.write("src/y.bin", randomData(100_000))
+        let x = try makeTorrent(scratch.path + "/src/x.bin", scratch.path + "/x.torrent")
+        let y = try makeTorrent(scratch.path + "/src/y.bin", scratch.path + "/y.torrent")
         let peer = try Peer(scratch, "peer")
-        let (seeder, _) = try peer.seed([torrent], from: scratch.path + "/src")
+        let (seeder, _) = try peer.seed([x], from: scratch.path + "/src")
 
-        let second = try peer.add([torrent, "-o", scratch.path + "/src"])
-        XCTAssertEqual(second.status, 1)
-        XCTAssertTrue(second.stderr.contains("another btx session (pid \(seeder.pid))"), second.stderr)
-        XCTAssertEqual(second.stderr.split(separator: "\n").count, 1, second.stderr)
+        // The running session checks y (complete on disk) and the second add follows it to the end.
+        let second = try spawn(btxPath, ["add", "--state-dir", peer.state, y, "-o", scratch.path + "/src"])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual(second.text, "y.bin: complete in \(scratch.path)/src\n")
+        let live = try peer.status()
+        XCTAssertEqual(Set((try live.json()["torrents"] as! [[String: Any]]).map { $0["name"] as! String }), ["x.bin", "y.bin"])
 
-        // The lock dies with its process, SIGKILL included.
+        // A killed session leaves its socket behind; the next command notices and starts afresh.
         seeder.signal(SIGKILL)
         _ = try seeder.wait()
-        let after = try peer.add([torrent, "-o", scratch.path + "/src"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: peer.state + "/run/control.sock"))
+        let saved = try peer.savedTorrents()
+        XCTAssertTrue(saved.allSatisfy { $0["running"] as? Bool == false })
+        let after = try peer.add([x, "-o", scratch.path + "/src"])
         XCTAssertEqual(after.status, 0, after.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: peer.state + "/run/control.sock"))
     }
 
     func testBadSourcesAndOptionsFailBeforeAnythingStarts() throws {

@@ -276,6 +276,11 @@ typedef struct {
     btx_dht_item *dht;    /* DHT_ITEM and DHT_PUT events; owned by the snapshot */
 } btx_event;
 
+/* A descriptor that turns readable when events are waiting, for poll()
+ * loops that also watch sockets. Read and discard its bytes, then drain with
+ * btx_session_events(session, 0, ...). Owned by the session. */
+int btx_session_wake_fd(btx_session *session, int *out_fd);
+
 /* Waits up to timeout_ms for events (0 = don't wait) and drains them all. */
 int btx_session_events(btx_session *session, int timeout_ms,
                        btx_event **out, size_t *out_count);

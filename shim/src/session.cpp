@@ -7,7 +7,10 @@
 #include <libtorrent/settings_pack.hpp>
 
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <string>
+#include <unistd.h>
 
 namespace {
 
@@ -45,7 +48,36 @@ void apply(lt::settings_pack& pack, btx_setting const* settings, size_t count) {
 
 }  // namespace
 
+btx_session::~btx_session() {
+    if (wake_pipe[0] < 0) return;
+    session.set_alert_notify([] {});
+    ::close(wake_pipe[0]);
+    ::close(wake_pipe[1]);
+}
+
 extern "C" {
+
+int btx_session_wake_fd(btx_session* session, int* out_fd) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        btx::require(out_fd, "out_fd");
+        std::lock_guard<std::mutex> lock(s.mutex);
+        if (s.wake_pipe[0] < 0) {
+            if (::pipe2(s.wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
+                throw btx::failure(BTX_ERR_IO, std::string("pipe: ") + std::strerror(errno));
+            int const writer = s.wake_pipe[1];
+            // Runs on libtorrent's thread when the alert queue turns non-empty;
+            // a full pipe already says "wake up".
+            s.session.set_alert_notify([writer] {
+                char const byte = 1;
+                ssize_t const ignored = ::write(writer, &byte, 1);
+                (void)ignored;
+            });
+        }
+        *out_fd = s.wake_pipe[0];
+        return BTX_OK;
+    });
+}
 
 int btx_session_new(btx_setting const* settings, size_t num_settings,
                     uint8_t const* dht_state, size_t dht_state_len, btx_session** out) {

@@ -16,6 +16,7 @@
 
 struct btx_session {
     explicit btx_session(lt::session_params params) : session(std::move(params)) {}
+    ~btx_session();
 
     lt::session session;
 
@@ -40,6 +41,9 @@ struct btx_session {
     // with the nodes that have answered with a value so far. While any is
     // in flight, DHT packets are reported so those answers can be counted.
     std::map<std::string, std::set<lt::udp::endpoint>> dht_answers;
+    // The self-pipe behind btx_session_wake_fd: [read, write], -1 until asked for.
+    int wake_pipe[2] = {-1, -1};
+
     // A put's CAS that found a different seq, by public key hex.
     std::map<std::string, int64_t> dht_cas_conflicts;
 

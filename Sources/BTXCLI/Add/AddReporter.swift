@@ -11,8 +11,12 @@ final class AddReporter {
     private var warned = Set<String>()
     private var ports = Set<Int>()
 
-    init(output: Output) {
+    /// A daemon logs events, but not progress ticks.
+    private let showsProgress: Bool
+
+    init(output: Output, showsProgress: Bool = true) {
         self.output = output
+        self.showsProgress = showsProgress
         live = LiveLines(output: output)
     }
 
@@ -47,7 +51,7 @@ final class AddReporter {
     }
 
     func progress(_ statuses: [TorrentStatus], now: Double) {
-        guard now - lastProgress >= progressInterval else { return }
+        guard showsProgress, now - lastProgress >= progressInterval else { return }
         lastProgress = now
         if output.json {
             for status in statuses { event("progress", status.progressFields) }
@@ -87,7 +91,7 @@ final class AddReporter {
     }
 
     /// One line per torrent on stdout (humans only; JSON has had its events).
-    func summary(_ lines: [(name: String, status: TorrentStatus?, text: String)], elapsed: Double) {
+    func summary(_ lines: [(name: String, status: TorrentStatus?, text: String)]) {
         guard !output.json else { return }
         for line in lines {
             let place = line.status.map { " in \($0.savePath)" } ?? ""

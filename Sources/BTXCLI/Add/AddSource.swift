@@ -15,15 +15,19 @@ struct AddSource {
             let uri = hex.count == 40 ? "magnet:?xt=urn:btih:\(hex)" : "magnet:?xt=urn:btmh:1220\(hex)"
             return try magnet(uri, shown: argument)
         }
-        let bytes = try FileIO.read(argument)
-        let shown = argument == "-" ? "standard input" : argument
+        return try resolveMetainfo(try FileIO.read(argument), shown: argument == "-" ? "standard input" : argument)
+    }
+
+    static func resolveMetainfo(_ bytes: [UInt8], shown: String) throws -> AddSource {
         do {
             let info = try TorrentInfo(bytes: bytes, includeFiles: true)
-            return AddSource(argument: argument, source: .metainfo(bytes), info: info)
+            return AddSource(argument: shown, source: .metainfo(bytes), info: info)
         } catch let error as TorrentKitError {
             throw CLIError.failure("\(shown) is not a valid torrent: \(error.message)")
         }
     }
+
+    static func resolveMagnet(_ uri: String) throws -> AddSource { try magnet(uri, shown: uri) }
 
     private static func magnet(_ uri: String, shown: String) throws -> AddSource {
         do {

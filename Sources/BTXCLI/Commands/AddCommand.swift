@@ -1,3 +1,4 @@
+import Glibc
 import TorrentKit
 
 let addCommand = Command(
@@ -5,7 +6,9 @@ let addCommand = Command(
     usage: "add SOURCE... [-o DIR] [--seed]",
     summary: "download torrents: .torrent files, - (stdin), magnet links or info-hashes",
     details: """
-        Runs a session in the foreground until every torrent is complete, then exits 0. \
+        Runs a session in the foreground until every torrent is complete, then exits 0. When a session already \
+        runs (btx daemon, or another btx add), the torrents are handed to it and this command follows them to \
+        completion; --detach returns at once (and starts a daemon when none runs). \
         With --seed it keeps seeding until interrupted, or until --seed-ratio or --seed-time is reached. \
         Resume data is saved in the state directory every 5 seconds, on completion and on SIGINT/SIGTERM \
         (exit 130/143), so running the same 'btx add' again continues where it stopped without a recheck.
@@ -25,6 +28,7 @@ let addCommand = Command(
         OptionSpec(long: "max-up", argument: "RATE", summary: "cap each torrent's upload rate"),
         OptionSpec(long: "tracker", short: "t", argument: "URL", summary: "also announce to URL", repeatable: true),
         OptionSpec(long: "peer", argument: "HOST:PORT", summary: "connect to this peer directly", repeatable: true),
+        OptionSpec(long: "detach", short: "d", summary: "hand the torrents to the background session (starting one) and return"),
     ] + sessionOptions,
     positional: .file,
     run: runAdd
@@ -40,86 +44,95 @@ private func runAdd(_ invocation: Invocation) throws {
     let environment = Environment.current()
     let directory = StateDirectory(invocation: invocation, environment: environment)
     let config = try UserConfig.load(directory.configPath)
+    let savePath = absolutePath(invocation.value("output") ?? config["output"] ?? ".")
+    let explicitSavePath = invocation.value("output") != nil
+
+    var client = try ControlClient.connect(directory)
+    if client == nil && invocation.flag("detach") {
+        client = try startDaemon(invocation)
+    }
+    if let client {
+        // A session runs: it takes the torrents, and this command follows them.
+        let reply = try client.call("add", [("sources", .array(sources.map(\.json)))]
+                                        + plan.json(savePath: savePath, explicitSavePath: explicitSavePath))
+        let hashes = (reply["torrents"]?.arrayValue ?? []).compactMap { $0["info_hash"]?.stringValue }
+        if invocation.flag("detach") || plan.paused {
+            reportHandedOver(reply, output: invocation.output)
+            return
+        }
+        return try follow(hashes, seeding: plan.policy.seedForever || plan.policy.hasLimit, client: client,
+                          output: invocation.output)
+    }
+
     let configuration = try sessionConfiguration(invocation, config: config, environment: environment)
     let lock = try StateLock(directory: directory)
-    let savePath = absolutePath(invocation.value("output") ?? config["output"] ?? ".")
-
-    let run = try ForegroundRun(configuration: configuration, directory: directory, output: invocation.output,
-                                policy: plan.policy)
+    let host = try SessionHost(configuration: configuration, directory: directory, output: invocation.output,
+                               mode: .foreground)
     for source in sources {
-        try run.add(source, options: plan.options(savePath: savePath), only: plan.only,
-                    explicitSavePath: invocation.value("output") != nil)
+        try host.add(source, plan: plan, savePath: savePath, explicitSavePath: explicitSavePath)
     }
-    let outcome = try run.run(untilPaused: plan.paused)
+    let outcome = try host.run(untilPaused: plan.paused)
     withExtendedLifetime(lock) {}
     if let failure = outcome.failure { throw failure }
 }
 
-/// What the options of one `btx add` ask for, validated before anything starts.
-private struct AddPlan {
-    var paused = false
-    var sequential = false
-    var only: FileSelection?
-    var policy = SeedPolicy()
-    var downloadLimit: Int64 = 0
-    var uploadLimit: Int64 = 0
-    var trackers: [String] = []
-    var peers: [String] = []
-
-    init(_ invocation: Invocation) throws {
-        paused = invocation.flag("paused")
-        sequential = invocation.flag("sequential")
-        only = invocation.value("only").map(FileSelection.init)
-        policy.seedForever = invocation.flag("seed")
-        if let text = invocation.value("seed-ratio") {
-            guard let ratio = Double(text), ratio >= 0, ratio.isFinite else {
-                throw CLIError.usage("--seed-ratio: '\(text)' is not a number like 1.5", command: "add")
-            }
-            policy.ratio = ratio
+private func reportHandedOver(_ reply: JSON, output: Output) {
+    for torrent in reply["torrents"]?.arrayValue ?? [] {
+        if output.json {
+            output.document(.object([("type", .string("added")), ("data", torrent)]))
+        } else {
+            output.line("\(torrent["name"]?.stringValue ?? ""): handed to the running session")
         }
-        if let text = invocation.value("seed-time") {
-            guard let seconds = Units.parseDuration(text) else {
-                throw CLIError.usage("--seed-time: '\(text)' is not a duration like 90s, 30m or 2h", command: "add")
-            }
-            policy.seconds = seconds
-        }
-        downloadLimit = try invocation.value("max-down").map { try parseRate($0, option: "--max-down") } ?? 0
-        uploadLimit = try invocation.value("max-up").map { try parseRate($0, option: "--max-up") } ?? 0
-        trackers = invocation.all("tracker")
-        peers = invocation.all("peer")
-        for peer in peers where !isEndpoint(peer) {
-            throw CLIError.usage("--peer: '\(peer)' is not IP:PORT or [IPv6]:PORT", command: "add")
-        }
-    }
-
-    func options(savePath: String) -> AddOptions {
-        var options = AddOptions(savePath: savePath)
-        options.paused = paused
-        options.sequential = sequential
-        options.downloadLimit = downloadLimit
-        options.uploadLimit = uploadLimit
-        options.trackers = trackers
-        options.peers = peers
-        return options
     }
 }
 
-/// When a complete torrent is done: at once by default; never with --seed
-/// alone; at the ratio or after the time, whichever comes first.
-struct SeedPolicy {
-    var seedForever = false
-    var ratio: Double?
-    var seconds: Int64?
-
-    func isMet(ratio current: Double, seededFor elapsed: Double) -> Bool {
-        if ratio == nil && seconds == nil { return !seedForever }
-        if let ratio, current >= ratio { return true }
-        if let seconds, elapsed >= Double(seconds) { return true }
-        return false
+/// Follows torrents handed to a running session until they are complete
+/// (or, when `seeding`, until the session says their seeding goal is met);
+/// an interrupt stops the following, not the torrents.
+private func follow(_ hashes: [String], seeding: Bool, client: ControlClient, output: Output) throws {
+    installInterruptHandlers()
+    let live = LiveLines(output: output)
+    var finished = Set<String>()
+    while true {
+        let reply = try client.call("status", [("torrents", .array(hashes.map(JSON.string)))])
+        let torrents = reply["torrents"]?.arrayValue ?? []
+        for t in torrents {
+            let hash = t["info_hash"]?.stringValue ?? ""
+            if output.json { output.document(.object([("type", .string("progress")), ("data", t)])) }
+            if let error = t["error"]?.stringValue {
+                live.clear()
+                throw CLIError.failure("\(t["name"]?.stringValue ?? hash): \(error)")
+            }
+            let complete = ["seeding", "finished"].contains(t["state"]?.stringValue ?? "")
+            let reached = seeding ? t["goal_reached"]?.boolValue == true : complete
+            if reached && finished.insert(hash).inserted && !output.json {
+                live.clear()
+                output.line("\(t["name"]?.stringValue ?? hash): complete in \(t["save_path"]?.stringValue ?? "")")
+            }
+        }
+        fflush(stdout)
+        if finished.count == hashes.count {
+            if output.json { output.document(.object([("type", .string("exit")), ("data", .object([("reason", .string("complete")), ("code", .int(0))]))])) }
+            return
+        }
+        live.show(torrents.filter { !finished.contains($0["info_hash"]?.stringValue ?? "") }.map(progressLine))
+        let deadline = monotonicSeconds() + (output.json ? 1.0 : 0.5)
+        while monotonicSeconds() < deadline {
+            if interruptRequested() {
+                live.clear()
+                throw CLIError(exitCode: interruptExitCode(), message: "stopped following; the session keeps the torrents")
+            }
+            usleep(20_000)
+        }
     }
 }
 
-private func isEndpoint(_ text: String) -> Bool {
-    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return false }
-    return (1...65535).contains(port) && colon != text.startIndex
+private func progressLine(_ t: JSON) -> String {
+    let percent = Units.oneDecimal((t["progress"]?.doubleValue ?? 0) * 100) + "%"
+    let peers = t["peers"]?.intValue ?? 0
+    var parts = [t["name"]?.stringValue ?? "", t["state"]?.stringValue ?? "", percent,
+                 "↓ " + Units.rate(t["download_rate"]?.intValue ?? 0), "↑ " + Units.rate(t["upload_rate"]?.intValue ?? 0),
+                 "\(peers) peer\(peers == 1 ? "" : "s")"]
+    if let eta = t["eta"]?.intValue { parts.append("ETA " + Units.duration(seconds: eta)) }
+    return parts.joined(separator: "  ")
 }

@@ -84,30 +84,3 @@ private func json(_ value: BencodeValue) -> JSON {
     case .dictionary(let pairs): .object(pairs.map { (String(decoding: $0.0, as: UTF8.self), json($0.1)) })
     }
 }
-
-extension String {
-    init?(validatingUTF8 bytes: [UInt8]) {
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        var scalars = String.UnicodeScalarView()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): scalars.append(scalar)
-            case .emptyInput: self = String(scalars); return
-            case .error: return nil
-            }
-        }
-    }
-}
-
-func base64(_ bytes: [UInt8]) -> String {
-    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-    var out = ""
-    for chunk in stride(from: 0, to: bytes.count, by: 3) {
-        let n = min(3, bytes.count - chunk)
-        let b = (0..<3).map { $0 < n ? UInt32(bytes[chunk + $0]) : 0 }
-        let word = b[0] << 16 | b[1] << 8 | b[2]
-        for i in 0..<4 { out.append(i <= n ? alphabet[Int(word >> (18 - 6 * UInt32(i)) & 63)] : "=") }
-    }
-    return out
-}

@@ -6,8 +6,8 @@ let filesCommand = Command(
     summary: "list a torrent's files: index, size, progress, priority, path",
     details: """
         On a .torrent file (or - for standard input) no session is needed, like transmission-show. \
-        A saved TORRENT (by hash, hash prefix or name) shows each file's progress from its resume data \
-        and its priority. Padding files (BEP 47) are left out.
+        A TORRENT (by hash, hash prefix or name) shows each file's progress and priority: live from the \
+        running session, else from its resume data. Padding files (BEP 47) are left out.
         """,
     positional: .file,
     run: runFiles
@@ -31,6 +31,16 @@ private func runFiles(_ invocation: Invocation) throws {
         return
     }
 
+    if let client = try ControlClient.connect(StateDirectory(invocation: invocation)) {
+        let reply = try client.call("files", [("torrent", .string(argument))])
+        if out.json { return out.document(reply) }
+        out.table(["INDEX", "SIZE", "DONE", "PRIORITY", "PATH"], (reply["files"]?.arrayValue ?? []).map { f in
+            [String(f["index"]?.intValue ?? 0), Units.bytes(f["size"]?.intValue ?? 0),
+             Units.oneDecimal((f["progress"]?.doubleValue ?? 0) * 100) + "%", priorityWord(Int(f["priority"]?.intValue ?? 4)),
+             f["path"]?.stringValue ?? ""]
+        }, rightAligned: [0, 1, 2])
+        return
+    }
     let saved = try loadSavedTorrent(argument, invocation: invocation, includeFiles: true)
     guard let info = saved.info else {
         throw CLIError.failure("\(saved.status.infoHash): the metadata has not arrived yet; no file list")

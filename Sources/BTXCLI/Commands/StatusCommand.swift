@@ -1,39 +1,93 @@
+import Glibc
 import TorrentKit
 
 let statusCommand = Command(
     name: "status",
-    usage: "status [TORRENT...]",
-    summary: "show torrents: state, progress, size, transfer totals, ratio",
+    usage: "status [TORRENT...] [--watch[=SECONDS]]",
+    summary: "show torrents: state, progress, size, rates, peers, ratio, ETA",
     details: """
-        Without a running session, reads the saved state: progress comes from the resume data's piece bitfield, \
-        and the state is complete, stopped or paused. A TORRENT is named by info-hash, a unique hash prefix \
-        (6 hex digits or more) or its exact name.
+        Asks the running session when there is one (live rates, peers, ETA). Without one it reads the saved \
+        state: progress comes from the resume data's piece bitfield, and the state is complete, stopped or \
+        paused. A TORRENT is named by info-hash, a unique hash prefix (6 hex digits or more) or its exact name. \
+        --watch redraws every SECONDS (default 2) on a terminal; with --json it prints one document per tick.
         """,
+    options: [
+        OptionSpec(long: "watch", short: "w", argument: "SECONDS", summary: "refresh every SECONDS (default 2) until interrupted",
+                   valueIsOptional: true),
+    ],
     run: runStatus
 )
 
 private func runStatus(_ invocation: Invocation) throws {
     let directory = StateDirectory(invocation: invocation)
+    guard invocation.flag("watch") || invocation.value("watch") != nil else {
+        return try showStatus(invocation, directory)
+    }
+    let text = invocation.value("watch") ?? "2"
+    guard let seconds = Double(text), seconds >= 0.1, seconds.isFinite else {
+        throw CLIError.usage("--watch: '\(text)' is not a number of seconds (0.1 or more)", command: "status")
+    }
+    installInterruptHandlers()
+    let live = LiveLines(output: invocation.output)
+    while !interruptRequested() {
+        if invocation.output.json {
+            try showStatus(invocation, directory)
+            fflush(stdout)
+        } else {
+            live.show(try statusLines(invocation, directory), toStdout: true)
+        }
+        let deadline = monotonicSeconds() + seconds
+        while !interruptRequested() && monotonicSeconds() < deadline { usleep(20_000) }
+    }
+}
+
+private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) throws {
+    let out = invocation.output
+    if out.json {
+        out.document(.object([("torrents", .array(try statusDocuments(invocation, directory)))]))
+        return
+    }
+    let lines = try statusLines(invocation, directory)
+    lines.forEach(out.line)
+}
+
+/// The torrents asked for, as JSON: live from the session, else saved.
+private func statusDocuments(_ invocation: Invocation, _ directory: StateDirectory) throws -> [JSON] {
+    if let client = try ControlClient.connect(directory) {
+        let reply = try client.call("status", [("torrents", .array(invocation.arguments.map(JSON.string)))])
+        return reply["torrents"]?.arrayValue ?? []
+    }
     let saved = loadSavedTorrents(directory, output: invocation.output)
     let chosen = invocation.arguments.isEmpty
         ? saved.map(\.status)
         : try invocation.arguments.map { try select($0, from: saved, key: \.key).status }
-    let out = invocation.output
-    if out.json {
-        out.document(.object([("torrents", .array(chosen.map(\.savedJSON)))]))
-        return
+    return chosen.map { $0.json(running: false, state: $0.savedStateWord, goalReached: nil) }
+}
+
+/// The human table, built from the same documents scripts get.
+private func statusLines(_ invocation: Invocation, _ directory: StateDirectory) throws -> [String] {
+    let torrents = try statusDocuments(invocation, directory)
+    guard !torrents.isEmpty else { return ["no torrents (add one with 'btx add')"] }
+    func int(_ t: JSON, _ key: String) -> Int64 { t[key]?.intValue ?? 0 }
+    let running = torrents.contains { $0["running"]?.boolValue == true }
+    let rows: [[String]] = torrents.map { t in
+        let hash = String((t["info_hash"]?.stringValue ?? "").prefix(8))
+        let done = Units.oneDecimal((t["progress"]?.doubleValue ?? 0) * 100) + "%"
+        let size = t["has_metadata"]?.boolValue == false ? "?" : Units.bytes(int(t, "size"))
+        let ratio = twoDecimals(t["ratio"]?.doubleValue ?? 0)
+        let common = [hash, t["name"]?.stringValue ?? "", t["state"]?.stringValue ?? "", done, size]
+        if running {
+            let eta = t["eta"]?.intValue.map { Units.duration(seconds: $0) } ?? "-"
+            return common + [Units.rate(int(t, "download_rate")), Units.rate(int(t, "upload_rate")),
+                             "\(int(t, "peers"))", ratio, eta]
+        }
+        return common + [Units.bytes(int(t, "downloaded")), Units.bytes(int(t, "uploaded")), ratio,
+                         t["save_path"]?.stringValue ?? ""]
     }
-    guard !chosen.isEmpty else {
-        out.line("no torrents (add one with 'btx add')")
-        return
-    }
-    out.table(["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWNLOADED", "UPLOADED", "RATIO", "PATH"],
-              chosen.map { s in
-                  [s.key.shortHash, s.name, s.savedStateWord, Units.oneDecimal(s.progress * 100) + "%",
-                   s.hasMetadata ? Units.bytes(s.totalSize) : "?", Units.bytes(s.totalDownloaded),
-                   Units.bytes(s.totalUploaded), twoDecimals(s.ratio), s.savePath]
-              },
-              rightAligned: [3, 4, 5, 6, 7])
+    let header = running
+        ? ["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWN", "UP", "PEERS", "RATIO", "ETA"]
+        : ["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWNLOADED", "UPLOADED", "RATIO", "PATH"]
+    return invocation.output.tableLines(header, rows, rightAligned: running ? [3, 4, 5, 6, 7, 8, 9] : [3, 4, 5, 6, 7])
 }
 
 private func twoDecimals(_ value: Double) -> String {
@@ -49,14 +103,17 @@ extension TorrentStatus {
         return state == .seeding || state == .finished ? "complete" : "stopped"
     }
 
-    var savedJSON: JSON {
-        .object([
+    /// One torrent in `status --json`, live or saved (rates, peers and ETA
+    /// are zero or null when no session runs it). `goalReached`: its add's
+    /// seeding goal is met (live only).
+    func json(running: Bool, state word: String, goalReached: Bool?) -> JSON {
+        var fields: [(String, JSON)] = [
             ("info_hash", .string(infoHash)),
             ("info_hash_v1", .optional(infoHashV1)),
             ("info_hash_v2", .optional(infoHashV2)),
             ("name", .string(name)),
-            ("state", .string(savedStateWord)),
-            ("running", .bool(false)),
+            ("state", .string(word)),
+            ("running", .bool(running)),
             ("paused", .bool(isPaused)),
             ("has_metadata", .bool(hasMetadata)),
             ("progress", .double(progress)),
@@ -67,14 +124,17 @@ extension TorrentStatus {
             ("downloaded", .int(totalDownloaded)),
             ("uploaded", .int(totalUploaded)),
             ("ratio", .double(ratio)),
-            ("download_rate", .int(0)),
-            ("upload_rate", .int(0)),
-            ("peers", .int(0)),
-            ("seeds", .int(0)),
-            ("eta", .null),
+            ("download_rate", .int(downloadRate)),
+            ("upload_rate", .int(uploadRate)),
+            ("peers", .int(peers)),
+            ("seeds", .int(seeds)),
+            ("eta", eta.map(JSON.int) ?? .null),
             ("save_path", .string(savePath)),
+            ("error", .optional(error)),
             ("added_time", .int(addedTime)),
             ("completed_time", completedTime > 0 ? .int(completedTime) : .null),
-        ])
+        ]
+        if let goalReached { fields.append(("goal_reached", .bool(goalReached))) }
+        return .object(fields)
     }
 }

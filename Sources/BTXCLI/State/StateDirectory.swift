@@ -8,12 +8,15 @@ struct StateDirectory {
     /// The DHT signing key.
     let data: String
     let config: String
+    /// Where the control socket lives: $XDG_RUNTIME_DIR/btx, else under the state.
+    let runtime: String
 
     init(invocation: Invocation, environment: Environment = .current()) {
         if let override = invocation.stateDirectory {
             state = absolutePath(override)
             data = state
             config = state
+            runtime = state + "/run"
             return
         }
         let home = environment["HOME"] ?? "/"
@@ -25,7 +28,16 @@ struct StateDirectory {
         state = base("XDG_STATE_HOME", ".local/state")
         data = base("XDG_DATA_HOME", ".local/share")
         config = base("XDG_CONFIG_HOME", ".config")
+        if let value = environment["XDG_RUNTIME_DIR"], value.hasPrefix("/") {
+            runtime = value + "/btx"
+        } else {
+            runtime = state + "/run"
+        }
     }
+
+    var controlSocketPath: String { runtime + "/control.sock" }
+    var pidPath: String { state + "/daemon.pid" }
+    var logPath: String { state + "/daemon.log" }
 
     var resumeDirectory: String { state + "/resume" }
     var dhtStatePath: String { state + "/dht.state" }

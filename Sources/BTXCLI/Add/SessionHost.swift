@@ -1,55 +1,66 @@
 import Glibc
 import TorrentKit
 
-/// A session run by `btx add` in the foreground: adds the torrents
-/// (resuming from saved state), drives them until the seeding policy is met
-/// or a signal arrives, and keeps resume data on disk all along.
-final class ForegroundRun {
+/// The process that runs the libtorrent session: `btx add` in the
+/// foreground (until its torrents and those handed to it are done) or
+/// `btx daemon` (until stopped). It keeps resume data on disk all along and
+/// answers the control socket, so other btx commands can see and steer it.
+final class SessionHost {
+    enum Mode { case foreground, daemon }
     struct Outcome { var failure: CLIError? }
 
-    private final class Tracked {
+    final class Tracked {
         let torrent: Torrent
         var name: String
         /// The info-hash its resume file is named by.
         var stateKey: String
-        let only: FileSelection?
+        var only: FileSelection?
         let resumed: Bool
+        let policy: SeedPolicy
         var completedAt: Double?
         var error: String?
         var done = false
         var lastStatus: TorrentStatus?
 
-        init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, resumed: Bool) {
+        init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, resumed: Bool, policy: SeedPolicy) {
             self.torrent = torrent
             self.name = name
             self.stateKey = stateKey
             self.only = only
             self.resumed = resumed
+            self.policy = policy
         }
     }
 
-    private let session: Session
-    private let directory: StateDirectory
-    private let policy: SeedPolicy
+    let session: Session
+    let directory: StateDirectory
+    let mode: Mode
     private let saveDHT: Bool
-    private let reporter: AddReporter
-    private var tracked: [Tracked] = []
+    let reporter: AddReporter
+    private let server: ControlServer
+    private let wakeFD: Int32
+    var tracked: [Tracked] = []
     private var pendingSaves = Set<Torrent>()
     private let started = monotonicSeconds()
+    var stopRequested = false
 
     /// How often resume data of changing torrents is written: what a
     /// SIGKILL can cost. Unchanged torrents answer without writing.
     private let saveInterval = 5.0
 
-    init(configuration: SessionConfiguration, directory: StateDirectory, output: Output, policy: SeedPolicy) throws {
+    init(configuration: SessionConfiguration, directory: StateDirectory, output: Output, mode: Mode) throws {
         self.directory = directory
-        self.policy = policy
+        self.mode = mode
         saveDHT = configuration.dht
-        reporter = AddReporter(output: output)
+        reporter = AddReporter(output: output, showsProgress: mode == .foreground)
         let dhtState = configuration.dht ? (try? FileIO.read(directory.dhtStatePath)) ?? [] : []
         session = try Session(configuration, dhtState: dhtState)
+        wakeFD = try session.wakeDescriptor()
+        server = try ControlServer(directory: directory)
         installInterruptHandlers()
     }
+
+    // MARK: adding
 
     /// The resume data saved for this torrent, unless it is unreadable.
     private func savedState(of source: AddSource) -> ([UInt8], SavedTorrent)? {
@@ -65,9 +76,11 @@ final class ForegroundRun {
         return nil
     }
 
-    /// `explicitSavePath`: -o was given, rather than defaulted.
-    func add(_ source: AddSource, options: AddOptions, only: FileSelection?, explicitSavePath: Bool) throws {
-        var options = options
+    /// Adds (or resumes from saved state) one torrent. `explicitSavePath`:
+    /// -o was given, rather than defaulted.
+    @discardableResult
+    func add(_ source: AddSource, plan: AddPlan, savePath: String, explicitSavePath: Bool) throws -> Tracked {
+        var options = plan.options(savePath: savePath)
         var what = source.source
         var resumed = false
         let key = source.info.infoHash
@@ -85,7 +98,7 @@ final class ForegroundRun {
                 options.savePath = nil
             }
         }
-        if let only, source.info.pieceCount > 0 {
+        if let only = plan.only, source.info.pieceCount > 0 {
             options.filePriorities = try only.priorities(for: source.info.files)
         }
         let torrent: Torrent
@@ -94,50 +107,73 @@ final class ForegroundRun {
         } catch let error as TorrentKitError {
             throw CLIError.failure("\(source.argument): \(error.message)")
         }
-        guard !tracked.contains(where: { $0.torrent == torrent }) else { return }
+        if let existing = tracked.first(where: { $0.torrent == torrent }) { return existing }
         let entry = Tracked(torrent: torrent, name: source.info.name.isEmpty ? key : source.info.name, stateKey: key,
-                            only: source.info.pieceCount > 0 ? nil : only, resumed: resumed)
+                            only: source.info.pieceCount > 0 ? nil : plan.only, resumed: resumed, policy: plan.policy)
         tracked.append(entry)
         let status = try? session.status(torrent)
         if status?.hasMetadata == true { try applySelection(entry) }
+        if plan.paused { requestSave(entry, onlyIfModified: false) }
         reporter.added(name: entry.name, infoHash: key, savePath: status?.savePath ?? options.savePath ?? "",
                        resumed: resumed)
+        return entry
     }
+
+    /// A daemon picks up every saved torrent, as it was left.
+    func resumeSavedTorrents() {
+        for hash in directory.savedHashes() {
+            guard let bytes = directory.loadResumeData(hash) else { continue }
+            do {
+                let saved = try SavedTorrent(resumeData: bytes)
+                var options = AddOptions()
+                options.paused = saved.status.isPaused
+                let torrent = try session.add(.resumeData(bytes), options: options)
+                tracked.append(Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil,
+                                       resumed: true, policy: SeedPolicy(seedForever: true)))
+            } catch {
+                reporter.warning(name: nil, infoHash: hash, "could not resume \(directory.resumePath(hash)): \(error)")
+            }
+        }
+    }
+
+    // MARK: running
 
     /// Drives the session; with `untilPaused` (--paused) it only saves the
     /// torrents' state and returns.
-    func run(untilPaused: Bool) throws -> Outcome {
+    func run(untilPaused: Bool = false) throws -> Outcome {
         if untilPaused {
             try shutdown()
-            reporter.summary(tracked.map { ($0.name, $0.lastStatus, "added paused") }, elapsed: elapsed)
+            reporter.summary(tracked.map { ($0.name, $0.lastStatus, "added paused") })
             reporter.exit(reason: "paused", code: .success)
             return Outcome()
         }
         var lastSave = monotonicSeconds()
         while true {
-            for event in try session.events(timeout: 0.2) { try handle(event) }
-            if interruptRequested() {
+            try waitForWork()
+            if interruptRequested() || stopRequested {
                 reporter.endProgress()
                 try shutdown()
+                if stopRequested {
+                    reporter.exit(reason: "stopped", code: .success)
+                    return Outcome()
+                }
                 let code = interruptExitCode()
                 reporter.exit(reason: "interrupted", code: code)
                 return Outcome(failure: CLIError(exitCode: code, message: "interrupted; resume data saved"))
             }
             let now = monotonicSeconds()
-            let statuses = try session.statuses()
-            for status in statuses { update(with: status, now: now) }
+            for status in try session.statuses() { update(with: status, now: now) }
             if now - lastSave >= saveInterval {
-                requestSaves(onlyIfModified: true)
+                for entry in tracked { requestSave(entry, onlyIfModified: true) }
                 lastSave = now
             }
             reporter.progress(tracked.compactMap { $0.done ? nil : $0.lastStatus }, now: now)
-            if tracked.allSatisfy(\.done) { break }
+            if mode == .foreground && tracked.allSatisfy(\.done) { break }
         }
         reporter.endProgress()
         try shutdown()
         let failed = tracked.filter { $0.error != nil }
-        reporter.summary(tracked.filter { $0.error == nil }.map { ($0.name, $0.lastStatus, completionText($0)) },
-                         elapsed: elapsed)
+        reporter.summary(tracked.filter { $0.error == nil }.map { ($0.name, $0.lastStatus, completionText($0)) })
         if !failed.isEmpty {
             reporter.exit(reason: "error", code: .failure)
             // One "btx: NAME: reason" line per failed torrent.
@@ -147,7 +183,20 @@ final class ForegroundRun {
         return Outcome()
     }
 
-    private var elapsed: Double { monotonicSeconds() - started }
+    /// Sleeps until libtorrent has events, a control client writes, or a
+    /// quarter second passes (for progress and the seeding clock); then
+    /// handles what came.
+    private func waitForWork() throws {
+        var descriptors = ([wakeFD] + server.descriptors).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        _ = poll(&descriptors, nfds_t(descriptors.count), 250)
+        if descriptors[0].revents != 0 {
+            var sink = [UInt8](repeating: 0, count: 256)
+            while sink.withUnsafeMutableBytes({ read(wakeFD, $0.baseAddress, $0.count) }) > 0 {}
+        }
+        for event in try session.events(timeout: 0) { try handle(event) }
+        let readable = Set(descriptors.dropFirst().filter { $0.revents != 0 }.map(\.fd))
+        if !readable.isEmpty { server.service(readable: readable, handle: answer) }
+    }
 
     private func completionText(_ entry: Tracked) -> String {
         guard let status = entry.lastStatus else { return "complete" }
@@ -157,7 +206,7 @@ final class ForegroundRun {
         return "downloaded \(Units.bytes(status.sessionDownloaded)) in \(Units.oneDecimal(seconds))s (\(Units.rate(rate)))"
     }
 
-    private func entry(_ torrent: Torrent) -> Tracked? { tracked.first { $0.torrent == torrent } }
+    func entry(_ torrent: Torrent) -> Tracked? { tracked.first { $0.torrent == torrent } }
 
     private func handle(_ event: Event) throws {
         switch event {
@@ -170,25 +219,28 @@ final class ForegroundRun {
                 fail(entry, error.message)
             }
             reporter.metadata(name: status.name, infoHash: status.infoHash, size: status.totalSize)
-            try? session.requestResumeData(torrent)
-            pendingSaves.insert(torrent)
+            requestSave(entry, onlyIfModified: false)
         case .resumeData(let torrent, let infoHash, let data):
             pendingSaves.remove(torrent)
+            // A torrent removed meanwhile stays removed.
+            guard let entry = entry(torrent) else { return }
             do {
                 try directory.saveResumeData(data, for: infoHash)
-                if let entry = entry(torrent), entry.stateKey != infoHash {
+                if entry.stateKey != infoHash {
                     // A v2 magnet learns its v1 hash with the metadata.
                     directory.removeResumeData(entry.stateKey)
                     entry.stateKey = infoHash
                 }
             } catch let error as CLIError {
-                reporter.warning(name: entry(torrent)?.name, infoHash: infoHash, "could not save resume data: \(error.message)")
+                reporter.warning(name: entry.name, infoHash: infoHash, "could not save resume data: \(error.message)")
             }
         case .resumeDataUnchanged(let torrent):
             pendingSaves.remove(torrent)
         case .resumeDataFailed(let torrent, let message):
             pendingSaves.remove(torrent)
-            reporter.warning(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey, "could not save resume data: \(message)")
+            if let entry = entry(torrent) {
+                reporter.warning(name: entry.name, infoHash: entry.stateKey, "could not save resume data: \(message)")
+            }
         case .torrentError(let torrent, let message), .fileError(let torrent, let message):
             if let entry = entry(torrent) { fail(entry, message) }
         case .trackerError(let torrent, let message):
@@ -211,6 +263,7 @@ final class ForegroundRun {
     private func applySelection(_ entry: Tracked) throws {
         guard let only = entry.only else { return }
         try session.setFilePriorities(entry.torrent, only.priorities(for: session.files(entry.torrent)))
+        entry.only = nil
     }
 
     private func fail(_ entry: Tracked, _ message: String) {
@@ -218,37 +271,37 @@ final class ForegroundRun {
         entry.error = message
         entry.done = true
         reporter.error(name: entry.name, infoHash: entry.stateKey, message)
-        try? session.requestResumeData(entry.torrent)
-        pendingSaves.insert(entry.torrent)
+        requestSave(entry, onlyIfModified: false)
     }
 
     private func update(with status: TorrentStatus, now: Double) {
-        guard let entry = entry(status.torrent), !entry.done else { return }
+        guard let entry = entry(status.torrent) else { return }
         entry.lastStatus = status
+        guard !entry.done else { return }
         if status.isComplete && entry.completedAt == nil {
             entry.completedAt = now
             reporter.finished(status, seconds: now - started)
-            try? session.requestResumeData(status.torrent)
-            pendingSaves.insert(status.torrent)
+            requestSave(entry, onlyIfModified: false)
         }
         if let completedAt = entry.completedAt, status.isComplete,
-           policy.isMet(ratio: status.ratio, seededFor: now - completedAt) {
+           entry.policy.isMet(ratio: status.ratio, seededFor: now - completedAt) {
             entry.done = true
+            // A daemon stops seeding at the limit it was given.
+            if mode == .daemon && entry.policy.hasLimit { try? session.pause(entry.torrent) }
         }
     }
 
-    private func requestSaves(onlyIfModified: Bool) {
-        for entry in tracked where !pendingSaves.contains(entry.torrent) {
-            if (try? session.requestResumeData(entry.torrent, onlyIfModified: onlyIfModified)) != nil {
-                pendingSaves.insert(entry.torrent)
-            }
+    func requestSave(_ entry: Tracked, onlyIfModified: Bool) {
+        guard !pendingSaves.contains(entry.torrent) else { return }
+        if (try? session.requestResumeData(entry.torrent, onlyIfModified: onlyIfModified)) != nil {
+            pendingSaves.insert(entry.torrent)
         }
     }
 
     /// Saves every torrent's resume data (and the DHT routing table),
     /// waiting a bounded time for libtorrent to produce it.
     private func shutdown() throws {
-        requestSaves(onlyIfModified: false)
+        for entry in tracked { requestSave(entry, onlyIfModified: false) }
         let deadline = monotonicSeconds() + 10
         while !pendingSaves.isEmpty && monotonicSeconds() < deadline {
             for event in try session.events(timeout: 0.1) { try handle(event) }
@@ -259,5 +312,12 @@ final class ForegroundRun {
         if saveDHT, let state = try? session.dhtState(), !state.isEmpty {
             try? FileIO.writeAtomically(state, to: directory.dhtStatePath, replace: true, mode: 0o600)
         }
+    }
+
+    /// Forgets a removed torrent and its saved state.
+    func forget(_ entry: Tracked) {
+        tracked.removeAll { $0 === entry }
+        pendingSaves.remove(entry.torrent)
+        directory.removeResumeData(entry.stateKey)
     }
 }

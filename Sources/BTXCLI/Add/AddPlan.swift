@@ -1,0 +1,116 @@
+import TorrentKit
+
+/// What the options of one `btx add` ask for, validated before anything starts.
+struct AddPlan {
+    var paused = false
+    var sequential = false
+    var only: FileSelection?
+    var policy = SeedPolicy()
+    var downloadLimit: Int64 = 0
+    var uploadLimit: Int64 = 0
+    var trackers: [String] = []
+    var peers: [String] = []
+
+    init(_ invocation: Invocation) throws {
+        paused = invocation.flag("paused")
+        sequential = invocation.flag("sequential")
+        only = invocation.value("only").map(FileSelection.init)
+        policy.seedForever = invocation.flag("seed")
+        if let text = invocation.value("seed-ratio") {
+            guard let ratio = Double(text), ratio >= 0, ratio.isFinite else {
+                throw CLIError.usage("--seed-ratio: '\(text)' is not a number like 1.5", command: "add")
+            }
+            policy.ratio = ratio
+        }
+        if let text = invocation.value("seed-time") {
+            guard let seconds = Units.parseDuration(text) else {
+                throw CLIError.usage("--seed-time: '\(text)' is not a duration like 90s, 30m or 2h", command: "add")
+            }
+            policy.seconds = seconds
+        }
+        downloadLimit = try invocation.value("max-down").map { try parseRate($0, option: "--max-down") } ?? 0
+        uploadLimit = try invocation.value("max-up").map { try parseRate($0, option: "--max-up") } ?? 0
+        trackers = invocation.all("tracker")
+        peers = invocation.all("peer")
+        for peer in peers where !isEndpoint(peer) {
+            throw CLIError.usage("--peer: '\(peer)' is not IP:PORT or [IPv6]:PORT", command: "add")
+        }
+    }
+
+    func options(savePath: String) -> AddOptions {
+        var options = AddOptions(savePath: savePath)
+        options.paused = paused
+        options.sequential = sequential
+        options.downloadLimit = downloadLimit
+        options.uploadLimit = uploadLimit
+        options.trackers = trackers
+        options.peers = peers
+        return options
+    }
+}
+
+/// When a complete torrent is done: at once by default; never with --seed
+/// alone; at the ratio or after the time, whichever comes first.
+struct SeedPolicy {
+    var seedForever = false
+    var ratio: Double?
+    var seconds: Int64?
+
+    var hasLimit: Bool { ratio != nil || seconds != nil }
+
+    func isMet(ratio current: Double, seededFor elapsed: Double) -> Bool {
+        if ratio == nil && seconds == nil { return !seedForever }
+        if let ratio, current >= ratio { return true }
+        if let seconds, elapsed >= Double(seconds) { return true }
+        return false
+    }
+}
+
+func isEndpoint(_ text: String) -> Bool {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return false }
+    return (1...65535).contains(port) && colon != text.startIndex
+}
+
+/// How a plan travels over the control socket, with the save path.
+extension AddPlan {
+    func json(savePath: String, explicitSavePath: Bool) -> [(String, JSON)] {
+        [("save_path", .string(savePath)), ("explicit_save_path", .bool(explicitSavePath)),
+         ("paused", .bool(paused)), ("sequential", .bool(sequential)), ("only", .optional(only?.list)),
+         ("seed", .bool(policy.seedForever)), ("seed_ratio", policy.ratio.map(JSON.double) ?? .null),
+         ("seed_time", policy.seconds.map(JSON.int) ?? .null), ("max_down", .int(downloadLimit)),
+         ("max_up", .int(uploadLimit)), ("trackers", .array(trackers.map(JSON.string))),
+         ("peers", .array(peers.map(JSON.string)))]
+    }
+
+    init(json: JSON) {
+        paused = json["paused"]?.boolValue ?? false
+        sequential = json["sequential"]?.boolValue ?? false
+        only = json["only"]?.stringValue.map(FileSelection.init)
+        policy.seedForever = json["seed"]?.boolValue ?? false
+        policy.ratio = json["seed_ratio"]?.doubleValue
+        policy.seconds = json["seed_time"]?.intValue
+        downloadLimit = json["max_down"]?.intValue ?? 0
+        uploadLimit = json["max_up"]?.intValue ?? 0
+        trackers = json["trackers"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        peers = json["peers"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+}
+
+extension AddSource {
+    var json: JSON {
+        switch source {
+        case .metainfo(let bytes), .resumeData(let bytes): .object([("metainfo", .string(base64(bytes)))])
+        case .magnet(let uri): .object([("magnet", .string(uri))])
+        }
+    }
+
+    init(json: JSON) throws {
+        if let uri = json["magnet"]?.stringValue {
+            self = try AddSource.resolveMagnet(uri)
+        } else if let text = json["metainfo"]?.stringValue, let bytes = base64Decode(text) {
+            self = try AddSource.resolveMetainfo(bytes, shown: "the torrent")
+        } else {
+            throw CLIError.usage("a source needs \"magnet\" or base64 \"metainfo\"")
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Glibc
+import TorrentKit
+
+let daemonCommand = Command(
+    name: "daemon",
+    usage: "daemon [--foreground | --stop]",
+    summary: "run the session in the background; other commands talk to it",
+    details: """
+        Resumes every saved torrent and serves the control socket until stopped. It detaches into its own \
+        session (setsid) with its output, newline-delimited JSON events, appended to daemon.log and its pid \
+        in daemon.pid, both in the state directory. --foreground stays attached, for service managers. \
+        --stop asks the running session to save its resume data and exit, and waits for it.
+        """,
+    options: [
+        OptionSpec(long: "foreground", summary: "run in this process, for systemd and the like"),
+        OptionSpec(long: "stop", summary: "stop the running session cleanly"),
+    ] + sessionOptions,
+    run: runDaemon
+)
+
+private func runDaemon(_ invocation: Invocation) throws {
+    try invocation.expectArguments(0, 0)
+    let directory = StateDirectory(invocation: invocation)
+    if invocation.flag("stop") { return try stopDaemon(directory, output: invocation.output) }
+    if !invocation.flag("foreground") {
+        if try ControlClient.connect(directory) != nil {
+            throw CLIError.failure("a btx session is already running for \(directory.state)")
+        }
+        let client = try startDaemon(invocation)
+        let pid = try client.call("ping")["pid"]?.intValue ?? 0
+        if invocation.output.json {
+            invocation.output.document(.object([("pid", .int(pid)), ("log", .string(directory.logPath))]))
+        } else {
+            invocation.output.line("btx daemon running (pid \(pid)); log in \(directory.logPath)")
+        }
+        return
+    }
+
+    let environment = Environment.current()
+    let config = try UserConfig.load(directory.configPath)
+    let configuration = try sessionConfiguration(invocation, config: config, environment: environment)
+    let lock = try StateLock(directory: directory)
+    let host = try SessionHost(configuration: configuration, directory: directory, output: invocation.output, mode: .daemon)
+    host.resumeSavedTorrents()
+    try FileIO.writeAtomically(Array("\(getpid())\n".utf8), to: directory.pidPath, replace: true, mode: 0o644)
+    defer { unlink(directory.pidPath) }
+    let outcome = try host.run()
+    withExtendedLifetime(lock) {}
+    if let failure = outcome.failure { throw failure }
+}
+
+/// Starts `btx daemon --foreground` detached (setsid, output to the log)
+/// with this command's session options, and waits until it answers.
+func startDaemon(_ invocation: Invocation) throws -> ControlClient {
+    let directory = StateDirectory(invocation: invocation)
+    try directory.prepare()
+    var arguments = ["btx", "daemon", "--foreground", "--json"]
+    if let state = invocation.stateDirectory { arguments += ["--state-dir", absolutePath(state)] }
+    if let listen = invocation.value("listen") { arguments += ["--listen", listen] }
+    if invocation.flag("no-dht") { arguments.append("--no-dht") }
+    for node in invocation.all("bootstrap") { arguments += ["--bootstrap", node] }
+
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, directory.logPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    // Its own session: no controlling terminal, untouched by the shell's job control.
+    posix_spawnattr_setflags(&attributes, posixSpawnSetsid)
+
+    var pid = pid_t()
+    let argv = arguments.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    let result = posix_spawn(&pid, "/proc/self/exe", &actions, &attributes, argv, environ)
+    guard result == 0 else { throw CLIError.failure("could not start the daemon: \(String(cString: strerror(result)))") }
+
+    let deadline = monotonicSeconds() + 15
+    while monotonicSeconds() < deadline {
+        if let client = try ControlClient.connect(directory), (try? client.call("ping")) != nil { return client }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid {
+            throw CLIError.failure("the daemon exited at once; see \(directory.logPath)")
+        }
+        usleep(20_000)
+    }
+    throw CLIError.failure("the daemon did not answer within 15 s; see \(directory.logPath)")
+}
+
+private func stopDaemon(_ directory: StateDirectory, output: Output) throws {
+    guard let client = try ControlClient.connect(directory) else {
+        throw CLIError(exitCode: .noSession, message: "no btx session is running for \(directory.state)")
+    }
+    _ = try client.call("stop")
+    // Gone once its lock is free: resume data is saved by then.
+    let deadline = monotonicSeconds() + 30
+    while monotonicSeconds() < deadline {
+        if (try? StateLock(directory: directory)) != nil {
+            if !output.json { output.line("stopped") } else { output.document(.object([("stopped", .bool(true))])) }
+            return
+        }
+        usleep(20_000)
+    }
+    throw CLIError.failure("the session did not stop within 30 s")
+}
+
+/// glibc's POSIX_SPAWN_SETSID (2.26+), which its Swift module leaves out.
+private let posixSpawnSetsid: Int16 = 0x80

@@ -1,0 +1,36 @@
+let peersCommand = Command(
+    name: "peers",
+    usage: "peers TORRENT",
+    summary: "list a running torrent's peers: address, client, flags, progress, rates",
+    details: """
+        Needs a running session (exit 4 without one). FLAGS has one letter per position, '-' when off: \
+        I we are interested, C they choke us, i they are interested, c we choke them, S seed, \
+        E encrypted, U uTP, R they connected to us.
+        """,
+    run: runPeers
+)
+
+private func runPeers(_ invocation: Invocation) throws {
+    try invocation.expectArguments(1, 1)
+    let reply = try requireSession(invocation).call("peers", [("torrent", .string(invocation.arguments[0]))])
+    let out = invocation.output
+    if out.json { return out.document(reply) }
+    let peers = reply["peers"]?.arrayValue ?? []
+    guard !peers.isEmpty else { return out.line("no peers") }
+    out.table(["ADDRESS", "CLIENT", "FLAGS", "DONE", "DOWN", "UP", "DOWNLOADED", "UPLOADED"], peers.map { p in
+        [p["address"]?.stringValue ?? "", p["client"]?.stringValue ?? "", p["flags"]?.stringValue ?? "",
+         Units.oneDecimal((p["progress"]?.doubleValue ?? 0) * 100) + "%", Units.rate(p["download_rate"]?.intValue ?? 0),
+         Units.rate(p["upload_rate"]?.intValue ?? 0), Units.bytes(p["downloaded"]?.intValue ?? 0),
+         Units.bytes(p["uploaded"]?.intValue ?? 0)]
+    }, rightAligned: [3, 4, 5, 6, 7])
+}
+
+/// The running session's client; exit 4 when none runs.
+func requireSession(_ invocation: Invocation) throws -> ControlClient {
+    let directory = StateDirectory(invocation: invocation)
+    guard let client = try ControlClient.connect(directory) else {
+        throw CLIError(exitCode: .noSession,
+                       message: "no btx session is running for \(directory.state) (start one with 'btx daemon' or 'btx add')")
+    }
+    return client
+}

@@ -1,0 +1,103 @@
+import Glibc
+
+/// The session's end of the control socket: newline-delimited JSON requests
+/// in, one reply line out for each. Only the session's own user is served;
+/// a bad request gets an error reply and never disturbs the session.
+final class ControlServer {
+    /// A request line longer than this is refused and the connection closed.
+    static let maxRequest = 64 * 1024
+    private static let maxClients = 64
+
+    private let listenFD: Int32
+    private let path: String
+    private var buffers: [Int32: [UInt8]] = [:]
+
+    /// The caller holds the state lock, so a socket file already there was
+    /// left by a session that died: it is replaced.
+    init(directory: StateDirectory) throws {
+        path = directory.controlSocketPath
+        try makeDirectories(directory.runtime, mode: 0o700)
+        chmod(directory.runtime, 0o700)
+        unlink(path)
+        listenFD = try UnixSocket.listen(at: path)
+    }
+
+    deinit {
+        for fd in buffers.keys { close(fd) }
+        close(listenFD)
+        unlink(path)
+    }
+
+    var descriptors: [Int32] { [listenFD] + Array(buffers.keys) }
+
+    /// Accepts, reads and answers whatever is ready among `readable`.
+    func service(readable: Set<Int32>, handle: (JSON) -> JSON) {
+        if readable.contains(listenFD) { acceptClients() }
+        for fd in Array(buffers.keys) where readable.contains(fd) { read(fd, handle: handle) }
+    }
+
+    private func acceptClients() {
+        while true {
+            let fd = accept(listenFD, nil, nil)
+            guard fd >= 0 else { return }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            guard buffers.count < Self.maxClients, UnixSocket.peerUID(fd) == getuid() else {
+                close(fd)
+                continue
+            }
+            // A client that stops reading must not stall the session.
+            var timeout = timeval(tv_sec: 2, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            buffers[fd] = []
+        }
+    }
+
+    private func read(_ fd: Int32, handle: (JSON) -> JSON) {
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        guard n > 0 else { return drop(fd) }
+        buffers[fd, default: []] += chunk[0..<n]
+        while let newline = buffers[fd]?.firstIndex(of: 0x0A) {
+            let line = Array(buffers[fd]![..<newline])
+            buffers[fd]!.removeSubrange(...newline)
+            guard send(fd, reply(to: line, handle: handle)) else { return drop(fd) }
+        }
+        if let pending = buffers[fd], pending.count > Self.maxRequest {
+            _ = send(fd, Self.error("bad_request", "request longer than \(Self.maxRequest) bytes"))
+            drop(fd)
+        }
+    }
+
+    private func reply(to line: [UInt8], handle: (JSON) -> JSON) -> JSON {
+        guard let text = String(validatingUTF8: line) else { return Self.error("bad_request", "request is not UTF-8") }
+        guard let request = try? JSON(parsing: text) else { return Self.error("bad_request", "request is not JSON") }
+        guard request["method"]?.stringValue != nil else {
+            return Self.error("bad_request", "request needs a \"method\" string")
+        }
+        return handle(request)
+    }
+
+    private func send(_ fd: Int32, _ reply: JSON) -> Bool {
+        let bytes = Array((reply.text + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            offset += n
+        }
+        return true
+    }
+
+    private func drop(_ fd: Int32) {
+        buffers[fd] = nil
+        close(fd)
+    }
+
+    static func error(_ code: String, _ message: String) -> JSON {
+        .object([("ok", .bool(false)), ("error", .object([("code", .string(code)), ("message", .string(message))]))])
+    }
+
+    static func result(_ value: JSON) -> JSON { .object([("ok", .bool(true)), ("result", value)]) }
+}
