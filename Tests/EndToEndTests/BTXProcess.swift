@@ -35,38 +35,21 @@ let btxPath: String = {
 @discardableResult
 func spawn(_ executable: String, _ arguments: [String], cwd: String? = nil, stdin: Data? = nil,
          environment: [String: String] = [:], timeout: TimeInterval = 120) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    var env = ProcessInfo.processInfo.environment
-    env["NO_COLOR"] = "1"
-    env.merge(environment) { $1 }
-    process.environment = env
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(stdin) }
-    try? input.fileHandleForWriting.close()
-
+    let child = try Child(executable, arguments, cwd: cwd, environment: environment)
     // Read both pipes concurrently so a chatty child never blocks on a full pipe.
     final class Sink: @unchecked Sendable { var data = Data() }
     let outSink = Sink(), errSink = Sink()
     let group = DispatchGroup()
-    for (sink, pipe) in [(outSink, out), (errSink, err)] {
+    for (sink, handle) in [(outSink, child.output), (errSink, child.errors)] {
         group.enter()
-        DispatchQueue.global().async { sink.data = pipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { sink.data = handle.readDataToEndOfFile(); group.leave() }
     }
-    if group.wait(timeout: .now() + timeout) == .timedOut {
-        process.terminate()
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        throw TestFailure("\(executable) \(arguments.joined(separator: " ")) timed out after \(timeout)s")
-    }
-    process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus, stdout: outSink.data, stderr: String(decoding: errSink.data, as: UTF8.self))
+    if let stdin { try? child.input.write(contentsOf: stdin) }
+    try? child.input.close()
+    let status = try child.wait(timeout: timeout)
+    // A grandchild that kept the pipes open (a daemon) must not hold us up.
+    _ = group.wait(timeout: .now() + 5)
+    return ProcessResult(status: status, stdout: outSink.data, stderr: String(decoding: errSink.data, as: UTF8.self))
 }
 
 func btx(_ arguments: String..., cwd: String? = nil, stdin: Data? = nil) throws -> ProcessResult {

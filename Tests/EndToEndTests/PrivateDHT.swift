@@ -9,25 +9,12 @@ final class PrivateDHT {
     private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/private_dht.py").path
 
-    private let process: Process
-    private let input = Pipe(), output = Pipe()
+    private let child: Child
     let ports: [Int]
 
     init(nodes: Int = 6) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [PrivateDHT.script, String(nodes)]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let first = try PrivateDHT.readLine(output.fileHandleForReading)
-        ports = first["ports"] as! [Int]
-    }
-
-    deinit {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        child = try Child("/usr/bin/python3", [PrivateDHT.script, String(nodes)])
+        ports = try PrivateDHT.readLine(child.output)["ports"] as! [Int]
     }
 
     /// What `btx` needs to join: every node, as --bootstrap options.
@@ -35,8 +22,8 @@ final class PrivateDHT {
 
     /// Sends one command and returns its JSON answer (nil for JSON null).
     func ask(_ command: String) throws -> [String: Any]? {
-        input.fileHandleForWriting.write(Data((command + "\n").utf8))
-        return try PrivateDHT.readLineOrNull(output.fileHandleForReading)
+        try child.input.write(contentsOf: Data((command + "\n").utf8))
+        return try PrivateDHT.readLineOrNull(child.output)
     }
 
     private static func readLineOrNull(_ handle: FileHandle) throws -> [String: Any]? {

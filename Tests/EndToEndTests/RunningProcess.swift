@@ -5,76 +5,38 @@ import XCTest
 /// line by line (btx's --json events), and it is killed and reaped when the
 /// object goes away, whatever the test did.
 final class RunningProcess {
-    let process = Process()
-    private let condition = NSCondition()
-    private var lines: [String] = []
-    private var partial = Data()
-    private var closed = false
-    private let errors = Pipe()
-    private let name: String
+    private let child: Child
+    private let lines = LineCollector()
 
     init(_ executable: String, _ arguments: [String], cwd: String? = nil, environment: [String: String] = [:]) throws {
-        name = ([executable] + arguments).joined(separator: " ")
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        env.merge(environment) { $1 }
-        process.environment = env
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let reader = out.fileHandleForReading
-        Thread.detachNewThread { [condition] in
+        child = try Child(executable, arguments, cwd: cwd, environment: environment)
+        try? child.input.close()
+        // The reader holds the collector, not this object, so deinit still
+        // runs (and kills the child) when the test lets go of it.
+        let reader = child.output, collector = lines
+        Thread.detachNewThread {
             while true {
                 let chunk = reader.availableData
-                condition.lock()
-                if chunk.isEmpty {
-                    self.closed = true
-                    condition.broadcast()
-                    condition.unlock()
-                    return
-                }
-                self.partial.append(chunk)
-                while let newline = self.partial.firstIndex(of: 0x0A) {
-                    self.lines.append(String(decoding: self.partial[self.partial.startIndex..<newline], as: UTF8.self))
-                    self.partial = Data(self.partial[(newline + 1)...])
-                }
-                condition.broadcast()
-                condition.unlock()
+                collector.append(chunk)
+                if chunk.isEmpty { return }
             }
         }
     }
 
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-        }
-        process.waitUntilExit()
-    }
-
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { child.pid }
 
     /// Every stdout line so far.
-    var output: [String] {
-        condition.lock()
-        defer { condition.unlock() }
-        return lines
-    }
+    var output: [String] { lines.snapshot }
 
     /// Waits for the first stdout line (from the start) that satisfies `match`.
     @discardableResult
     func waitForLine(timeout: TimeInterval = 60, _ what: String, where match: (String) -> Bool) throws -> String {
         let deadline = Date() + timeout
-        condition.lock()
-        defer { condition.unlock() }
         while true {
-            if let line = lines.first(where: match) { return line }
-            if closed { throw TestFailure("\(name) ended before \(what); stderr: \(stderrText())") }
-            if !condition.wait(until: deadline) { throw TestFailure("no \(what) from \(name) within \(timeout)s") }
+            let (current, closed) = lines.wait(until: deadline)
+            if let line = current.first(where: match) { return line }
+            if closed { throw TestFailure("\(child.commandLine) ended before \(what); stderr: \(stderrText())") }
+            if Date() > deadline { throw TestFailure("no \(what) from \(child.commandLine) within \(timeout)s") }
         }
     }
 
@@ -91,25 +53,48 @@ final class RunningProcess {
 
     var events: [(type: String, data: [String: Any])] { output.compactMap(parseEvent) }
 
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    func signal(_ number: Int32) { child.signal(number) }
 
     /// Waits for the process to exit and returns its status.
-    func wait(timeout: TimeInterval = 60) throws -> Int32 {
-        let deadline = Date() + timeout
-        while process.isRunning {
-            if Date() > deadline {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                throw TestFailure("\(name) did not exit within \(timeout)s")
-            }
-            usleep(10_000)
-        }
-        return process.terminationStatus
-    }
+    func wait(timeout: TimeInterval = 60) throws -> Int32 { try child.wait(timeout: timeout) }
 
     func stderrText() -> String {
-        guard !process.isRunning else { return "(still running)" }
-        return String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard !child.isRunning else { return "(still running)" }
+        return String(decoding: child.errors.readDataToEndOfFile(), as: UTF8.self)
+    }
+}
+
+/// Lines arriving from a reader thread.
+private final class LineCollector: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var lines: [String] = []
+    private var partial = Data()
+    private var closed = false
+
+    func append(_ chunk: Data) {
+        condition.lock()
+        defer { condition.broadcast(); condition.unlock() }
+        if chunk.isEmpty { closed = true; return }
+        partial.append(chunk)
+        while let newline = partial.firstIndex(of: 0x0A) {
+            lines.append(String(decoding: partial[partial.startIndex..<newline], as: UTF8.self))
+            partial = Data(partial[(newline + 1)...])
+        }
+    }
+
+    var snapshot: [String] {
+        condition.lock()
+        defer { condition.unlock() }
+        return lines
+    }
+
+    /// The lines and whether the stream ended, after new input or the deadline.
+    func wait(until deadline: Date) -> ([String], Bool) {
+        condition.lock()
+        defer { condition.unlock() }
+        let count = lines.count
+        if !closed && lines.count == count { _ = condition.wait(until: min(deadline, Date() + 0.2)) }
+        return (lines, closed)
     }
 }
 

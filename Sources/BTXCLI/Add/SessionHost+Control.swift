@@ -45,6 +45,7 @@ extension SessionHost {
                 case "pause": try session.pause(entry.torrent)
                 case "resume":
                     try session.resume(entry.torrent)
+                    for peer in entry.peers { try? session.connect(entry.torrent, to: peer) }
                     entry.error = nil
                 default: try session.recheck(entry.torrent)
                 }

@@ -17,6 +17,9 @@ final class SessionHost {
         var only: FileSelection?
         let resumed: Bool
         let policy: SeedPolicy
+        /// --peer endpoints, dialled again on resume (libtorrent waits a
+        /// minute before reconnecting a peer it dropped).
+        var peers: [String] = []
         var completedAt: Double?
         var error: String?
         var done = false
@@ -110,6 +113,7 @@ final class SessionHost {
         if let existing = tracked.first(where: { $0.torrent == torrent }) { return existing }
         let entry = Tracked(torrent: torrent, name: source.info.name.isEmpty ? key : source.info.name, stateKey: key,
                             only: source.info.pieceCount > 0 ? nil : plan.only, resumed: resumed, policy: plan.policy)
+        entry.peers = plan.peers
         tracked.append(entry)
         let status = try? session.status(torrent)
         if status?.hasMetadata == true { try applySelection(entry) }

@@ -13,7 +13,11 @@ final class ControlClient {
     /// left by a killed session is removed on the way (its lock is free).
     static func connect(_ directory: StateDirectory) throws -> ControlClient? {
         let path = directory.controlSocketPath
-        guard FileIO.exists(path) else { return nil }
+        var st = stat()
+        guard lstat(path, &st) == 0 else {
+            if errno == ENOENT { return nil }
+            throw FileIO.error(path)
+        }
         if let fd = try UnixSocket.connect(to: path) {
             var timeout = timeval(tv_sec: 30, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

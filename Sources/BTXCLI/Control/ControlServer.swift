@@ -58,12 +58,12 @@ final class ControlServer {
         if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
         guard n > 0 else { return drop(fd) }
         buffers[fd, default: []] += chunk[0..<n]
-        while let newline = buffers[fd]?.firstIndex(of: 0x0A) {
+        while let newline = buffers[fd]?.firstIndex(of: 0x0A), newline <= Self.maxRequest {
             let line = Array(buffers[fd]![..<newline])
             buffers[fd]!.removeSubrange(...newline)
             guard send(fd, reply(to: line, handle: handle)) else { return drop(fd) }
         }
-        if let pending = buffers[fd], pending.count > Self.maxRequest {
+        if let pending = buffers[fd], pending.count > Self.maxRequest, pending.prefix(Self.maxRequest + 1).firstIndex(of: 0x0A) == nil {
             _ = send(fd, Self.error("bad_request", "request longer than \(Self.maxRequest) bytes"))
             drop(fd)
         }
