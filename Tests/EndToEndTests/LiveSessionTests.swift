@@ -111,7 +111,7 @@ final class LiveSessionTests: XCTestCase {
             case 4: line = Data(#"{"method": "peers", "params": {"torrent": ["not", "a", "string"]}}"#.utf8)
             case 5: line = Data(String(repeating: "[", count: 5000).utf8)
             case 6: line = Data(#"{"method": "status", "params": {"torrents": "nope"}}"#.utf8)
-            default: line = Data(repeating: UInt8(ascii: "x"), count: i % 64 == 7 ? 70_000 : 10)
+            default: line = Data(repeating: UInt8(ascii: "x"), count: i == 7 || i == 503 ? (16 << 20) + 10 : 10)
             }
             if let reply = try client.send(line) {
                 if i % 8 == 6 { continue }  // a malformed list is read as "all torrents"
@@ -121,7 +121,7 @@ final class LiveSessionTests: XCTestCase {
                 try client.reconnect()
             }
         }
-        XCTAssertGreaterThan(closed, 0, "the oversized lines should have closed their connections")
+        XCTAssertEqual(closed, 2, "the two oversized lines should have closed their connections")
         let status = try btxJSON(["status"], state: leecher.state)["torrents"] as! [[String: Any]]
         XCTAssertEqual(status.first?["running"] as? Bool, true)
         XCTAssertEqual(try add.wait(timeout: 60), 0, add.stderrText())

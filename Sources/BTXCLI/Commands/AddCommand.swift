@@ -53,9 +53,15 @@ private func runAdd(_ invocation: Invocation) throws {
     }
     if let client {
         // A session runs: it takes the torrents, and this command follows them.
-        let reply = try client.call("add", [("sources", .array(sources.map(\.json)))]
-                                        + plan.json(savePath: savePath, explicitSavePath: explicitSavePath))
-        let hashes = (reply["torrents"]?.arrayValue ?? []).compactMap { $0["info_hash"]?.stringValue }
+        // One request per torrent keeps each well under the socket's line limit.
+        var added: [JSON] = []
+        for source in sources {
+            let reply = try client.call("add", [("sources", .array([source.json]))]
+                                            + plan.json(savePath: savePath, explicitSavePath: explicitSavePath))
+            added += reply["torrents"]?.arrayValue ?? []
+        }
+        let reply = JSON.object([("torrents", .array(added))])
+        let hashes = added.compactMap { $0["info_hash"]?.stringValue }
         if invocation.flag("detach") || plan.paused {
             reportHandedOver(reply, output: invocation.output)
             return

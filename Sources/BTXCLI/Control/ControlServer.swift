@@ -4,8 +4,9 @@ import Glibc
 /// in, one reply line out for each. Only the session's own user is served;
 /// a bad request gets an error reply and never disturbs the session.
 final class ControlServer {
-    /// A request line longer than this is refused and the connection closed.
-    static let maxRequest = 64 * 1024
+    /// A request line longer than this is refused and the connection
+    /// closed. An add carries a whole .torrent, which can run to megabytes.
+    static let maxRequest = 16 << 20
     private static let maxClients = 64
 
     private let listenFD: Int32
@@ -53,7 +54,7 @@ final class ControlServer {
     }
 
     private func read(_ fd: Int32, handle: (JSON) -> JSON) {
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
         guard n > 0 else { return drop(fd) }
