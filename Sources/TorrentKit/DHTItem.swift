@@ -18,6 +18,19 @@ public struct DHTItem: Sendable, Equatable {
     /// BEP 44's limit on a value's bencoded size.
     public static let maxValueSize = Int(BTX_DHT_MAX_VALUE)
 
+    public init(target: String, isMutable: Bool, publicKey: String?, signature: String?, salt: [UInt8], seq: Int64,
+                value: [UInt8]?, isAuthoritative: Bool, nodes: Int) {
+        self.target = target
+        self.isMutable = isMutable
+        self.publicKey = publicKey
+        self.signature = signature
+        self.salt = salt
+        self.seq = seq
+        self.value = value
+        self.isAuthoritative = isAuthoritative
+        self.nodes = nodes
+    }
+
     init(_ d: btx_dht_item) {
         target = string(fromTuple: d.target)
         isMutable = d.is_mutable != 0

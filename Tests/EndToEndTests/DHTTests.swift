@@ -128,6 +128,32 @@ final class DHTTests: XCTestCase {
         XCTAssertEqual(fromBtx["value"] as? String, Data("8:from btx".utf8).hex)
     }
 
+    func testCommandsGoThroughARunningDaemon() throws {
+        let state = scratch.path + "/state"
+        let daemon = try spawn(btxPath, ["daemon", "--state-dir", state, "--listen", "127.0.0.1:\(port)"] + dht.bootstrap)
+        XCTAssertEqual(daemon.status, 0, daemon.stderr)
+        defer { _ = try? spawn(btxPath, ["daemon", "--stop", "--state-dir", state]) }
+        // Were these to start a DHT node of their own, it would only know this dead address.
+        let trap = ["BTX_DHT_BOOTSTRAP": "127.0.0.1:\(freePort())"]
+        func viaDaemon(_ arguments: [String]) throws -> ProcessResult {
+            try spawn(btxPath, arguments + ["--state-dir", state, "--timeout", "5"], environment: trap)
+        }
+
+        let stored = try XCTUnwrap(try dht.ask("put \(Data("seen by the daemon".utf8).hex)"))
+        try waitUntil("the daemon's DHT to find the item", timeout: 20) {
+            try viaDaemon(["dht-get", stored["target"] as! String]).text == "seen by the daemon"
+        }
+        let put = try viaDaemon(["dht-put", "--json", "--mutable", "from the daemon"])
+        XCTAssertEqual(put.status, 0, put.stderr)
+        let publicKey = try put.json()["public_key"] as! String
+        XCTAssertGreaterThan(try put.json()["nodes"] as! Int, 0)
+        let got = try viaDaemon(["dht-get", "--json", publicKey])
+        XCTAssertEqual(got.status, 0, got.stderr)
+        XCTAssertEqual(try got.json()["value"] as? String, "from the daemon")
+        XCTAssertEqual(try got.json()["seq"] as? Int, 1)
+        XCTAssertEqual(try viaDaemon(["dht-get", String(repeating: "cd", count: 20)]).status, 3)
+    }
+
     func testRefusalsBeforeAnyNetworkWork() throws {
         let tooBig = try run("dht-put", [String(repeating: "x", count: 997)])
         XCTAssertEqual(tooBig.status, 1)

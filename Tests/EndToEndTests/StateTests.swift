@@ -43,6 +43,13 @@ final class StateTests: XCTestCase {
         XCTAssertTrue(table.text.hasPrefix("HASH"), table.text)
         XCTAssertEqual(table.text.split(separator: "\n").count, 3)
 
+        // --watch prints a document per tick until interrupted.
+        let watch = try RunningProcess(btxPath, ["status", "--watch=0.1", "--json", "--state-dir", peer.state])
+        try waitUntil("three ticks") { watch.output.count >= 3 }
+        watch.signal(SIGINT)
+        XCTAssertEqual(try watch.wait(), 0)
+        XCTAssertTrue(watch.output.allSatisfy { $0.hasPrefix(#"{"torrents":["#) })
+
         let info = try spawn(btxPath, ["info", "--json", "--state-dir", peer.state, hashes[0]])
         XCTAssertEqual(info.status, 0, info.stderr)
         XCTAssertEqual(try info.json()["info_hash"] as? String, hashes[0])

@@ -5,10 +5,16 @@ import TorrentKit
 /// `{"method": M, "params": {...}}`; replies are `{"ok": true, "result": R}`
 /// or `{"ok": false, "error": {"code", "message"}}`.
 extension SessionHost {
-    func answer(_ request: JSON) -> JSON {
+    func answer(_ request: JSON, client: Int32) -> JSON? {
         let params = request["params"] ?? .object([])
         do {
             switch request["method"]?.stringValue ?? "" {
+            case "dht_get":
+                try startDHTGet(params, client: client)
+                return nil
+            case "dht_put":
+                try startDHTPut(params, client: client)
+                return nil
             case "ping":
                 return ControlServer.result(.object([("pid", .int(Int(getpid()))), ("daemon", .bool(mode == .daemon))]))
             case "status":
@@ -69,6 +75,80 @@ extension SessionHost {
         } catch {
             return ControlServer.error("failed", "\(error)")
         }
+    }
+
+    private func dhtDeadline(_ params: JSON) -> Double {
+        monotonicSeconds() + min(max(params["timeout"]?.doubleValue ?? 30, 0.1), 300)
+    }
+
+    private func requireDHT() throws {
+        guard saveDHT else { throw CLIError.failure("the running session has the DHT turned off") }
+    }
+
+    private func startDHTGet(_ params: JSON, client: Int32) throws {
+        try requireDHT()
+        guard let target = params["target"]?.stringValue?.lowercased(), target.count == 40 || target.count == 64 else {
+            throw CLIError.usage("dht_get needs a 40- or 64-hex \"target\"")
+        }
+        let salt = params["salt"]?.stringValue.flatMap(base64Decode) ?? []
+        try session.dhtGet(target, salt: salt)
+        pendingDHT.append(PendingDHTRequest(kind: .get, client: client, id: target, salt: salt, deadline: dhtDeadline(params)))
+    }
+
+    private func startDHTPut(_ params: JSON, client: Int32) throws {
+        try requireDHT()
+        guard let value = params["value"]?.stringValue.flatMap(base64Decode), value.count <= DHTItem.maxValueSize else {
+            throw CLIError.usage("dht_put needs a base64 \"value\" of at most \(DHTItem.maxValueSize) bencoded bytes")
+        }
+        let salt = params["salt"]?.stringValue.flatMap(base64Decode) ?? []
+        let id: String
+        if let keyPath = params["key"]?.stringValue {
+            // The key stays in its file; the session reads it as the same user.
+            let key = try DHTKeyFile.load(keyPath)
+            id = try session.dhtPut(mutable: value, key: key, salt: salt, seq: params["seq"]?.intValue, cas: params["cas"]?.intValue)
+        } else {
+            id = try session.dhtPut(immutable: value)
+        }
+        pendingDHT.append(PendingDHTRequest(kind: .put, client: client, id: id, salt: salt, deadline: dhtDeadline(params)))
+    }
+
+    /// A get answers with its authoritative item, or the best at its deadline.
+    func answerDHT(item: DHTItem) {
+        for index in pendingDHT.indices.reversed() where pendingDHT[index].kind == .get && pendingDHT[index].matches(item) {
+            if item.value != nil, item.seq >= (pendingDHT[index].best?.seq ?? .min) { pendingDHT[index].best = item }
+            guard item.isAuthoritative else { continue }
+            let request = pendingDHT.remove(at: index)
+            server.respond(to: request.client, with: dhtGetReply(request, nodes: item.nodes))
+        }
+    }
+
+    func answerDHT(put item: DHTItem, message: String) {
+        for index in pendingDHT.indices.reversed() where pendingDHT[index].kind == .put && pendingDHT[index].matches(item) {
+            let request = pendingDHT.remove(at: index)
+            let reply = message.hasPrefix("cas mismatch")
+                ? ControlServer.error("failed", message) : ControlServer.result(item.transport)
+            server.respond(to: request.client, with: reply)
+        }
+    }
+
+    func expireDHTRequests() {
+        let now = monotonicSeconds()
+        for index in pendingDHT.indices.reversed() where pendingDHT[index].deadline <= now {
+            let request = pendingDHT.remove(at: index)
+            server.respond(to: request.client, with: request.kind == .get
+                ? dhtGetReply(request, nodes: request.best?.nodes ?? 0)
+                : ControlServer.error("failed", "the put did not finish before the timeout"))
+        }
+    }
+
+    private func dhtGetReply(_ request: PendingDHTRequest, nodes: Int) -> JSON {
+        guard let best = request.best else {
+            return ControlServer.error("not_found", "nothing found for \(request.id)\(request.salt.isEmpty ? "" : " with that salt")")
+        }
+        let answered = DHTItem(target: best.target, isMutable: best.isMutable, publicKey: best.publicKey,
+                               signature: best.signature, salt: best.salt, seq: best.seq, value: best.value,
+                               isAuthoritative: best.isAuthoritative, nodes: nodes)
+        return ControlServer.result(answered.transport)
     }
 
     /// The one torrent `params.torrent` names.

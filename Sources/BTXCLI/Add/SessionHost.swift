@@ -38,14 +38,15 @@ final class SessionHost {
     let session: Session
     let directory: StateDirectory
     let mode: Mode
-    private let saveDHT: Bool
+    let saveDHT: Bool
     let reporter: AddReporter
-    private let server: ControlServer
+    let server: ControlServer
     private let wakeFD: Int32
     var tracked: [Tracked] = []
     private var pendingSaves = Set<Torrent>()
     private let started = monotonicSeconds()
     var stopRequested = false
+    var pendingDHT: [PendingDHTRequest] = []
 
     /// How often resume data of changing torrents is written: what a
     /// SIGKILL can cost. Unchanged torrents answer without writing.
@@ -200,6 +201,7 @@ final class SessionHost {
         for event in try session.events(timeout: 0) { try handle(event) }
         let readable = Set(descriptors.dropFirst().filter { $0.revents != 0 }.map(\.fd))
         if !readable.isEmpty { server.service(readable: readable, handle: answer) }
+        expireDHTRequests()
     }
 
     private func completionText(_ entry: Tracked) -> String {
@@ -258,6 +260,10 @@ final class SessionHost {
             reporter.listening(port: port)
         case .listenFailed(let message):
             reporter.warning(name: nil, infoHash: nil, message, once: true)
+        case .dhtItem(let item):
+            answerDHT(item: item)
+        case .dhtPut(let item, let message):
+            answerDHT(put: item, message: message)
         default:
             break
         }

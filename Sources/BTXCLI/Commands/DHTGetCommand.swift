@@ -29,7 +29,23 @@ private func runDHTGet(_ invocation: Invocation) throws {
     if target.count == 40 && !salt.isEmpty {
         throw CLIError.usage("--salt goes with a mutable item's public key, not a 40-hex target", command: "dht-get")
     }
-    let dht = try DHTSession(invocation, timeout: try dhtTimeout(invocation))
+    let timeout = try dhtTimeout(invocation)
+    let item: DHTItem
+    if let client = try ControlClient.connect(StateDirectory(invocation: invocation)) {
+        // A running session has a warm DHT node: ask it instead of starting one.
+        client.waitForReplies(upTo: timeout + 5)
+        item = DHTItem(transport: try client.call("dht_get", [("target", .string(target)), ("salt", .string(base64(salt))),
+                                                              ("timeout", .double(timeout))]))
+    } else {
+        item = try lookUp(target, salt: salt, invocation: invocation, timeout: timeout)
+    }
+    guard let value = item.value else { throw CLIError.notFound("nothing found for \(target)") }
+    printItem(item, value: value, nodes: item.nodes, output: invocation.output)
+}
+
+/// A lookup by a one-shot DHT node of our own.
+private func lookUp(_ target: String, salt: [UInt8], invocation: Invocation, timeout: Double) throws -> DHTItem {
+    let dht = try DHTSession(invocation, timeout: timeout)
     defer { dht.close() }
     try dht.bootstrap()
     try dht.session.dhtGet(target, salt: salt)
@@ -43,10 +59,12 @@ private func runDHTGet(_ invocation: Invocation) throws {
         if item.value != nil, item.seq >= (best?.seq ?? .min) { best = item }
         return item.isAuthoritative ? item : nil
     }
-    guard let item = (final?.value != nil ? final : best), let value = item.value else {
+    guard let item = (final?.value != nil ? final : best), item.value != nil else {
         throw CLIError.notFound("nothing found for \(target)\(salt.isEmpty ? "" : " with that salt")")
     }
-    printItem(item, value: value, nodes: final?.nodes ?? item.nodes, output: invocation.output)
+    return DHTItem(target: item.target, isMutable: item.isMutable, publicKey: item.publicKey, signature: item.signature,
+                   salt: item.salt, seq: item.seq, value: item.value, isAuthoritative: item.isAuthoritative,
+                   nodes: final?.nodes ?? item.nodes)
 }
 
 private func printItem(_ item: DHTItem, value: [UInt8], nodes: Int, output: Output) {

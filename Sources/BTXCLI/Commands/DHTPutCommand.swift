@@ -42,25 +42,21 @@ private func runDHTPut(_ invocation: Invocation) throws {
         throw CLIError.failure("the value is \(value.count) bytes bencoded; BEP 44 allows \(DHTItem.maxValueSize)")
     }
     let salt = Array((invocation.value("salt") ?? "").utf8)
-    let key = mutable ? try DHTKeyFile.loadOrCreate(DHTKeyFile.path(invocation)) : nil
-
-    let dht = try DHTSession(invocation, timeout: try dhtTimeout(invocation))
-    defer { dht.close() }
-    try dht.bootstrap()
-    let id: String
-    if let key {
-        id = try dht.session.dhtPut(mutable: value, key: key, salt: salt, seq: seq, cas: cas)
+    let keyPath = DHTKeyFile.path(invocation)
+    let key = mutable ? try DHTKeyFile.loadOrCreate(keyPath) : nil
+    let timeout = try dhtTimeout(invocation)
+    let item: DHTItem
+    if let client = try ControlClient.connect(StateDirectory(invocation: invocation)) {
+        // The running session signs with the same key file; the key itself stays on disk.
+        client.waitForReplies(upTo: timeout + 5)
+        var params: [(String, JSON)] = [("value", .string(base64(value))), ("salt", .string(base64(salt))),
+                                        ("timeout", .double(timeout))]
+        if mutable { params += [("key", .string(absolutePath(keyPath))), ("seq", seq.map(JSON.int) ?? .null),
+                                ("cas", cas.map(JSON.int) ?? .null)] }
+        item = DHTItem(transport: try client.call("dht_put", params))
     } else {
-        id = try dht.session.dhtPut(immutable: value)
+        item = try store(value, key: key, salt: salt, seq: seq, cas: cas, invocation: invocation, timeout: timeout)
     }
-    guard let (item, message) = try dht.wait(for: { event -> (DHTItem, String)? in
-        guard case .dhtPut(let item, let message) = event, (key == nil ? item.target : item.publicKey) == id,
-              item.salt == salt || key == nil else { return nil }
-        return (item, message)
-    }) else {
-        throw CLIError.failure("the put did not finish before the timeout")
-    }
-    if message.hasPrefix("cas mismatch") { throw CLIError.failure(message) }
 
     let out = invocation.output
     if out.json {
@@ -82,4 +78,27 @@ private func runDHTPut(_ invocation: Invocation) throws {
         out.fields(pairs)
     }
     if item.nodes == 0 { throw CLIError.failure("no DHT node stored the item") }
+}
+
+/// A put by a one-shot DHT node of our own.
+private func store(_ value: [UInt8], key: DHTKey?, salt: [UInt8], seq: Int64?, cas: Int64?, invocation: Invocation,
+                   timeout: Double) throws -> DHTItem {
+    let dht = try DHTSession(invocation, timeout: timeout)
+    defer { dht.close() }
+    try dht.bootstrap()
+    let id: String
+    if let key {
+        id = try dht.session.dhtPut(mutable: value, key: key, salt: salt, seq: seq, cas: cas)
+    } else {
+        id = try dht.session.dhtPut(immutable: value)
+    }
+    guard let (item, message) = try dht.wait(for: { event -> (DHTItem, String)? in
+        guard case .dhtPut(let item, let message) = event, (key == nil ? item.target : item.publicKey) == id,
+              item.salt == salt || key == nil else { return nil }
+        return (item, message)
+    }) else {
+        throw CLIError.failure("the put did not finish before the timeout")
+    }
+    if message.hasPrefix("cas mismatch") { throw CLIError.failure(message) }
+    return item
 }

@@ -27,6 +27,12 @@ final class ControlClient {
         return nil
     }
 
+    /// Requests that take long (DHT lookups) wait longer than the 30 s default.
+    func waitForReplies(upTo seconds: Double) {
+        var timeout = timeval(tv_sec: Int(seconds.rounded(.up)), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     /// Sends a request and returns its result; an error reply becomes the
     /// CLIError it names.
     func call(_ method: String, _ params: [(String, JSON)] = []) throws -> JSON {

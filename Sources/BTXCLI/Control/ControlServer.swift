@@ -32,7 +32,9 @@ final class ControlServer {
     var descriptors: [Int32] { [listenFD] + Array(buffers.keys) }
 
     /// Accepts, reads and answers whatever is ready among `readable`.
-    func service(readable: Set<Int32>, handle: (JSON) -> JSON) {
+    /// `handle` gets the request and the client; nil means "answered later
+    /// with respond(to:with:)".
+    func service(readable: Set<Int32>, handle: (JSON, Int32) -> JSON?) {
         if readable.contains(listenFD) { acceptClients() }
         for fd in Array(buffers.keys) where readable.contains(fd) { read(fd, handle: handle) }
     }
@@ -53,7 +55,7 @@ final class ControlServer {
         }
     }
 
-    private func read(_ fd: Int32, handle: (JSON) -> JSON) {
+    private func read(_ fd: Int32, handle: (JSON, Int32) -> JSON?) {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
@@ -62,7 +64,8 @@ final class ControlServer {
         while let newline = buffers[fd]?.firstIndex(of: 0x0A), newline <= Self.maxRequest {
             let line = Array(buffers[fd]![..<newline])
             buffers[fd]!.removeSubrange(...newline)
-            guard send(fd, reply(to: line, handle: handle)) else { return drop(fd) }
+            guard let answer = reply(to: line, client: fd, handle: handle) else { continue }
+            guard send(fd, answer) else { return drop(fd) }
         }
         if let pending = buffers[fd], pending.count > Self.maxRequest, pending.prefix(Self.maxRequest + 1).firstIndex(of: 0x0A) == nil {
             _ = send(fd, Self.error("bad_request", "request longer than \(Self.maxRequest) bytes"))
@@ -70,13 +73,19 @@ final class ControlServer {
         }
     }
 
-    private func reply(to line: [UInt8], handle: (JSON) -> JSON) -> JSON {
+    private func reply(to line: [UInt8], client: Int32, handle: (JSON, Int32) -> JSON?) -> JSON? {
         guard let text = String(validatingUTF8: line) else { return Self.error("bad_request", "request is not UTF-8") }
         guard let request = try? JSON(parsing: text) else { return Self.error("bad_request", "request is not JSON") }
         guard request["method"]?.stringValue != nil else {
             return Self.error("bad_request", "request needs a \"method\" string")
         }
-        return handle(request)
+        return handle(request, client)
+    }
+
+    /// Answers a request that was put off; a client gone meanwhile is skipped.
+    func respond(to client: Int32, with reply: JSON) {
+        guard buffers[client] != nil else { return }
+        if !send(client, reply) { drop(client) }
     }
 
     private func send(_ fd: Int32, _ reply: JSON) -> Bool {

@@ -1,0 +1,37 @@
+import TorrentKit
+
+/// A DHT item as it crosses the control socket (bytes in base64).
+extension DHTItem {
+    var transport: JSON {
+        .object([("target", .string(target)), ("mutable", .bool(isMutable)), ("public_key", .optional(publicKey)),
+                 ("signature", .optional(signature)), ("salt", .string(base64(salt))), ("seq", .int(seq)),
+                 ("value", value.map { .string(base64($0)) } ?? .null), ("authoritative", .bool(isAuthoritative)),
+                 ("nodes", .int(nodes))])
+    }
+
+    init(transport json: JSON) {
+        self.init(target: json["target"]?.stringValue ?? "", isMutable: json["mutable"]?.boolValue ?? false,
+                  publicKey: json["public_key"]?.stringValue, signature: json["signature"]?.stringValue,
+                  salt: json["salt"]?.stringValue.flatMap(base64Decode) ?? [], seq: json["seq"]?.intValue ?? 0,
+                  value: json["value"]?.stringValue.flatMap(base64Decode),
+                  isAuthoritative: json["authoritative"]?.boolValue ?? false, nodes: Int(json["nodes"]?.intValue ?? 0))
+    }
+}
+
+/// A DHT request a running session works on; answered when libtorrent
+/// reports back, or at its deadline.
+struct PendingDHTRequest {
+    enum Kind { case get, put }
+    let kind: Kind
+    let client: Int32
+    /// The target (immutable) or public key (mutable) it waits for.
+    let id: String
+    let salt: [UInt8]
+    let deadline: Double
+    /// A get's best answer so far (highest seq with a value).
+    var best: DHTItem?
+
+    func matches(_ item: DHTItem) -> Bool {
+        item.isMutable ? item.publicKey == id && item.salt == salt : item.target == id
+    }
+}
