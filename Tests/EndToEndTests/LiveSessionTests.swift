@@ -145,6 +145,10 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertEqual(added.status, 0, added.stderr)
         XCTAssertEqual(try peer.status().json()["torrents"].map { ($0 as! [[String: Any]]).first?["state"] as? String }, "seeding")
 
+        let verified = try spawn(btxPath, ["verify", "data.bin", "--state-dir", peer.state])
+        XCTAssertEqual(verified.status, 0, verified.stderr)
+        XCTAssertEqual(verified.text, "data.bin: 13 of 13 pieces good\n")
+
         let stopped = try spawn(btxPath, ["daemon", "--stop", "--state-dir", peer.state])
         XCTAssertEqual(stopped.status, 0, stopped.stderr)
         try waitUntil("the daemon to exit") { !isAlive(pid) }

@@ -53,6 +53,12 @@ final class StateTests: XCTestCase {
         let info = try spawn(btxPath, ["info", "--json", "--state-dir", peer.state, hashes[0]])
         XCTAssertEqual(info.status, 0, info.stderr)
         XCTAssertEqual(try info.json()["info_hash"] as? String, hashes[0])
+
+        // With no session, remove works on the saved state.
+        let removed = try spawn(btxPath, ["remove", String(hashes[0].prefix(10)), "--state-dir", peer.state])
+        XCTAssertEqual(removed.status, 0, removed.stderr)
+        XCTAssertEqual(removed.text, "data: removed\n")
+        XCTAssertEqual(try peer.savedTorrents().map { $0["info_hash"] as! String }, [hashes[1]])
     }
 
     func testASecondAddHandsItsTorrentToTheRunningSession() throws {

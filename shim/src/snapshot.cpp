@@ -34,7 +34,9 @@ void fill_status(btx_session& s, lt::torrent_status const& st, btx_status& out) 
     out.upload_rate = st.upload_payload_rate;
     out.num_peers = st.num_peers;
     out.num_seeds = st.num_seeds;
-    out.num_pieces = st.pieces.size();
+    // The piece count without asking for the whole bitfield (query_pieces).
+    auto const ti = st.torrent_file.lock();
+    out.num_pieces = ti ? ti->num_pieces() : st.pieces.size();
     out.pieces_done = st.num_pieces;
     out.added_time = int64_t(st.added_time);
     out.completed_time = int64_t(st.completed_time);
@@ -64,7 +66,8 @@ int btx_torrent_status(btx_session* session, btx_torrent torrent, btx_status** o
         if (torrent == 0) {
             // One round trip to libtorrent's thread for every torrent at once.
             statuses = s.session.get_torrent_status([](lt::torrent_status const&) { return true; },
-                                                    lt::torrent_handle::query_name | lt::torrent_handle::query_save_path);
+                                                    lt::torrent_handle::query_name | lt::torrent_handle::query_save_path
+                                                        | lt::torrent_handle::query_torrent_file);
             // Torrents removed by another thread since are dropped, not reported stale.
             statuses.erase(std::remove_if(statuses.begin(), statuses.end(),
                                           [&](lt::torrent_status const& st) { return s.handle_of(st.handle) == 0; }),

@@ -60,16 +60,26 @@ final class ControlServer {
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
         guard n > 0 else { return drop(fd) }
-        buffers[fd, default: []] += chunk[0..<n]
-        while let newline = buffers[fd]?.firstIndex(of: 0x0A), newline <= Self.maxRequest {
+        let received = chunk[0..<n]
+        buffers[fd, default: []] += received
+        // Only new bytes can end a line: rescanning the whole buffer would
+        // make a long line cost quadratic time.
+        guard received.contains(0x0A) else {
+            if buffers[fd]!.count > Self.maxRequest {
+                _ = send(fd, Self.error("bad_request", "request longer than \(Self.maxRequest) bytes"))
+                drop(fd)
+            }
+            return
+        }
+        while let newline = buffers[fd]?.firstIndex(of: 0x0A) {
+            guard newline <= Self.maxRequest else {
+                _ = send(fd, Self.error("bad_request", "request longer than \(Self.maxRequest) bytes"))
+                return drop(fd)
+            }
             let line = Array(buffers[fd]![..<newline])
             buffers[fd]!.removeSubrange(...newline)
             guard let answer = reply(to: line, client: fd, handle: handle) else { continue }
             guard send(fd, answer) else { return drop(fd) }
-        }
-        if let pending = buffers[fd], pending.count > Self.maxRequest, pending.prefix(Self.maxRequest + 1).firstIndex(of: 0x0A) == nil {
-            _ = send(fd, Self.error("bad_request", "request longer than \(Self.maxRequest) bytes"))
-            drop(fd)
         }
     }
 
