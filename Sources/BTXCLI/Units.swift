@@ -67,7 +67,10 @@ extension Units {
             if character.isNumber {
                 number.append(character)
             } else if let unit = units[character], let value = Int64(number) {
-                total += value * unit
+                let (product, overflow) = value.multipliedReportingOverflow(by: unit)
+                let (sum, carry) = total.addingReportingOverflow(product)
+                guard !overflow, !carry else { return nil }
+                total = sum
                 number = ""
             } else {
                 return nil

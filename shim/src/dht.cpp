@@ -10,6 +10,9 @@
 #include <libtorrent/kademlia/item.hpp>
 #include <libtorrent/session.hpp>
 
+#include <algorithm>
+#include <cctype>
+
 namespace {
 
 lt::entry decode_value(uint8_t const* value, size_t len) {
@@ -82,20 +85,26 @@ int btx_dht_get(btx_session* session, char const* target_hex, uint8_t const* sal
     return btx::guarded([&] {
         auto& s = btx::checked(session);
         btx::require(target_hex, "target_hex");
-        std::string const hex = target_hex;
+        std::string hex = target_hex;
+        std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+        // Check everything before registering, so a bad target leaves no
+        // lookup behind that would keep packet reports on.
+        lt::sha1_hash target;
+        lt::dht::public_key key;
+        if (hex.size() == 40) {
+            if (!lt::aux::from_hex(hex, target.data()))
+                throw btx::failure(BTX_ERR_INVALID_ARG, "'" + hex + "' is not a 40-hex target");
+        } else {
+            key = parse_key(hex);
+        }
+        std::string const salt_bytes = bytes(salt, salt_len);
         {
             std::lock_guard<std::mutex> lock(s.mutex);
             s.dht_answers[hex];
         }
         btx::set_packet_alerts(s, true);
-        if (hex.size() == 40) {
-            lt::sha1_hash target;
-            if (!lt::aux::from_hex(hex, target.data()))
-                throw btx::failure(BTX_ERR_INVALID_ARG, "'" + hex + "' is not a 40-hex target");
-            s.session.dht_get_item(target);
-        } else {
-            s.session.dht_get_item(parse_key(hex).bytes, bytes(salt, salt_len));
-        }
+        if (hex.size() == 40) s.session.dht_get_item(target);
+        else s.session.dht_get_item(key.bytes, salt_bytes);
         return BTX_OK;
     });
 }

@@ -49,8 +49,12 @@ void apply(lt::settings_pack& pack, btx_setting const* settings, size_t count) {
 }  // namespace
 
 btx_session::~btx_session() {
-    if (wake_pipe[0] < 0) return;
+    // Join libtorrent's threads while the members they may still touch (the
+    // mutex, the DHT maps, the wake pipe) exist: aborted DHT lookups call
+    // back into them, and `session` is destroyed after every other member.
     session.set_alert_notify([] {});
+    { lt::session_proxy const stopped = session.abort(); }
+    if (wake_pipe[0] < 0) return;
     ::close(wake_pipe[0]);
     ::close(wake_pipe[1]);
 }

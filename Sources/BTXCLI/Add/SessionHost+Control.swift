@@ -5,7 +5,7 @@ import TorrentKit
 /// `{"method": M, "params": {...}}`; replies are `{"ok": true, "result": R}`
 /// or `{"ok": false, "error": {"code", "message"}}`.
 extension SessionHost {
-    func answer(_ request: JSON, client: Int32) -> JSON? {
+    func answer(_ request: JSON, client: UInt64) -> JSON? {
         let params = request["params"] ?? .object([])
         do {
             switch request["method"]?.stringValue ?? "" {
@@ -53,6 +53,7 @@ extension SessionHost {
                     try session.resume(entry.torrent)
                     for peer in entry.peers { try? session.connect(entry.torrent, to: peer) }
                     entry.error = nil
+                    entry.done = false
                 default: try session.recheck(entry.torrent)
                 }
                 requestSave(entry, onlyIfModified: false)
@@ -85,9 +86,10 @@ extension SessionHost {
         guard saveDHT else { throw CLIError.failure("the running session has the DHT turned off") }
     }
 
-    private func startDHTGet(_ params: JSON, client: Int32) throws {
+    private func startDHTGet(_ params: JSON, client: UInt64) throws {
         try requireDHT()
-        guard let target = params["target"]?.stringValue?.lowercased(), target.count == 40 || target.count == 64 else {
+        guard let target = params["target"]?.stringValue?.lowercased(), target.count == 40 || target.count == 64,
+              target.allSatisfy(\.isHexDigit) else {
             throw CLIError.usage("dht_get needs a 40- or 64-hex \"target\"")
         }
         let salt = params["salt"]?.stringValue.flatMap(base64Decode) ?? []
@@ -95,7 +97,7 @@ extension SessionHost {
         pendingDHT.append(PendingDHTRequest(kind: .get, client: client, id: target, salt: salt, deadline: dhtDeadline(params)))
     }
 
-    private func startDHTPut(_ params: JSON, client: Int32) throws {
+    private func startDHTPut(_ params: JSON, client: UInt64) throws {
         try requireDHT()
         guard let value = params["value"]?.stringValue.flatMap(base64Decode), value.count <= DHTItem.maxValueSize else {
             throw CLIError.usage("dht_put needs a base64 \"value\" of at most \(DHTItem.maxValueSize) bencoded bytes")
@@ -160,7 +162,11 @@ extension SessionHost {
     }
 
     private func liveJSON(_ status: TorrentStatus) -> JSON {
-        status.json(running: true, state: status.stateWord, goalReached: entry(status.torrent)?.done ?? false)
+        let tracked = entry(status.torrent)
+        // btx's own failures (a bad --only) count as the torrent's error.
+        let failure = status.error ?? tracked?.error
+        return status.json(running: true, state: failure != nil ? "error" : status.stateWord,
+                           goalReached: (tracked?.done ?? false) && failure == nil, error: failure)
     }
 }
 

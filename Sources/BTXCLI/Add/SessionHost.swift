@@ -47,6 +47,8 @@ final class SessionHost {
     private let started = monotonicSeconds()
     var stopRequested = false
     var pendingDHT: [PendingDHTRequest] = []
+    /// A torrent finished or changed state: look at the statuses now.
+    private var statusDue = false
 
     /// How often resume data of changing torrents is written: what a
     /// SIGKILL can cost. Unchanged torrents answer without writing.
@@ -153,6 +155,7 @@ final class SessionHost {
             return Outcome()
         }
         var lastSave = monotonicSeconds()
+        var lastStatus = -Double.infinity
         while true {
             try waitForWork()
             if interruptRequested() || stopRequested {
@@ -166,7 +169,13 @@ final class SessionHost {
                 reporter.exit(reason: "interrupted", code: code)
                 return Outcome(failure: CLIError(exitCode: code, message: "interrupted; resume data saved"))
             }
+            // Statuses are polled four times a second, and at once when a
+            // torrent finishes or changes state: not on every wake-up, which
+            // come with each burst of alerts during a fast download.
             let now = monotonicSeconds()
+            guard statusDue || now - lastStatus >= 0.25 else { continue }
+            statusDue = false
+            lastStatus = now
             for status in try session.statuses() { update(with: status, now: now) }
             if now - lastSave >= saveInterval {
                 for entry in tracked { requestSave(entry, onlyIfModified: true) }
@@ -222,7 +231,9 @@ final class SessionHost {
             do {
                 try applySelection(entry)
             } catch let error as CLIError {
-                fail(entry, error.message)
+                fail(entry, error.message, stop: true)
+            } catch {
+                fail(entry, "\(error)", stop: true)
             }
             reporter.metadata(name: status.name, infoHash: status.infoHash, size: status.totalSize)
             requestSave(entry, onlyIfModified: false)
@@ -247,6 +258,8 @@ final class SessionHost {
             if let entry = entry(torrent) {
                 reporter.warning(name: entry.name, infoHash: entry.stateKey, "could not save resume data: \(message)")
             }
+        case .finished, .stateChanged, .paused, .resumed:
+            statusDue = true
         case .torrentError(let torrent, let message), .fileError(let torrent, let message):
             if let entry = entry(torrent) { fail(entry, message) }
         case .trackerError(let torrent, let message):
@@ -276,10 +289,13 @@ final class SessionHost {
         entry.only = nil
     }
 
-    private func fail(_ entry: Tracked, _ message: String) {
+    /// `stop`: the failure is ours (libtorrent already stops a torrent on
+    /// its own errors), so the torrent is paused rather than left running.
+    private func fail(_ entry: Tracked, _ message: String, stop: Bool = false) {
         guard entry.error == nil else { return }
         entry.error = message
         entry.done = true
+        if stop { try? session.pause(entry.torrent) }
         reporter.error(name: entry.name, infoHash: entry.stateKey, message)
         requestSave(entry, onlyIfModified: false)
     }

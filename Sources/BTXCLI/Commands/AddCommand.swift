@@ -67,7 +67,7 @@ private func runAdd(_ invocation: Invocation) throws {
             return
         }
         return try follow(hashes, seeding: plan.policy.seedForever || plan.policy.hasLimit, client: client,
-                          output: invocation.output)
+                          directory: directory, output: invocation.output)
     }
 
     let configuration = try sessionConfiguration(invocation, config: config, environment: environment)
@@ -95,13 +95,21 @@ private func reportHandedOver(_ reply: JSON, output: Output) {
 /// Follows torrents handed to a running session until they are complete
 /// (or, when `seeding`, until the session says their seeding goal is met);
 /// an interrupt stops the following, not the torrents.
-private func follow(_ hashes: [String], seeding: Bool, client: ControlClient, output: Output) throws {
+private func follow(_ hashes: [String], seeding: Bool, client: ControlClient, directory: StateDirectory,
+                    output: Output) throws {
     installInterruptHandlers()
     let live = LiveLines(output: output)
     var finished = Set<String>()
     while true {
-        let reply = try client.call("status", [("torrents", .array(hashes.map(JSON.string)))])
-        let torrents = reply["torrents"]?.arrayValue ?? []
+        let torrents: [JSON]
+        do {
+            torrents = try client.call("status", [("torrents", .array(hashes.map(JSON.string)))])["torrents"]?.arrayValue ?? []
+        } catch let error as CLIError where error.exitCode == .noSession {
+            // A foreground session exits once everything it holds is done,
+            // maybe between two looks: its saved state says how it ended.
+            live.clear()
+            return try settle(hashes.filter { !finished.contains($0) }, directory: directory, output: output)
+        }
         for t in torrents {
             let hash = t["info_hash"]?.stringValue ?? ""
             if output.json { output.document(.object([("type", .string("progress")), ("data", t)])) }
@@ -141,4 +149,23 @@ private func progressLine(_ t: JSON) -> String {
                  "\(peers) peer\(peers == 1 ? "" : "s")"]
     if let eta = t["eta"]?.intValue { parts.append("ETA " + Units.duration(seconds: eta)) }
     return parts.joined(separator: "  ")
+}
+
+/// The followed torrents' outcome from saved state, after their session ended.
+private func settle(_ hashes: [String], directory: StateDirectory, output: Output) throws {
+    for hash in hashes {
+        guard let bytes = directory.loadResumeData(hash), let saved = try? SavedTorrent(resumeData: bytes),
+              saved.status.state == .seeding || saved.status.state == .finished else {
+            throw CLIError.failure("the session stopped before \(hash) was complete")
+        }
+        if output.json {
+            output.document(.object([("type", .string("progress")),
+                                     ("data", saved.status.json(running: false, state: "complete", goalReached: true))]))
+        } else {
+            output.line("\(saved.status.name): complete in \(saved.status.savePath)")
+        }
+    }
+    if output.json {
+        output.document(.object([("type", .string("exit")), ("data", .object([("reason", .string("complete")), ("code", .int(0))]))]))
+    }
 }

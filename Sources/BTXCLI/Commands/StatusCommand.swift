@@ -106,7 +106,7 @@ extension TorrentStatus {
     /// One torrent in `status --json`, live or saved (rates, peers and ETA
     /// are zero or null when no session runs it). `goalReached`: its add's
     /// seeding goal is met (live only).
-    func json(running: Bool, state word: String, goalReached: Bool?) -> JSON {
+    func json(running: Bool, state word: String, goalReached: Bool?, error failure: String? = nil) -> JSON {
         var fields: [(String, JSON)] = [
             ("info_hash", .string(infoHash)),
             ("info_hash_v1", .optional(infoHashV1)),
@@ -130,7 +130,7 @@ extension TorrentStatus {
             ("seeds", .int(seeds)),
             ("eta", eta.map(JSON.int) ?? .null),
             ("save_path", .string(savePath)),
-            ("error", .optional(error)),
+            ("error", .optional(failure ?? error)),
             ("added_time", .int(addedTime)),
             ("completed_time", completedTime > 0 ? .int(completedTime) : .null),
         ]

@@ -23,13 +23,17 @@ final class ControlClient {
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             return ControlClient(fd: fd)
         }
-        if (try? StateLock(directory: directory)) != nil { unlink(path) }
+        // Holding the lock while unlinking: no session can bind in between.
+        if let lock = try? StateLock(directory: directory) {
+            unlink(path)
+            withExtendedLifetime(lock) {}
+        }
         return nil
     }
 
     /// Requests that take long (DHT lookups) wait longer than the 30 s default.
     func waitForReplies(upTo seconds: Double) {
-        var timeout = timeval(tv_sec: Int(seconds.rounded(.up)), tv_usec: 0)
+        var timeout = timeval(tv_sec: Int(min(max(seconds, 1), 3600).rounded(.up)), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 

@@ -12,6 +12,10 @@ final class ControlServer {
     private let listenFD: Int32
     private let path: String
     private var buffers: [Int32: [UInt8]] = [:]
+    /// Each connection's id: a put-off reply goes to its connection, not to
+    /// whoever reuses the descriptor after it closed.
+    private var ids: [Int32: UInt64] = [:]
+    private var nextID: UInt64 = 1
 
     /// The caller holds the state lock, so a socket file already there was
     /// left by a session that died: it is replaced.
@@ -32,9 +36,9 @@ final class ControlServer {
     var descriptors: [Int32] { [listenFD] + Array(buffers.keys) }
 
     /// Accepts, reads and answers whatever is ready among `readable`.
-    /// `handle` gets the request and the client; nil means "answered later
-    /// with respond(to:with:)".
-    func service(readable: Set<Int32>, handle: (JSON, Int32) -> JSON?) {
+    /// `handle` gets the request and the connection's id; nil means
+    /// "answered later with respond(to:with:)".
+    func service(readable: Set<Int32>, handle: (JSON, UInt64) -> JSON?) {
         if readable.contains(listenFD) { acceptClients() }
         for fd in Array(buffers.keys) where readable.contains(fd) { read(fd, handle: handle) }
     }
@@ -52,10 +56,12 @@ final class ControlServer {
             var timeout = timeval(tv_sec: 2, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             buffers[fd] = []
+            ids[fd] = nextID
+            nextID += 1
         }
     }
 
-    private func read(_ fd: Int32, handle: (JSON, Int32) -> JSON?) {
+    private func read(_ fd: Int32, handle: (JSON, UInt64) -> JSON?) {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
@@ -78,12 +84,12 @@ final class ControlServer {
             }
             let line = Array(buffers[fd]![..<newline])
             buffers[fd]!.removeSubrange(...newline)
-            guard let answer = reply(to: line, client: fd, handle: handle) else { continue }
+            guard let answer = reply(to: line, client: ids[fd] ?? 0, handle: handle) else { continue }
             guard send(fd, answer) else { return drop(fd) }
         }
     }
 
-    private func reply(to line: [UInt8], client: Int32, handle: (JSON, Int32) -> JSON?) -> JSON? {
+    private func reply(to line: [UInt8], client: UInt64, handle: (JSON, UInt64) -> JSON?) -> JSON? {
         guard let text = String(validatingUTF8: line) else { return Self.error("bad_request", "request is not UTF-8") }
         guard let request = try? JSON(parsing: text) else { return Self.error("bad_request", "request is not JSON") }
         guard request["method"]?.stringValue != nil else {
@@ -93,15 +99,19 @@ final class ControlServer {
     }
 
     /// Answers a request that was put off; a client gone meanwhile is skipped.
-    func respond(to client: Int32, with reply: JSON) {
-        guard buffers[client] != nil else { return }
-        if !send(client, reply) { drop(client) }
+    func respond(to client: UInt64, with reply: JSON) {
+        guard let fd = ids.first(where: { $0.value == client })?.key else { return }
+        if !send(fd, reply) { drop(fd) }
     }
 
+    /// A reply gets 2 s in all: a client that reads slowly is dropped rather
+    /// than holding up the session.
     private func send(_ fd: Int32, _ reply: JSON) -> Bool {
         let bytes = Array((reply.text + "\n").utf8)
+        let deadline = monotonicSeconds() + 2
         var offset = 0
         while offset < bytes.count {
+            guard monotonicSeconds() < deadline else { return false }
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return false }
@@ -112,6 +122,7 @@ final class ControlServer {
 
     private func drop(_ fd: Int32) {
         buffers[fd] = nil
+        ids[fd] = nil
         close(fd)
     }
 

@@ -26,11 +26,14 @@ enum UnixSocket {
 
     /// A non-blocking listening socket at `path`, mode 0600.
     static func listen(at path: String) throws -> Int32 {
+        var address = try address(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw FileIO.error(path) }
         // Only the owner may connect; the directory is 0700 as well.
         let mask = umask(0o177)
-        let bound = try withAddress(path) { bind(fd, $0, $1) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
         umask(mask)
         guard bound == 0, Glibc.listen(fd, 64) == 0 else {
             let error = FileIO.error(path)

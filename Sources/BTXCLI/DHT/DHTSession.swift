@@ -60,8 +60,8 @@ let dhtTimeoutOption = OptionSpec(long: "timeout", argument: "SECONDS", summary:
 
 func dhtTimeout(_ invocation: Invocation) throws -> Double {
     guard let text = invocation.value("timeout") else { return 30 }
-    guard let seconds = Double(text), seconds > 0, seconds.isFinite else {
-        throw CLIError.usage("--timeout: '\(text)' is not a number of seconds", command: invocation.command.name)
+    guard let seconds = Double(text), seconds > 0, seconds <= 300 else {
+        throw CLIError.usage("--timeout: '\(text)' is not a number of seconds from 0 to 300", command: invocation.command.name)
     }
     return seconds
 }

@@ -23,7 +23,8 @@ extension DHTItem {
 struct PendingDHTRequest {
     enum Kind { case get, put }
     let kind: Kind
-    let client: Int32
+    /// The control connection that asked.
+    let client: UInt64
     /// The target (immutable) or public key (mutable) it waits for.
     let id: String
     let salt: [UInt8]
