@@ -29,7 +29,7 @@ enum Docs {
         for o in globalOptions { t += option(o) }
         t += """
             .SH EXIT STATUS
-            0 success, 1 failure, 2 usage error, 3 not found, 4 no running session, 130 interrupted.
+            0 success, 1 failure, 2 usage error, 3 not found, 4 no running session, 130 interrupted (SIGINT), 143 terminated (SIGTERM).
             .SH ENVIRONMENT
             .TP
             .B BTX_STATE_DIR

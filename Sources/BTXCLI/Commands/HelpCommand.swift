@@ -20,7 +20,7 @@ func overviewHelp() -> String {
         text += "  " + c.name + String(repeating: " ", count: width - c.name.count) + "  " + c.summary + "\n"
     }
     text += "\n" + optionList("global options", globalOptions)
-    text += "\nRun 'btx help COMMAND' for a command's options. Exit codes: 0 ok, 1 failure, 2 usage,\n3 not found, 4 no running session, 130 interrupted."
+    text += "\nRun 'btx help COMMAND' for a command's options. Exit codes: 0 ok, 1 failure, 2 usage,\n3 not found, 4 no running session, 130 interrupted, 143 terminated."
     return text
 }
 
