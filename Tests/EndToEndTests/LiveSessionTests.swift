@@ -138,8 +138,7 @@ final class LiveSessionTests: XCTestCase {
 
         let started = try spawn(btxPath, ["daemon"] + daemonArgs)
         XCTAssertEqual(started.status, 0, started.stderr)
-        let pid = try XCTUnwrap(Int32(String(decoding: try Data(contentsOf: URL(fileURLWithPath: peer.state + "/daemon.pid")), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let pid = try daemonPID(peer)
         defer { kill(pid, SIGKILL) }
         let added = try spawn(btxPath, ["add", "--state-dir", peer.state, torrent, "-o", scratch.path + "/src"])
         XCTAssertEqual(added.status, 0, added.stderr)
@@ -157,8 +156,7 @@ final class LiveSessionTests: XCTestCase {
 
         // Killed hard, it leaves a socket and a pid file; the next daemon starts anyway and resumes the torrent.
         XCTAssertEqual(try spawn(btxPath, ["daemon"] + daemonArgs).status, 0)
-        let second = try XCTUnwrap(Int32(String(decoding: try Data(contentsOf: URL(fileURLWithPath: peer.state + "/daemon.pid")), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let second = try daemonPID(peer)
         defer { kill(second, SIGKILL) }
         kill(second, SIGKILL)
         try waitUntil("the killed daemon to go") { !isAlive(second) }
@@ -166,13 +164,17 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertEqual(try spawn(btxPath, ["peers", "data.bin", "--state-dir", peer.state]).status, 4)
         let third = try spawn(btxPath, ["daemon"] + daemonArgs)
         XCTAssertEqual(third.status, 0, third.stderr)
-        let thirdPID = try XCTUnwrap(Int32(String(decoding: try Data(contentsOf: URL(fileURLWithPath: peer.state + "/daemon.pid")), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let thirdPID = try daemonPID(peer)
         defer { kill(thirdPID, SIGKILL) }
         try waitUntil("the resumed torrent to seed") {
             (try self.btxJSONIgnoringErrors(["status"], state: peer.state)?["torrents"] as? [[String: Any]])?.first?["state"] as? String == "seeding"
         }
         XCTAssertEqual(try spawn(btxPath, ["daemon", "--stop", "--state-dir", peer.state]).status, 0)
+    }
+
+    private func daemonPID(_ peer: Peer) throws -> Int32 {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: peer.state + "/daemon.pid")), as: UTF8.self)
+        return try XCTUnwrap(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
     private func btxJSONIgnoringErrors(_ arguments: [String], state: String) throws -> [String: Any]? {
