@@ -172,6 +172,27 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertEqual(try spawn(btxPath, ["daemon", "--stop", "--state-dir", peer.state]).status, 0)
     }
 
+    func testADaemonKeepsASeedingGoalAcrossRestarts() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/goal.bin", randomData(100_000))
+        let torrent = try makeTorrent(scratch.path + "/src/goal.bin", scratch.path + "/goal.torrent")
+        let peer = try Peer(scratch, "peer")
+        let daemonArgs = ["daemon", "--state-dir", peer.state, "--listen", "127.0.0.1:0", "--no-dht"]
+        XCTAssertEqual(try spawn(btxPath, daemonArgs).status, 0)
+        defer { _ = try? spawn(btxPath, ["daemon", "--stop", "--state-dir", peer.state]) }
+        let added = try spawn(btxPath, ["add", "--detach", "--seed-time", "4s", "--state-dir", peer.state, torrent,
+                                        "-o", scratch.path + "/src"])
+        XCTAssertEqual(added.status, 0, added.stderr)
+        XCTAssertEqual(try spawn(btxPath, ["daemon", "--stop", "--state-dir", peer.state]).status, 0)
+
+        // The next daemon knows nothing of that add, yet stops seeding 4 s after completion.
+        XCTAssertEqual(try spawn(btxPath, daemonArgs).status, 0)
+        try waitUntil("the seeding goal to pause the torrent", timeout: 20) {
+            let t = try peer.status().json()["torrents"] as? [[String: Any]]
+            return t?.first?["paused"] as? Bool == true
+        }
+    }
+
     private func daemonPID(_ peer: Peer) throws -> Int32 {
         let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: peer.state + "/daemon.pid")), as: UTF8.self)
         return try XCTUnwrap(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))

@@ -58,6 +58,22 @@ struct SeedPolicy {
 
     var hasLimit: Bool { ratio != nil || seconds != nil }
 
+    var json: JSON {
+        .object([("seed", .bool(seedForever)), ("seed_ratio", ratio.map(JSON.double) ?? .null),
+                 ("seed_time", seconds.map(JSON.int) ?? .null)])
+    }
+
+    init(seedForever: Bool = false, ratio: Double? = nil, seconds: Int64? = nil) {
+        self.seedForever = seedForever
+        self.ratio = ratio
+        self.seconds = seconds
+    }
+
+    init(json: JSON) {
+        self.init(seedForever: json["seed"]?.boolValue ?? false, ratio: json["seed_ratio"]?.doubleValue,
+                  seconds: json["seed_time"]?.intValue)
+    }
+
     func isMet(ratio current: Double, seededFor elapsed: Double) -> Bool {
         if ratio == nil && seconds == nil { return !seedForever }
         if let ratio, current >= ratio { return true }
@@ -86,9 +102,7 @@ extension AddPlan {
         paused = json["paused"]?.boolValue ?? false
         sequential = json["sequential"]?.boolValue ?? false
         only = json["only"]?.stringValue.map(FileSelection.init)
-        policy.seedForever = json["seed"]?.boolValue ?? false
-        policy.ratio = json["seed_ratio"]?.doubleValue
-        policy.seconds = json["seed_time"]?.intValue
+        policy = SeedPolicy(json: json)
         downloadLimit = json["max_down"]?.intValue ?? 0
         uploadLimit = json["max_up"]?.intValue ?? 0
         trackers = json["trackers"]?.arrayValue?.compactMap(\.stringValue) ?? []

@@ -118,6 +118,7 @@ final class SessionHost {
                             only: source.info.pieceCount > 0 ? nil : plan.only, resumed: resumed, policy: plan.policy)
         entry.peers = plan.peers
         tracked.append(entry)
+        if plan.policy.hasLimit { try? directory.saveSeedGoal(plan.policy.json, for: key) }
         let status = try? session.status(torrent)
         if status?.hasMetadata == true { try applySelection(entry) }
         if plan.paused { requestSave(entry, onlyIfModified: false) }
@@ -135,8 +136,14 @@ final class SessionHost {
                 var options = AddOptions()
                 options.paused = saved.status.isPaused
                 let torrent = try session.add(.resumeData(bytes), options: options)
-                tracked.append(Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil,
-                                       resumed: true, policy: SeedPolicy(seedForever: true)))
+                let policy = directory.loadSeedGoal(hash).map(SeedPolicy.init(json:)) ?? SeedPolicy(seedForever: true)
+                let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil,
+                                    resumed: true, policy: policy)
+                // The seeding clock started when the torrent completed, not now.
+                if saved.status.completedTime > 0 {
+                    entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.status.completedTime))
+                }
+                tracked.append(entry)
             } catch {
                 reporter.warning(name: nil, infoHash: hash, "could not resume \(directory.resumePath(hash)): \(error)")
             }
@@ -245,8 +252,10 @@ final class SessionHost {
                 try directory.saveResumeData(data, for: infoHash)
                 if entry.stateKey != infoHash {
                     // A v2 magnet learns its v1 hash with the metadata.
+                    let goal = directory.loadSeedGoal(entry.stateKey)
                     directory.removeResumeData(entry.stateKey)
                     entry.stateKey = infoHash
+                    if let goal { try? directory.saveSeedGoal(goal, for: infoHash) }
                 }
             } catch let error as CLIError {
                 reporter.warning(name: entry.name, infoHash: infoHash, "could not save resume data: \(error.message)")

@@ -74,8 +74,25 @@ struct StateDirectory {
         try FileIO.writeAtomically(bytes, to: resumePath(infoHash), replace: true, mode: 0o600)
     }
 
+    /// Forgets a torrent's saved state: its resume data and seeding goal.
     func removeResumeData(_ infoHash: String) {
         unlink(resumePath(infoHash))
+        unlink(seedGoalPath(infoHash))
+    }
+
+    /// The seeding goal an add gave (--seed-ratio, --seed-time), which
+    /// libtorrent's resume data has no room for: a daemon that resumes the
+    /// torrent later still stops at it.
+    func seedGoalPath(_ infoHash: String) -> String { resumeDirectory + "/" + infoHash + ".goal" }
+
+    func saveSeedGoal(_ goal: JSON, for infoHash: String) throws {
+        try FileIO.writeAtomically(Array(goal.text.utf8), to: seedGoalPath(infoHash), replace: true, mode: 0o600)
+    }
+
+    func loadSeedGoal(_ infoHash: String) -> JSON? {
+        guard FileIO.isRegularFile(seedGoalPath(infoHash)), let bytes = try? FileIO.read(seedGoalPath(infoHash)),
+              let text = String(validatingUTF8: bytes) else { return nil }
+        return try? JSON(parsing: text)
     }
 }
 
