@@ -5,6 +5,7 @@
 
 #include <libtorrent/bencode.hpp>
 #include <libtorrent/bdecode.hpp>
+#include <libtorrent/hasher.hpp>
 #include <libtorrent/hex.hpp>
 #include <libtorrent/kademlia/ed25519.hpp>
 #include <libtorrent/kademlia/item.hpp>
@@ -43,6 +44,12 @@ lt::dht::public_key parse_key(std::string const& hex) {
 }  // namespace
 
 namespace btx {
+
+std::string mutable_target_hex(char const* key32, std::string const& salt) {
+    lt::hasher h(key32, 32);
+    if (!salt.empty()) h.update(salt.data(), int(salt.size()));
+    return to_hex(h.final().data(), 20);
+}
 
 void set_packet_alerts(btx_session& s, bool on) {
     lt::settings_pack pack;
@@ -100,7 +107,9 @@ int btx_dht_get(btx_session* session, char const* target_hex, uint8_t const* sal
         std::string const salt_bytes = bytes(salt, salt_len);
         {
             std::lock_guard<std::mutex> lock(s.mutex);
-            s.dht_answers[hex];
+            auto& lookup = s.dht_answers[hex.size() == 40 ? hex : btx::mutable_target_hex(key.bytes.data(), salt_bytes)];
+            if (hex.size() == 64) lookup.key_hex = hex;
+            ++lookup.in_flight;
         }
         btx::set_packet_alerts(s, true);
         if (hex.size() == 40) s.session.dht_get_item(target);
@@ -132,11 +141,11 @@ int btx_dht_put_mutable(btx_session* session, uint8_t const* seed, uint8_t const
         std::string const key_hex = btx::to_hex(pk.bytes.data(), 32);
         btx_session* owner = &s;
         // Runs on libtorrent's thread once the current item (if any) is known.
-        auto sign = [owner, pk = pk, sk = sk, data, seq, cas, key_hex](lt::entry& item, std::array<char, 64>& sig,
+        auto sign = [owner, pk = pk, sk = sk, data, seq, cas](lt::entry& item, std::array<char, 64>& sig,
                                                                       std::int64_t& current, std::string const& salt) {
             if (cas >= 0 && current != cas) {
                 std::lock_guard<std::mutex> lock(owner->mutex);
-                owner->dht_cas_conflicts[key_hex] = current;
+                owner->dht_cas_conflicts[btx::mutable_target_hex(pk.bytes.data(), salt)] = current;
                 return;  // republish what is there, unchanged and still validly signed
             }
             item = data;

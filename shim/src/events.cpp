@@ -120,11 +120,10 @@ struct event_builder {
         case lt::dht_mutable_item_alert::alert_type: {
             auto const* x = lt::alert_cast<lt::dht_mutable_item_alert>(a);
             btx_dht_item& item = push_item(BTX_EVENT_DHT_ITEM, a);
-            std::string const key = btx::to_hex(x->key.data(), 32);
             fill_mutable(item, x->key, x->signature, x->salt, x->seq);
             set_value(item, x->item);
             item.authoritative = x->authoritative;
-            item.nodes = finish_get(key, x->authoritative);
+            item.nodes = finish_get(item.target, x->authoritative);
             break;
         }
         case lt::dht_put_alert::alert_type: {
@@ -135,7 +134,7 @@ struct event_builder {
             if (is_mutable) {
                 fill_mutable(item, x->public_key, x->signature, x->salt, x->seq);
                 std::lock_guard<std::mutex> lock(session.mutex);
-                auto const conflict = session.dht_cas_conflicts.find(item.public_key);
+                auto const conflict = session.dht_cas_conflicts.find(item.target);
                 if (conflict != session.dht_cas_conflicts.end()) {
                     std::free(e.message);
                     e.message = btx::copy_string("cas mismatch: the item's seq is " + std::to_string(conflict->second));
@@ -158,9 +157,7 @@ struct event_builder {
         item.is_mutable = 1;
         btx::copy_into(item.public_key, sizeof item.public_key, btx::to_hex(key.data(), 32));
         btx::copy_into(item.signature, sizeof item.signature, btx::to_hex(sig.data(), 64));
-        lt::hasher h(key.data(), 32);
-        if (!salt.empty()) h.update(salt.data(), int(salt.size()));
-        btx::copy_into(item.target, sizeof item.target, btx::to_hex(h.final().data(), 20));
+        btx::copy_into(item.target, sizeof item.target, btx::mutable_target_hex(key.data(), salt));
         item.salt = btx::copy_bytes(salt.data(), salt.size());
         item.salt_len = salt.size();
         item.seq = seq;
@@ -184,17 +181,18 @@ struct event_builder {
         lt::bdecode_node const value = reply ? reply.dict_find("v") : lt::bdecode_node();
         if (!value) return;
         lt::bdecode_node const key = reply.dict_find_string("k");
-        std::string id;
+        std::lock_guard<std::mutex> lock(session.mutex);
         if (key && key.string_length() == 32) {
-            id = btx::to_hex(key.string_ptr(), 32);
+            // The reply names no salt: it counts for every get of that key.
+            std::string const key_hex = btx::to_hex(key.string_ptr(), 32);
+            for (auto& entry : session.dht_answers)
+                if (entry.second.key_hex == key_hex) entry.second.nodes.insert(a.node);
         } else {
             auto const section = value.data_section();
             lt::sha1_hash const target = lt::hasher(section.data(), int(section.size())).final();
-            id = btx::to_hex(target.data(), 20);
+            auto const get = session.dht_answers.find(btx::to_hex(target.data(), 20));
+            if (get != session.dht_answers.end()) get->second.nodes.insert(a.node);
         }
-        std::lock_guard<std::mutex> lock(session.mutex);
-        auto const get = session.dht_answers.find(id);
-        if (get != session.dht_answers.end()) get->second.insert(a.node);
     }
 
     // How many nodes answered; a finished get stops the packet reports when
@@ -206,8 +204,8 @@ struct event_builder {
             std::lock_guard<std::mutex> lock(session.mutex);
             auto const get = session.dht_answers.find(id);
             if (get == session.dht_answers.end()) return 0;
-            answers = int(get->second.size());
-            if (finished) session.dht_answers.erase(get);
+            answers = int(get->second.nodes.size());
+            if (finished && --get->second.in_flight <= 0) session.dht_answers.erase(get);
             none_left = session.dht_answers.empty();
         }
         if (finished && none_left) btx::set_packet_alerts(session, false);

@@ -37,14 +37,19 @@ struct btx_session {
     void refresh_hashes(lt::torrent_handle const& h);
     btx_torrent find(std::string const& hex);
 
-    // DHT gets in flight, by target (immutable) or public key (mutable) hex,
-    // with the nodes that have answered with a value so far. While any is
-    // in flight, DHT packets are reported so those answers can be counted.
-    std::map<std::string, std::set<lt::udp::endpoint>> dht_answers;
+    // DHT gets in flight, by target hex (a mutable item's is SHA-1 of key +
+    // salt), with the nodes that have answered with a value so far. While
+    // any is in flight, DHT packets are reported so answers can be counted.
+    struct dht_lookup {
+        std::string key_hex;  // "" for immutable items
+        std::set<lt::udp::endpoint> nodes;
+        int in_flight = 0;
+    };
+    std::map<std::string, dht_lookup> dht_answers;
     // The self-pipe behind btx_session_wake_fd: [read, write], -1 until asked for.
     int wake_pipe[2] = {-1, -1};
 
-    // A put's CAS that found a different seq, by public key hex.
+    // A put's CAS that found a different seq, by target hex.
     std::map<std::string, int64_t> dht_cas_conflicts;
 
 private:
@@ -75,6 +80,9 @@ lt::alert_category_t const event_categories = lt::alert_category::status | lt::a
     | lt::alert_category::file_progress;
 
 void set_packet_alerts(btx_session& s, bool on);
+
+// A mutable item's DHT id: SHA-1 of its public key and salt, as hex.
+std::string mutable_target_hex(char const* key32, std::string const& salt);
 
 // Throws failure(BTX_ERR_BAD_HANDLE) for a NULL session.
 btx_session& checked(btx_session* session);
