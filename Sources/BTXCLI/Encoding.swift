@@ -1,4 +1,11 @@
-/// Text encodings btx needs without Foundation: UTF-8 validation and base64.
+/// Text handling btx needs without Foundation: trimming, UTF-8 validation, base64.
+extension StringProtocol {
+    /// Without leading and trailing whitespace (spaces, tabs, line ends).
+    var trimmingSpaces: String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}
+
 extension String {
     init?(validatingUTF8 bytes: [UInt8]) {
         var iterator = bytes.makeIterator()

@@ -32,6 +32,7 @@ extension JSON {
     }
     var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
     var arrayValue: [JSON]? { if case .array(let a) = self { a } else { nil } }
+    var objectFields: [(String, JSON)]? { if case .object(let fields) = self { fields } else { nil } }
 
     private struct Parser {
         let bytes: [UInt8]

@@ -27,6 +27,12 @@ enum Units {
         return "\(seconds / 86400)d\(seconds / 3600 % 24)h"
     }
 
+    static func twoDecimals(_ value: Double) -> String {
+        let hundredths = Int64((value * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+
     static func oneDecimal(_ value: Double) -> String {
         let tenths = Int64((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"

@@ -31,7 +31,6 @@ struct Peer {
     func seed(_ torrents: [String], from dataDirectory: String, extra: [String] = []) throws -> (RunningProcess, Int) {
         let seeder = try start(torrents + ["-o", dataDirectory, "--seed"] + extra)
         let port = try seeder.waitForEvent("listening")["port"] as! Int
-        for _ in torrents { _ = try seeder.waitForEvent("finished") }
         try waitUntil("every torrent seeding") {
             seeder.events.filter { $0.type == "finished" }.count >= torrents.count
         }

@@ -92,10 +92,9 @@ extension AddPlan {
     func json(savePath: String, explicitSavePath: Bool) -> [(String, JSON)] {
         [("save_path", .string(savePath)), ("explicit_save_path", .bool(explicitSavePath)),
          ("paused", .bool(paused)), ("sequential", .bool(sequential)), ("only", .optional(only?.list)),
-         ("seed", .bool(policy.seedForever)), ("seed_ratio", policy.ratio.map(JSON.double) ?? .null),
-         ("seed_time", policy.seconds.map(JSON.int) ?? .null), ("max_down", .int(downloadLimit)),
-         ("max_up", .int(uploadLimit)), ("trackers", .array(trackers.map(JSON.string))),
-         ("peers", .array(peers.map(JSON.string)))]
+         ("max_down", .int(downloadLimit)), ("max_up", .int(uploadLimit)),
+         ("trackers", .array(trackers.map(JSON.string))), ("peers", .array(peers.map(JSON.string)))]
+            + (policy.json.objectFields ?? [])
     }
 
     init(json: JSON) {

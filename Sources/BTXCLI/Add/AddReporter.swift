@@ -130,10 +130,16 @@ extension TorrentStatus {
     }
 
     var progressLine: String {
-        let percent = Units.oneDecimal(progress * 100) + "%"
-        var parts = [name, stateWord, percent, "↓ " + Units.rate(downloadRate), "↑ " + Units.rate(uploadRate),
-                     "\(peers) peer\(peers == 1 ? "" : "s")"]
-        if let eta { parts.append("ETA " + Units.duration(seconds: eta)) }
-        return parts.joined(separator: "  ")
+        BTXCLI.progressLine(name: name, state: stateWord, progress: progress, downloadRate: downloadRate,
+                            uploadRate: uploadRate, peers: peers, eta: eta)
     }
+}
+
+/// One torrent's live line, for `add` in the session and for `add` following one.
+func progressLine(name: String, state: String, progress: Double, downloadRate: Int64, uploadRate: Int64, peers: Int,
+                  eta: Int64?) -> String {
+    var parts = [name, state, Units.oneDecimal(progress * 100) + "%", "↓ " + Units.rate(downloadRate),
+                 "↑ " + Units.rate(uploadRate), "\(peers) peer\(peers == 1 ? "" : "s")"]
+    if let eta { parts.append("ETA " + Units.duration(seconds: eta)) }
+    return parts.joined(separator: "  ")
 }

@@ -15,7 +15,6 @@ final class SessionHost {
         /// The info-hash its resume file is named by.
         var stateKey: String
         var only: FileSelection?
-        let resumed: Bool
         let policy: SeedPolicy
         /// --peer endpoints, dialled again on resume (libtorrent waits a
         /// minute before reconnecting a peer it dropped).
@@ -25,12 +24,11 @@ final class SessionHost {
         var done = false
         var lastStatus: TorrentStatus?
 
-        init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, resumed: Bool, policy: SeedPolicy) {
+        init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, policy: SeedPolicy) {
             self.torrent = torrent
             self.name = name
             self.stateKey = stateKey
             self.only = only
-            self.resumed = resumed
             self.policy = policy
         }
     }
@@ -115,7 +113,7 @@ final class SessionHost {
         }
         if let existing = tracked.first(where: { $0.torrent == torrent }) { return existing }
         let entry = Tracked(torrent: torrent, name: source.info.name.isEmpty ? key : source.info.name, stateKey: key,
-                            only: source.info.pieceCount > 0 ? nil : plan.only, resumed: resumed, policy: plan.policy)
+                            only: source.info.pieceCount > 0 ? nil : plan.only, policy: plan.policy)
         entry.peers = plan.peers
         tracked.append(entry)
         if plan.policy.hasLimit { try? directory.saveSeedGoal(plan.policy.json, for: key) }
@@ -137,8 +135,7 @@ final class SessionHost {
                 options.paused = saved.status.isPaused
                 let torrent = try session.add(.resumeData(bytes), options: options)
                 let policy = directory.loadSeedGoal(hash).map(SeedPolicy.init(json:)) ?? SeedPolicy(seedForever: true)
-                let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil,
-                                    resumed: true, policy: policy)
+                let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, policy: policy)
                 // The seeding clock started when the torrent completed, not now.
                 if saved.status.completedTime > 0 {
                     entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.status.completedTime))

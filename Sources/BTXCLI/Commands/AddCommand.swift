@@ -142,13 +142,10 @@ private func follow(_ hashes: [String], seeding: Bool, client: ControlClient, di
 }
 
 private func progressLine(_ t: JSON) -> String {
-    let percent = Units.oneDecimal((t["progress"]?.doubleValue ?? 0) * 100) + "%"
-    let peers = t["peers"]?.intValue ?? 0
-    var parts = [t["name"]?.stringValue ?? "", t["state"]?.stringValue ?? "", percent,
-                 "↓ " + Units.rate(t["download_rate"]?.intValue ?? 0), "↑ " + Units.rate(t["upload_rate"]?.intValue ?? 0),
-                 "\(peers) peer\(peers == 1 ? "" : "s")"]
-    if let eta = t["eta"]?.intValue { parts.append("ETA " + Units.duration(seconds: eta)) }
-    return parts.joined(separator: "  ")
+    progressLine(name: t["name"]?.stringValue ?? "", state: t["state"]?.stringValue ?? "",
+                 progress: t["progress"]?.doubleValue ?? 0, downloadRate: t["download_rate"]?.intValue ?? 0,
+                 uploadRate: t["upload_rate"]?.intValue ?? 0, peers: Int(t["peers"]?.intValue ?? 0),
+                 eta: t["eta"]?.intValue)
 }
 
 /// The followed torrents' outcome from saved state, after their session ended.

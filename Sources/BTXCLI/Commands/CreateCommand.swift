@@ -135,12 +135,3 @@ private func isURL(_ text: String, schemes: [String]) -> Bool {
     let rest = text[colon...]
     return schemes.contains(text[..<colon].lowercased()) && rest.hasPrefix("://") && rest.count > 3
 }
-
-extension String {
-    var trimmingSpaces: String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { $0 != " " }) else { return "" }
-        let last = scalars.lastIndex(where: { $0 != " " })!
-        return String(scalars[first...last])
-    }
-}

@@ -73,18 +73,3 @@ private func priorityWord(_ priority: Int) -> String {
     default: "high"
     }
 }
-
-/// The saved torrent a TORRENT argument names (hash, prefix or name).
-func loadSavedTorrent(_ query: String, invocation: Invocation, includeFiles: Bool) throws -> SavedTorrent {
-    let directory = StateDirectory(invocation: invocation)
-    let chosen = try select(query, from: loadSavedTorrents(directory, output: invocation.output), key: \.key)
-    guard includeFiles, let bytes = directory.loadResumeData(chosen.status.infoHash) else { return chosen }
-    return try SavedTorrent(resumeData: bytes, includeFiles: true)
-}
-
-/// A .torrent path rather than a saved torrent's hash or name: "-", an
-/// existing file, or something shaped like a path (so a typo'd path says
-/// "No such file" rather than "no torrent matches").
-func namesTorrentFile(_ argument: String) -> Bool {
-    argument == "-" || argument.hasSuffix(".torrent") || argument.contains("/") || FileIO.exists(argument)
-}

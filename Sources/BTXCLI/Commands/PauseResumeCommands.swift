@@ -26,7 +26,3 @@ func steer(_ method: String, _ invocation: Invocation, _ extra: [(String, JSON)]
         }
     }
 }
-
-extension JSON {
-    var objectFields: [(String, JSON)]? { if case .object(let fields) = self { fields } else { nil } }
-}

@@ -74,7 +74,7 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory) 
         let hash = String((t["info_hash"]?.stringValue ?? "").prefix(8))
         let done = Units.oneDecimal((t["progress"]?.doubleValue ?? 0) * 100) + "%"
         let size = t["has_metadata"]?.boolValue == false ? "?" : Units.bytes(int(t, "size"))
-        let ratio = twoDecimals(t["ratio"]?.doubleValue ?? 0)
+        let ratio = Units.twoDecimals(t["ratio"]?.doubleValue ?? 0)
         let common = [hash, t["name"]?.stringValue ?? "", t["state"]?.stringValue ?? "", done, size]
         if running {
             let eta = t["eta"]?.intValue.map { Units.duration(seconds: $0) } ?? "-"
@@ -88,12 +88,6 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory) 
         ? ["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWN", "UP", "PEERS", "RATIO", "ETA"]
         : ["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWNLOADED", "UPLOADED", "RATIO", "PATH"]
     return invocation.output.tableLines(header, rows, rightAligned: running ? [3, 4, 5, 6, 7, 8, 9] : [3, 4, 5, 6, 7])
-}
-
-private func twoDecimals(_ value: Double) -> String {
-    let hundredths = Int64((value * 100).rounded())
-    let fraction = hundredths % 100
-    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
 }
 
 extension TorrentStatus {

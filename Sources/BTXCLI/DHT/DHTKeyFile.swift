@@ -16,7 +16,7 @@ enum DHTKeyFile {
             throw CLIError.failure("\(path) can be read by others (mode \(String(st.st_mode & 0o777, radix: 8))); "
                                    + "run 'chmod 600 \(path)' or make a new key")
         }
-        let text = String(decoding: try FileIO.read(path), as: UTF8.self).trimmingCharacters(in: "\n\r ")
+        let text = String(decoding: try FileIO.read(path), as: UTF8.self).trimmingSpaces
         guard let seed = hexBytes(text), seed.count == 32 else {
             throw CLIError.failure("\(path) does not hold a DHT key (64 hex digits)")
         }
@@ -50,11 +50,4 @@ func hexBytes(_ text: String) -> [UInt8]? {
         bytes.append(byte)
     }
     return bytes
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let drop: (Character) -> Bool = { set.contains($0) }
-        return String(self.drop(while: drop).reversed().drop(while: drop).reversed())
-    }
 }

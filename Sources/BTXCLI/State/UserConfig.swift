@@ -44,9 +44,3 @@ struct UserConfig {
         }
     }
 }
-
-extension Substring {
-    var trimmingSpaces: String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
-    }
-}
