@@ -21,7 +21,7 @@ final class LiveLines {
         let width = terminalWidth(toStdout ? STDOUT_FILENO : STDERR_FILENO)
         var text = drawn > 1 ? "\u{1B}[\(drawn - 1)A" : ""
         for (i, line) in lines.enumerated() {
-            text += "\r\u{1B}[2K" + String(line.prefix(max(10, width - 1))) + (i < lines.count - 1 ? "\n" : "")
+            text += "\r\u{1B}[2K" + line.prefix(displayWidth: max(10, width - 1)) + (i < lines.count - 1 ? "\n" : "")
         }
         // Fewer lines than last time: blank the leftovers below.
         for _ in lines.count..<max(lines.count, drawn) { text += "\n\r\u{1B}[2K" }

@@ -25,7 +25,8 @@ struct Output {
         write("btx: warning: \(text)\n", to: stderr)
     }
 
-    /// Left-aligned columns separated by two spaces; `rightAligned` holds the
+    /// Left-aligned columns separated by two spaces, measured in terminal
+    /// columns (a CJK name takes two a character); `rightAligned` holds the
     /// indices of numeric columns.
     func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) {
         write(tableLines(header, rows, rightAligned: rightAligned).map { $0 + "\n" }.joined(), to: stdout)
@@ -35,12 +36,12 @@ struct Output {
         let all = [header] + rows
         var widths = [Int](repeating: 0, count: header.count)
         for row in all {
-            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.displayWidth) }
         }
         return all.enumerated().map { r, row in
             var line = ""
             for (i, cell) in row.enumerated() {
-                let padding = String(repeating: " ", count: widths[i] - cell.count)
+                let padding = String(repeating: " ", count: widths[i] - cell.displayWidth)
                 let last = i == row.count - 1
                 let padded = rightAligned.contains(i) ? padding + cell : (last ? cell : cell + padding)
                 line += (i > 0 ? "  " : "") + padded
@@ -51,10 +52,10 @@ struct Output {
 
     /// "key  value" lines with the keys aligned, for one-object views like `info`.
     func fields(_ pairs: [(String, String)]) {
-        let width = pairs.map(\.0.count).max() ?? 0
+        let width = pairs.map(\.0.displayWidth).max() ?? 0
         var text = ""
         for (key, value) in pairs {
-            text += bold(key + String(repeating: " ", count: width - key.count)) + "  " + value + "\n"
+            text += bold(key + String(repeating: " ", count: width - key.displayWidth)) + "  " + value + "\n"
         }
         write(text, to: stdout)
     }
