@@ -41,7 +41,8 @@ enum FileIO {
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         var template = Array((directory.isEmpty ? "/" : directory).utf8CString.dropLast()) + Array("/.btx-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
-        guard fd >= 0 else { throw error(directory) }
+        // mkstemp fails on the folder, but the user named the file: blame that.
+        guard fd >= 0 else { throw error(path, "write") }
         let temporary = String(cString: template)
         var committed = false
         defer {
@@ -53,18 +54,18 @@ enum FileIO {
             while offset < bytes.count {
                 let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
                 if n < 0 && errno == EINTR { continue }
-                if n < 0 { throw error(path) }
+                if n < 0 { throw error(path, "write") }
                 offset += n
             }
             fchmod(fd, mode & ~currentUmask())
-            guard fsync(fd) == 0 else { throw error(path) }
+            guard fsync(fd) == 0 else { throw error(path, "write") }
         }
         if replace {
-            guard rename(temporary, path) == 0 else { throw error(path) }
+            guard rename(temporary, path) == 0 else { throw error(path, "write") }
         } else {
             guard link(temporary, path) == 0 else {
                 if errno == EEXIST { throw CLIError.failure("\(path) already exists (use --force to replace it)") }
-                throw error(path)
+                throw error(path, "write")
             }
             unlink(temporary)
         }
@@ -76,9 +77,11 @@ enum FileIO {
         }
     }
 
-    static func error(_ path: String) -> CLIError {
+    /// The current errno as an error naming `path`, and what was being done
+    /// to it when that says more than the path alone ("cannot write PATH").
+    static func error(_ path: String, _ action: String? = nil) -> CLIError {
         let code = errno
-        let message = "\(path): \(String(cString: strerror(code)))"
+        let message = (action.map { "cannot \($0) \(path)" } ?? path) + ": \(String(cString: strerror(code)))"
         return code == ENOENT ? .notFound(message) : .failure(message)
     }
 

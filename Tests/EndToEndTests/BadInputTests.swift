@@ -54,6 +54,18 @@ final class BadInputTests: XCTestCase {
         try assertFails(["create", "data.bin", "-o", "no/such/dir/x.torrent"], in: scratch, status: 3, mentions: "No such file")
     }
 
+    func testCreateNamesTheOutputFileItCannotWrite() throws {
+        let scratch = try Scratch()
+        try scratch.write("data.bin", randomData(1000))
+        try assertFails(["create", "data.bin", "-o", "no/such/dir/x.torrent"], in: scratch, status: 3,
+                        mentions: "btx: cannot write no/such/dir/x.torrent: No such file")
+        // /proc takes no new files; the error names the file, not /proc.
+        let result = try spawn(btxPath, ["create", "data.bin", "-o", "/proc/nope.torrent"], cwd: scratch.path)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.hasPrefix("btx: cannot write /proc/nope.torrent: "), result.stderr)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+    }
+
     func testUnreadableFileFailsWithoutOutput() throws {
         let scratch = try Scratch()
         try scratch.write("d/secret.bin", randomData(1000))
