@@ -66,6 +66,15 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
     }
 
+    func testAddRefusesURLsBeforeAnySessionStarts() throws {
+        let scratch = try Scratch()
+        for url in ["http://example.invalid/x.torrent", "HTTPS://example.invalid/x.torrent"] {
+            // The state directory would appear in the scratch folder if a session started.
+            try assertFails(["add", "--state-dir", "state", "--no-dht", url], in: scratch, status: 2,
+                            mentions: "btx: URLs are not supported: download the .torrent first (e.g. curl -O URL) and add the file")
+        }
+    }
+
     func testUnreadableFileFailsWithoutOutput() throws {
         let scratch = try Scratch()
         try scratch.write("d/secret.bin", randomData(1000))

@@ -10,6 +10,12 @@ struct AddSource {
 
     static func resolve(_ argument: String) throws -> AddSource {
         if argument.hasPrefix("magnet:") { return try magnet(argument, shown: argument) }
+        // Fetching would mean an HTTP client (TLS, redirects, proxies) for what curl does well.
+        let lowered = argument.lowercased()
+        if lowered.hasPrefix("http://") || lowered.hasPrefix("https://"), !FileIO.exists(argument) {
+            throw CLIError(exitCode: .usage, message: "URLs are not supported: download the .torrent first "
+                           + "(e.g. curl -O URL) and add the file")
+        }
         let hex = argument.lowercased()
         if (hex.count == 40 || hex.count == 64), hex.allSatisfy(\.isHexDigit), !FileIO.exists(argument) {
             let uri = hex.count == 40 ? "magnet:?xt=urn:btih:\(hex)" : "magnet:?xt=urn:btmh:1220\(hex)"
