@@ -170,10 +170,5 @@ final class DHTTests: XCTestCase {
         let open = try run("dht-put", ["--mutable", "--key", scratch.path + "/open.key", "v"])
         XCTAssertEqual(open.status, 1)
         XCTAssertTrue(open.stderr.contains("can be read by others"), open.stderr)
-
-        XCTAssertEqual(try spawn(btxPath, ["dht-keygen", "--state-dir", scratch.path + "/k"]).status, 0)
-        let again = try spawn(btxPath, ["dht-keygen", "--state-dir", scratch.path + "/k"])
-        XCTAssertEqual(again.status, 1)
-        XCTAssertTrue(again.stderr.contains("--force"), again.stderr)
     }
 }
