@@ -8,7 +8,7 @@ _btx() {
         COMPREPLY=($(compgen -W "add status peers files pause resume verify remove daemon create dht-get dht-put dht-keygen info help version" -- "$cur"))
         return
     fi
-    local opts
+    local opts words=""
     case $cmd in
         add) opts="--output -o --paused --sequential --only --seed --seed-ratio --seed-time --max-down --max-up --tracker -t --peer --detach -d --listen --no-dht --bootstrap --json --state-dir --quiet -q --help -h" ;;
         status) opts="--watch -w --json --state-dir --quiet -q --help -h" ;;
@@ -24,9 +24,11 @@ _btx() {
         dht-put) opts="--mutable --key --salt --seq --cas --timeout --listen --no-dht --bootstrap --json --state-dir --quiet -q --help -h" ;;
         dht-keygen) opts="--key --force -f --json --state-dir --quiet -q --help -h" ;;
         info) opts="--json --state-dir --quiet -q --help -h" ;;
-        help) opts="--json --state-dir --quiet -q --help -h" ;;
+        help) opts="--json --state-dir --quiet -q --help -h"; words="add status peers files pause resume verify remove daemon create dht-get dht-put dht-keygen info help version" ;;
         version) opts="--json --state-dir --quiet -q --help -h" ;;
     esac
-    if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
+    if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    elif [[ -n $words ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur"))
+    else COMPREPLY=($(compgen -f -- "$cur")); fi
 }
 complete -o filenames -F _btx btx

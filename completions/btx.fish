@@ -134,6 +134,7 @@ complete -c btx -n '__fish_seen_subcommand_from help' -l json -d 'print machine-
 complete -c btx -n '__fish_seen_subcommand_from help' -l state-dir -r -F -d 'keep state in DIR instead of the XDG directories (also BTX_STATE_DIR)'
 complete -c btx -n '__fish_seen_subcommand_from help' -l quiet -s q -d 'print no progress or warnings on stderr'
 complete -c btx -n '__fish_seen_subcommand_from help' -l help -s h -d 'show help for the command'
+complete -c btx -n '__fish_seen_subcommand_from help' -a 'add status peers files pause resume verify remove daemon create dht-get dht-put dht-keygen info help version'
 complete -c btx -n '__fish_seen_subcommand_from version' -l json -d 'print machine-readable JSON on stdout'
 complete -c btx -n '__fish_seen_subcommand_from version' -l state-dir -r -F -d 'keep state in DIR instead of the XDG directories (also BTX_STATE_DIR)'
 complete -c btx -n '__fish_seen_subcommand_from version' -l quiet -s q -d 'print no progress or warnings on stderr'

@@ -11,7 +11,8 @@ struct OptionSpec {
     /// The value is optional and only given inline (`--watch=5`).
     var valueIsOptional = false
 
-    enum Completion { case none, file, directory }
+    /// `command`: one of btx's command names (for `help COMMAND`).
+    enum Completion { case none, file, directory, command }
 
     var display: String {
         let names = (short.map { "-\($0), " } ?? "    ") + "--" + long

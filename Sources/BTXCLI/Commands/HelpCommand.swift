@@ -2,6 +2,7 @@ let helpCommand = Command(
     name: "help",
     usage: "help [COMMAND]",
     summary: "show the commands, or one command's options",
+    positional: .command,
     run: { invocation in
         try invocation.expectArguments(0, 1)
         if let name = invocation.arguments.first {
