@@ -33,17 +33,55 @@ enum Docs {
             .SH ENVIRONMENT
             .TP
             .B BTX_STATE_DIR
-            Keep all state in this directory (as \\fB\\-\\-state\\-dir\\fR).
+            Keep all state, the DHT key and the control socket in this directory, like \\fB\\-\\-state\\-dir\\fR,
+            which wins over it. The config file in $XDG_CONFIG_HOME is still read, then DIR/config.
+            .TP
+            .B BTX_DHT_BOOTSTRAP
+            Comma\\-separated DHT bootstrap nodes, HOST:PORT, instead of the public routers.
+            \\fB\\-\\-bootstrap\\fR wins over it, and it wins over the config file.
+            .TP
+            .B XDG_CONFIG_HOME
+            Where the config file is (default ~/.config).
+            .TP
+            .B XDG_STATE_HOME
+            Where the state directory is (default ~/.local/state).
+            .TP
+            .B XDG_DATA_HOME
+            Where the DHT key is (default ~/.local/share).
+            .TP
+            .B XDG_RUNTIME_DIR
+            Where the control socket is; without it, under the state directory.
             .TP
             .B NO_COLOR
-            Never use colour.
+            Never use colour (there is none on a pipe or with TERM=dumb either).
             .SH FILES
+            STATE is $XDG_STATE_HOME/btx, or the directory that \\fB\\-\\-state\\-dir\\fR or BTX_STATE_DIR names.
             .TP
-            .I $XDG_STATE_HOME/btx
-            Resume data, the DHT routing table and the session lock.
+            .I $XDG_CONFIG_HOME/btx/config
+            Optional defaults, one \\fIkey\\fR = \\fIvalue\\fR a line; # starts a comment. Command\\-line options win over it.
+            An unknown key or a line without = is warned about and skipped; a bad value for a known key is an error.
+
+            """
+        t += "Keys: " + UserConfig.keys.sorted { $0.key < $1.key }.map { roff("\($0.key) (\($0.value))") }.joined(separator: ", ") + ".\n"
+        t += """
+            .TP
+            .I STATE/config
+            Read after the file above when the state directory is given; its keys win over the same keys there.
+            .TP
+            .I STATE
+            Resume data (resume/), the DHT routing table (dht.state) and the session lock (lock).
+            .TP
+            .I STATE/daemon.log
+            The background session's output (newline\\-delimited JSON events), appended to.
+            .TP
+            .I STATE/daemon.pid
+            The background session's process id.
+            .TP
+            .I $XDG_RUNTIME_DIR/btx/control.sock
+            The running session's control socket (STATE/run/control.sock without XDG_RUNTIME_DIR or with a state directory).
             .TP
             .I $XDG_DATA_HOME/btx/dht.key
-            The signing key for mutable DHT items.
+            The signing key for mutable DHT items (STATE/dht.key with a state directory).
 
             """
         return t

@@ -43,7 +43,7 @@ private func runAdd(_ invocation: Invocation) throws {
     let sources = try invocation.arguments.map(AddSource.resolve)
     let environment = Environment.current()
     let directory = StateDirectory(invocation: invocation, environment: environment)
-    let config = try UserConfig.load(directory.configPath)
+    let config = try UserConfig.load(directory, output: invocation.output)
     let savePath = absolutePath(invocation.value("output") ?? config["output"] ?? ".")
     let explicitSavePath = invocation.value("output") != nil
 

@@ -26,6 +26,8 @@ private func runDaemon(_ invocation: Invocation) throws {
         if try ControlClient.connect(directory) != nil {
             throw CLIError.failure("a btx session is already running for \(directory.state)")
         }
+        // Read here too: a config mistake shows on this terminal, not only in the log.
+        _ = try UserConfig.load(directory, output: invocation.output)
         let client = try startDaemon(invocation)
         let pid = try client.call("ping")["pid"]?.intValue ?? 0
         if invocation.output.json {
@@ -37,7 +39,7 @@ private func runDaemon(_ invocation: Invocation) throws {
     }
 
     let environment = Environment.current()
-    let config = try UserConfig.load(directory.configPath)
+    let config = try UserConfig.load(directory, output: invocation.output)
     let configuration = try sessionConfiguration(invocation, config: config, environment: environment)
     let lock = try StateLock(directory: directory)
     let host = try SessionHost(configuration: configuration, directory: directory, output: invocation.output, mode: .daemon)

@@ -16,7 +16,7 @@ final class DHTSession {
         deadline = monotonicSeconds() + timeout
         let environment = Environment.current()
         directory = StateDirectory(invocation: invocation, environment: environment)
-        let config = try UserConfig.load(directory.configPath)
+        let config = try UserConfig.load(directory, output: invocation.output)
         var configuration = try sessionConfiguration(invocation, config: config, environment: environment)
         configuration.dht = true
         // A DHT lookup needs no help from the LAN.

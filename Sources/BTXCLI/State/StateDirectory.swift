@@ -1,33 +1,38 @@
 import Glibc
 
 /// Where btx keeps its files, per the XDG Base Directory spec; `--state-dir`
-/// (or BTX_STATE_DIR) puts all of them in one directory instead.
+/// (or BTX_STATE_DIR) puts all of them in one directory instead, but for
+/// the user's config file, which is still read.
 struct StateDirectory {
     /// Resume data, the DHT routing table, the lock.
     let state: String
     /// The DHT signing key.
     let data: String
-    let config: String
+    /// Config files, read in this order, later ones winning key by key: the
+    /// XDG one always (it holds the user's defaults, wherever the state is
+    /// kept), then `STATE/config` when the state directory is overridden.
+    let configPaths: [String]
     /// Where the control socket lives: $XDG_RUNTIME_DIR/btx, else under the state.
     let runtime: String
 
     init(invocation: Invocation, environment: Environment = .current()) {
-        if let override = invocation.stateDirectory {
-            state = absolutePath(override)
-            data = state
-            config = state
-            runtime = state + "/run"
-            return
-        }
         let home = environment["HOME"] ?? "/"
         func base(_ variable: String, _ fallback: String) -> String {
             // The spec says relative values are invalid and to be ignored.
             if let value = environment[variable], value.hasPrefix("/") { return value + "/btx" }
             return home + "/" + fallback + "/btx"
         }
+        let userConfig = base("XDG_CONFIG_HOME", ".config") + "/config"
+        if let override = invocation.stateDirectory {
+            state = absolutePath(override)
+            data = state
+            configPaths = [userConfig, state + "/config"]
+            runtime = state + "/run"
+            return
+        }
         state = base("XDG_STATE_HOME", ".local/state")
         data = base("XDG_DATA_HOME", ".local/share")
-        config = base("XDG_CONFIG_HOME", ".config")
+        configPaths = [userConfig]
         if let value = environment["XDG_RUNTIME_DIR"], value.hasPrefix("/") {
             runtime = value + "/btx"
         } else {
@@ -41,7 +46,6 @@ struct StateDirectory {
 
     var resumeDirectory: String { state + "/resume" }
     var dhtStatePath: String { state + "/dht.state" }
-    var configPath: String { config + "/config" }
 
     func resumePath(_ infoHash: String) -> String { resumeDirectory + "/" + infoHash + ".resume" }
 

@@ -1,5 +1,9 @@
-/// Optional defaults from `$XDG_CONFIG_HOME/btx/config`: `key = value`
-/// lines, `#` comments. Command-line options win over it.
+/// Optional defaults: `key = value` lines, `#` comments. Read from
+/// `$XDG_CONFIG_HOME/btx/config`, then from `STATE/config` when the state
+/// directory is overridden, whose keys win; command-line options win over
+/// both. An unknown key or a line without `=` is warned about and skipped
+/// (a config written for a newer btx still works); a bad value for a known
+/// key is an error that names the file and line.
 struct UserConfig {
     static let keys: [String: String] = [
         "listen": "PORT or ADDRESS:PORT to listen on",
@@ -13,34 +17,74 @@ struct UserConfig {
         "natpmp": "on/off",
         "utp": "on/off",
     ]
+    private static let switches: Set<String> = ["dht", "lsd", "upnp", "natpmp", "utp"]
+    private static let rates: Set<String> = ["max-down", "max-up"]
 
     private(set) var values: [String: String] = [:]
 
     subscript(key: String) -> String? { values[key] }
 
-    static func load(_ path: String) throws -> UserConfig {
-        guard FileIO.isRegularFile(path) else { return UserConfig() }
+    /// The directory's config files, with warnings on stderr.
+    static func load(_ directory: StateDirectory, output: Output) throws -> UserConfig {
+        try load(directory.configPaths, warn: output.warning)
+    }
+
+    /// Missing files are skipped; later files win key by key.
+    static func load(_ paths: [String], warn: (String) -> Void) throws -> UserConfig {
         var config = UserConfig()
-        let text = String(decoding: try FileIO.read(path), as: UTF8.self)
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-            guard !line.allSatisfy(\.isWhitespace) else { continue }
-            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingSpaces }
-            guard parts.count == 2, Self.keys[parts[0]] != nil else {
-                throw CLIError.failure("\(path):\(number + 1): expected one of \(Self.keys.keys.sorted().joined(separator: ", ")) = VALUE")
-            }
-            config.values[parts[0]] = parts[1]
+        for path in paths where FileIO.isRegularFile(path) {
+            let text = String(decoding: try FileIO.read(path), as: UTF8.self)
+            try config.read(text, path: path, warn: warn)
         }
         return config
+    }
+
+    private mutating func read(_ text: String, path: String, warn: (String) -> Void) throws {
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let place = "\(path):\(number + 1)"
+            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            guard !line.allSatisfy(\.isWhitespace) else { continue }
+            let parts = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingSpaces }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                warn("\(place): expected KEY = VALUE; line ignored")
+                continue
+            }
+            let (key, value) = (parts[0], parts[1])
+            guard Self.keys[key] != nil else {
+                warn("\(place): unknown key '\(key)' (known: \(Self.keys.keys.sorted().joined(separator: ", ")))")
+                continue
+            }
+            try Self.check(key, value, place: place)
+            values[key] = value
+        }
+    }
+
+    /// Checks what can be checked without a session; `listen` and
+    /// `bootstrap` are checked where they are used.
+    private static func check(_ key: String, _ value: String, place: String) throws {
+        if value.isEmpty { throw CLIError.failure("\(place): \(key) needs a value") }
+        if switches.contains(key), parseSwitch(value) == nil {
+            throw CLIError.failure("\(place): \(key) must be on or off, not '\(value)'")
+        }
+        if rates.contains(key), Units.parseSize(value) == nil {
+            throw CLIError.failure("\(place): \(key) must be a rate like 500k or 5M, not '\(value)'")
+        }
+    }
+
+    private static func parseSwitch(_ value: String) -> Bool? {
+        switch value.lowercased() {
+        case "on", "yes", "true", "1": true
+        case "off", "no", "false", "0": false
+        default: nil
+        }
     }
 
     /// nil when unset; an error naming the key for anything but on/off.
     func switchValue(_ key: String) throws -> Bool? {
         guard let value = values[key] else { return nil }
-        switch value.lowercased() {
-        case "on", "yes", "true", "1": return true
-        case "off", "no", "false", "0": return false
-        default: throw CLIError.failure("config: \(key) must be on or off, not '\(value)'")
+        guard let on = Self.parseSwitch(value) else {
+            throw CLIError.failure("config: \(key) must be on or off, not '\(value)'")
         }
+        return on
     }
 }
