@@ -7,27 +7,28 @@ public let btxVersion = "0.1.0"
 public func runCLI(_ arguments: [String]) -> Int32 {
     let environment = Environment.current()
     let json = arguments.contains("--json")
+    var streaming = false
     do {
-        try dispatch(arguments, environment: environment)
+        try dispatch(arguments, environment: environment, streaming: &streaming)
         fflush(stdout)
         return ExitCode.success.rawValue
     } catch let error as CLIError {
         fflush(stdout)
-        report(error, json: json)
+        report(error, json: json, streaming: streaming)
         return error.exitCode.rawValue
     } catch let error as TorrentKitError {
         fflush(stdout)
         let cli = CLIError(exitCode: error.code == .cancelled ? .interrupted : .failure, message: error.message)
-        report(cli, json: json)
+        report(cli, json: json, streaming: streaming)
         return cli.exitCode.rawValue
     } catch {
         fflush(stdout)
-        report(.failure("\(error)"), json: json)
+        report(.failure("\(error)"), json: json, streaming: streaming)
         return ExitCode.failure.rawValue
     }
 }
 
-private func dispatch(_ arguments: [String], environment: Environment) throws {
+private func dispatch(_ arguments: [String], environment: Environment, streaming: inout Bool) throws {
     // Global options may come before the command name.
     var index = 0
     while index < arguments.count, arguments[index].hasPrefix("-") {
@@ -52,6 +53,7 @@ private func dispatch(_ arguments: [String], environment: Environment) throws {
     guard let command = command(named: name) else {
         throw CLIError.usage("unknown command '\(name)'")
     }
+    streaming = command.streamsEvents
     let rest = Array(arguments[..<index]) + Array(arguments[(index + 1)...])
     let invocation = try Invocation.parse(rest, command: command, environment: environment)
     if invocation.flag("help") {

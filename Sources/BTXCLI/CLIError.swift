@@ -16,6 +16,9 @@ struct CLIError: Error {
     let message: String
     /// Usage errors also point at the command's help.
     var hint: String?
+    /// The --json stream already carries it (error events, then exit):
+    /// only the stderr line is left to print.
+    var reported = false
 
     static func usage(_ message: String, command: String? = nil) -> CLIError {
         CLIError(exitCode: .usage, message: message,

@@ -32,6 +32,8 @@ struct Command {
     var options: [OptionSpec] = []
     /// Completion hint for positional arguments.
     var positional: OptionSpec.Completion = .none
+    /// With --json it prints newline-delimited events, errors among them.
+    var streamsEvents = false
     let run: (Invocation) throws -> Void
 }
 

@@ -25,6 +25,12 @@ struct Invocation {
 
         func take(_ spec: OptionSpec, inline: String?, shown: String) throws {
             if spec.valueIsOptional && inline == nil {
+                // `--watch 1` as well as `--watch=1`: a number right after is its value.
+                if index + 1 < args.count, Double(args[index + 1])?.isFinite == true {
+                    index += 1
+                    values[spec.long, default: []].append(args[index])
+                    return
+                }
                 flags.insert(spec.long)
                 return
             }
@@ -69,7 +75,7 @@ struct Invocation {
                     guard let spec = specs.first(where: { $0.short == letter }) else {
                         throw CLIError.usage("unknown option -\(letter) for '\(command.name)'", command: command.name)
                     }
-                    if spec.argument != nil && !spec.valueIsOptional {
+                    if spec.argument != nil && (!spec.valueIsOptional || !letters.isEmpty) {
                         try take(spec, inline: letters.isEmpty ? nil : String(letters), shown: "-\(letter)")
                         break
                     }

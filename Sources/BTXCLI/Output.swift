@@ -78,12 +78,18 @@ func write(_ text: String, to stream: UnsafeMutablePointer<FILE>) {
     if stream == stderr { fflush(stream) }
 }
 
-/// Prints an error the documented way: `btx: message` on stderr, plus an
-/// error object on stdout for --json.
-func report(_ error: CLIError, json: Bool) {
+/// Prints an error the documented way: `btx: message` on stderr, plus on
+/// stdout for --json an error object, or for an event stream (`add`) an
+/// error event and the exit event that ends every stream.
+func report(_ error: CLIError, json: Bool, streaming: Bool) {
     write("btx: \(error.message)\n", to: stderr)
     if let hint = error.hint { write("btx: \(hint)\n", to: stderr) }
-    if json {
+    guard json && !error.reported else { return }
+    if streaming {
+        write(streamEvent("error", errorEvent(code: error.code, message: error.message)).text + "\n", to: stdout)
+        let reason = [.interrupted, .terminated].contains(error.exitCode) ? "interrupted" : "error"
+        write(streamEvent("exit", exitEvent(reason: reason, code: error.exitCode)).text + "\n", to: stdout)
+    } else {
         let object = JSON.object([("error", .object([("code", .string(error.code)), ("message", .string(error.message))]))])
         write(object.text + "\n", to: stdout)
     }

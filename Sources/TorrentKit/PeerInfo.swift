@@ -5,13 +5,14 @@ public struct PeerInfo: Sendable, Equatable {
         public let rawValue: UInt32
         public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-        public static let interested = Flags(rawValue: UInt32(BTX_PEER_INTERESTED))
-        public static let choked = Flags(rawValue: UInt32(BTX_PEER_CHOKED))
-        public static let remoteInterested = Flags(rawValue: UInt32(BTX_PEER_REMOTE_INTERESTED))
-        public static let remoteChoked = Flags(rawValue: UInt32(BTX_PEER_REMOTE_CHOKED))
+        public static let weAreInterested = Flags(rawValue: UInt32(BTX_PEER_WE_INTERESTED))
+        public static let theyChokeUs = Flags(rawValue: UInt32(BTX_PEER_THEY_CHOKE_US))
+        public static let theyAreInterested = Flags(rawValue: UInt32(BTX_PEER_THEY_INTERESTED))
+        public static let weChokeThem = Flags(rawValue: UInt32(BTX_PEER_WE_CHOKE_THEM))
         public static let seed = Flags(rawValue: UInt32(BTX_PEER_SEED))
         public static let encrypted = Flags(rawValue: UInt32(BTX_PEER_ENCRYPTED))
         public static let utp = Flags(rawValue: UInt32(BTX_PEER_UTP))
+        /// They connected to us.
         public static let incoming = Flags(rawValue: UInt32(BTX_PEER_INCOMING))
     }
 

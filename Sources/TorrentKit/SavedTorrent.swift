@@ -26,4 +26,16 @@ public struct SavedTorrent: Sendable {
         info = self.status.hasMetadata ? try TorrentInfo(taking: metainfo) : nil
         if !self.status.hasMetadata { btx_metainfo_free(metainfo) }
     }
+
+    /// The same resume data, saved as paused or not.
+    public static func resumeData(_ bytes: [UInt8], paused: Bool) throws -> [UInt8] {
+        var buffer: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        let count = bytes.count
+        _ = try (bytes.isEmpty ? [0] : bytes).withUnsafeBufferPointer {
+            try check(btx_resume_set_paused($0.baseAddress, count, paused ? 1 : 0, &buffer, &length))
+        }
+        defer { btx_free_buffer(buffer) }
+        return buffer.map { Array(UnsafeBufferPointer(start: $0, count: length)) } ?? []
+    }
 }

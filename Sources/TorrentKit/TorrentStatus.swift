@@ -32,8 +32,14 @@ public struct TorrentStatus: Sendable, Equatable {
     public let state: State
     public let isPaused: Bool
     public let hasMetadata: Bool
+    /// totalDone over totalWanted.
     public let progress: Double
+    /// Every file's bytes; 0 until the metadata is known.
     public let totalSize: Int64
+    /// The bytes of the pieces that hold wanted files (all of them unless
+    /// some files are skipped).
+    public let totalWanted: Int64
+    /// Wanted bytes verified on disk.
     public let totalDone: Int64
     public let totalDownloaded: Int64
     public let totalUploaded: Int64
@@ -56,12 +62,12 @@ public struct TorrentStatus: Sendable, Equatable {
     public var isComplete: Bool { hasMetadata && (state == .seeding || state == .finished) }
 
     /// Uploaded over wanted size, the way other clients count share ratio.
-    public var ratio: Double { totalSize > 0 ? Double(totalUploaded) / Double(totalSize) : 0 }
+    public var ratio: Double { totalWanted > 0 ? Double(totalUploaded) / Double(totalWanted) : 0 }
 
     /// Seconds to completion at the current rate; nil when unknown or stalled.
     public var eta: Int64? {
-        guard downloadRate > 0, totalSize > totalDone else { return nil }
-        return (totalSize - totalDone + downloadRate - 1) / downloadRate
+        guard downloadRate > 0, totalWanted > totalDone else { return nil }
+        return (totalWanted - totalDone + downloadRate - 1) / downloadRate
     }
 
     init(_ s: btx_status) {
@@ -76,6 +82,7 @@ public struct TorrentStatus: Sendable, Equatable {
         hasMetadata = s.has_metadata != 0
         progress = s.progress
         totalSize = s.total_size
+        totalWanted = s.total_wanted
         totalDone = s.total_done
         totalDownloaded = s.total_downloaded
         totalUploaded = s.total_uploaded

@@ -94,7 +94,7 @@ final class CreateTests: XCTestCase {
 
         let info = try btx("info", "movie.mkv.torrent", "--json", cwd: scratch.path).json()
         XCTAssertEqual(info["name"] as? String, "movie.mkv")
-        XCTAssertEqual(info["total_size"] as? Int, 300_000)
+        XCTAssertEqual(info["size"] as? Int, 300_000)
         XCTAssertEqual(info["piece_length"] as? Int, 16384)
         XCTAssertEqual(info["piece_count"] as? Int, 19)
         XCTAssertEqual(info["created_by"] as? String, "btx 0.1.0")

@@ -48,7 +48,7 @@ final class ResumeTests: XCTestCase {
         let last = try leecher.add(arguments)
         XCTAssertEqual(last.status, 0, last.stderr)
         XCTAssertFalse(last.events.contains { $0.data["state"] as? String == "checking" }, "the restart rechecked")
-        let downloaded = try XCTUnwrap(last.events.first { $0.type == "finished" }?.data["downloaded"] as? Int)
+        let downloaded = try XCTUnwrap(last.events.first { $0.type == "finished" }?.data["session_downloaded"] as? Int)
         XCTAssertLessThanOrEqual(downloaded, size - afterTerm + margin)
         XCTAssertEqual(try digests(scratch.path + "/dst"), try digests(scratch.path + "/src"))
         _ = seeder
@@ -69,7 +69,7 @@ final class ResumeTests: XCTestCase {
 
         let restart = try leecher.add(arguments)
         XCTAssertEqual(restart.status, 0, restart.stderr)
-        let downloaded = try XCTUnwrap(restart.events.first { $0.type == "finished" }?.data["downloaded"] as? Int)
+        let downloaded = try XCTUnwrap(restart.events.first { $0.type == "finished" }?.data["session_downloaded"] as? Int)
         XCTAssertLessThan(downloaded, size)
         XCTAssertLessThanOrEqual(downloaded, size - saved + (4 << 20), "more than the unsaved seconds came again")
         XCTAssertEqual(try digests(scratch.path + "/dst"), try digests(scratch.path + "/src"))

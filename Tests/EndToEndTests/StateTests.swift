@@ -47,7 +47,7 @@ final class StateTests: XCTestCase {
         let watch = try RunningProcess(btxPath, ["status", "--watch=0.1", "--json", "--state-dir", peer.state])
         try waitUntil("three ticks") { watch.output.count >= 3 }
         watch.signal(SIGINT)
-        XCTAssertEqual(try watch.wait(), 0)
+        XCTAssertEqual(try watch.wait(), 130, "an interrupt ends --watch, and says so")
         XCTAssertTrue(watch.output.allSatisfy { $0.hasPrefix(#"{"torrents":["#) })
 
         let info = try spawn(btxPath, ["info", "--json", "--state-dir", peer.state, hashes[0]])

@@ -38,7 +38,7 @@ final class SessionTests: XCTestCase {
 
         let files = try leecher.files(leeching)
         XCTAssertEqual(files.map(\.path), ["pack/data.bin", "pack/notes.txt"])
-        XCTAssertEqual(files.map(\.downloaded), [Int64(payload.count), 5])
+        XCTAssertEqual(files.map(\.done), [Int64(payload.count), 5])
         XCTAssertEqual(try seeder.statuses().map(\.torrent), [seeding])
         XCTAssertEqual(try seeder.find(infoHash: status.infoHash), seeding)
 

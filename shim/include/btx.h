@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or a function signature changes. */
-#define BTX_ABI_VERSION 2
+#define BTX_ABI_VERSION 3
 
 /* ---------------------------------------------------------------- errors */
 
@@ -115,7 +115,9 @@ typedef struct {
     int64_t upload_limit;
 } btx_add_params;
 
-/* Adds a torrent; *out receives its handle. */
+/* Adds a torrent; *out receives its handle. The flags and limits above are
+ * this run's: whatever resume data recorded for them (rate limits,
+ * sequential order, upload mode after a disk error) is replaced. */
 int btx_torrent_add(btx_session *session, const btx_add_params *params, btx_torrent *out);
 
 /* Removes a torrent; its handle turns stale at once. */
@@ -123,12 +125,15 @@ int btx_torrent_remove(btx_session *session, btx_torrent torrent, int delete_fil
 
 int btx_torrent_pause(btx_session *session, btx_torrent torrent);
 int btx_torrent_resume(btx_session *session, btx_torrent torrent);
+
+/* Hashes every piece on disk again. A paused torrent is checked too and
+ * pauses again when the check is done; BTX_EVENT_CHECKED marks the end. */
 int btx_torrent_force_recheck(btx_session *session, btx_torrent torrent);
 
 /* Connects to a peer at "host:port" (IPv6 as "[addr]:port"). */
 int btx_torrent_connect_peer(btx_session *session, btx_torrent torrent, const char *endpoint);
 
-/* One priority (0..7) per file, in file order. */
+/* One priority (0..7) per file, in file order (padding never counts as a file). */
 int btx_torrent_set_file_priorities(btx_session *session, btx_torrent torrent,
                                     const uint8_t *priorities, size_t count);
 
@@ -161,14 +166,15 @@ typedef struct {
     int state;                /* btx_state */
     int paused;
     int has_metadata;
-    double progress;          /* 0..1 */
-    int64_t total_size;       /* wanted bytes */
+    double progress;          /* total_done / total_wanted, 0..1 */
+    int64_t total_size;       /* every file's bytes; 0 without metadata */
+    int64_t total_wanted;     /* bytes of the pieces that hold wanted files */
     int64_t total_done;       /* wanted bytes verified on disk */
-    int64_t total_downloaded; /* payload bytes, all sessions */
+    int64_t total_downloaded; /* payload bytes, all sessions, never behind session_downloaded */
     int64_t total_uploaded;
     int64_t session_downloaded; /* payload bytes since this session added it */
     int64_t session_uploaded;
-    int64_t download_rate;    /* payload bytes/s */
+    int64_t download_rate;    /* payload bytes/s; 0 while paused */
     int64_t upload_rate;
     int num_peers;
     int num_seeds;
@@ -183,28 +189,30 @@ int btx_torrent_status(btx_session *session, btx_torrent torrent,
                        btx_status **out, size_t *out_count);
 void btx_status_free(btx_status *statuses, size_t count);
 
+/* A file of the torrent. BEP 47 padding files are never listed: a file's
+ * index is its position among the real files. */
 typedef struct {
     char *path;          /* relative to the save path; owned by the snapshot */
     int64_t size;
     int64_t offset;      /* within the torrent's byte stream */
-    int64_t downloaded;  /* verified bytes of this file (0 without a session) */
-    int priority;        /* 0..7 (4 without a session) */
-    int is_pad;          /* BEP 47 padding, not a real file */
+    int64_t done;        /* verified bytes of this file */
+    int priority;        /* 0..7 */
 } btx_file;
 
 int btx_torrent_files(btx_session *session, btx_torrent torrent,
                       btx_file **out, size_t *out_count);
 void btx_files_free(btx_file *files, size_t count);
 
+/* Named for who does what: libtorrent's own "choked" means we choke them. */
 enum {
-    BTX_PEER_INTERESTED = 1 << 0,    /* we want pieces from them */
-    BTX_PEER_CHOKED = 1 << 1,        /* they choke us */
-    BTX_PEER_REMOTE_INTERESTED = 1 << 2,
-    BTX_PEER_REMOTE_CHOKED = 1 << 3, /* we choke them */
+    BTX_PEER_WE_INTERESTED = 1 << 0,   /* we want pieces they have */
+    BTX_PEER_THEY_CHOKE_US = 1 << 1,   /* they won't send us pieces now */
+    BTX_PEER_THEY_INTERESTED = 1 << 2, /* they want pieces we have */
+    BTX_PEER_WE_CHOKE_THEM = 1 << 3,   /* we won't send them pieces now */
     BTX_PEER_SEED = 1 << 4,
     BTX_PEER_ENCRYPTED = 1 << 5,
     BTX_PEER_UTP = 1 << 6,
-    BTX_PEER_INCOMING = 1 << 7
+    BTX_PEER_INCOMING = 1 << 7         /* they connected to us */
 };
 
 typedef struct {
@@ -332,7 +340,7 @@ typedef struct {
     char info_hash_v2[65];
     int piece_length;
     int num_pieces;
-    int64_t total_size;
+    int64_t total_size;         /* every file's bytes, padding excluded */
     int is_private;
     char *comment;
     char *creator;
@@ -363,6 +371,11 @@ int btx_magnet_parse(const char *uri, btx_metainfo **out);
  * priority when want_files != 0). */
 int btx_resume_parse(const uint8_t *bytes, size_t len, int want_files,
                      btx_status **out_status, btx_metainfo **out_metainfo);
+
+/* The same resume data with its paused flag set or cleared: a torrent
+ * checked in a session of its own is added paused there, yet must be saved
+ * as it was. *out is freed with btx_free_buffer. */
+int btx_resume_set_paused(const uint8_t *bytes, size_t len, int paused, uint8_t **out, size_t *out_len);
 
 /* ----------------------------------------------------------------- create */
 

@@ -9,6 +9,7 @@
 #include <libtorrent/hasher.hpp>
 #include <libtorrent/write_resume_data.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 namespace {
@@ -68,7 +69,15 @@ struct event_builder {
         case lt::torrent_deleted_alert::alert_type: push(BTX_EVENT_FILES_DELETED, a); break;
         case lt::save_resume_data_alert::alert_type: {
             auto const* x = lt::alert_cast<lt::save_resume_data_alert>(a);
-            std::vector<char> const buf = lt::write_resume_data_buf(x->params);
+            lt::add_torrent_params params = x->params;
+            try {
+                auto const totals = session.all_time_totals(x->handle.status({}));
+                params.total_downloaded = std::max(params.total_downloaded, totals.first);
+                params.total_uploaded = std::max(params.total_uploaded, totals.second);
+            } catch (lt::system_error const&) {
+                // Removed meanwhile: its counters stay as libtorrent saved them.
+            }
+            std::vector<char> const buf = lt::write_resume_data_buf(params);
             btx_event& e = push(BTX_EVENT_RESUME_DATA, a);
             btx::copy_into(e.info_hash, sizeof e.info_hash, btx::best_hash_hex(x->params.info_hashes));
             e.data = btx::copy_bytes(buf.data(), buf.size());
@@ -97,7 +106,18 @@ struct event_builder {
         case lt::tracker_reply_alert::alert_type:
             push(BTX_EVENT_TRACKER_REPLY, a).value = lt::alert_cast<lt::tracker_reply_alert>(a)->num_peers;
             break;
-        case lt::tracker_error_alert::alert_type: push(BTX_EVENT_TRACKER_ERROR, a); break;
+        case lt::tracker_error_alert::alert_type: {
+            auto const* x = lt::alert_cast<lt::tracker_error_alert>(a);
+            // libtorrent announces from every listen address and reports the
+            // ones that cannot reach the tracker's (an IPv6 socket, an IPv4
+            // URL) as skipped: not an error.
+            if (x->error == lt::errors::announce_skipped) break;
+            btx_event& e = push(BTX_EVENT_TRACKER_ERROR, a);
+            std::string const reason = *x->failure_reason() ? x->failure_reason() : x->error.message();
+            std::free(e.message);
+            e.message = btx::copy_string("tracker " + std::string(x->tracker_url()) + ": " + reason);
+            break;
+        }
         case lt::listen_succeeded_alert::alert_type: {
             // One event per listening port: the TCP socket's (uTP shares the port).
             auto const* x = lt::alert_cast<lt::listen_succeeded_alert>(a);

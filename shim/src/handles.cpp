@@ -1,6 +1,8 @@
+#include "files.hpp"
 #include "guard.hpp"
 #include "session.hpp"
 
+#include <algorithm>
 
 btx_torrent btx_session::track(lt::torrent_handle const& h) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -18,6 +20,10 @@ btx_torrent btx_session::track(lt::torrent_handle const& h) {
     slots_[slot].torrent = h;
     slots_[slot].generation += 1;
     slots_[slot].live = true;
+    slots_[slot].run_start_downloaded = 0;
+    slots_[slot].run_start_uploaded = 0;
+    slots_[slot].size = -1;
+    slots_[slot].paused_peers.clear();
     cache_hashes(slots_[slot]);
     index_[h] = slot;
     return make_handle(slot);
@@ -80,6 +86,46 @@ btx_torrent btx_session::find(std::string const& hex) {
         if (s.live && !hex.empty() && (s.v1_hex == hex || s.v2_hex == hex)) return make_handle(i);
     }
     return 0;
+}
+
+void btx_session::start_run(lt::torrent_handle const& h, int64_t downloaded, int64_t uploaded) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = index_.find(h);
+    if (found == index_.end()) return;
+    slots_[found->second].run_start_downloaded = downloaded;
+    slots_[found->second].run_start_uploaded = uploaded;
+}
+
+std::pair<int64_t, int64_t> btx_session::all_time_totals(lt::torrent_status const& st) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = index_.find(st.handle);
+    if (found == index_.end()) return {st.all_time_download, st.all_time_upload};
+    slot const& s = slots_[found->second];
+    return {std::max(st.all_time_download, s.run_start_downloaded + st.total_payload_download),
+            std::max(st.all_time_upload, s.run_start_uploaded + st.total_payload_upload)};
+}
+
+void btx_session::remember_peers(lt::torrent_handle const& h, std::vector<lt::tcp::endpoint> peers) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = index_.find(h);
+    if (found != index_.end() && !peers.empty()) slots_[found->second].paused_peers = std::move(peers);
+}
+
+std::vector<lt::tcp::endpoint> btx_session::take_remembered_peers(lt::torrent_handle const& h) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = index_.find(h);
+    if (found == index_.end()) return {};
+    return std::exchange(slots_[found->second].paused_peers, {});
+}
+
+int64_t btx_session::size_of(lt::torrent_handle const& h, lt::torrent_info const* ti) {
+    if (ti == nullptr || !ti->is_valid()) return 0;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = index_.find(h);
+    if (found == index_.end()) return btx::real_size(ti->files());
+    slot& s = slots_[found->second];
+    if (s.size < 0) s.size = btx::real_size(ti->files());
+    return s.size;
 }
 
 namespace btx {

@@ -2,6 +2,7 @@
 // saved state): from .torrent bytes, a magnet link or resume data.
 #include "metainfo.hpp"
 
+#include "files.hpp"
 #include "guard.hpp"
 
 #include <libtorrent/bdecode.hpp>
@@ -40,6 +41,31 @@ void fill_hashes(btx_metainfo& m, lt::info_hash_t const& hashes) {
     if (hashes.has_v2()) btx::copy_into(m.info_hash_v2, sizeof m.info_hash_v2, btx::to_hex(hashes.v2.data(), 32));
 }
 
+// The announce list as the .torrent file orders it: torrent_info shuffles
+// each tier (BEP 12), which would make `btx info` differ from run to run.
+void read_trackers(lt::bdecode_node const& root, lt::add_torrent_params& atp) {
+    // bdecode_node's accessors assume the type they read: check each first.
+    if (root.type() != lt::bdecode_node::dict_t) return;
+    lt::bdecode_node const list = root.dict_find_list("announce-list");
+    for (int tier = 0; list && tier < list.list_size(); ++tier) {
+        lt::bdecode_node const urls = list.list_at(tier);
+        if (urls.type() != lt::bdecode_node::list_t) continue;
+        for (int i = 0; i < urls.list_size(); ++i) {
+            if (urls.list_at(i).type() != lt::bdecode_node::string_t) continue;
+            std::string const url(urls.list_string_value_at(i));
+            if (url.empty() || std::find(atp.trackers.begin(), atp.trackers.end(), url) != atp.trackers.end()) continue;
+            atp.trackers.push_back(url);
+            atp.tracker_tiers.push_back(tier);
+        }
+    }
+    // "announce" counts only when there is no announce-list (BEP 12).
+    std::string const announce(root.dict_find_string_value("announce"));
+    if (atp.trackers.empty() && !announce.empty()) {
+        atp.trackers.push_back(announce);
+        atp.tracker_tiers.push_back(0);
+    }
+}
+
 }  // namespace
 
 namespace btx {
@@ -50,31 +76,38 @@ btx_metainfo* build_metainfo(lt::add_torrent_params const& atp, bool want_files)
     btx_metainfo& m = *info;
     lt::torrent_info const* ti = atp.ti.get();
 
-    m.name = copy_string(ti ? ti->name() : atp.name);
-    fill_hashes(m, ti ? ti->info_hashes() : atp.info_hashes);
-    m.magnet_uri = copy_string(ti ? lt::make_magnet_uri(*ti) : lt::make_magnet_uri(atp));
-
-    // A .torrent's trackers live in its torrent_info; resume data and magnets
-    // keep theirs in the params.
-    std::vector<lt::announce_entry> trackers = ti ? ti->trackers() : std::vector<lt::announce_entry>{};
-    for (size_t i = 0; i < atp.trackers.size(); ++i) {
-        lt::announce_entry e(atp.trackers[i]);
-        e.tier = std::uint8_t(i < atp.tracker_tiers.size() ? atp.tracker_tiers[i] : 0);
-        if (std::none_of(trackers.begin(), trackers.end(), [&](auto const& t) { return t.url == e.url; }))
-            trackers.push_back(e);
+    // What the magnet link and the tracker list are made of: the params'
+    // own trackers and web seeds (a .torrent's, read in file order, resume
+    // data's or a magnet's), else the torrent_info's.
+    lt::add_torrent_params links;
+    links.info_hashes = ti ? ti->info_hashes() : atp.info_hashes;
+    links.name = ti ? ti->name() : atp.name;
+    links.trackers = atp.trackers;
+    links.tracker_tiers = atp.tracker_tiers;
+    if (links.trackers.empty() && ti) {
+        for (auto const& t : ti->trackers()) {
+            links.trackers.push_back(t.url);
+            links.tracker_tiers.push_back(t.tier);
+        }
     }
-    m.trackers = alloc_array<btx_tracker>(trackers.size());
-    for (auto const& t : trackers) {
-        m.trackers[m.num_trackers].url = copy_string(t.url);
-        m.trackers[m.num_trackers].tier = t.tier;
-        ++m.num_trackers;
-    }
-    std::vector<std::string> seeds = atp.url_seeds;
+    links.tracker_tiers.resize(links.trackers.size(), 0);
+    links.url_seeds = atp.url_seeds;
     if (ti)
         for (auto const& w : ti->web_seeds())
-            if (std::find(seeds.begin(), seeds.end(), w.url) == seeds.end()) seeds.push_back(w.url);
-    m.web_seeds = alloc_array<char*>(seeds.size());
-    for (auto const& w : seeds) m.web_seeds[m.num_web_seeds++] = copy_string(w);
+            if (std::find(links.url_seeds.begin(), links.url_seeds.end(), w.url) == links.url_seeds.end())
+                links.url_seeds.push_back(w.url);
+
+    m.name = copy_string(links.name);
+    fill_hashes(m, links.info_hashes);
+    m.magnet_uri = copy_string(lt::make_magnet_uri(links));
+    m.trackers = alloc_array<btx_tracker>(links.trackers.size());
+    for (size_t i = 0; i < links.trackers.size(); ++i) {
+        m.trackers[m.num_trackers].url = copy_string(links.trackers[i]);
+        m.trackers[m.num_trackers].tier = links.tracker_tiers[i];
+        ++m.num_trackers;
+    }
+    m.web_seeds = alloc_array<char*>(links.url_seeds.size());
+    for (auto const& w : links.url_seeds) m.web_seeds[m.num_web_seeds++] = copy_string(w);
 
     m.comment = copy_string(ti ? ti->comment() : "");
     m.creator = copy_string(ti ? ti->creator() : "");
@@ -84,39 +117,25 @@ btx_metainfo* build_metainfo(lt::add_torrent_params const& atp, bool want_files)
 
     m.piece_length = ti->piece_length();
     m.num_pieces = ti->num_pieces();
-    m.total_size = ti->total_size();
     m.is_private = ti->priv();
     m.creation_date = int64_t(ti->creation_date());
 
     lt::file_storage const& fs = ti->files();
-    if (!want_files) {
-        m.num_files = size_t(fs.num_files());
-        return info.release();
-    }
-    m.files = alloc_array<btx_file>(size_t(fs.num_files()));
-    for (lt::file_index_t i : fs.file_range()) {
-        btx_file& f = m.files[m.num_files];
+    m.total_size = real_size(fs);
+    std::vector<lt::file_index_t> const files = real_files(fs);
+    m.num_files = files.size();
+    if (!want_files) return info.release();
+    m.files = alloc_array<btx_file>(files.size());
+    for (size_t k = 0; k < files.size(); ++k) {
+        lt::file_index_t const i = files[k];
+        btx_file& f = m.files[k];
         f.path = copy_string(fs.file_path(i));
-        ++m.num_files;
         f.size = fs.file_size(i);
         f.offset = fs.file_offset(i);
-        f.is_pad = fs.pad_file_at(i);
         f.priority = priority_of(atp, i);
-        f.downloaded = file_done(fs, atp.have_pieces, i);
+        f.done = file_done(fs, atp.have_pieces, i);
     }
     return info.release();
-}
-
-wanted_bytes count_wanted(lt::add_torrent_params const& atp) {
-    wanted_bytes w;
-    if (!atp.ti) return w;
-    lt::file_storage const& fs = atp.ti->files();
-    for (lt::file_index_t i : fs.file_range()) {
-        if (fs.pad_file_at(i) || priority_of(atp, i) == 0) continue;
-        w.total += fs.file_size(i);
-        w.done += file_done(fs, atp.have_pieces, i);
-    }
-    return w;
 }
 
 }  // namespace btx
@@ -131,9 +150,15 @@ int btx_metainfo_parse(uint8_t const* bytes, size_t len, int want_files, btx_met
         if (len == 0) throw btx::failure(BTX_ERR_PARSE, "empty file");
         lt::load_torrent_limits limits;
         limits.max_buffer_size = std::numeric_limits<int>::max();
+        // Decoded once, for the torrent_info and for the announce list's order.
+        lt::error_code ec;
+        int error_pos = 0;
+        lt::bdecode_node const root = lt::bdecode({reinterpret_cast<char const*>(bytes), std::ptrdiff_t(len)}, ec,
+                                                  &error_pos, limits.max_decode_depth, limits.max_decode_tokens);
+        if (ec) throw btx::failure(BTX_ERR_PARSE, ec.message() + " at byte " + std::to_string(error_pos));
         lt::add_torrent_params atp;
-        atp.ti = std::make_shared<lt::torrent_info>(
-            lt::span<char const>(reinterpret_cast<char const*>(bytes), std::ptrdiff_t(len)), limits, lt::from_span);
+        read_trackers(root, atp);
+        atp.ti = std::make_shared<lt::torrent_info>(root, limits);
         *out = btx::build_metainfo(atp, want_files != 0);
         return BTX_OK;
     });

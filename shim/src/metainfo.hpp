@@ -13,8 +13,4 @@ namespace btx {
 // priority from atp.file_priorities.
 btx_metainfo* build_metainfo(lt::add_torrent_params const& atp, bool want_files);
 
-// Wanted bytes (priority > 0, not padding) and how many of them are verified.
-struct wanted_bytes { int64_t total = 0, done = 0; };
-wanted_bytes count_wanted(lt::add_torrent_params const& atp);
-
 }  // namespace btx

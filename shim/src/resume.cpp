@@ -1,10 +1,12 @@
 // Saved state without a session: what `btx status` and `btx files` show
 // when no session is running, read straight from resume data.
+#include "files.hpp"
 #include "guard.hpp"
 #include "metainfo.hpp"
 
 #include <libtorrent/read_resume_data.hpp>
 #include <libtorrent/torrent_info.hpp>
+#include <libtorrent/write_resume_data.hpp>
 
 extern "C" {
 
@@ -36,7 +38,8 @@ int btx_resume_parse(uint8_t const* bytes, size_t len, int want_files, btx_statu
         s.paused = bool(atp.flags & lt::torrent_flags::paused);
         s.has_metadata = atp.ti != nullptr;
         btx::wanted_bytes const wanted = btx::count_wanted(atp);
-        s.total_size = wanted.total;
+        s.total_size = atp.ti ? btx::real_size(atp.ti->files()) : 0;
+        s.total_wanted = wanted.total;
         s.total_done = wanted.done;
         s.progress = wanted.total > 0 ? double(wanted.done) / double(wanted.total) : (atp.ti ? 1.0 : 0.0);
         s.num_pieces = atp.ti ? atp.ti->num_pieces() : 0;
@@ -52,6 +55,28 @@ int btx_resume_parse(uint8_t const* bytes, size_t len, int want_files, btx_statu
 
         *out_status = guard.release();
         if (out_metainfo != nullptr) *out_metainfo = metainfo.release();
+        return BTX_OK;
+    });
+}
+
+int btx_resume_set_paused(uint8_t const* bytes, size_t len, int paused, uint8_t** out, size_t* out_len) {
+    return btx::guarded([&] {
+        btx::require(bytes, "bytes");
+        btx::require(out, "out");
+        btx::require(out_len, "out_len");
+        *out = nullptr;
+        *out_len = 0;
+        lt::load_torrent_limits limits;
+        limits.max_buffer_size = std::numeric_limits<int>::max();
+        lt::error_code ec;
+        lt::add_torrent_params atp = lt::read_resume_data(
+            {reinterpret_cast<char const*>(bytes), std::ptrdiff_t(len)}, ec, limits);
+        if (ec) throw btx::failure(BTX_ERR_PARSE, "invalid resume data: " + ec.message());
+        if (paused) atp.flags |= lt::torrent_flags::paused;
+        else atp.flags &= ~lt::torrent_flags::paused;
+        std::vector<char> const buf = lt::write_resume_data_buf(atp);
+        *out = btx::copy_bytes(buf.data(), buf.size());
+        *out_len = buf.size();
         return BTX_OK;
     });
 }

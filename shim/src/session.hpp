@@ -6,12 +6,15 @@
 
 #include <libtorrent/session.hpp>
 #include <libtorrent/torrent_handle.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <libtorrent/torrent_status.hpp>
 
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 struct btx_session {
@@ -37,6 +40,19 @@ struct btx_session {
     void refresh_hashes(lt::torrent_handle const& h);
     btx_torrent find(std::string const& hex);
 
+    // libtorrent adds a second's payload to its all-time counters only on its
+    // next one-second tick, so a download that ends within a second would be
+    // saved as 0 bytes downloaded. The counters at the start of the current
+    // run (add or resume, when libtorrent's per-run counters restart) plus
+    // that run's live payload bytes are never behind.
+    void start_run(lt::torrent_handle const& h, int64_t downloaded, int64_t uploaded);
+    std::pair<int64_t, int64_t> all_time_totals(lt::torrent_status const& st);
+    // The peers a pause disconnected, for resume to dial again.
+    void remember_peers(lt::torrent_handle const& h, std::vector<lt::tcp::endpoint> peers);
+    std::vector<lt::tcp::endpoint> take_remembered_peers(lt::torrent_handle const& h);
+    // Every real file's bytes, cached: 0 until the metadata is known.
+    int64_t size_of(lt::torrent_handle const& h, lt::torrent_info const* ti);
+
     // DHT gets in flight, by target hex (a mutable item's is SHA-1 of key +
     // salt), with the nodes that have answered with a value so far. While
     // any is in flight, DHT packets are reported so answers can be counted.
@@ -58,6 +74,9 @@ private:
         uint32_t generation = 0;
         bool live = false;
         std::string v1_hex, v2_hex;
+        int64_t run_start_downloaded = 0, run_start_uploaded = 0;
+        int64_t size = -1;
+        std::vector<lt::tcp::endpoint> paused_peers;
     };
     void cache_hashes(slot& s);
     std::vector<slot> slots_;

@@ -1,5 +1,6 @@
 // Status, file and peer snapshots: each crosses the ABI in one call as an
 // array of plain structs that the caller frees.
+#include "files.hpp"
 #include "guard.hpp"
 #include "session.hpp"
 
@@ -24,18 +25,22 @@ void fill_status(btx_session& s, lt::torrent_status const& st, btx_status& out) 
     out.paused = bool(st.flags & lt::torrent_flags::paused);
     out.has_metadata = st.has_metadata;
     out.progress = st.progress;
-    out.total_size = st.total_wanted;
+    auto const ti = st.torrent_file.lock();
+    out.total_size = s.size_of(st.handle, ti.get());
+    out.total_wanted = st.total_wanted;
     out.total_done = st.total_wanted_done;
-    out.total_downloaded = st.all_time_download;
-    out.total_uploaded = st.all_time_upload;
+    auto const totals = s.all_time_totals(st);
+    out.total_downloaded = totals.first;
+    out.total_uploaded = totals.second;
     out.session_downloaded = st.total_payload_download;
     out.session_uploaded = st.total_payload_upload;
-    out.download_rate = st.download_payload_rate;
-    out.upload_rate = st.upload_payload_rate;
+    // libtorrent's rates are moving averages that take seconds to decay.
+    bool const paused = bool(st.flags & lt::torrent_flags::paused);
+    out.download_rate = paused ? 0 : st.download_payload_rate;
+    out.upload_rate = paused ? 0 : st.upload_payload_rate;
     out.num_peers = st.num_peers;
     out.num_seeds = st.num_seeds;
     // The piece count without asking for the whole bitfield (query_pieces).
-    auto const ti = st.torrent_file.lock();
     out.num_pieces = ti ? ti->num_pieces() : st.pieces.size();
     out.pieces_done = st.num_pieces;
     out.added_time = int64_t(st.added_time);
@@ -109,16 +114,17 @@ int btx_torrent_files(btx_session* session, btx_torrent torrent, btx_file** out,
         h.file_progress(progress, lt::torrent_handle::piece_granularity);
         std::vector<lt::download_priority_t> const priorities = h.get_file_priorities();
 
-        size_t const n = size_t(fs.num_files());
+        std::vector<lt::file_index_t> const files = btx::real_files(fs);
+        size_t const n = files.size();
         array_guard<btx_file, decltype(&btx_files_free)> result{btx::alloc_array<btx_file>(n), n, &btx_files_free};
-        for (lt::file_index_t i : fs.file_range()) {
-            btx_file& f = result.items[size_t(static_cast<int>(i))];
+        for (size_t j = 0; j < n; ++j) {
+            lt::file_index_t const i = files[j];
+            btx_file& f = result.items[j];
             f.path = btx::copy_string(fs.file_path(i));
             f.size = fs.file_size(i);
             f.offset = fs.file_offset(i);
-            f.is_pad = fs.pad_file_at(i);
             size_t const k = size_t(static_cast<int>(i));
-            f.downloaded = k < progress.size() ? progress[k] : 0;
+            f.done = k < progress.size() ? progress[k] : 0;
             f.priority = k < priorities.size() ? int(static_cast<std::uint8_t>(priorities[k])) : 4;
         }
         *out_count = n;
@@ -154,14 +160,14 @@ int btx_torrent_peers(btx_session* session, btx_torrent torrent, btx_peer** out,
             btx::copy_into(o.address, sizeof o.address, addr);
             btx::copy_into(o.client, sizeof o.client, p.client);
             uint32_t flags = 0;
-            if (p.flags & lt::peer_info::interesting) flags |= BTX_PEER_INTERESTED;
-            if (p.flags & lt::peer_info::choked) flags |= BTX_PEER_CHOKED;
-            if (p.flags & lt::peer_info::remote_interested) flags |= BTX_PEER_REMOTE_INTERESTED;
-            if (p.flags & lt::peer_info::remote_choked) flags |= BTX_PEER_REMOTE_CHOKED;
+            if (p.flags & lt::peer_info::interesting) flags |= BTX_PEER_WE_INTERESTED;
+            if (p.flags & lt::peer_info::remote_choked) flags |= BTX_PEER_THEY_CHOKE_US;
+            if (p.flags & lt::peer_info::remote_interested) flags |= BTX_PEER_THEY_INTERESTED;
+            if (p.flags & lt::peer_info::choked) flags |= BTX_PEER_WE_CHOKE_THEM;
             if (p.flags & lt::peer_info::seed) flags |= BTX_PEER_SEED;
             if (p.flags & (lt::peer_info::rc4_encrypted | lt::peer_info::plaintext_encrypted)) flags |= BTX_PEER_ENCRYPTED;
             if (p.flags & lt::peer_info::utp_socket) flags |= BTX_PEER_UTP;
-            if (!(p.flags & lt::peer_info::local_connection)) flags |= BTX_PEER_INCOMING;
+            if (!(p.flags & lt::peer_info::outgoing_connection)) flags |= BTX_PEER_INCOMING;
             o.flags = flags;
             o.progress = p.progress;
             o.download_rate = p.payload_down_speed;

@@ -1,3 +1,4 @@
+#include "files.hpp"
 #include "guard.hpp"
 #include "session.hpp"
 
@@ -5,6 +6,7 @@
 #include <libtorrent/address.hpp>
 #include <libtorrent/hex.hpp>
 #include <libtorrent/magnet_uri.hpp>
+#include <libtorrent/peer_info.hpp>
 #include <libtorrent/read_resume_data.hpp>
 #include <libtorrent/torrent_info.hpp>
 
@@ -87,6 +89,12 @@ int btx_torrent_add(btx_session* session, btx_add_params const* params, btx_torr
         // unpauses them), so leaving the queue means clearing both.
         atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
         atp.flags &= ~lt::torrent_flags::duplicate_is_error;
+        // Resume data records every flag; these belong to a run, not to the
+        // torrent. upload_mode is what a full disk left behind: a new run
+        // tries to write again.
+        atp.flags &= ~(lt::torrent_flags::sequential_download | lt::torrent_flags::upload_mode
+                       | lt::torrent_flags::stop_when_ready | lt::torrent_flags::disable_dht
+                       | lt::torrent_flags::disable_lsd | lt::torrent_flags::disable_pex);
         if (params->flags & BTX_ADD_PAUSED) atp.flags |= lt::torrent_flags::paused;
         if (params->flags & BTX_ADD_SEQUENTIAL) atp.flags |= lt::torrent_flags::sequential_download;
         if (params->flags & BTX_ADD_SEED_MODE) atp.flags |= lt::torrent_flags::seed_mode;
@@ -105,17 +113,20 @@ int btx_torrent_add(btx_session* session, btx_add_params const* params, btx_torr
         }
         if (params->num_file_priorities > 0) {
             btx::require(params->file_priorities, "file_priorities");
-            atp.file_priorities.clear();
-            for (size_t i = 0; i < params->num_file_priorities; ++i)
-                atp.file_priorities.push_back(lt::download_priority_t(std::uint8_t(params->file_priorities[i] & 7)));
+            if (!atp.ti) throw btx::failure(BTX_ERR_NO_METADATA, "file priorities need the torrent's metadata");
+            atp.file_priorities = btx::expand_priorities(atp.ti->files(), params->file_priorities,
+                                                         params->num_file_priorities);
         }
-        if (params->download_limit > 0) atp.download_limit = int(std::min<int64_t>(params->download_limit, INT32_MAX));
-        if (params->upload_limit > 0) atp.upload_limit = int(std::min<int64_t>(params->upload_limit, INT32_MAX));
+        auto const limit = [](int64_t bytes) { return bytes > 0 ? int(std::min<int64_t>(bytes, INT32_MAX)) : -1; };
+        atp.download_limit = limit(params->download_limit);
+        atp.upload_limit = limit(params->upload_limit);
 
+        int64_t const downloaded = atp.total_downloaded, uploaded = atp.total_uploaded;
         lt::error_code ec;
         lt::torrent_handle const h = s.session.add_torrent(std::move(atp), ec);
         if (ec) throw lt::system_error(ec);
         *out = s.track(h);
+        s.start_run(h, downloaded, uploaded);
         return BTX_OK;
     });
 }
@@ -131,18 +142,55 @@ int btx_torrent_remove(btx_session* session, btx_torrent torrent, int delete_fil
 }
 
 int btx_torrent_pause(btx_session* session, btx_torrent torrent) {
-    return with_torrent(session, torrent, [](lt::torrent_handle const& h) {
+    return with_torrent(session, torrent, [&](lt::torrent_handle const& h) {
+        // The peers we dialled, to dial again on resume (see resume_run).
+        std::vector<lt::peer_info> peers;
+        h.get_peer_info(peers);
+        std::vector<lt::tcp::endpoint> dialled;
+        for (auto const& p : peers)
+            if (p.flags & lt::peer_info::outgoing_connection) dialled.push_back(p.ip);
+        session->remember_peers(h, std::move(dialled));
         h.unset_flags(lt::torrent_flags::auto_managed);
         h.pause(lt::torrent_handle::graceful_pause);
     });
 }
 
+namespace {
+
+// libtorrent keeps the peers a pause disconnected in its peer list and
+// won't dial them again for a minute (min_reconnect_time), so a resumed
+// torrent would sit idle although its peers and tracker are right there.
+// Forgetting them and adding back the ones we had dialled makes them fresh
+// candidates; a reannounce brings the tracker's at once. libtorrent also
+// restarts a torrent's per-run counters when it resumes.
+void resume_run(btx_session& s, lt::torrent_handle const& h) {
+    std::vector<lt::tcp::endpoint> const peers = s.take_remembered_peers(h);
+    if (!peers.empty()) lt::torrent_handle(h).clear_peers();
+    h.resume();
+    for (auto const& ep : peers) h.connect_peer(ep);
+    h.force_reannounce();
+    lt::torrent_status const st = h.status({});
+    s.start_run(h, st.all_time_download, st.all_time_upload);
+}
+
+}  // namespace
+
 int btx_torrent_resume(btx_session* session, btx_torrent torrent) {
-    return with_torrent(session, torrent, [](lt::torrent_handle const& h) { h.resume(); });
+    return with_torrent(session, torrent, [&](lt::torrent_handle const& h) { resume_run(*session, h); });
 }
 
 int btx_torrent_force_recheck(btx_session* session, btx_torrent torrent) {
-    return with_torrent(session, torrent, [](lt::torrent_handle const& h) { h.force_recheck(); });
+    return with_torrent(session, torrent, [&](lt::torrent_handle const& h) {
+        bool const paused = bool(h.flags() & lt::torrent_flags::paused);
+        h.force_recheck();
+        if (!paused) return;
+        // A paused torrent's check waits for a resume. stop_when_ready runs
+        // the check and pauses it again before it talks to any peer; set
+        // after force_recheck, which leaves the downloading states that
+        // would trigger it at once.
+        h.set_flags(lt::torrent_flags::stop_when_ready);
+        resume_run(*session, h);
+    });
 }
 
 int btx_torrent_connect_peer(btx_session* session, btx_torrent torrent, char const* endpoint) {
@@ -156,10 +204,9 @@ int btx_torrent_set_file_priorities(btx_session* session, btx_torrent torrent, u
                                     size_t count) {
     return with_torrent(session, torrent, [&](lt::torrent_handle const& h) {
         if (count > 0) btx::require(priorities, "priorities");
-        std::vector<lt::download_priority_t> list;
-        list.reserve(count);
-        for (size_t i = 0; i < count; ++i) list.push_back(lt::download_priority_t(std::uint8_t(priorities[i] & 7)));
-        h.prioritize_files(list);
+        auto const ti = h.torrent_file();
+        if (!ti) throw btx::failure(BTX_ERR_NO_METADATA, "the torrent's metadata has not arrived yet");
+        h.prioritize_files(btx::expand_priorities(ti->files(), priorities, count));
     });
 }
 

@@ -3,33 +3,30 @@ import TorrentKit
 /// What the options of one `btx add` ask for, validated before anything starts.
 struct AddPlan {
     var paused = false
-    var sequential = false
     var only: FileSelection?
-    var policy = SeedPolicy()
-    var downloadLimit: Int64 = 0
-    var uploadLimit: Int64 = 0
+    var settings = TorrentSettings()
     var trackers: [String] = []
     var peers: [String] = []
 
     init(_ invocation: Invocation) throws {
         paused = invocation.flag("paused")
-        sequential = invocation.flag("sequential")
+        settings.sequential = invocation.flag("sequential")
         only = invocation.value("only").map(FileSelection.init)
-        policy.seedForever = invocation.flag("seed")
+        settings.seeding.seedForever = invocation.flag("seed")
         if let text = invocation.value("seed-ratio") {
             guard let ratio = Double(text), ratio >= 0, ratio.isFinite else {
                 throw CLIError.usage("--seed-ratio: '\(text)' is not a number like 1.5", command: "add")
             }
-            policy.ratio = ratio
+            settings.seeding.ratio = ratio
         }
         if let text = invocation.value("seed-time") {
             guard let seconds = Units.parseDuration(text) else {
                 throw CLIError.usage("--seed-time: '\(text)' is not a duration like 90s, 30m or 2h", command: "add")
             }
-            policy.seconds = seconds
+            settings.seeding.seconds = seconds
         }
-        downloadLimit = try invocation.value("max-down").map { try parseRate($0, option: "--max-down") } ?? 0
-        uploadLimit = try invocation.value("max-up").map { try parseRate($0, option: "--max-up") } ?? 0
+        settings.maxDown = try invocation.value("max-down").map { try parseRate($0, option: "--max-down") } ?? 0
+        settings.maxUp = try invocation.value("max-up").map { try parseRate($0, option: "--max-up") } ?? 0
         trackers = invocation.all("tracker")
         peers = invocation.all("peer")
         for peer in peers where !isEndpoint(peer) {
@@ -40,13 +37,24 @@ struct AddPlan {
     func options(savePath: String) -> AddOptions {
         var options = AddOptions(savePath: savePath)
         options.paused = paused
-        options.sequential = sequential
-        options.downloadLimit = downloadLimit
-        options.uploadLimit = uploadLimit
+        options.sequential = settings.sequential
+        options.downloadLimit = settings.maxDown
+        options.uploadLimit = settings.maxUp
         options.trackers = trackers
         options.peers = peers
         return options
     }
+}
+
+/// What btx applies to a torrent on top of libtorrent's resume data. The
+/// rate caps and the download order belong to one run: they are an add's
+/// options, and the next run starts without them. The seeding goal is the
+/// torrent's, kept beside its resume data so a later daemon honours it.
+struct TorrentSettings {
+    var maxDown: Int64 = 0
+    var maxUp: Int64 = 0
+    var sequential = false
+    var seeding = SeedPolicy()
 }
 
 /// When a complete torrent is done: at once by default; never with --seed
@@ -91,19 +99,19 @@ func isEndpoint(_ text: String) -> Bool {
 extension AddPlan {
     func json(savePath: String, explicitSavePath: Bool) -> [(String, JSON)] {
         [("save_path", .string(savePath)), ("explicit_save_path", .bool(explicitSavePath)),
-         ("paused", .bool(paused)), ("sequential", .bool(sequential)), ("only", .optional(only?.list)),
-         ("max_down", .int(downloadLimit)), ("max_up", .int(uploadLimit)),
+         ("paused", .bool(paused)), ("sequential", .bool(settings.sequential)), ("only", .optional(only?.list)),
+         ("max_down", .int(settings.maxDown)), ("max_up", .int(settings.maxUp)),
          ("trackers", .array(trackers.map(JSON.string))), ("peers", .array(peers.map(JSON.string)))]
-            + (policy.json.objectFields ?? [])
+            + (settings.seeding.json.objectFields ?? [])
     }
 
     init(json: JSON) {
         paused = json["paused"]?.boolValue ?? false
-        sequential = json["sequential"]?.boolValue ?? false
+        settings.sequential = json["sequential"]?.boolValue ?? false
         only = json["only"]?.stringValue.map(FileSelection.init)
-        policy = SeedPolicy(json: json)
-        downloadLimit = json["max_down"]?.intValue ?? 0
-        uploadLimit = json["max_up"]?.intValue ?? 0
+        settings.seeding = SeedPolicy(json: json)
+        settings.maxDown = max(0, json["max_down"]?.intValue ?? 0)
+        settings.maxUp = max(0, json["max_up"]?.intValue ?? 0)
         trackers = json["trackers"]?.arrayValue?.compactMap(\.stringValue) ?? []
         peers = json["peers"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }

@@ -23,15 +23,16 @@ final class AddReporter {
     /// JSON progress about once a second; a TTY redraws twice as often.
     private var progressInterval: Double { output.json ? 1.0 : 0.5 }
 
-    private func event(_ type: String, _ fields: [(String, JSON)]) {
-        output.document(.object([("type", .string(type)), ("data", .object(fields))]))
+    private func event(_ type: String, _ fields: [(String, JSON)]) { event(type, .object(fields)) }
+
+    private func event(_ type: String, _ data: JSON) {
+        output.document(streamEvent(type, data))
         fflush(stdout)
     }
 
-    func added(name: String, infoHash: String, savePath: String, resumed: Bool) {
+    func added(_ data: JSON) {
         guard output.json else { return }
-        event("added", [("info_hash", .string(infoHash)), ("name", .string(name)), ("save_path", .string(savePath)),
-                        ("resumed", .bool(resumed))])
+        event("added", data)
     }
 
     func listening(port: Int) {
@@ -50,24 +51,24 @@ final class AddReporter {
         event("tracker_reply", [("info_hash", .string(infoHash)), ("peers", .int(peers))])
     }
 
-    func progress(_ statuses: [TorrentStatus], now: Double) {
+    /// `torrents`: status documents, the progress events' data.
+    func progress(_ torrents: [JSON], now: Double) {
         guard showsProgress, now - lastProgress >= progressInterval else { return }
         lastProgress = now
         if output.json {
-            for status in statuses { event("progress", status.progressFields) }
+            for torrent in torrents { event("progress", torrent) }
         } else {
-            live.show(statuses.map(\.progressLine))
+            live.show(torrents.map(progressLine))
         }
     }
 
     func endProgress() { live.clear() }
 
     func finished(_ status: TorrentStatus, seconds: Double) {
-        if output.json {
-            event("finished", [("info_hash", .string(status.infoHash)), ("name", .string(status.name)),
-                               ("size", .int(status.totalSize)), ("downloaded", .int(status.sessionDownloaded)),
-                               ("seconds", .double(seconds))])
-        }
+        guard output.json else { return }
+        event("finished", finishedEvent(infoHash: status.infoHash, name: status.name, size: status.totalSize,
+                                        wanted: status.totalWanted, sessionDownloaded: status.sessionDownloaded,
+                                        seconds: seconds))
     }
 
     func warning(name: String?, infoHash: String?, _ message: String, once: Bool = false) {
@@ -84,10 +85,18 @@ final class AddReporter {
         }
     }
 
+    /// What the swarm did that a user may want to know (a tracker that does
+    /// not answer, a piece that failed its hash): said once each, in the
+    /// JSON stream or on a terminal, never into a script's stderr.
+    func diagnostic(name: String?, infoHash: String?, _ message: String) {
+        guard output.json || output.showsProgress else { return }
+        warning(name: name, infoHash: infoHash, message, once: true)
+    }
+
     /// JSON only: for humans, failures are the command's error message.
     func error(name: String, infoHash: String, _ message: String) {
         guard output.json else { return }
-        event("error", [("info_hash", .string(infoHash)), ("message", .string(message))])
+        event("error", errorEvent(code: "failed", message: message, infoHash: infoHash, name: name))
     }
 
     /// One line per torrent on stdout (humans only; JSON has had its events).
@@ -101,45 +110,42 @@ final class AddReporter {
 
     func exit(reason: String, code: ExitCode) {
         guard output.json else { return }
-        event("exit", [("reason", .string(reason)), ("code", .int(Int(code.rawValue)))])
+        event("exit", exitEvent(reason: reason, code: code))
     }
 }
 
-extension TorrentStatus {
-    /// The words status and progress use for a running torrent's state.
-    var stateWord: String {
-        if error != nil { return "error" }
-        if isPaused { return "paused" }
-        switch state {
-        case .checkingFiles: return "checking"
-        case .checkingResumeData: return "resuming"
-        case .downloadingMetadata: return "metadata"
-        case .downloading: return "downloading"
-        case .finished: return "finished"
-        case .seeding: return "seeding"
-        case .unknown: return "unknown"
-        }
-    }
+/// The `add --json` events whose data both a session and a follower build.
+func streamEvent(_ type: String, _ data: JSON) -> JSON { .object([("type", .string(type)), ("data", data)]) }
 
-    var progressFields: [(String, JSON)] {
-        [("info_hash", .string(infoHash)), ("name", .string(name)), ("state", .string(stateWord)),
-         ("progress", .double(progress)), ("size", .int(totalSize)), ("done", .int(totalDone)),
-         ("downloaded", .int(sessionDownloaded)), ("uploaded", .int(sessionUploaded)),
-         ("download_rate", .int(downloadRate)), ("upload_rate", .int(uploadRate)),
-         ("peers", .int(peers)), ("seeds", .int(seeds)), ("eta", eta.map(JSON.int) ?? .null)]
-    }
-
-    var progressLine: String {
-        BTXCLI.progressLine(name: name, state: stateWord, progress: progress, downloadRate: downloadRate,
-                            uploadRate: uploadRate, peers: peers, eta: eta)
-    }
+/// `resumed`: it continues from saved state.
+func addedEvent(infoHash: String, name: String, savePath: String, resumed: Bool, hasMetadata: Bool) -> JSON {
+    .object([("info_hash", .string(infoHash)), ("name", .string(name)), ("save_path", .string(savePath)),
+             ("resumed", .bool(resumed)), ("has_metadata", .bool(hasMetadata))])
 }
 
-/// One torrent's live line, for `add` in the session and for `add` following one.
-func progressLine(name: String, state: String, progress: Double, downloadRate: Int64, uploadRate: Int64, peers: Int,
-                  eta: Int64?) -> String {
-    var parts = [name, state, Units.oneDecimal(progress * 100) + "%", "↓ " + Units.rate(downloadRate),
-                 "↑ " + Units.rate(uploadRate), "\(peers) peer\(peers == 1 ? "" : "s")"]
-    if let eta { parts.append("ETA " + Units.duration(seconds: eta)) }
+func finishedEvent(infoHash: String, name: String, size: Int64, wanted: Int64, sessionDownloaded: Int64,
+                   seconds: Double) -> JSON {
+    .object([("info_hash", .string(infoHash)), ("name", .string(name)), ("size", .int(size)), ("wanted", .int(wanted)),
+             ("session_downloaded", .int(sessionDownloaded)), ("seconds", .double(seconds))])
+}
+
+func errorEvent(code: String, message: String, infoHash: String? = nil, name: String? = nil) -> JSON {
+    .object([("info_hash", .optional(infoHash)), ("name", .optional(name)), ("code", .string(code)),
+             ("message", .string(message))])
+}
+
+func exitEvent(reason: String, code: ExitCode) -> JSON {
+    .object([("reason", .string(reason)), ("code", .int(Int(code.rawValue)))])
+}
+
+/// One torrent's live line, from its status document: for `add` running the
+/// session and for `add` following one.
+func progressLine(_ t: JSON) -> String {
+    let peers = t["peers"]?.intValue ?? 0
+    var parts = [t["name"]?.stringValue ?? "", t["state"]?.stringValue ?? "",
+                 Units.oneDecimal((t["progress"]?.doubleValue ?? 0) * 100) + "%",
+                 "↓ " + Units.rate(t["download_rate"]?.intValue ?? 0), "↑ " + Units.rate(t["upload_rate"]?.intValue ?? 0),
+                 "\(peers) peer\(peers == 1 ? "" : "s")"]
+    if let eta = t["eta"]?.intValue { parts.append("ETA " + Units.duration(seconds: eta)) }
     return parts.joined(separator: "  ")
 }

@@ -10,24 +10,22 @@ struct FileSelection {
 
     func priorities(for files: [FileEntry]) throws -> [UInt8] {
         var chosen = Set<Int>()
-        let real = files.filter { !$0.isPadding }
         for item in list.split(separator: ",").map({ $0.trimmingSpaces }) where !item.isEmpty {
             if let range = indexRange(item) {
-                guard let last = real.last?.index, range.lowerBound >= 0, range.upperBound <= last,
-                      range.allSatisfy({ index in real.contains { $0.index == index } }) else {
+                guard range.lowerBound >= 0, range.upperBound < files.count else {
                     throw CLIError.usage("--only: no file has index \(item) (see 'btx files')", command: "add")
                 }
                 chosen.formUnion(range)
                 continue
             }
-            let matched = real.filter { matches(item, $0.path) }
+            let matched = files.filter { matches(item, $0.path) }
             guard !matched.isEmpty else {
                 throw CLIError.usage("--only: '\(item)' matches no file (see 'btx files')", command: "add")
             }
             chosen.formUnion(matched.map(\.index))
         }
         guard !chosen.isEmpty else { throw CLIError.usage("--only needs at least one file", command: "add") }
-        return files.map { chosen.contains($0.index) && !$0.isPadding ? 4 : 0 }
+        return files.map { chosen.contains($0.index) ? 4 : 0 }
     }
 
     private func indexRange(_ item: String) -> ClosedRange<Int>? {

@@ -16,22 +16,23 @@ extension SessionHost {
                 try startDHTPut(params, client: client)
                 return nil
             case "ping":
-                return ControlServer.result(.object([("pid", .int(Int(getpid()))), ("daemon", .bool(mode == .daemon))]))
+                return ControlServer.result(.object([("pid", .int(Int(getpid()))), ("daemon", .bool(mode == .daemon)),
+                                                     ("port", .int(session.listenPort))]))
             case "status":
                 let statuses = try session.statuses().filter { entry($0.torrent) != nil }
                 let queries = params["torrents"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 let chosen = queries.isEmpty ? statuses : try queries.map { try select($0, from: statuses, key: \.key) }
-                return ControlServer.result(.object([("torrents", .array(chosen.map(liveJSON)))]))
+                return ControlServer.result(.object([("torrents", .array(chosen.map { document(of: $0, entry: entry($0.torrent)) }))]))
             case "files":
                 let (entry, status) = try target(params)
-                let files = try session.files(entry.torrent).filter { !$0.isPadding }
+                let files = try session.files(entry.torrent)
                 return ControlServer.result(.object([("name", .string(status.name)), ("info_hash", .string(status.infoHash)),
-                                                     ("files", .array(files.map { .object($0.liveFields) }))]))
+                                                     ("files", .array(files.map(\.document)))]))
             case "peers":
                 let (entry, status) = try target(params)
                 let peers = try session.peers(entry.torrent)
                 return ControlServer.result(.object([("name", .string(status.name)), ("info_hash", .string(status.infoHash)),
-                                                     ("peers", .array(peers.map(\.json)))]))
+                                                     ("peers", .array(peers.map(\.document)))]))
             case "add":
                 let plan = AddPlan(json: params)
                 guard let savePath = params["save_path"]?.stringValue, savePath.hasPrefix("/") else {
@@ -42,7 +43,7 @@ extension SessionHost {
                 for source in sources {
                     let entry = try add(source, plan: plan, savePath: savePath,
                                         explicitSavePath: params["explicit_save_path"]?.boolValue ?? true)
-                    added.append(.object([("info_hash", .string(entry.stateKey)), ("name", .string(entry.name))]))
+                    added.append(entry.added)
                 }
                 return ControlServer.result(.object([("torrents", .array(added))]))
             case "pause", "resume", "verify":
@@ -54,7 +55,13 @@ extension SessionHost {
                     for peer in entry.peers { try? session.connect(entry.torrent, to: peer) }
                     entry.error = nil
                     entry.done = false
-                default: try session.recheck(entry.torrent)
+                default:
+                    // libtorrent ignores a recheck without metadata: no check would ever end.
+                    guard status.hasMetadata else {
+                        throw CLIError.failure("\(status.name): the metadata has not arrived yet; nothing to verify")
+                    }
+                    try session.recheck(entry.torrent)
+                    entry.checking = true
                 }
                 requestSave(entry, onlyIfModified: false)
                 return ControlServer.result(.object([("info_hash", .string(status.infoHash)), ("name", .string(status.name))]))
@@ -159,36 +166,5 @@ extension SessionHost {
         let statuses = try session.statuses().filter { entry($0.torrent) != nil }
         let status = try select(query, from: statuses, key: \.key)
         return (entry(status.torrent)!, status)
-    }
-
-    private func liveJSON(_ status: TorrentStatus) -> JSON {
-        let tracked = entry(status.torrent)
-        // btx's own failures (a bad --only) count as the torrent's error.
-        let failure = status.error ?? tracked?.error
-        return status.json(running: true, state: failure != nil ? "error" : status.stateWord,
-                           goalReached: (tracked?.done ?? false) && failure == nil, error: failure)
-    }
-}
-
-extension FileEntry {
-    var liveFields: [(String, JSON)] {
-        [("index", .int(index)), ("path", .string(path)), ("size", .int(size)), ("downloaded", .int(downloaded)),
-         ("progress", .double(progress)), ("priority", .int(priority))]
-    }
-}
-
-extension PeerInfo {
-    var json: JSON {
-        .object([("address", .string(address)), ("client", .string(client)), ("flags", .string(flagLetters)),
-                 ("progress", .double(progress)), ("download_rate", .int(downloadRate)), ("upload_rate", .int(uploadRate)),
-                 ("downloaded", .int(totalDownloaded)), ("uploaded", .int(totalUploaded))])
-    }
-
-    /// One letter per flag, as `btx help peers` documents: a fixed order, "-" for off.
-    var flagLetters: String {
-        let letters: [(Flags, Character)] = [(.interested, "I"), (.choked, "C"), (.remoteInterested, "i"),
-                                             (.remoteChoked, "c"), (.seed, "S"), (.encrypted, "E"), (.utp, "U"),
-                                             (.incoming, "R")]
-        return String(letters.map { flags.contains($0.0) ? $0.1 : "-" })
     }
 }

@@ -15,21 +15,26 @@ final class SessionHost {
         /// The info-hash its resume file is named by.
         var stateKey: String
         var only: FileSelection?
-        let policy: SeedPolicy
+        let settings: TorrentSettings
         /// --peer endpoints, dialled again on resume (libtorrent waits a
         /// minute before reconnecting a peer it dropped).
         var peers: [String] = []
         var completedAt: Double?
         var error: String?
         var done = false
+        /// A verify is running: shown as "checking" from the request until
+        /// libtorrent says the check is over, with no gap in between.
+        var checking = false
         var lastStatus: TorrentStatus?
+        /// The `added` event's data, also the control socket's answer to an add.
+        var added = JSON.null
 
-        init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, policy: SeedPolicy) {
+        init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, settings: TorrentSettings) {
             self.torrent = torrent
             self.name = name
             self.stateKey = stateKey
             self.only = only
-            self.policy = policy
+            self.settings = settings
         }
     }
 
@@ -41,7 +46,10 @@ final class SessionHost {
     let server: ControlServer
     private let wakeFD: Int32
     var tracked: [Tracked] = []
-    private var pendingSaves = Set<Torrent>()
+    /// Resume data requests not answered yet, per torrent. A save asked for
+    /// while another is on its way is sent anyway: the earlier one may
+    /// predate the last piece.
+    private var pendingSaves: [Torrent: Int] = [:]
     private let started = monotonicSeconds()
     var stopRequested = false
     var pendingDHT: [PendingDHTRequest] = []
@@ -113,15 +121,16 @@ final class SessionHost {
         }
         if let existing = tracked.first(where: { $0.torrent == torrent }) { return existing }
         let entry = Tracked(torrent: torrent, name: source.info.name.isEmpty ? key : source.info.name, stateKey: key,
-                            only: source.info.pieceCount > 0 ? nil : plan.only, policy: plan.policy)
+                            only: source.info.pieceCount > 0 ? nil : plan.only, settings: plan.settings)
         entry.peers = plan.peers
         tracked.append(entry)
-        if plan.policy.hasLimit { try? directory.saveSeedGoal(plan.policy.json, for: key) }
+        if plan.settings.seeding.hasLimit { try? directory.saveSeedGoal(plan.settings.seeding.json, for: key) }
         let status = try? session.status(torrent)
         if status?.hasMetadata == true { try applySelection(entry) }
         if plan.paused { requestSave(entry, onlyIfModified: false) }
-        reporter.added(name: entry.name, infoHash: key, savePath: status?.savePath ?? options.savePath ?? "",
-                       resumed: resumed)
+        entry.added = addedEvent(infoHash: key, name: entry.name, savePath: status?.savePath ?? options.savePath ?? "",
+                                 resumed: resumed, hasMetadata: status?.hasMetadata ?? false)
+        reporter.added(entry.added)
         return entry
     }
 
@@ -134,8 +143,9 @@ final class SessionHost {
                 var options = AddOptions()
                 options.paused = saved.status.isPaused
                 let torrent = try session.add(.resumeData(bytes), options: options)
-                let policy = directory.loadSeedGoal(hash).map(SeedPolicy.init(json:)) ?? SeedPolicy(seedForever: true)
-                let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, policy: policy)
+                var settings = TorrentSettings()
+                settings.seeding = directory.loadSeedGoal(hash).map(SeedPolicy.init(json:)) ?? SeedPolicy(seedForever: true)
+                let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, settings: settings)
                 // The seeding clock started when the torrent completed, not now.
                 if saved.status.completedTime > 0 {
                     entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.status.completedTime))
@@ -171,7 +181,7 @@ final class SessionHost {
                 }
                 let code = interruptExitCode()
                 reporter.exit(reason: "interrupted", code: code)
-                return Outcome(failure: CLIError(exitCode: code, message: "interrupted; resume data saved"))
+                return Outcome(failure: CLIError(exitCode: code, message: "interrupted; resume data saved", reported: true))
             }
             // Statuses are polled four times a second, and at once when a
             // torrent finishes or changes state: not on every wake-up, which
@@ -185,7 +195,9 @@ final class SessionHost {
                 for entry in tracked { requestSave(entry, onlyIfModified: true) }
                 lastSave = now
             }
-            reporter.progress(tracked.compactMap { $0.done ? nil : $0.lastStatus }, now: now)
+            reporter.progress(tracked.compactMap { entry in
+                entry.done ? nil : entry.lastStatus.map { document(of: $0, entry: entry) }
+            }, now: now)
             if mode == .foreground && tracked.allSatisfy(\.done) { break }
         }
         reporter.endProgress()
@@ -194,8 +206,9 @@ final class SessionHost {
         reporter.summary(tracked.filter { $0.error == nil }.map { ($0.name, $0.lastStatus, completionText($0)) })
         if !failed.isEmpty {
             reporter.exit(reason: "error", code: .failure)
-            // One "btx: NAME: reason" line per failed torrent.
-            return Outcome(failure: .failure(failed.map { "\($0.name): \($0.error!)" }.joined(separator: "\nbtx: ")))
+            // One "btx: NAME: reason" line per failed torrent; JSON has had an error event for each.
+            let message = failed.map { "\($0.name): \($0.error!)" }.joined(separator: "\nbtx: ")
+            return Outcome(failure: CLIError(exitCode: .failure, message: message, reported: true))
         }
         reporter.exit(reason: "complete", code: .success)
         return Outcome()
@@ -242,7 +255,7 @@ final class SessionHost {
             reporter.metadata(name: status.name, infoHash: status.infoHash, size: status.totalSize)
             requestSave(entry, onlyIfModified: false)
         case .resumeData(let torrent, let infoHash, let data):
-            pendingSaves.remove(torrent)
+            saveAnswered(torrent)
             // A torrent removed meanwhile stays removed.
             guard let entry = entry(torrent) else { return }
             do {
@@ -258,27 +271,33 @@ final class SessionHost {
                 reporter.warning(name: entry.name, infoHash: infoHash, "could not save resume data: \(error.message)")
             }
         case .resumeDataUnchanged(let torrent):
-            pendingSaves.remove(torrent)
+            saveAnswered(torrent)
         case .resumeDataFailed(let torrent, let message):
-            pendingSaves.remove(torrent)
+            saveAnswered(torrent)
             if let entry = entry(torrent) {
                 reporter.warning(name: entry.name, infoHash: entry.stateKey, "could not save resume data: \(message)")
             }
         case .finished, .stateChanged, .paused, .resumed:
             statusDue = true
+        case .checked(let torrent):
+            statusDue = true
+            if let entry = entry(torrent), entry.checking {
+                entry.checking = false
+                requestSave(entry, onlyIfModified: false)
+            }
         case .torrentError(let torrent, let message), .fileError(let torrent, let message):
             if let entry = entry(torrent) { fail(entry, message) }
         case .trackerError(let torrent, let message):
-            reporter.warning(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey, message, once: true)
+            reporter.diagnostic(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey, message)
         case .trackerReply(let torrent, let peers):
             if let entry = entry(torrent) { reporter.trackerReply(infoHash: entry.stateKey, peers: peers) }
         case .hashFailed(let torrent, let piece):
-            reporter.warning(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey,
-                             "piece \(piece) failed its hash check; downloading it again", once: false)
+            reporter.diagnostic(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey,
+                                "piece \(piece) failed its hash check; downloading it again")
         case .listening(let port):
             reporter.listening(port: port)
         case .listenFailed(let message):
-            reporter.warning(name: nil, infoHash: nil, message, once: true)
+            reporter.diagnostic(name: nil, infoHash: nil, message)
         case .dhtItem(let item):
             answerDHT(item: item)
         case .dhtPut(let item, let message):
@@ -310,29 +329,46 @@ final class SessionHost {
         guard let entry = entry(status.torrent) else { return }
         entry.lastStatus = status
         guard !entry.done else { return }
-        if status.isComplete && entry.completedAt == nil {
+        if status.isComplete && entry.completedAt == nil && !entry.checking {
             entry.completedAt = now
             reporter.finished(status, seconds: now - started)
             requestSave(entry, onlyIfModified: false)
         }
         if let completedAt = entry.completedAt, status.isComplete,
-           entry.policy.isMet(ratio: status.ratio, seededFor: now - completedAt) {
+           entry.settings.seeding.isMet(ratio: status.ratio, seededFor: now - completedAt) {
             entry.done = true
             // A daemon stops seeding at the limit it was given.
-            if mode == .daemon && entry.policy.hasLimit { try? session.pause(entry.torrent) }
+            if mode == .daemon && entry.settings.seeding.hasLimit { try? session.pause(entry.torrent) }
         }
     }
 
+    /// A torrent as status and progress show it.
+    func document(of status: TorrentStatus, entry: Tracked?) -> JSON {
+        // btx's own failures (a bad --only) count as the torrent's error.
+        let failure = status.error ?? entry?.error
+        let state = failure != nil ? "error" : entry?.checking == true ? "checking" : status.stateWord
+        return status.document(running: true, state: state, settings: entry?.settings ?? TorrentSettings(),
+                               goalReached: (entry?.done ?? false) && failure == nil, error: failure)
+    }
+
+    /// Periodic saves (`onlyIfModified`) wait for the one in flight; any
+    /// other save is a new request, so the last one written is the newest.
     func requestSave(_ entry: Tracked, onlyIfModified: Bool) {
-        guard !pendingSaves.contains(entry.torrent) else { return }
+        if onlyIfModified && pendingSaves[entry.torrent] != nil { return }
         if (try? session.requestResumeData(entry.torrent, onlyIfModified: onlyIfModified)) != nil {
-            pendingSaves.insert(entry.torrent)
+            pendingSaves[entry.torrent, default: 0] += 1
         }
+    }
+
+    private func saveAnswered(_ torrent: Torrent) {
+        guard let count = pendingSaves[torrent] else { return }
+        pendingSaves[torrent] = count > 1 ? count - 1 : nil
     }
 
     /// Saves every torrent's resume data (and the DHT routing table),
     /// waiting a bounded time for libtorrent to produce it.
     private func shutdown() throws {
+        server.close()
         for entry in tracked { requestSave(entry, onlyIfModified: false) }
         let deadline = monotonicSeconds() + 10
         while !pendingSaves.isEmpty && monotonicSeconds() < deadline {
@@ -349,7 +385,7 @@ final class SessionHost {
     /// Forgets a removed torrent and its saved state.
     func forget(_ entry: Tracked) {
         tracked.removeAll { $0 === entry }
-        pendingSaves.remove(entry.torrent)
+        pendingSaves[entry.torrent] = nil
         directory.removeResumeData(entry.stateKey)
     }
 }

@@ -13,8 +13,12 @@ let addCommand = Command(
         Resume data is saved in the state directory every 5 seconds, on completion and on SIGINT/SIGTERM \
         (exit 130/143), so running the same 'btx add' again continues where it stopped without a recheck.
 
-        With --json, stdout carries one JSON event per line: added, listening, metadata, tracker_reply, \
-        progress (about once a second per torrent), finished, warning, error and, last, exit.
+        With --json, stdout carries one JSON event per line, {"type": T, "data": {...}}, in the same sequence \
+        whether this command runs the session or follows one: added, listening, metadata (magnets), progress \
+        (about once a second per torrent; its data is the torrent's status --json document), finished, error \
+        and, last, exit (reason complete, paused, detached, interrupted or error, and the exit code). \
+        tracker_reply and warning come only from the process that runs the session (a daemon logs them). \
+        --max-down, --max-up and --sequential apply to this run only; the next run of the torrent starts without them.
         """,
     options: [
         OptionSpec(long: "output", short: "o", argument: "DIR", summary: "download into DIR (default: the current directory)", completion: .directory),
@@ -31,6 +35,7 @@ let addCommand = Command(
         OptionSpec(long: "detach", short: "d", summary: "hand the torrents to the background session (starting one) and return"),
     ] + sessionOptions,
     positional: .file,
+    streamsEvents: true,
     run: runAdd
 )
 
@@ -60,45 +65,61 @@ private func runAdd(_ invocation: Invocation) throws {
                                             + plan.json(savePath: savePath, explicitSavePath: explicitSavePath))
             added += reply["torrents"]?.arrayValue ?? []
         }
-        let reply = JSON.object([("torrents", .array(added))])
-        let hashes = added.compactMap { $0["info_hash"]?.stringValue }
-        if invocation.flag("detach") || plan.paused {
-            reportHandedOver(reply, output: invocation.output)
+        let following = !invocation.flag("detach") && !plan.paused
+        reportHandedOver(added, output: invocation.output, following: following)
+        if !following {
+            if invocation.output.json {
+                invocation.output.document(streamEvent("exit", exitEvent(reason: plan.paused ? "paused" : "detached",
+                                                                         code: .success)))
+            }
             return
         }
-        return try follow(hashes, seeding: plan.policy.seedForever || plan.policy.hasLimit, client: client,
-                          directory: directory, output: invocation.output)
+        let seeding = plan.settings.seeding.seedForever || plan.settings.seeding.hasLimit
+        return try follow(added, seeding: seeding, client: client, directory: directory, output: invocation.output)
     }
 
     let configuration = try sessionConfiguration(invocation, config: config, environment: environment)
     let lock = try StateLock(directory: directory)
-    let host = try SessionHost(configuration: configuration, directory: directory, output: invocation.output,
-                               mode: .foreground)
-    for source in sources {
-        try host.add(source, plan: plan, savePath: savePath, explicitSavePath: explicitSavePath)
+    let outcome = try runSession(of: lock) {
+        let host = try SessionHost(configuration: configuration, directory: directory, output: invocation.output,
+                                   mode: .foreground)
+        for source in sources {
+            try host.add(source, plan: plan, savePath: savePath, explicitSavePath: explicitSavePath)
+        }
+        return try host.run(untilPaused: plan.paused)
     }
-    let outcome = try host.run(untilPaused: plan.paused)
-    withExtendedLifetime(lock) {}
     if let failure = outcome.failure { throw failure }
 }
 
-private func reportHandedOver(_ reply: JSON, output: Output) {
-    for torrent in reply["torrents"]?.arrayValue ?? [] {
+/// The `added` events for torrents a running session took; people are told
+/// only when this command returns at once.
+private func reportHandedOver(_ added: [JSON], output: Output, following: Bool) {
+    for torrent in added {
         if output.json {
-            output.document(.object([("type", .string("added")), ("data", torrent)]))
-        } else {
+            output.document(streamEvent("added", torrent))
+        } else if !following {
             output.line("\(torrent["name"]?.stringValue ?? ""): handed to the running session")
         }
     }
+    fflush(stdout)
 }
 
 /// Follows torrents handed to a running session until they are complete
-/// (or, when `seeding`, until the session says their seeding goal is met);
-/// an interrupt stops the following, not the torrents.
-private func follow(_ hashes: [String], seeding: Bool, client: ControlClient, directory: StateDirectory,
+/// (or, when `seeding`, until the session says their seeding goal is met),
+/// printing the same events a session of its own would; an interrupt stops
+/// the following, not the torrents.
+private func follow(_ added: [JSON], seeding: Bool, client: ControlClient, directory: StateDirectory,
                     output: Output) throws {
+    let hashes = added.compactMap { $0["info_hash"]?.stringValue }
     installInterruptHandlers()
     let live = LiveLines(output: output)
+    let started = monotonicSeconds()
+    func emit(_ type: String, _ data: JSON) {
+        guard output.json else { return }
+        output.document(streamEvent(type, data))
+    }
+    if let port = try? client.call("ping")["port"]?.intValue, port > 0 { emit("listening", .object([("port", .int(port))])) }
+    var awaitingMetadata = Set(added.filter { $0["has_metadata"]?.boolValue == false }.compactMap { $0["info_hash"]?.stringValue })
     var finished = Set<String>()
     while true {
         let torrents: [JSON]
@@ -112,21 +133,34 @@ private func follow(_ hashes: [String], seeding: Bool, client: ControlClient, di
         }
         for t in torrents {
             let hash = t["info_hash"]?.stringValue ?? ""
-            if output.json { output.document(.object([("type", .string("progress")), ("data", t)])) }
+            let name = t["name"]?.stringValue ?? hash
+            if t["has_metadata"]?.boolValue == true && awaitingMetadata.remove(hash) != nil {
+                emit("metadata", .object([("info_hash", .string(hash)), ("name", .string(name)), ("size", t["size"] ?? .null)]))
+            }
+            emit("progress", t)
             if let error = t["error"]?.stringValue {
                 live.clear()
-                throw CLIError.failure("\(t["name"]?.stringValue ?? hash): \(error)")
+                emit("error", errorEvent(code: "failed", message: error, infoHash: hash, name: name))
+                emit("exit", exitEvent(reason: "error", code: .failure))
+                throw CLIError(exitCode: .failure, message: "\(name): \(error)", reported: true)
             }
             let complete = ["seeding", "finished"].contains(t["state"]?.stringValue ?? "")
-            let reached = seeding ? t["goal_reached"]?.boolValue == true : complete
-            if reached && finished.insert(hash).inserted && !output.json {
-                live.clear()
-                output.line("\(t["name"]?.stringValue ?? hash): complete in \(t["save_path"]?.stringValue ?? "")")
+            if complete && finished.insert(hash).inserted {
+                emit("finished", finishedEvent(infoHash: hash, name: name, size: t["size"]?.intValue ?? 0,
+                                               wanted: t["wanted"]?.intValue ?? 0,
+                                               sessionDownloaded: t["session_downloaded"]?.intValue ?? 0,
+                                               seconds: monotonicSeconds() - started))
+                if !output.json {
+                    live.clear()
+                    output.line("\(name): complete in \(t["save_path"]?.stringValue ?? "")")
+                }
             }
         }
         fflush(stdout)
-        if finished.count == hashes.count {
-            if output.json { output.document(.object([("type", .string("exit")), ("data", .object([("reason", .string("complete")), ("code", .int(0))]))])) }
+        let reached = torrents.filter { seeding ? $0["goal_reached"]?.boolValue == true
+                                                : finished.contains($0["info_hash"]?.stringValue ?? "") }
+        if reached.count == hashes.count {
+            emit("exit", exitEvent(reason: "complete", code: .success))
             return
         }
         live.show(torrents.filter { !finished.contains($0["info_hash"]?.stringValue ?? "") }.map(progressLine))
@@ -134,18 +168,13 @@ private func follow(_ hashes: [String], seeding: Bool, client: ControlClient, di
         while monotonicSeconds() < deadline {
             if interruptRequested() {
                 live.clear()
-                throw CLIError(exitCode: interruptExitCode(), message: "stopped following; the session keeps the torrents")
+                let code = interruptExitCode()
+                emit("exit", exitEvent(reason: "interrupted", code: code))
+                throw CLIError(exitCode: code, message: "stopped following; the session keeps the torrents", reported: true)
             }
             usleep(20_000)
         }
     }
-}
-
-private func progressLine(_ t: JSON) -> String {
-    progressLine(name: t["name"]?.stringValue ?? "", state: t["state"]?.stringValue ?? "",
-                 progress: t["progress"]?.doubleValue ?? 0, downloadRate: t["download_rate"]?.intValue ?? 0,
-                 uploadRate: t["upload_rate"]?.intValue ?? 0, peers: Int(t["peers"]?.intValue ?? 0),
-                 eta: t["eta"]?.intValue)
 }
 
 /// The followed torrents' outcome from saved state, after their session ended.
@@ -156,13 +185,15 @@ private func settle(_ hashes: [String], directory: StateDirectory, output: Outpu
             throw CLIError.failure("the session stopped before \(hash) was complete")
         }
         if output.json {
-            output.document(.object([("type", .string("progress")),
-                                     ("data", saved.status.json(running: false, state: "complete", goalReached: true))]))
+            let status = saved.status
+            output.document(streamEvent("progress", status.document(running: false, state: "complete",
+                                                                    settings: directory.savedSettings(hash))))
+            output.document(streamEvent("finished", finishedEvent(infoHash: status.infoHash, name: status.name,
+                                                                  size: status.totalSize, wanted: status.totalWanted,
+                                                                  sessionDownloaded: 0, seconds: 0)))
         } else {
             output.line("\(saved.status.name): complete in \(saved.status.savePath)")
         }
     }
-    if output.json {
-        output.document(.object([("type", .string("exit")), ("data", .object([("reason", .string("complete")), ("code", .int(0))]))]))
-    }
+    if output.json { output.document(streamEvent("exit", exitEvent(reason: "complete", code: .success))) }
 }

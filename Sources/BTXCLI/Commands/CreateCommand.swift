@@ -74,7 +74,7 @@ private func runCreate(_ invocation: Invocation) throws {
     let info = try TorrentInfo(bytes: bytes)
     if out.json {
         var fields: [(String, JSON)] = [("path", .string(destination)), ("format", .string(options.format.rawValue))]
-        if case .object(let rest) = info.json { fields += rest }
+        if case .object(let rest) = info.document { fields += rest }
         fields.append(("skipped", .array(content.skipped.map(JSON.string))))
         out.document(.object(fields))
         return

@@ -42,13 +42,24 @@ private func runDaemon(_ invocation: Invocation) throws {
     let config = try UserConfig.load(directory, output: invocation.output)
     let configuration = try sessionConfiguration(invocation, config: config, environment: environment)
     let lock = try StateLock(directory: directory)
-    let host = try SessionHost(configuration: configuration, directory: directory, output: invocation.output, mode: .daemon)
-    host.resumeSavedTorrents()
-    try FileIO.writeAtomically(Array("\(getpid())\n".utf8), to: directory.pidPath, replace: true, mode: 0o644)
-    defer { unlink(directory.pidPath) }
-    let outcome = try host.run()
-    withExtendedLifetime(lock) {}
+    let outcome = try runSession(of: lock) {
+        let host = try SessionHost(configuration: configuration, directory: directory, output: invocation.output,
+                                   mode: .daemon)
+        host.resumeSavedTorrents()
+        try FileIO.writeAtomically(Array("\(getpid())\n".utf8), to: directory.pidPath, replace: true, mode: 0o644)
+        defer { unlink(directory.pidPath) }
+        return try host.run()
+    }
     if let failure = outcome.failure { throw failure }
+}
+
+/// Runs a session host under `lock` and lets the lock go only once the host
+/// is gone: its socket closed and libtorrent stopped (which may wait for
+/// trackers). `daemon --stop` and the next session wait for the lock, so
+/// they never meet a session still on its way out.
+func runSession(of lock: StateLock, _ body: () throws -> SessionHost.Outcome) rethrows -> SessionHost.Outcome {
+    defer { withExtendedLifetime(lock) {} }
+    return try body()
 }
 
 /// Starts `btx daemon --foreground` detached (setsid, output to the log)

@@ -4,7 +4,10 @@ let infoCommand = Command(
     name: "info",
     usage: "info FILE.torrent|TORRENT",
     summary: "show a torrent's metadata: hashes, pieces, trackers, magnet link",
-    details: "Reads the .torrent file (or - for standard input), or a saved TORRENT's metadata, without starting a session.",
+    details: """
+        Reads the .torrent file (or - for standard input), or a saved TORRENT's metadata, without starting a \
+        session. Trackers are listed in the file's order, tiers counted from 0 as in --json.
+        """,
     positional: .file,
     run: runInfo
 )
@@ -12,19 +15,17 @@ let infoCommand = Command(
 private func runInfo(_ invocation: Invocation) throws {
     try invocation.expectArguments(1, 1)
     let argument = invocation.arguments[0]
-    let info: TorrentInfo
-    if namesTorrentFile(argument) {
-        info = try loadTorrentFile(argument, includeFiles: false)
-    } else {
+    let (file, ifNotNamed) = try torrentFile(argument, includeFiles: false)
+    let info = try file ?? lookUp(ifNotNamed) {
         let saved = try loadSavedTorrent(argument, invocation: invocation, includeFiles: false)
         guard let metainfo = saved.info else {
             throw CLIError.failure("\(saved.status.infoHash): the metadata has not arrived yet")
         }
-        info = metainfo
+        return metainfo
     }
     let out = invocation.output
     if out.json {
-        out.document(info.json)
+        out.document(info.document)
         return
     }
     var fields: [(String, String)] = [("name", info.name)]
@@ -38,7 +39,7 @@ private func runInfo(_ invocation: Invocation) throws {
     ]
     let tiers = Dictionary(grouping: info.trackers, by: \.tier).sorted { $0.key < $1.key }
     for (tier, trackers) in tiers {
-        fields.append(("tier \(tier + 1)", trackers.map(\.url).joined(separator: " ")))
+        fields.append(("tier \(tier)", trackers.map(\.url).joined(separator: " ")))
     }
     for seed in info.webSeeds { fields.append(("web seed", seed)) }
     if let comment = info.comment { fields.append(("comment", comment)) }
@@ -56,28 +57,5 @@ func loadTorrentFile(_ path: String, includeFiles: Bool) throws -> TorrentInfo {
         return try TorrentInfo(bytes: bytes, includeFiles: includeFiles)
     } catch let error as TorrentKitError {
         throw CLIError.failure("\(path == "-" ? "standard input" : path) is not a valid torrent: \(error.message)")
-    }
-}
-
-extension TorrentInfo {
-    var json: JSON {
-        .object([
-            ("name", .string(name)),
-            ("info_hash", .string(infoHash)),
-            ("info_hash_v1", .optional(infoHashV1)),
-            ("info_hash_v2", .optional(infoHashV2)),
-            ("total_size", .int(totalSize)),
-            ("file_count", .int(fileCount)),
-            ("piece_length", .int(pieceLength)),
-            ("piece_count", .int(pieceCount)),
-            ("private", .bool(isPrivate)),
-            ("trackers", .array(trackers.map { .object([("url", .string($0.url)), ("tier", .int($0.tier))]) })),
-            ("web_seeds", .array(webSeeds.map(JSON.string))),
-            ("comment", .optional(comment)),
-            ("created_by", .optional(creator)),
-            ("source", .optional(source)),
-            ("creation_date", creationDate.map(JSON.int) ?? .null),
-            ("magnet_uri", .string(magnetURI)),
-        ])
     }
 }

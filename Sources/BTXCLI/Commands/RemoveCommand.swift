@@ -23,7 +23,7 @@ private func runRemove(_ invocation: Invocation) throws {
     for query in invocation.arguments {
         let chosen = try loadSavedTorrent(query, invocation: invocation, includeFiles: deleteData)
         if deleteData, let info = chosen.info {
-            deleteFiles(info.files.filter { !$0.isPadding }.map(\.path), under: chosen.status.savePath)
+            deleteFiles(info.files.map(\.path), under: chosen.status.savePath)
         }
         directory.removeResumeData(chosen.status.infoHash)
         if let v2 = chosen.status.infoHashV2 { directory.removeResumeData(v2) }

@@ -39,6 +39,8 @@ private func runStatus(_ invocation: Invocation) throws {
         let deadline = monotonicSeconds() + seconds
         while !interruptRequested() && monotonicSeconds() < deadline { usleep(20_000) }
     }
+    // Watching ends only by an interrupt, and says so like any other command.
+    throw CLIError(exitCode: interruptExitCode(), message: "stopped watching", reported: true)
 }
 
 private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) throws {
@@ -61,7 +63,7 @@ private func statusDocuments(_ invocation: Invocation, _ directory: StateDirecto
     let chosen = invocation.arguments.isEmpty
         ? saved.map(\.status)
         : try invocation.arguments.map { try select($0, from: saved, key: \.key).status }
-    return chosen.map { $0.json(running: false, state: $0.savedStateWord, goalReached: nil) }
+    return chosen.map { $0.document(running: false, state: $0.savedStateWord, settings: directory.savedSettings($0.infoHash)) }
 }
 
 /// The human table, built from the same documents scripts get.
@@ -73,7 +75,7 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory) 
     let rows: [[String]] = torrents.map { t in
         let hash = String((t["info_hash"]?.stringValue ?? "").prefix(8))
         let done = Units.oneDecimal((t["progress"]?.doubleValue ?? 0) * 100) + "%"
-        let size = t["has_metadata"]?.boolValue == false ? "?" : Units.bytes(int(t, "size"))
+        let size = t["size"]?.intValue.map(Units.bytes) ?? "?"
         let ratio = Units.twoDecimals(t["ratio"]?.doubleValue ?? 0)
         let common = [hash, t["name"]?.stringValue ?? "", t["state"]?.stringValue ?? "", done, size]
         if running {
@@ -88,47 +90,4 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory) 
         ? ["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWN", "UP", "PEERS", "RATIO", "ETA"]
         : ["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWNLOADED", "UPLOADED", "RATIO", "PATH"]
     return invocation.output.tableLines(header, rows, rightAligned: running ? [3, 4, 5, 6, 7, 8, 9] : [3, 4, 5, 6, 7])
-}
-
-extension TorrentStatus {
-    /// No session runs it: it is complete, paused by the user, or stopped.
-    var savedStateWord: String {
-        if isPaused { return "paused" }
-        return state == .seeding || state == .finished ? "complete" : "stopped"
-    }
-
-    /// One torrent in `status --json`, live or saved (rates, peers and ETA
-    /// are zero or null when no session runs it). `goalReached`: its add's
-    /// seeding goal is met (live only).
-    func json(running: Bool, state word: String, goalReached: Bool?, error failure: String? = nil) -> JSON {
-        var fields: [(String, JSON)] = [
-            ("info_hash", .string(infoHash)),
-            ("info_hash_v1", .optional(infoHashV1)),
-            ("info_hash_v2", .optional(infoHashV2)),
-            ("name", .string(name)),
-            ("state", .string(word)),
-            ("running", .bool(running)),
-            ("paused", .bool(isPaused)),
-            ("has_metadata", .bool(hasMetadata)),
-            ("progress", .double(progress)),
-            ("size", .int(totalSize)),
-            ("done", .int(totalDone)),
-            ("pieces", .int(pieces)),
-            ("pieces_done", .int(piecesDone)),
-            ("downloaded", .int(totalDownloaded)),
-            ("uploaded", .int(totalUploaded)),
-            ("ratio", .double(ratio)),
-            ("download_rate", .int(downloadRate)),
-            ("upload_rate", .int(uploadRate)),
-            ("peers", .int(peers)),
-            ("seeds", .int(seeds)),
-            ("eta", eta.map(JSON.int) ?? .null),
-            ("save_path", .string(savePath)),
-            ("error", .optional(failure ?? error)),
-            ("added_time", .int(addedTime)),
-            ("completed_time", completedTime > 0 ? .int(completedTime) : .null),
-        ]
-        if let goalReached { fields.append(("goal_reached", .bool(goalReached))) }
-        return .object(fields)
-    }
 }

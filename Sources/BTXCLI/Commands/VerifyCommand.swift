@@ -1,41 +1,71 @@
 import Glibc
+import TorrentKit
 
 let verifyCommand = Command(
     name: "verify",
     usage: "verify TORRENT",
     summary: "recheck a torrent's files against its piece hashes",
-    details: "Needs a running session. Shows progress while checking, then how many pieces are good.",
+    details: """
+        Hashes every piece on disk again, whatever the torrent's state: a paused torrent is checked and stays \
+        paused; without a running session the saved torrent is checked on its own, without any network, and its \
+        saved state updated. Shows progress while checking, then how many pieces are good. Exits 1 when wanted \
+        data is bad or missing (the JSON document says so too: complete is false).
+        """,
     run: runVerify
 )
 
 private func runVerify(_ invocation: Invocation) throws {
     try invocation.expectArguments(1, 1)
-    let client = try requireSession(invocation)
     let query = invocation.arguments[0]
-    let started = try client.call("verify", [("torrent", .string(query))])
-    let hash = started["info_hash"]?.stringValue ?? query
+    let directory = StateDirectory(invocation: invocation)
     let live = LiveLines(output: invocation.output)
-    var sawChecking = false
-    let deadline = monotonicSeconds() + 3
-    while true {
-        let torrent = try client.call("status", [("torrents", .array([.string(hash)]))])["torrents"]?.arrayValue?.first ?? .null
-        let state = torrent["state"]?.stringValue ?? ""
-        let checking = state == "checking" || state == "resuming"
-        sawChecking = sawChecking || checking
-        // The recheck may be over before the first look, or start a moment later.
-        if !checking && (sawChecking || monotonicSeconds() > deadline) {
-            live.clear()
-            let done = torrent["pieces_done"]?.intValue ?? 0, total = torrent["pieces"]?.intValue ?? 0
-            if invocation.output.json {
-                invocation.output.document(.object([("info_hash", .string(hash)), ("name", torrent["name"] ?? .null),
-                                                    ("pieces", .int(total)), ("pieces_good", .int(done)),
-                                                    ("progress", torrent["progress"] ?? .null)]))
-            } else {
-                invocation.output.line("\(torrent["name"]?.stringValue ?? hash): \(done) of \(total) pieces good")
+    installInterruptHandlers()
+    let result: JSON
+    if let client = try ControlClient.connect(directory) {
+        let started = try client.call("verify", [("torrent", .string(query))])
+        let hash = started["info_hash"]?.stringValue ?? query
+        // The session says "checking" from the request until libtorrent's check is over.
+        while true {
+            let torrent = try client.call("status", [("torrents", .array([.string(hash)]))])["torrents"]?.arrayValue?.first ?? .null
+            if !["checking", "resuming"].contains(torrent["state"]?.stringValue ?? "") {
+                result = torrent
+                break
             }
-            return
+            live.show(["\(torrent["name"]?.stringValue ?? hash)  checking  \(Units.oneDecimal((torrent["progress"]?.doubleValue ?? 0) * 100))%"])
+            if interruptRequested() {
+                live.clear()
+                throw CLIError(exitCode: interruptExitCode(), message: "stopped watching; the session goes on checking")
+            }
+            usleep(100_000)
         }
-        live.show(["\(torrent["name"]?.stringValue ?? hash)  checking  \(Units.oneDecimal((torrent["progress"]?.doubleValue ?? 0) * 100))%"])
-        usleep(100_000)
+    } else {
+        let lock = try StateLock(directory: directory)
+        let saved = try loadSavedTorrent(query, invocation: invocation, includeFiles: false)
+        let status = try checkSavedTorrent(saved, directory: directory) { status in
+            live.show(["\(status.name)  checking  \(Units.oneDecimal(status.progress * 100))%"])
+        }
+        withExtendedLifetime(lock) {}
+        result = status.document(running: false, state: status.savedStateWord, settings: directory.savedSettings(status.infoHash))
+    }
+    live.clear()
+    try report(result, output: invocation.output)
+}
+
+/// "N of M pieces good"; exit 1 when wanted bytes are bad or missing.
+private func report(_ torrent: JSON, output: Output) throws {
+    let name = torrent["name"]?.stringValue ?? ""
+    let good = torrent["pieces_done"]?.intValue ?? 0, total = torrent["pieces"]?.intValue ?? 0
+    let missing = max(0, (torrent["wanted"]?.intValue ?? 0) - (torrent["done"]?.intValue ?? 0))
+    if output.json {
+        output.document(.object([("info_hash", torrent["info_hash"] ?? .null), ("name", .string(name)),
+                                 ("pieces", .int(total)), ("pieces_good", .int(good)), ("wanted", torrent["wanted"] ?? .null),
+                                 ("done", torrent["done"] ?? .null), ("complete", .bool(missing == 0)),
+                                 ("state", torrent["state"] ?? .null)]))
+    } else {
+        output.line("\(name): \(good) of \(total) pieces good")
+    }
+    if missing > 0 {
+        throw CLIError(exitCode: .failure, message: "\(name): \(Units.bytes(missing)) of wanted data bad or missing",
+                       reported: true)
     }
 }

@@ -9,7 +9,7 @@ final class ControlServer {
     static let maxRequest = 16 << 20
     private static let maxClients = 64
 
-    private let listenFD: Int32
+    private var listenFD: Int32
     private let path: String
     private var buffers: [Int32: [UInt8]] = [:]
     /// Each connection's id: a put-off reply goes to its connection, not to
@@ -27,13 +27,20 @@ final class ControlServer {
         listenFD = try UnixSocket.listen(at: path)
     }
 
-    deinit {
-        for fd in buffers.keys { close(fd) }
-        close(listenFD)
+    deinit { close() }
+
+    /// Stops serving at once, before the session's slow shutdown: a command
+    /// that comes meanwhile finds no socket rather than one that never answers.
+    func close() {
+        guard listenFD >= 0 else { return }
+        for fd in buffers.keys { Glibc.close(fd) }
+        buffers.removeAll()
+        Glibc.close(listenFD)
+        listenFD = -1
         unlink(path)
     }
 
-    var descriptors: [Int32] { [listenFD] + Array(buffers.keys) }
+    var descriptors: [Int32] { (listenFD >= 0 ? [listenFD] : []) + Array(buffers.keys) }
 
     /// Accepts, reads and answers whatever is ready among `readable`.
     /// `handle` gets the request and the connection's id; nil means
@@ -49,7 +56,7 @@ final class ControlServer {
             guard fd >= 0 else { return }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             guard buffers.count < Self.maxClients, UnixSocket.peerUID(fd) == getuid() else {
-                close(fd)
+                Glibc.close(fd)
                 continue
             }
             // A client that stops reading must not stall the session.
@@ -123,7 +130,7 @@ final class ControlServer {
     private func drop(_ fd: Int32) {
         buffers[fd] = nil
         ids[fd] = nil
-        close(fd)
+        Glibc.close(fd)
     }
 
     static func error(_ code: String, _ message: String) -> JSON {

@@ -18,6 +18,16 @@ func loadSavedTorrents(_ directory: StateDirectory, includeFiles: Bool = false, 
     return torrents.sorted { ($0.status.addedTime, $0.status.name) < ($1.status.addedTime, $1.status.name) }
 }
 
+extension StateDirectory {
+    /// A saved torrent's settings: its seeding goal; a run's caps and order
+    /// are not saved.
+    func savedSettings(_ infoHash: String) -> TorrentSettings {
+        var settings = TorrentSettings()
+        if let goal = loadSeedGoal(infoHash) { settings.seeding = SeedPolicy(json: goal) }
+        return settings
+    }
+}
+
 extension TorrentStatus {
     var key: TorrentKey { TorrentKey(infoHashV1: infoHashV1, infoHashV2: infoHashV2, name: name) }
 }
@@ -34,9 +44,35 @@ func loadSavedTorrent(_ query: String, invocation: Invocation, includeFiles: Boo
     return try SavedTorrent(resumeData: bytes, includeFiles: true)
 }
 
-/// A .torrent path rather than a saved torrent's hash or name: "-", an
-/// existing file, or something shaped like a path (so a typo'd path says
-/// "No such file" rather than "no torrent matches").
-func namesTorrentFile(_ argument: String) -> Bool {
-    argument == "-" || argument.hasSuffix(".torrent") || argument.contains("/") || FileIO.exists(argument)
+/// A TORRENT|FILE.torrent argument read as a .torrent file: "-" or a file
+/// that parses as one. Anything else is looked up as a torrent by hash or
+/// name, and a saved torrent's name wins over a file of the same name that
+/// is not a torrent (its own data file, in the download directory). `ifNotNamed` is
+/// the error to give when the lookup finds nothing.
+func torrentFile(_ argument: String, includeFiles: Bool) throws -> (info: TorrentInfo?, ifNotNamed: CLIError?) {
+    if argument == "-" { return (try loadTorrentFile(argument, includeFiles: includeFiles), nil) }
+    // Names and hashes never hold a "/": reading the path gives its error.
+    if argument.contains("/") && !FileIO.isRegularFile(argument) { _ = try FileIO.read(argument) }
+    if FileIO.isRegularFile(argument) {
+        do {
+            return (try loadTorrentFile(argument, includeFiles: includeFiles), nil)
+        } catch let error as CLIError {
+            return (nil, error)
+        }
+    }
+    if FileIO.exists(argument) {
+        let what = FileIO.isDirectory(argument) ? "a directory, not a .torrent file" : "not a .torrent file"
+        return (nil, .failure("\(argument) is \(what)"))
+    }
+    if argument.hasSuffix(".torrent") { return (nil, .notFound("\(argument): No such file")) }
+    return (nil, nil)
+}
+
+/// Runs a lookup by torrent name; when it finds nothing, the path's own error wins.
+func lookUp<T>(_ ifNotNamed: CLIError?, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as CLIError where error.exitCode == .notFound {
+        throw ifNotNamed ?? error
+    }
 }
