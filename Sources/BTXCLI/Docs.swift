@@ -30,6 +30,7 @@ enum Docs {
         t += """
             .SH EXIT STATUS
             0 success, 1 failure, 2 usage error, 3 not found, 4 no running session, 130 interrupted (SIGINT), 143 terminated (SIGTERM).
+            \\fBverify\\fR exits 1 when wanted data is bad or missing; \\fBstatus \\-\\-watch\\fR ends with 130 on Ctrl-C.
             .SH ENVIRONMENT
             .TP
             .B BTX_STATE_DIR

@@ -17,6 +17,9 @@ final class Child {
         commandLine = ([executable] + arguments).joined(separator: " ")
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
+        // btx reads $XDG_CONFIG_HOME/btx/config even with --state-dir: the
+        // developer's own config must not reach the tests (ConfigTests sets its own).
+        env["XDG_CONFIG_HOME"] = "/nonexistent/btx-tests-config"
         env.merge(environment) { $1 }
         // coreutils' env changes directory for us (posix_spawn has no portable chdir).
         let argv = (cwd.map { ["/usr/bin/env", "-C", $0, executable] } ?? [executable]) + arguments

@@ -4,13 +4,15 @@ import XCTest
 /// One live session, many one-shot commands: what a second terminal sees
 /// and steers while `btx add` downloads.
 final class LiveSessionTests: XCTestCase {
-    private func slowDownload(_ scratch: Scratch) throws -> (leecher: Peer, add: RunningProcess, seeder: RunningProcess,
-                                                             seederPort: Int, hash: String) {
+    /// `rate`: long enough a download for what the test does meanwhile.
+    private func slowDownload(_ scratch: Scratch, rate: String = "2M") throws -> (leecher: Peer, add: RunningProcess,
+                                                                                 seeder: RunningProcess, seederPort: Int,
+                                                                                 hash: String) {
         try scratch.write("src/first.bin", randomData(16 << 20))
         let torrent = try makeTorrent(scratch.path + "/src/first.bin", scratch.path + "/first.torrent")
         let (seeder, port) = try Peer(scratch, "seeder").seed([torrent], from: scratch.path + "/src")
         let leecher = try Peer(scratch, "leecher")
-        let add = try leecher.start([torrent, "-o", scratch.path + "/dst", "--peer", "127.0.0.1:\(port)", "--max-down", "2M"])
+        let add = try leecher.start([torrent, "-o", scratch.path + "/dst", "--peer", "127.0.0.1:\(port)", "--max-down", rate])
         let hash = try add.waitForEvent("added")["info_hash"] as! String
         try add.waitForEvent("progress") { ($0["download_rate"] as? Int ?? 0) > 0 }
         return (leecher, add, seeder, port, hash)
@@ -71,7 +73,8 @@ final class LiveSessionTests: XCTestCase {
 
     func testSocketIsPrivateAndSurvivesHostileClients() throws {
         let scratch = try Scratch()
-        let (leecher, add, seeder, _, _) = try slowDownload(scratch)
+        // 1,000 requests, two of them 16 MiB, must all meet a running session.
+        let (leecher, add, seeder, _, _) = try slowDownload(scratch, rate: "1M")
         let socketPath = leecher.state + "/run/control.sock"
         let attributes = try FileManager.default.attributesOfItem(atPath: socketPath)
         XCTAssertEqual((attributes[.posixPermissions] as! NSNumber).intValue & 0o777, 0o600)
