@@ -218,15 +218,14 @@ final class SessionHost {
     /// quarter second passes (for progress and the seeding clock); then
     /// handles what came.
     private func waitForWork() throws {
-        var descriptors = ([wakeFD] + server.descriptors).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-        _ = poll(&descriptors, nfds_t(descriptors.count), 250)
+        var descriptors = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)] + server.pollDescriptors
+        _ = poll(&descriptors, nfds_t(descriptors.count), server.hasWaitingRequests ? 0 : 250)
         if descriptors[0].revents != 0 {
             var sink = [UInt8](repeating: 0, count: 256)
             while sink.withUnsafeMutableBytes({ read(wakeFD, $0.baseAddress, $0.count) }) > 0 {}
         }
         for event in try session.events(timeout: 0) { try handle(event) }
-        let readable = Set(descriptors.dropFirst().filter { $0.revents != 0 }.map(\.fd))
-        if !readable.isEmpty { server.service(readable: readable, handle: answer) }
+        server.service(Array(descriptors.dropFirst()), handle: answer)
         expireDHTRequests()
     }
 
