@@ -166,6 +166,10 @@ namespace {
 void resume_run(btx_session& s, lt::torrent_handle const& h) {
     std::vector<lt::tcp::endpoint> const peers = s.take_remembered_peers(h);
     if (!peers.empty()) lt::torrent_handle(h).clear_peers();
+    // A resume is a try again: a full disk left the torrent in upload mode
+    // (it would never download), other file errors in an error state.
+    h.unset_flags(lt::torrent_flags::upload_mode);
+    h.clear_error();
     h.resume();
     for (auto const& ep : peers) h.connect_peer(ep);
     h.force_reannounce();

@@ -284,8 +284,12 @@ final class SessionHost {
                 entry.checking = false
                 requestSave(entry, onlyIfModified: false)
             }
-        case .torrentError(let torrent, let message), .fileError(let torrent, let message):
+        case .torrentError(let torrent, let message):
             if let entry = entry(torrent) { fail(entry, message) }
+        case .fileError(let torrent, let message):
+            // libtorrent keeps a torrent that cannot write (a full disk) seeding
+            // in upload mode; it waits paused with its error until `btx resume`.
+            if let entry = entry(torrent) { fail(entry, message, stop: true) }
         case .trackerError(let torrent, let message):
             reporter.diagnostic(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey, message)
         case .trackerReply(let torrent, let peers):
@@ -313,8 +317,8 @@ final class SessionHost {
         entry.only = nil
     }
 
-    /// `stop`: the failure is ours (libtorrent already stops a torrent on
-    /// its own errors), so the torrent is paused rather than left running.
+    /// `stop`: pause the torrent, where libtorrent would leave it running
+    /// (btx's own failures, and writes that failed).
     private func fail(_ entry: Tracked, _ message: String, stop: Bool = false) {
         guard entry.error == nil else { return }
         entry.error = message
@@ -343,8 +347,9 @@ final class SessionHost {
 
     /// A torrent as status and progress show it.
     func document(of status: TorrentStatus, entry: Tracked?) -> JSON {
-        // btx's own failures (a bad --only) count as the torrent's error.
-        let failure = status.error ?? entry?.error
+        // btx's own record comes first: it names the file where libtorrent's
+        // error state has only the reason; a bad --only has only btx's.
+        let failure = entry?.error ?? status.error
         let state = failure != nil ? "error" : entry?.checking == true ? "checking" : status.stateWord
         return status.document(running: true, state: state, settings: entry?.settings ?? TorrentSettings(),
                                goalReached: (entry?.done ?? false) && failure == nil, error: failure)
