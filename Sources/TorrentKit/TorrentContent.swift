@@ -23,9 +23,12 @@ public struct TorrentContent: Sendable, Equatable {
     public var totalSize: Int64 { files.reduce(0) { $0 + $1.size } }
 
     /// Walks `path`: a file makes a single-file torrent, a directory a
-    /// multi-file one. Symlinks are followed (their targets' bytes go in the
-    /// torrent, like mktorrent and transmission-create); dangling links,
-    /// directory loops, sockets and devices are skipped and reported. Empty
+    /// multi-file one. Symlinks inside the tree are followed (their targets'
+    /// bytes go in the torrent, like mktorrent and transmission-create); a
+    /// link that leads out of the tree is skipped and reported, so that
+    /// sharing a folder never shares what lies outside it (a link to ~ or
+    /// /etc). Dangling links, directory loops, sockets and devices are
+    /// skipped and reported too. Empty
     /// directories cannot be expressed in a torrent and vanish. Entries are
     /// sorted bytewise, so the same tree always gives the same info-hash.
     /// `exclude` globs match an entry's name or its path inside the torrent.
@@ -42,7 +45,7 @@ public struct TorrentContent: Sendable, Equatable {
         guard (st.st_mode & S_IFMT) == S_IFDIR else {
             throw TorrentKitError(.invalidArgument, "\(path) is neither a file nor a directory")
         }
-        var walker = Walker(root: absolute, exclude: exclude)
+        var walker = Walker(root: absolute, realRoot: try resolved(absolute), exclude: exclude)
         try walker.walk(directory: absolute, relative: "", ancestors: [FileID(st)])
         guard !walker.files.isEmpty else {
             throw TorrentKitError(.invalidArgument, "\(path) contains no files to put in a torrent")
@@ -63,6 +66,8 @@ private struct FileID: Hashable {
 
 private struct Walker {
     let root: String
+    /// The tree as the file system has it: where a link must lead to be followed.
+    let realRoot: String
     let exclude: [String]
     var files: [TorrentContent.File] = []
     var skipped: [String] = []
@@ -81,6 +86,10 @@ private struct Walker {
                 }
                 throw fileError(full)
             }
+            if let outside = linkOutsideTree(full) {
+                skipped.append("\(inside): symlink to \(outside), outside the tree")
+                continue
+            }
             switch st.st_mode & S_IFMT {
             case S_IFREG:
                 files.append(.init(path: inside, size: Int64(st.st_size)))
@@ -95,6 +104,14 @@ private struct Walker {
                 skipped.append("\(inside): not a regular file")
             }
         }
+    }
+
+    /// Where a symlink at `full` leads, when that is outside the tree.
+    func linkOutsideTree(_ full: String) -> String? {
+        var link = stat()
+        guard lstat(full, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK, let target = try? resolved(full) else { return nil }
+        let inside = realRoot == "/" || target == realRoot || target.hasPrefix(realRoot + "/")
+        return inside ? nil : target
     }
 
     func isExcluded(name: String, path: String) -> Bool {

@@ -25,16 +25,39 @@ final class TorrentContentTests: XCTestCase {
         XCTAssertEqual(content.totalSize, 4)
     }
 
-    func testSymlinksAreFollowedButDanglingOnesAndLoopsAreSkipped() throws {
+    func testSymlinksInsideTheTreeAreFollowedAndOnesLeadingOutAreSkipped() throws {
         let dir = try TemporaryDirectory()
         try dir.write("outside.bin", bytes: [9, 9])
         try dir.write("tree/real.bin", bytes: [1])
+        try dir.write("tree/sub/deep.bin", bytes: [3, 3, 3])
+        XCTAssertEqual(symlink("real.bin", dir.path + "/tree/inside.bin"), 0)
+        XCTAssertEqual(symlink(dir.path + "/tree/sub", dir.path + "/tree/alias"), 0)
         XCTAssertEqual(symlink(dir.path + "/outside.bin", dir.path + "/tree/link.bin"), 0)
+        XCTAssertEqual(symlink("..", dir.path + "/tree/sub/up"), 0)
         XCTAssertEqual(symlink(dir.path + "/missing", dir.path + "/tree/dangling"), 0)
         XCTAssertEqual(symlink(dir.path + "/tree", dir.path + "/tree/loop"), 0)
         let content = try TorrentContent.scan(dir.path + "/tree")
-        XCTAssertEqual(content.files, [.init(path: "tree/link.bin", size: 2), .init(path: "tree/real.bin", size: 1)])
-        XCTAssertEqual(content.skipped.sorted(), ["dangling: dangling symlink", "loop: symlink loop"])
+        XCTAssertEqual(content.files, [.init(path: "tree/alias/deep.bin", size: 3), .init(path: "tree/inside.bin", size: 1),
+                                       .init(path: "tree/real.bin", size: 1), .init(path: "tree/sub/deep.bin", size: 3)])
+        let real = try realpathOf(dir.path)
+        XCTAssertEqual(content.skipped.sorted(), [
+            "alias/up: symlink loop",
+            "dangling: dangling symlink",
+            "link.bin: symlink to \(real)/outside.bin, outside the tree",
+            "loop: symlink loop",
+            "sub/up: symlink loop",
+        ])
+    }
+
+    func testATreeGivenThroughASymlinkIsJudgedWhereItReallyIs() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("real/a.bin", bytes: [1])
+        XCTAssertEqual(symlink("a.bin", dir.path + "/real/b.bin"), 0)
+        XCTAssertEqual(symlink(dir.path + "/real", dir.path + "/shortcut"), 0)
+        let content = try TorrentContent.scan(dir.path + "/shortcut")
+        XCTAssertEqual(content.name, "shortcut")
+        XCTAssertEqual(content.files.map(\.path), ["shortcut/a.bin", "shortcut/b.bin"])
+        XCTAssertEqual(content.skipped, [])
     }
 
     func testExcludeMatchesNamesAndPaths() throws {

@@ -14,7 +14,8 @@ let createCommand = Command(
         The automatic piece size is the smallest power of two from 16 KiB to 16 MiB giving at most \
         2048 pieces; for v2 and hybrid torrents, whose files each start on a new piece, every file \
         may add one piece to that budget.
-        Symlinks are followed; dangling links, loops and special files are skipped with a warning. \
+        Symlinks that stay inside PATH are followed; links leading out of it, dangling links, loops \
+        and special files are skipped with a warning. \
         Empty directories cannot be represented in a torrent.
         """,
     options: [
