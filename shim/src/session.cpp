@@ -1,8 +1,10 @@
+#include "disk_guard.hpp"
 #include "guard.hpp"
 #include "session.hpp"
 
 #include <libtorrent/alert.hpp>
 #include <libtorrent/fingerprint.hpp>
+#include <libtorrent/session.hpp>
 #include <libtorrent/session_params.hpp>
 #include <libtorrent/settings_pack.hpp>
 
@@ -89,6 +91,8 @@ int btx_session_new(btx_setting const* settings, size_t num_settings,
         btx::require(out, "out");
         *out = nullptr;
         lt::session_params params;
+        params.disk_io_constructor = btx::guarded_disk_io(params.disk_io_constructor ? params.disk_io_constructor
+                                                                                      : lt::default_disk_io_constructor);
         lt::dht::dht_state saved_dht;
         if (dht_state != nullptr && dht_state_len > 0) {
             // A damaged routing table is only a slower bootstrap, never a reason to fail.

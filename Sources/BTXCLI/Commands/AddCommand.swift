@@ -19,6 +19,11 @@ let addCommand = Command(
         and, last, exit (reason complete, paused, detached, interrupted or error, and the exit code). \
         tracker_reply and warning come only from the process that runs the session (a daemon logs them). \
         --max-down, --max-up and --sequential apply to this run only; the next run of the torrent starts without them.
+
+        Nothing is written outside DIR: libtorrent cleans the paths a torrent names (no .., no absolute paths, \
+        no / inside a name; 'btx files' shows the result), and a torrent whose files would be reached through a \
+        symlink in DIR that leads out of it stops with an error naming the link. Links that stay inside DIR are \
+        followed, and DIR itself may be one.
         """,
     options: [
         OptionSpec(long: "output", short: "o", argument: "DIR", summary: "download into DIR (default: the current directory)", completion: .directory),
