@@ -11,7 +11,7 @@ public enum ExitCode: Int32 {
 }
 
 /// A failure the CLI reports as `btx: <message>` and turns into an exit code.
-struct CLIError: Error {
+struct CLIError: Error, CustomStringConvertible {
     let exitCode: ExitCode
     let message: String
     /// Usage errors also point at the command's help.
@@ -24,6 +24,8 @@ struct CLIError: Error {
         CLIError(exitCode: .usage, message: message,
                  hint: "see 'btx help\(command.map { " " + $0 } ?? "")'")
     }
+
+    var description: String { message }
 
     static func failure(_ message: String) -> CLIError { CLIError(exitCode: .failure, message: message) }
     static func notFound(_ message: String) -> CLIError { CLIError(exitCode: .notFound, message: message) }

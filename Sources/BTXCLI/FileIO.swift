@@ -10,6 +10,10 @@ enum FileIO {
         if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
             throw CLIError.failure("\(path) is a directory, not a file")
         }
+        return try readAll(fd, st, path: path, limit: limit)
+    }
+
+    private static func readAll(_ fd: Int32, _ st: stat, path: String, limit: Int) throws -> [UInt8] {
         var bytes: [UInt8] = []
         if (st.st_mode & S_IFMT) == S_IFREG { bytes.reserveCapacity(Int(st.st_size)) }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -22,6 +26,27 @@ enum FileIO {
             if bytes.count >= limit { break }
         }
         return bytes
+    }
+
+    /// A file btx keeps for itself (resume data, config, key, routing
+    /// table): nil when there is none, its bytes when it is a regular file
+    /// of at most `limit` bytes, else an error naming it. Someone else's
+    /// FIFO, device or directory in its place is never read: that could
+    /// block forever or read without end.
+    static func readStateFile(_ path: String, limit: Int = .max) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        if fd < 0 && errno == ENOENT { return nil }
+        guard fd >= 0 else { throw error(path) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw error(path) }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw CLIError.failure("\(path) is a directory, not a file")
+        default: throw CLIError.failure("\(path) is not a regular file")
+        }
+        if Int(st.st_size) > limit { throw CLIError.failure("\(path) is too large (\(st.st_size) bytes)") }
+        return try readAll(fd, st, path: path, limit: limit)
     }
 
     static func exists(_ path: String) -> Bool {

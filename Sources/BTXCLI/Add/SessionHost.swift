@@ -65,7 +65,7 @@ final class SessionHost {
         self.mode = mode
         saveDHT = configuration.dht
         reporter = AddReporter(output: output, showsProgress: mode == .foreground)
-        let dhtState = configuration.dht ? (try? FileIO.read(directory.dhtStatePath)) ?? [] : []
+        let dhtState = configuration.dht ? directory.loadDHTState(warn: { output.warning($0) }) : []
         session = try Session(configuration, dhtState: dhtState)
         wakeFD = try session.wakeDescriptor()
         server = try ControlServer(directory: directory)
@@ -74,12 +74,15 @@ final class SessionHost {
 
     // MARK: adding
 
-    /// The resume data saved for this torrent, unless it is unreadable.
+    /// The resume data saved for this torrent, unless it is unreadable:
+    /// then the torrent starts afresh, and the check finds what is on disk.
     private func savedState(of source: AddSource) -> ([UInt8], SavedTorrent)? {
         for hash in [source.info.infoHashV1, source.info.infoHashV2].compactMap({ $0 }) {
-            guard let bytes = directory.loadResumeData(hash) else { continue }
             do {
+                guard let bytes = try directory.loadResumeData(hash) else { continue }
                 return (bytes, try SavedTorrent(resumeData: bytes))
+            } catch let error as CLIError {
+                reporter.warning(name: source.info.name, infoHash: hash, "ignoring unreadable resume data: \(error.message)")
             } catch {
                 reporter.warning(name: source.info.name, infoHash: hash,
                                  "ignoring damaged resume data in \(directory.resumePath(hash))")
@@ -136,15 +139,26 @@ final class SessionHost {
 
     /// A daemon picks up every saved torrent, as it was left.
     func resumeSavedTorrents() {
-        for hash in directory.savedHashes() {
-            guard let bytes = directory.loadResumeData(hash) else { continue }
+        let hashes: [String]
+        do {
+            hashes = try directory.savedHashes()
+        } catch {
+            return reporter.warning(name: nil, infoHash: nil, "cannot resume the saved torrents: \(error)")
+        }
+        for hash in hashes {
             do {
+                guard let bytes = try directory.loadResumeData(hash) else { continue }
                 let saved = try SavedTorrent(resumeData: bytes)
                 var options = AddOptions()
                 options.paused = saved.status.isPaused
                 let torrent = try session.add(.resumeData(bytes), options: options)
                 var settings = TorrentSettings()
-                settings.seeding = directory.loadSeedGoal(hash).map(SeedPolicy.init(json:)) ?? SeedPolicy(seedForever: true)
+                settings.seeding = SeedPolicy(seedForever: true)
+                do {
+                    if let goal = try directory.loadSeedGoal(hash) { settings.seeding = SeedPolicy(json: goal) }
+                } catch {
+                    reporter.warning(name: saved.status.name, infoHash: hash, "seeding with no goal: \(error)")
+                }
                 let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, settings: settings)
                 // The seeding clock started when the torrent completed, not now.
                 if saved.status.completedTime > 0 {
@@ -261,7 +275,7 @@ final class SessionHost {
                 try directory.saveResumeData(data, for: infoHash)
                 if entry.stateKey != infoHash {
                     // A v2 magnet learns its v1 hash with the metadata.
-                    let goal = directory.loadSeedGoal(entry.stateKey)
+                    let goal = try? directory.loadSeedGoal(entry.stateKey)
                     directory.removeResumeData(entry.stateKey)
                     entry.stateKey = infoHash
                     if let goal { try? directory.saveSeedGoal(goal, for: infoHash) }

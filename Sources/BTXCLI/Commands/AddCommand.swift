@@ -185,14 +185,14 @@ private func follow(_ added: [JSON], seeding: Bool, client: ControlClient, direc
 /// The followed torrents' outcome from saved state, after their session ended.
 private func settle(_ hashes: [String], directory: StateDirectory, output: Output) throws {
     for hash in hashes {
-        guard let bytes = directory.loadResumeData(hash), let saved = try? SavedTorrent(resumeData: bytes),
+        guard let bytes = try? directory.loadResumeData(hash), let saved = try? SavedTorrent(resumeData: bytes),
               saved.status.state == .seeding || saved.status.state == .finished else {
             throw CLIError.failure("the session stopped before \(hash) was complete")
         }
         if output.json {
             let status = saved.status
             output.document(streamEvent("progress", status.document(running: false, state: "complete",
-                                                                    settings: directory.savedSettings(hash))))
+                                                                    settings: directory.savedSettings(hash, output: output))))
             output.document(streamEvent("finished", finishedEvent(infoHash: status.infoHash, name: status.name,
                                                                   size: status.totalSize, wanted: status.totalWanted,
                                                                   sessionDownloaded: 0, seconds: 0)))

@@ -85,6 +85,8 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     // Its own session: no controlling terminal, untouched by the shell's job control.
     posix_spawnattr_setflags(&attributes, posixSpawnSetsid)
 
+    var logStatus = stat()
+    let logStart = stat(directory.logPath, &logStatus) == 0 ? logStatus.st_size : 0
     var pid = pid_t()
     let argv = arguments.map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
@@ -96,11 +98,28 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
         if let client = try ControlClient.connect(directory), (try? client.call("ping")) != nil { return client }
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid {
-            throw CLIError.failure("the daemon exited at once; see \(directory.logPath)")
+            let reason = lastError(inLog: directory.logPath, after: logStart).map { ": " + $0 } ?? ""
+            throw CLIError.failure("the daemon exited at once\(reason) (see \(directory.logPath))")
         }
         usleep(20_000)
     }
     throw CLIError.failure("the daemon did not answer within 15 s; see \(directory.logPath)")
+}
+
+/// The daemon's own "btx: ..." line from what it appended to its log after
+/// `start`, so that what stopped it (a damaged state file, a port in use)
+/// shows on this terminal.
+private func lastError(inLog path: String, after start: off_t) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    let size = lseek(fd, 0, SEEK_END)
+    var tail = [UInt8](repeating: 0, count: 4096)
+    let from = max(start, size - off_t(tail.count))
+    let n = pread(fd, &tail, min(tail.count, Int(max(0, size - from))), from)
+    guard n > 0 else { return nil }
+    let lines = String(decoding: tail[..<n], as: UTF8.self).split(separator: "\n")
+    return lines.last { $0.hasPrefix("btx: ") }.map { String($0.dropFirst(5)) }
 }
 
 private func stopDaemon(_ directory: StateDirectory, output: Output) throws {

@@ -63,7 +63,10 @@ private func statusDocuments(_ invocation: Invocation, _ directory: StateDirecto
     let chosen = invocation.arguments.isEmpty
         ? saved.map(\.status)
         : try invocation.arguments.map { try select($0, from: saved, key: \.key).status }
-    return chosen.map { $0.document(running: false, state: $0.savedStateWord, settings: directory.savedSettings($0.infoHash)) }
+    return chosen.map {
+        $0.document(running: false, state: $0.savedStateWord,
+                    settings: directory.savedSettings($0.infoHash, output: invocation.output))
+    }
 }
 
 /// The human table, built from the same documents scripts get.

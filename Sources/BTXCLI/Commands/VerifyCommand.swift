@@ -45,7 +45,8 @@ private func runVerify(_ invocation: Invocation) throws {
             live.show(["\(status.name)  checking  \(Units.oneDecimal(status.progress * 100))%"])
         }
         withExtendedLifetime(lock) {}
-        result = status.document(running: false, state: status.savedStateWord, settings: directory.savedSettings(status.infoHash))
+        result = status.document(running: false, state: status.savedStateWord,
+                                 settings: directory.savedSettings(status.infoHash, output: invocation.output))
     }
     live.clear()
     try report(result, output: invocation.output)

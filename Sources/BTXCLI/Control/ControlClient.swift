@@ -15,7 +15,8 @@ final class ControlClient {
         let path = directory.controlSocketPath
         var st = stat()
         guard lstat(path, &st) == 0 else {
-            if errno == ENOENT { return nil }
+            // A file where the folder should be: no session can listen there either.
+            if errno == ENOENT || errno == ENOTDIR { return nil }
             throw FileIO.error(path)
         }
         if let fd = try UnixSocket.connect(to: path) {

@@ -36,9 +36,15 @@ enum UnixSocket {
         }
         umask(mask)
         guard bound == 0, Glibc.listen(fd, 64) == 0 else {
-            let error = FileIO.error(path)
+            let code = errno
             close(fd)
-            throw error
+            // The caller removed any stale socket first: what is left there is not one.
+            var st = stat()
+            if code == EADDRINUSE, lstat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFSOCK {
+                throw CLIError.failure("\(path) is in the way of the control socket (it is not a socket); remove it")
+            }
+            errno = code
+            throw FileIO.error(path)
         }
         return fd
     }

@@ -9,16 +9,22 @@ enum DHTKeyFile {
         invocation.value("key") ?? StateDirectory(invocation: invocation).data + "/dht.key"
     }
 
+    /// A key file that is damaged is an error and stays as it is: it may be
+    /// the only copy of the identity its items are published under.
     static func load(_ path: String) throws -> DHTKey {
+        guard let bytes = try FileIO.readStateFile(path, limit: 4096) else {
+            if FileIO.exists(path) { throw CLIError.failure("\(path) is a symlink to a missing file") }
+            throw CLIError.notFound("\(path): No such file or directory")
+        }
         var st = stat()
-        guard stat(path, &st) == 0 else { throw FileIO.error(path) }
-        if st.st_mode & 0o077 != 0 {
+        if stat(path, &st) == 0, st.st_mode & 0o077 != 0 {
             throw CLIError.failure("\(path) can be read by others (mode \(String(st.st_mode & 0o777, radix: 8))); "
                                    + "run 'chmod 600 \(path)' or make a new key")
         }
-        let text = String(decoding: try FileIO.read(path), as: UTF8.self).trimmingSpaces
+        let text = String(decoding: bytes, as: UTF8.self).trimmingSpaces
         guard let seed = hexBytes(text), seed.count == 32 else {
-            throw CLIError.failure("\(path) does not hold a DHT key (64 hex digits)")
+            throw CLIError.failure("\(path) does not hold a DHT key (64 hex digits); "
+                                   + "'btx dht-keygen --force' replaces it with a new one")
         }
         return try DHTKey(seed: seed)
     }

@@ -22,7 +22,7 @@ final class DHTSession {
         // A DHT lookup needs no help from the LAN.
         configuration.localPeerDiscovery = false
         lock = try? StateLock(directory: directory)
-        let state = (try? FileIO.read(directory.dhtStatePath)) ?? []
+        let state = directory.loadDHTState(warn: invocation.output.warning)
         session = try Session(configuration, dhtState: state)
     }
 

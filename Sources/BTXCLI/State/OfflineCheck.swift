@@ -7,7 +7,7 @@ import TorrentKit
 func checkSavedTorrent(_ saved: SavedTorrent, directory: StateDirectory,
                        progress: (TorrentStatus) -> Void) throws -> TorrentStatus {
     let hash = saved.status.infoHash
-    guard saved.info != nil, let bytes = directory.loadResumeData(hash) else {
+    guard saved.info != nil, let bytes = try directory.loadResumeData(hash) else {
         throw CLIError.failure("\(saved.status.name): the metadata has not arrived yet; nothing to verify")
     }
     var configuration = SessionConfiguration()

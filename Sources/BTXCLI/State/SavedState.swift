@@ -4,14 +4,22 @@ import TorrentKit
 /// session. Damaged files are reported and skipped, never fatal.
 func loadSavedTorrents(_ directory: StateDirectory, includeFiles: Bool = false, output: Output) -> [SavedTorrent] {
     var torrents: [SavedTorrent] = []
-    for hash in directory.savedHashes() {
-        guard let bytes = directory.loadResumeData(hash) else { continue }
+    let hashes: [String]
+    do {
+        hashes = try directory.savedHashes()
+    } catch {
+        output.warning("cannot list the saved torrents: \(error)")
+        return []
+    }
+    for hash in hashes {
         do {
+            guard let bytes = try directory.loadResumeData(hash) else { continue }
             torrents.append(try SavedTorrent(resumeData: bytes, includeFiles: includeFiles))
-        } catch let error as TorrentKitError {
-            output.warning("skipping \(directory.resumePath(hash)): \(error.message)")
+        } catch let error as CLIError {
+            // Read errors name the file already.
+            output.warning("skipping saved torrent \(hash): \(error.message)")
         } catch {
-            output.warning("skipping \(directory.resumePath(hash)): \(error)")
+            output.warning("skipping saved torrent \(hash): \(directory.resumePath(hash)): \(error)")
         }
     }
     // Oldest first, the order they were added in.
@@ -20,10 +28,14 @@ func loadSavedTorrents(_ directory: StateDirectory, includeFiles: Bool = false, 
 
 extension StateDirectory {
     /// A saved torrent's settings: its seeding goal; a run's caps and order
-    /// are not saved.
-    func savedSettings(_ infoHash: String) -> TorrentSettings {
+    /// are not saved. A damaged goal is warned about and shown as none.
+    func savedSettings(_ infoHash: String, output: Output) -> TorrentSettings {
         var settings = TorrentSettings()
-        if let goal = loadSeedGoal(infoHash) { settings.seeding = SeedPolicy(json: goal) }
+        do {
+            if let goal = try loadSeedGoal(infoHash) { settings.seeding = SeedPolicy(json: goal) }
+        } catch {
+            output.warning("ignoring the seeding goal: \(error)")
+        }
         return settings
     }
 }
@@ -40,7 +52,7 @@ extension SavedTorrent {
 func loadSavedTorrent(_ query: String, invocation: Invocation, includeFiles: Bool) throws -> SavedTorrent {
     let directory = StateDirectory(invocation: invocation)
     let chosen = try select(query, from: loadSavedTorrents(directory, output: invocation.output), key: \.key)
-    guard includeFiles, let bytes = directory.loadResumeData(chosen.status.infoHash) else { return chosen }
+    guard includeFiles, let bytes = try directory.loadResumeData(chosen.status.infoHash) else { return chosen }
     return try SavedTorrent(resumeData: bytes, includeFiles: true)
 }
 

@@ -54,9 +54,13 @@ struct StateDirectory {
         try makeDirectories(resumeDirectory, mode: 0o700)
     }
 
-    /// Info-hashes with saved resume data, in no particular order.
-    func savedHashes() -> [String] {
-        guard let dir = opendir(resumeDirectory) else { return [] }
+    /// Info-hashes with saved resume data, in no particular order; none
+    /// before the first save, an error naming the folder when it cannot be read.
+    func savedHashes() throws -> [String] {
+        guard let dir = opendir(resumeDirectory) else {
+            if errno == ENOENT { return [] }
+            throw FileIO.error(resumeDirectory)
+        }
         defer { closedir(dir) }
         var hashes: [String] = []
         while let entry = readdir(dir) {
@@ -68,10 +72,10 @@ struct StateDirectory {
         return hashes
     }
 
-    func loadResumeData(_ infoHash: String) -> [UInt8]? {
-        let path = resumePath(infoHash)
-        guard FileIO.isRegularFile(path) else { return nil }
-        return try? FileIO.read(path)
+    /// nil when nothing is saved for the torrent; an error naming the file
+    /// when something is there that cannot be read (a directory, no permission).
+    func loadResumeData(_ infoHash: String) throws -> [UInt8]? {
+        try FileIO.readStateFile(resumePath(infoHash))
     }
 
     func saveResumeData(_ bytes: [UInt8], for infoHash: String) throws {
@@ -93,10 +97,32 @@ struct StateDirectory {
         try FileIO.writeAtomically(Array(goal.text.utf8), to: seedGoalPath(infoHash), replace: true, mode: 0o600)
     }
 
-    func loadSeedGoal(_ infoHash: String) -> JSON? {
-        guard FileIO.isRegularFile(seedGoalPath(infoHash)), let bytes = try? FileIO.read(seedGoalPath(infoHash)),
-              let text = String(validatingUTF8: bytes) else { return nil }
-        return try? JSON(parsing: text)
+    /// nil when the torrent has no goal; an error naming the file when it
+    /// cannot be read or holds no goal, so a damaged goal is reported
+    /// rather than taken for "seed forever" without a word.
+    func loadSeedGoal(_ infoHash: String) throws -> JSON? {
+        let path = seedGoalPath(infoHash)
+        guard let bytes = try FileIO.readStateFile(path, limit: 64 << 10) else { return nil }
+        guard let text = String(validatingUTF8: bytes),
+              let goal = try? JSON(parsing: text), goal["seed"] != nil else {
+            throw CLIError.failure("\(path) does not hold a seeding goal")
+        }
+        return goal
+    }
+
+    /// The DHT routing table saved by the last session, or nothing. It only
+    /// speeds up bootstrapping: what cannot be read is warned about and
+    /// skipped (damaged contents are libtorrent's to ignore, and the next
+    /// save replaces them).
+    func loadDHTState(warn: (String) -> Void) -> [UInt8] {
+        do {
+            return try FileIO.readStateFile(dhtStatePath, limit: 4 << 20) ?? []
+        } catch let error as CLIError {
+            warn("ignoring the DHT routing table: \(error.message)")
+            return []
+        } catch {
+            return []
+        }
     }
 }
 

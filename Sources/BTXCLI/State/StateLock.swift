@@ -9,11 +9,25 @@ final class StateLock {
     init(directory: StateDirectory) throws {
         try directory.prepare()
         let path = directory.state + "/lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FileIO.error(path) }
+        // Never through a symlink: the pid written here would truncate its
+        // target, or create one, wherever it points. A FIFO would block.
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
+        guard fd >= 0 else {
+            if errno == ELOOP || errno == EISDIR || errno == ENXIO {
+                throw CLIError.failure("\(path) is not a regular file; remove it (btx makes a new one)")
+            }
+            throw FileIO.error(path)
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw CLIError.failure("\(path) is not a regular file; remove it (btx makes a new one)")
+        }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let owner = (try? FileIO.read(path)).map { String(decoding: $0, as: UTF8.self) }?
-                .split(separator: "\n").first.map(String.init)
+            var text = [UInt8](repeating: 0, count: 32)
+            let n = pread(fd, &text, text.count, 0)
+            let owner = n > 0 ? String(decoding: text[..<n], as: UTF8.self).split(separator: "\n").first
+                .map(String.init).flatMap { Int32($0) } : nil
             close(fd)
             throw CLIError.failure("another btx session\(owner.map { " (pid \($0))" } ?? "") is using \(directory.state); "
                                    + "wait for it to finish or stop it first")

@@ -29,11 +29,20 @@ struct UserConfig {
         try load(directory.configPaths, warn: output.warning)
     }
 
-    /// Missing files are skipped; later files win key by key.
+    /// Missing files are skipped; later files win key by key. One that is
+    /// there but unreadable, or not text (a damaged file), is an error: run
+    /// without it, btx could do what the user turned off (the DHT, UPnP).
     static func load(_ paths: [String], warn: (String) -> Void) throws -> UserConfig {
         var config = UserConfig()
-        for path in paths where FileIO.isRegularFile(path) {
-            let text = String(decoding: try FileIO.read(path), as: UTF8.self)
+        for path in paths {
+            guard let bytes = try FileIO.readStateFile(path, limit: 1 << 20) else { continue }
+            // Tabs and line ends only: other control bytes would reach the terminal in warnings.
+            let allowed: Set<Unicode.Scalar> = ["\t", "\n", "\r"]
+            guard let text = String(validatingUTF8: bytes),
+                  !text.unicodeScalars.contains(where: { ($0.value < 0x20 || $0.value == 0x7F) && !allowed.contains($0) })
+            else {
+                throw CLIError.failure("\(path) is not a text file; fix or remove it")
+            }
             try config.read(text, path: path, warn: warn)
         }
         return config
