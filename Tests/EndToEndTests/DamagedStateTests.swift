@@ -133,6 +133,13 @@ final class DamagedStateTests: XCTestCase {
             let added = try saved.peer.add([saved.torrent, "-o", saved.data])
             XCTAssertEqual(added.status, 0, "\(how): \(added.stderr)")
         }
+        // Windows line ends are line ends.
+        try Data("dht = off\r\nlsd = off\r\n".utf8).write(to: URL(fileURLWithPath: config))
+        let crlf = try saved.peer.add([saved.torrent, "-o", saved.data])
+        XCTAssertEqual(crlf.status, 0, crlf.stderr)
+        XCTAssertEqual(crlf.stderr, "")
+        try Data("dht = off\r\nlsd = sometimes\r\n".utf8).write(to: URL(fileURLWithPath: config))
+        assertOneLine(try saved.peer.add([saved.torrent, "-o", saved.data]), "\(config):2: lsd must be on or off, not 'sometimes'")
     }
 
     func testALockThatIsNotAPlainFileIsNeverFollowedOrWaitedOn() throws {
@@ -174,6 +181,13 @@ final class DamagedStateTests: XCTestCase {
         assertOneLine(try saved.peer.add([saved.torrent, "-o", saved.data]), inTheWay)
         assertOneLine(try run(["daemon", "--listen", "127.0.0.1:0", "--no-dht"], saved.peer), inTheWay)
         XCTAssertEqual(try run(["status"], saved.peer).status, 0)
+        // A link where the folder goes is used, but the folder it points at keeps its mode.
+        try FileManager.default.removeItem(atPath: saved.peer.state + "/run")
+        try FileManager.default.createDirectory(atPath: scratch.path + "/shared", withIntermediateDirectories: false)
+        chmod(scratch.path + "/shared", 0o755)
+        XCTAssertEqual(symlink(scratch.path + "/shared", saved.peer.state + "/run"), 0)
+        XCTAssertEqual(try saved.peer.add([saved.torrent, "-o", saved.data]).status, 0)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: scratch.path + "/shared")[.posixPermissions] as? Int, 0o755)
         // A file where its folder goes: no session can be running, so status answers from the saved state.
         try FileManager.default.removeItem(atPath: saved.peer.state + "/run")
         try Data("x".utf8).write(to: URL(fileURLWithPath: saved.peer.state + "/run"))

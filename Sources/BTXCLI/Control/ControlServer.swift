@@ -53,7 +53,10 @@ final class ControlServer {
     init(directory: StateDirectory) throws {
         path = directory.controlSocketPath
         try makeDirectories(directory.runtime, mode: 0o700)
-        chmod(directory.runtime, 0o700)
+        // Not through a symlink in its place: that would take the mode of
+        // whatever folder it points at (a home directory).
+        var st = stat()
+        if lstat(directory.runtime, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { chmod(directory.runtime, 0o700) }
         unlink(path)
         listenFD = try UnixSocket.listen(at: path)
     }

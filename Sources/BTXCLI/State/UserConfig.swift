@@ -49,7 +49,9 @@ struct UserConfig {
     }
 
     private mutating func read(_ text: String, path: String, warn: (String) -> Void) throws {
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Swift reads "\r\n" as one Character, which a split on "\n" would miss:
+        // a config saved with Windows line ends was one long line.
+        for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let place = "\(path):\(number + 1)"
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
             guard !line.allSatisfy(\.isWhitespace) else { continue }
