@@ -25,6 +25,8 @@ final class SessionHost {
         /// A verify is running: shown as "checking" from the request until
         /// libtorrent says the check is over, with no gap in between.
         var checking = false
+        /// It came from saved state, whose resume file holds its pieces.
+        var resumed = false
         var lastStatus: TorrentStatus?
         /// The `added` event's data, also the control socket's answer to an add.
         var added = JSON.null
@@ -58,10 +60,12 @@ final class SessionHost {
 
     /// How often resume data of changing torrents is written: what a
     /// SIGKILL can cost. Unchanged torrents answer without writing.
-    private let saveInterval = 5.0
+    private let saveInterval: Double
 
-    init(configuration: SessionConfiguration, directory: StateDirectory, output: Output, mode: Mode) throws {
+    init(configuration: SessionConfiguration, directory: StateDirectory, output: Output, mode: Mode,
+         saveInterval: Double = 5) throws {
         self.directory = directory
+        self.saveInterval = saveInterval
         self.mode = mode
         saveDHT = configuration.dht
         reporter = AddReporter(output: output, showsProgress: mode == .foreground)
@@ -69,6 +73,7 @@ final class SessionHost {
         session = try Session(configuration, dhtState: dhtState)
         wakeFD = try session.wakeDescriptor()
         server = try ControlServer(directory: directory)
+        directory.removeAbandonedWrites()
         installInterruptHandlers()
     }
 
@@ -126,11 +131,14 @@ final class SessionHost {
         let entry = Tracked(torrent: torrent, name: source.info.name.isEmpty ? key : source.info.name, stateKey: key,
                             only: source.info.pieceCount > 0 ? nil : plan.only, settings: plan.settings)
         entry.peers = plan.peers
+        entry.resumed = resumed
         tracked.append(entry)
         if plan.settings.seeding.hasLimit { try? directory.saveSeedGoal(plan.settings.seeding.json, for: key) }
         let status = try? session.status(torrent)
         if status?.hasMetadata == true { try applySelection(entry) }
-        if plan.paused { requestSave(entry, onlyIfModified: false) }
+        // Saved at once: a session killed before its first periodic save
+        // must not forget a torrent it was given.
+        requestSave(entry, onlyIfModified: false)
         entry.added = addedEvent(infoHash: key, name: entry.name, savePath: status?.savePath ?? options.savePath ?? "",
                                  resumed: resumed, hasMetadata: status?.hasMetadata ?? false)
         reporter.added(entry.added)
@@ -160,6 +168,7 @@ final class SessionHost {
                     reporter.warning(name: saved.status.name, infoHash: hash, "seeding with no goal: \(error)")
                 }
                 let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, settings: settings)
+                entry.resumed = true
                 // The seeding clock started when the torrent completed, not now.
                 if saved.status.completedTime > 0 {
                     entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.status.completedTime))
@@ -373,9 +382,17 @@ final class SessionHost {
     /// other save is a new request, so the last one written is the newest.
     func requestSave(_ entry: Tracked, onlyIfModified: Bool) {
         if onlyIfModified && pendingSaves[entry.torrent] != nil { return }
+        if isLoadingSavedPieces(entry) { return }
         if (try? session.requestResumeData(entry.torrent, onlyIfModified: onlyIfModified)) != nil {
             pendingSaves[entry.torrent, default: 0] += 1
         }
+    }
+
+    /// libtorrent saves no pieces at all for a torrent whose resume data it
+    /// has not loaded yet: saving then would replace good resume data with
+    /// an empty one, and a crash right after would lose the whole download.
+    private func isLoadingSavedPieces(_ entry: Tracked) -> Bool {
+        entry.resumed && (entry.lastStatus.map { $0.state == .checkingResumeData } ?? true)
     }
 
     private func saveAnswered(_ torrent: Torrent) {
@@ -387,8 +404,15 @@ final class SessionHost {
     /// waiting a bounded time for libtorrent to produce it.
     private func shutdown() throws {
         server.close()
-        for entry in tracked { requestSave(entry, onlyIfModified: false) }
+        // Torrents still loading their resume data (a Ctrl-C right after
+        // start) get the moment it takes, so that the final save holds their pieces.
         let deadline = monotonicSeconds() + 10
+        while true {
+            for status in try session.statuses() { entry(status.torrent)?.lastStatus = status }
+            guard tracked.contains(where: isLoadingSavedPieces), monotonicSeconds() < deadline else { break }
+            usleep(10_000)
+        }
+        for entry in tracked { requestSave(entry, onlyIfModified: false) }
         while !pendingSaves.isEmpty && monotonicSeconds() < deadline {
             for event in try session.events(timeout: 0.1) { try handle(event) }
         }

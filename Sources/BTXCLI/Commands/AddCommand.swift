@@ -87,7 +87,7 @@ private func runAdd(_ invocation: Invocation) throws {
     let lock = try StateLock(directory: directory)
     let outcome = try runSession(of: lock) {
         let host = try SessionHost(configuration: configuration, directory: directory, output: invocation.output,
-                                   mode: .foreground)
+                                   mode: .foreground, saveInterval: config.saveInterval)
         for source in sources {
             try host.add(source, plan: plan, savePath: savePath, explicitSavePath: explicitSavePath)
         }

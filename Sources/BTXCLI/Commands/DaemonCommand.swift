@@ -44,7 +44,7 @@ private func runDaemon(_ invocation: Invocation) throws {
     let lock = try StateLock(directory: directory)
     let outcome = try runSession(of: lock) {
         let host = try SessionHost(configuration: configuration, directory: directory, output: invocation.output,
-                                   mode: .daemon)
+                                   mode: .daemon, saveInterval: config.saveInterval)
         host.resumeSavedTorrents()
         try FileIO.writeAtomically(Array("\(getpid())\n".utf8), to: directory.pidPath, replace: true, mode: 0o644)
         defer { unlink(directory.pidPath) }
@@ -77,7 +77,8 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, directory.logPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+    // Never appended through a symlink left in its place, nor blocked on a FIFO.
+    posix_spawn_file_actions_addopen(&actions, 1, directory.logPath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK, 0o600)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
@@ -91,7 +92,12 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     let argv = arguments.map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     let result = posix_spawn(&pid, "/proc/self/exe", &actions, &attributes, argv, environ)
-    guard result == 0 else { throw CLIError.failure("could not start the daemon: \(String(cString: strerror(result)))") }
+    guard result == 0 else {
+        if result == ELOOP || result == ENXIO || result == EISDIR {
+            throw CLIError.failure("\(directory.logPath) is not a regular file; remove it")
+        }
+        throw CLIError.failure("could not start the daemon: \(String(cString: strerror(result)))")
+    }
 
     let deadline = monotonicSeconds() + 15
     while monotonicSeconds() < deadline {

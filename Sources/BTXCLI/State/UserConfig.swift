@@ -16,6 +16,7 @@ struct UserConfig {
         "upnp": "on/off",
         "natpmp": "on/off",
         "utp": "on/off",
+        "save-interval": "seconds between resume-data saves while a torrent changes, default 5; a crash costs at most that",
     ]
     private static let switches: Set<String> = ["dht", "lsd", "upnp", "natpmp", "utp"]
     private static let rates: Set<String> = ["max-down", "max-up"]
@@ -80,6 +81,9 @@ struct UserConfig {
         if rates.contains(key), Units.parseSize(value) == nil {
             throw CLIError.failure("\(place): \(key) must be a rate like 500k or 5M, not '\(value)'")
         }
+        if key == "save-interval", parseInterval(value) == nil {
+            throw CLIError.failure("\(place): \(key) must be a number of seconds from 0.1 to 3600, not '\(value)'")
+        }
     }
 
     private static func parseSwitch(_ value: String) -> Bool? {
@@ -89,6 +93,13 @@ struct UserConfig {
         default: nil
         }
     }
+
+    private static func parseInterval(_ value: String) -> Double? {
+        Double(value).flatMap { (0.1...3600).contains($0) ? $0 : nil }
+    }
+
+    /// How often a session saves the resume data of torrents that changed.
+    var saveInterval: Double { values["save-interval"].flatMap(Self.parseInterval) ?? 5 }
 
     /// nil when unset; an error naming the key for anything but on/off.
     func switchValue(_ key: String) throws -> Bool? {
