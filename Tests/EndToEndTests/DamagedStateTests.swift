@@ -162,6 +162,19 @@ final class DamagedStateTests: XCTestCase {
         XCTAssertEqual(try saved.peer.add([saved.torrent, "-o", saved.data]).status, 0)
     }
 
+    func testADaemonLogThatIsNotAPlainFileIsNeverWrittenThrough() throws {
+        let scratch = try Scratch()
+        let peer = try Peer(scratch, "peer")
+        let log = peer.state + "/daemon.log"
+        let outside = try scratch.write("outside.txt", Data("not btx's".utf8))
+        for how in [Damage.linkToOutside, .danglingLink, .fifo, .directory] {
+            try damage(log, how, original: Data(), outside: outside)
+            assertOneLine(try run(["daemon", "--listen", "127.0.0.1:0", "--no-dht"], peer), "\(log) is not a regular file; remove it")
+            XCTAssertEqual(try scratch.contents("outside.txt"), Data("not btx's".utf8), "\(how)")
+            XCTAssertFalse(scratch.exists("outside.txt.missing"), "\(how)")
+        }
+    }
+
     func testWhatIsInTheWayOfTheControlSocketIsReplacedOrNamed() throws {
         let scratch = try Scratch()
         let saved = try savedTorrent(scratch)
