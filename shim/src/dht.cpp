@@ -1,10 +1,10 @@
 // BEP 44 items: gets and puts are asynchronous; their results come back
 // through the event drain as BTX_EVENT_DHT_ITEM and BTX_EVENT_DHT_PUT.
+#include "dht_bytes.hpp"
 #include "guard.hpp"
 #include "session.hpp"
 
 #include <libtorrent/bencode.hpp>
-#include <libtorrent/bdecode.hpp>
 #include <libtorrent/hasher.hpp>
 #include <libtorrent/hex.hpp>
 #include <libtorrent/kademlia/ed25519.hpp>
@@ -15,19 +15,6 @@
 #include <cctype>
 
 namespace {
-
-lt::entry decode_value(uint8_t const* value, size_t len) {
-    btx::require(value, "value");
-    if (len == 0 || len > BTX_DHT_MAX_VALUE)
-        throw btx::failure(BTX_ERR_INVALID_ARG, "a DHT value must be 1 to " + std::to_string(BTX_DHT_MAX_VALUE)
-                                                    + " bencoded bytes, not " + std::to_string(len));
-    lt::error_code ec;
-    lt::bdecode_node const node = lt::bdecode({reinterpret_cast<char const*>(value), std::ptrdiff_t(len)}, ec);
-    if (ec) throw btx::failure(BTX_ERR_PARSE, "the value is not bencoded: " + ec.message());
-    lt::entry e;
-    e = node;
-    return e;
-}
 
 std::string bytes(uint8_t const* data, size_t len) {
     if (len > 0) btx::require(data, "salt");
@@ -122,7 +109,7 @@ int btx_dht_put_immutable(btx_session* session, uint8_t const* value, size_t val
     return btx::guarded([&] {
         auto& s = btx::checked(session);
         btx::require(target_out, "target_out");
-        lt::sha1_hash const target = s.session.dht_put_item(decode_value(value, value_len));
+        lt::sha1_hash const target = s.session.dht_put_item(btx::decode_dht_value(value, value_len));
         btx::copy_into(target_out, 41, btx::to_hex(target.data(), 20));
         return BTX_OK;
     });
@@ -134,7 +121,7 @@ int btx_dht_put_mutable(btx_session* session, uint8_t const* seed, uint8_t const
         auto& s = btx::checked(session);
         btx::require(seed, "seed");
         btx::require(public_key_out, "public_key_out");
-        lt::entry const data = decode_value(value, value_len);
+        lt::entry const data = btx::decode_dht_value(value, value_len);
         std::array<char, 32> seed_bytes;
         std::memcpy(seed_bytes.data(), seed, 32);
         auto const [pk, sk] = lt::dht::ed25519_create_keypair(seed_bytes);

@@ -1,13 +1,11 @@
 // The event drain: libtorrent's alerts are only valid until the next
 // pop_alerts, so each one the CLI cares about is copied into a btx_event.
-#include "disk_error.hpp"
+#include "dht_bytes.hpp"
 #include "guard.hpp"
 #include "session.hpp"
 
 #include <libtorrent/alert_types.hpp>
-#include <libtorrent/bdecode.hpp>
 #include <libtorrent/bencode.hpp>
-#include <libtorrent/hasher.hpp>
 #include <libtorrent/write_resume_data.hpp>
 
 #include <algorithm>
@@ -93,10 +91,12 @@ struct event_builder {
         }
         case lt::torrent_error_alert::alert_type: push(BTX_EVENT_TORRENT_ERROR, a); break;
         case lt::file_error_alert::alert_type: {
+            // "PATH: REASON (OPERATION)" reads better than the alert's own text.
             auto const* x = lt::alert_cast<lt::file_error_alert>(a);
             btx_event& e = push(BTX_EVENT_FILE_ERROR, a);
             std::free(e.message);
-            e.message = btx::copy_string(btx::disk_error_message(x->filename(), x->error, x->op));
+            e.message = btx::copy_string(std::string(x->filename()) + ": " + x->error.message() + " ("
+                                         + lt::operation_name(x->op) + ")");
             break;
         }
         case lt::hash_failed_alert::alert_type:
@@ -193,23 +193,15 @@ struct event_builder {
     // An incoming reply that carries a value, to a get we have in flight.
     void count_answer(lt::dht_pkt_alert const& a) {
         if (a.direction != lt::dht_pkt_alert::incoming) return;
-        lt::error_code ec;
-        lt::bdecode_node const msg = lt::bdecode(a.pkt_buf(), ec);
-        if (ec || msg.type() != lt::bdecode_node::dict_t || msg.dict_find_string_value("y") != "r") return;
-        lt::bdecode_node const reply = msg.dict_find_dict("r");
-        lt::bdecode_node const value = reply ? reply.dict_find("v") : lt::bdecode_node();
-        if (!value) return;
-        lt::bdecode_node const key = reply.dict_find_string("k");
+        btx::dht_answer const answer = btx::read_dht_answer(a.pkt_buf());
+        if (!answer.has_value) return;
         std::lock_guard<std::mutex> lock(session.mutex);
-        if (key && key.string_length() == 32) {
+        if (!answer.key_hex.empty()) {
             // The reply names no salt: it counts for every get of that key.
-            std::string const key_hex = btx::to_hex(key.string_ptr(), 32);
             for (auto& entry : session.dht_answers)
-                if (entry.second.key_hex == key_hex) entry.second.nodes.insert(a.node);
+                if (entry.second.key_hex == answer.key_hex) entry.second.nodes.insert(a.node);
         } else {
-            auto const section = value.data_section();
-            lt::sha1_hash const target = lt::hasher(section.data(), int(section.size())).final();
-            auto const get = session.dht_answers.find(btx::to_hex(target.data(), 20));
+            auto const get = session.dht_answers.find(answer.target_hex);
             if (get != session.dht_answers.end()) get->second.nodes.insert(a.node);
         }
     }
