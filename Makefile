@@ -24,7 +24,7 @@ build:
 release:
 	$(SWIFT) build -c release
 
-test: deps build
+test: deps build fuzz-replay
 	$(SWIFT) test --disable-swift-testing
 
 docs: build
@@ -45,4 +45,6 @@ bench: deps release
 	bench/create.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
+
+include fuzz/fuzz.mk

@@ -1,0 +1,113 @@
+# libFuzzer targets for every parser of untrusted bytes: the shim's (C++,
+# fuzz/*.cpp) and the Swift side's (fuzz/*Fuzz.swift). Built into .build-fuzz
+# with the Swift toolchain's own clang, whose libFuzzer and sanitizer runtimes
+# are the ones swiftc links: one set for both languages, nothing to install.
+#
+#   make fuzz                        each target for FUZZ_SECONDS (default 60);
+#                                    new inputs go to .build-fuzz/corpus/TARGET,
+#                                    crashers to .build-fuzz/crashes/TARGET
+#   make fuzz FUZZ_TARGETS="dht argv" only these
+#   make fuzz-replay                 every checked-in input once (make test does)
+#
+# A crasher, once fixed, goes into fuzz/corpus/TARGET/ in the fix's commit.
+# fuzz/seed-corpus.sh remakes the seeds btx itself writes.
+
+FUZZ_BUILD := .build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= $(shell nproc)
+TOOLCHAIN_BIN := $(dir $(realpath $(shell command -v $(SWIFT))))
+FUZZ_CXX ?= $(TOOLCHAIN_BIN)clang++
+FUZZ_SWIFTC ?= $(TOOLCHAIN_BIN)swiftc
+
+FUZZ_C_TARGETS := metainfo magnet resume dht
+FUZZ_SWIFT_TARGETS := bencode control argv
+FUZZ_TARGETS ?= $(FUZZ_C_TARGETS) $(FUZZ_SWIFT_TARGETS)
+
+# The shim's defines (libtorrent's struct layouts depend on them) and
+# libraries, read from Package.swift so the fuzzed shim is the shipped one.
+FUZZ_DEFINES := $(shell sed -n '/^let libtorrentDefines/,/^]/p' Package.swift | grep -o '"[A-Z0-9_]*"' | tr -d '"' | sed 's/^/-D/')
+FUZZ_LIBS := $(shell grep -o 'linkedLibrary("[^"]*")' Package.swift | sed 's/linkedLibrary("\(.*\)")/-l\1/')
+FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CXXFLAGS := -std=c++17 -g -O1 -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE) -Ishim/include $(FUZZ_DEFINES) -MMD -MP
+# swiftc has no UBSan on Linux; the linker flag brings in its runtime for the
+# shim's objects.
+FUZZ_SWIFTFLAGS := -use-ld=lld -parse-as-library -g -suppress-warnings -sanitize=fuzzer,address -Xclang-linker -fsanitize=undefined
+
+FUZZ_SHIM_OBJECTS := $(patsubst shim/src/%.cpp,$(FUZZ_BUILD)/shim/%.o,$(wildcard shim/src/*.cpp))
+TORRENTKIT_SOURCES := $(wildcard Sources/TorrentKit/*.swift)
+BTXCLI_SOURCES := $(shell find Sources/BTXCLI -name '*.swift')
+
+.PHONY: fuzz fuzz-build fuzz-replay
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+
+$(FUZZ_BUILD)/shim/%.o: shim/src/%.cpp
+	@mkdir -p $(@D)
+	@echo "  CXX $<"
+	@$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/harness/%.o: fuzz/%.cpp
+	@mkdir -p $(@D)
+	@echo "  CXX $<"
+	@$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -c $< -o $@
+
+-include $(wildcard $(FUZZ_BUILD)/shim/*.d $(FUZZ_BUILD)/harness/*.d)
+
+$(FUZZ_C_TARGETS:%=$(FUZZ_BUILD)/%): $(FUZZ_BUILD)/%: $(FUZZ_BUILD)/harness/%.o $(FUZZ_SHIM_OBJECTS)
+	@echo "  LINK $@"
+	@$(FUZZ_CXX) -fuse-ld=lld -fsanitize=fuzzer $(FUZZ_SANITIZE) $^ $(FUZZ_LIBS) -o $@
+
+# The two small parsers build from only the files they need, the harness in
+# their module. argv needs every command: all of BTXCLI over TorrentKit, at
+# -Onone, which compiles in a third of -O's time.
+$(FUZZ_BUILD)/bencode: fuzz/BencodeFuzz.swift Sources/TorrentKit/Bencode.swift
+	@echo "  SWIFTC $@"
+	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -O -module-name FuzzBencode $^ -o $@
+
+$(FUZZ_BUILD)/control: fuzz/ControlFuzz.swift Sources/BTXCLI/JSON.swift Sources/BTXCLI/JSONParser.swift Sources/BTXCLI/Encoding.swift
+	@echo "  SWIFTC $@"
+	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -O -module-name FuzzControl $^ -o $@
+
+$(FUZZ_BUILD)/cbtx/module.modulemap:
+	@mkdir -p $(@D)
+	@printf 'module CBTX {\n    header "%s"\n    export *\n}\n' $(CURDIR)/shim/include/btx.h > $@
+
+# A static library, not one object: with -g, swiftc also writes the module's
+# debug-info wrapper to the object path and fails on the clash.
+$(FUZZ_BUILD)/swift/libTorrentKit.a: $(TORRENTKIT_SOURCES) $(FUZZ_BUILD)/cbtx/module.modulemap shim/include/btx.h
+	@mkdir -p $(@D)
+	@echo "  SWIFTC $@"
+	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -module-name TorrentKit -I $(FUZZ_BUILD)/cbtx -emit-library -static \
+		-emit-module -emit-module-path $(FUZZ_BUILD)/swift/TorrentKit.swiftmodule $(TORRENTKIT_SOURCES) -o $@
+
+$(FUZZ_BUILD)/argv: fuzz/ArgvFuzz.swift $(BTXCLI_SOURCES) $(FUZZ_BUILD)/swift/libTorrentKit.a $(FUZZ_SHIM_OBJECTS)
+	@echo "  SWIFTC $@"
+	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -module-name BTXCLI -I $(FUZZ_BUILD)/swift -I $(FUZZ_BUILD)/cbtx \
+		$(filter %.swift %.a %.o,$^) -lstdc++ $(FUZZ_LIBS) -o $@
+
+# Which dictionary of tokens helps each target (fuzz/*.dict).
+fuzz_dict = $(if $(filter magnet,$(1)),magnet,$(if $(filter control,$(1)),json,$(if $(filter argv,$(1)),argv,bencode)))
+FUZZ_ENV := UBSAN_OPTIONS=print_stacktrace=1
+
+# Every target runs even when one crashes; the summary lists them all.
+fuzz:
+	@$(MAKE) --no-print-directory -j$(FUZZ_JOBS) fuzz-build
+	@mkdir -p $(FUZZ_BUILD)/logs
+	@failed=; $(foreach t,$(FUZZ_TARGETS), \
+		mkdir -p $(FUZZ_BUILD)/corpus/$(t) $(FUZZ_BUILD)/crashes/$(t); \
+		echo "fuzz: $(t) for $(FUZZ_SECONDS) s (log: $(FUZZ_BUILD)/logs/$(t).log)"; \
+		$(FUZZ_ENV) $(FUZZ_BUILD)/$(t) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+			-dict=fuzz/$(call fuzz_dict,$(t)).dict -artifact_prefix=$(FUZZ_BUILD)/crashes/$(t)/ \
+			$(FUZZ_BUILD)/corpus/$(t) fuzz/corpus/$(t) > $(FUZZ_BUILD)/logs/$(t).log 2>&1 || failed="$$failed $(t)"; \
+		grep -E '^Done|^SUMMARY|^==[0-9]+==ERROR' $(FUZZ_BUILD)/logs/$(t).log | sed 's/^/  /';) \
+	if [ -n "$$failed" ]; then echo "fuzz: crashes in:$$failed (inputs in $(FUZZ_BUILD)/crashes)"; exit 1; fi
+
+# Each checked-in input once, named on the command line: libFuzzer then only
+# runs them, writing nothing.
+fuzz-replay:
+	@$(MAKE) --no-print-directory -j$(FUZZ_JOBS) fuzz-build
+	@mkdir -p $(FUZZ_BUILD)/logs
+	@$(foreach t,$(FUZZ_TARGETS), \
+		$(FUZZ_ENV) $(FUZZ_BUILD)/$(t) fuzz/corpus/$(t)/* > $(FUZZ_BUILD)/logs/$(t).replay.log 2>&1 \
+			|| { cat $(FUZZ_BUILD)/logs/$(t).replay.log; echo "fuzz-replay: $(t) failed on a corpus input"; exit 1; };) \
+	echo "fuzz-replay: $$(find fuzz/corpus -type f | wc -l) inputs over $(words $(FUZZ_TARGETS)) targets, no crash"
