@@ -5,6 +5,7 @@ let sessionOptions: [OptionSpec] = [
     OptionSpec(long: "listen", argument: "PORT", summary: "listen on PORT, or ADDRESS:PORT (loopback turns off uTP, LSD, UPnP, NAT-PMP)"),
     OptionSpec(long: "no-dht", summary: "don't use the DHT"),
     OptionSpec(long: "bootstrap", argument: "HOST:PORT", summary: "DHT bootstrap node instead of the public routers (also BTX_DHT_BOOTSTRAP)", repeatable: true),
+    OptionSpec(long: "encryption", argument: "POLICY", summary: "peer encryption: require (no plaintext peers), prefer (the default), allow (only when the peer asks) or disable"),
 ]
 
 /// The session the user asked for: config file, then environment, then options.
@@ -19,6 +20,12 @@ func sessionConfiguration(_ invocation: Invocation, config: UserConfig, environm
         ? (environment["BTX_DHT_BOOTSTRAP"] ?? config["bootstrap"]).map { $0.split(separator: ",").map { $0.trimmingSpaces } }
         : invocation.all("bootstrap")
     if let bootstrap { session.dhtBootstrap = bootstrap }
+    if let text = invocation.value("encryption") ?? config["encryption"] {
+        guard let policy = SessionConfiguration.Encryption(rawValue: text) else {
+            throw CLIError.usage("--encryption: '\(text)' is not require, prefer, allow or disable", command: invocation.command.name)
+        }
+        session.encryption = policy
+    }
     if let dht = try config.switchValue("dht") { session.dht = dht }
     if invocation.flag("no-dht") { session.dht = false }
     if let lsd = try config.switchValue("lsd") { session.localPeerDiscovery = lsd }
@@ -27,6 +34,9 @@ func sessionConfiguration(_ invocation: Invocation, config: UserConfig, environm
     if let utp = try config.switchValue("utp") { session.utp = utp }
     if let down = config["max-down"] { session.downloadLimit = try parseRate(down, option: "config max-down") }
     if let up = config["max-up"] { session.uploadLimit = try parseRate(up, option: "config max-up") }
+    // libtorrent runs no DHT on the loopback address of a socket listening
+    // everywhere: nodes all on 127.x would never answer. Listen where they are.
+    if session.listenInterfaces.isEmpty, session.dht, session.isLoopbackDHT { try session.listen(on: "127.0.0.1:0") }
     return session
 }
 

@@ -17,6 +17,20 @@ public struct SessionConfiguration: Sendable {
     /// Bytes per second for the whole session; 0 = unlimited.
     public var downloadLimit: Int64 = 0
     public var uploadLimit: Int64 = 0
+    public var encryption = Encryption.prefer
+
+    /// The BitTorrent protocol encryption (MSE/PE) policy, as transmission
+    /// and qBittorrent users know it.
+    public enum Encryption: String, Sendable, CaseIterable {
+        /// Encrypted connections only, both ways; plaintext peers are refused.
+        case require
+        /// Offer encryption and accept it, falling back to plaintext.
+        case prefer
+        /// Plaintext unless the other side asks for encryption.
+        case allow
+        /// Plaintext only.
+        case disable
+    }
 
     public init() {}
 
@@ -39,6 +53,12 @@ public struct SessionConfiguration: Sendable {
             natpmp = false
             utp = false
         }
+    }
+
+    /// Every bootstrap node on loopback.
+    public var isLoopbackDHT: Bool {
+        guard let nodes = dhtBootstrap, !nodes.isEmpty else { return false }
+        return nodes.allSatisfy { Endpoint($0)?.isLoopback ?? false }
     }
 
     /// Every bootstrap node on loopback or a private range: a private DHT,
@@ -73,7 +93,7 @@ public struct SessionConfiguration: Sendable {
             ("enable_incoming_utp", flag(utp)),
             ("download_rate_limit", "\(min(downloadLimit, Int64(Int32.max)))"),
             ("upload_rate_limit", "\(min(uploadLimit, Int64(Int32.max)))"),
-        ]
+        ] + encryptionSettings
         if !listenInterfaces.isEmpty { s.append(("listen_interfaces", listenInterfaces.joined(separator: ","))) }
         if let nodes = dhtBootstrap {
             // A private DHT's nodes are added as peers (Session.init): as
@@ -97,6 +117,19 @@ public struct SessionConfiguration: Sendable {
             s.append(("dht_upload_rate_limit", "\(1 << 20)"))
         }
         return s
+    }
+
+    /// settings_pack's enc_policy: 0 forced, 1 enabled, 2 disabled;
+    /// enc_level: 1 plaintext, 2 RC4, 3 both.
+    private var encryptionSettings: [(String, String)] {
+        let (outgoing, incoming, level, preferRC4) = switch encryption {
+        case .require: ("0", "0", "2", "1")
+        case .prefer: ("1", "1", "3", "1")
+        case .allow: ("2", "1", "3", "0")
+        case .disable: ("2", "2", "1", "0")
+        }
+        return [("out_enc_policy", outgoing), ("in_enc_policy", incoming), ("allowed_enc_level", level),
+                ("prefer_rc4", preferRC4)]
     }
 
     private func flag(_ on: Bool) -> String { on ? "1" : "0" }

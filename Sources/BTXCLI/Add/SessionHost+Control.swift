@@ -121,14 +121,13 @@ extension SessionHost {
         pendingDHT.append(PendingDHTRequest(kind: .put, client: client, id: id, salt: salt, deadline: dhtDeadline(params)))
     }
 
-    /// A get answers with its authoritative item, or the best at its deadline.
+    /// A get answers once its lookup settles (see LookupAnswer), or with the best at its deadline.
     func answerDHT(item: DHTItem) {
-        for index in pendingDHT.indices.reversed() where pendingDHT[index].kind == .get && pendingDHT[index].matches(item) {
-            if item.value != nil, item.seq >= (pendingDHT[index].best?.seq ?? .min) { pendingDHT[index].best = item }
-            guard item.isAuthoritative else { continue }
-            let request = pendingDHT.remove(at: index)
-            server.respond(to: request.client, with: dhtGetReply(request, nodes: item.nodes))
+        let now = monotonicSeconds()
+        for index in pendingDHT.indices where pendingDHT[index].kind == .get && pendingDHT[index].matches(item) {
+            pendingDHT[index].answer.offer(item, now: now)
         }
+        expireDHTRequests()
     }
 
     func answerDHT(put item: DHTItem, message: String) {
@@ -140,24 +139,25 @@ extension SessionHost {
         }
     }
 
+    /// Answers gets that settled and requests whose time is up.
     func expireDHTRequests() {
         let now = monotonicSeconds()
-        for index in pendingDHT.indices.reversed() where pendingDHT[index].deadline <= now {
-            let request = pendingDHT.remove(at: index)
+        for index in pendingDHT.indices.reversed() {
+            let request = pendingDHT[index]
+            let settled = request.kind == .get && request.answer.isSettled(now: now)
+            guard settled || request.deadline <= now else { continue }
+            pendingDHT.remove(at: index)
             server.respond(to: request.client, with: request.kind == .get
-                ? dhtGetReply(request, nodes: request.best?.nodes ?? 0)
+                ? dhtGetReply(request)
                 : ControlServer.error("failed", "the put did not finish before the timeout"))
         }
     }
 
-    private func dhtGetReply(_ request: PendingDHTRequest, nodes: Int) -> JSON {
-        guard let best = request.best else {
+    private func dhtGetReply(_ request: PendingDHTRequest) -> JSON {
+        guard let best = request.answer.best else {
             return ControlServer.error("not_found", "nothing found for \(request.id)\(request.salt.isEmpty ? "" : " with that salt")")
         }
-        let answered = DHTItem(target: best.target, isMutable: best.isMutable, publicKey: best.publicKey,
-                               signature: best.signature, salt: best.salt, seq: best.seq, value: best.value,
-                               isAuthoritative: best.isAuthoritative, nodes: nodes)
-        return ControlServer.result(answered.transport)
+        return ControlServer.result(best.transport)
     }
 
     /// The one torrent `params.torrent` names.

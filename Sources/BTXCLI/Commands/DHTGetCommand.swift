@@ -50,21 +50,17 @@ private func lookUp(_ target: String, salt: [UInt8], invocation: Invocation, tim
     try dht.bootstrap()
     try dht.session.dhtGet(target, salt: salt)
 
-    // A mutable lookup may answer early; the authoritative answer has heard
-    // from every node on the path. Keep the best seen if time runs out.
-    var best: DHTItem?
+    var answer = LookupAnswer()
     let wanted: (DHTItem) -> Bool = { target.count == 40 ? $0.target == target : $0.publicKey == target && $0.salt == salt }
-    let final = try dht.wait { event -> DHTItem? in
-        guard case .dhtItem(let item) = event, wanted(item) else { return nil }
-        if item.value != nil, item.seq >= (best?.seq ?? .min) { best = item }
-        return item.isAuthoritative ? item : nil
+    while monotonicSeconds() < dht.deadline && !answer.isSettled(now: monotonicSeconds()) {
+        for event in try dht.session.events(timeout: 0.05) {
+            if case .dhtItem(let item) = event, wanted(item) { answer.offer(item, now: monotonicSeconds()) }
+        }
     }
-    guard let item = (final?.value != nil ? final : best), item.value != nil else {
+    guard let item = answer.best else {
         throw CLIError.notFound("nothing found for \(target)\(salt.isEmpty ? "" : " with that salt")")
     }
-    return DHTItem(target: item.target, isMutable: item.isMutable, publicKey: item.publicKey, signature: item.signature,
-                   salt: item.salt, seq: item.seq, value: item.value, isAuthoritative: item.isAuthoritative,
-                   nodes: final?.nodes ?? item.nodes)
+    return item
 }
 
 private func printItem(_ item: DHTItem, value: [UInt8], nodes: Int, output: Output) {

@@ -72,6 +72,7 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     if let listen = invocation.value("listen") { arguments += ["--listen", listen] }
     if invocation.flag("no-dht") { arguments.append("--no-dht") }
     for node in invocation.all("bootstrap") { arguments += ["--bootstrap", node] }
+    if let policy = invocation.value("encryption") { arguments += ["--encryption", policy] }
 
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)

@@ -29,8 +29,8 @@ struct PendingDHTRequest {
     let id: String
     let salt: [UInt8]
     let deadline: Double
-    /// A get's best answer so far (highest seq with a value).
-    var best: DHTItem?
+    /// What a get has found so far.
+    var answer = LookupAnswer()
 
     func matches(_ item: DHTItem) -> Bool {
         item.isMutable ? item.publicKey == id && item.salt == salt : item.target == id

@@ -16,6 +16,7 @@ struct UserConfig {
         "upnp": "on/off",
         "natpmp": "on/off",
         "utp": "on/off",
+        "encryption": "require, prefer (default), allow or disable",
         "save-interval": "seconds between resume-data saves while a torrent changes, default 5; a crash costs at most that",
     ]
     private static let switches: Set<String> = ["dht", "lsd", "upnp", "natpmp", "utp"]
