@@ -35,10 +35,15 @@ final class FullDiskTests: XCTestCase {
         XCTAssertEqual(full.stderr.split(separator: "\n").count, 1, full.stderr)
         XCTAssertEqual(full.events.filter { $0.type == "error" }.count, 1)
         XCTAssertEqual(full.events.last?.data["code"] as? Int, 1)
+        // Without a session, status still says why it stopped.
+        let saved = try XCTUnwrap(try leecher.savedTorrents().first)
+        XCTAssertEqual(saved["state"] as? String, "error")
+        XCTAssertTrue((saved["error"] as? String ?? "").contains("No space left on device"), "\(saved)")
 
         try grow(disk)
         let again = try leecher.add(arguments)
         XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(try leecher.savedTorrents().first?["error"] is NSNull, "a new run clears the error")
         XCTAssertEqual(try digests(disk), try digests(scratch.path + "/src"))
         _ = seeder
     }

@@ -55,6 +55,7 @@ extension SessionHost {
                     for peer in entry.peers { try? session.connect(entry.torrent, to: peer) }
                     entry.error = nil
                     entry.done = false
+                    directory.clearError(for: entry.stateKey)
                 default:
                     // libtorrent ignores a recheck without metadata: no check would ever end.
                     guard status.hasMetadata else {

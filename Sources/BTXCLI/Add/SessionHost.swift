@@ -132,6 +132,7 @@ final class SessionHost {
                             only: source.info.pieceCount > 0 ? nil : plan.only, settings: plan.settings)
         entry.peers = plan.peers
         entry.resumed = resumed
+        directory.clearError(for: key)
         tracked.append(entry)
         if plan.settings.seeding.hasLimit { try? directory.saveSeedGoal(plan.settings.seeding.json, for: key) }
         let status = try? session.status(torrent)
@@ -346,6 +347,7 @@ final class SessionHost {
         guard entry.error == nil else { return }
         entry.error = message
         entry.done = true
+        directory.saveError(message, for: entry.stateKey)
         if stop { try? session.pause(entry.torrent) }
         reporter.error(name: entry.name, infoHash: entry.stateKey, message)
         requestSave(entry, onlyIfModified: false)

@@ -64,8 +64,9 @@ private func statusDocuments(_ invocation: Invocation, _ directory: StateDirecto
         ? saved.map(\.status)
         : try invocation.arguments.map { try select($0, from: saved, key: \.key).status }
     return chosen.map {
-        $0.document(running: false, state: $0.savedStateWord,
-                    settings: directory.savedSettings($0.infoHash, output: invocation.output))
+        let failure = directory.loadError($0.infoHash)
+        return $0.document(running: false, state: failure != nil ? "error" : $0.savedStateWord,
+                           settings: directory.savedSettings($0.infoHash, output: invocation.output), error: failure)
     }
 }
 

@@ -86,6 +86,7 @@ struct StateDirectory {
     func removeResumeData(_ infoHash: String) {
         unlink(resumePath(infoHash))
         unlink(seedGoalPath(infoHash))
+        clearError(for: infoHash)
     }
 
     /// The seeding goal an add gave (--seed-ratio, --seed-time), which
