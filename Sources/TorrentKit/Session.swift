@@ -54,6 +54,10 @@ public final class Session {
 
     deinit { btx_session_free(raw) }
 
+    /// Stops libtorrent now and waits for it, rather than whenever this
+    /// object goes; every other call fails afterwards.
+    public func close() throws { try check(btx_session_close(raw)) }
+
     public func apply(settings: [(String, String)]) throws {
         try withSettings(settings) { list, count in try check(btx_session_apply_settings(raw, list, count)) }
     }

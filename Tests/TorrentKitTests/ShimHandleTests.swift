@@ -21,6 +21,17 @@ final class ShimHandleTests: XCTestCase {
         session = nil
     }
 
+    func testAClosedSessionRefusesCallsInsteadOfWaitingOnLibtorrent() throws {
+        let torrent = try addTorrent()
+        XCTAssertEqual(btx_session_close(session), 0)
+        XCTAssertEqual(btx_session_close(session), 0, "closing twice is a no-op")
+        var statuses: UnsafeMutablePointer<btx_status>?
+        var count = 0
+        XCTAssertEqual(btx_torrent_status(session, torrent, &statuses, &count), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(String(cString: btx_last_error()), "the session is closed")
+        XCTAssertEqual(btx_torrent_pause(session, torrent), BTX_ERR_BAD_HANDLE.rawValue)
+    }
+
     private func addTorrent() throws -> btx_torrent {
         try directory.write("content/a.bin", bytes: pseudoRandomBytes(40_000, seed: 1))
         let content = try TorrentContent.scan(directory.path + "/content")

@@ -76,6 +76,12 @@ int btx_session_new(const btx_setting *settings, size_t num_settings,
 /* Stops the session and joins libtorrent's threads. NULL is a no-op. */
 void btx_session_free(btx_session *session);
 
+/* Stops libtorrent now and waits for it (trackers get stop_tracker_timeout
+ * to hear the news): what btx_session_free does, at a moment the caller
+ * chooses. The pointer stays valid for btx_session_free; every other call
+ * on it then fails with BTX_ERR_BAD_HANDLE. Closing twice is a no-op. */
+int btx_session_close(btx_session *session);
+
 /* Applies settings to a running session. */
 int btx_session_apply_settings(btx_session *session, const btx_setting *settings,
                                size_t num_settings);

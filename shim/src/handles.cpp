@@ -132,6 +132,7 @@ namespace btx {
 
 btx_session& checked(btx_session* session) {
     if (session == nullptr) throw failure(BTX_ERR_BAD_HANDLE, "no session (NULL)");
+    if (session->closed) throw failure(BTX_ERR_BAD_HANDLE, "the session is closed");
     return *session;
 }
 

@@ -50,12 +50,18 @@ void apply(lt::settings_pack& pack, btx_setting const* settings, size_t count) {
 
 }  // namespace
 
+void btx_session::close() {
+    if (closed) return;
+    session.set_alert_notify([] {});
+    { lt::session_proxy const stopped = session.abort(); }
+    closed = true;
+}
+
 btx_session::~btx_session() {
     // Join libtorrent's threads while the members they may still touch (the
     // mutex, the DHT maps, the wake pipe) exist: aborted DHT lookups call
     // back into them, and `session` is destroyed after every other member.
-    session.set_alert_notify([] {});
-    { lt::session_proxy const stopped = session.abort(); }
+    close();
     if (wake_pipe[0] < 0) return;
     ::close(wake_pipe[0]);
     ::close(wake_pipe[1]);
@@ -130,6 +136,14 @@ int btx_session_new(btx_setting const* settings, size_t num_settings,
 void btx_session_free(btx_session* session) {
     btx::guarded([&] {
         delete session;
+        return BTX_OK;
+    });
+}
+
+int btx_session_close(btx_session* session) {
+    return btx::guarded([&] {
+        if (session == nullptr) throw btx::failure(BTX_ERR_BAD_HANDLE, "no session (NULL)");
+        session->close();
         return BTX_OK;
     });
 }

@@ -64,6 +64,10 @@ struct btx_session {
     std::map<std::string, dht_lookup> dht_answers;
     // The self-pipe behind btx_session_wake_fd: [read, write], -1 until asked for.
     int wake_pipe[2] = {-1, -1};
+    // libtorrent is stopped (btx_session_close): calls into it would wait
+    // for a network thread that is gone.
+    bool closed = false;
+    void close();
 
     // A put's CAS that found a different seq, by target hex.
     std::map<std::string, int64_t> dht_cas_conflicts;

@@ -424,6 +424,10 @@ final class SessionHost {
         if saveDHT, let state = try? session.dhtState(), !state.isEmpty {
             try? FileIO.writeAtomically(state, to: directory.dhtStatePath, replace: true, mode: 0o600)
         }
+        // libtorrent stops here, not whenever this object is freed: the state
+        // lock is let go right after (runSession), and the next session
+        // must not meet this one still stopping.
+        try? session.close()
     }
 
     /// Forgets a removed torrent and its saved state.

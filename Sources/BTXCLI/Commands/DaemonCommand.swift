@@ -58,8 +58,11 @@ private func runDaemon(_ invocation: Invocation) throws {
 /// trackers). `daemon --stop` and the next session wait for the lock, so
 /// they never meet a session still on its way out.
 func runSession(of lock: StateLock, _ body: () throws -> SessionHost.Outcome) rethrows -> SessionHost.Outcome {
-    defer { withExtendedLifetime(lock) {} }
-    return try body()
+    let outcome = try body()
+    // The host closed its socket and stopped libtorrent at the end of its
+    // run; when the optimizer frees it does not matter.
+    lock.release()
+    return outcome
 }
 
 /// Starts `btx daemon --foreground` detached (setsid, output to the log)

@@ -4,7 +4,7 @@ import Glibc
 /// released by the kernel however the process ends, so a killed session
 /// never leaves a lock behind. The file holds the owner's pid for messages.
 final class StateLock {
-    private let fd: Int32
+    private var fd: Int32
 
     init(directory: StateDirectory) throws {
         try directory.prepare()
@@ -37,8 +37,13 @@ final class StateLock {
         _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
     }
 
-    deinit {
+    deinit { release() }
+
+    /// Lets the lock go now (also what deinit does).
+    func release() {
+        guard fd >= 0 else { return }
         ftruncate(fd, 0)
         close(fd)
+        fd = -1
     }
 }
