@@ -3,9 +3,9 @@ PREFIX ?= $(HOME)/.local
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Build: libtorrent and its headers. Tests: independent readers and peers.
+# Build: libtorrent and its headers. Tests: independent readers, peers and proxies.
 DEB_PACKAGES := libtorrent-rasterbar-dev libboost-system-dev libssl-dev pkg-config \
-	python3-libtorrent transmission-cli mktorrent opentracker aria2
+	python3-libtorrent transmission-cli mktorrent opentracker aria2 microsocks dante-server tinyproxy
 
 .PHONY: all deps build release test docs install bench clean
 

@@ -27,6 +27,8 @@ enum Docs {
         }
         t += ".SH GLOBAL OPTIONS\n"
         for o in globalOptions { t += option(o) }
+        t += ".SH PROXIES AND INTERFACES\n"
+        for paragraph in networkPolicyManual.split(separator: "\n") { t += ".PP\n\(roff(String(paragraph)))\n" }
         t += """
             .SH EXIT STATUS
             0 success, 1 failure, 2 usage error, 3 not found, 4 no running session, 130 interrupted (SIGINT), 143 terminated (SIGTERM).
@@ -40,6 +42,10 @@ enum Docs {
             .B BTX_DHT_BOOTSTRAP
             Comma\\-separated DHT bootstrap nodes, HOST:PORT, instead of the public routers.
             \\fB\\-\\-bootstrap\\fR wins over it, and it wins over the config file.
+            .TP
+            .B BTX_PROXY
+            The proxy URL, like \\fB\\-\\-proxy\\fR, which wins over it; it wins over the config file.
+            Unlike an option, it is not shown to other users by ps.
             .TP
             .B XDG_CONFIG_HOME
             Where the config file is (default ~/.config).

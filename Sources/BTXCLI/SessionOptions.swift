@@ -6,7 +6,7 @@ let sessionOptions: [OptionSpec] = [
     OptionSpec(long: "no-dht", summary: "don't use the DHT"),
     OptionSpec(long: "bootstrap", argument: "HOST:PORT", summary: "DHT bootstrap node instead of the public routers (also BTX_DHT_BOOTSTRAP)", repeatable: true),
     OptionSpec(long: "encryption", argument: "POLICY", summary: "peer encryption: require (no plaintext peers), prefer (the default), allow (only when the peer asks) or disable"),
-]
+] + networkOptions
 
 /// The session the user asked for: config file, then environment, then options.
 func sessionConfiguration(_ invocation: Invocation, config: UserConfig, environment: Environment) throws -> SessionConfiguration {
@@ -34,6 +34,7 @@ func sessionConfiguration(_ invocation: Invocation, config: UserConfig, environm
     if let utp = try config.switchValue("utp") { session.utp = utp }
     if let down = config["max-down"] { session.downloadLimit = try parseRate(down, option: "config max-down") }
     if let up = config["max-up"] { session.uploadLimit = try parseRate(up, option: "config max-up") }
+    try applyNetworkOptions(invocation, config: config, environment: environment, to: &session)
     // libtorrent runs no DHT on the loopback address of a socket listening
     // everywhere: nodes all on 127.x would never answer. Listen where they are.
     if session.listenInterfaces.isEmpty, session.dht, session.isLoopbackDHT { try session.listen(on: "127.0.0.1:0") }

@@ -36,7 +36,12 @@ public final class Session {
         if configuration.dht && configuration.isPrivateDHT {
             for node in configuration.dhtBootstrap ?? [] { try addDHTNode(node) }
         }
+        if configuration.dht, configuration.proxy?.carriesUDP == true {
+            proxiedDHTStart = ProxiedDHTStart(bootstrap: configuration.dhtBootstrap ?? [], savedState: dhtState)
+        }
     }
+
+    private var proxiedDHTStart: ProxiedDHTStart?
 
     /// `settings` are libtorrent settings_pack names and values, applied over
     /// the shim's defaults. `dhtState` is a blob from a previous `dhtState()`.
@@ -183,6 +188,7 @@ public final class Session {
 
     /// Waits up to `timeout` seconds for events, then returns all pending ones.
     public func events(timeout: Double = 0) throws -> [Event] {
+        proxiedDHTStart?.tend(self)
         var items: UnsafeMutablePointer<btx_event>?
         var count = 0
         try check(btx_session_events(raw, Int32(clamping: Int((timeout * 1000).rounded())), &items, &count))

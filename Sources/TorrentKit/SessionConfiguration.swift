@@ -5,6 +5,14 @@ import Glibc
 public struct SessionConfiguration: Sendable {
     /// "ADDR:PORT" entries; empty = libtorrent's default (every interface, port 6881).
     public var listenInterfaces: [String] = []
+    /// Devices or addresses outgoing peer connections are bound to; empty =
+    /// the routing table picks.
+    public var outgoingInterfaces: [String] = []
+    /// Peers, trackers, web seeds and, through SOCKS5, the DHT go through
+    /// it; nil = direct. `proxySettings` says what else changes.
+    public var proxy: Proxy?
+    /// With `proxy`: nothing at all goes around it (`checkProxyOnly`).
+    public var proxyOnly = false
     public var dht = true
     /// "HOST:PORT" DHT bootstrap nodes; nil = libtorrent's public routers.
     public var dhtBootstrap: [String]?
@@ -45,14 +53,28 @@ public struct SessionConfiguration: Sendable {
             throw TorrentKitError(.invalidArgument, "'\(text)' is not PORT or ADDRESS:PORT")
         }
         listenInterfaces = [endpoint.text]
-        if endpoint.isLoopback {
-            // Nothing on the LAN can reach a loopback socket: don't advertise
-            // or map it, and prefer TCP, which is what loopback is fast at.
-            localPeerDiscovery = false
-            upnp = false
-            natpmp = false
-            utp = false
-        }
+        if endpoint.isLoopback { keepToLoopback() }
+    }
+
+    /// Binds outgoing and listening sockets to `interface`, listening on
+    /// `port` there: traffic leaves by that interface or not at all (a
+    /// VPN's tun0 that goes down takes btx's connections with it).
+    public mutating func bind(to interface: NetworkInterface, port: Int) {
+        outgoingInterfaces = [interface.name]
+        listenInterfaces = [interface.listenEntry(port: port)]
+        boundToLoopback = interface.isLoopback
+        if interface.isLoopback { keepToLoopback() }
+    }
+
+    private var boundToLoopback = false
+
+    /// Nothing on the LAN can reach a loopback socket: don't advertise or
+    /// map it, and prefer TCP, which is what loopback is fast at.
+    private mutating func keepToLoopback() {
+        localPeerDiscovery = false
+        upnp = false
+        natpmp = false
+        utp = false
     }
 
     /// Every bootstrap node on loopback.
@@ -69,7 +91,7 @@ public struct SessionConfiguration: Sendable {
     }
 
     private var isLoopbackOnly: Bool {
-        !listenInterfaces.isEmpty && listenInterfaces.allSatisfy { Endpoint($0)?.isLoopback ?? false }
+        boundToLoopback || !listenInterfaces.isEmpty && listenInterfaces.allSatisfy { Endpoint($0)?.isLoopback ?? false }
     }
 
     public var settings: [(String, String)] {
@@ -95,6 +117,7 @@ public struct SessionConfiguration: Sendable {
             ("upload_rate_limit", "\(min(uploadLimit, Int64(Int32.max)))"),
         ] + encryptionSettings
         if !listenInterfaces.isEmpty { s.append(("listen_interfaces", listenInterfaces.joined(separator: ","))) }
+        if !outgoingInterfaces.isEmpty { s.append(("outgoing_interfaces", outgoingInterfaces.joined(separator: ","))) }
         if let nodes = dhtBootstrap {
             // A private DHT's nodes are added as peers (Session.init): as
             // routers they would be kept out of the routing table and puts.
@@ -116,7 +139,8 @@ public struct SessionConfiguration: Sendable {
             s.append(("dht_block_ratelimit", "100000"))
             s.append(("dht_upload_rate_limit", "\(1 << 20)"))
         }
-        return s
+        // Last: a proxy overrides what could only run around it.
+        return s + proxySettings
     }
 
     /// settings_pack's enc_policy: 0 forced, 1 enabled, 2 disabled;
@@ -135,6 +159,66 @@ public struct SessionConfiguration: Sendable {
     private func flag(_ on: Bool) -> String { on ? "1" : "0" }
 
     static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    /// With a proxy, libtorrent 2.0 sends peer connections (uTP only through
+    /// SOCKS5), trackers and web seeds through it, opens no TCP listen
+    /// socket (its UDP socket takes packets from the proxy only) and refuses
+    /// to send UDP the proxy cannot carry rather than send it direct. btx
+    /// asks the proxy to resolve host names and turns off what has no use
+    /// or no way through it.
+    private var proxySettings: [(String, String)] {
+        guard let proxy else { return [] }
+        let login = proxy.username != nil
+        let type = switch proxy.kind {  // settings_pack::proxy_type_t
+        case .socks4: 1
+        case .socks5: login ? 3 : 2
+        case .http: login ? 5 : 4
+        }
+        var s: [(String, String)] = [
+            ("proxy_type", "\(type)"),
+            ("proxy_hostname", proxy.host),
+            ("proxy_port", "\(proxy.port)"),
+            ("proxy_username", proxy.username ?? ""),
+            ("proxy_password", proxy.password ?? ""),
+            ("proxy_hostnames", "1"),
+            ("proxy_peer_connections", "1"),
+            ("proxy_tracker_connections", "1"),
+            // No one can connect in, so there is no port to map or
+            // announce, and LAN multicast cannot go through a proxy.
+            ("enable_lsd", "0"),
+            ("enable_upnp", "0"),
+            ("enable_natpmp", "0"),
+        ]
+        if !proxy.carriesUDP {
+            // Their packets would all be refused: say so by not running them.
+            s += [("enable_dht", "0"), ("enable_outgoing_utp", "0"), ("enable_incoming_utp", "0")]
+        }
+        if proxyOnly {
+            // No client version to peers, no local addresses to private
+            // trackers, a generic user agent to public ones.
+            s.append(("anonymous_mode", "1"))
+            // The public routers are host names libtorrent would look up
+            // itself; the DHT starts from its saved nodes and those peers name.
+            if dhtBootstrap == nil { s.append(("dht_bootstrap_nodes", "")) }
+        }
+        return s
+    }
+
+    /// Throws `.invalidArgument` when `proxyOnly` cannot be kept: through
+    /// SOCKS4 or HTTP libtorrent looks up some host names itself, and it
+    /// always looks up DHT bootstrap nodes given by name itself.
+    public func checkProxyOnly() throws {
+        guard proxyOnly, let proxy else { return }
+        guard proxy.resolvesEveryHostName else {
+            let names = proxy.kind == .socks4 ? "every host name" : "the names of https:// and udp:// trackers"
+            throw TorrentKitError(.invalidArgument, "needs a socks5:// proxy: through \(proxy.kind.rawValue):// "
+                                  + "libtorrent looks up \(names) itself, outside the proxy")
+        }
+        if dht, let named = dhtBootstrap?.first(where: { Endpoint($0) == nil }) {
+            throw TorrentKitError(.invalidArgument, "DHT bootstrap node '\(named)' is a host name, which libtorrent "
+                                  + "would look up itself, outside the proxy; give its address")
+        }
+    }
 }
 
 /// "ADDR:PORT" or "[V6]:PORT" with a literal address.

@@ -58,6 +58,7 @@ private func runAdd(_ invocation: Invocation) throws {
     let explicitSavePath = invocation.value("output") != nil
 
     var client = try ControlClient.connect(directory)
+    if client != nil { try refuseNetworkOptionsForRunningSession(invocation, directory: directory) }
     if client == nil && invocation.flag("detach") {
         client = try startDaemon(invocation)
     }

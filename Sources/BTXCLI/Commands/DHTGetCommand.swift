@@ -32,6 +32,7 @@ private func runDHTGet(_ invocation: Invocation) throws {
     let timeout = try dhtTimeout(invocation)
     let item: DHTItem
     if let client = try ControlClient.connect(StateDirectory(invocation: invocation)) {
+        try refuseNetworkOptionsForRunningSession(invocation, directory: StateDirectory(invocation: invocation))
         // A running session has a warm DHT node: ask it instead of starting one.
         client.waitForReplies(upTo: timeout + 5)
         item = DHTItem(transport: try client.call("dht_get", [("target", .string(target)), ("salt", .string(base64(salt))),

@@ -47,6 +47,7 @@ private func runDHTPut(_ invocation: Invocation) throws {
     let timeout = try dhtTimeout(invocation)
     let item: DHTItem
     if let client = try ControlClient.connect(StateDirectory(invocation: invocation)) {
+        try refuseNetworkOptionsForRunningSession(invocation, directory: StateDirectory(invocation: invocation))
         // The running session signs with the same key file; the key itself stays on disk.
         client.waitForReplies(upTo: timeout + 5)
         var params: [(String, JSON)] = [("value", .string(base64(value))), ("salt", .string(base64(salt))),

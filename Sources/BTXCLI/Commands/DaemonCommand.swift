@@ -69,12 +69,17 @@ func runSession(of lock: StateLock, _ body: () throws -> SessionHost.Outcome) re
 /// with this command's session options, and waits until it answers.
 func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     let directory = StateDirectory(invocation: invocation)
+    // A bad option (a missing interface, a malformed proxy URL) is told
+    // here with its own exit code, not as a daemon that exited at once.
+    _ = try sessionConfiguration(invocation, config: UserConfig.load(directory.configPaths, warn: { _ in }),
+                                 environment: Environment.current())
     try directory.prepare()
     var arguments = ["btx", "daemon", "--foreground", "--json"]
     if let state = invocation.stateDirectory { arguments += ["--state-dir", absolutePath(state)] }
     if let listen = invocation.value("listen") { arguments += ["--listen", listen] }
     if invocation.flag("no-dht") { arguments.append("--no-dht") }
     for node in invocation.all("bootstrap") { arguments += ["--bootstrap", node] }
+    arguments += daemonNetworkArguments(invocation)
     if let policy = invocation.value("encryption") { arguments += ["--encryption", policy] }
 
     var actions = posix_spawn_file_actions_t()
@@ -94,8 +99,9 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     let logStart = stat(directory.logPath, &logStatus) == 0 ? logStatus.st_size : 0
     var pid = pid_t()
     let argv = arguments.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    let result = posix_spawn(&pid, "/proc/self/exe", &actions, &attributes, argv, environ)
+    let envp = daemonEnvironment(invocation).map { strdup($0) } + [nil]
+    defer { (argv + envp).forEach { free($0) } }
+    let result = posix_spawn(&pid, "/proc/self/exe", &actions, &attributes, argv, envp)
     guard result == 0 else {
         if result == ELOOP || result == ENXIO || result == EISDIR {
             throw CLIError.failure("\(directory.logPath) is not a regular file; remove it")

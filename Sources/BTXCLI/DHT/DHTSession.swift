@@ -21,6 +21,7 @@ final class DHTSession {
         configuration.dht = true
         // A DHT lookup needs no help from the LAN.
         configuration.localPeerDiscovery = false
+        try checkDHTThroughProxy(configuration, command: invocation.command.name)
         lock = try? StateLock(directory: directory)
         let state = directory.loadDHTState(warn: invocation.output.warning)
         session = try Session(configuration, dhtState: state)

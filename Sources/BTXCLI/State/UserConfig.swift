@@ -1,3 +1,5 @@
+import TorrentKit
+
 /// Optional defaults: `key = value` lines, `#` comments. Read from
 /// `$XDG_CONFIG_HOME/btx/config`, then from `STATE/config` when the state
 /// directory is overridden, whose keys win; command-line options win over
@@ -16,10 +18,13 @@ struct UserConfig {
         "upnp": "on/off",
         "natpmp": "on/off",
         "utp": "on/off",
+        "proxy": "socks5://[USER:PASSWORD@]HOST:PORT, socks4://HOST:PORT or http://[USER:PASSWORD@]HOST:PORT",
+        "proxy-only": "on/off: nothing around the proxy",
+        "interface": "network interface or local address to bind to",
         "encryption": "require, prefer (default), allow or disable",
         "save-interval": "seconds between resume-data saves while a torrent changes, default 5; a crash costs at most that",
     ]
-    private static let switches: Set<String> = ["dht", "lsd", "upnp", "natpmp", "utp"]
+    private static let switches: Set<String> = ["dht", "lsd", "upnp", "natpmp", "utp", "proxy-only"]
     private static let rates: Set<String> = ["max-down", "max-up"]
 
     private(set) var values: [String: String] = [:]
@@ -81,6 +86,9 @@ struct UserConfig {
         }
         if rates.contains(key), Units.parseSize(value) == nil {
             throw CLIError.failure("\(place): \(key) must be a rate like 500k or 5M, not '\(value)'")
+        }
+        if key == "proxy" {
+            do { _ = try Proxy(url: value) } catch let error as TorrentKitError { throw CLIError.failure("\(place): proxy: \(error.message)") }
         }
         if key == "save-interval", parseInterval(value) == nil {
             throw CLIError.failure("\(place): \(key) must be a number of seconds from 0.1 to 3600, not '\(value)'")
