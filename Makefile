@@ -4,7 +4,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Build: libtorrent and its headers. Tests: independent readers, peers and proxies.
-DEB_PACKAGES := libtorrent-rasterbar-dev libboost-system-dev libssl-dev pkg-config \
+DEB_PACKAGES := libtorrent-rasterbar-dev libboost-system-dev libssl-dev zlib1g-dev pkg-config \
 	python3-libtorrent transmission-cli mktorrent opentracker aria2 microsocks dante-server tinyproxy
 
 .PHONY: all deps build release test docs install bench clean

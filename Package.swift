@@ -27,6 +27,8 @@ let package = Package(
                 .linkedLibrary("ssl"),
                 .linkedLibrary("crypto"),
                 .linkedLibrary("pthread"),
+                // Blocklists come gzipped (btx_gunzip).
+                .linkedLibrary("z"),
             ]
         ),
         .target(name: "TorrentKit", dependencies: ["CBTX"]),

@@ -26,6 +26,9 @@ public enum Event: Sendable, Equatable {
     case dhtItem(DHTItem)
     /// A put finished; `message` says "cas mismatch ..." when a CAS failed.
     case dhtPut(DHTItem, message: String)
+    /// The IP filter refused or dropped a peer at `address` (no port); nil
+    /// torrent for an incoming connection refused before it named one.
+    case peerBlocked(Torrent?, address: String)
     case other(code: Int, message: String)
 
     init(_ e: btx_event) {
@@ -56,6 +59,7 @@ public enum Event: Sendable, Equatable {
         case BTX_EVENT_DHT_BOOTSTRAPPED: self = .dhtBootstrapped
         case BTX_EVENT_DHT_ITEM where e.dht != nil: self = .dhtItem(DHTItem(e.dht.pointee))
         case BTX_EVENT_DHT_PUT where e.dht != nil: self = .dhtPut(DHTItem(e.dht.pointee), message: message)
+        case BTX_EVENT_PEER_BLOCKED: self = .peerBlocked(e.torrent == 0 ? nil : torrent, address: message)
         default: self = .other(code: Int(e.type), message: message)
         }
     }

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or a function signature changes. */
-#define BTX_ABI_VERSION 3
+#define BTX_ABI_VERSION 4
 
 /* ---------------------------------------------------------------- errors */
 
@@ -261,7 +261,10 @@ typedef enum {
     BTX_EVENT_DHT_BOOTSTRAPPED = 19,
     BTX_EVENT_RESUME_DATA_UNCHANGED = 20, /* answer to a save of an unmodified torrent */
     BTX_EVENT_DHT_ITEM = 21,         /* dht = the result of btx_dht_get */
-    BTX_EVENT_DHT_PUT = 22           /* dht = what btx_dht_put_* stored; dht->nodes stored it */
+    BTX_EVENT_DHT_PUT = 22,          /* dht = what btx_dht_put_* stored; dht->nodes stored it */
+    BTX_EVENT_PEER_BLOCKED = 23      /* the IP filter refused or dropped a peer; message = its address
+                                        ("1.2.3.4", "::1"); torrent 0 for an incoming connection
+                                        refused before it named a torrent */
 } btx_event_type;
 
 /* A BEP 44 item. Immutable items have no key, signature, salt or seq. */
@@ -299,6 +302,28 @@ int btx_session_wake_fd(btx_session *session, int *out_fd);
 int btx_session_events(btx_session *session, int timeout_ms,
                        btx_event **out, size_t *out_count);
 void btx_events_free(btx_event *events, size_t count);
+
+/* -------------------------------------------------------------- ip filter */
+
+/* An inclusive range of addresses, in network byte order. An IPv4 address
+ * fills the first 4 bytes. */
+typedef struct {
+    int family;          /* 4 or 6 */
+    uint8_t first[16];
+    uint8_t last[16];
+} btx_ip_range;
+
+/* Replaces the session's IP filter with these blocked ranges (copied;
+ * count 0 clears it). Peers in them are refused, incoming and outgoing,
+ * trackers there are not announced to, and connected ones are dropped now;
+ * each refusal is a BTX_EVENT_PEER_BLOCKED. Every torrent btx_torrent_add
+ * adds is subject to it, whatever its resume data says. */
+int btx_session_set_ip_filter(btx_session *session, const btx_ip_range *ranges, size_t count);
+
+/* Decompresses gzip data (every member, as gzip -d does). BTX_ERR_PARSE for
+ * damaged or truncated input, BTX_ERR_INVALID_ARG when the output would pass
+ * max_len bytes. *out is freed with btx_free_buffer. */
+int btx_gunzip(const uint8_t *data, size_t len, size_t max_len, uint8_t **out, size_t *out_len);
 
 /* -------------------------------------------------------------------- dht */
 

@@ -165,6 +165,15 @@ struct event_builder {
             item.nodes = x->num_success;
             break;
         }
+        case lt::peer_blocked_alert::alert_type: {
+            // The other reasons (uTP off, privileged ports) are settings, not the blocklist.
+            auto const* x = lt::alert_cast<lt::peer_blocked_alert>(a);
+            if (x->reason != lt::peer_blocked_alert::ip_filter) break;
+            btx_event& e = push(BTX_EVENT_PEER_BLOCKED, a);
+            std::free(e.message);
+            e.message = btx::copy_string(x->endpoint.address().to_string());
+            break;
+        }
         default: break;
         }
     }

@@ -97,10 +97,11 @@ namespace btx {
 
 // The events btx reports need these alert categories and no others; the
 // chattier ones (peer, block progress, DHT packets) would cost CPU on every
-// piece. DHT packets are turned on only while a get is in flight.
+// piece. DHT packets are turned on only while a get is in flight. ip_block
+// posts only when a peer is refused: with no IP filter, next to never.
 lt::alert_category_t const event_categories = lt::alert_category::status | lt::alert_category::error
     | lt::alert_category::storage | lt::alert_category::tracker | lt::alert_category::dht
-    | lt::alert_category::file_progress;
+    | lt::alert_category::file_progress | lt::alert_category::ip_block;
 
 void set_packet_alerts(btx_session& s, bool on);
 

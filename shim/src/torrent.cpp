@@ -95,6 +95,11 @@ int btx_torrent_add(btx_session* session, btx_add_params const* params, btx_torr
         atp.flags &= ~(lt::torrent_flags::sequential_download | lt::torrent_flags::upload_mode
                        | lt::torrent_flags::stop_when_ready | lt::torrent_flags::disable_dht
                        | lt::torrent_flags::disable_lsd | lt::torrent_flags::disable_pex);
+        // Resume data may carry apply_ip_filter off (another client wrote
+        // it, or someone edited it). Such a torrent would not only ignore the
+        // blocklist: libtorrent stops filtering incoming connections for the
+        // whole session while any torrent is exempt.
+        atp.flags |= lt::torrent_flags::apply_ip_filter;
         if (params->flags & BTX_ADD_PAUSED) atp.flags |= lt::torrent_flags::paused;
         if (params->flags & BTX_ADD_SEQUENTIAL) atp.flags |= lt::torrent_flags::sequential_download;
         if (params->flags & BTX_ADD_SEED_MODE) atp.flags |= lt::torrent_flags::seed_mode;
