@@ -56,6 +56,7 @@ let commands: [Command] = [
     verifyCommand,
     removeCommand,
     daemonCommand,
+    blocklistCommand,
     createCommand,
     dhtGetCommand,
     dhtPutCommand,

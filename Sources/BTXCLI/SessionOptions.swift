@@ -5,6 +5,8 @@ let sessionOptions: [OptionSpec] = [
     OptionSpec(long: "listen", argument: "PORT", summary: "listen on PORT, or ADDRESS:PORT (loopback turns off uTP, LSD, UPnP, NAT-PMP)"),
     OptionSpec(long: "no-dht", summary: "don't use the DHT"),
     OptionSpec(long: "bootstrap", argument: "HOST:PORT", summary: "DHT bootstrap node instead of the public routers (also BTX_DHT_BOOTSTRAP)", repeatable: true),
+    OptionSpec(long: "blocklist", argument: "FILE", summary: "refuse peers whose address is in FILE (PeerGuardian, DAT, CIDR or ranges; may be gzipped)",
+               completion: .file),
     OptionSpec(long: "encryption", argument: "POLICY", summary: "peer encryption: require (no plaintext peers), prefer (the default), allow (only when the peer asks) or disable"),
 ] + networkOptions
 
@@ -39,6 +41,12 @@ func sessionConfiguration(_ invocation: Invocation, config: UserConfig, environm
     // everywhere: nodes all on 127.x would never answer. Listen where they are.
     if session.listenInterfaces.isEmpty, session.dht, session.isLoopbackDHT { try session.listen(on: "127.0.0.1:0") }
     return session
+}
+
+/// The blocklist the user asked for (option, then config), as an absolute
+/// path: a session reads it again on reload, maybe from another directory.
+func blocklistPath(_ invocation: Invocation, config: UserConfig) -> String? {
+    (invocation.value("blocklist") ?? config["blocklist"]).map(absolutePath)
 }
 
 /// "5M", "500k", "1048576": bytes per second.

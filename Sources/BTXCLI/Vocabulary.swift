@@ -10,8 +10,10 @@ extension TorrentStatus {
     /// One torrent as `status --json` shows it and as `add --json`'s progress
     /// events carry it, live or saved (rates and peers are 0 when no session
     /// runs it). `goalReached`: its seeding goal is met (null when no session runs it).
+    /// `blockedPeers`: addresses the session's blocklist kept from it this run
+    /// (null when no session runs it).
     func document(running: Bool, state word: String, settings: TorrentSettings, goalReached: Bool? = nil,
-                  error failure: String? = nil) -> JSON {
+                  error failure: String? = nil, blockedPeers: Int? = nil) -> JSON {
         let fields: [(String, JSON)] = [
             ("info_hash", .string(infoHash)),
             ("info_hash_v1", .optional(infoHashV1)),
@@ -36,6 +38,7 @@ extension TorrentStatus {
             ("upload_rate", .int(uploadRate)),
             ("peers", .int(peers)),
             ("seeds", .int(seeds)),
+            ("blocked_peers", blockedPeers.map(JSON.int) ?? .null),
             ("eta", eta.map(JSON.int) ?? .null),
             ("save_path", .string(savePath)),
             ("error", .optional(failure ?? error)),
@@ -135,6 +138,28 @@ extension TorrentInfo {
             ("source", .optional(source)),
             ("creation_date", creationDate.map(JSON.int) ?? .null),
             ("magnet_uri", .string(magnetURI)),
+        ])
+    }
+}
+
+extension Blocklist {
+    /// `btx blocklist --json`, and what a session says it loaded. `entries`
+    /// counts lines that block, `ranges` what is left after merging overlaps;
+    /// `blockedPeers`, the addresses a session refused this run (null without one).
+    func document(path: String, blockedPeers: Int? = nil) -> JSON {
+        .object([
+            ("path", .string(path)),
+            ("compressed", .bool(compressed)),
+            ("entries", .int(entryCount)),
+            ("formats", .object(Format.allCases.map { ($0.rawValue, .int(entries[$0] ?? 0)) })),
+            ("allowed", .int(allowed)),
+            ("bad_lines", .int(badLines)),
+            ("first_bad_line", firstBadLine.map(JSON.int) ?? .null),
+            ("ranges", .int(ranges.count)),
+            ("ipv4_ranges", .int(ipv4Ranges.count)),
+            ("ipv6_ranges", .int(ipv6RangeCount)),
+            ("ipv4_addresses", .int(ipv4AddressCount)),
+            ("blocked_peers", blockedPeers.map(JSON.int) ?? .null),
         ])
     }
 }

@@ -46,6 +46,12 @@ final class AddReporter {
         event("metadata", [("info_hash", .string(infoHash)), ("name", .string(name)), ("size", .int(size))])
     }
 
+    /// The blocklist a session put in force (JSON only: people hear of bad lines as warnings).
+    func blocklist(_ document: JSON) {
+        guard output.json else { return }
+        event("blocklist", document)
+    }
+
     func trackerReply(infoHash: String, peers: Int) {
         guard output.json else { return }
         event("tracker_reply", [("info_hash", .string(infoHash)), ("peers", .int(peers))])

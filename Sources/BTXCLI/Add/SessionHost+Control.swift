@@ -71,6 +71,10 @@ extension SessionHost {
                 try session.remove(entry.torrent, deleteFiles: params["delete_data"]?.boolValue ?? false)
                 forget(entry)
                 return ControlServer.result(.object([("info_hash", .string(status.infoHash)), ("name", .string(status.name))]))
+            case "blocklist":
+                return ControlServer.result(try currentBlocklist())
+            case "blocklist_reload":
+                return ControlServer.result(try reloadBlocklist(from: params["path"]?.stringValue))
             case "stop":
                 stopRequested = true
                 return ControlServer.result(.object([("stopping", .bool(true))]))

@@ -30,6 +30,8 @@ final class SessionHost {
         var lastStatus: TorrentStatus?
         /// The `added` event's data, also the control socket's answer to an add.
         var added = JSON.null
+        /// Addresses the blocklist kept from it this run.
+        var blockedPeers = Set<String>()
 
         init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, settings: TorrentSettings) {
             self.torrent = torrent
@@ -55,6 +57,7 @@ final class SessionHost {
     private let started = monotonicSeconds()
     var stopRequested = false
     var pendingDHT: [PendingDHTRequest] = []
+    var blocklist = SessionBlocklist()
     /// A torrent finished or changed state: look at the statuses now.
     private var statusDue = false
 
@@ -62,8 +65,11 @@ final class SessionHost {
     /// SIGKILL can cost. Unchanged torrents answer without writing.
     private let saveInterval: Double
 
+    /// `blocklist`: the path of an IP blocklist, in force before any torrent is added.
     init(configuration: SessionConfiguration, directory: StateDirectory, output: Output, mode: Mode,
-         saveInterval: Double = 5) throws {
+         saveInterval: Double = 5, blocklist: String? = nil) throws {
+        // Read first: a list that cannot be read stops btx before any session starts.
+        let list = try blocklist.map { ($0, try Blocklist.load($0)) }
         self.directory = directory
         self.saveInterval = saveInterval
         self.mode = mode
@@ -75,6 +81,8 @@ final class SessionHost {
         server = try ControlServer(directory: directory)
         directory.removeAbandonedWrites()
         installInterruptHandlers()
+        if mode == .daemon { installHangupHandler() }
+        if let (path, list) = list { try enforce(list, from: path) }
     }
 
     // MARK: adding
@@ -196,6 +204,7 @@ final class SessionHost {
         var lastStatus = -Double.infinity
         while true {
             try waitForWork()
+            reloadOnHangup()
             if interruptRequested() || stopRequested {
                 reporter.endProgress()
                 try shutdown()
@@ -329,6 +338,8 @@ final class SessionHost {
             answerDHT(item: item)
         case .dhtPut(let item, let message):
             answerDHT(put: item, message: message)
+        case .peerBlocked(let torrent, let address):
+            noteBlocked(torrent, address: address)
         default:
             break
         }
@@ -377,7 +388,8 @@ final class SessionHost {
         let failure = entry?.error ?? status.error
         let state = failure != nil ? "error" : entry?.checking == true ? "checking" : status.stateWord
         return status.document(running: true, state: state, settings: entry?.settings ?? TorrentSettings(),
-                               goalReached: (entry?.done ?? false) && failure == nil, error: failure)
+                               goalReached: (entry?.done ?? false) && failure == nil, error: failure,
+                               blockedPeers: entry?.blockedPeers.count ?? 0)
     }
 
     /// Periodic saves (`onlyIfModified`) wait for the one in flight; any

@@ -17,7 +17,8 @@ let addCommand = Command(
         whether this command runs the session or follows one: added, listening, metadata (magnets), progress \
         (about once a second per torrent; its data is the torrent's status --json document), finished, error \
         and, last, exit (reason complete, paused, detached, interrupted or error, and the exit code). \
-        tracker_reply and warning come only from the process that runs the session (a daemon logs them). \
+        tracker_reply, blocklist (the --blocklist it put in force, as 'btx blocklist --json' shows it) and warning \
+        come only from the process that runs the session (a daemon logs them). \
         --max-down, --max-up and --sequential apply to this run only; the next run of the torrent starts without them.
 
         Nothing is written outside DIR: libtorrent cleans the paths a torrent names (no .., no absolute paths, \
@@ -58,6 +59,11 @@ private func runAdd(_ invocation: Invocation) throws {
     let explicitSavePath = invocation.value("output") != nil
 
     var client = try ControlClient.connect(directory)
+    if client != nil && invocation.value("blocklist") != nil {
+        // Not ignored in silence: the user would believe those peers kept out.
+        throw CLIError.usage("--blocklist: a session is already running with its own list; change it with 'btx blocklist --reload FILE'",
+                             command: "add")
+    }
     if client != nil { try refuseNetworkOptionsForRunningSession(invocation, directory: directory) }
     if client == nil && invocation.flag("detach") {
         client = try startDaemon(invocation)
@@ -88,7 +94,8 @@ private func runAdd(_ invocation: Invocation) throws {
     let lock = try StateLock(directory: directory)
     let outcome = try runSession(of: lock) {
         let host = try SessionHost(configuration: configuration, directory: directory, output: invocation.output,
-                                   mode: .foreground, saveInterval: config.saveInterval)
+                                   mode: .foreground, saveInterval: config.saveInterval,
+                                   blocklist: blocklistPath(invocation, config: config))
         for source in sources {
             try host.add(source, plan: plan, savePath: savePath, explicitSavePath: explicitSavePath)
         }

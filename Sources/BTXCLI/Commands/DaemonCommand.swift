@@ -9,7 +9,8 @@ let daemonCommand = Command(
         Resumes every saved torrent and serves the control socket until stopped. It detaches into its own \
         session (setsid) with its output, newline-delimited JSON events, appended to daemon.log and its pid \
         in daemon.pid, both in the state directory. --foreground stays attached, for service managers. \
-        --stop asks the running session to save its resume data and exit, and waits for it.
+        --stop asks the running session to save its resume data and exit, and waits for it. SIGHUP makes it \
+        read its --blocklist again, like 'btx blocklist --reload'.
         """,
     options: [
         OptionSpec(long: "foreground", summary: "run in this process, for systemd and the like"),
@@ -26,8 +27,11 @@ private func runDaemon(_ invocation: Invocation) throws {
         if try ControlClient.connect(directory) != nil {
             throw CLIError.failure("a btx session is already running for \(directory.state)")
         }
-        // Read here too: a config mistake shows on this terminal, not only in the log.
-        _ = try UserConfig.load(directory, output: invocation.output)
+        // Read here too: a config or blocklist mistake shows on this terminal, not only in the log.
+        let config = try UserConfig.load(directory, output: invocation.output)
+        if let path = blocklistPath(invocation, config: config), let bad = try Blocklist.load(path).badLinesText {
+            invocation.output.warning("blocklist \(path): \(bad)")
+        }
         let client = try startDaemon(invocation)
         let pid = try client.call("ping")["pid"]?.intValue ?? 0
         if invocation.output.json {
@@ -44,7 +48,8 @@ private func runDaemon(_ invocation: Invocation) throws {
     let lock = try StateLock(directory: directory)
     let outcome = try runSession(of: lock) {
         let host = try SessionHost(configuration: configuration, directory: directory, output: invocation.output,
-                                   mode: .daemon, saveInterval: config.saveInterval)
+                                   mode: .daemon, saveInterval: config.saveInterval,
+                                   blocklist: blocklistPath(invocation, config: config))
         host.resumeSavedTorrents()
         try FileIO.writeAtomically(Array("\(getpid())\n".utf8), to: directory.pidPath, replace: true, mode: 0o644)
         defer { unlink(directory.pidPath) }
@@ -78,6 +83,7 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     if let state = invocation.stateDirectory { arguments += ["--state-dir", absolutePath(state)] }
     if let listen = invocation.value("listen") { arguments += ["--listen", listen] }
     if invocation.flag("no-dht") { arguments.append("--no-dht") }
+    if let list = invocation.value("blocklist") { arguments += ["--blocklist", absolutePath(list)] }
     for node in invocation.all("bootstrap") { arguments += ["--bootstrap", node] }
     arguments += daemonNetworkArguments(invocation)
     if let policy = invocation.value("encryption") { arguments += ["--encryption", policy] }

@@ -18,6 +18,7 @@ struct UserConfig {
         "upnp": "on/off",
         "natpmp": "on/off",
         "utp": "on/off",
+        "blocklist": "IP blocklist file, like --blocklist",
         "proxy": "socks5://[USER:PASSWORD@]HOST:PORT, socks4://HOST:PORT or http://[USER:PASSWORD@]HOST:PORT",
         "proxy-only": "on/off: nothing around the proxy",
         "interface": "network interface or local address to bind to",
