@@ -144,6 +144,11 @@ final class BlocklistSwarmTests: XCTestCase {
         let refused = try peer.add([torrent, "-o", scratch.path + "/src", "--blocklist", scratch.path + "/missing.txt"])
         XCTAssertEqual(refused.status, 3, refused.stderr)
         XCTAssertEqual(try peer.savedTorrents().count, 0, "nothing ran")
+        for command in [["daemon"], ["add", torrent, "-o", scratch.path + "/src", "--detach"]] {
+            let daemon = try spawn(btxPath, command + ["--state-dir", peer.state, "--blocklist", scratch.path + "/missing.txt"])
+            XCTAssertEqual(daemon.status, 3, "\(command): \(daemon.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: peer.state + "/daemon.pid"), "\(command)")
+        }
         let noSession = try spawn(btxPath, ["blocklist", "--reload", "--state-dir", peer.state])
         XCTAssertEqual(noSession.status, 4, noSession.stderr)
     }

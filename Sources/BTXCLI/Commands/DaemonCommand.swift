@@ -27,11 +27,8 @@ private func runDaemon(_ invocation: Invocation) throws {
         if try ControlClient.connect(directory) != nil {
             throw CLIError.failure("a btx session is already running for \(directory.state)")
         }
-        // Read here too: a config or blocklist mistake shows on this terminal, not only in the log.
-        let config = try UserConfig.load(directory, output: invocation.output)
-        if let path = blocklistPath(invocation, config: config), let bad = try Blocklist.load(path).badLinesText {
-            invocation.output.warning("blocklist \(path): \(bad)")
-        }
+        // Read here too: a config mistake shows on this terminal, not only in the log.
+        _ = try UserConfig.load(directory, output: invocation.output)
         let client = try startDaemon(invocation)
         let pid = try client.call("ping")["pid"]?.intValue ?? 0
         if invocation.output.json {
@@ -76,8 +73,12 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     let directory = StateDirectory(invocation: invocation)
     // A bad option (a missing interface, a malformed proxy URL) is told
     // here with its own exit code, not as a daemon that exited at once.
-    _ = try sessionConfiguration(invocation, config: UserConfig.load(directory.configPaths, warn: { _ in }),
-                                 environment: Environment.current())
+    let config = try UserConfig.load(directory.configPaths, warn: { _ in })
+    _ = try sessionConfiguration(invocation, config: config, environment: Environment.current())
+    // So is a blocklist that cannot be read, and its bad lines show on this terminal too.
+    if let path = blocklistPath(invocation, config: config), let bad = try Blocklist.load(path).badLinesText {
+        invocation.output.warning("blocklist \(path): \(bad)")
+    }
     try directory.prepare()
     var arguments = ["btx", "daemon", "--foreground", "--json"]
     if let state = invocation.stateDirectory { arguments += ["--state-dir", absolutePath(state)] }
