@@ -1,7 +1,8 @@
 // Command lines: the arguments (NUL-separated, as argv can hold no NUL)
 // parsed against every command's options, then the values that commands read
-// as sizes, rates and durations, and add's whole plan. Compiled into the
-// BTXCLI module.
+// as sizes, rates and durations, and add's whole plan. Linked with BTXCLI
+// built for testing.
+@testable import BTXCLI
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzArgv(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -19,8 +19,8 @@ TOOLCHAIN_BIN := $(dir $(realpath $(shell command -v $(SWIFT))))
 FUZZ_CXX ?= $(TOOLCHAIN_BIN)clang++
 FUZZ_SWIFTC ?= $(TOOLCHAIN_BIN)swiftc
 
-FUZZ_C_TARGETS := metainfo magnet resume dht
-FUZZ_SWIFT_TARGETS := bencode control argv
+FUZZ_C_TARGETS := metainfo magnet resume dht gzip
+FUZZ_SWIFT_TARGETS := bencode control argv blocklist
 FUZZ_TARGETS ?= $(FUZZ_C_TARGETS) $(FUZZ_SWIFT_TARGETS)
 
 # The shim's defines (libtorrent's struct layouts depend on them) and
@@ -58,8 +58,9 @@ $(FUZZ_C_TARGETS:%=$(FUZZ_BUILD)/%): $(FUZZ_BUILD)/%: $(FUZZ_BUILD)/harness/%.o 
 	@$(FUZZ_CXX) -fuse-ld=lld -fsanitize=fuzzer $(FUZZ_SANITIZE) $^ $(FUZZ_LIBS) -o $@
 
 # The two small parsers build from only the files they need, the harness in
-# their module. argv needs every command: all of BTXCLI over TorrentKit, at
-# -Onone, which compiles in a third of -O's time.
+# their module. argv and blocklist need the commands and TorrentKit: BTXCLI
+# built once for testing (their harnesses reach its internals), at -Onone,
+# which compiles in a third of -O's time.
 $(FUZZ_BUILD)/bencode: fuzz/BencodeFuzz.swift Sources/TorrentKit/Bencode.swift
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -O -module-name FuzzBencode $^ -o $@
@@ -72,21 +73,28 @@ $(FUZZ_BUILD)/cbtx/module.modulemap:
 	@mkdir -p $(@D)
 	@printf 'module CBTX {\n    header "%s"\n    export *\n}\n' $(CURDIR)/shim/include/btx.h > $@
 
-# A static library, not one object: with -g, swiftc also writes the module's
-# debug-info wrapper to the object path and fails on the clash.
+# Static libraries, not single objects: with -g, swiftc also writes the
+# module's debug-info wrapper to the object path and fails on the clash.
 $(FUZZ_BUILD)/swift/libTorrentKit.a: $(TORRENTKIT_SOURCES) $(FUZZ_BUILD)/cbtx/module.modulemap shim/include/btx.h
 	@mkdir -p $(@D)
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -module-name TorrentKit -I $(FUZZ_BUILD)/cbtx -emit-library -static \
 		-emit-module -emit-module-path $(FUZZ_BUILD)/swift/TorrentKit.swiftmodule $(TORRENTKIT_SOURCES) -o $@
 
-$(FUZZ_BUILD)/argv: fuzz/ArgvFuzz.swift $(BTXCLI_SOURCES) $(FUZZ_BUILD)/swift/libTorrentKit.a $(FUZZ_SHIM_OBJECTS)
+$(FUZZ_BUILD)/swift/libBTXCLI.a: $(BTXCLI_SOURCES) $(FUZZ_BUILD)/swift/libTorrentKit.a
 	@echo "  SWIFTC $@"
-	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -module-name BTXCLI -I $(FUZZ_BUILD)/swift -I $(FUZZ_BUILD)/cbtx \
-		$(filter %.swift %.a %.o,$^) -lstdc++ $(FUZZ_LIBS) -o $@
+	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -enable-testing -module-name BTXCLI -I $(FUZZ_BUILD)/swift -I $(FUZZ_BUILD)/cbtx \
+		-emit-library -static -emit-module -emit-module-path $(FUZZ_BUILD)/swift/BTXCLI.swiftmodule $(BTXCLI_SOURCES) -o $@
+
+$(FUZZ_BUILD)/argv: fuzz/ArgvFuzz.swift
+$(FUZZ_BUILD)/blocklist: fuzz/BlocklistFuzz.swift
+$(FUZZ_BUILD)/argv $(FUZZ_BUILD)/blocklist: $(FUZZ_BUILD)/swift/libBTXCLI.a $(FUZZ_BUILD)/swift/libTorrentKit.a $(FUZZ_SHIM_OBJECTS)
+	@echo "  SWIFTC $@"
+	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -module-name Fuzz_$(@F) -I $(FUZZ_BUILD)/swift -I $(FUZZ_BUILD)/cbtx \
+		$(filter %.swift,$^) $(filter %.a %.o,$^) -lstdc++ $(FUZZ_LIBS) -o $@
 
 # Which dictionary of tokens helps each target (fuzz/*.dict).
-fuzz_dict = $(if $(filter magnet,$(1)),magnet,$(if $(filter control,$(1)),json,$(if $(filter argv,$(1)),argv,bencode)))
+fuzz_dict = $(if $(filter $(1),magnet argv blocklist),$(1),$(if $(filter $(1),control),json,$(if $(filter $(1),gzip),,bencode)))
 FUZZ_ENV := UBSAN_OPTIONS=print_stacktrace=1
 
 # Every target runs even when one crashes; the summary lists them all.
@@ -97,7 +105,7 @@ fuzz:
 		mkdir -p $(FUZZ_BUILD)/corpus/$(t) $(FUZZ_BUILD)/crashes/$(t); \
 		echo "fuzz: $(t) for $(FUZZ_SECONDS) s (log: $(FUZZ_BUILD)/logs/$(t).log)"; \
 		$(FUZZ_ENV) $(FUZZ_BUILD)/$(t) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
-			-dict=fuzz/$(call fuzz_dict,$(t)).dict -artifact_prefix=$(FUZZ_BUILD)/crashes/$(t)/ \
+			$(if $(call fuzz_dict,$(t)),-dict=fuzz/$(call fuzz_dict,$(t)).dict) -artifact_prefix=$(FUZZ_BUILD)/crashes/$(t)/ \
 			$(FUZZ_BUILD)/corpus/$(t) fuzz/corpus/$(t) > $(FUZZ_BUILD)/logs/$(t).log 2>&1 || failed="$$failed $(t)"; \
 		grep -E '^Done|^SUMMARY|^==[0-9]+==ERROR' $(FUZZ_BUILD)/logs/$(t).log | sed 's/^/  /';) \
 	if [ -n "$$failed" ]; then echo "fuzz: crashes in:$$failed (inputs in $(FUZZ_BUILD)/crashes)"; exit 1; fi
