@@ -99,7 +99,7 @@ FUZZ_ENV := UBSAN_OPTIONS=print_stacktrace=1
 
 # Every target runs even when one crashes; the summary lists them all.
 fuzz:
-	@$(MAKE) --no-print-directory -j$(FUZZ_JOBS) fuzz-build
+	@$(MAKE) -s --no-print-directory -j$(FUZZ_JOBS) fuzz-build
 	@mkdir -p $(FUZZ_BUILD)/logs
 	@failed=; $(foreach t,$(FUZZ_TARGETS), \
 		mkdir -p $(FUZZ_BUILD)/corpus/$(t) $(FUZZ_BUILD)/crashes/$(t); \
@@ -113,7 +113,7 @@ fuzz:
 # Each checked-in input once, named on the command line: libFuzzer then only
 # runs them, writing nothing.
 fuzz-replay:
-	@$(MAKE) --no-print-directory -j$(FUZZ_JOBS) fuzz-build
+	@$(MAKE) -s --no-print-directory -j$(FUZZ_JOBS) fuzz-build
 	@mkdir -p $(FUZZ_BUILD)/logs
 	@$(foreach t,$(FUZZ_TARGETS), \
 		$(FUZZ_ENV) $(FUZZ_BUILD)/$(t) fuzz/corpus/$(t)/* > $(FUZZ_BUILD)/logs/$(t).replay.log 2>&1 \
