@@ -1,6 +1,7 @@
 // The event drain: libtorrent's alerts are only valid until the next
 // pop_alerts, so each one the CLI cares about is copied into a btx_event.
 #include "dht_bytes.hpp"
+#include "disk_error.hpp"
 #include "guard.hpp"
 #include "session.hpp"
 
@@ -91,12 +92,10 @@ struct event_builder {
         }
         case lt::torrent_error_alert::alert_type: push(BTX_EVENT_TORRENT_ERROR, a); break;
         case lt::file_error_alert::alert_type: {
-            // "PATH: REASON (OPERATION)" reads better than the alert's own text.
             auto const* x = lt::alert_cast<lt::file_error_alert>(a);
             btx_event& e = push(BTX_EVENT_FILE_ERROR, a);
             std::free(e.message);
-            e.message = btx::copy_string(std::string(x->filename()) + ": " + x->error.message() + " ("
-                                         + lt::operation_name(x->op) + ")");
+            e.message = btx::copy_string(btx::disk_error_message(x->filename(), x->error, x->op));
             break;
         }
         case lt::hash_failed_alert::alert_type:
