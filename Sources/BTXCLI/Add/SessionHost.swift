@@ -27,6 +27,8 @@ final class SessionHost {
         var checking = false
         /// It came from saved state, whose resume file holds its pieces.
         var resumed = false
+        /// Pieces in its last resume data written at shutdown.
+        var savedPieces: Int?
         var lastStatus: TorrentStatus?
         /// The `added` event's data, also the control socket's answer to an add.
         var added = JSON.null
@@ -50,6 +52,8 @@ final class SessionHost {
     let server: ControlServer
     private let wakeFD: Int32
     var tracked: [Tracked] = []
+    /// Shutting down: each written resume data's pieces are counted.
+    private var finalSave = false
     /// Resume data requests not answered yet, per torrent. A save asked for
     /// while another is on its way is sent anyway: the earlier one may
     /// predate the last piece.
@@ -145,9 +149,12 @@ final class SessionHost {
         if plan.settings.seeding.hasLimit { try? directory.saveSeedGoal(plan.settings.seeding.json, for: key) }
         let status = try? session.status(torrent)
         if status?.hasMetadata == true { try applySelection(entry) }
-        // Saved at once: a session killed before its first periodic save
-        // must not forget a torrent it was given.
-        requestSave(entry, onlyIfModified: false)
+        // A daemon saves a torrent it is given at once: killed before its first
+        // periodic save, it would forget it. Not a foreground add, which is run
+        // again with its source: resume data saved before any piece would make
+        // the restart trust "no pieces" and fetch again what is already on disk,
+        // where no resume data at all has it check the files.
+        if plan.paused || mode == .daemon { requestSave(entry, onlyIfModified: false) }
         entry.added = addedEvent(infoHash: key, name: entry.name, savePath: status?.savePath ?? options.savePath ?? "",
                                  resumed: resumed, hasMetadata: status?.hasMetadata ?? false)
         reporter.added(entry.added)
@@ -290,6 +297,7 @@ final class SessionHost {
             saveAnswered(torrent)
             // A torrent removed meanwhile stays removed.
             guard let entry = entry(torrent) else { return }
+            if finalSave { entry.savedPieces = (try? SavedTorrent(resumeData: data))?.status.piecesDone }
             do {
                 try directory.saveResumeData(data, for: infoHash)
                 if entry.stateKey != infoHash {
@@ -426,12 +434,19 @@ final class SessionHost {
             guard tracked.contains(where: isLoadingSavedPieces), monotonicSeconds() < deadline else { break }
             usleep(10_000)
         }
-        for entry in tracked { requestSave(entry, onlyIfModified: false) }
-        while !pendingSaves.isEmpty && monotonicSeconds() < deadline {
-            for event in try session.events(timeout: 0.1) { try handle(event) }
-        }
-        if let statuses = try? session.statuses() {
-            for status in statuses { entry(status.torrent)?.lastStatus = status }
+        // libtorrent counts a piece done once its hash passed, but saves it
+        // only once it is written: a save right after the last piece can miss
+        // it. Save again until the saved data holds every piece status shows.
+        finalSave = true
+        var unsaved = tracked
+        while !unsaved.isEmpty && monotonicSeconds() < deadline {
+            for entry in unsaved { requestSave(entry, onlyIfModified: false) }
+            while !pendingSaves.isEmpty && monotonicSeconds() < deadline {
+                for event in try session.events(timeout: 0.1) { try handle(event) }
+            }
+            for status in try session.statuses() { entry(status.torrent)?.lastStatus = status }
+            unsaved = tracked.filter { ($0.savedPieces ?? .max) < ($0.lastStatus?.piecesDone ?? 0) }
+            if !unsaved.isEmpty { usleep(20_000) }
         }
         if saveDHT, let state = try? session.dhtState(), !state.isEmpty {
             try? FileIO.writeAtomically(state, to: directory.dhtStatePath, replace: true, mode: 0o600)
