@@ -32,10 +32,12 @@ let package = Package(
             ]
         ),
         .target(name: "TorrentKit", dependencies: ["CBTX"]),
-        .target(name: "BTXCLI", dependencies: ["TorrentKit"]),
+        // The long-running session: host, control protocol, saved state.
+        .target(name: "BTXSession", dependencies: ["TorrentKit"]),
+        .target(name: "BTXCLI", dependencies: ["BTXSession", "TorrentKit"]),
         .executableTarget(name: "btx", dependencies: ["BTXCLI"]),
         .testTarget(name: "TorrentKitTests", dependencies: ["TorrentKit", "CBTX"]),
-        .testTarget(name: "BTXCLITests", dependencies: ["BTXCLI", "TorrentKit"]),
+        .testTarget(name: "BTXCLITests", dependencies: ["BTXCLI", "BTXSession", "TorrentKit"]),
         .testTarget(name: "EndToEndTests", dependencies: ["btx"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -3,6 +3,7 @@
 // as sizes, rates and durations, and add's whole plan. Linked with BTXCLI
 // built for testing.
 @testable import BTXCLI
+@testable import BTXSession
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzArgv(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

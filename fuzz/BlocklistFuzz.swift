@@ -1,7 +1,7 @@
 // Blocklists (PeerGuardian, eMule DAT, CIDR, ranges; plain or gzipped) as
-// btx reads them from a file anyone may have served. Linked with BTXCLI
+// btx reads them from a file anyone may have served. Linked with BTXSession
 // built for testing.
-@testable import BTXCLI
+@testable import BTXSession
 import TorrentKit
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,6 +1,6 @@
 // Control-socket request lines (and replies, and the JSON files in the state
 // directory): anyone who can reach the socket may send any bytes. Compiled
-// into one module with Sources/BTXCLI/{JSON,JSONParser,Encoding}.swift.
+// into one module with Sources/BTXSession/Support/{JSON,JSONParser,Encoding}.swift.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzControl(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -35,6 +35,7 @@ FUZZ_SWIFTFLAGS := -use-ld=lld -parse-as-library -g -suppress-warnings -sanitize
 
 FUZZ_SHIM_OBJECTS := $(patsubst shim/src/%.cpp,$(FUZZ_BUILD)/shim/%.o,$(wildcard shim/src/*.cpp))
 TORRENTKIT_SOURCES := $(wildcard Sources/TorrentKit/*.swift)
+BTXSESSION_SOURCES := $(shell find Sources/BTXSession -name '*.swift')
 BTXCLI_SOURCES := $(shell find Sources/BTXCLI -name '*.swift')
 
 .PHONY: fuzz fuzz-build fuzz-replay
@@ -72,14 +73,14 @@ $(FUZZ_C_TARGETS:%=$(FUZZ_BUILD)/%): $(FUZZ_BUILD)/%: $(FUZZ_BUILD)/harness/%.o 
 	@$(FUZZ_CXX) -fuse-ld=lld -fsanitize=fuzzer $(FUZZ_SANITIZE) $^ $(FUZZ_LIBS) -o $@
 
 # The two small parsers build from only the files they need, the harness in
-# their module. argv and blocklist need the commands and TorrentKit: BTXCLI
-# built once for testing (their harnesses reach its internals), at -Onone,
+# their module. argv and blocklist need the commands, the session module and
+# TorrentKit: BTXSession and BTXCLI built once for testing (their harnesses reach its internals), at -Onone,
 # which compiles in a third of -O's time.
 $(FUZZ_BUILD)/bencode: fuzz/BencodeFuzz.swift Sources/TorrentKit/Bencode.swift
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -O -module-name FuzzBencode $^ -o $@
 
-$(FUZZ_BUILD)/control: fuzz/ControlFuzz.swift Sources/BTXCLI/JSON.swift Sources/BTXCLI/JSONParser.swift Sources/BTXCLI/Encoding.swift
+$(FUZZ_BUILD)/control: fuzz/ControlFuzz.swift Sources/BTXSession/Support/JSON.swift Sources/BTXSession/Support/JSONParser.swift Sources/BTXSession/Support/Encoding.swift
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -O -module-name FuzzControl $^ -o $@
 
@@ -89,20 +90,28 @@ $(FUZZ_BUILD)/cbtx/module.modulemap:
 
 # Static libraries, not single objects: with -g, swiftc also writes the
 # module's debug-info wrapper to the object path and fails on the clash.
+# Each is made afresh: an archive keeps the members of deleted sources.
 $(FUZZ_BUILD)/swift/libTorrentKit.a: $(TORRENTKIT_SOURCES) $(FUZZ_BUILD)/cbtx/module.modulemap shim/include/btx.h
-	@mkdir -p $(@D)
+	@mkdir -p $(@D) && rm -f $@
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -module-name TorrentKit -I $(FUZZ_BUILD)/cbtx -emit-library -static \
 		-emit-module -emit-module-path $(FUZZ_BUILD)/swift/TorrentKit.swiftmodule $(TORRENTKIT_SOURCES) -o $@
 
-$(FUZZ_BUILD)/swift/libBTXCLI.a: $(BTXCLI_SOURCES) $(FUZZ_BUILD)/swift/libTorrentKit.a
+$(FUZZ_BUILD)/swift/libBTXSession.a: $(BTXSESSION_SOURCES) $(FUZZ_BUILD)/swift/libTorrentKit.a
+	@rm -f $@
+	@echo "  SWIFTC $@"
+	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -enable-testing -module-name BTXSession -I $(FUZZ_BUILD)/swift -I $(FUZZ_BUILD)/cbtx \
+		-emit-library -static -emit-module -emit-module-path $(FUZZ_BUILD)/swift/BTXSession.swiftmodule $(BTXSESSION_SOURCES) -o $@
+
+$(FUZZ_BUILD)/swift/libBTXCLI.a: $(BTXCLI_SOURCES) $(FUZZ_BUILD)/swift/libBTXSession.a
+	@rm -f $@
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -enable-testing -module-name BTXCLI -I $(FUZZ_BUILD)/swift -I $(FUZZ_BUILD)/cbtx \
 		-emit-library -static -emit-module -emit-module-path $(FUZZ_BUILD)/swift/BTXCLI.swiftmodule $(BTXCLI_SOURCES) -o $@
 
 $(FUZZ_BUILD)/argv: fuzz/ArgvFuzz.swift
 $(FUZZ_BUILD)/blocklist: fuzz/BlocklistFuzz.swift
-$(FUZZ_BUILD)/argv $(FUZZ_BUILD)/blocklist: $(FUZZ_BUILD)/swift/libBTXCLI.a $(FUZZ_BUILD)/swift/libTorrentKit.a $(FUZZ_SHIM_OBJECTS)
+$(FUZZ_BUILD)/argv $(FUZZ_BUILD)/blocklist: $(FUZZ_BUILD)/swift/libBTXCLI.a $(FUZZ_BUILD)/swift/libBTXSession.a $(FUZZ_BUILD)/swift/libTorrentKit.a $(FUZZ_SHIM_OBJECTS)
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -module-name Fuzz_$(@F) -I $(FUZZ_BUILD)/swift -I $(FUZZ_BUILD)/cbtx \
 		$(filter %.swift,$^) $(filter %.a %.o,$^) -lstdc++ $(FUZZ_LIBS) -o $@

@@ -1,3 +1,4 @@
+import BTXSession
 import Glibc
 import TorrentKit
 
@@ -12,13 +13,13 @@ public func runCLI(_ arguments: [String]) -> Int32 {
         try dispatch(arguments, environment: environment, streaming: &streaming)
         fflush(stdout)
         return ExitCode.success.rawValue
-    } catch let error as CLIError {
+    } catch let error as BTXError {
         fflush(stdout)
         report(error, json: json, streaming: streaming)
         return error.exitCode.rawValue
     } catch let error as TorrentKitError {
         fflush(stdout)
-        let cli = CLIError(exitCode: error.code == .cancelled ? .interrupted : .failure, message: error.message)
+        let cli = BTXError(exitCode: error.code == .cancelled ? .interrupted : .failure, message: error.message)
         report(cli, json: json, streaming: streaming)
         return cli.exitCode.rawValue
     } catch {
@@ -39,19 +40,19 @@ private func dispatch(_ arguments: [String], environment: Environment, streaming
         case "--state-dir": index += 2
         default:
             if arguments[index].hasPrefix("--state-dir=") { index += 1; continue }
-            throw CLIError.usage("unknown option \(arguments[index]); options go after the command name")
+            throw BTXError.usage("unknown option \(arguments[index]); options go after the command name")
         }
     }
     guard index < arguments.count else {
         try helpCommand.run(Invocation.parse([], command: helpCommand, environment: environment))
-        throw CLIError(exitCode: .usage, message: "no command given")
+        throw BTXError(exitCode: .usage, message: "no command given")
     }
     let name = arguments[index]
     if name == "_generate-docs", index + 1 < arguments.count {
         return try writeDocs(to: arguments[index + 1])
     }
     guard let command = command(named: name) else {
-        throw CLIError.usage("unknown command '\(name)'")
+        throw BTXError.usage("unknown command '\(name)'")
     }
     streaming = command.streamsEvents
     let rest = Array(arguments[..<index]) + Array(arguments[(index + 1)...])

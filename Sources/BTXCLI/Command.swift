@@ -1,3 +1,5 @@
+import BTXSession
+
 /// An option a command accepts. `argument` names its value; nil for a flag.
 struct OptionSpec {
     let long: String

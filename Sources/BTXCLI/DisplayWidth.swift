@@ -1,3 +1,5 @@
+import BTXSession
+
 /// How many terminal columns text takes, for aligned tables and lines cut to
 /// the terminal's width: East Asian Wide and Fullwidth characters take two,
 /// combining marks and controls none, colour escape sequences none. Glibc's

@@ -1,3 +1,4 @@
+import BTXSession
 import Glibc
 
 /// The man page and shell completions, generated from the command table so

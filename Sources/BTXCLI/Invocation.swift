@@ -1,3 +1,5 @@
+import BTXSession
+
 /// A parsed command line: the global settings plus one command's options
 /// and positional arguments.
 struct Invocation {
@@ -35,7 +37,7 @@ struct Invocation {
                 return
             }
             guard spec.argument != nil else {
-                if inline != nil { throw CLIError.usage("option \(shown) takes no value", command: command.name) }
+                if inline != nil { throw BTXError.usage("option \(shown) takes no value", command: command.name) }
                 flags.insert(spec.long)
                 return
             }
@@ -45,12 +47,12 @@ struct Invocation {
             } else {
                 index += 1
                 guard index < args.count else {
-                    throw CLIError.usage("option \(shown) needs a value (\(spec.argument!))", command: command.name)
+                    throw BTXError.usage("option \(shown) needs a value (\(spec.argument!))", command: command.name)
                 }
                 value = args[index]
             }
             if !spec.repeatable, values[spec.long] != nil {
-                throw CLIError.usage("option \(shown) given twice", command: command.name)
+                throw BTXError.usage("option \(shown) given twice", command: command.name)
             }
             values[spec.long, default: []].append(value)
         }
@@ -65,7 +67,7 @@ struct Invocation {
                 let name = body.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
                 let inline = body.contains("=") ? String(body.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[1]) : nil
                 guard let spec = specs.first(where: { $0.long == name }) else {
-                    throw CLIError.usage("unknown option --\(name) for '\(command.name)'", command: command.name)
+                    throw BTXError.usage("unknown option --\(name) for '\(command.name)'", command: command.name)
                 }
                 try take(spec, inline: inline, shown: "--\(name)")
             } else if arg.hasPrefix("-") && arg.count > 1 {
@@ -73,7 +75,7 @@ struct Invocation {
                 while let letter = letters.first {
                     letters = letters.dropFirst()
                     guard let spec = specs.first(where: { $0.short == letter }) else {
-                        throw CLIError.usage("unknown option -\(letter) for '\(command.name)'", command: command.name)
+                        throw BTXError.usage("unknown option -\(letter) for '\(command.name)'", command: command.name)
                     }
                     if spec.argument != nil && (!spec.valueIsOptional || !letters.isEmpty) {
                         try take(spec, inline: letters.isEmpty ? nil : String(letters), shown: "-\(letter)")
@@ -100,10 +102,10 @@ struct Invocation {
     /// Fails with a usage error unless there are between `min` and `max` arguments.
     func expectArguments(_ min: Int, _ max: Int? = nil) throws {
         if arguments.count < min {
-            throw CLIError.usage("'\(command.name)' needs an argument: btx \(command.usage)", command: command.name)
+            throw BTXError.usage("'\(command.name)' needs an argument: btx \(command.usage)", command: command.name)
         }
         if let max, arguments.count > max {
-            throw CLIError.usage("'\(command.name)' takes \(max == 1 ? "one argument" : "at most \(max) arguments"), got \(arguments.count)",
+            throw BTXError.usage("'\(command.name)' takes \(max == 1 ? "one argument" : "at most \(max) arguments"), got \(arguments.count)",
                                  command: command.name)
         }
     }

@@ -1,3 +1,4 @@
+import BTXSession
 import Glibc
 
 /// A block of status lines redrawn in place on a terminal (stderr for

@@ -1,3 +1,4 @@
+import BTXSession
 import TorrentKit
 
 /// Session options that say which way traffic goes: through a proxy, or by
@@ -50,7 +51,7 @@ let networkPolicyManual = """
 func applyNetworkOptions(_ invocation: Invocation, config: UserConfig, environment: Environment,
                          to session: inout SessionConfiguration) throws {
     let command = invocation.command.name
-    func usage(_ message: String) -> CLIError { CLIError.usage(message, command: command) }
+    func usage(_ message: String) -> BTXError { BTXError.usage(message, command: command) }
 
     let proxySource = invocation.value("proxy") != nil ? "--proxy" : environment["BTX_PROXY"] != nil ? "BTX_PROXY" : "config proxy"
     if let text = invocation.value("proxy") ?? environment["BTX_PROXY"] ?? config["proxy"] {
@@ -80,7 +81,7 @@ func applyNetworkOptions(_ invocation: Invocation, config: UserConfig, environme
                     + "connections to the interface; route the proxy's address through it instead")
     }
     guard let interface = NetworkInterface.find(name) else {
-        throw CLIError.notFound("\(interfaceSource): this machine has no network interface or address '\(name)'")
+        throw BTXError.notFound("\(interfaceSource): this machine has no network interface or address '\(name)'")
     }
     var port = 6881  // libtorrent's own default
     if let listen = invocation.value("listen") ?? config["listen"] {
@@ -99,7 +100,7 @@ func applyNetworkOptions(_ invocation: Invocation, config: UserConfig, environme
 func refuseNetworkOptionsForRunningSession(_ invocation: Invocation, directory: StateDirectory) throws {
     guard let option = ["proxy", "proxy-only", "interface"].first(where: { invocation.value($0) != nil || invocation.flag($0) })
     else { return }
-    throw CLIError.usage("a btx session is already running for \(directory.state) with its own network settings, "
+    throw BTXError.usage("a btx session is already running for \(directory.state) with its own network settings, "
                          + "so --\(option) would not apply; stop it first ('btx daemon --stop') or leave --\(option) out",
                          command: invocation.command.name)
 }
@@ -109,13 +110,13 @@ func refuseNetworkOptionsForRunningSession(_ invocation: Invocation, directory: 
 func checkDHTThroughProxy(_ configuration: SessionConfiguration, command: String) throws {
     guard let proxy = configuration.proxy else { return }
     guard proxy.carriesUDP else {
-        throw CLIError.usage("'\(command)' needs the DHT, which cannot go through a \(proxy.kind.rawValue):// proxy "
+        throw BTXError.usage("'\(command)' needs the DHT, which cannot go through a \(proxy.kind.rawValue):// proxy "
                              + "(it carries TCP only); use a socks5:// proxy", command: command)
     }
     do {
         try configuration.checkProxyOnly()
     } catch let error as TorrentKitError {
-        throw CLIError.usage("--proxy-only: \(error.message)", command: command)
+        throw BTXError.usage("--proxy-only: \(error.message)", command: command)
     }
 }
 

@@ -1,3 +1,4 @@
+import BTXSession
 import Glibc
 
 /// Where everything btx prints goes: results on stdout (a table or JSON),
@@ -81,7 +82,7 @@ func write(_ text: String, to stream: UnsafeMutablePointer<FILE>) {
 /// Prints an error the documented way: `btx: message` on stderr, plus on
 /// stdout for --json an error object, or for an event stream (`add`) an
 /// error event and the exit event that ends every stream.
-func report(_ error: CLIError, json: Bool, streaming: Bool) {
+func report(_ error: BTXError, json: Bool, streaming: Bool) {
     write("btx: \(error.message)\n", to: stderr)
     if let hint = error.hint { write("btx: \(hint)\n", to: stderr) }
     guard json && !error.reported else { return }

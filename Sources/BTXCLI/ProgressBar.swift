@@ -1,3 +1,4 @@
+import BTXSession
 import Glibc
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal.
@@ -30,10 +31,4 @@ final class ProgressBar {
     }
 
     func finish() { output.endProgress() }
-}
-
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

@@ -1,3 +1,4 @@
+import BTXSession
 import TorrentKit
 
 /// Options of every command that runs a session.
@@ -16,7 +17,7 @@ func sessionConfiguration(_ invocation: Invocation, config: UserConfig, environm
     do {
         if let listen = invocation.value("listen") ?? config["listen"] { try session.listen(on: listen) }
     } catch let error as TorrentKitError {
-        throw CLIError.usage("--listen: \(error.message)", command: invocation.command.name)
+        throw BTXError.usage("--listen: \(error.message)", command: invocation.command.name)
     }
     let bootstrap = invocation.all("bootstrap").isEmpty
         ? (environment["BTX_DHT_BOOTSTRAP"] ?? config["bootstrap"]).map { $0.split(separator: ",").map { $0.trimmingSpaces } }
@@ -24,7 +25,7 @@ func sessionConfiguration(_ invocation: Invocation, config: UserConfig, environm
     if let bootstrap { session.dhtBootstrap = bootstrap }
     if let text = invocation.value("encryption") ?? config["encryption"] {
         guard let policy = SessionConfiguration.Encryption(rawValue: text) else {
-            throw CLIError.usage("--encryption: '\(text)' is not require, prefer, allow or disable", command: invocation.command.name)
+            throw BTXError.usage("--encryption: '\(text)' is not require, prefer, allow or disable", command: invocation.command.name)
         }
         session.encryption = policy
     }
@@ -52,7 +53,7 @@ func blocklistPath(_ invocation: Invocation, config: UserConfig) -> String? {
 /// "5M", "500k", "1048576": bytes per second.
 func parseRate(_ text: String, option: String) throws -> Int64 {
     guard let value = Units.parseSize(text) else {
-        throw CLIError.usage("\(option): '\(text)' is not a rate like 500k or 5M")
+        throw BTXError.usage("\(option): '\(text)' is not a rate like 500k or 5M")
     }
     return value
 }

@@ -1,4 +1,5 @@
 @testable import BTXCLI
+@testable import BTXSession
 import Foundation
 import TorrentKit
 import XCTest
@@ -125,11 +126,11 @@ final class BlocklistTests: XCTestCase {
         XCTAssertEqual(twice.firstBadLine, 2)
 
         try member.prefix(member.count - 4).write(to: URL(fileURLWithPath: root + "/cut.gz"))
-        XCTAssertThrowsError(try Blocklist.load(root + "/cut.gz")) { XCTAssertEqual(($0 as? CLIError)?.exitCode, .failure) }
+        XCTAssertThrowsError(try Blocklist.load(root + "/cut.gz")) { XCTAssertEqual(($0 as? BTXError)?.exitCode, .failure) }
         try Data([0x50, 0x4B, 0x03, 0x04, 0, 0]).write(to: URL(fileURLWithPath: root + "/list.zip"))
         XCTAssertThrowsError(try Blocklist.load(root + "/list.zip")) {
-            XCTAssertTrue(($0 as? CLIError)?.message.contains("zip archive") == true, "\($0)")
+            XCTAssertTrue(($0 as? BTXError)?.message.contains("zip archive") == true, "\($0)")
         }
-        XCTAssertThrowsError(try Blocklist.load(root + "/missing")) { XCTAssertEqual(($0 as? CLIError)?.exitCode, .notFound) }
+        XCTAssertThrowsError(try Blocklist.load(root + "/missing")) { XCTAssertEqual(($0 as? BTXError)?.exitCode, .notFound) }
     }
 }

@@ -1,4 +1,5 @@
 @testable import BTXCLI
+@testable import BTXSession
 import Foundation
 import XCTest
 

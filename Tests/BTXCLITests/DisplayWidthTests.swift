@@ -1,4 +1,5 @@
 @testable import BTXCLI
+@testable import BTXSession
 import XCTest
 
 /// Tables line up by terminal columns, not by characters: a CJK name takes

@@ -1,4 +1,5 @@
 @testable import BTXCLI
+@testable import BTXSession
 import Foundation
 import XCTest
 
@@ -68,7 +69,7 @@ final class ParserTests: XCTestCase {
     func testErrorsAreUsageErrors() {
         for args in [["--nope"], ["-o"], ["--json=1"], ["--comment", "a", "--comment", "b"]] {
             XCTAssertThrowsError(try Invocation.parse(args, command: createCommand, environment: env)) { error in
-                XCTAssertEqual((error as? CLIError)?.exitCode, .usage, "\(args)")
+                XCTAssertEqual((error as? BTXError)?.exitCode, .usage, "\(args)")
             }
         }
     }

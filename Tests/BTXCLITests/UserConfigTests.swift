@@ -1,4 +1,5 @@
 @testable import BTXCLI
+@testable import BTXSession
 import Foundation
 import XCTest
 
@@ -57,7 +58,7 @@ final class UserConfigTests: XCTestCase {
                                  ("output =", "output needs a value")] {
             try write("xdg/btx/config", "# defaults\n" + line + "\n")
             XCTAssertThrowsError(try UserConfig.load(try directory(stateDir: true).configPaths) { _ in }) { error in
-                let message = (error as? CLIError)?.message ?? ""
+                let message = (error as? BTXError)?.message ?? ""
                 XCTAssertTrue(message.hasPrefix(self.root + "/xdg/btx/config:2: " + mentions), message)
             }
         }

@@ -1,10 +1,11 @@
 import Glibc
+import BTXSession
 import TorrentKit
 
 /// Everything `btx add` tells the user: newline-delimited JSON events on
 /// stdout with --json; otherwise live progress lines on a TTY's stderr and a
 /// summary on stdout.
-final class AddReporter {
+final class AddReporter: SessionObserver {
     private let output: Output
     private let live: LiveLines
     private var lastProgress = -Double.infinity
@@ -77,7 +78,7 @@ final class AddReporter {
                                         seconds: seconds))
     }
 
-    func warning(name: String?, infoHash: String?, _ message: String, once: Bool = false) {
+    func warning(name: String?, infoHash: String?, _ message: String, once: Bool) {
         let text = name.map { "\($0): \(message)" } ?? message
         if once {
             guard !warned.contains(text) else { return }
@@ -106,11 +107,21 @@ final class AddReporter {
     }
 
     /// One line per torrent on stdout (humans only; JSON has had its events).
-    func summary(_ lines: [(name: String, status: TorrentStatus?, text: String)]) {
+    func summary(_ lines: [(name: String, status: TorrentStatus?, outcome: TorrentOutcome)]) {
         guard !output.json else { return }
         for line in lines {
             let place = line.status.map { " in \($0.savePath)" } ?? ""
-            output.line("\(line.name): \(line.text)\(place)")
+            output.line("\(line.name): \(text(line.outcome))\(place)")
+        }
+    }
+
+    private func text(_ outcome: TorrentOutcome) -> String {
+        switch outcome {
+        case .complete: "complete"
+        case .alreadyComplete: "already complete"
+        case .addedPaused: "added paused"
+        case .downloaded(let bytes, let seconds):
+            "downloaded \(Units.bytes(bytes)) in \(Units.oneDecimal(seconds))s (\(Units.rate(Int64(Double(bytes) / seconds))))"
         }
     }
 
@@ -118,30 +129,6 @@ final class AddReporter {
         guard output.json else { return }
         event("exit", exitEvent(reason: reason, code: code))
     }
-}
-
-/// The `add --json` events whose data both a session and a follower build.
-func streamEvent(_ type: String, _ data: JSON) -> JSON { .object([("type", .string(type)), ("data", data)]) }
-
-/// `resumed`: it continues from saved state.
-func addedEvent(infoHash: String, name: String, savePath: String, resumed: Bool, hasMetadata: Bool) -> JSON {
-    .object([("info_hash", .string(infoHash)), ("name", .string(name)), ("save_path", .string(savePath)),
-             ("resumed", .bool(resumed)), ("has_metadata", .bool(hasMetadata))])
-}
-
-func finishedEvent(infoHash: String, name: String, size: Int64, wanted: Int64, sessionDownloaded: Int64,
-                   seconds: Double) -> JSON {
-    .object([("info_hash", .string(infoHash)), ("name", .string(name)), ("size", .int(size)), ("wanted", .int(wanted)),
-             ("session_downloaded", .int(sessionDownloaded)), ("seconds", .double(seconds))])
-}
-
-func errorEvent(code: String, message: String, infoHash: String? = nil, name: String? = nil) -> JSON {
-    .object([("info_hash", .optional(infoHash)), ("name", .optional(name)), ("code", .string(code)),
-             ("message", .string(message))])
-}
-
-func exitEvent(reason: String, code: ExitCode) -> JSON {
-    .object([("reason", .string(reason)), ("code", .int(Int(code.rawValue)))])
 }
 
 /// One torrent's live line, from its status document: for `add` running the

@@ -1,3 +1,4 @@
+import BTXSession
 import Glibc
 import TorrentKit
 
@@ -48,7 +49,7 @@ let addCommand = Command(
 private func runAdd(_ invocation: Invocation) throws {
     try invocation.expectArguments(1)
     guard invocation.arguments.filter({ $0 == "-" }).count <= 1 else {
-        throw CLIError.usage("standard input (-) can be read only once", command: "add")
+        throw BTXError.usage("standard input (-) can be read only once", command: "add")
     }
     let plan = try AddPlan(invocation)
     let sources = try invocation.arguments.map(AddSource.resolve)
@@ -61,7 +62,7 @@ private func runAdd(_ invocation: Invocation) throws {
     var client = try ControlClient.connect(directory)
     if client != nil && invocation.value("blocklist") != nil {
         // Not ignored in silence: the user would believe those peers kept out.
-        throw CLIError.usage("--blocklist: a session is already running with its own list; change it with 'btx blocklist --reload FILE'",
+        throw BTXError.usage("--blocklist: a session is already running with its own list; change it with 'btx blocklist --reload FILE'",
                              command: "add")
     }
     if client != nil { try refuseNetworkOptionsForRunningSession(invocation, directory: directory) }
@@ -93,7 +94,8 @@ private func runAdd(_ invocation: Invocation) throws {
     let configuration = try sessionConfiguration(invocation, config: config, environment: environment)
     let lock = try StateLock(directory: directory)
     let outcome = try runSession(of: lock) {
-        let host = try SessionHost(configuration: configuration, directory: directory, output: invocation.output,
+        let host = try SessionHost(configuration: configuration, directory: directory,
+                                   observer: AddReporter(output: invocation.output, showsProgress: true),
                                    mode: .foreground, saveInterval: config.saveInterval,
                                    blocklist: blocklistPath(invocation, config: config))
         for source in sources {
@@ -138,7 +140,7 @@ private func follow(_ added: [JSON], seeding: Bool, client: ControlClient, direc
         let torrents: [JSON]
         do {
             torrents = try client.call("status", [("torrents", .array(hashes.map(JSON.string)))])["torrents"]?.arrayValue ?? []
-        } catch let error as CLIError where error.exitCode == .noSession {
+        } catch let error as BTXError where error.exitCode == .noSession {
             // A foreground session exits once everything it holds is done,
             // maybe between two looks: its saved state says how it ended.
             live.clear()
@@ -155,7 +157,7 @@ private func follow(_ added: [JSON], seeding: Bool, client: ControlClient, direc
                 live.clear()
                 emit("error", errorEvent(code: "failed", message: error, infoHash: hash, name: name))
                 emit("exit", exitEvent(reason: "error", code: .failure))
-                throw CLIError(exitCode: .failure, message: "\(name): \(error)", reported: true)
+                throw BTXError(exitCode: .failure, message: "\(name): \(error)", reported: true)
             }
             let complete = ["seeding", "finished"].contains(t["state"]?.stringValue ?? "")
             if complete && finished.insert(hash).inserted {
@@ -183,7 +185,7 @@ private func follow(_ added: [JSON], seeding: Bool, client: ControlClient, direc
                 live.clear()
                 let code = interruptExitCode()
                 emit("exit", exitEvent(reason: "interrupted", code: code))
-                throw CLIError(exitCode: code, message: "stopped following; the session keeps the torrents", reported: true)
+                throw BTXError(exitCode: code, message: "stopped following; the session keeps the torrents", reported: true)
             }
             usleep(20_000)
         }
@@ -195,7 +197,7 @@ private func settle(_ hashes: [String], directory: StateDirectory, output: Outpu
     for hash in hashes {
         guard let bytes = try? directory.loadResumeData(hash), let saved = try? SavedTorrent(resumeData: bytes),
               saved.status.state == .seeding || saved.status.state == .finished else {
-            throw CLIError.failure("the session stopped before \(hash) was complete")
+            throw BTXError.failure("the session stopped before \(hash) was complete")
         }
         if output.json {
             let status = saved.status

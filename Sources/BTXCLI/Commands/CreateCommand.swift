@@ -1,3 +1,4 @@
+import BTXSession
 import Glibc
 import TorrentKit
 
@@ -50,12 +51,12 @@ private func runCreate(_ invocation: Invocation) throws {
     do {
         content = try TorrentContent.scan(path, exclude: invocation.all("exclude"))
     } catch let error as TorrentKitError where error.code == .io {
-        throw CLIError(exitCode: FileIO.exists(path) ? .failure : .notFound, message: error.message)
+        throw BTXError(exitCode: FileIO.exists(path) ? .failure : .notFound, message: error.message)
     }
     let destination = invocation.value("output") ?? content.name + ".torrent"
     let force = invocation.flag("force")
     if destination != "-" && !force && FileIO.exists(destination) {
-        throw CLIError.failure("\(destination) already exists (use --force to replace it)")
+        throw BTXError.failure("\(destination) already exists (use --force to replace it)")
     }
     for entry in content.skipped { out.warning("skipped \(entry)") }
 
@@ -95,25 +96,25 @@ private func torrentOptions(_ invocation: Invocation) throws -> TorrentOptions {
     var options = TorrentOptions()
     let formats = ["v1", "v2", "hybrid"].filter(invocation.flag)
     guard formats.count <= 1 else {
-        throw CLIError.usage("choose one of --v1, --v2 and --hybrid", command: "create")
+        throw BTXError.usage("choose one of --v1, --v2 and --hybrid", command: "create")
     }
     options.format = formats.first.flatMap(TorrentFormat.init(rawValue:)) ?? .v1
     if let text = invocation.value("piece-size") {
         guard let size = Units.parseSize(text), size >= PieceLength.minimum, size <= 128 << 20, size & (size - 1) == 0 else {
-            throw CLIError.usage("--piece-size must be a power of two from 16K to 128M, got '\(text)'", command: "create")
+            throw BTXError.usage("--piece-size must be a power of two from 16K to 128M, got '\(text)'", command: "create")
         }
         options.pieceLength = Int(size)
     }
     options.trackerTiers = try invocation.all("tracker").map { tier in
         let urls = tier.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
         for url in urls where !isURL(url, schemes: ["http", "https", "udp", "ws", "wss"]) {
-            throw CLIError.usage("'\(url)' is not a tracker URL (http, https or udp)", command: "create")
+            throw BTXError.usage("'\(url)' is not a tracker URL (http, https or udp)", command: "create")
         }
         return urls
     }.filter { !$0.isEmpty }
     options.webSeeds = try invocation.all("web-seed").map { url in
         guard isURL(url, schemes: ["http", "https", "ftp"]) else {
-            throw CLIError.usage("'\(url)' is not a web seed URL (http or https)", command: "create")
+            throw BTXError.usage("'\(url)' is not a web seed URL (http or https)", command: "create")
         }
         return url
     }
@@ -124,7 +125,7 @@ private func torrentOptions(_ invocation: Invocation) throws -> TorrentOptions {
     options.creationDate = invocation.flag("no-date") ? nil : Int64(time(nil))
     if let text = invocation.value("threads") {
         guard let n = Int(text), n >= 1, n <= 256 else {
-            throw CLIError.usage("--threads must be a number from 1 to 256, got '\(text)'", command: "create")
+            throw BTXError.usage("--threads must be a number from 1 to 256, got '\(text)'", command: "create")
         }
         options.threads = n
     }

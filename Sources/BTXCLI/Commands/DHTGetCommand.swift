@@ -1,3 +1,4 @@
+import BTXSession
 import Glibc
 import TorrentKit
 
@@ -23,11 +24,11 @@ private func runDHTGet(_ invocation: Invocation) throws {
     try invocation.expectArguments(1, 1)
     let target = invocation.arguments[0].lowercased()
     guard (target.count == 40 || target.count == 64), target.allSatisfy(\.isHexDigit) else {
-        throw CLIError.usage("TARGET must be 40 hex digits (immutable) or a 64-hex public key (mutable)", command: "dht-get")
+        throw BTXError.usage("TARGET must be 40 hex digits (immutable) or a 64-hex public key (mutable)", command: "dht-get")
     }
     let salt = Array((invocation.value("salt") ?? "").utf8)
     if target.count == 40 && !salt.isEmpty {
-        throw CLIError.usage("--salt goes with a mutable item's public key, not a 40-hex target", command: "dht-get")
+        throw BTXError.usage("--salt goes with a mutable item's public key, not a 40-hex target", command: "dht-get")
     }
     let timeout = try dhtTimeout(invocation)
     let item: DHTItem
@@ -40,7 +41,7 @@ private func runDHTGet(_ invocation: Invocation) throws {
     } else {
         item = try lookUp(target, salt: salt, invocation: invocation, timeout: timeout)
     }
-    guard let value = item.value else { throw CLIError.notFound("nothing found for \(target)") }
+    guard let value = item.value else { throw BTXError.notFound("nothing found for \(target)") }
     printItem(item, value: value, nodes: item.nodes, output: invocation.output)
 }
 
@@ -59,7 +60,7 @@ private func lookUp(_ target: String, salt: [UInt8], invocation: Invocation, tim
         }
     }
     guard let item = answer.best else {
-        throw CLIError.notFound("nothing found for \(target)\(salt.isEmpty ? "" : " with that salt")")
+        throw BTXError.notFound("nothing found for \(target)\(salt.isEmpty ? "" : " with that salt")")
     }
     return item
 }

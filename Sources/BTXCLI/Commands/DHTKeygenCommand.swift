@@ -1,3 +1,5 @@
+import BTXSession
+
 let dhtKeygenCommand = Command(
     name: "dht-keygen",
     usage: "dht-keygen [--key FILE] [--force]",

@@ -1,3 +1,4 @@
+import BTXSession
 import TorrentKit
 
 let dhtPutCommand = Command(
@@ -27,11 +28,11 @@ private func runDHTPut(_ invocation: Invocation) throws {
     try invocation.expectArguments(1, 1)
     let mutable = invocation.flag("mutable")
     for option in ["key", "salt", "seq", "cas"] where !mutable && invocation.value(option) != nil {
-        throw CLIError.usage("--\(option) needs --mutable", command: "dht-put")
+        throw BTXError.usage("--\(option) needs --mutable", command: "dht-put")
     }
     func number(_ option: String) throws -> Int64? {
         guard let text = invocation.value(option) else { return nil }
-        guard let n = Int64(text), n >= 0 else { throw CLIError.usage("--\(option): '\(text)' is not a whole number", command: "dht-put") }
+        guard let n = Int64(text), n >= 0 else { throw BTXError.usage("--\(option): '\(text)' is not a whole number", command: "dht-put") }
         return n
     }
     let seq = try number("seq"), cas = try number("cas")
@@ -39,7 +40,7 @@ private func runDHTPut(_ invocation: Invocation) throws {
     let raw = argument == "-" ? try FileIO.read("-") : Array(argument.utf8)
     let value = BencodeValue.encode(bytes: raw)
     guard value.count <= DHTItem.maxValueSize else {
-        throw CLIError.failure("the value is \(value.count) bytes bencoded; BEP 44 allows \(DHTItem.maxValueSize)")
+        throw BTXError.failure("the value is \(value.count) bytes bencoded; BEP 44 allows \(DHTItem.maxValueSize)")
     }
     let salt = Array((invocation.value("salt") ?? "").utf8)
     let keyPath = DHTKeyFile.path(invocation)
@@ -78,7 +79,7 @@ private func runDHTPut(_ invocation: Invocation) throws {
         pairs += [("target", item.target), ("stored on", "\(item.nodes) node\(item.nodes == 1 ? "" : "s")")]
         out.fields(pairs)
     }
-    if item.nodes == 0 { throw CLIError.failure("no DHT node stored the item") }
+    if item.nodes == 0 { throw BTXError.failure("no DHT node stored the item") }
 }
 
 /// A put by a one-shot DHT node of our own.
@@ -98,8 +99,8 @@ private func store(_ value: [UInt8], key: DHTKey?, salt: [UInt8], seq: Int64?, c
               item.salt == salt || key == nil else { return nil }
         return (item, message)
     }) else {
-        throw CLIError.failure("the put did not finish before the timeout")
+        throw BTXError.failure("the put did not finish before the timeout")
     }
-    if message.hasPrefix("cas mismatch") { throw CLIError.failure(message) }
+    if message.hasPrefix("cas mismatch") { throw BTXError.failure(message) }
     return item
 }

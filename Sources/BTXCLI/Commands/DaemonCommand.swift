@@ -1,3 +1,4 @@
+import BTXSession
 import Glibc
 import TorrentKit
 
@@ -25,7 +26,7 @@ private func runDaemon(_ invocation: Invocation) throws {
     if invocation.flag("stop") { return try stopDaemon(directory, output: invocation.output) }
     if !invocation.flag("foreground") {
         if try ControlClient.connect(directory) != nil {
-            throw CLIError.failure("a btx session is already running for \(directory.state)")
+            throw BTXError.failure("a btx session is already running for \(directory.state)")
         }
         // Read here too: a config mistake shows on this terminal, not only in the log.
         _ = try UserConfig.load(directory, output: invocation.output)
@@ -44,7 +45,8 @@ private func runDaemon(_ invocation: Invocation) throws {
     let configuration = try sessionConfiguration(invocation, config: config, environment: environment)
     let lock = try StateLock(directory: directory)
     let outcome = try runSession(of: lock) {
-        let host = try SessionHost(configuration: configuration, directory: directory, output: invocation.output,
+        let host = try SessionHost(configuration: configuration, directory: directory,
+                                   observer: AddReporter(output: invocation.output, showsProgress: false),
                                    mode: .daemon, saveInterval: config.saveInterval,
                                    blocklist: blocklistPath(invocation, config: config))
         host.resumeSavedTorrents()
@@ -111,9 +113,9 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     let result = posix_spawn(&pid, "/proc/self/exe", &actions, &attributes, argv, envp)
     guard result == 0 else {
         if result == ELOOP || result == ENXIO || result == EISDIR {
-            throw CLIError.failure("\(directory.logPath) is not a regular file; remove it")
+            throw BTXError.failure("\(directory.logPath) is not a regular file; remove it")
         }
-        throw CLIError.failure("could not start the daemon: \(String(cString: strerror(result)))")
+        throw BTXError.failure("could not start the daemon: \(String(cString: strerror(result)))")
     }
 
     let deadline = monotonicSeconds() + 15
@@ -122,11 +124,11 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid {
             let reason = lastError(inLog: directory.logPath, after: logStart).map { ": " + $0 } ?? ""
-            throw CLIError.failure("the daemon exited at once\(reason) (see \(directory.logPath))")
+            throw BTXError.failure("the daemon exited at once\(reason) (see \(directory.logPath))")
         }
         usleep(20_000)
     }
-    throw CLIError.failure("the daemon did not answer within 15 s; see \(directory.logPath)")
+    throw BTXError.failure("the daemon did not answer within 15 s; see \(directory.logPath)")
 }
 
 /// The daemon's own "btx: ..." line from what it appended to its log after
@@ -147,7 +149,7 @@ private func lastError(inLog path: String, after start: off_t) -> String? {
 
 private func stopDaemon(_ directory: StateDirectory, output: Output) throws {
     guard let client = try ControlClient.connect(directory) else {
-        throw CLIError(exitCode: .noSession, message: "no btx session is running for \(directory.state)")
+        throw BTXError(exitCode: .noSession, message: "no btx session is running for \(directory.state)")
     }
     _ = try client.call("stop")
     // Gone once its lock is free: resume data is saved by then.
@@ -159,7 +161,7 @@ private func stopDaemon(_ directory: StateDirectory, output: Output) throws {
         }
         usleep(20_000)
     }
-    throw CLIError.failure("the session did not stop within 30 s")
+    throw BTXError.failure("the session did not stop within 30 s")
 }
 
 /// glibc's POSIX_SPAWN_SETSID (2.26+), which its Swift module leaves out.

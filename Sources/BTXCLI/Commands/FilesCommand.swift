@@ -1,3 +1,4 @@
+import BTXSession
 import TorrentKit
 
 let filesCommand = Command(
@@ -33,7 +34,7 @@ private func runFiles(_ invocation: Invocation) throws {
         }
         let saved = try loadSavedTorrent(argument, invocation: invocation, includeFiles: true)
         guard let info = saved.info else {
-            throw CLIError.failure("\(saved.status.infoHash): the metadata has not arrived yet; no file list")
+            throw BTXError.failure("\(saved.status.infoHash): the metadata has not arrived yet; no file list")
         }
         return filesDocument(info.name, info.infoHash, info.files.map(\.document))
     }

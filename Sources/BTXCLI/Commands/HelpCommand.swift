@@ -1,3 +1,5 @@
+import BTXSession
+
 let helpCommand = Command(
     name: "help",
     usage: "help [COMMAND]",
@@ -6,7 +8,7 @@ let helpCommand = Command(
     run: { invocation in
         try invocation.expectArguments(0, 1)
         if let name = invocation.arguments.first {
-            guard let command = command(named: name) else { throw CLIError.usage("unknown command '\(name)'") }
+            guard let command = command(named: name) else { throw BTXError.usage("unknown command '\(name)'") }
             invocation.output.line(commandHelp(command))
         } else {
             invocation.output.line(overviewHelp())

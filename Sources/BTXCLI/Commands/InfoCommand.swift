@@ -1,3 +1,4 @@
+import BTXSession
 import TorrentKit
 
 let infoCommand = Command(
@@ -19,7 +20,7 @@ private func runInfo(_ invocation: Invocation) throws {
     let info = try file ?? lookUp(ifNotNamed) {
         let saved = try loadSavedTorrent(argument, invocation: invocation, includeFiles: false)
         guard let metainfo = saved.info else {
-            throw CLIError.failure("\(saved.status.infoHash): the metadata has not arrived yet")
+            throw BTXError.failure("\(saved.status.infoHash): the metadata has not arrived yet")
         }
         return metainfo
     }
@@ -56,6 +57,6 @@ func loadTorrentFile(_ path: String, includeFiles: Bool) throws -> TorrentInfo {
     do {
         return try TorrentInfo(bytes: bytes, includeFiles: includeFiles)
     } catch let error as TorrentKitError {
-        throw CLIError.failure("\(path == "-" ? "standard input" : path) is not a valid torrent: \(error.message)")
+        throw BTXError.failure("\(path == "-" ? "standard input" : path) is not a valid torrent: \(error.message)")
     }
 }

@@ -1,3 +1,5 @@
+import BTXSession
+
 let pauseCommand = Command(
     name: "pause",
     usage: "pause TORRENT...",

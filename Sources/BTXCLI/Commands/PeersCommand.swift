@@ -1,3 +1,5 @@
+import BTXSession
+
 let peersCommand = Command(
     name: "peers",
     usage: "peers TORRENT",
@@ -29,7 +31,7 @@ private func runPeers(_ invocation: Invocation) throws {
 func requireSession(_ invocation: Invocation) throws -> ControlClient {
     let directory = StateDirectory(invocation: invocation)
     guard let client = try ControlClient.connect(directory) else {
-        throw CLIError(exitCode: .noSession,
+        throw BTXError(exitCode: .noSession,
                        message: "no btx session is running for \(directory.state) (start one with 'btx daemon' or 'btx add')")
     }
     return client

@@ -1,3 +1,4 @@
+import BTXSession
 import Glibc
 import TorrentKit
 

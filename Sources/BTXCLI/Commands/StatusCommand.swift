@@ -1,3 +1,4 @@
+import BTXSession
 import Glibc
 import TorrentKit
 
@@ -25,7 +26,7 @@ private func runStatus(_ invocation: Invocation) throws {
     }
     let text = invocation.value("watch") ?? "2"
     guard let seconds = Double(text), seconds >= 0.1, seconds.isFinite else {
-        throw CLIError.usage("--watch: '\(text)' is not a number of seconds (0.1 or more)", command: "status")
+        throw BTXError.usage("--watch: '\(text)' is not a number of seconds (0.1 or more)", command: "status")
     }
     installInterruptHandlers()
     let live = LiveLines(output: invocation.output)
@@ -40,7 +41,7 @@ private func runStatus(_ invocation: Invocation) throws {
         while !interruptRequested() && monotonicSeconds() < deadline { usleep(20_000) }
     }
     // Watching ends only by an interrupt, and says so like any other command.
-    throw CLIError(exitCode: interruptExitCode(), message: "stopped watching", reported: true)
+    throw BTXError(exitCode: interruptExitCode(), message: "stopped watching", reported: true)
 }
 
 private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) throws {

@@ -1,3 +1,4 @@
+import BTXSession
 import Glibc
 import TorrentKit
 
@@ -34,7 +35,7 @@ private func runVerify(_ invocation: Invocation) throws {
             live.show(["\(torrent["name"]?.stringValue ?? hash)  checking  \(Units.oneDecimal((torrent["progress"]?.doubleValue ?? 0) * 100))%"])
             if interruptRequested() {
                 live.clear()
-                throw CLIError(exitCode: interruptExitCode(), message: "stopped watching; the session goes on checking")
+                throw BTXError(exitCode: interruptExitCode(), message: "stopped watching; the session goes on checking")
             }
             usleep(100_000)
         }
@@ -66,7 +67,7 @@ private func report(_ torrent: JSON, output: Output) throws {
         output.line("\(name): \(good) of \(total) pieces good")
     }
     if missing > 0 {
-        throw CLIError(exitCode: .failure, message: "\(name): \(Units.bytes(missing)) of wanted data bad or missing",
+        throw BTXError(exitCode: .failure, message: "\(name): \(Units.bytes(missing)) of wanted data bad or missing",
                        reported: true)
     }
 }

@@ -1,3 +1,4 @@
+import BTXSession
 import TorrentKit
 
 let versionCommand = Command(

@@ -1,3 +1,4 @@
+import BTXSession
 import TorrentKit
 
 /// A short-lived session for one DHT operation: loads the saved routing
@@ -11,7 +12,7 @@ final class DHTSession {
 
     init(_ invocation: Invocation, timeout: Double) throws {
         guard !invocation.flag("no-dht") else {
-            throw CLIError.usage("'\(invocation.command.name)' needs the DHT; drop --no-dht", command: invocation.command.name)
+            throw BTXError.usage("'\(invocation.command.name)' needs the DHT; drop --no-dht", command: invocation.command.name)
         }
         deadline = monotonicSeconds() + timeout
         let environment = Environment.current()
@@ -31,10 +32,10 @@ final class DHTSession {
     func bootstrap() throws {
         while try session.dhtNodeCount() == 0 {
             guard monotonicSeconds() < deadline else {
-                throw CLIError.failure("no DHT node answered before the timeout (check --bootstrap and the network)")
+                throw BTXError.failure("no DHT node answered before the timeout (check --bootstrap and the network)")
             }
             for event in try session.events(timeout: 0.05) {
-                if case .listenFailed(let message) = event { throw CLIError.failure(message) }
+                if case .listenFailed(let message) = event { throw BTXError.failure(message) }
             }
         }
     }
@@ -62,7 +63,7 @@ let dhtTimeoutOption = OptionSpec(long: "timeout", argument: "SECONDS", summary:
 func dhtTimeout(_ invocation: Invocation) throws -> Double {
     guard let text = invocation.value("timeout") else { return 30 }
     guard let seconds = Double(text), seconds > 0, seconds <= 300 else {
-        throw CLIError.usage("--timeout: '\(text)' is not a number of seconds from 0 to 300", command: invocation.command.name)
+        throw BTXError.usage("--timeout: '\(text)' is not a number of seconds from 0 to 300", command: invocation.command.name)
     }
     return seconds
 }

@@ -1,0 +1,104 @@
+import BTXSession
+import TorrentKit
+
+// How the command line's options become the session module's values.
+
+extension StateDirectory {
+    init(invocation: Invocation, environment: Environment = .current()) {
+        self.init(override: invocation.stateDirectory, environment: environment)
+    }
+
+    /// A saved torrent's settings, with warnings on stderr.
+    func savedSettings(_ infoHash: String, output: Output) -> TorrentSettings {
+        savedSettings(infoHash, warn: output.warning)
+    }
+}
+
+extension UserConfig {
+    /// The directory's config files, with warnings on stderr.
+    static func load(_ directory: StateDirectory, output: Output) throws -> UserConfig {
+        try load(directory.configPaths, warn: output.warning)
+    }
+}
+
+/// Every saved torrent, with warnings on stderr.
+func loadSavedTorrents(_ directory: StateDirectory, includeFiles: Bool = false, output: Output) -> [SavedTorrent] {
+    loadSavedTorrents(directory, includeFiles: includeFiles, warn: output.warning)
+}
+
+extension DHTKeyFile {
+    static func path(_ invocation: Invocation) -> String {
+        invocation.value("key") ?? path(in: StateDirectory(invocation: invocation))
+    }
+}
+
+extension AddPlan {
+    init(_ invocation: Invocation) throws {
+        self.init()
+        paused = invocation.flag("paused")
+        settings.sequential = invocation.flag("sequential")
+        only = invocation.value("only").map(FileSelection.init)
+        settings.seeding.seedForever = invocation.flag("seed")
+        if let text = invocation.value("seed-ratio") {
+            guard let ratio = Double(text), ratio >= 0, ratio.isFinite else {
+                throw BTXError.usage("--seed-ratio: '\(text)' is not a number like 1.5", command: "add")
+            }
+            settings.seeding.ratio = ratio
+        }
+        if let text = invocation.value("seed-time") {
+            guard let seconds = Units.parseDuration(text) else {
+                throw BTXError.usage("--seed-time: '\(text)' is not a duration like 90s, 30m or 2h", command: "add")
+            }
+            settings.seeding.seconds = seconds
+        }
+        settings.maxDown = try invocation.value("max-down").map { try parseRate($0, option: "--max-down") } ?? 0
+        settings.maxUp = try invocation.value("max-up").map { try parseRate($0, option: "--max-up") } ?? 0
+        trackers = invocation.all("tracker")
+        peers = invocation.all("peer")
+        for peer in peers where !isEndpoint(peer) {
+            throw BTXError.usage("--peer: '\(peer)' is not IP:PORT or [IPv6]:PORT", command: "add")
+        }
+    }
+
+}
+
+/// The saved torrent a TORRENT argument names (hash, prefix or name).
+func loadSavedTorrent(_ query: String, invocation: Invocation, includeFiles: Bool) throws -> SavedTorrent {
+    let directory = StateDirectory(invocation: invocation)
+    let chosen = try select(query, from: loadSavedTorrents(directory, output: invocation.output), key: \.key)
+    guard includeFiles, let bytes = try directory.loadResumeData(chosen.status.infoHash) else { return chosen }
+    return try SavedTorrent(resumeData: bytes, includeFiles: true)
+}
+
+/// A TORRENT|FILE.torrent argument read as a .torrent file: "-" or a file
+/// that parses as one. Anything else is looked up as a torrent by hash or
+/// name, and a saved torrent's name wins over a file of the same name that
+/// is not a torrent (its own data file, in the download directory). `ifNotNamed` is
+/// the error to give when the lookup finds nothing.
+func torrentFile(_ argument: String, includeFiles: Bool) throws -> (info: TorrentInfo?, ifNotNamed: BTXError?) {
+    if argument == "-" { return (try loadTorrentFile(argument, includeFiles: includeFiles), nil) }
+    // Names and hashes never hold a "/": reading the path gives its error.
+    if argument.contains("/") && !FileIO.isRegularFile(argument) { _ = try FileIO.read(argument) }
+    if FileIO.isRegularFile(argument) {
+        do {
+            return (try loadTorrentFile(argument, includeFiles: includeFiles), nil)
+        } catch let error as BTXError {
+            return (nil, error)
+        }
+    }
+    if FileIO.exists(argument) {
+        let what = FileIO.isDirectory(argument) ? "a directory, not a .torrent file" : "not a .torrent file"
+        return (nil, .failure("\(argument) is \(what)"))
+    }
+    if argument.hasSuffix(".torrent") { return (nil, .notFound("\(argument): No such file")) }
+    return (nil, nil)
+}
+
+/// Runs a lookup by torrent name; when it finds nothing, the path's own error wins.
+func lookUp<T>(_ ifNotNamed: BTXError?, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as BTXError where error.exitCode == .notFound {
+        throw ifNotNamed ?? error
+    }
+}

@@ -1,0 +1,86 @@
+import Glibc
+
+/// A command's end of the control socket: one request, one reply.
+public final class ControlClient {
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+
+    private init(fd: Int32) { self.fd = fd }
+
+    deinit { close(fd) }
+
+    /// The running session's client, or nil when no session runs. A socket
+    /// left by a killed session is removed on the way (its lock is free).
+    public static func connect(_ directory: StateDirectory) throws -> ControlClient? {
+        let path = directory.controlSocketPath
+        var st = stat()
+        guard lstat(path, &st) == 0 else {
+            // A file where the folder should be: no session can listen there either.
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw FileIO.error(path)
+        }
+        if let fd = try UnixSocket.connect(to: path) {
+            var timeout = timeval(tv_sec: 30, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            return ControlClient(fd: fd)
+        }
+        // Holding the lock while unlinking: no session can bind in between.
+        if let lock = try? StateLock(directory: directory) {
+            unlink(path)
+            withExtendedLifetime(lock) {}
+        }
+        return nil
+    }
+
+    /// Requests that take long (DHT lookups) wait longer than the 30 s default.
+    public func waitForReplies(upTo seconds: Double) {
+        var timeout = timeval(tv_sec: Int(min(max(seconds, 1), 3600).rounded(.up)), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Sends a request and returns its result; an error reply becomes the
+    /// BTXError it names.
+    public func call(_ method: String, _ params: [(String, JSON)] = []) throws -> JSON {
+        let request = JSON.object([("method", .string(method)), ("params", .object(params))])
+        let bytes = Array((request.text + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw BTXError(exitCode: .noSession, message: "the session closed the control socket") }
+            offset += n
+        }
+        let reply = try JSON(parsing: readLine())
+        if reply["ok"]?.boolValue == true { return reply["result"] ?? .null }
+        let code = reply["error"]?["code"]?.stringValue ?? "failed"
+        let message = reply["error"]?["message"]?.stringValue ?? "the session refused the request"
+        throw BTXError(exitCode: ExitCode(code: code), message: message)
+    }
+
+    private func readLine() throws -> String {
+        while true {
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                let line = Array(buffer[..<newline])
+                buffer.removeSubrange(...newline)
+                return String(decoding: line, as: UTF8.self)
+            }
+            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw BTXError(exitCode: .noSession, message: "the session did not answer") }
+            buffer += chunk[0..<n]
+        }
+    }
+}
+
+extension ExitCode {
+    /// The exit code for a JSON error code word (BTXError.code's inverse).
+    public init(code: String) {
+        switch code {
+        case "usage", "bad_request": self = .usage
+        case "not_found": self = .notFound
+        case "no_session": self = .noSession
+        default: self = .failure
+        }
+    }
+}

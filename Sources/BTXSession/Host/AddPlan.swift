@@ -1,0 +1,113 @@
+import TorrentKit
+
+/// What the options of one `btx add` ask for, validated before anything starts.
+public struct AddPlan {
+    public var paused = false
+    public var only: FileSelection?
+    public var settings = TorrentSettings()
+    public var trackers: [String] = []
+    public var peers: [String] = []
+
+    public init() {}
+
+    public func options(savePath: String) -> AddOptions {
+        var options = AddOptions(savePath: savePath)
+        options.paused = paused
+        options.sequential = settings.sequential
+        options.downloadLimit = settings.maxDown
+        options.uploadLimit = settings.maxUp
+        options.trackers = trackers
+        options.peers = peers
+        return options
+    }
+}
+
+/// What btx applies to a torrent on top of libtorrent's resume data. The
+/// rate caps and the download order belong to one run: they are an add's
+/// options, and the next run starts without them. The seeding goal is the
+/// torrent's, kept beside its resume data so a later daemon honours it.
+public struct TorrentSettings {
+    public var maxDown: Int64 = 0
+    public var maxUp: Int64 = 0
+    public var sequential = false
+    public var seeding = SeedPolicy()
+}
+
+/// When a complete torrent is done: at once by default; never with --seed
+/// alone; at the ratio or after the time, whichever comes first.
+public struct SeedPolicy {
+    public var seedForever = false
+    public var ratio: Double?
+    public var seconds: Int64?
+
+    public var hasLimit: Bool { ratio != nil || seconds != nil }
+
+    public var json: JSON {
+        .object([("seed", .bool(seedForever)), ("seed_ratio", ratio.map(JSON.double) ?? .null),
+                 ("seed_time", seconds.map(JSON.int) ?? .null)])
+    }
+
+    public init(seedForever: Bool = false, ratio: Double? = nil, seconds: Int64? = nil) {
+        self.seedForever = seedForever
+        self.ratio = ratio
+        self.seconds = seconds
+    }
+
+    public init(json: JSON) {
+        self.init(seedForever: json["seed"]?.boolValue ?? false, ratio: json["seed_ratio"]?.doubleValue,
+                  seconds: json["seed_time"]?.intValue)
+    }
+
+    public func isMet(ratio current: Double, seededFor elapsed: Double) -> Bool {
+        if ratio == nil && seconds == nil { return !seedForever }
+        if let ratio, current >= ratio { return true }
+        if let seconds, elapsed >= Double(seconds) { return true }
+        return false
+    }
+}
+
+public func isEndpoint(_ text: String) -> Bool {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return false }
+    return (1...65535).contains(port) && colon != text.startIndex
+}
+
+/// How a plan travels over the control socket, with the save path.
+extension AddPlan {
+    public func json(savePath: String, explicitSavePath: Bool) -> [(String, JSON)] {
+        [("save_path", .string(savePath)), ("explicit_save_path", .bool(explicitSavePath)),
+         ("paused", .bool(paused)), ("sequential", .bool(settings.sequential)), ("only", .optional(only?.list)),
+         ("max_down", .int(settings.maxDown)), ("max_up", .int(settings.maxUp)),
+         ("trackers", .array(trackers.map(JSON.string))), ("peers", .array(peers.map(JSON.string)))]
+            + (settings.seeding.json.objectFields ?? [])
+    }
+
+    public init(json: JSON) {
+        paused = json["paused"]?.boolValue ?? false
+        settings.sequential = json["sequential"]?.boolValue ?? false
+        only = json["only"]?.stringValue.map(FileSelection.init)
+        settings.seeding = SeedPolicy(json: json)
+        settings.maxDown = max(0, json["max_down"]?.intValue ?? 0)
+        settings.maxUp = max(0, json["max_up"]?.intValue ?? 0)
+        trackers = json["trackers"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        peers = json["peers"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+}
+
+extension AddSource {
+    public var json: JSON {
+        switch source {
+        case .metainfo(let bytes), .resumeData(let bytes): .object([("metainfo", .string(base64(bytes)))])
+        case .magnet(let uri): .object([("magnet", .string(uri))])
+        }
+    }
+
+    public init(json: JSON) throws {
+        if let uri = json["magnet"]?.stringValue {
+            self = try AddSource.resolveMagnet(uri)
+        } else if let text = json["metainfo"]?.stringValue, let bytes = base64Decode(text) {
+            self = try AddSource.resolveMetainfo(bytes, shown: "the torrent")
+        } else {
+            throw BTXError.usage("a source needs \"magnet\" or base64 \"metainfo\"")
+        }
+    }
+}

@@ -1,0 +1,464 @@
+import Glibc
+import TorrentKit
+
+/// The process that runs the libtorrent session: `btx add` in the
+/// foreground (until its torrents and those handed to it are done) or
+/// `btx daemon` (until stopped). It keeps resume data on disk all along and
+/// answers the control socket, so other btx commands can see and steer it.
+public final class SessionHost {
+    public enum Mode { case foreground, daemon }
+    public struct Outcome { public var failure: BTXError? }
+
+    public final class Tracked {
+        public let torrent: Torrent
+        public var name: String
+        /// The info-hash its resume file is named by.
+        public var stateKey: String
+        public var only: FileSelection?
+        public let settings: TorrentSettings
+        /// --peer endpoints, dialled again on resume (libtorrent waits a
+        /// minute before reconnecting a peer it dropped).
+        public var peers: [String] = []
+        public var completedAt: Double?
+        public var error: String?
+        public var done = false
+        /// A verify is running: shown as "checking" from the request until
+        /// libtorrent says the check is over, with no gap in between.
+        public var checking = false
+        /// It came from saved state, whose resume file holds its pieces.
+        public var resumed = false
+        /// Pieces in its last resume data written at shutdown.
+        public var savedPieces: Int?
+        public var lastStatus: TorrentStatus?
+        /// The `added` event's data, also the control socket's answer to an add.
+        public var added = JSON.null
+        /// Addresses the blocklist kept from it this run.
+        public var blockedPeers = Set<String>()
+
+        public init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, settings: TorrentSettings) {
+            self.torrent = torrent
+            self.name = name
+            self.stateKey = stateKey
+            self.only = only
+            self.settings = settings
+        }
+    }
+
+    public let session: Session
+    public let directory: StateDirectory
+    public let mode: Mode
+    public let saveDHT: Bool
+    public let reporter: SessionObserver
+    public let server: ControlServer
+    private let wakeFD: Int32
+    public var tracked: [Tracked] = []
+    /// Shutting down: each written resume data's pieces are counted.
+    private var finalSave = false
+    /// Resume data requests not answered yet, per torrent. A save asked for
+    /// while another is on its way is sent anyway: the earlier one may
+    /// predate the last piece.
+    private var pendingSaves: [Torrent: Int] = [:]
+    private let started = monotonicSeconds()
+    public var stopRequested = false
+    public var pendingDHT: [PendingDHTRequest] = []
+    public var blocklist = SessionBlocklist()
+    /// A torrent finished or changed state: look at the statuses now.
+    private var statusDue = false
+
+    /// How often resume data of changing torrents is written: what a
+    /// SIGKILL can cost. Unchanged torrents answer without writing.
+    private let saveInterval: Double
+
+    /// `blocklist`: the path of an IP blocklist, in force before any torrent is added.
+    public init(configuration: SessionConfiguration, directory: StateDirectory, observer: SessionObserver, mode: Mode,
+                saveInterval: Double = 5, blocklist: String? = nil) throws {
+        // Read first: a list that cannot be read stops btx before any session starts.
+        let list = try blocklist.map { ($0, try Blocklist.load($0)) }
+        self.directory = directory
+        self.saveInterval = saveInterval
+        self.mode = mode
+        saveDHT = configuration.dht
+        reporter = observer
+        let dhtState = configuration.dht ? directory.loadDHTState(warn: { observer.warning(name: nil, infoHash: nil, $0) }) : []
+        session = try Session(configuration, dhtState: dhtState)
+        wakeFD = try session.wakeDescriptor()
+        server = try ControlServer(directory: directory)
+        directory.removeAbandonedWrites()
+        installInterruptHandlers()
+        if mode == .daemon { installHangupHandler() }
+        if let (path, list) = list { try enforce(list, from: path) }
+    }
+
+    // MARK: adding
+
+    /// The resume data saved for this torrent, unless it is unreadable:
+    /// then the torrent starts afresh, and the check finds what is on disk.
+    private func savedState(of source: AddSource) -> ([UInt8], SavedTorrent)? {
+        for hash in [source.info.infoHashV1, source.info.infoHashV2].compactMap({ $0 }) {
+            do {
+                guard let bytes = try directory.loadResumeData(hash) else { continue }
+                return (bytes, try SavedTorrent(resumeData: bytes))
+            } catch let error as BTXError {
+                reporter.warning(name: source.info.name, infoHash: hash, "ignoring unreadable resume data: \(error.message)")
+            } catch {
+                reporter.warning(name: source.info.name, infoHash: hash,
+                                 "ignoring damaged resume data in \(directory.resumePath(hash))")
+            }
+        }
+        return nil
+    }
+
+    /// Adds (or resumes from saved state) one torrent. `explicitSavePath`:
+    /// -o was given, rather than defaulted.
+    @discardableResult
+    public func add(_ source: AddSource, plan: AddPlan, savePath: String, explicitSavePath: Bool) throws -> Tracked {
+        var options = plan.options(savePath: savePath)
+        var what = source.source
+        var resumed = false
+        let key = source.info.infoHash
+        if let (bytes, saved) = savedState(of: source) {
+            what = .resumeData(bytes)
+            resumed = true
+            // Where the data already is wins: a new -o would mean downloading
+            // it all again. With nothing verified yet, -o may move it.
+            let keepsSavedPath = !explicitSavePath || saved.status.totalDone > 0
+            if keepsSavedPath {
+                if explicitSavePath, options.savePath != saved.status.savePath {
+                    reporter.warning(name: source.info.name, infoHash: key,
+                                     "already downloading into \(saved.status.savePath); continuing there", once: true)
+                }
+                options.savePath = nil
+            }
+        }
+        if let only = plan.only, source.info.pieceCount > 0 {
+            options.filePriorities = try only.priorities(for: source.info.files)
+        }
+        let torrent: Torrent
+        do {
+            torrent = try session.add(what, options: options)
+        } catch let error as TorrentKitError {
+            throw BTXError.failure("\(source.argument): \(error.message)")
+        }
+        if let existing = tracked.first(where: { $0.torrent == torrent }) { return existing }
+        let entry = Tracked(torrent: torrent, name: source.info.name.isEmpty ? key : source.info.name, stateKey: key,
+                            only: source.info.pieceCount > 0 ? nil : plan.only, settings: plan.settings)
+        entry.peers = plan.peers
+        entry.resumed = resumed
+        directory.clearError(for: key)
+        tracked.append(entry)
+        if plan.settings.seeding.hasLimit { try? directory.saveSeedGoal(plan.settings.seeding.json, for: key) }
+        let status = try? session.status(torrent)
+        if status?.hasMetadata == true { try applySelection(entry) }
+        // A daemon saves a torrent it is given at once: killed before its first
+        // periodic save, it would forget it. Not a foreground add, which is run
+        // again with its source: resume data saved before any piece would make
+        // the restart trust "no pieces" and fetch again what is already on disk,
+        // where no resume data at all has it check the files.
+        if plan.paused || mode == .daemon { requestSave(entry, onlyIfModified: false) }
+        entry.added = addedEvent(infoHash: key, name: entry.name, savePath: status?.savePath ?? options.savePath ?? "",
+                                 resumed: resumed, hasMetadata: status?.hasMetadata ?? false)
+        reporter.added(entry.added)
+        return entry
+    }
+
+    /// A daemon picks up every saved torrent, as it was left.
+    public func resumeSavedTorrents() {
+        let hashes: [String]
+        do {
+            hashes = try directory.savedHashes()
+        } catch {
+            return reporter.warning(name: nil, infoHash: nil, "cannot resume the saved torrents: \(error)")
+        }
+        for hash in hashes {
+            do {
+                guard let bytes = try directory.loadResumeData(hash) else { continue }
+                let saved = try SavedTorrent(resumeData: bytes)
+                var options = AddOptions()
+                options.paused = saved.status.isPaused
+                let torrent = try session.add(.resumeData(bytes), options: options)
+                var settings = TorrentSettings()
+                settings.seeding = SeedPolicy(seedForever: true)
+                do {
+                    if let goal = try directory.loadSeedGoal(hash) { settings.seeding = SeedPolicy(json: goal) }
+                } catch {
+                    reporter.warning(name: saved.status.name, infoHash: hash, "seeding with no goal: \(error)")
+                }
+                let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, settings: settings)
+                entry.resumed = true
+                // The seeding clock started when the torrent completed, not now.
+                if saved.status.completedTime > 0 {
+                    entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.status.completedTime))
+                }
+                tracked.append(entry)
+            } catch {
+                reporter.warning(name: nil, infoHash: hash, "could not resume \(directory.resumePath(hash)): \(error)")
+            }
+        }
+    }
+
+    // MARK: running
+
+    /// Drives the session; with `untilPaused` (--paused) it only saves the
+    /// torrents' state and returns.
+    public func run(untilPaused: Bool = false) throws -> Outcome {
+        if untilPaused {
+            try shutdown()
+            reporter.summary(tracked.map { ($0.name, $0.lastStatus, .addedPaused) })
+            reporter.exit(reason: "paused", code: .success)
+            return Outcome()
+        }
+        var lastSave = monotonicSeconds()
+        var lastStatus = -Double.infinity
+        while true {
+            try waitForWork()
+            reloadOnHangup()
+            if interruptRequested() || stopRequested {
+                reporter.endProgress()
+                try shutdown()
+                if stopRequested {
+                    reporter.exit(reason: "stopped", code: .success)
+                    return Outcome()
+                }
+                let code = interruptExitCode()
+                reporter.exit(reason: "interrupted", code: code)
+                return Outcome(failure: BTXError(exitCode: code, message: "interrupted; resume data saved", reported: true))
+            }
+            // Statuses are polled four times a second, and at once when a
+            // torrent finishes or changes state: not on every wake-up, which
+            // come with each burst of alerts during a fast download.
+            let now = monotonicSeconds()
+            guard statusDue || now - lastStatus >= 0.25 else { continue }
+            statusDue = false
+            lastStatus = now
+            for status in try session.statuses() { update(with: status, now: now) }
+            if now - lastSave >= saveInterval {
+                for entry in tracked { requestSave(entry, onlyIfModified: true) }
+                lastSave = now
+            }
+            reporter.progress(tracked.compactMap { entry in
+                entry.done ? nil : entry.lastStatus.map { document(of: $0, entry: entry) }
+            }, now: now)
+            if mode == .foreground && tracked.allSatisfy(\.done) { break }
+        }
+        reporter.endProgress()
+        try shutdown()
+        let failed = tracked.filter { $0.error != nil }
+        reporter.summary(tracked.filter { $0.error == nil }.map { ($0.name, $0.lastStatus, outcome($0)) })
+        if !failed.isEmpty {
+            reporter.exit(reason: "error", code: .failure)
+            // One "btx: NAME: reason" line per failed torrent; JSON has had an error event for each.
+            let message = failed.map { "\($0.name): \($0.error!)" }.joined(separator: "\nbtx: ")
+            return Outcome(failure: BTXError(exitCode: .failure, message: message, reported: true))
+        }
+        reporter.exit(reason: "complete", code: .success)
+        return Outcome()
+    }
+
+    /// Sleeps until libtorrent has events, a control client writes, or a
+    /// quarter second passes (for progress and the seeding clock); then
+    /// handles what came.
+    private func waitForWork() throws {
+        var descriptors = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)] + server.pollDescriptors
+        _ = poll(&descriptors, nfds_t(descriptors.count), server.hasWaitingRequests ? 0 : 250)
+        if descriptors[0].revents != 0 {
+            var sink = [UInt8](repeating: 0, count: 256)
+            while sink.withUnsafeMutableBytes({ read(wakeFD, $0.baseAddress, $0.count) }) > 0 {}
+        }
+        for event in try session.events(timeout: 0) { try handle(event) }
+        server.service(Array(descriptors.dropFirst()), handle: answer)
+        expireDHTRequests()
+    }
+
+    private func outcome(_ entry: Tracked) -> TorrentOutcome {
+        guard let status = entry.lastStatus else { return .complete }
+        if status.sessionDownloaded == 0 { return .alreadyComplete }
+        return .downloaded(bytes: status.sessionDownloaded, seconds: max(0.001, (entry.completedAt ?? monotonicSeconds()) - started))
+    }
+
+    public func entry(_ torrent: Torrent) -> Tracked? { tracked.first { $0.torrent == torrent } }
+
+    private func handle(_ event: Event) throws {
+        switch event {
+        case .metadataReceived(let torrent):
+            guard let entry = entry(torrent), let status = try? session.status(torrent) else { return }
+            entry.name = status.name
+            do {
+                try applySelection(entry)
+            } catch let error as BTXError {
+                fail(entry, error.message, stop: true)
+            } catch {
+                fail(entry, "\(error)", stop: true)
+            }
+            reporter.metadata(name: status.name, infoHash: status.infoHash, size: status.totalSize)
+            requestSave(entry, onlyIfModified: false)
+        case .resumeData(let torrent, let infoHash, let data):
+            saveAnswered(torrent)
+            // A torrent removed meanwhile stays removed.
+            guard let entry = entry(torrent) else { return }
+            if finalSave { entry.savedPieces = (try? SavedTorrent(resumeData: data))?.status.piecesDone }
+            do {
+                try directory.saveResumeData(data, for: infoHash)
+                if entry.stateKey != infoHash {
+                    // A v2 magnet learns its v1 hash with the metadata.
+                    let goal = try? directory.loadSeedGoal(entry.stateKey)
+                    directory.removeResumeData(entry.stateKey)
+                    entry.stateKey = infoHash
+                    if let goal { try? directory.saveSeedGoal(goal, for: infoHash) }
+                }
+            } catch let error as BTXError {
+                reporter.warning(name: entry.name, infoHash: infoHash, "could not save resume data: \(error.message)")
+            }
+        case .resumeDataUnchanged(let torrent):
+            saveAnswered(torrent)
+        case .resumeDataFailed(let torrent, let message):
+            saveAnswered(torrent)
+            if let entry = entry(torrent) {
+                reporter.warning(name: entry.name, infoHash: entry.stateKey, "could not save resume data: \(message)")
+            }
+        case .finished, .stateChanged, .paused, .resumed:
+            statusDue = true
+        case .checked(let torrent):
+            statusDue = true
+            if let entry = entry(torrent), entry.checking {
+                entry.checking = false
+                requestSave(entry, onlyIfModified: false)
+            }
+        case .torrentError(let torrent, let message):
+            if let entry = entry(torrent) { fail(entry, message) }
+        case .fileError(let torrent, let message):
+            // libtorrent keeps a torrent that cannot write (a full disk) seeding
+            // in upload mode; it waits paused with its error until `btx resume`.
+            if let entry = entry(torrent) { fail(entry, message, stop: true) }
+        case .trackerError(let torrent, let message):
+            reporter.diagnostic(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey, message)
+        case .trackerReply(let torrent, let peers):
+            if let entry = entry(torrent) { reporter.trackerReply(infoHash: entry.stateKey, peers: peers) }
+        case .hashFailed(let torrent, let piece):
+            reporter.diagnostic(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey,
+                                "piece \(piece) failed its hash check; downloading it again")
+        case .listening(let port):
+            reporter.listening(port: port)
+        case .listenFailed(let message):
+            reporter.diagnostic(name: nil, infoHash: nil, message)
+        case .dhtItem(let item):
+            answerDHT(item: item)
+        case .dhtPut(let item, let message):
+            answerDHT(put: item, message: message)
+        case .peerBlocked(let torrent, let address):
+            noteBlocked(torrent, address: address)
+        default:
+            break
+        }
+    }
+
+    /// --only for a torrent whose file list was unknown when it was added.
+    private func applySelection(_ entry: Tracked) throws {
+        guard let only = entry.only else { return }
+        try session.setFilePriorities(entry.torrent, only.priorities(for: session.files(entry.torrent)))
+        entry.only = nil
+    }
+
+    /// `stop`: pause the torrent, where libtorrent would leave it running
+    /// (btx's own failures, and writes that failed).
+    private func fail(_ entry: Tracked, _ message: String, stop: Bool = false) {
+        guard entry.error == nil else { return }
+        entry.error = message
+        entry.done = true
+        directory.saveError(message, for: entry.stateKey)
+        if stop { try? session.pause(entry.torrent) }
+        reporter.error(name: entry.name, infoHash: entry.stateKey, message)
+        requestSave(entry, onlyIfModified: false)
+    }
+
+    private func update(with status: TorrentStatus, now: Double) {
+        guard let entry = entry(status.torrent) else { return }
+        entry.lastStatus = status
+        guard !entry.done else { return }
+        if status.isComplete && entry.completedAt == nil && !entry.checking {
+            entry.completedAt = now
+            reporter.finished(status, seconds: now - started)
+            requestSave(entry, onlyIfModified: false)
+        }
+        if let completedAt = entry.completedAt, status.isComplete,
+           entry.settings.seeding.isMet(ratio: status.ratio, seededFor: now - completedAt) {
+            entry.done = true
+            // A daemon stops seeding at the limit it was given.
+            if mode == .daemon && entry.settings.seeding.hasLimit { try? session.pause(entry.torrent) }
+        }
+    }
+
+    /// A torrent as status and progress show it.
+    public func document(of status: TorrentStatus, entry: Tracked?) -> JSON {
+        // btx's own record comes first: it names the file where libtorrent's
+        // error state has only the reason; a bad --only has only btx's.
+        let failure = entry?.error ?? status.error
+        let state = failure != nil ? "error" : entry?.checking == true ? "checking" : status.stateWord
+        return status.document(running: true, state: state, settings: entry?.settings ?? TorrentSettings(),
+                               goalReached: (entry?.done ?? false) && failure == nil, error: failure,
+                               blockedPeers: entry?.blockedPeers.count ?? 0)
+    }
+
+    /// Periodic saves (`onlyIfModified`) wait for the one in flight; any
+    /// other save is a new request, so the last one written is the newest.
+    public func requestSave(_ entry: Tracked, onlyIfModified: Bool) {
+        if onlyIfModified && pendingSaves[entry.torrent] != nil { return }
+        if isLoadingSavedPieces(entry) { return }
+        if (try? session.requestResumeData(entry.torrent, onlyIfModified: onlyIfModified)) != nil {
+            pendingSaves[entry.torrent, default: 0] += 1
+        }
+    }
+
+    /// libtorrent saves no pieces at all for a torrent whose resume data it
+    /// has not loaded yet: saving then would replace good resume data with
+    /// an empty one, and a crash right after would lose the whole download.
+    private func isLoadingSavedPieces(_ entry: Tracked) -> Bool {
+        entry.resumed && (entry.lastStatus.map { $0.state == .checkingResumeData } ?? true)
+    }
+
+    private func saveAnswered(_ torrent: Torrent) {
+        guard let count = pendingSaves[torrent] else { return }
+        pendingSaves[torrent] = count > 1 ? count - 1 : nil
+    }
+
+    /// Saves every torrent's resume data (and the DHT routing table),
+    /// waiting a bounded time for libtorrent to produce it.
+    private func shutdown() throws {
+        server.close()
+        // Torrents still loading their resume data (a Ctrl-C right after
+        // start) get the moment it takes, so that the final save holds their pieces.
+        let deadline = monotonicSeconds() + 10
+        while true {
+            for status in try session.statuses() { entry(status.torrent)?.lastStatus = status }
+            guard tracked.contains(where: isLoadingSavedPieces), monotonicSeconds() < deadline else { break }
+            usleep(10_000)
+        }
+        // libtorrent counts a piece done once its hash passed, but saves it
+        // only once it is written: a save right after the last piece can miss
+        // it. Save again until the saved data holds every piece status shows.
+        finalSave = true
+        var unsaved = tracked
+        while !unsaved.isEmpty && monotonicSeconds() < deadline {
+            for entry in unsaved { requestSave(entry, onlyIfModified: false) }
+            while !pendingSaves.isEmpty && monotonicSeconds() < deadline {
+                for event in try session.events(timeout: 0.1) { try handle(event) }
+            }
+            for status in try session.statuses() { entry(status.torrent)?.lastStatus = status }
+            unsaved = tracked.filter { ($0.savedPieces ?? .max) < ($0.lastStatus?.piecesDone ?? 0) }
+            if !unsaved.isEmpty { usleep(20_000) }
+        }
+        if saveDHT, let state = try? session.dhtState(), !state.isEmpty {
+            try? FileIO.writeAtomically(state, to: directory.dhtStatePath, replace: true, mode: 0o600)
+        }
+        // libtorrent stops here, not whenever this object is freed: the state
+        // lock is let go right after (runSession), and the next session
+        // must not meet this one still stopping.
+        try? session.close()
+    }
+
+    /// Forgets a removed torrent and its saved state.
+    public func forget(_ entry: Tracked) {
+        tracked.removeAll { $0 === entry }
+        pendingSaves[entry.torrent] = nil
+        directory.removeResumeData(entry.stateKey)
+    }
+}

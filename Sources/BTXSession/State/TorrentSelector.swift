@@ -1,0 +1,36 @@
+/// How a user names a torrent on the command line: its info-hash (v1 or
+/// v2), a unique prefix of one (at least 6 hex digits), its exact name, or
+/// a unique start of its name (`ubuntu` for ubuntu-24.04.iso, any case).
+public struct TorrentKey {
+    public let infoHashV1: String?
+    public let infoHashV2: String?
+    public let name: String
+
+    public var infoHash: String { infoHashV1 ?? infoHashV2 ?? "" }
+    public var shortHash: String { String(infoHash.prefix(8)) }
+}
+
+/// The one item `query` names, trying each way in turn: hash prefix, exact
+/// name, name prefix. Ambiguity is a usage error listing the candidates
+/// (exit 2), no match is exit 3.
+public func select<T>(_ query: String, from items: [T], key: (T) -> TorrentKey) throws -> T {
+    let lowered = query.lowercased()
+    let isHex = !lowered.isEmpty && lowered.allSatisfy(\.isHexDigit)
+    let ways: [(TorrentKey) -> Bool] = [
+        { k in isHex && lowered.count >= 6 && [k.infoHashV1, k.infoHashV2].contains { $0?.hasPrefix(lowered) ?? false } },
+        { k in k.name == query },
+        { k in !query.isEmpty && k.name.lowercased().hasPrefix(lowered) },
+    ]
+    for way in ways {
+        let matches = items.filter { way(key($0)) }
+        if matches.count == 1 { return matches[0] }
+        if matches.count > 1 {
+            let candidates = matches.map { "  \(key($0).shortHash)  \(key($0).name)" }.joined(separator: "\n")
+            throw BTXError(exitCode: .usage, message: "'\(query)' matches \(matches.count) torrents; name one by hash:\n\(candidates)")
+        }
+    }
+    if isHex && lowered.count < 6 && items.contains(where: { [key($0).infoHashV1, key($0).infoHashV2].contains { $0?.hasPrefix(lowered) ?? false } }) {
+        throw BTXError.usage("'\(query)' is too short for a hash prefix: use at least 6 hex digits")
+    }
+    throw BTXError.notFound("no torrent matches '\(query)' (see 'btx status')")
+}

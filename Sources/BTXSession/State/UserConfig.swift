@@ -1,0 +1,117 @@
+import TorrentKit
+
+/// Optional defaults: `key = value` lines, `#` comments. Read from
+/// `$XDG_CONFIG_HOME/btx/config`, then from `STATE/config` when the state
+/// directory is overridden, whose keys win; command-line options win over
+/// both. An unknown key or a line without `=` is warned about and skipped
+/// (a config written for a newer btx still works); a bad value for a known
+/// key is an error that names the file and line.
+public struct UserConfig {
+    public static let keys: [String: String] = [
+        "listen": "PORT or ADDRESS:PORT to listen on",
+        "output": "download directory",
+        "max-down": "session download cap, e.g. 5M",
+        "max-up": "session upload cap",
+        "bootstrap": "comma-separated DHT bootstrap nodes, HOST:PORT",
+        "dht": "on/off",
+        "lsd": "local peer discovery, on/off",
+        "upnp": "on/off",
+        "natpmp": "on/off",
+        "utp": "on/off",
+        "blocklist": "IP blocklist file, like --blocklist",
+        "proxy": "socks5://[USER:PASSWORD@]HOST:PORT, socks4://HOST:PORT or http://[USER:PASSWORD@]HOST:PORT",
+        "proxy-only": "on/off: nothing around the proxy",
+        "interface": "network interface or local address to bind to",
+        "encryption": "require, prefer (default), allow or disable",
+        "save-interval": "seconds between resume-data saves while a torrent changes, default 5; a crash costs at most that",
+    ]
+    private static let switches: Set<String> = ["dht", "lsd", "upnp", "natpmp", "utp", "proxy-only"]
+    private static let rates: Set<String> = ["max-down", "max-up"]
+
+    private(set) var values: [String: String] = [:]
+
+    public subscript(key: String) -> String? { values[key] }
+
+    /// Missing files are skipped; later files win key by key. One that is
+    /// there but unreadable, or not text (a damaged file), is an error: run
+    /// without it, btx could do what the user turned off (the DHT, UPnP).
+    public static func load(_ paths: [String], warn: (String) -> Void) throws -> UserConfig {
+        var config = UserConfig()
+        for path in paths {
+            guard let bytes = try FileIO.readStateFile(path, limit: 1 << 20) else { continue }
+            // Tabs and line ends only: other control bytes would reach the terminal in warnings.
+            let allowed: Set<Unicode.Scalar> = ["\t", "\n", "\r"]
+            guard let text = String(validatingUTF8: bytes),
+                  !text.unicodeScalars.contains(where: { ($0.value < 0x20 || $0.value == 0x7F) && !allowed.contains($0) })
+            else {
+                throw BTXError.failure("\(path) is not a text file; fix or remove it")
+            }
+            try config.read(text, path: path, warn: warn)
+        }
+        return config
+    }
+
+    private mutating func read(_ text: String, path: String, warn: (String) -> Void) throws {
+        // Swift reads "\r\n" as one Character, which a split on "\n" would miss:
+        // a config saved with Windows line ends was one long line.
+        for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let place = "\(path):\(number + 1)"
+            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            guard !line.allSatisfy(\.isWhitespace) else { continue }
+            let parts = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingSpaces }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                warn("\(place): expected KEY = VALUE; line ignored")
+                continue
+            }
+            let (key, value) = (parts[0], parts[1])
+            guard Self.keys[key] != nil else {
+                warn("\(place): unknown key '\(key)' (known: \(Self.keys.keys.sorted().joined(separator: ", ")))")
+                continue
+            }
+            try Self.check(key, value, place: place)
+            values[key] = value
+        }
+    }
+
+    /// Checks what can be checked without a session; `listen` and
+    /// `bootstrap` are checked where they are used.
+    private static func check(_ key: String, _ value: String, place: String) throws {
+        if value.isEmpty { throw BTXError.failure("\(place): \(key) needs a value") }
+        if switches.contains(key), parseSwitch(value) == nil {
+            throw BTXError.failure("\(place): \(key) must be on or off, not '\(value)'")
+        }
+        if rates.contains(key), Units.parseSize(value) == nil {
+            throw BTXError.failure("\(place): \(key) must be a rate like 500k or 5M, not '\(value)'")
+        }
+        if key == "proxy" {
+            do { _ = try Proxy(url: value) } catch let error as TorrentKitError { throw BTXError.failure("\(place): proxy: \(error.message)") }
+        }
+        if key == "save-interval", parseInterval(value) == nil {
+            throw BTXError.failure("\(place): \(key) must be a number of seconds from 0.1 to 3600, not '\(value)'")
+        }
+    }
+
+    private static func parseSwitch(_ value: String) -> Bool? {
+        switch value.lowercased() {
+        case "on", "yes", "true", "1": true
+        case "off", "no", "false", "0": false
+        default: nil
+        }
+    }
+
+    private static func parseInterval(_ value: String) -> Double? {
+        Double(value).flatMap { (0.1...3600).contains($0) ? $0 : nil }
+    }
+
+    /// How often a session saves the resume data of torrents that changed.
+    public var saveInterval: Double { values["save-interval"].flatMap(Self.parseInterval) ?? 5 }
+
+    /// nil when unset; an error naming the key for anything but on/off.
+    public func switchValue(_ key: String) throws -> Bool? {
+        guard let value = values[key] else { return nil }
+        guard let on = Self.parseSwitch(value) else {
+            throw BTXError.failure("config: \(key) must be on or off, not '\(value)'")
+        }
+        return on
+    }
+}

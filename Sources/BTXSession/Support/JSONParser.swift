@@ -1,0 +1,156 @@
+/// Reading JSON (control-socket requests and replies): a strict recursive
+/// descent parser with a depth limit, so hostile input costs little.
+extension JSON {
+    public struct ParseError: Error { let message: String }
+
+    public init(parsing text: String) throws {
+        var parser = Parser(bytes: Array(text.utf8))
+        self = try parser.value(depth: 0)
+        parser.skipSpace()
+        guard parser.index == parser.bytes.count else { throw ParseError(message: "trailing characters") }
+    }
+
+    public subscript(key: String) -> JSON? {
+        guard case .object(let fields) = self else { return nil }
+        return fields.first { $0.0 == key }?.1
+    }
+
+    public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+    public var intValue: Int64? {
+        switch self {
+        case .int(let i): i
+        case .double(let d) where d == d.rounded() && abs(d) < 9e18: Int64(d)
+        default: nil
+        }
+    }
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let i): Double(i)
+        case .double(let d): d
+        default: nil
+        }
+    }
+    public var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
+    public var arrayValue: [JSON]? { if case .array(let a) = self { a } else { nil } }
+    public var objectFields: [(String, JSON)]? { if case .object(let fields) = self { fields } else { nil } }
+
+    private struct Parser {
+        public let bytes: [UInt8]
+        public var index = 0
+
+        public mutating func skipSpace() {
+            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        }
+
+        public mutating func value(depth: Int) throws -> JSON {
+            guard depth < 32 else { throw ParseError(message: "nested too deeply") }
+            skipSpace()
+            guard index < bytes.count else { throw ParseError(message: "unexpected end") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                index += 1
+                var fields: [(String, JSON)] = []
+                skipSpace()
+                if peek("}") { index += 1; return .object(fields) }
+                while true {
+                    skipSpace()
+                    guard case .string(let key) = try value(depth: depth + 1) else { throw ParseError(message: "object keys must be strings") }
+                    skipSpace()
+                    try expect(":")
+                    fields.append((key, try value(depth: depth + 1)))
+                    skipSpace()
+                    if peek(",") { index += 1; continue }
+                    try expect("}")
+                    return .object(fields)
+                }
+            case UInt8(ascii: "["):
+                index += 1
+                var items: [JSON] = []
+                skipSpace()
+                if peek("]") { index += 1; return .array(items) }
+                while true {
+                    items.append(try value(depth: depth + 1))
+                    skipSpace()
+                    if peek(",") { index += 1; continue }
+                    try expect("]")
+                    return .array(items)
+                }
+            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); return .null
+            default: return try number()
+            }
+        }
+
+        public func peek(_ character: Unicode.Scalar) -> Bool { index < bytes.count && bytes[index] == UInt8(ascii: character) }
+
+        public mutating func expect(_ character: Unicode.Scalar) throws {
+            guard peek(character) else { throw ParseError(message: "expected '\(character)'") }
+            index += 1
+        }
+
+        public mutating func literal(_ word: String) throws {
+            let expected = Array(word.utf8)
+            guard bytes.count - index >= expected.count, Array(bytes[index..<index + expected.count]) == expected else {
+                throw ParseError(message: "unexpected token")
+            }
+            index += expected.count
+        }
+
+        public mutating func number() throws -> JSON {
+            let start = index
+            while index < bytes.count, "+-0123456789.eE".utf8.contains(bytes[index]) { index += 1 }
+            let text = String(decoding: bytes[start..<index], as: UTF8.self)
+            if let i = Int64(text) { return .int(i) }
+            if let d = Double(text), d.isFinite { return .double(d) }
+            throw ParseError(message: "unexpected token")
+        }
+
+        public mutating func string() throws -> String {
+            index += 1
+            var scalars = String.UnicodeScalarView()
+            var raw: [UInt8] = []
+            func flush() throws {
+                guard !raw.isEmpty else { return }
+                guard let text = String(validatingUTF8: raw) else { throw ParseError(message: "invalid UTF-8") }
+                scalars.append(contentsOf: text.unicodeScalars)
+                raw.removeAll()
+            }
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                switch byte {
+                case UInt8(ascii: "\""):
+                    try flush()
+                    return String(scalars)
+                case UInt8(ascii: "\\"):
+                    try flush()
+                    guard index < bytes.count else { break }
+                    let escape = bytes[index]
+                    index += 1
+                    switch escape {
+                    case UInt8(ascii: "n"): scalars.append("\n")
+                    case UInt8(ascii: "t"): scalars.append("\t")
+                    case UInt8(ascii: "r"): scalars.append("\r")
+                    case UInt8(ascii: "b"): scalars.append("\u{08}")
+                    case UInt8(ascii: "f"): scalars.append("\u{0C}")
+                    case UInt8(ascii: "u"):
+                        guard bytes.count - index >= 4,
+                              let code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
+                            throw ParseError(message: "bad \\u escape")
+                        }
+                        index += 4
+                        scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                    default: scalars.append(Unicode.Scalar(escape))
+                    }
+                case 0..<0x20:
+                    throw ParseError(message: "control character in string")
+                default:
+                    raw.append(byte)
+                }
+            }
+            throw ParseError(message: "unterminated string")
+        }
+    }
+}
