@@ -36,3 +36,9 @@ func requireSession(_ invocation: Invocation) throws -> ControlClient {
     }
     return client
 }
+
+extension SessionClient {
+    convenience init(_ invocation: Invocation) throws {
+        try self.init(directory: StateDirectory(invocation: invocation), warn: invocation.output.warning)
+    }
+}

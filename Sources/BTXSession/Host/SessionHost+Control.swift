@@ -49,9 +49,13 @@ extension SessionHost {
             case "pause", "resume", "verify":
                 let (entry, status) = try target(params)
                 switch request["method"]?.stringValue {
-                case "pause": try session.pause(entry.torrent)
+                case "pause":
+                    entry.savedPaused = true
+                    try session.pause(entry.torrent)
                 case "resume":
-                    try session.resume(entry.torrent)
+                    entry.savedPaused = false
+                    // Offline it stays paused: only its saved state changes.
+                    if mode != .offline { try session.resume(entry.torrent) }
                     for peer in entry.peers { try? session.connect(entry.torrent, to: peer) }
                     entry.error = nil
                     entry.done = false
@@ -140,7 +144,7 @@ extension SessionHost {
             let request = pendingDHT.remove(at: index)
             let reply = message.hasPrefix("cas mismatch")
                 ? ControlServer.error("failed", message) : ControlServer.result(item.transport)
-            server.respond(to: request.client, with: reply)
+            deliver(reply, to: request.client)
         }
     }
 
@@ -152,9 +156,9 @@ extension SessionHost {
             let settled = request.kind == .get && request.answer.isSettled(now: now)
             guard settled || request.deadline <= now else { continue }
             pendingDHT.remove(at: index)
-            server.respond(to: request.client, with: request.kind == .get
+            deliver(request.kind == .get
                 ? dhtGetReply(request)
-                : ControlServer.error("failed", "the put did not finish before the timeout"))
+                : ControlServer.error("failed", "the put did not finish before the timeout"), to: request.client)
         }
     }
 
@@ -163,6 +167,11 @@ extension SessionHost {
             return ControlServer.error("not_found", "nothing found for \(request.id)\(request.salt.isEmpty ? "" : " with that salt")")
         }
         return ControlServer.result(best.transport)
+    }
+
+    /// A reply that could not be given at once (a lookup, a move).
+    func deliver(_ reply: JSON, to client: UInt64) {
+        if let server { server.respond(to: client, with: reply) } else { offlineReplies[client] = reply }
     }
 
     /// The one torrent `params.torrent` names.

@@ -6,36 +6,41 @@ import TorrentKit
 /// `btx daemon` (until stopped). It keeps resume data on disk all along and
 /// answers the control socket, so other btx commands can see and steer it.
 public final class SessionHost {
-    public enum Mode { case foreground, daemon }
+    /// `offline`: a command with no session running changes saved torrents
+    /// through one of its own that talks to no one (see OfflineHost).
+    public enum Mode { case foreground, daemon, offline }
     public struct Outcome { public var failure: BTXError? }
 
     public final class Tracked {
-        public let torrent: Torrent
-        public var name: String
+        let torrent: Torrent
+        var name: String
         /// The info-hash its resume file is named by.
-        public var stateKey: String
-        public var only: FileSelection?
-        public let settings: TorrentSettings
+        var stateKey: String
+        var only: FileSelection?
+        let settings: TorrentSettings
         /// --peer endpoints, dialled again on resume (libtorrent waits a
         /// minute before reconnecting a peer it dropped).
-        public var peers: [String] = []
-        public var completedAt: Double?
-        public var error: String?
-        public var done = false
+        var peers: [String] = []
+        var completedAt: Double?
+        var error: String?
+        var done = false
         /// A verify is running: shown as "checking" from the request until
         /// libtorrent says the check is over, with no gap in between.
-        public var checking = false
+        var checking = false
         /// It came from saved state, whose resume file holds its pieces.
-        public var resumed = false
+        var resumed = false
         /// Pieces in its last resume data written at shutdown.
-        public var savedPieces: Int?
-        public var lastStatus: TorrentStatus?
+        var savedPieces: Int?
+        var lastStatus: TorrentStatus?
         /// The `added` event's data, also the control socket's answer to an add.
-        public var added = JSON.null
+        var added = JSON.null
         /// Addresses the blocklist kept from it this run.
-        public var blockedPeers = Set<String>()
+        var blockedPeers = Set<String>()
+        /// Offline: whether its saved state says paused (it runs paused
+        /// regardless, so that nothing starts).
+        var savedPaused = false
 
-        public init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, settings: TorrentSettings) {
+        init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, settings: TorrentSettings) {
             self.torrent = torrent
             self.name = name
             self.stateKey = stateKey
@@ -49,9 +54,14 @@ public final class SessionHost {
     public let mode: Mode
     public let saveDHT: Bool
     public let reporter: SessionObserver
-    public let server: ControlServer
+    /// None offline: replies go to `offlineReplies`.
+    let server: ControlServer?
+    var offlineReplies: [UInt64: JSON] = [:]
     private let wakeFD: Int32
-    public var tracked: [Tracked] = []
+    /// In the order added; looked up by handle through `byTorrent`, which
+    /// keeps a status tick linear in the number of torrents.
+    private(set) var tracked: [Tracked] = []
+    private var byTorrent: [Torrent: Tracked] = [:]
     /// Shutting down: each written resume data's pieces are counted.
     private var finalSave = false
     /// Resume data requests not answered yet, per torrent. A save asked for
@@ -82,8 +92,8 @@ public final class SessionHost {
         let dhtState = configuration.dht ? directory.loadDHTState(warn: { observer.warning(name: nil, infoHash: nil, $0) }) : []
         session = try Session(configuration, dhtState: dhtState)
         wakeFD = try session.wakeDescriptor()
-        server = try ControlServer(directory: directory)
-        directory.removeAbandonedWrites()
+        server = mode == .offline ? nil : try ControlServer(directory: directory)
+        if mode != .offline { directory.removeAbandonedWrites() }
         installInterruptHandlers()
         if mode == .daemon { installHangupHandler() }
         if let (path, list) = list { try enforce(list, from: path) }
@@ -139,13 +149,13 @@ public final class SessionHost {
         } catch let error as TorrentKitError {
             throw BTXError.failure("\(source.argument): \(error.message)")
         }
-        if let existing = tracked.first(where: { $0.torrent == torrent }) { return existing }
+        if let existing = byTorrent[torrent] { return existing }
         let entry = Tracked(torrent: torrent, name: source.info.name.isEmpty ? key : source.info.name, stateKey: key,
                             only: source.info.pieceCount > 0 ? nil : plan.only, settings: plan.settings)
         entry.peers = plan.peers
         entry.resumed = resumed
         directory.clearError(for: key)
-        tracked.append(entry)
+        track(entry)
         if plan.settings.seeding.hasLimit { try? directory.saveSeedGoal(plan.settings.seeding.json, for: key) }
         let status = try? session.status(torrent)
         if status?.hasMetadata == true { try applySelection(entry) }
@@ -161,11 +171,12 @@ public final class SessionHost {
         return entry
     }
 
-    /// A daemon picks up every saved torrent, as it was left.
-    public func resumeSavedTorrents() {
+    /// A daemon picks up every saved torrent, as it was left; offline, only
+    /// `hashes`, all paused.
+    public func resumeSavedTorrents(_ only: [String]? = nil) {
         let hashes: [String]
         do {
-            hashes = try directory.savedHashes()
+            hashes = try only ?? directory.savedHashes()
         } catch {
             return reporter.warning(name: nil, infoHash: nil, "cannot resume the saved torrents: \(error)")
         }
@@ -174,7 +185,7 @@ public final class SessionHost {
                 guard let bytes = try directory.loadResumeData(hash) else { continue }
                 let saved = try SavedTorrent(resumeData: bytes)
                 var options = AddOptions()
-                options.paused = saved.status.isPaused
+                options.paused = saved.status.isPaused || mode == .offline
                 let torrent = try session.add(.resumeData(bytes), options: options)
                 var settings = TorrentSettings()
                 settings.seeding = SeedPolicy(seedForever: true)
@@ -185,11 +196,12 @@ public final class SessionHost {
                 }
                 let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, settings: settings)
                 entry.resumed = true
+                entry.savedPaused = saved.status.isPaused
                 // The seeding clock started when the torrent completed, not now.
                 if saved.status.completedTime > 0 {
                     entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.status.completedTime))
                 }
-                tracked.append(entry)
+                track(entry)
             } catch {
                 reporter.warning(name: nil, infoHash: hash, "could not resume \(directory.resumePath(hash)): \(error)")
             }
@@ -210,7 +222,7 @@ public final class SessionHost {
         var lastSave = monotonicSeconds()
         var lastStatus = -Double.infinity
         while true {
-            try waitForWork()
+            try step()
             reloadOnHangup()
             if interruptRequested() || stopRequested {
                 reporter.endProgress()
@@ -257,15 +269,15 @@ public final class SessionHost {
     /// Sleeps until libtorrent has events, a control client writes, or a
     /// quarter second passes (for progress and the seeding clock); then
     /// handles what came.
-    private func waitForWork() throws {
-        var descriptors = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)] + server.pollDescriptors
-        _ = poll(&descriptors, nfds_t(descriptors.count), server.hasWaitingRequests ? 0 : 250)
+    func step() throws {
+        var descriptors = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)] + (server?.pollDescriptors ?? [])
+        _ = poll(&descriptors, nfds_t(descriptors.count), server?.hasWaitingRequests == true ? 0 : 250)
         if descriptors[0].revents != 0 {
             var sink = [UInt8](repeating: 0, count: 256)
             while sink.withUnsafeMutableBytes({ read(wakeFD, $0.baseAddress, $0.count) }) > 0 {}
         }
         for event in try session.events(timeout: 0) { try handle(event) }
-        server.service(Array(descriptors.dropFirst()), handle: answer)
+        server?.service(Array(descriptors.dropFirst()), handle: answer)
         expireDHTRequests()
     }
 
@@ -275,7 +287,12 @@ public final class SessionHost {
         return .downloaded(bytes: status.sessionDownloaded, seconds: max(0.001, (entry.completedAt ?? monotonicSeconds()) - started))
     }
 
-    public func entry(_ torrent: Torrent) -> Tracked? { tracked.first { $0.torrent == torrent } }
+    func entry(_ torrent: Torrent) -> Tracked? { byTorrent[torrent] }
+
+    private func track(_ entry: Tracked) {
+        tracked.append(entry)
+        byTorrent[entry.torrent] = entry
+    }
 
     private func handle(_ event: Event) throws {
         switch event {
@@ -297,6 +314,8 @@ public final class SessionHost {
             guard let entry = entry(torrent) else { return }
             if finalSave { entry.savedPieces = (try? SavedTorrent(resumeData: data))?.status.piecesDone }
             do {
+                // Offline it ran paused only so that nothing would start.
+                let data = mode == .offline ? try SavedTorrent.resumeData(data, paused: entry.savedPaused) : data
                 try directory.saveResumeData(data, for: infoHash)
                 if entry.stateKey != infoHash {
                     // A v2 magnet learns its v1 hash with the metadata.
@@ -422,16 +441,12 @@ public final class SessionHost {
 
     /// Saves every torrent's resume data (and the DHT routing table),
     /// waiting a bounded time for libtorrent to produce it.
-    private func shutdown() throws {
-        server.close()
+    func shutdown() throws {
+        server?.close()
         // Torrents still loading their resume data (a Ctrl-C right after
         // start) get the moment it takes, so that the final save holds their pieces.
         let deadline = monotonicSeconds() + 10
-        while true {
-            for status in try session.statuses() { entry(status.torrent)?.lastStatus = status }
-            guard tracked.contains(where: isLoadingSavedPieces), monotonicSeconds() < deadline else { break }
-            usleep(10_000)
-        }
+        try waitForSavedPieces(until: deadline)
         // libtorrent counts a piece done once its hash passed, but saves it
         // only once it is written: a save right after the last piece can miss
         // it. Save again until the saved data holds every piece status shows.
@@ -455,9 +470,18 @@ public final class SessionHost {
         try? session.close()
     }
 
+    func waitForSavedPieces(until deadline: Double) throws {
+        while true {
+            for status in try session.statuses() { entry(status.torrent)?.lastStatus = status }
+            guard tracked.contains(where: isLoadingSavedPieces), monotonicSeconds() < deadline else { break }
+            usleep(5_000)
+        }
+    }
+
     /// Forgets a removed torrent and its saved state.
     public func forget(_ entry: Tracked) {
         tracked.removeAll { $0 === entry }
+        byTorrent[entry.torrent] = nil
         pendingSaves[entry.torrent] = nil
         directory.removeResumeData(entry.stateKey)
     }

@@ -50,7 +50,11 @@ public final class ControlClient {
             guard n > 0 else { throw BTXError(exitCode: .noSession, message: "the session closed the control socket") }
             offset += n
         }
-        let reply = try JSON(parsing: readLine())
+        return try Self.unwrap(JSON(parsing: readLine()))
+    }
+
+    /// A reply's result; an error reply becomes the BTXError it names.
+    static func unwrap(_ reply: JSON) throws -> JSON {
         if reply["ok"]?.boolValue == true { return reply["result"] ?? .null }
         let code = reply["error"]?["code"]?.stringValue ?? "failed"
         let message = reply["error"]?["message"]?.stringValue ?? "the session refused the request"

@@ -1,0 +1,35 @@
+/// How commands reach torrents: the running session over its control
+/// socket, or, with none running, the saved state through an offline host
+/// (see OfflineHost). Commands that only read saved state read it directly;
+/// `isLive` tells them which they got.
+public final class SessionClient {
+    public let directory: StateDirectory
+    private let control: ControlClient?
+    private let warn: (String) -> Void
+
+    public init(directory: StateDirectory, warn: @escaping (String) -> Void) throws {
+        self.directory = directory
+        self.warn = warn
+        control = try ControlClient.connect(directory)
+    }
+
+    public var isLive: Bool { control != nil }
+
+    /// Live: the session answers. Otherwise the saved torrent that
+    /// `params.torrent` names (all of them when none) is changed offline.
+    public func call(_ method: String, _ params: [(String, JSON)] = []) throws -> JSON {
+        if let control { return try control.call(method, params) }
+        let request = JSON.object([("method", .string(method)), ("params", .object(params))])
+        return try OfflineHost.answer(request, directory: directory, warn: warn)
+    }
+
+    /// The running session only: what exists only while one runs (peers, the blocklist).
+    public func callLive(_ method: String, _ params: [(String, JSON)] = []) throws -> JSON {
+        guard let control else {
+            throw BTXError(exitCode: .noSession, message: "no btx session is running (start one with 'btx daemon')")
+        }
+        return try control.call(method, params)
+    }
+
+    public func waitForReplies(upTo seconds: Double) { control?.waitForReplies(upTo: seconds) }
+}
