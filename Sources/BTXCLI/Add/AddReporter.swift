@@ -125,6 +125,22 @@ final class AddReporter: SessionObserver {
         }
     }
 
+    func hookFinished(_ result: HookResult) {
+        if output.json {
+            return event("hook", [("info_hash", .string(result.infoHash)), ("name", .string(result.name)),
+                                  ("command", .string(result.command)),
+                                  ("exit_code", result.exitCode.map { .int(Int($0)) } ?? .null),
+                                  ("signal", result.signal.map { .int(Int($0)) } ?? .null),
+                                  ("timed_out", .bool(result.timedOut)), ("seconds", .double(result.seconds)),
+                                  ("stderr", .string(result.stderr))])
+        }
+        guard !result.succeeded else { return }
+        let how = result.timedOut ? "was killed at its timeout"
+            : result.exitCode.map { "exited \($0)" } ?? "was killed by signal \(result.signal ?? 0)"
+        let reason = result.stderr.split(separator: "\n").last.map { ": " + $0 } ?? ""
+        warning(name: result.name, infoHash: result.infoHash, "on-complete hook \(how)\(reason)", once: false)
+    }
+
     func exit(reason: String, code: ExitCode) {
         guard output.json else { return }
         event("exit", exitEvent(reason: reason, code: code))

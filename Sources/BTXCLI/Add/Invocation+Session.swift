@@ -55,6 +55,7 @@ extension AddPlan {
         settings.maxUp = try invocation.value("max-up").map { try parseRate($0, option: "--max-up") } ?? 0
         trackers = invocation.all("tracker")
         peers = invocation.all("peer")
+        onComplete = invocation.value("on-complete")
         for peer in peers where !isEndpoint(peer) {
             throw BTXError.usage("--peer: '\(peer)' is not IP:PORT or [IPv6]:PORT", command: "add")
         }

@@ -26,6 +26,13 @@ let addCommand = Command(
         no / inside a name; 'btx files' shows the result), and a torrent whose files would be reached through a \
         symlink in DIR that leads out of it stops with an error naming the link. Links that stay inside DIR are \
         followed, and DIR itself may be one.
+
+        --on-complete CMD (or on-complete in the config file) runs CMD with /bin/sh -c once for each torrent \
+        that finishes downloading in this run, with its status --json document on stdin and BTX_INFO_HASH, \
+        BTX_NAME and BTX_SAVE_PATH in its environment. Its exit status and stderr are reported (a hook event \
+        with --json, a warning when it fails; a daemon logs both). The session never waits for a hook: one \
+        still running after on-complete-timeout seconds (config, default 600) is killed with its process \
+        group. A finished foreground add waits for its hooks before it exits; a stopped session gives them 2 s.
         """,
     options: [
         OptionSpec(long: "output", short: "o", argument: "DIR", summary: "download into DIR (default: the current directory)", completion: .directory),
@@ -40,6 +47,7 @@ let addCommand = Command(
         OptionSpec(long: "tracker", short: "t", argument: "URL", summary: "also announce to URL", repeatable: true),
         OptionSpec(long: "peer", argument: "HOST:PORT", summary: "connect to this peer directly", repeatable: true),
         OptionSpec(long: "detach", short: "d", summary: "hand the torrents to the background session (starting one) and return"),
+        OptionSpec(long: "on-complete", argument: "CMD", summary: "run CMD (sh -c) when a torrent finishes (status JSON on stdin)"),
     ] + sessionOptions,
     positional: .file,
     streamsEvents: true,
@@ -97,7 +105,8 @@ private func runAdd(_ invocation: Invocation) throws {
         let host = try SessionHost(configuration: configuration, directory: directory,
                                    observer: AddReporter(output: invocation.output, showsProgress: true),
                                    mode: .foreground, saveInterval: config.saveInterval,
-                                   blocklist: blocklistPath(invocation, config: config))
+                                   blocklist: blocklistPath(invocation, config: config),
+                                   onComplete: config["on-complete"], hookTimeout: config.hookTimeout)
         for source in sources {
             try host.add(source, plan: plan, savePath: savePath, explicitSavePath: explicitSavePath)
         }

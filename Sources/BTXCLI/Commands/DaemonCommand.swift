@@ -11,11 +11,13 @@ let daemonCommand = Command(
         session (setsid) with its output, newline-delimited JSON events, appended to daemon.log and its pid \
         in daemon.pid, both in the state directory. --foreground stays attached, for service managers. \
         --stop asks the running session to save its resume data and exit, and waits for it. SIGHUP makes it \
-        read its --blocklist again, like 'btx blocklist --reload'.
+        read its --blocklist again, like 'btx blocklist --reload'. --on-complete runs a command for every \
+        torrent that finishes, as 'btx add' describes; an add's own --on-complete wins for its torrents.
         """,
     options: [
         OptionSpec(long: "foreground", summary: "run in this process, for systemd and the like"),
         OptionSpec(long: "stop", summary: "stop the running session cleanly"),
+        OptionSpec(long: "on-complete", argument: "CMD", summary: "run CMD (sh -c) when a torrent finishes (status JSON on stdin)"),
     ] + sessionOptions,
     run: runDaemon
 )
@@ -48,7 +50,9 @@ private func runDaemon(_ invocation: Invocation) throws {
         let host = try SessionHost(configuration: configuration, directory: directory,
                                    observer: AddReporter(output: invocation.output, showsProgress: false),
                                    mode: .daemon, saveInterval: config.saveInterval,
-                                   blocklist: blocklistPath(invocation, config: config))
+                                   blocklist: blocklistPath(invocation, config: config),
+                                   onComplete: invocation.value("on-complete") ?? config["on-complete"],
+                                   hookTimeout: config.hookTimeout)
         host.resumeSavedTorrents()
         try FileIO.writeAtomically(Array("\(getpid())\n".utf8), to: directory.pidPath, replace: true, mode: 0o644)
         defer { unlink(directory.pidPath) }
@@ -90,6 +94,8 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     for node in invocation.all("bootstrap") { arguments += ["--bootstrap", node] }
     arguments += daemonNetworkArguments(invocation)
     if let policy = invocation.value("encryption") { arguments += ["--encryption", policy] }
+    // add --detach's hook travels with its torrents, not to the daemon.
+    if invocation.command.name == "daemon", let hook = invocation.value("on-complete") { arguments += ["--on-complete", hook] }
 
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)

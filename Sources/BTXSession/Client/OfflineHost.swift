@@ -76,4 +76,5 @@ private final class QuietObserver: SessionObserver {
     func error(name: String, infoHash: String, _ message: String) {}
     func summary(_ lines: [(name: String, status: TorrentStatus?, outcome: TorrentOutcome)]) {}
     func exit(reason: String, code: ExitCode) {}
+    func hookFinished(_ result: HookResult) {}
 }

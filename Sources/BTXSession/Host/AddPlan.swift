@@ -7,6 +7,8 @@ public struct AddPlan {
     public var settings = TorrentSettings()
     public var trackers: [String] = []
     public var peers: [String] = []
+    /// Run when each of its torrents finishes (else the session's own).
+    public var onComplete: String?
 
     public init() {}
 
@@ -77,7 +79,8 @@ extension AddPlan {
         [("save_path", .string(savePath)), ("explicit_save_path", .bool(explicitSavePath)),
          ("paused", .bool(paused)), ("sequential", .bool(settings.sequential)), ("only", .optional(only?.list)),
          ("max_down", .int(settings.maxDown)), ("max_up", .int(settings.maxUp)),
-         ("trackers", .array(trackers.map(JSON.string))), ("peers", .array(peers.map(JSON.string)))]
+         ("trackers", .array(trackers.map(JSON.string))), ("peers", .array(peers.map(JSON.string))),
+         ("on_complete", .optional(onComplete))]
             + (settings.seeding.json.objectFields ?? [])
     }
 
@@ -90,6 +93,7 @@ extension AddPlan {
         settings.maxUp = max(0, json["max_up"]?.intValue ?? 0)
         trackers = json["trackers"]?.arrayValue?.compactMap(\.stringValue) ?? []
         peers = json["peers"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        onComplete = json["on_complete"]?.stringValue
     }
 }
 

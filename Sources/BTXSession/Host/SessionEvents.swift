@@ -20,6 +20,8 @@ public protocol SessionObserver: AnyObject {
     func error(name: String, infoHash: String, _ message: String)
     func summary(_ lines: [(name: String, status: TorrentStatus?, outcome: TorrentOutcome)])
     func exit(reason: String, code: ExitCode)
+    /// An --on-complete hook ended.
+    func hookFinished(_ result: HookResult)
 }
 
 extension SessionObserver {

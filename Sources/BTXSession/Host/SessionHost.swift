@@ -39,6 +39,8 @@ public final class SessionHost {
         /// Offline: whether its saved state says paused (it runs paused
         /// regardless, so that nothing starts).
         var savedPaused = false
+        /// The --on-complete command to run when it finishes.
+        var onComplete: String?
 
         init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, settings: TorrentSettings) {
             self.torrent = torrent
@@ -78,14 +80,21 @@ public final class SessionHost {
     /// How often resume data of changing torrents is written: what a
     /// SIGKILL can cost. Unchanged torrents answer without writing.
     private let saveInterval: Double
+    /// The session's --on-complete, for torrents whose add named none.
+    private let onComplete: String?
+    let hooks: CompletionHooks
 
     /// `blocklist`: the path of an IP blocklist, in force before any torrent is added.
+    /// `onComplete`, `hookTimeout`: see CompletionHooks.
     public init(configuration: SessionConfiguration, directory: StateDirectory, observer: SessionObserver, mode: Mode,
-                saveInterval: Double = 5, blocklist: String? = nil) throws {
+                saveInterval: Double = 5, blocklist: String? = nil, onComplete: String? = nil,
+                hookTimeout: Double = CompletionHooks.defaultTimeout) throws {
         // Read first: a list that cannot be read stops btx before any session starts.
         let list = try blocklist.map { ($0, try Blocklist.load($0)) }
         self.directory = directory
         self.saveInterval = saveInterval
+        self.onComplete = onComplete
+        hooks = CompletionHooks(timeout: hookTimeout)
         self.mode = mode
         saveDHT = configuration.dht
         reporter = observer
@@ -153,6 +162,7 @@ public final class SessionHost {
         let entry = Tracked(torrent: torrent, name: source.info.name.isEmpty ? key : source.info.name, stateKey: key,
                             only: source.info.pieceCount > 0 ? nil : plan.only, settings: plan.settings)
         entry.peers = plan.peers
+        entry.onComplete = plan.onComplete ?? onComplete
         entry.resumed = resumed
         directory.clearError(for: key)
         track(entry)
@@ -197,6 +207,7 @@ public final class SessionHost {
                 let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, settings: settings)
                 entry.resumed = true
                 entry.savedPaused = saved.status.isPaused
+                entry.onComplete = onComplete
                 // The seeding clock started when the torrent completed, not now.
                 if saved.status.completedTime > 0 {
                     entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.status.completedTime))
@@ -278,6 +289,7 @@ public final class SessionHost {
         }
         for event in try session.events(timeout: 0) { try handle(event) }
         server?.service(Array(descriptors.dropFirst()), handle: answer)
+        if !hooks.isEmpty { hooks.poll().forEach(reporter.hookFinished) }
         expireDHTRequests()
     }
 
@@ -397,6 +409,7 @@ public final class SessionHost {
             entry.completedAt = now
             reporter.finished(status, seconds: now - started)
             requestSave(entry, onlyIfModified: false)
+            runHook(entry, status: status)
         }
         if let completedAt = entry.completedAt, status.isComplete,
            entry.settings.seeding.isMet(ratio: status.ratio, seededFor: now - completedAt) {
@@ -415,6 +428,18 @@ public final class SessionHost {
         return status.document(running: true, state: state, settings: entry?.settings ?? TorrentSettings(),
                                goalReached: (entry?.done ?? false) && failure == nil, error: failure,
                                blockedPeers: entry?.blockedPeers.count ?? 0)
+    }
+
+    private func runHook(_ entry: Tracked, status: TorrentStatus) {
+        guard let command = entry.onComplete else { return }
+        do {
+            try hooks.start(command, document: document(of: status, entry: entry), infoHash: entry.stateKey,
+                            name: entry.name, savePath: status.savePath)
+        } catch let error as BTXError {
+            reporter.warning(name: entry.name, infoHash: entry.stateKey, error.message, once: false)
+        } catch {
+            reporter.warning(name: entry.name, infoHash: entry.stateKey, "on-complete: \(error)", once: false)
+        }
     }
 
     /// Periodic saves (`onlyIfModified`) wait for the one in flight; any
@@ -443,6 +468,10 @@ public final class SessionHost {
     /// waiting a bounded time for libtorrent to produce it.
     func shutdown() throws {
         server?.close()
+        // A foreground add that finished waits for its hooks (each up to its
+        // timeout); a session being stopped gives them a moment, then kills them.
+        let stopping = stopRequested || interruptRequested()
+        hooks.finish(grace: stopping ? 2 : .infinity, reporting: reporter.hookFinished)
         // Torrents still loading their resume data (a Ctrl-C right after
         // start) get the moment it takes, so that the final save holds their pieces.
         let deadline = monotonicSeconds() + 10

@@ -24,6 +24,8 @@ public struct UserConfig {
         "interface": "network interface or local address to bind to",
         "encryption": "require, prefer (default), allow or disable",
         "save-interval": "seconds between resume-data saves while a torrent changes, default 5; a crash costs at most that",
+        "on-complete": "command (sh -c) run when a torrent finishes, like --on-complete",
+        "on-complete-timeout": "seconds before a running on-complete hook is killed, default 600",
     ]
     private static let switches: Set<String> = ["dht", "lsd", "upnp", "natpmp", "utp", "proxy-only"]
     private static let rates: Set<String> = ["max-down", "max-up"]
@@ -63,7 +65,8 @@ public struct UserConfig {
                 warn("\(place): expected KEY = VALUE; line ignored")
                 continue
             }
-            let (key, value) = (parts[0], parts[1])
+            // on_complete and on-complete alike: both spellings are common in config files.
+            let (key, value) = (parts[0].replacingUnderscores, parts[1])
             guard Self.keys[key] != nil else {
                 warn("\(place): unknown key '\(key)' (known: \(Self.keys.keys.sorted().joined(separator: ", ")))")
                 continue
@@ -86,6 +89,9 @@ public struct UserConfig {
         if key == "proxy" {
             do { _ = try Proxy(url: value) } catch let error as TorrentKitError { throw BTXError.failure("\(place): proxy: \(error.message)") }
         }
+        if key == "on-complete-timeout", parseInterval(value) == nil {
+            throw BTXError.failure("\(place): \(key) must be a number of seconds from 0.1 to 3600, not '\(value)'")
+        }
         if key == "save-interval", parseInterval(value) == nil {
             throw BTXError.failure("\(place): \(key) must be a number of seconds from 0.1 to 3600, not '\(value)'")
         }
@@ -106,6 +112,9 @@ public struct UserConfig {
     /// How often a session saves the resume data of torrents that changed.
     public var saveInterval: Double { values["save-interval"].flatMap(Self.parseInterval) ?? 5 }
 
+    /// How long an --on-complete hook may run.
+    public var hookTimeout: Double { values["on-complete-timeout"].flatMap(Self.parseInterval) ?? CompletionHooks.defaultTimeout }
+
     /// nil when unset; an error naming the key for anything but on/off.
     public func switchValue(_ key: String) throws -> Bool? {
         guard let value = values[key] else { return nil }
@@ -114,4 +123,8 @@ public struct UserConfig {
         }
         return on
     }
+}
+
+private extension String {
+    var replacingUnderscores: String { String(map { $0 == "_" ? "-" : $0 }) }
 }
