@@ -103,6 +103,17 @@ public func priorityWord(_ priority: Int) -> String {
     }
 }
 
+/// A priority word's libtorrent value; nil for anything else.
+public func priorityValue(_ word: String) -> UInt8? {
+    switch word.lowercased() {
+    case "skip": 0
+    case "low": 1
+    case "normal": 4
+    case "high": 7
+    default: nil
+    }
+}
+
 extension PeerInfo {
     public var document: JSON {
         .object([("address", .string(address)), ("client", .string(client)), ("flags", .string(flagLetters)),

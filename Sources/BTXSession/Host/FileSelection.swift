@@ -11,23 +11,29 @@ public struct FileSelection {
     public init(list: String) { self.list = list }
 
     public func priorities(for files: [FileEntry]) throws -> [UInt8] {
+        let chosen = try indices(in: files, option: "--only", command: "add")
+        return files.map { chosen.contains($0.index) ? 4 : 0 }
+    }
+
+    /// The files the list names; `option` and `command` name it in errors.
+    public func indices(in files: [FileEntry], option: String, command: String) throws -> Set<Int> {
         var chosen = Set<Int>()
         for item in list.split(separator: ",").map({ $0.trimmingSpaces }) where !item.isEmpty {
             if let range = indexRange(item) {
                 guard range.lowerBound >= 0, range.upperBound < files.count else {
-                    throw BTXError.usage("--only: no file has index \(item) (see 'btx files')", command: "add")
+                    throw BTXError.usage("\(option): no file has index \(item) (see 'btx files')", command: command)
                 }
                 chosen.formUnion(range)
                 continue
             }
             let matched = files.filter { matches(item, $0.path) }
             guard !matched.isEmpty else {
-                throw BTXError.usage("--only: '\(item)' matches no file (see 'btx files')", command: "add")
+                throw BTXError.usage("\(option): '\(item)' matches no file (see 'btx files')", command: command)
             }
             chosen.formUnion(matched.map(\.index))
         }
-        guard !chosen.isEmpty else { throw BTXError.usage("--only needs at least one file", command: "add") }
-        return files.map { chosen.contains($0.index) ? 4 : 0 }
+        guard !chosen.isEmpty else { throw BTXError.usage("\(option) needs at least one file", command: command) }
+        return chosen
     }
 
     private func indexRange(_ item: String) -> ClosedRange<Int>? {

@@ -46,20 +46,19 @@ extension SessionHost {
                     added.append(entry.added)
                 }
                 return ControlServer.result(.object([("torrents", .array(added))]))
+            case "pause", "resume" where params["all"]?.boolValue == true:
+                let method = request["method"]?.stringValue ?? ""
+                var done: [JSON] = []
+                for entry in tracked {
+                    try method == "pause" ? pause(entry) : resume(entry)
+                    done.append(.object([("info_hash", .string(entry.stateKey)), ("name", .string(entry.name))]))
+                }
+                return ControlServer.result(.object([("torrents", .array(done))]))
             case "pause", "resume", "verify":
                 let (entry, status) = try target(params)
                 switch request["method"]?.stringValue {
-                case "pause":
-                    entry.savedPaused = true
-                    try session.pause(entry.torrent)
-                case "resume":
-                    entry.savedPaused = false
-                    // Offline it stays paused: only its saved state changes.
-                    if mode != .offline { try session.resume(entry.torrent) }
-                    for peer in entry.peers { try? session.connect(entry.torrent, to: peer) }
-                    entry.error = nil
-                    entry.done = false
-                    directory.clearError(for: entry.stateKey)
+                case "pause": try pause(entry)
+                case "resume": try resume(entry)
                 default:
                     // libtorrent ignores a recheck without metadata: no check would ever end.
                     guard status.hasMetadata else {
@@ -67,8 +66,8 @@ extension SessionHost {
                     }
                     try session.recheck(entry.torrent)
                     entry.checking = true
+                    requestSave(entry, onlyIfModified: false)
                 }
-                requestSave(entry, onlyIfModified: false)
                 return ControlServer.result(.object([("info_hash", .string(status.infoHash)), ("name", .string(status.name))]))
             case "remove":
                 let (entry, status) = try target(params)
@@ -92,6 +91,23 @@ extension SessionHost {
         } catch {
             return ControlServer.error("failed", "\(error)")
         }
+    }
+
+    private func pause(_ entry: Tracked) throws {
+        entry.savedPaused = true
+        try session.pause(entry.torrent)
+        requestSave(entry, onlyIfModified: false)
+    }
+
+    private func resume(_ entry: Tracked) throws {
+        entry.savedPaused = false
+        // Offline it stays paused: only its saved state changes.
+        if mode != .offline { try session.resume(entry.torrent) }
+        for peer in entry.peers { try? session.connect(entry.torrent, to: peer) }
+        entry.error = nil
+        entry.done = false
+        directory.clearError(for: entry.stateKey)
+        requestSave(entry, onlyIfModified: false)
     }
 
     private func dhtDeadline(_ params: JSON) -> Double {

@@ -1,0 +1,88 @@
+import BTXSession
+
+let setCommand = Command(
+    name: "set",
+    usage: "set TORRENT [--max-down RATE] [--max-peers N] [--sequential on|off] [--priority FILES=WORD] ...",
+    summary: "change a torrent's limits, download order, seeding mode and file priorities",
+    details: """
+        Changes what is given and shows the torrent's settings. The values are saved with the torrent and \
+        survive restarts (a later 'btx add --max-down' overrides its cap for that run). A RATE or count of 0 \
+        means unlimited. FILES is what --only takes: indices, ranges (2-5) or globs, comma-separated; WORD is \
+        skip, low, normal or high. --skip FILES is --priority FILES=skip, --want FILES is --priority FILES=normal. \
+        --super-seed on offers each peer only pieces others lack (for an initial seeder); --upload-only on \
+        stops downloading but keeps seeding. In the running session, or in the saved state when none runs.
+        """,
+    options: [
+        OptionSpec(long: "max-down", argument: "RATE", summary: "cap the torrent's download rate (0: none)"),
+        OptionSpec(long: "max-up", argument: "RATE", summary: "cap the torrent's upload rate (0: none)"),
+        OptionSpec(long: "max-peers", argument: "N", summary: "connect to at most N peers (0: the session's limit)"),
+        OptionSpec(long: "max-uploads", argument: "N", summary: "upload to at most N peers at once (0: no limit)"),
+        OptionSpec(long: "sequential", argument: "on|off", summary: "download pieces in order"),
+        OptionSpec(long: "super-seed", argument: "on|off", summary: "super-seeding (BEP 16)"),
+        OptionSpec(long: "upload-only", argument: "on|off", summary: "seed what is there, download nothing"),
+        OptionSpec(long: "priority", argument: "FILES=WORD", summary: "set files' priority: skip, low, normal, high", repeatable: true),
+        OptionSpec(long: "skip", argument: "FILES", summary: "do not download these files", repeatable: true),
+        OptionSpec(long: "want", argument: "FILES", summary: "download these files (normal priority)", repeatable: true),
+    ],
+    run: runSet
+)
+
+private func runSet(_ invocation: Invocation) throws {
+    try invocation.expectArguments(1, 1)
+    var params: [(String, JSON)] = [("torrent", .string(invocation.arguments[0]))]
+    for option in ["max-down", "max-up"] {
+        guard let text = invocation.value(option) else { continue }
+        params.append((option.replacingHyphens, .int(try parseRate(text, option: "--" + option))))
+    }
+    for option in ["max-peers", "max-uploads"] {
+        guard let text = invocation.value(option) else { continue }
+        guard let n = Int(text), (0...65535).contains(n) else {
+            throw BTXError.usage("--\(option): '\(text)' is not a count from 0", command: "set")
+        }
+        params.append((option.replacingHyphens, .int(n)))
+    }
+    for option in ["sequential", "super-seed", "upload-only"] {
+        guard let text = invocation.value(option) else { continue }
+        guard let on = parseSwitch(text) else { throw BTXError.usage("--\(option): '\(text)' is not on or off", command: "set") }
+        params.append((option.replacingHyphens, .bool(on)))
+    }
+    var priorities: [JSON] = []
+    for item in invocation.all("priority") {
+        guard let eq = item.lastIndex(of: "="), priorityValue(String(item[item.index(after: eq)...])) != nil,
+              eq != item.startIndex else {
+            throw BTXError.usage("--priority: '\(item)' is not FILES=WORD (WORD: skip, low, normal or high)", command: "set")
+        }
+        priorities.append(rule(String(item[..<eq]), String(item[item.index(after: eq)...])))
+    }
+    priorities += invocation.all("skip").map { rule($0, "skip") } + invocation.all("want").map { rule($0, "normal") }
+    if !priorities.isEmpty { params.append(("priorities", .array(priorities))) }
+    guard params.count > 1 else { throw BTXError.usage("nothing to set: give at least one option", command: "set") }
+
+    let torrent = try SessionClient(invocation).call("set", params)
+    let out = invocation.output
+    if out.json { return out.document(torrent) }
+    let settings = torrent["settings"] ?? .null
+    func rate(_ key: String) -> String { settings[key]?.intValue.map { Units.rate($0) } ?? "unlimited" }
+    func count(_ key: String) -> String { settings[key]?.intValue.map(String.init) ?? "unlimited" }
+    func on(_ key: String) -> String { settings[key]?.boolValue == true ? "on" : "off" }
+    out.fields([("name", torrent["name"]?.stringValue ?? ""), ("max down", rate("max_down")), ("max up", rate("max_up")),
+               ("max peers", count("max_peers")), ("max uploads", count("max_uploads")), ("sequential", on("sequential")),
+               ("super seed", on("super_seed")), ("upload only", on("upload_only"))])
+}
+
+private func rule(_ files: String, _ word: String) -> JSON {
+    .object([("files", .string(files)), ("priority", .string(word.lowercased()))])
+}
+
+func parseSwitch(_ text: String) -> Bool? {
+    switch text.lowercased() {
+    case "on", "yes", "true", "1": true
+    case "off", "no", "false", "0": false
+    default: nil
+    }
+}
+
+extension String {
+    /// An option's name as a JSON key: max-down → max_down.
+    var replacingHyphens: String { String(map { $0 == "-" ? "_" : $0 }) }
+}
