@@ -39,9 +39,10 @@ final class LiveLines {
         write(text, to: stderr)
         drawn = 0
     }
+}
 
-    private func terminalWidth(_ fd: Int32) -> Int {
-        var size = winsize()
-        return ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
-    }
+/// Columns of the terminal on `fd`; 80 when it is not one.
+func terminalWidth(_ fd: Int32) -> Int {
+    var size = winsize()
+    return ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
 }

@@ -174,3 +174,24 @@ extension Blocklist {
         ])
     }
 }
+
+/// `piece_map`: the verified pieces and those being fetched as bitfields in
+/// hex (BitTorrent's order: the high bit of the first byte is piece 0), and
+/// how many connected peers have each piece (null with no session).
+public func pieceMapDocument(have: [Bool], downloading: [Bool]?, availability: [Int]?) -> JSON {
+    .object([("pieces", .int(have.count)), ("bitfield", .string(hexBitfield(have))),
+             ("downloading", downloading.map { .string(hexBitfield($0)) } ?? .null),
+             ("availability", availability.map { .array($0.map(JSON.int)) } ?? .null)])
+}
+
+public func hexBitfield(_ bits: [Bool]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity((bits.count + 7) / 8 * 2)
+    for start in stride(from: 0, to: bits.count, by: 8) {
+        var byte = 0
+        for bit in 0..<8 where start + bit < bits.count && bits[start + bit] { byte |= 0x80 >> bit }
+        out += [digits[byte >> 4], digits[byte & 15]]
+    }
+    return String(decoding: out, as: UTF8.self)
+}

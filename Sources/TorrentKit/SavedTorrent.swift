@@ -39,3 +39,14 @@ public struct SavedTorrent: Sendable {
         return buffer.map { Array(UnsafeBufferPointer(start: $0, count: length)) } ?? []
     }
 }
+
+extension SavedTorrent {
+    /// The verified pieces in libtorrent's resume data (its "pieces" string,
+    /// one byte per piece, bit 0 set when the piece is there); nil when it
+    /// has none (a magnet without metadata, or data saved before any check).
+    public static func savedPieces(resumeData bytes: [UInt8]) -> [Bool]? {
+        guard case .dictionary(let fields)? = BencodeValue(bencoded: bytes),
+              case .bytes(let pieces)? = fields.first(where: { $0.0 == Array("pieces".utf8) })?.1 else { return nil }
+        return pieces.map { $0 & 1 != 0 }
+    }
+}

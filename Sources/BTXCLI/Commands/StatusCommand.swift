@@ -10,6 +10,9 @@ let statusCommand = Command(
         Asks the running session when there is one (live rates, peers, ETA). Without one it reads the saved \
         state: progress comes from the resume data's piece bitfield, and the state is complete, stopped or \
         paused. A TORRENT is named by info-hash, a unique hash prefix (6 hex digits or more) or its exact name. \
+        Named torrents also show a piece map (█ done, ▒ partly there or being fetched, ░ missing) and, live, \
+        how many peers have each part (▁ few to █ most); their JSON carries it as piece_map: the bitfield and \
+        the pieces being fetched as hex (high bit of the first byte is piece 0) and availability per piece. \
         --watch redraws every SECONDS (default 2) on a terminal; with --json it prints one document per tick.
         """,
     options: [
@@ -57,7 +60,8 @@ private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) t
 /// The torrents asked for, as JSON: live from the session, else saved.
 private func statusDocuments(_ invocation: Invocation, _ directory: StateDirectory) throws -> [JSON] {
     if let client = try ControlClient.connect(directory) {
-        let reply = try client.call("status", [("torrents", .array(invocation.arguments.map(JSON.string)))])
+        let reply = try client.call("status", [("torrents", .array(invocation.arguments.map(JSON.string))),
+                                               ("pieces", .bool(!invocation.arguments.isEmpty))])
         return reply["torrents"]?.arrayValue ?? []
     }
     let saved = loadSavedTorrents(directory, output: invocation.output)
@@ -66,8 +70,10 @@ private func statusDocuments(_ invocation: Invocation, _ directory: StateDirecto
         : try invocation.arguments.map { try select($0, from: saved, key: \.key).status }
     return chosen.map {
         let failure = directory.loadError($0.infoHash)
-        return $0.document(running: false, state: failure != nil ? "error" : $0.savedStateWord,
-                           settings: directory.savedSettings($0.infoHash, output: invocation.output), error: failure)
+        let document = $0.document(running: false, state: failure != nil ? "error" : $0.savedStateWord,
+                                   settings: directory.savedSettings($0.infoHash, output: invocation.output), error: failure)
+        guard !invocation.arguments.isEmpty, let map = directory.savedPieceMap($0) else { return document }
+        return document.adding("piece_map", map)
     }
 }
 
@@ -94,5 +100,8 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory) 
     let header = running
         ? ["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWN", "UP", "PEERS", "RATIO", "ETA"]
         : ["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWNLOADED", "UPLOADED", "RATIO", "PATH"]
-    return invocation.output.tableLines(header, rows, rightAligned: running ? [3, 4, 5, 6, 7, 8, 9] : [3, 4, 5, 6, 7])
+    let table = invocation.output.tableLines(header, rows, rightAligned: running ? [3, 4, 5, 6, 7, 8, 9] : [3, 4, 5, 6, 7])
+    let maps = torrents.compactMap { t in t["piece_map"].flatMap(PieceMapLines.init).map { (t["name"]?.stringValue ?? "", $0) } }
+    let width = terminalWidth(STDOUT_FILENO)
+    return table + maps.flatMap { name, map in (maps.count > 1 ? [name] : []) + map.lines(width: width) }
 }

@@ -48,3 +48,15 @@ extension SavedTorrent {
     public var key: TorrentKey { status.key }
 }
 
+
+extension StateDirectory {
+    /// A saved torrent's piece map (none verified when its resume data
+    /// holds no pieces yet); nil without metadata.
+    public func savedPieceMap(_ status: TorrentStatus) -> JSON? {
+        guard status.hasMetadata, status.pieces > 0 else { return nil }
+        var have = (try? loadResumeData(status.infoHash)).flatMap { SavedTorrent.savedPieces(resumeData: $0) ?? nil }
+            ?? [Bool](repeating: false, count: status.pieces)
+        if have.count != status.pieces { have = [Bool](repeating: false, count: status.pieces) }
+        return pieceMapDocument(have: have, downloading: nil, availability: nil)
+    }
+}

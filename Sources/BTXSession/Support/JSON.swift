@@ -12,6 +12,12 @@ public enum JSON {
     public static func int(_ value: Int) -> JSON { .int(Int64(value)) }
     public static func optional(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
 
+    /// An object with one more field at its end (anything else is returned as it is).
+    public func adding(_ key: String, _ value: JSON) -> JSON {
+        guard case .object(let fields) = self else { return self }
+        return .object(fields + [(key, value)])
+    }
+
     public var text: String {
         var out = ""
         write(to: &out)

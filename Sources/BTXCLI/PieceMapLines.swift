@@ -1,0 +1,67 @@
+import BTXSession
+import Glibc
+
+/// `status TORRENT`'s picture of a torrent, from its `piece_map` document:
+/// which pieces are done (█), partly there or being fetched (▒) or missing
+/// (░), and how many peers have each (▁ to █), every cell standing for an
+/// equal run of pieces so that the map fits `width` columns.
+struct PieceMapLines {
+    let have: [Bool]
+    let downloading: [Bool]
+    let availability: [Int]?
+
+    init?(_ document: JSON) {
+        guard let count = document["pieces"]?.intValue, count > 0,
+              let have = document["bitfield"]?.stringValue.flatMap({ bits(hex: $0, count: Int(count)) }) else { return nil }
+        self.have = have
+        downloading = document["downloading"]?.stringValue.flatMap { bits(hex: $0, count: Int(count)) }
+            ?? [Bool](repeating: false, count: Int(count))
+        let peers: [Int] = (document["availability"]?.arrayValue ?? []).compactMap { $0.intValue.map { Int($0) } }
+        availability = peers.count == Int(count) ? peers : nil
+    }
+
+    /// Cells of the map: `width` or fewer, each over the same number of pieces (the last takes the rest).
+    private func cells(_ width: Int) -> [Range<Int>] {
+        let count = have.count
+        let columns = max(1, min(width, count))
+        return (0..<columns).map { column in (column * count / columns)..<((column + 1) * count / columns) }
+    }
+
+    func lines(width: Int) -> [String] {
+        let label = 7  // "pieces " and "peers  "
+        let cells = cells(max(10, width - label - 2))
+        let map = cells.map { range -> Character in
+            let done = range.filter { have[$0] }.count
+            if done == range.count { return "█" }
+            if done > 0 || range.contains(where: { downloading[$0] }) { return "▒" }
+            return "░"
+        }
+        let done = have.filter { $0 }.count
+        var lines = ["pieces ▕" + String(map) + "▏ \(done)/\(have.count)"]
+        if let availability {
+            let levels = Array("▁▂▃▄▅▆▇█")
+            let top = max(1, availability.max() ?? 1)
+            let bars = cells.map { range -> Character in
+                let mean = Double(range.map { availability[$0] }.reduce(0, +)) / Double(range.count)
+                return mean == 0 ? " " : levels[min(levels.count - 1, Int((mean / Double(top) * Double(levels.count - 1)).rounded(.up)))]
+            }
+            let least = availability.min() ?? 0
+            let mean = Double(availability.reduce(0, +)) / Double(availability.count)
+            lines.append("peers  ▕" + String(bars) + "▏ min \(least), mean \(Units.oneDecimal(mean))")
+        }
+        return lines
+    }
+}
+
+/// BitTorrent's bitfield order: the high bit of the first byte is piece 0.
+private func bits(hex: String, count: Int) -> [Bool]? {
+    let digits = Array(hex.utf8)
+    guard digits.count == (count + 7) / 8 * 2 else { return nil }
+    var result: [Bool] = []
+    result.reserveCapacity(count)
+    for index in stride(from: 0, to: digits.count, by: 2) {
+        guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
+        for bit in 0..<8 where result.count < count { result.append(byte & (0x80 >> UInt8(bit)) != 0) }
+    }
+    return result
+}
