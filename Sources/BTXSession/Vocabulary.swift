@@ -75,7 +75,9 @@ extension TorrentStatus {
 extension TorrentSettings {
     public var document: JSON {
         .object([("max_down", maxDown > 0 ? .int(maxDown) : .null), ("max_up", maxUp > 0 ? .int(maxUp) : .null),
-                 ("sequential", .bool(sequential))] + (seeding.json.objectFields ?? []))
+                 ("max_peers", maxPeers > 0 ? .int(maxPeers) : .null), ("max_uploads", maxUploads > 0 ? .int(maxUploads) : .null),
+                 ("sequential", .bool(sequential)), ("super_seed", .bool(superSeed)), ("upload_only", .bool(uploadOnly))]
+                + (seeding.json.objectFields ?? []))
     }
 }
 

@@ -29,9 +29,15 @@ public struct AddPlan {
 /// options, and the next run starts without them. The seeding goal is the
 /// torrent's, kept beside its resume data so a later daemon honours it.
 public struct TorrentSettings {
+    /// Bytes/s, 0 for no cap.
     public var maxDown: Int64 = 0
     public var maxUp: Int64 = 0
+    /// 0 for the session's limit.
+    public var maxPeers = 0
+    public var maxUploads = 0
     public var sequential = false
+    public var superSeed = false
+    public var uploadOnly = false
     public var seeding = SeedPolicy()
 }
 

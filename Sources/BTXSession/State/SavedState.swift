@@ -27,10 +27,16 @@ public func loadSavedTorrents(_ directory: StateDirectory, includeFiles: Bool = 
 }
 
 extension StateDirectory {
-    /// A saved torrent's settings: its seeding goal; a run's caps and order
-    /// are not saved. A damaged goal is warned about and shown as none.
+    /// A saved torrent's settings: what `set` chose and its seeding goal; a
+    /// run's own caps and order are not saved. Damage is warned about and
+    /// shown as nothing chosen.
     public func savedSettings(_ infoHash: String, warn: (String) -> Void) -> TorrentSettings {
         var settings = TorrentSettings()
+        do {
+            settings = try loadChosenSettings(infoHash).applied(to: settings)
+        } catch {
+            warn("ignoring the torrent's settings: \(error)")
+        }
         do {
             if let goal = try loadSeedGoal(infoHash) { settings.seeding = SeedPolicy(json: goal) }
         } catch {

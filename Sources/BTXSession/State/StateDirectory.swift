@@ -87,6 +87,7 @@ public struct StateDirectory {
     public func removeResumeData(_ infoHash: String) {
         unlink(resumePath(infoHash))
         unlink(seedGoalPath(infoHash))
+        unlink(chosenSettingsPath(infoHash))
         clearError(for: infoHash)
     }
 
