@@ -21,7 +21,8 @@ extension TorrentStatus {
             ("name", .string(name)),
             ("state", .string(word)),
             ("running", .bool(running)),
-            ("paused", .bool(isPaused)),
+            ("paused", .bool(isPaused && !isQueued)),
+            ("queue_position", queuePosition.map(JSON.int) ?? .null),
             ("has_metadata", .bool(hasMetadata)),
             ("progress", .double(progress)),
             ("size", hasMetadata ? .int(totalSize) : .null),
@@ -53,7 +54,7 @@ extension TorrentStatus {
     /// The words status and progress use for a running torrent's state.
     public var stateWord: String {
         if error != nil { return "error" }
-        if isPaused { return "paused" }
+        if isPaused { return isQueued ? "queued" : "paused" }
         switch state {
         case .checkingFiles: return "checking"
         case .checkingResumeData: return "resuming"
@@ -102,6 +103,15 @@ public func priorityWord(_ priority: Int) -> String {
     case 1...3: "low"
     case 4: "normal"
     default: "high"
+    }
+}
+
+extension TrackerEntry {
+    public var document: JSON {
+        .object([("url", .string(url)), ("tier", .int(tier)), ("state", .string(state.rawValue)),
+                 ("message", .optional(message)), ("last_announce", lastAnnounce.map(JSON.int) ?? .null),
+                 ("next_announce", nextAnnounce.map(JSON.int) ?? .null), ("seeds", seeds.map(JSON.int) ?? .null),
+                 ("peers", peers.map(JSON.int) ?? .null), ("downloaded", downloaded.map(JSON.int) ?? .null)])
     }
 }
 

@@ -11,12 +11,16 @@ let daemonCommand = Command(
         session (setsid) with its output, newline-delimited JSON events, appended to daemon.log and its pid \
         in daemon.pid, both in the state directory. --foreground stays attached, for service managers. \
         --stop asks the running session to save its resume data and exit, and waits for it. SIGHUP makes it \
-        read its --blocklist again, like 'btx blocklist --reload'. --on-complete runs a command for every \
+        read its --blocklist again, like 'btx blocklist --reload'. With --max-active-downloads or \
+        --max-active-seeds (or the config keys of those names) libtorrent's queue runs only that many at once \
+        and the others wait in state queued, in the order 'btx queue' sets; a paused torrent stays out of the queue. --on-complete runs a command for every \
         torrent that finishes, as 'btx add' describes; an add's own --on-complete wins for its torrents.
         """,
     options: [
         OptionSpec(long: "foreground", summary: "run in this process, for systemd and the like"),
         OptionSpec(long: "stop", summary: "stop the running session cleanly"),
+        OptionSpec(long: "max-active-downloads", argument: "N", summary: "download at most N torrents at once; the rest wait, queued"),
+        OptionSpec(long: "max-active-seeds", argument: "N", summary: "seed at most N torrents at once"),
         OptionSpec(long: "on-complete", argument: "CMD", summary: "run CMD (sh -c) when a torrent finishes (status JSON on stdin)"),
     ] + sessionOptions,
     run: runDaemon
@@ -52,7 +56,7 @@ private func runDaemon(_ invocation: Invocation) throws {
                                    mode: .daemon, saveInterval: config.saveInterval,
                                    blocklist: blocklistPath(invocation, config: config),
                                    onComplete: invocation.value("on-complete") ?? config["on-complete"],
-                                   hookTimeout: config.hookTimeout)
+                                   hookTimeout: config.hookTimeout, queue: try queueLimits(invocation, config: config))
         host.resumeSavedTorrents()
         try FileIO.writeAtomically(Array("\(getpid())\n".utf8), to: directory.pidPath, replace: true, mode: 0o644)
         defer { unlink(directory.pidPath) }
@@ -81,6 +85,7 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     // here with its own exit code, not as a daemon that exited at once.
     let config = try UserConfig.load(directory.configPaths, warn: { _ in })
     _ = try sessionConfiguration(invocation, config: config, environment: Environment.current())
+    if invocation.command.name == "daemon" { _ = try queueLimits(invocation, config: config) }
     // So is a blocklist that cannot be read, and its bad lines show on this terminal too.
     if let path = blocklistPath(invocation, config: config), let bad = try Blocklist.load(path).badLinesText {
         invocation.output.warning("blocklist \(path): \(bad)")
@@ -94,6 +99,9 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     for node in invocation.all("bootstrap") { arguments += ["--bootstrap", node] }
     arguments += daemonNetworkArguments(invocation)
     if let policy = invocation.value("encryption") { arguments += ["--encryption", policy] }
+    for option in ["max-active-downloads", "max-active-seeds"] {
+        if invocation.command.name == "daemon", let n = invocation.value(option) { arguments += ["--" + option, n] }
+    }
     // add --detach's hook travels with its torrents, not to the daemon.
     if invocation.command.name == "daemon", let hook = invocation.value("on-complete") { arguments += ["--on-complete", hook] }
 
@@ -172,3 +180,17 @@ private func stopDaemon(_ directory: StateDirectory, output: Output) throws {
 
 /// glibc's POSIX_SPAWN_SETSID (2.26+), which its Swift module leaves out.
 private let posixSpawnSetsid: Int16 = 0x80
+
+/// --max-active-downloads / --max-active-seeds (or the config's); nil when
+/// neither is set: every torrent runs.
+private func queueLimits(_ invocation: Invocation, config: UserConfig) throws -> QueueLimits? {
+    func limit(_ key: String) throws -> Int? {
+        guard let text = invocation.value(key) ?? config[key] else { return nil }
+        guard let n = Int(text), (0...100_000).contains(n) else {
+            throw BTXError.usage("--\(key): '\(text)' is not a count of torrents", command: "daemon")
+        }
+        return n
+    }
+    let limits = QueueLimits(downloads: try limit("max-active-downloads"), seeds: try limit("max-active-seeds"))
+    return limits.downloads == nil && limits.seeds == nil ? nil : limits
+}

@@ -22,7 +22,14 @@ extension SessionHost {
                 let statuses = try session.statuses().filter { entry($0.torrent) != nil }
                 let queries = params["torrents"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 let chosen = queries.isEmpty ? statuses : try queries.map { try select($0, from: statuses, key: \.key) }
-                return ControlServer.result(.object([("torrents", .array(chosen.map { document(of: $0, entry: entry($0.torrent)) }))]))
+                let withPieces = params["pieces"]?.boolValue == true
+                return ControlServer.result(.object([("torrents", .array(try chosen.map { status in
+                    let document = document(of: status, entry: entry(status.torrent))
+                    guard withPieces, status.hasMetadata else { return document }
+                    let map = try session.pieceMap(status.torrent)
+                    return document.adding("piece_map", pieceMapDocument(have: map.have, downloading: map.downloading,
+                                                                         availability: map.availability))
+                }))]))
             case "files":
                 let (entry, status) = try target(params)
                 let files = try session.files(entry.torrent)
@@ -81,6 +88,14 @@ extension SessionHost {
             case "stop":
                 stopRequested = true
                 return ControlServer.result(.object([("stopping", .bool(true))]))
+            case "trackers":
+                return ControlServer.result(try trackers(params))
+            case "set":
+                return ControlServer.result(try set(params))
+            case "queue":
+                return ControlServer.result(try queue(params))
+            case "move":
+                return try move(params, client: client)
             case let other:
                 throw BTXError.usage("unknown method '\(other)'")
             }
@@ -95,6 +110,7 @@ extension SessionHost {
 
     private func pause(_ entry: Tracked) throws {
         entry.savedPaused = true
+        try unqueue(entry)
         try session.pause(entry.torrent)
         requestSave(entry, onlyIfModified: false)
     }
@@ -102,7 +118,10 @@ extension SessionHost {
     private func resume(_ entry: Tracked) throws {
         entry.savedPaused = false
         // Offline it stays paused: only its saved state changes.
-        if mode != .offline { try session.resume(entry.torrent) }
+        if mode != .offline {
+            if queueing { try enqueue(entry) }
+            try session.resume(entry.torrent)
+        }
         for peer in entry.peers { try? session.connect(entry.torrent, to: peer) }
         entry.error = nil
         entry.done = false
@@ -191,7 +210,7 @@ extension SessionHost {
     }
 
     /// The one torrent `params.torrent` names.
-    private func target(_ params: JSON) throws -> (Tracked, TorrentStatus) {
+    func target(_ params: JSON) throws -> (Tracked, TorrentStatus) {
         guard let query = params["torrent"]?.stringValue else { throw BTXError.usage("the request needs a \"torrent\"") }
         let statuses = try session.statuses().filter { entry($0.torrent) != nil }
         let status = try select(query, from: statuses, key: \.key)

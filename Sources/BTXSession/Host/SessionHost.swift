@@ -17,7 +17,8 @@ public final class SessionHost {
         /// The info-hash its resume file is named by.
         var stateKey: String
         var only: FileSelection?
-        let settings: TorrentSettings
+        /// In force: an add's per-run values over what `set` chose.
+        var settings: TorrentSettings
         /// --peer endpoints, dialled again on resume (libtorrent waits a
         /// minute before reconnecting a peer it dropped).
         var peers: [String] = []
@@ -59,6 +60,10 @@ public final class SessionHost {
     /// None offline: replies go to `offlineReplies`.
     let server: ControlServer?
     var offlineReplies: [UInt64: JSON] = [:]
+    /// Moves under way: who asked, and the answer once it is done.
+    var pendingMoves: [Torrent: (client: UInt64, reply: JSON)] = [:]
+    /// libtorrent's queue decides which torrents run (--max-active-*).
+    public let queueing: Bool
     private let wakeFD: Int32
     /// In the order added; looked up by handle through `byTorrent`, which
     /// keeps a status tick linear in the number of torrents.
@@ -88,18 +93,20 @@ public final class SessionHost {
     /// `onComplete`, `hookTimeout`: see CompletionHooks.
     public init(configuration: SessionConfiguration, directory: StateDirectory, observer: SessionObserver, mode: Mode,
                 saveInterval: Double = 5, blocklist: String? = nil, onComplete: String? = nil,
-                hookTimeout: Double = CompletionHooks.defaultTimeout) throws {
+                hookTimeout: Double = CompletionHooks.defaultTimeout, queue: QueueLimits? = nil) throws {
         // Read first: a list that cannot be read stops btx before any session starts.
         let list = try blocklist.map { ($0, try Blocklist.load($0)) }
         self.directory = directory
         self.saveInterval = saveInterval
         self.onComplete = onComplete
+        queueing = queue != nil && mode != .offline
         hooks = CompletionHooks(timeout: hookTimeout)
         self.mode = mode
         saveDHT = configuration.dht
         reporter = observer
         let dhtState = configuration.dht ? directory.loadDHTState(warn: { observer.warning(name: nil, infoHash: nil, $0) }) : []
         session = try Session(configuration, dhtState: dhtState)
+        if let queue, queueing { try session.apply(settings: queue.settings) }
         wakeFD = try session.wakeDescriptor()
         server = mode == .offline ? nil : try ControlServer(directory: directory)
         if mode != .offline { directory.removeAbandonedWrites() }
@@ -161,6 +168,8 @@ public final class SessionHost {
         if let existing = byTorrent[torrent] { return existing }
         let entry = Tracked(torrent: torrent, name: source.info.name.isEmpty ? key : source.info.name, stateKey: key,
                             only: source.info.pieceCount > 0 ? nil : plan.only, settings: plan.settings)
+        entry.savedPaused = plan.paused
+        applyChosenSettings(entry)
         entry.peers = plan.peers
         entry.onComplete = plan.onComplete ?? onComplete
         entry.resumed = resumed
@@ -208,6 +217,7 @@ public final class SessionHost {
                 entry.resumed = true
                 entry.savedPaused = saved.status.isPaused
                 entry.onComplete = onComplete
+                applyChosenSettings(entry)
                 // The seeding clock started when the torrent completed, not now.
                 if saved.status.completedTime > 0 {
                     entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.status.completedTime))
@@ -301,6 +311,37 @@ public final class SessionHost {
 
     func entry(_ torrent: Torrent) -> Tracked? { byTorrent[torrent] }
 
+    /// What `set` chose for the torrent, under the add's per-run values;
+    /// a torrent queueing applies starts auto-managed unless its user paused it.
+    private func applyChosenSettings(_ entry: Tracked) {
+        do {
+            let chosen = try directory.loadChosenSettings(entry.stateKey)
+            entry.settings = chosen.applied(to: entry.settings)
+            if !chosen.isEmpty { try apply(entry.settings, to: entry) }
+            if queueing && !entry.savedPaused { try enqueue(entry) }
+        } catch let error as BTXError {
+            reporter.warning(name: entry.name, infoHash: entry.stateKey, "ignoring its settings: \(error.message)", once: false)
+        } catch {
+            reporter.warning(name: entry.name, infoHash: entry.stateKey, "ignoring its settings: \(error)", once: false)
+        }
+    }
+
+    /// Hands the torrent to libtorrent's queue, which starts and stops it.
+    func enqueue(_ entry: Tracked) throws {
+        var flags = try session.flags(entry.torrent)
+        guard !flags.autoManaged else { return }
+        flags.autoManaged = true
+        try session.setFlags(entry.torrent, flags)
+    }
+
+    /// Takes it out of the queue, so that a pause sticks.
+    func unqueue(_ entry: Tracked) throws {
+        guard queueing else { return }
+        var flags = try session.flags(entry.torrent)
+        flags.autoManaged = false
+        try session.setFlags(entry.torrent, flags)
+    }
+
     private func track(_ entry: Tracked) {
         tracked.append(entry)
         byTorrent[entry.torrent] = entry
@@ -326,8 +367,10 @@ public final class SessionHost {
             guard let entry = entry(torrent) else { return }
             if finalSave { entry.savedPieces = (try? SavedTorrent(resumeData: data))?.status.piecesDone }
             do {
-                // Offline it ran paused only so that nothing would start.
-                let data = mode == .offline ? try SavedTorrent.resumeData(data, paused: entry.savedPaused) : data
+                // Offline it ran paused only so that nothing would start; a
+                // queued torrent is paused by the queue, not by its user.
+                let patch = mode == .offline || (queueing && entry.error == nil)
+                let data = patch ? try SavedTorrent.resumeData(data, paused: entry.savedPaused) : data
                 try directory.saveResumeData(data, for: infoHash)
                 if entry.stateKey != infoHash {
                     // A v2 magnet learns its v1 hash with the metadata.
@@ -375,6 +418,10 @@ public final class SessionHost {
             answerDHT(item: item)
         case .dhtPut(let item, let message):
             answerDHT(put: item, message: message)
+        case .storageMoved(let torrent, _):
+            moveEnded(torrent, failure: nil)
+        case .storageMoveFailed(let torrent, let message):
+            moveEnded(torrent, failure: message)
         case .peerBlocked(let torrent, let address):
             noteBlocked(torrent, address: address)
         default:
@@ -415,7 +462,11 @@ public final class SessionHost {
            entry.settings.seeding.isMet(ratio: status.ratio, seededFor: now - completedAt) {
             entry.done = true
             // A daemon stops seeding at the limit it was given.
-            if mode == .daemon && entry.settings.seeding.hasLimit { try? session.pause(entry.torrent) }
+            if mode == .daemon && entry.settings.seeding.hasLimit {
+                entry.savedPaused = true
+                try? unqueue(entry)
+                try? session.pause(entry.torrent)
+            }
         }
     }
 

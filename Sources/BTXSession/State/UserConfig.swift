@@ -24,6 +24,8 @@ public struct UserConfig {
         "interface": "network interface or local address to bind to",
         "encryption": "require, prefer (default), allow or disable",
         "save-interval": "seconds between resume-data saves while a torrent changes, default 5; a crash costs at most that",
+        "max-active-downloads": "daemon: download at most N torrents at once; the rest wait, queued",
+        "max-active-seeds": "daemon: seed at most N torrents at once",
         "on-complete": "command (sh -c) run when a torrent finishes, like --on-complete",
         "on-complete-timeout": "seconds before a running on-complete hook is killed, default 600",
     ]

@@ -1,0 +1,153 @@
+import Glibc
+import TorrentKit
+
+/// The control methods that change a torrent after it was added: trackers
+/// and web seeds, settings and file priorities, its place on disk, its place
+/// in the queue. The same code answers for a running session and, through
+/// OfflineHost, for a saved torrent.
+extension SessionHost {
+    func queue(_ params: JSON) throws -> JSON {
+        let (entry, status) = try target(params)
+        guard let move = QueueMove(word: params["move"]?.stringValue ?? "") else {
+            throw BTXError.usage("queue needs \"move\": up, down, top or bottom")
+        }
+        guard queueing else {
+            throw BTXError.failure("the session keeps no queue: start it with --max-active-downloads or --max-active-seeds")
+        }
+        try session.queue(entry.torrent, move)
+        return .object([("info_hash", .string(status.infoHash)), ("name", .string(status.name)),
+                        ("queue_position", try session.queuePosition(entry.torrent).map(JSON.int) ?? .null)])
+    }
+
+    // MARK: trackers
+
+    /// Lists the trackers and web seeds, after the changes `params` asks
+    /// for. Every URL to remove must be there: otherwise nothing changes.
+    func trackers(_ params: JSON) throws -> JSON {
+        let (entry, status) = try target(params)
+        let strings = { (key: String) in params[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        let (add, remove, addSeeds, removeSeeds) = (strings("add"), strings("remove"), strings("add_web_seeds"), strings("remove_web_seeds"))
+        let current = try session.trackers(entry.torrent)
+        for url in remove where !current.contains(where: { $0.url == url }) {
+            throw BTXError.notFound("\(status.name) has no tracker \(url) (see 'btx trackers \(status.name)')")
+        }
+        let seeds = try session.webSeeds(entry.torrent)
+        for url in removeSeeds where !seeds.contains(url) {
+            throw BTXError.notFound("\(status.name) has no web seed \(url)")
+        }
+        let tier = params["tier"]?.intValue.map { Int($0) } ?? ((current.map(\.tier).max() ?? -1) + 1)
+        for url in remove { try session.removeTracker(entry.torrent, url: url) }
+        for url in add { try session.addTracker(entry.torrent, url: url, tier: tier) }
+        for url in removeSeeds { try session.removeWebSeed(entry.torrent, url: url) }
+        for url in addSeeds { try session.addWebSeed(entry.torrent, url: url) }
+        let changed = !(add + remove + addSeeds + removeSeeds).isEmpty
+        if changed { requestSave(entry, onlyIfModified: false) }
+        if mode != .offline {
+            if params["reannounce"]?.boolValue == true { try session.reannounce(entry.torrent) }
+            if params["scrape"]?.boolValue == true { try session.scrape(entry.torrent) }
+        }
+        return .object([("info_hash", .string(status.infoHash)), ("name", .string(status.name)),
+                        ("trackers", .array(try session.trackers(entry.torrent).map(\.document))),
+                        ("web_seeds", .array(try session.webSeeds(entry.torrent).map(JSON.string)))])
+    }
+
+    // MARK: settings
+
+    /// Changes what `params` gives (ChosenSettings' keys, and `priorities`:
+    /// [{files, priority}]), saves it with the torrent, and returns the
+    /// torrent's status document. Bad input changes nothing.
+    func set(_ params: JSON) throws -> JSON {
+        let (entry, status) = try target(params)
+        let priorities = try filePriorities(entry, rules: params["priorities"]?.arrayValue ?? [], name: status.name)
+        let chosen = ChosenSettings(json: params)
+        let kept = try directory.loadChosenSettings(entry.stateKey).updated(with: chosen)
+        try directory.saveChosenSettings(kept, for: entry.stateKey)
+        entry.settings = chosen.overriding(entry.settings)
+        try apply(entry.settings, to: entry)
+        if let priorities { try session.setFilePriorities(entry.torrent, priorities) }
+        requestSave(entry, onlyIfModified: false)
+        return document(of: try session.status(entry.torrent), entry: entry)
+    }
+
+    private func filePriorities(_ entry: Tracked, rules: [JSON], name: String) throws -> [UInt8]? {
+        guard !rules.isEmpty else { return nil }
+        let files = try session.files(entry.torrent)
+        guard !files.isEmpty else { throw BTXError.failure("\(name): the metadata has not arrived yet; no files to set") }
+        var priorities = files.map { UInt8(clamping: $0.priority) }
+        for rule in rules {
+            let word = rule["priority"]?.stringValue ?? ""
+            guard let value = priorityValue(word) else {
+                throw BTXError.usage("'\(word)' is not a priority (skip, low, normal or high)", command: "set")
+            }
+            let chosen = try FileSelection(list: rule["files"]?.stringValue ?? "")
+                .indices(in: files, option: "--priority", command: "set")
+            for index in chosen { priorities[index] = value }
+        }
+        return priorities
+    }
+
+    /// Puts a torrent's settings in force in libtorrent.
+    func apply(_ settings: TorrentSettings, to entry: Tracked) throws {
+        try session.setLimits(entry.torrent, TorrentLimits(downloadRate: settings.maxDown, uploadRate: settings.maxUp,
+                                                           maxConnections: settings.maxPeers, maxUploads: settings.maxUploads))
+        var flags = try session.flags(entry.torrent)
+        flags.sequential = settings.sequential
+        flags.superSeeding = settings.superSeed
+        flags.uploadOnly = settings.uploadOnly
+        try session.setFlags(entry.torrent, flags)
+    }
+
+    // MARK: moving
+
+    /// Starts moving the data; the answer comes with libtorrent's event.
+    func move(_ params: JSON, client: UInt64) throws -> JSON? {
+        let (entry, status) = try target(params)
+        guard let path = params["path"]?.stringValue, path.hasPrefix("/") else {
+            throw BTXError.usage("move needs an absolute \"path\"")
+        }
+        let reply = JSON.object([("info_hash", .string(status.infoHash)), ("name", .string(status.name)),
+                                 ("save_path", .string(path))])
+        if path == status.savePath { return ControlServer.result(reply) }
+        guard pendingMoves[entry.torrent] == nil else {
+            throw BTXError.failure("\(status.name) is already being moved")
+        }
+        try makeDirectories(path, mode: 0o755)
+        guard access(path, W_OK) == 0 else { throw FileIO.error(path) }
+        try session.moveStorage(entry.torrent, to: path)
+        pendingMoves[entry.torrent] = (client, reply)
+        return nil
+    }
+
+    func moveEnded(_ torrent: Torrent, failure: String?) {
+        guard let (client, reply) = pendingMoves.removeValue(forKey: torrent) else { return }
+        if let entry = entry(torrent) { requestSave(entry, onlyIfModified: false) }
+        deliver(failure.map { ControlServer.error("failed", $0) } ?? ControlServer.result(reply), to: client)
+    }
+}
+
+extension QueueMove {
+    init?(word: String) {
+        switch word {
+        case "up": self = .up
+        case "down": self = .down
+        case "top": self = .top
+        case "bottom": self = .bottom
+        default: return nil
+        }
+    }
+}
+
+extension ChosenSettings {
+    /// `settings` with every value chosen here put in.
+    func overriding(_ settings: TorrentSettings) -> TorrentSettings {
+        var result = settings
+        if let maxDown { result.maxDown = maxDown }
+        if let maxUp { result.maxUp = maxUp }
+        if let maxPeers { result.maxPeers = maxPeers }
+        if let maxUploads { result.maxUploads = maxUploads }
+        if let sequential { result.sequential = sequential }
+        if let superSeed { result.superSeed = superSeed }
+        if let uploadOnly { result.uploadOnly = uploadOnly }
+        return result
+    }
+}
