@@ -31,10 +31,7 @@ final class CrashSafetyTests: XCTestCase {
         let torrent = try makeTorrent(scratch.path + "/src/crash.bin", scratch.path + "/crash.torrent",
                                       ["-t", "http://127.0.0.1:\(trackerPort)/announce"])
         let hash = try spawn(btxPath, ["info", "--json", torrent]).json()["info_hash"] as! String
-        try scratch.write("tracker/whitelist", Data("\(hash)\n".utf8))
-        let tracker = try RunningProcess("/usr/bin/opentracker", ["-i", "127.0.0.1", "-p", "\(trackerPort)", "-P", "\(trackerPort)",
-                                                                  "-d", scratch.path + "/tracker", "-w", "whitelist"])
-        try waitUntil("opentracker to listen") { canConnect(port: trackerPort) }
+        let (tracker, _) = try startTracker(scratch, hashes: [hash], port: trackerPort)
         let (seeder, port) = try Peer(scratch, "seeder").seed([torrent], from: scratch.path + "/src",
                                                               extra: ["--max-up", "\(rate)"])
         try seeder.waitForEvent("tracker_reply")

@@ -48,16 +48,7 @@ final class DownloadTests: XCTestCase {
         let announce = "http://127.0.0.1:\(trackerPort)/announce"
         let torrent = try makeTorrent(scratch.path + "/src/album", scratch.path + "/album.torrent", ["-t", announce])
         let info = try spawn(btxPath, ["info", "--json", torrent]).json()
-
-        // Debian's opentracker only serves whitelisted hashes; the list is
-        // read after it chroots into -d, hence the relative -w.
-        let trackerDirectory = scratch.path + "/tracker"
-        try FileManager.default.createDirectory(atPath: trackerDirectory, withIntermediateDirectories: true)
-        try Data("\(info["info_hash"] as! String)\n".utf8).write(to: URL(fileURLWithPath: trackerDirectory + "/whitelist"))
-        let tracker = try RunningProcess("/usr/bin/opentracker",
-                                         ["-i", "127.0.0.1", "-p", "\(trackerPort)", "-P", "\(trackerPort)",
-                                          "-d", trackerDirectory, "-w", "whitelist"])
-        try waitUntil("opentracker to listen") { canConnect(port: trackerPort) }
+        let (tracker, _) = try startTracker(scratch, hashes: [info["info_hash"] as! String], port: trackerPort)
 
         let (seeder, _) = try Peer(scratch, "seeder").seed([torrent], from: scratch.path + "/src")
         // The leecher finds the seeder only if the seeder announced first.

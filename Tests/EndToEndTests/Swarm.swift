@@ -71,3 +71,37 @@ func makeTorrent(_ path: String, _ output: String, _ extra: [String] = []) throw
     guard result.status == 0 else { throw TestFailure("btx create failed: \(result.stderr)") }
     return output
 }
+
+/// An opentracker on 127.0.0.1 serving `hashes` (Debian's serves only
+/// whitelisted ones; the list is read after it chroots into -d, hence the
+/// relative -w). Returns it, listening, and its announce URL.
+/// `port`: chosen beforehand when the torrents must name the tracker.
+func startTracker(_ scratch: Scratch, hashes: [String], port: Int = freePort(),
+                  directory name: String = "tracker") throws -> (RunningProcess, String) {
+    try scratch.write("\(name)/whitelist", Data(hashes.map { $0 + "\n" }.joined().utf8))
+    let tracker = try RunningProcess("/usr/bin/opentracker", ["-i", "127.0.0.1", "-p", "\(port)", "-P", "\(port)",
+                                                              "-d", scratch.path + "/" + name, "-w", "whitelist"])
+    try waitUntil("opentracker to listen") { canConnect(port: port) }
+    return (tracker, "http://127.0.0.1:\(port)/announce")
+}
+
+/// A background `btx daemon` for `peer`, stopped when the test ends (even on failure).
+func startDaemon(_ peer: Peer, _ extra: [String] = [], in test: XCTestCase) throws {
+    let started = try spawn(btxPath, ["daemon"] + peer.common + extra)
+    guard started.status == 0 else { throw TestFailure("btx daemon: \(started.stderr)") }
+    test.addTeardownBlock { _ = try? spawn(btxPath, ["daemon", "--stop", "--state-dir", peer.state]) }
+}
+
+func stopDaemon(_ peer: Peer) throws {
+    let stopped = try spawn(btxPath, ["daemon", "--stop", "--state-dir", peer.state])
+    guard stopped.status == 0 else { throw TestFailure("btx daemon --stop: \(stopped.stderr)") }
+}
+
+/// The one torrent's status document (`btx status QUERY --json`).
+func torrentStatus(_ peer: Peer, _ query: String) throws -> [String: Any] {
+    let result = try peer.status(query)
+    guard result.status == 0, let torrents = try result.json()["torrents"] as? [[String: Any]], torrents.count == 1 else {
+        throw TestFailure("btx status \(query): \(result.stderr)")
+    }
+    return torrents[0]
+}

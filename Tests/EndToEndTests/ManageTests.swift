@@ -1,0 +1,236 @@
+import Foundation
+import XCTest
+
+/// Managing torrents after they are added, each command live (a daemon) and
+/// on saved state (no session), against real peers and a real tracker.
+final class ManageTests: XCTestCase {
+    private func btxRun(_ peer: Peer, _ arguments: [String]) throws -> ProcessResult {
+        try spawn(btxPath, arguments + ["--state-dir", peer.state])
+    }
+
+    private func btxJSON(_ peer: Peer, _ arguments: [String]) throws -> [String: Any] {
+        let result = try btxRun(peer, arguments + ["--json"])
+        guard result.status == 0 else { throw TestFailure("btx \(arguments): \(result.stderr)") }
+        return try result.json()
+    }
+
+    private func assertOneLineError(_ result: ProcessResult, status: Int32, _ text: String,
+                                    file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(result.status, status, result.stderr, file: file, line: line)
+        XCTAssertEqual(result.stderr.split(separator: "\n").first.map(String.init)?.contains(text), true, result.stderr,
+                       file: file, line: line)
+    }
+
+    func testTrackersListScrapeAddAndRemoveLiveAndSaved() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/tracked.bin", randomData(1 << 20))
+        let torrent = try makeTorrent(scratch.path + "/src/tracked.bin", scratch.path + "/tracked.torrent")
+        let hash = try spawn(btxPath, ["info", "--json", torrent]).json()["info_hash"] as! String
+        let (tracker, announce) = try startTracker(scratch, hashes: [hash])
+        let (seeder, _) = try Peer(scratch, "seeder").seed([torrent], from: scratch.path + "/src", extra: ["-t", announce])
+        try seeder.waitForEvent("tracker_reply")
+        defer { seeder.signal(SIGTERM); _ = try? seeder.wait(); _ = tracker }
+
+        let leecher = try Peer(scratch, "leecher")
+        try startDaemon(leecher, in: self)
+        XCTAssertEqual(try btxRun(leecher, ["add", torrent, "-o", scratch.path + "/dst", "--detach"]).status, 0)
+        // The torrent has no tracker yet: one is added live, and the leecher finds the seeder through it.
+        var listed = try btxJSON(leecher, ["trackers", "tracked.bin", "--add", announce])
+        XCTAssertEqual((listed["trackers"] as? [[String: Any]])?.map { $0["url"] as? String }, [announce])
+        try waitUntil("the download through the added tracker") {
+            try torrentStatus(leecher, "tracked.bin")["progress"] as? Double == 1.0
+        }
+        listed = try btxJSON(leecher, ["trackers", "tracked.bin", "--scrape"])
+        let entry = try XCTUnwrap((listed["trackers"] as? [[String: Any]])?.first)
+        XCTAssertEqual(entry["state"] as? String, "working")
+        XCTAssertEqual(entry["tier"] as? Int, 0)
+        XCTAssertGreaterThanOrEqual(entry["seeds"] as? Int ?? 0, 1, "the scrape counts both seeds: \(entry)")
+        XCTAssertNotNil(entry["last_announce"] as? Int)
+
+        // A tracker that does not exist cannot be removed, and nothing changes.
+        assertOneLineError(try btxRun(leecher, ["trackers", "tracked.bin", "--remove", "http://127.0.0.1:1/announce"]),
+                           status: 3, "has no tracker http://127.0.0.1:1/announce")
+        assertOneLineError(try btxRun(leecher, ["trackers", "tracked.bin", "--add", "not a url"]), status: 2, "is not a URL")
+        let second = "http://127.0.0.1:\(freePort())/announce"
+        listed = try btxJSON(leecher, ["trackers", "tracked.bin", "--add", second, "--add-web-seed", "http://127.0.0.1:1/files/"])
+        XCTAssertEqual((listed["trackers"] as? [[String: Any]])?.map { $0["tier"] as? Int }, [0, 1])
+        XCTAssertEqual(listed["web_seeds"] as? [String], ["http://127.0.0.1:1/files/"])
+
+        // Saved state: the same command, no session, and what it changes is kept.
+        try stopDaemon(leecher)
+        listed = try btxJSON(leecher, ["trackers", "tracked.bin"])
+        XCTAssertEqual((listed["trackers"] as? [[String: Any]])?.map { $0["url"] as? String }, [announce, second])
+        XCTAssertEqual(try btxRun(leecher, ["trackers", "tracked.bin", "--remove", second,
+                                            "--remove-web-seed", "http://127.0.0.1:1/files/"]).status, 0)
+        listed = try btxJSON(leecher, ["trackers", "tracked.bin"])
+        XCTAssertEqual((listed["trackers"] as? [[String: Any]])?.map { $0["url"] as? String }, [announce])
+        XCTAssertEqual(listed["web_seeds"] as? [String], [])
+        assertOneLineError(try btxRun(leecher, ["trackers", "tracked.bin", "--scrape"]), status: 4, "need a running session")
+    }
+
+    func testMoveDuringTheDownloadAndAfterIt() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/moving.bin", randomData(6 << 20))
+        let torrent = try makeTorrent(scratch.path + "/src/moving.bin", scratch.path + "/moving.torrent")
+        let (seeder, port) = try Peer(scratch, "seeder").seed([torrent], from: scratch.path + "/src", extra: ["--max-up", "2M"])
+        defer { seeder.signal(SIGTERM); _ = try? seeder.wait() }
+        let leecher = try Peer(scratch, "leecher")
+        try startDaemon(leecher, in: self)
+        XCTAssertEqual(try btxRun(leecher, ["add", torrent, "-o", scratch.path + "/first", "--peer", "127.0.0.1:\(port)",
+                                            "--detach"]).status, 0)
+        try waitUntil("some of the download") { (try torrentStatus(leecher, "moving.bin")["done"] as? Int ?? 0) > 0 }
+
+        let moved = try btxJSON(leecher, ["move", "moving.bin", scratch.path + "/second/deeper"])
+        XCTAssertEqual(moved["save_path"] as? String, scratch.path + "/second/deeper")
+        try waitUntil("the download to finish where it went", timeout: 60) {
+            try torrentStatus(leecher, "moving.bin")["progress"] as? Double == 1.0
+        }
+        XCTAssertEqual(try digests(scratch.path + "/second/deeper"), try digests(scratch.path + "/src"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path + "/first/moving.bin"))
+
+        // No session: the saved torrent moves, and its saved place follows.
+        try stopDaemon(leecher)
+        let result = try btxRun(leecher, ["move", "moving.bin", scratch.path + "/third"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.text, "moving.bin: moved to \(scratch.path)/third\n")
+        XCTAssertEqual(try digests(scratch.path + "/third"), try digests(scratch.path + "/src"))
+        XCTAssertEqual(try torrentStatus(leecher, "moving.bin")["save_path"] as? String, scratch.path + "/third")
+
+        // A place that cannot hold it: one line, and the data stays.
+        assertOneLineError(try btxRun(leecher, ["move", "moving.bin", "/proc/version/inside"]), status: 1, "/proc/version")
+        XCTAssertEqual(try digests(scratch.path + "/third"), try digests(scratch.path + "/src"))
+        XCTAssertEqual(try torrentStatus(leecher, "moving.bin")["save_path"] as? String, scratch.path + "/third")
+    }
+
+    func testSetCapsTheRateAndIsKeptAcrossRestarts() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/capped.bin", randomData(12 << 20))
+        let torrent = try makeTorrent(scratch.path + "/src/capped.bin", scratch.path + "/capped.torrent")
+        let (seeder, port) = try Peer(scratch, "seeder").seed([torrent], from: scratch.path + "/src")
+        defer { seeder.signal(SIGTERM); _ = try? seeder.wait() }
+        let leecher = try Peer(scratch, "leecher")
+        try startDaemon(leecher, in: self)
+        // Capped before the first byte, so the measurement sees only the cap.
+        XCTAssertEqual(try btxRun(leecher, ["add", torrent, "-o", scratch.path + "/dst", "--peer", "127.0.0.1:\(port)",
+                                            "--paused"]).status, 0)
+        let set = try btxJSON(leecher, ["set", "capped.bin", "--max-down", "1M", "--max-peers", "7", "--sequential", "on"])
+        let settings = try XCTUnwrap(set["settings"] as? [String: Any])
+        XCTAssertEqual(settings["max_down"] as? Int, 1 << 20)
+        XCTAssertEqual(settings["max_peers"] as? Int, 7)
+        XCTAssertEqual(settings["sequential"] as? Bool, true)
+        XCTAssertEqual(try btxRun(leecher, ["resume", "capped.bin"]).status, 0)
+        try waitUntil("the capped download to start") { (try torrentStatus(leecher, "capped.bin")["done"] as? Int ?? 0) > 0 }
+        let first = try torrentStatus(leecher, "capped.bin")["downloaded"] as! Int
+        let started = Date()
+        usleep(4_000_000)
+        let rate = Double(try torrentStatus(leecher, "capped.bin")["downloaded"] as! Int - first) / Date().timeIntervalSince(started)
+        XCTAssertEqual(rate, Double(1 << 20), accuracy: Double(1 << 20) * 0.2, "a 1 MiB/s cap averaged \(Int(rate)) B/s")
+
+        // Lifted live; the other choices survive a restart of the daemon.
+        XCTAssertEqual(try btxRun(leecher, ["set", "capped.bin", "--max-down", "0"]).status, 0)
+        try waitUntil("the uncapped download to finish") { try torrentStatus(leecher, "capped.bin")["progress"] as? Double == 1.0 }
+        try stopDaemon(leecher)
+        XCTAssertEqual(try btxRun(leecher, ["set", "capped.bin", "--max-up", "300k"]).status, 0)
+        try startDaemon(leecher, in: self)
+        let kept = try XCTUnwrap(try torrentStatus(leecher, "capped.bin")["settings"] as? [String: Any])
+        XCTAssertTrue(kept["max_down"] is NSNull)
+        XCTAssertEqual(kept["max_up"] as? Int, 300 << 10)
+        XCTAssertEqual(kept["max_peers"] as? Int, 7)
+        XCTAssertEqual(kept["sequential"] as? Bool, true)
+    }
+
+    func testFilePrioritiesAfterAddingAndThePieceMapOfAHalfDoneTorrent() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/pair/first.bin", randomData(1 << 20))
+        try scratch.write("src/pair/second.bin", randomData(1 << 20))
+        let torrent = try makeTorrent(scratch.path + "/src/pair", scratch.path + "/pair.torrent", ["--piece-size", "65536"])
+        let (seeder, port) = try Peer(scratch, "seeder").seed([torrent], from: scratch.path + "/src")
+        defer { seeder.signal(SIGTERM); _ = try? seeder.wait() }
+        let leecher = try Peer(scratch, "leecher")
+        // Saved state: the second file skipped before any byte moves.
+        XCTAssertEqual(try leecher.add([torrent, "-o", scratch.path + "/dst", "--paused"]).status, 0)
+        assertOneLineError(try btxRun(leecher, ["set", "pair", "--skip", "nothing-matches"]), status: 2, "matches no file")
+        assertOneLineError(try btxRun(leecher, ["set", "pair", "--priority", "0=urgent"]), status: 2, "FILES=WORD")
+        assertOneLineError(try btxRun(leecher, ["set", "pair"]), status: 2, "nothing to set")
+        XCTAssertEqual(try btxRun(leecher, ["set", "pair", "--skip", "second.bin", "--priority", "0=high"]).status, 0)
+        let files = try btxJSON(leecher, ["files", "pair"])["files"] as! [[String: Any]]
+        XCTAssertEqual(files.map { $0["priority"] as? String }, ["high", "skip"])
+
+        let add = try leecher.add([torrent, "-o", scratch.path + "/dst", "--peer", "127.0.0.1:\(port)"])
+        XCTAssertEqual(add.status, 0, add.stderr)
+        let map = try XCTUnwrap(try torrentStatus(leecher, "pair")["piece_map"] as? [String: Any])
+        XCTAssertEqual(map["pieces"] as? Int, 32)
+        XCTAssertEqual(map["bitfield"] as? String, "ffff0000")
+        let text = try btxRun(leecher, ["status", "pair"]).text
+        XCTAssertTrue(text.contains("pieces ▕"), text)
+        XCTAssertTrue(text.contains("█") && text.contains("░") && text.contains("16/32"), text)
+
+        // Live, availability comes along: the seeder has every piece.
+        try startDaemon(leecher, in: self)
+        XCTAssertEqual(try btxRun(leecher, ["add", torrent, "-o", scratch.path + "/dst", "--peer", "127.0.0.1:\(port)",
+                                            "--detach"]).status, 0)
+        try waitUntil("the seeder's pieces to be known") {
+            let live = try torrentStatus(leecher, "pair")["piece_map"] as? [String: Any]
+            return (live?["availability"] as? [Int])?.allSatisfy { $0 >= 1 } == true
+        }
+    }
+
+    func testQueueRunsTwoOfFiveAndPauseAllStopsEveryOne() throws {
+        let scratch = try Scratch()
+        var torrents: [String] = []
+        for index in 0..<5 {
+            try scratch.write("src/q\(index).bin", randomData(2 << 20))
+            torrents.append(try makeTorrent(scratch.path + "/src/q\(index).bin", scratch.path + "/q\(index).torrent"))
+        }
+        let (seeder, port) = try Peer(scratch, "seeder").seed(torrents, from: scratch.path + "/src", extra: ["--max-up", "64k"])
+        defer { seeder.signal(SIGTERM); _ = try? seeder.wait() }
+        let leecher = try Peer(scratch, "leecher")
+        try startDaemon(leecher, ["--max-active-downloads", "2"], in: self)
+        XCTAssertEqual(try btxRun(leecher, ["add"] + torrents + ["-o", scratch.path + "/dst", "--peer", "127.0.0.1:\(port)",
+                                                                "--detach"]).status, 0)
+        func states() throws -> [String: String] {
+            let torrents = try btxJSON(leecher, ["status"])["torrents"] as! [[String: Any]]
+            return Dictionary(uniqueKeysWithValues: torrents.map { ($0["name"] as! String, $0["state"] as! String) })
+        }
+        func count(_ state: String, _ all: [String: String]) -> Int { all.values.filter { $0 == state }.count }
+        try waitUntil("two running, three queued") {
+            let all = try states()
+            return count("downloading", all) == 2 && count("queued", all) == 3
+        }
+        let positions = try (btxJSON(leecher, ["status"])["torrents"] as! [[String: Any]]).compactMap { $0["queue_position"] as? Int }
+        XCTAssertEqual(positions.sorted(), [0, 1, 2, 3, 4])
+
+        let queued = try states().first { $0.value == "queued" }!.key
+        let moved = try btxJSON(leecher, ["queue", queued, "top"])
+        XCTAssertEqual(moved["queue_position"] as? Int, 0)
+        try waitUntil("the torrent moved to the top to run") { try states()[queued] == "downloading" }
+        XCTAssertEqual(count("downloading", try states()), 2)
+
+        // A paused torrent leaves the queue and another takes its place.
+        XCTAssertEqual(try btxRun(leecher, ["pause", queued]).status, 0)
+        try waitUntil("another to take its place") {
+            let all = try states()
+            return all[queued] == "paused" && count("downloading", all) == 2 && count("queued", all) == 2
+        }
+        XCTAssertEqual(try btxRun(leecher, ["pause", "--all"]).status, 0)
+        try waitUntil("every torrent paused") { count("paused", try states()) == 5 }
+        XCTAssertEqual(try btxRun(leecher, ["resume", "--all"]).status, 0)
+        try waitUntil("two running again") {
+            let all = try states()
+            return count("downloading", all) == 2 && count("queued", all) == 3
+        }
+        assertOneLineError(try btxRun(leecher, ["queue", queued, "sideways"]), status: 2, "is not up, down, top or bottom")
+    }
+
+    func testQueueNeedsAQueueingSession() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/alone.bin", randomData(64 << 10))
+        let torrent = try makeTorrent(scratch.path + "/src/alone.bin", scratch.path + "/alone.torrent")
+        let peer = try Peer(scratch, "peer")
+        XCTAssertEqual(try peer.add([torrent, "-o", scratch.path + "/dst", "--paused"]).status, 0)
+        assertOneLineError(try btxRun(peer, ["queue", "alone.bin", "up"]), status: 4, "no btx session is running")
+        try startDaemon(peer, in: self)
+        assertOneLineError(try btxRun(peer, ["queue", "alone.bin", "up"]), status: 1, "keeps no queue")
+        assertOneLineError(try btxRun(peer, ["daemon", "--max-active-downloads", "many"]), status: 2, "is not a count")
+    }
+}
