@@ -29,6 +29,13 @@ public enum Event: Sendable, Equatable {
     /// The IP filter refused or dropped a peer at `address` (no port); nil
     /// torrent for an incoming connection refused before it named one.
     case peerBlocked(Torrent?, address: String)
+    /// `moveStorage` is done: the data is in `path`, the torrent's new save path.
+    case storageMoved(Torrent, path: String)
+    /// `moveStorage` failed ("PATH: REASON (OPERATION)"); the data stays where it was.
+    case storageMoveFailed(Torrent, message: String)
+    /// A scrape answered; the counts are in `trackers(_:)`.
+    case scrapeReply(Torrent, url: String)
+    case scrapeFailed(Torrent, url: String, message: String)
     case other(code: Int, message: String)
 
     init(_ e: btx_event) {
@@ -60,6 +67,10 @@ public enum Event: Sendable, Equatable {
         case BTX_EVENT_DHT_ITEM where e.dht != nil: self = .dhtItem(DHTItem(e.dht.pointee))
         case BTX_EVENT_DHT_PUT where e.dht != nil: self = .dhtPut(DHTItem(e.dht.pointee), message: message)
         case BTX_EVENT_PEER_BLOCKED: self = .peerBlocked(e.torrent == 0 ? nil : torrent, address: message)
+        case BTX_EVENT_STORAGE_MOVED: self = .storageMoved(torrent, path: message)
+        case BTX_EVENT_STORAGE_MOVE_FAILED: self = .storageMoveFailed(torrent, message: message)
+        case BTX_EVENT_SCRAPE_REPLY: self = .scrapeReply(torrent, url: string(e.url))
+        case BTX_EVENT_SCRAPE_FAILED: self = .scrapeFailed(torrent, url: string(e.url), message: message)
         default: self = .other(code: Int(e.type), message: message)
         }
     }

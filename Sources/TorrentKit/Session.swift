@@ -19,9 +19,17 @@ public struct AddOptions: Sendable {
     public var peers: [String] = []
     /// One priority (0 skip .. 7 top) per file; empty = all default.
     public var filePriorities: [UInt8] = []
-    /// Bytes per second; 0 = unlimited.
+    /// Bytes per second; 0 = unlimited (or, with keepSavedSettings, the saved limit).
     public var downloadLimit: Int64 = 0
     public var uploadLimit: Int64 = 0
+    /// Resume data's rate limits, sequential order, upload mode and
+    /// auto-management stay, replaced only by what these options ask for
+    /// explicitly: a limit > 0, `sequential`, `autoManaged` (turn on) and
+    /// `paused` (turns auto-management off). Without it those four are this
+    /// add's alone (see btx_torrent_add).
+    public var keepSavedSettings = false
+    /// libtorrent's queue starts and stops it (ignored when `paused`).
+    public var autoManaged = false
 
     public init(savePath: String? = nil) { self.savePath = savePath }
 }
@@ -88,6 +96,8 @@ public final class Session {
         params.flags = (options.paused ? UInt32(BTX_ADD_PAUSED) : 0)
             | (options.sequential ? UInt32(BTX_ADD_SEQUENTIAL) : 0)
             | (options.seedMode ? UInt32(BTX_ADD_SEED_MODE) : 0)
+            | (options.keepSavedSettings ? UInt32(BTX_ADD_KEEP_SAVED_SETTINGS) : 0)
+            | (options.autoManaged ? UInt32(BTX_ADD_AUTO_MANAGED) : 0)
         params.download_limit = options.downloadLimit
         params.upload_limit = options.uploadLimit
         let bytes: [UInt8]

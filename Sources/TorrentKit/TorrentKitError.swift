@@ -12,6 +12,8 @@ public struct TorrentKitError: Error, Equatable, CustomStringConvertible, Sendab
         case noMetadata = -7
         case cancelled = -8
         case `internal` = -9
+        /// A tracker or web seed the torrent does not have.
+        case notFound = -10
     }
 
     public let code: Code

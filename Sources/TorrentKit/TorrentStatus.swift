@@ -54,6 +54,14 @@ public struct TorrentStatus: Sendable, Equatable {
     public let piecesDone: Int
     public let addedTime: Int64
     public let completedTime: Int64
+    /// 0 = first in line; nil when not queued (complete, or not auto-managed).
+    public let queuePosition: Int?
+    /// libtorrent's queue starts and stops it.
+    public let isAutoManaged: Bool
+
+    /// Stopped by libtorrent's queue rather than by the user (its paused
+    /// flag is set either way).
+    public var isQueued: Bool { isPaused && isAutoManaged }
 
     /// The v1 hash when there is one, else the v2 hash: what btx names torrents by.
     public var infoHash: String { infoHashV1 ?? infoHashV2 ?? "" }
@@ -96,5 +104,7 @@ public struct TorrentStatus: Sendable, Equatable {
         piecesDone = Int(s.pieces_done)
         addedTime = s.added_time
         completedTime = s.completed_time
+        queuePosition = s.queue_position >= 0 ? Int(s.queue_position) : nil
+        isAutoManaged = s.auto_managed != 0
     }
 }

@@ -95,6 +95,104 @@ final class ShimHandleTests: XCTestCase {
         XCTAssertEqual(btx_torrent_pause(session, 0xdead_beef_0000_0777), BTX_ERR_BAD_HANDLE.rawValue)
     }
 
+    /// Every call on one torrent, as a closure of (session, handle): each
+    /// must refuse a zero, stale or made-up handle and a NULL session.
+    private var torrentCalls: [(String, (OpaquePointer?, btx_torrent) -> Int32)] {
+        [
+            ("trackers", { s, t in
+                var list: UnsafeMutablePointer<btx_tracker_status>?
+                var n = 0
+                return btx_torrent_trackers(s, t, &list, &n)
+            }),
+            ("add_tracker", { btx_torrent_add_tracker($0, $1, "udp://127.0.0.1:1", 0) }),
+            ("remove_tracker", { btx_torrent_remove_tracker($0, $1, "udp://127.0.0.1:1") }),
+            ("reannounce", { btx_torrent_reannounce($0, $1) }),
+            ("scrape", { btx_torrent_scrape($0, $1) }),
+            ("web_seeds", { s, t in
+                var list: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+                var n = 0
+                return btx_torrent_web_seeds(s, t, &list, &n)
+            }),
+            ("add_web_seed", { btx_torrent_add_web_seed($0, $1, "http://127.0.0.1:1/") }),
+            ("remove_web_seed", { btx_torrent_remove_web_seed($0, $1, "http://127.0.0.1:1/") }),
+            ("move_storage", { btx_torrent_move_storage($0, $1, "/tmp") }),
+            ("limits", { s, t in
+                var l = btx_limits()
+                return btx_torrent_limits(s, t, &l)
+            }),
+            ("set_limits", { s, t in
+                var l = btx_limits()
+                return btx_torrent_set_limits(s, t, &l)
+            }),
+            ("flags", { s, t in
+                var f: UInt32 = 0
+                return btx_torrent_flags(s, t, &f)
+            }),
+            ("set_flags", { btx_torrent_set_flags($0, $1, 0, 0) }),
+            ("queue_position", { s, t in
+                var p: Int32 = 0
+                return btx_torrent_queue_position(s, t, &p)
+            }),
+            ("queue_move", { btx_torrent_queue_move($0, $1, Int32(BTX_QUEUE_UP.rawValue)) }),
+            ("piece_map", { s, t in
+                var map: UnsafeMutablePointer<btx_piece_map>?
+                return btx_torrent_piece_map(s, t, &map)
+            }),
+            ("set_piece_priorities", { s, t in
+                var one: UInt8 = 4
+                return btx_torrent_set_piece_priorities(s, t, &one, 1)
+            }),
+            ("set_piece_deadline", { btx_torrent_set_piece_deadline($0, $1, 0, 10) }),
+            ("clear_piece_deadlines", { btx_torrent_clear_piece_deadlines($0, $1) }),
+        ]
+    }
+
+    func testManagementCallsRefuseBadHandlesAndNullPointers() throws {
+        let stale = try addTorrent()
+        XCTAssertEqual(btx_torrent_remove(session, stale, 0), 0)
+        for (name, call) in torrentCalls {
+            for handle in [0, stale, 0xdead_beef_0000_0777] as [btx_torrent] {
+                XCTAssertEqual(call(session, handle), BTX_ERR_BAD_HANDLE.rawValue, "\(name) on \(handle)")
+                XCTAssertFalse(String(cString: btx_last_error()).isEmpty, name)
+            }
+            XCTAssertEqual(call(nil, stale), BTX_ERR_BAD_HANDLE.rawValue, "\(name) without a session")
+        }
+        var paused: Int32 = 0
+        XCTAssertEqual(btx_session_pause(nil), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(btx_session_resume(nil), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(btx_session_is_paused(nil, &paused), BTX_ERR_BAD_HANDLE.rawValue)
+        XCTAssertEqual(btx_session_is_paused(session, nil), BTX_ERR_INVALID_ARG.rawValue)
+
+        // A live torrent: NULL out-pointers and arguments are refused, not followed.
+        let live = try addTorrent()
+        var count = 0
+        XCTAssertEqual(btx_torrent_trackers(session, live, nil, &count), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_web_seeds(session, live, nil, &count), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_add_tracker(session, live, nil, 0), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_remove_tracker(session, live, nil), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_add_web_seed(session, live, nil), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_remove_web_seed(session, live, nil), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_move_storage(session, live, nil), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_limits(session, live, nil), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_set_limits(session, live, nil), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_flags(session, live, nil), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_set_flags(session, live, 0, 1 << 20), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_queue_position(session, live, nil), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_queue_move(session, live, 99), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_piece_map(session, live, nil), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_torrent_set_piece_priorities(session, live, nil, 3), BTX_ERR_INVALID_ARG.rawValue)
+        btx_tracker_statuses_free(nil, 3)
+        btx_strings_free(nil, 3)
+        btx_piece_map_free(nil)
+
+        // A closed session refuses them all, rather than waiting on libtorrent.
+        XCTAssertEqual(btx_session_close(session), 0)
+        for (name, call) in torrentCalls {
+            XCTAssertEqual(call(session, live), BTX_ERR_BAD_HANDLE.rawValue, "\(name) on a closed session")
+        }
+        XCTAssertEqual(btx_session_pause(session), BTX_ERR_BAD_HANDLE.rawValue)
+    }
+
     func testNullPointersAreErrorsNotCrashes() {
         var count = 0
         var statuses: UnsafeMutablePointer<btx_status>?

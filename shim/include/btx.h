@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or a function signature changes. */
-#define BTX_ABI_VERSION 4
+#define BTX_ABI_VERSION 5
 
 /* ---------------------------------------------------------------- errors */
 
@@ -36,7 +36,8 @@ typedef enum {
     BTX_ERR_DUPLICATE = -6,    /* the torrent is already in the session */
     BTX_ERR_NO_METADATA = -7,  /* the torrent's metadata has not arrived yet */
     BTX_ERR_CANCELLED = -8,    /* a progress callback asked to stop */
-    BTX_ERR_INTERNAL = -9      /* anything libtorrent threw that fits no other code */
+    BTX_ERR_INTERNAL = -9,     /* anything libtorrent threw that fits no other code */
+    BTX_ERR_NOT_FOUND = -10    /* a tracker or web seed the torrent does not have */
 } btx_result;
 
 /* The message of the last failed call on this thread ("" if none). Owned by
@@ -95,9 +96,11 @@ int btx_session_dht_state(btx_session *session, uint8_t **out, size_t *out_len);
 /* -------------------------------------------------------------- torrents */
 
 enum {
-    BTX_ADD_PAUSED = 1 << 0,
+    BTX_ADD_PAUSED = 1 << 0,     /* paused by the user: never started by the queue either */
     BTX_ADD_SEQUENTIAL = 1 << 1,
-    BTX_ADD_SEED_MODE = 1 << 2   /* trust the files on disk without checking */
+    BTX_ADD_SEED_MODE = 1 << 2,  /* trust the files on disk without checking */
+    BTX_ADD_KEEP_SAVED_SETTINGS = 1 << 3, /* resume data's settings stay; see btx_torrent_add */
+    BTX_ADD_AUTO_MANAGED = 1 << 4 /* libtorrent's queue starts and stops it (ignored with PAUSED) */
 };
 
 typedef struct {
@@ -117,13 +120,31 @@ typedef struct {
     size_t num_peers;
     const uint8_t *file_priorities;    /* 0 = skip .. 7 = top, one per file */
     size_t num_file_priorities;
-    int64_t download_limit;            /* bytes/s, 0 = unlimited */
+    int64_t download_limit;            /* bytes/s, 0 = unlimited (or: keep, see below) */
     int64_t upload_limit;
 } btx_add_params;
 
-/* Adds a torrent; *out receives its handle. The flags and limits above are
- * this run's: whatever resume data recorded for them (rate limits,
- * sequential order, upload mode after a disk error) is replaced. */
+/* Adds a torrent; *out receives its handle.
+ *
+ * Without BTX_ADD_KEEP_SAVED_SETTINGS the flags and limits above are this
+ * run's: whatever resume data recorded for the rate limits, sequential order
+ * and upload mode (a disk error's leftover) is replaced by them; a 0 limit
+ * is unlimited. Connection and upload-slot caps, super seeding, share mode,
+ * trackers and web seeds come from the resume data either way.
+ *
+ * With BTX_ADD_KEEP_SAVED_SETTINGS (for torrents whose settings the user
+ * set to last: btx_torrent_set_limits, btx_torrent_set_flags) the resume
+ * data's rate limits, sequential order, upload mode and auto-management stay,
+ * and only what the caller asks for explicitly replaces them: a limit > 0,
+ * BTX_ADD_SEQUENTIAL (turns it on), BTX_ADD_AUTO_MANAGED (on) and
+ * BTX_ADD_PAUSED (off). A limit of 0 keeps the saved one. Upload mode left
+ * by a full disk stays too: clear it with btx_torrent_set_flags when the
+ * torrent stopped on a disk error.
+ *
+ * Either way: a torrent is not auto-managed unless BTX_ADD_AUTO_MANAGED (or
+ * its kept resume data) says so, BTX_ADD_PAUSED always clears
+ * auto-management (a user's pause is not the queue's), and the IP filter
+ * applies to it. */
 int btx_torrent_add(btx_session *session, const btx_add_params *params, btx_torrent *out);
 
 /* Removes a torrent; its handle turns stale at once. */
@@ -150,6 +171,148 @@ int btx_torrent_save_resume(btx_session *session, btx_torrent torrent, int only_
 
 /* Finds the handle of the torrent with this v1 or v2 info-hash (hex). */
 int btx_torrent_find(btx_session *session, const char *info_hash_hex, btx_torrent *out);
+
+/* -------------------------------------------------- trackers, web seeds */
+
+typedef enum {
+    BTX_TRACKER_NOT_CONTACTED = 0,
+    BTX_TRACKER_UPDATING = 1,   /* an announce is in flight */
+    BTX_TRACKER_WORKING = 2,    /* its last announce was answered */
+    BTX_TRACKER_ERROR = 3,      /* its last announce failed; message says why */
+    BTX_TRACKER_DISABLED = 4    /* failed too often, or no listen socket can reach it */
+} btx_tracker_state;
+
+typedef struct {
+    char *url;               /* owned by the snapshot */
+    int tier;                /* 0 = tried first */
+    int state;               /* btx_tracker_state */
+    char *message;           /* the tracker's last error or warning, one line; "" when none */
+    int64_t last_announce;   /* unix seconds the last announce ended (answer or failure), 0 = never */
+    int64_t next_announce;   /* unix seconds, 0 when none is scheduled (paused, stopped) */
+    int seeds;               /* from the last scrape or announce; -1 unknown */
+    int peers;               /* downloaders, likewise; -1 unknown */
+    int downloaded;          /* completed downloads the tracker counted; -1 unknown */
+} btx_tracker_status;
+
+/* The torrent's trackers in tier order. With several listen sockets or a
+ * hybrid torrent libtorrent announces more than once per tracker; each row
+ * sums that up (working when any announce is, the best counts). */
+int btx_torrent_trackers(btx_session *session, btx_torrent torrent,
+                         btx_tracker_status **out, size_t *out_count);
+void btx_tracker_statuses_free(btx_tracker_status *trackers, size_t count);
+
+/* Adds an announce URL (http, https or udp) at tier 0..255; a URL the
+ * torrent has already is left where it is. It is announced to at once when
+ * the torrent runs. */
+int btx_torrent_add_tracker(btx_session *session, btx_torrent torrent, const char *url, int tier);
+
+/* Removes a URL; BTX_ERR_NOT_FOUND when the torrent has none such.
+ * libtorrent takes the rest as a new list: it forgets their announce state
+ * and, as for any list it is given (prefer_udp_trackers), swaps a udp://
+ * tracker with an http:// one of the same host that comes before it. */
+int btx_torrent_remove_tracker(btx_session *session, btx_torrent torrent, const char *url);
+
+/* Announces to every tracker now, whatever interval the trackers asked
+ * for, and to the DHT. Replies arrive as TRACKER_REPLY / TRACKER_ERROR. */
+int btx_torrent_reannounce(btx_session *session, btx_torrent torrent);
+
+/* Scrapes every tracker; answers arrive as SCRAPE_REPLY / SCRAPE_FAILED and
+ * in btx_torrent_trackers. BTX_ERR_NOT_FOUND when there are no trackers. */
+int btx_torrent_scrape(btx_session *session, btx_torrent torrent);
+
+/* The torrent's web seeds (BEP 19 URLs), sorted. Free with btx_strings_free. */
+int btx_torrent_web_seeds(btx_session *session, btx_torrent torrent, char ***out, size_t *out_count);
+void btx_strings_free(char **strings, size_t count);
+
+/* Adds an http or https web seed (a no-op when present); removes one
+ * (BTX_ERR_NOT_FOUND when absent). */
+int btx_torrent_add_web_seed(btx_session *session, btx_torrent torrent, const char *url);
+int btx_torrent_remove_web_seed(btx_session *session, btx_torrent torrent, const char *url);
+
+/* ---------------------------------------------------------- storage */
+
+/* Moves the torrent's files into `directory` (absolute, an existing
+ * writable directory), which becomes its save path. Fails at once when the
+ * directory is missing, not a directory, not writable, is where the data
+ * already is, or (on another file system) has less room than the files
+ * take; otherwise the move runs in the background and ends with
+ * BTX_EVENT_STORAGE_MOVED or BTX_EVENT_STORAGE_MOVE_FAILED. A file of the
+ * same name already in the target fails the move before anything moves. */
+int btx_torrent_move_storage(btx_session *session, btx_torrent torrent, const char *directory);
+
+/* ------------------------------------------------- limits, flags, queue */
+
+/* 0 = unlimited throughout. */
+typedef struct {
+    int64_t download_rate;   /* bytes/s */
+    int64_t upload_rate;
+    int max_connections;     /* 0, or at least 2 */
+    int max_uploads;         /* unchoked peers */
+} btx_limits;
+
+int btx_torrent_limits(btx_session *session, btx_torrent torrent, btx_limits *out);
+/* Negative values, rates above 2^31-1 and max_connections 1 are
+ * BTX_ERR_INVALID_ARG. Resume data keeps them (see BTX_ADD_KEEP_SAVED_SETTINGS). */
+int btx_torrent_set_limits(btx_session *session, btx_torrent torrent, const btx_limits *limits);
+
+enum {
+    BTX_TORRENT_SEQUENTIAL = 1 << 0,    /* pieces in order */
+    BTX_TORRENT_SUPER_SEEDING = 1 << 1, /* BEP 16 initial seeding; libtorrent drops it on a non-seed */
+    BTX_TORRENT_UPLOAD_MODE = 1 << 2,   /* serve pieces, request none */
+    BTX_TORRENT_SHARE_MODE = 1 << 3,    /* download only what improves the share ratio */
+    BTX_TORRENT_AUTO_MANAGED = 1 << 4   /* libtorrent's queue starts and stops it */
+};
+
+int btx_torrent_flags(btx_session *session, btx_torrent torrent, uint32_t *out);
+/* Sets the BTX_TORRENT_* bits in `mask` to their value in `flags`; other
+ * bits in `mask` are BTX_ERR_INVALID_ARG. */
+int btx_torrent_set_flags(btx_session *session, btx_torrent torrent, uint32_t flags, uint32_t mask);
+
+/* The queue position (0 = first in line), or -1 when the torrent is not
+ * queued: complete, or not auto-managed. */
+int btx_torrent_queue_position(btx_session *session, btx_torrent torrent, int *out);
+
+typedef enum {
+    BTX_QUEUE_UP = 1,
+    BTX_QUEUE_DOWN = 2,
+    BTX_QUEUE_TOP = 3,
+    BTX_QUEUE_BOTTOM = 4
+} btx_queue_move;
+
+int btx_torrent_queue_move(btx_session *session, btx_torrent torrent, int move);
+
+/* Pauses every torrent at once (their own paused flags are left alone, so
+ * resuming the session restarts exactly those that ran). */
+int btx_session_pause(btx_session *session);
+int btx_session_resume(btx_session *session);
+int btx_session_is_paused(btx_session *session, int *out_paused);
+
+/* ----------------------------------------------------------------- pieces */
+
+enum {
+    BTX_PIECE_HAVE = 1 << 0,        /* verified */
+    BTX_PIECE_DOWNLOADING = 1 << 1  /* blocks requested, arriving or being written */
+};
+
+typedef struct {
+    size_t num_pieces;
+    uint8_t *states;         /* BTX_PIECE_* per piece */
+    int32_t *availability;   /* connected peers that have each piece */
+} btx_piece_map;
+
+/* BTX_ERR_NO_METADATA until the metadata is known. Free with btx_piece_map_free. */
+int btx_torrent_piece_map(btx_session *session, btx_torrent torrent, btx_piece_map **out);
+void btx_piece_map_free(btx_piece_map *map);
+
+/* One priority (0 = skip .. 7 = top) per piece. File priorities set later
+ * replace these. */
+int btx_torrent_set_piece_priorities(btx_session *session, btx_torrent torrent,
+                                     const uint8_t *priorities, size_t count);
+
+/* Asks for a piece within `milliseconds` (streaming): such pieces are
+ * requested first, soonest deadline first. */
+int btx_torrent_set_piece_deadline(btx_session *session, btx_torrent torrent, int piece, int milliseconds);
+int btx_torrent_clear_piece_deadlines(btx_session *session, btx_torrent torrent);
 
 /* ------------------------------------------------------------- snapshots */
 
@@ -188,6 +351,8 @@ typedef struct {
     int pieces_done;
     int64_t added_time;       /* unix seconds */
     int64_t completed_time;   /* unix seconds, 0 if never */
+    int queue_position;       /* 0 = first in line; -1 when not queued (complete, or not auto-managed) */
+    int auto_managed;         /* libtorrent's queue starts and stops it */
 } btx_status;
 
 /* Status of one torrent (count 1) or of every torrent (torrent == 0). */
@@ -262,9 +427,13 @@ typedef enum {
     BTX_EVENT_RESUME_DATA_UNCHANGED = 20, /* answer to a save of an unmodified torrent */
     BTX_EVENT_DHT_ITEM = 21,         /* dht = the result of btx_dht_get */
     BTX_EVENT_DHT_PUT = 22,          /* dht = what btx_dht_put_* stored; dht->nodes stored it */
-    BTX_EVENT_PEER_BLOCKED = 23      /* the IP filter refused or dropped a peer; message = its address
+    BTX_EVENT_PEER_BLOCKED = 23,     /* the IP filter refused or dropped a peer; message = its address
                                         ("1.2.3.4", "::1"); torrent 0 for an incoming connection
                                         refused before it named a torrent */
+    BTX_EVENT_STORAGE_MOVED = 24,    /* btx_torrent_move_storage is done; message = the new save path */
+    BTX_EVENT_STORAGE_MOVE_FAILED = 25, /* message = "PATH: REASON (OPERATION)"; the data stays where it was */
+    BTX_EVENT_SCRAPE_REPLY = 26,     /* url = the tracker; value = its seed count */
+    BTX_EVENT_SCRAPE_FAILED = 27     /* url = the tracker; message = why */
 } btx_event_type;
 
 /* A BEP 44 item. Immutable items have no key, signature, salt or seq. */
@@ -291,6 +460,7 @@ typedef struct {
     uint8_t *data;        /* event-specific bytes; owned by the snapshot */
     size_t data_len;
     btx_dht_item *dht;    /* DHT_ITEM and DHT_PUT events; owned by the snapshot */
+    char *url;            /* the tracker of TRACKER_* and SCRAPE_* events, else NULL; owned by the snapshot */
 } btx_event;
 
 /* A descriptor that turns readable when events are waiting, for poll()

@@ -17,6 +17,7 @@ namespace {
 void free_event(btx_event& e) {
     std::free(e.message);
     std::free(e.data);
+    std::free(e.url);
     if (e.dht != nullptr) {
         std::free(e.dht->salt);
         std::free(e.dht->value);
@@ -101,19 +102,54 @@ struct event_builder {
         case lt::hash_failed_alert::alert_type:
             push(BTX_EVENT_HASH_FAILED, a).value = static_cast<int>(lt::alert_cast<lt::hash_failed_alert>(a)->piece_index);
             break;
-        case lt::tracker_reply_alert::alert_type:
-            push(BTX_EVENT_TRACKER_REPLY, a).value = lt::alert_cast<lt::tracker_reply_alert>(a)->num_peers;
+        case lt::tracker_reply_alert::alert_type: {
+            auto const* x = lt::alert_cast<lt::tracker_reply_alert>(a);
+            btx_event& e = push_tracker(BTX_EVENT_TRACKER_REPLY, *x);
+            e.value = x->num_peers;
+            session.note_announce(x->handle, x->tracker_url(), unix_now());
             break;
+        }
         case lt::tracker_error_alert::alert_type: {
             auto const* x = lt::alert_cast<lt::tracker_error_alert>(a);
             // libtorrent announces from every listen address and reports the
             // ones that cannot reach the tracker's (an IPv6 socket, an IPv4
             // URL) as skipped: not an error.
             if (x->error == lt::errors::announce_skipped) break;
-            btx_event& e = push(BTX_EVENT_TRACKER_ERROR, a);
+            btx_event& e = push_tracker(BTX_EVENT_TRACKER_ERROR, *x);
+            session.note_announce(x->handle, x->tracker_url(), unix_now());
             std::string const reason = *x->failure_reason() ? x->failure_reason() : x->error.message();
             std::free(e.message);
             e.message = btx::copy_string("tracker " + std::string(x->tracker_url()) + ": " + reason);
+            break;
+        }
+        case lt::scrape_reply_alert::alert_type: {
+            auto const* x = lt::alert_cast<lt::scrape_reply_alert>(a);
+            push_tracker(BTX_EVENT_SCRAPE_REPLY, *x).value = x->complete;
+            break;
+        }
+        case lt::scrape_failed_alert::alert_type: {
+            auto const* x = lt::alert_cast<lt::scrape_failed_alert>(a);
+            btx_event& e = push_tracker(BTX_EVENT_SCRAPE_FAILED, *x);
+            std::string const reason = *x->error_message() ? x->error_message() : x->error.message();
+            std::free(e.message);
+            e.message = btx::copy_string("tracker " + std::string(x->tracker_url()) + ": " + reason);
+            break;
+        }
+        case lt::storage_moved_alert::alert_type: {
+            btx_event& e = push(BTX_EVENT_STORAGE_MOVED, a);
+            std::free(e.message);
+            e.message = btx::copy_string(lt::alert_cast<lt::storage_moved_alert>(a)->storage_path());
+            break;
+        }
+        case lt::storage_moved_failed_alert::alert_type: {
+            auto const* x = lt::alert_cast<lt::storage_moved_failed_alert>(a);
+            btx_event& e = push(BTX_EVENT_STORAGE_MOVE_FAILED, a);
+            std::free(e.message);
+            // A file in the way fails the move with no error code of its own.
+            lt::error_code const error = x->error ? x->error : lt::error_code(EEXIST, lt::generic_category());
+            std::string const path = x->file_path();
+            e.message = btx::copy_string(path.empty() ? error.message() + " (" + lt::operation_name(x->op) + ")"
+                                                      : btx::disk_error_message(path, error, x->op));
             break;
         }
         case lt::listen_succeeded_alert::alert_type: {
@@ -178,6 +214,16 @@ struct event_builder {
     }
 
     btx_dht_item& push_item(int type, lt::alert const* a) { return *push(type, a).dht; }
+
+    btx_event& push_tracker(int type, lt::tracker_alert const& a) {
+        btx_event& e = push(type, &a);
+        e.url = btx::copy_string(a.tracker_url());
+        return e;
+    }
+
+    static int64_t unix_now() {
+        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    }
 
     void fill_mutable(btx_dht_item& item, std::array<char, 32> const& key, std::array<char, 64> const& sig,
                       std::string const& salt, std::int64_t seq) {

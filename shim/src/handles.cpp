@@ -24,6 +24,7 @@ btx_torrent btx_session::track(lt::torrent_handle const& h) {
     slots_[slot].run_start_uploaded = 0;
     slots_[slot].size = -1;
     slots_[slot].paused_peers.clear();
+    slots_[slot].announced.clear();
     cache_hashes(slots_[slot]);
     index_[h] = slot;
     return make_handle(slot);
@@ -126,6 +127,21 @@ int64_t btx_session::size_of(lt::torrent_handle const& h, lt::torrent_info const
     slot& s = slots_[found->second];
     if (s.size < 0) s.size = btx::real_size(ti->files());
     return s.size;
+}
+
+void btx_session::note_announce(lt::torrent_handle const& h, std::string const& url, int64_t when) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = index_.find(h);
+    if (found != index_.end()) slots_[found->second].announced[url] = when;
+}
+
+int64_t btx_session::last_announce(lt::torrent_handle const& h, std::string const& url) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = index_.find(h);
+    if (found == index_.end()) return 0;
+    auto const& announced = slots_[found->second].announced;
+    auto const when = announced.find(url);
+    return when == announced.end() ? 0 : when->second;
 }
 
 namespace btx {

@@ -52,6 +52,9 @@ int btx_resume_parse(uint8_t const* bytes, size_t len, int want_files, btx_statu
         s.total_uploaded = atp.total_uploaded;
         s.added_time = int64_t(atp.added_time);
         s.completed_time = int64_t(atp.completed_time);
+        // Resume data keeps no queue position: the order is whoever adds first.
+        s.auto_managed = bool(atp.flags & lt::torrent_flags::auto_managed);
+        s.queue_position = -1;
 
         *out_status = guard.release();
         if (out_metainfo != nullptr) *out_metainfo = metainfo.release();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "btx.h"
+#include "guard.hpp"
 
 #include <libtorrent/session.hpp>
 #include <libtorrent/torrent_handle.hpp>
@@ -52,6 +53,10 @@ struct btx_session {
     std::vector<lt::tcp::endpoint> take_remembered_peers(lt::torrent_handle const& h);
     // Every real file's bytes, cached: 0 until the metadata is known.
     int64_t size_of(lt::torrent_handle const& h, lt::torrent_info const* ti);
+    // libtorrent keeps when the next announce is due, not when the last one
+    // was: the event drain notes when each tracker's announce ended.
+    void note_announce(lt::torrent_handle const& h, std::string const& url, int64_t when);
+    int64_t last_announce(lt::torrent_handle const& h, std::string const& url);
 
     // DHT gets in flight, by target hex (a mutable item's is SHA-1 of key +
     // salt), with the nodes that have answered with a value so far. While
@@ -81,6 +86,7 @@ private:
         int64_t run_start_downloaded = 0, run_start_uploaded = 0;
         int64_t size = -1;
         std::vector<lt::tcp::endpoint> paused_peers;
+        std::map<std::string, int64_t> announced;  // tracker URL -> unix seconds
     };
     void cache_hashes(slot& s);
     std::vector<slot> slots_;
@@ -113,5 +119,26 @@ btx_session& checked(btx_session* session);
 
 // The best info-hash (v1 when present, else v2) as hex.
 std::string best_hash_hex(lt::info_hash_t const& hashes);
+
+// libtorrent numbers every incomplete torrent; btx calls only auto-managed
+// ones queued, since the queue starts and stops no other.
+inline int queue_position_of(lt::queue_position_t position, lt::torrent_flags_t flags) {
+    return (flags & lt::torrent_flags::auto_managed) ? static_cast<int>(position) : -1;
+}
+
+// The peers a pause disconnects that we had dialled, kept to dial again at
+// once when the torrent (or the session) resumes.
+void remember_dialled_peers(btx_session& s, lt::torrent_handle const& h);
+void redial_remembered_peers(btx_session& s, lt::torrent_handle const& h);
+
+// An exported call on one torrent: the session checked, the handle
+// resolved, whatever is thrown turned into a code.
+template <class Action>
+int with_torrent(btx_session* session, btx_torrent torrent, Action&& action) {
+    return guarded([&] {
+        action(checked(session).resolve(torrent));
+        return BTX_OK;
+    });
+}
 
 }  // namespace btx

@@ -45,6 +45,8 @@ void fill_status(btx_session& s, lt::torrent_status const& st, btx_status& out) 
     out.pieces_done = st.num_pieces;
     out.added_time = int64_t(st.added_time);
     out.completed_time = int64_t(st.completed_time);
+    out.auto_managed = bool(st.flags & lt::torrent_flags::auto_managed);
+    out.queue_position = btx::queue_position_of(st.queue_position, st.flags);
 }
 
 template <class T, class Free>

@@ -61,14 +61,7 @@ lt::add_torrent_params params_from_source(btx_add_params const& p) {
     return atp;
 }
 
-template <class Action>
-int with_torrent(btx_session* session, btx_torrent torrent, Action&& action) {
-    return btx::guarded([&] {
-        auto& s = btx::checked(session);
-        action(s.resolve(torrent));
-        return BTX_OK;
-    });
-}
+using btx::with_torrent;
 
 }  // namespace
 
@@ -84,23 +77,31 @@ int btx_torrent_add(btx_session* session, btx_add_params const* params, btx_torr
         if (params->save_path != nullptr) atp.save_path = params->save_path;
         if (atp.save_path.empty()) throw btx::failure(BTX_ERR_INVALID_ARG, "no save path");
 
-        // Torrents btx adds are driven by the user, not by libtorrent's queue.
+        bool const keep = params->flags & BTX_ADD_KEEP_SAVED_SETTINGS;
+        lt::torrent_flags_t const saved = atp.flags;
         // libtorrent's default flags are "paused + auto-managed" (the queue
-        // unpauses them), so leaving the queue means clearing both.
+        // unpauses them). btx decides both: a torrent runs unless the user
+        // paused it, and is queued only when asked to be (or, keeping saved
+        // settings, when it was).
         atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
         atp.flags &= ~lt::torrent_flags::duplicate_is_error;
         // Resume data records every flag; these belong to a run, not to the
         // torrent. upload_mode is what a full disk left behind: a new run
-        // tries to write again.
-        atp.flags &= ~(lt::torrent_flags::sequential_download | lt::torrent_flags::upload_mode
-                       | lt::torrent_flags::stop_when_ready | lt::torrent_flags::disable_dht
+        // tries to write again. Settings the user set to last stay.
+        lt::torrent_flags_t const per_run = lt::torrent_flags::sequential_download | lt::torrent_flags::upload_mode;
+        atp.flags &= ~(per_run | lt::torrent_flags::stop_when_ready | lt::torrent_flags::disable_dht
                        | lt::torrent_flags::disable_lsd | lt::torrent_flags::disable_pex);
+        if (keep) atp.flags |= saved & (per_run | lt::torrent_flags::auto_managed);
         // Resume data may carry apply_ip_filter off (another client wrote
         // it, or someone edited it). Such a torrent would not only ignore the
         // blocklist: libtorrent stops filtering incoming connections for the
         // whole session while any torrent is exempt.
         atp.flags |= lt::torrent_flags::apply_ip_filter;
-        if (params->flags & BTX_ADD_PAUSED) atp.flags |= lt::torrent_flags::paused;
+        if (params->flags & BTX_ADD_AUTO_MANAGED) atp.flags |= lt::torrent_flags::auto_managed;
+        if (params->flags & BTX_ADD_PAUSED) {
+            atp.flags |= lt::torrent_flags::paused;
+            atp.flags &= ~lt::torrent_flags::auto_managed;
+        }
         if (params->flags & BTX_ADD_SEQUENTIAL) atp.flags |= lt::torrent_flags::sequential_download;
         if (params->flags & BTX_ADD_SEED_MODE) atp.flags |= lt::torrent_flags::seed_mode;
 
@@ -122,9 +123,11 @@ int btx_torrent_add(btx_session* session, btx_add_params const* params, btx_torr
             atp.file_priorities = btx::expand_priorities(atp.ti->files(), params->file_priorities,
                                                          params->num_file_priorities);
         }
+        if (params->download_limit < 0 || params->upload_limit < 0)
+            throw btx::failure(BTX_ERR_INVALID_ARG, "a rate limit is negative");
         auto const limit = [](int64_t bytes) { return bytes > 0 ? int(std::min<int64_t>(bytes, INT32_MAX)) : -1; };
-        atp.download_limit = limit(params->download_limit);
-        atp.upload_limit = limit(params->upload_limit);
+        if (!keep || params->download_limit > 0) atp.download_limit = limit(params->download_limit);
+        if (!keep || params->upload_limit > 0) atp.upload_limit = limit(params->upload_limit);
 
         int64_t const downloaded = atp.total_downloaded, uploaded = atp.total_uploaded;
         lt::error_code ec;
@@ -148,41 +151,56 @@ int btx_torrent_remove(btx_session* session, btx_torrent torrent, int delete_fil
 
 int btx_torrent_pause(btx_session* session, btx_torrent torrent) {
     return with_torrent(session, torrent, [&](lt::torrent_handle const& h) {
-        // The peers we dialled, to dial again on resume (see resume_run).
-        std::vector<lt::peer_info> peers;
-        h.get_peer_info(peers);
-        std::vector<lt::tcp::endpoint> dialled;
-        for (auto const& p : peers)
-            if (p.flags & lt::peer_info::outgoing_connection) dialled.push_back(p.ip);
-        session->remember_peers(h, std::move(dialled));
+        btx::remember_dialled_peers(*session, h);
         h.unset_flags(lt::torrent_flags::auto_managed);
         h.pause(lt::torrent_handle::graceful_pause);
     });
 }
 
-namespace {
+}  // extern "C"
+
+namespace btx {
+
+void remember_dialled_peers(btx_session& s, lt::torrent_handle const& h) {
+    std::vector<lt::peer_info> peers;
+    h.get_peer_info(peers);
+    std::vector<lt::tcp::endpoint> dialled;
+    for (auto const& p : peers)
+        if (p.flags & lt::peer_info::outgoing_connection) dialled.push_back(p.ip);
+    s.remember_peers(h, std::move(dialled));
+}
 
 // libtorrent keeps the peers a pause disconnected in its peer list and
 // won't dial them again for a minute (min_reconnect_time), so a resumed
 // torrent would sit idle although its peers and tracker are right there.
 // Forgetting them and adding back the ones we had dialled makes them fresh
-// candidates; a reannounce brings the tracker's at once. libtorrent also
-// restarts a torrent's per-run counters when it resumes.
-void resume_run(btx_session& s, lt::torrent_handle const& h) {
+// candidates; a reannounce brings the tracker's at once.
+void redial_remembered_peers(btx_session& s, lt::torrent_handle const& h) {
     std::vector<lt::tcp::endpoint> const peers = s.take_remembered_peers(h);
     if (!peers.empty()) lt::torrent_handle(h).clear_peers();
+    for (auto const& ep : peers) h.connect_peer(ep);
+    h.force_reannounce();
+}
+
+}  // namespace btx
+
+namespace {
+
+// libtorrent restarts a torrent's per-run counters when it resumes.
+void resume_run(btx_session& s, lt::torrent_handle const& h) {
     // A resume is a try again: a full disk left the torrent in upload mode
     // (it would never download), other file errors in an error state.
     h.unset_flags(lt::torrent_flags::upload_mode);
     h.clear_error();
     h.resume();
-    for (auto const& ep : peers) h.connect_peer(ep);
-    h.force_reannounce();
+    btx::redial_remembered_peers(s, h);
     lt::torrent_status const st = h.status({});
     s.start_run(h, st.all_time_download, st.all_time_upload);
 }
 
 }  // namespace
+
+extern "C" {
 
 int btx_torrent_resume(btx_session* session, btx_torrent torrent) {
     return with_torrent(session, torrent, [&](lt::torrent_handle const& h) { resume_run(*session, h); });

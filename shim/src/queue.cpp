@@ -1,0 +1,60 @@
+// libtorrent's download queue (auto-managed torrents only) and pausing the
+// whole session.
+#include "guard.hpp"
+#include "session.hpp"
+
+extern "C" {
+
+int btx_torrent_queue_position(btx_session* session, btx_torrent torrent, int* out) {
+    return btx::with_torrent(session, torrent, [&](lt::torrent_handle const& h) {
+        btx::require(out, "out");
+        *out = btx::queue_position_of(h.queue_position(), h.flags());
+    });
+}
+
+int btx_torrent_queue_move(btx_session* session, btx_torrent torrent, int move) {
+    return btx::with_torrent(session, torrent, [&](lt::torrent_handle const& h) {
+        switch (move) {
+        case BTX_QUEUE_UP: h.queue_position_up(); break;
+        case BTX_QUEUE_DOWN: h.queue_position_down(); break;
+        case BTX_QUEUE_TOP: h.queue_position_top(); break;
+        case BTX_QUEUE_BOTTOM: h.queue_position_bottom(); break;
+        default: throw btx::failure(BTX_ERR_INVALID_ARG, "unknown queue move " + std::to_string(move));
+        }
+    });
+}
+
+// Like a torrent's pause and resume, the session's remember the peers it
+// dropped and dial them again (see btx_torrent_resume).
+int btx_session_pause(btx_session* session) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        if (s.session.is_paused()) return BTX_OK;
+        for (lt::torrent_handle const& h : s.session.get_torrents())
+            if (!(h.flags() & lt::torrent_flags::paused)) btx::remember_dialled_peers(s, h);
+        s.session.pause();
+        return BTX_OK;
+    });
+}
+
+int btx_session_resume(btx_session* session) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        if (!s.session.is_paused()) return BTX_OK;
+        s.session.resume();
+        for (lt::torrent_handle const& h : s.session.get_torrents())
+            if (!(h.flags() & lt::torrent_flags::paused)) btx::redial_remembered_peers(s, h);
+        return BTX_OK;
+    });
+}
+
+int btx_session_is_paused(btx_session* session, int* out_paused) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        btx::require(out_paused, "out_paused");
+        *out_paused = s.session.is_paused();
+        return BTX_OK;
+    });
+}
+
+}
