@@ -144,7 +144,7 @@ final class ManageTests: XCTestCase {
         try scratch.write("src/pair/first.bin", randomData(1 << 20))
         try scratch.write("src/pair/second.bin", randomData(1 << 20))
         let torrent = try makeTorrent(scratch.path + "/src/pair", scratch.path + "/pair.torrent", ["--piece-size", "65536"])
-        let (seeder, port) = try Peer(scratch, "seeder").seed([torrent], from: scratch.path + "/src")
+        let (seeder, port) = try Peer(scratch, "seeder").seed([torrent], from: scratch.path + "/src", extra: ["--max-up", "512k"])
         defer { seeder.signal(SIGTERM); _ = try? seeder.wait() }
         let leecher = try Peer(scratch, "leecher")
         // Saved state: the second file skipped before any byte moves.
@@ -165,14 +165,21 @@ final class ManageTests: XCTestCase {
         XCTAssertTrue(text.contains("pieces ▕"), text)
         XCTAssertTrue(text.contains("█") && text.contains("░") && text.contains("16/32"), text)
 
-        // Live, availability comes along: the seeder has every piece.
+        // Live: the skipped file wanted again, and availability comes along
+        // while it downloads (the seeder has every piece).
         try startDaemon(leecher, in: self)
         XCTAssertEqual(try btxRun(leecher, ["add", torrent, "-o", scratch.path + "/dst", "--peer", "127.0.0.1:\(port)",
                                             "--detach"]).status, 0)
-        try waitUntil("the seeder's pieces to be known") {
-            let live = try torrentStatus(leecher, "pair")["piece_map"] as? [String: Any]
-            return (live?["availability"] as? [Int])?.allSatisfy { $0 >= 1 } == true
+        XCTAssertEqual(try btxRun(leecher, ["set", "pair", "--want", "1"]).status, 0)
+        var sawAvailability = false
+        try waitUntil("the second file") {
+            let live = try torrentStatus(leecher, "pair")
+            let availability = (live["piece_map"] as? [String: Any])?["availability"] as? [Int] ?? []
+            sawAvailability = sawAvailability || (availability.count == 32 && availability.allSatisfy { $0 >= 1 })
+            return live["progress"] as? Double == 1.0 && live["wanted"] as? Int == 2 << 20
         }
+        XCTAssertTrue(sawAvailability, "no piece map showed the seeder's pieces")
+        XCTAssertEqual(try digests(scratch.path + "/dst"), try digests(scratch.path + "/src"))
     }
 
     func testQueueRunsTwoOfFiveAndPauseAllStopsEveryOne() throws {
@@ -229,8 +236,8 @@ final class ManageTests: XCTestCase {
         let peer = try Peer(scratch, "peer")
         XCTAssertEqual(try peer.add([torrent, "-o", scratch.path + "/dst", "--paused"]).status, 0)
         assertOneLineError(try btxRun(peer, ["queue", "alone.bin", "up"]), status: 4, "no btx session is running")
+        assertOneLineError(try btxRun(peer, ["daemon", "--max-active-downloads", "many"]), status: 2, "is not a count")
         try startDaemon(peer, in: self)
         assertOneLineError(try btxRun(peer, ["queue", "alone.bin", "up"]), status: 1, "keeps no queue")
-        assertOneLineError(try btxRun(peer, ["daemon", "--max-active-downloads", "many"]), status: 2, "is not a count")
     }
 }

@@ -52,9 +52,10 @@ private func runSet(_ invocation: Invocation) throws {
               eq != item.startIndex else {
             throw BTXError.usage("--priority: '\(item)' is not FILES=WORD (WORD: skip, low, normal or high)", command: "set")
         }
-        priorities.append(rule(String(item[..<eq]), String(item[item.index(after: eq)...])))
+        priorities.append(rule(String(item[..<eq]), String(item[item.index(after: eq)...]), option: "--priority"))
     }
-    priorities += invocation.all("skip").map { rule($0, "skip") } + invocation.all("want").map { rule($0, "normal") }
+    priorities += invocation.all("skip").map { rule($0, "skip", option: "--skip") }
+        + invocation.all("want").map { rule($0, "normal", option: "--want") }
     if !priorities.isEmpty { params.append(("priorities", .array(priorities))) }
     guard params.count > 1 else { throw BTXError.usage("nothing to set: give at least one option", command: "set") }
 
@@ -70,8 +71,9 @@ private func runSet(_ invocation: Invocation) throws {
                ("super seed", on("super_seed")), ("upload only", on("upload_only"))])
 }
 
-private func rule(_ files: String, _ word: String) -> JSON {
-    .object([("files", .string(files)), ("priority", .string(word.lowercased()))])
+/// `option` names the rule in errors.
+private func rule(_ files: String, _ word: String, option: String) -> JSON {
+    .object([("files", .string(files)), ("priority", .string(word.lowercased())), ("option", .string(option))])
 }
 
 func parseSwitch(_ text: String) -> Bool? {

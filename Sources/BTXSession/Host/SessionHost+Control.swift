@@ -53,8 +53,7 @@ extension SessionHost {
                     added.append(entry.added)
                 }
                 return ControlServer.result(.object([("torrents", .array(added))]))
-            case "pause", "resume" where params["all"]?.boolValue == true:
-                let method = request["method"]?.stringValue ?? ""
+            case let method where ["pause", "resume"].contains(method) && params["all"]?.boolValue == true:
                 var done: [JSON] = []
                 for entry in tracked {
                     try method == "pause" ? pause(entry) : resume(entry)

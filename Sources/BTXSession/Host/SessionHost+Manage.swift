@@ -64,7 +64,16 @@ extension SessionHost {
         try directory.saveChosenSettings(kept, for: entry.stateKey)
         entry.settings = chosen.overriding(entry.settings)
         try apply(entry.settings, to: entry)
-        if let priorities { try session.setFilePriorities(entry.torrent, priorities) }
+        if let priorities {
+            try session.setFilePriorities(entry.torrent, priorities)
+            // libtorrent takes new priorities once its disk thread has them:
+            // a save before that would keep the old ones.
+            let deadline = monotonicSeconds() + 5
+            while try session.files(entry.torrent).map({ UInt8(clamping: $0.priority) }) != priorities,
+                  monotonicSeconds() < deadline {
+                usleep(2_000)
+            }
+        }
         requestSave(entry, onlyIfModified: false)
         return document(of: try session.status(entry.torrent), entry: entry)
     }
@@ -79,8 +88,8 @@ extension SessionHost {
             guard let value = priorityValue(word) else {
                 throw BTXError.usage("'\(word)' is not a priority (skip, low, normal or high)", command: "set")
             }
-            let chosen = try FileSelection(list: rule["files"]?.stringValue ?? "")
-                .indices(in: files, option: "--priority", command: "set")
+            let option = rule["option"]?.stringValue ?? "--priority"
+            let chosen = try FileSelection(list: rule["files"]?.stringValue ?? "").indices(in: files, option: option, command: "set")
             for index in chosen { priorities[index] = value }
         }
         return priorities

@@ -159,13 +159,22 @@ public final class SessionHost {
         if let only = plan.only, source.info.pieceCount > 0 {
             options.filePriorities = try only.priorities(for: source.info.files)
         }
+        // Into the queue from the start: none of them runs unless it may.
+        options.autoManaged = queueing && !plan.paused
         let torrent: Torrent
         do {
             torrent = try session.add(what, options: options)
         } catch let error as TorrentKitError {
             throw BTXError.failure("\(source.argument): \(error.message)")
         }
-        if let existing = byTorrent[torrent] { return existing }
+        if let existing = byTorrent[torrent] {
+            // Added again with --peer: those peers are dialled now.
+            for peer in plan.peers where !existing.peers.contains(peer) {
+                existing.peers.append(peer)
+                try? session.connect(torrent, to: peer)
+            }
+            return existing
+        }
         let entry = Tracked(torrent: torrent, name: source.info.name.isEmpty ? key : source.info.name, stateKey: key,
                             only: source.info.pieceCount > 0 ? nil : plan.only, settings: plan.settings)
         entry.savedPaused = plan.paused
@@ -205,6 +214,7 @@ public final class SessionHost {
                 let saved = try SavedTorrent(resumeData: bytes)
                 var options = AddOptions()
                 options.paused = saved.status.isPaused || mode == .offline
+                options.autoManaged = queueing && !saved.status.isPaused
                 let torrent = try session.add(.resumeData(bytes), options: options)
                 var settings = TorrentSettings()
                 settings.seeding = SeedPolicy(seedForever: true)
