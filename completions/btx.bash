@@ -5,27 +5,31 @@ _btx() {
         case ${COMP_WORDS[i]} in -*) ;; *) cmd=${COMP_WORDS[i]}; break ;; esac
     done
     if [[ -z $cmd ]]; then
-        COMPREPLY=($(compgen -W "add status peers files pause resume verify remove daemon blocklist create dht-get dht-put dht-keygen info help version" -- "$cur"))
+        COMPREPLY=($(compgen -W "add status peers files pause resume verify remove trackers set move queue daemon blocklist create dht-get dht-put dht-keygen info help version" -- "$cur"))
         return
     fi
     local opts words=""
     case $cmd in
-        add) opts="--output -o --paused --sequential --only --seed --seed-ratio --seed-time --max-down --max-up --tracker -t --peer --detach -d --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --help -h" ;;
+        add) opts="--output -o --paused --sequential --only --seed --seed-ratio --seed-time --max-down --max-up --tracker -t --peer --detach -d --on-complete --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --help -h" ;;
         status) opts="--watch -w --json --state-dir --quiet -q --help -h" ;;
         peers) opts="--json --state-dir --quiet -q --help -h" ;;
         files) opts="--json --state-dir --quiet -q --help -h" ;;
-        pause) opts="--json --state-dir --quiet -q --help -h" ;;
-        resume) opts="--json --state-dir --quiet -q --help -h" ;;
+        pause) opts="--all --json --state-dir --quiet -q --help -h" ;;
+        resume) opts="--all --json --state-dir --quiet -q --help -h" ;;
         verify) opts="--json --state-dir --quiet -q --help -h" ;;
         remove) opts="--delete-data --json --state-dir --quiet -q --help -h" ;;
-        daemon) opts="--foreground --stop --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --help -h" ;;
+        trackers) opts="--add --tier --remove --add-web-seed --remove-web-seed --reannounce --scrape --json --state-dir --quiet -q --help -h" ;;
+        set) opts="--max-down --max-up --max-peers --max-uploads --sequential --super-seed --upload-only --priority --skip --want --json --state-dir --quiet -q --help -h" ;;
+        move) opts="--json --state-dir --quiet -q --help -h" ;;
+        queue) opts="--json --state-dir --quiet -q --help -h" ;;
+        daemon) opts="--foreground --stop --max-active-downloads --max-active-seeds --on-complete --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --help -h" ;;
         blocklist) opts="--reload --json --state-dir --quiet -q --help -h" ;;
         create) opts="--output -o --tracker -t --web-seed -w --piece-size --private --comment --source --creator --no-date --v1 --v2 --hybrid --exclude --threads --force -f --json --state-dir --quiet -q --help -h" ;;
         dht-get) opts="--salt --timeout --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --help -h" ;;
         dht-put) opts="--mutable --key --salt --seq --cas --timeout --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --help -h" ;;
         dht-keygen) opts="--key --force -f --json --state-dir --quiet -q --help -h" ;;
         info) opts="--json --state-dir --quiet -q --help -h" ;;
-        help) opts="--json --state-dir --quiet -q --help -h"; words="add status peers files pause resume verify remove daemon blocklist create dht-get dht-put dht-keygen info help version" ;;
+        help) opts="--json --state-dir --quiet -q --help -h"; words="add status peers files pause resume verify remove trackers set move queue daemon blocklist create dht-get dht-put dht-keygen info help version" ;;
         version) opts="--json --state-dir --quiet -q --help -h" ;;
     esac
     if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts" -- "$cur"))
