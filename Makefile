@@ -3,11 +3,14 @@ PREFIX ?= $(HOME)/.local
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Build: libtorrent and its headers. Tests: independent readers, peers and proxies.
+# Build: libtorrent and its headers. Tests: independent readers, peers and proxies;
+# the JSON schemas' validator, jq for the man page's recipes, the shells the
+# completions are loaded into and the man page's linter.
 DEB_PACKAGES := libtorrent-rasterbar-dev libboost-system-dev libssl-dev zlib1g-dev pkg-config \
-	python3-libtorrent transmission-cli mktorrent opentracker aria2 microsocks dante-server tinyproxy
+	python3-libtorrent transmission-cli mktorrent opentracker aria2 microsocks dante-server tinyproxy \
+	python3-jsonschema jq zsh fish mandoc
 
-.PHONY: all deps build release test test-sanitize docs install bench clean
+.PHONY: all deps build release demo test test-sanitize docs install bench clean
 
 all: build
 
@@ -23,6 +26,10 @@ build:
 
 release:
 	$(SWIFT) build -c release
+
+# btx's main job with no network: a seeder and a daemon on 127.0.0.1 (demo/run.sh).
+demo: build
+	@BTX=.build/debug/btx demo/run.sh
 
 test: deps build fuzz-replay
 	$(SWIFT) test --disable-swift-testing
