@@ -3,6 +3,8 @@ import Glibc
 import TorrentKit
 
 public let btxVersion = "0.1.0"
+/// The man page's date: the release's, fixed here so generated docs stay the same from day to day.
+let btxReleaseDate = "2026-11-29"
 
 /// Runs btx with `arguments` (argv without the program name) and returns the exit code.
 public func runCLI(_ arguments: [String]) -> Int32 {

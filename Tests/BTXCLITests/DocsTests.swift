@@ -30,6 +30,64 @@ final class DocsTests: XCTestCase {
         }
     }
 
+    func testNoSchemaFileOutlivesTheContract() throws {
+        let committed = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("docs/json").path)
+        XCTAssertEqual(Set(committed), Set(JSONContracts.all.map { "\($0.id).schema.json" }), "run 'make docs'")
+    }
+
+    func testEveryCommandHasItsJSONDocumented() {
+        let documented = Set(JSONContracts.documents.map(\.producedBy))
+        for command in commands where !command.streamsEvents {
+            XCTAssertTrue(documented.contains("btx \(command.name) --json"), "no JSON contract for \(command.name)")
+        }
+        XCTAssertEqual(Set(JSONContracts.events.map(\.producedBy)),
+                       ["added", "listening", "metadata", "progress", "tracker_reply", "blocklist", "warning", "error",
+                        "finished", "exit"])
+    }
+
+    func testManPageLintsCleanWithADateAndEverySection() throws {
+        let page = Docs.manPage
+        XCTAssertTrue(page.hasPrefix(".TH BTX 1 \(btxReleaseDate) "), String(page.prefix(80)))
+        for section in ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "JSON OUTPUT", "EXIT STATUS", "ENVIRONMENT", "FILES",
+                        "EXAMPLES", "SEE ALSO"] {
+            XCTAssertTrue(page.contains("\n.SH \(section)\n"), "no \(section) section")
+        }
+        XCTAssertTrue(page.contains(".SH EXIT STATUS\n.TS\n"), "EXIT STATUS is a table")
+        for code in [ExitCode.success, .failure, .usage, .notFound, .noSession, .interrupted, .terminated] {
+            XCTAssertTrue(page.contains("\n\(code.rawValue)\t"), "EXIT STATUS lacks \(code.rawValue)")
+        }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/mandoc") else {
+            return XCTFail("mandoc is missing: run 'make deps'")
+        }
+        let lint = Process()
+        lint.executableURL = URL(fileURLWithPath: "/usr/bin/mandoc")
+        lint.arguments = ["-T", "lint", "-W", "warning", root.appendingPathComponent("man/btx.1").path]
+        let pipe = Pipe()
+        lint.standardOutput = pipe
+        lint.standardError = pipe
+        try lint.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        lint.waitUntilExit()
+        XCTAssertEqual(lint.terminationStatus, 0, output)
+        XCTAssertEqual(output, "")
+    }
+
+    /// Every variable the sources read is in ENVIRONMENT.
+    func testEnvironmentSectionNamesEveryVariableBtxReads() throws {
+        let sources = root.appendingPathComponent("Sources/BTXCLI")
+        var read = Set<String>()
+        for case let path as String in FileManager.default.enumerator(atPath: sources.path)! where path.hasSuffix(".swift") {
+            let text = try String(contentsOf: sources.appendingPathComponent(path), encoding: .utf8)
+            var rest = Substring(text)
+            while let range = rest.firstRange(of: "environment[\"") {
+                rest = rest[range.upperBound...]
+                read.insert(String(rest.prefix { $0 != "\"" }))
+            }
+        }
+        XCTAssertTrue(read.contains("BTX_PROXY"), "the scan found \(read)")
+        XCTAssertEqual(read.subtracting(Docs.environmentVariables.map(\.0)).sorted(), [])
+    }
+
     func testOptionNamesAreUniquePerCommand() {
         for command in commands {
             let all = command.options + globalOptions

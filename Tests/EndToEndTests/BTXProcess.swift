@@ -49,7 +49,9 @@ func spawn(_ executable: String, _ arguments: [String], cwd: String? = nil, stdi
     let status = try child.wait(timeout: timeout)
     // A grandchild that kept the pipes open (a daemon) must not hold us up.
     _ = group.wait(timeout: .now() + 5)
-    return ProcessResult(status: status, stdout: outSink.data, stderr: String(decoding: errSink.data, as: UTF8.self))
+    let result = ProcessResult(status: status, stdout: outSink.data, stderr: String(decoding: errSink.data, as: UTF8.self))
+    if executable == btxPath { SchemaValidator.shared.check(arguments: arguments, stdout: result.text) }
+    return result
 }
 
 func btx(_ arguments: String..., cwd: String? = nil, stdin: Data? = nil) throws -> ProcessResult {

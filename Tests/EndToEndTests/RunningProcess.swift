@@ -7,9 +7,12 @@ import XCTest
 final class RunningProcess {
     private let child: Child
     private let lines = LineCollector()
+    /// btx's arguments, for the JSON schemas its output is held to.
+    private let btxArguments: [String]?
 
     init(_ executable: String, _ arguments: [String], cwd: String? = nil, environment: [String: String] = [:]) throws {
         child = try Child(executable, arguments, cwd: cwd, environment: environment)
+        btxArguments = executable == btxPath ? arguments : nil
         try? child.input.close()
         // The reader holds the collector, not this object, so deinit still
         // runs (and kills the child) when the test lets go of it.
@@ -20,6 +23,12 @@ final class RunningProcess {
                 collector.append(chunk)
                 if chunk.isEmpty { return }
             }
+        }
+    }
+
+    deinit {
+        if let btxArguments {
+            SchemaValidator.shared.check(arguments: btxArguments, stdout: lines.snapshot.map { $0 + "\n" }.joined())
         }
     }
 

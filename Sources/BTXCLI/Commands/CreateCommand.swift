@@ -45,6 +45,10 @@ private func runCreate(_ invocation: Invocation) throws {
     let path = invocation.arguments[0]
     let options = try torrentOptions(invocation)
     let out = invocation.output
+    if invocation.value("output") == "-" && out.json {
+        // Standard output is the torrent's bytes then; a document after them would corrupt it.
+        throw BTXError.usage("-o - writes the torrent to standard output: leave out --json", command: "create")
+    }
 
     // Fail before hashing, not after minutes of it.
     let content: TorrentContent

@@ -7,14 +7,34 @@ let helpCommand = Command(
     positional: .command,
     run: { invocation in
         try invocation.expectArguments(0, 1)
-        if let name = invocation.arguments.first {
+        let named = try invocation.arguments.first.map { name in
             guard let command = command(named: name) else { throw BTXError.usage("unknown command '\(name)'") }
-            invocation.output.line(commandHelp(command))
+            return command
+        }
+        if invocation.output.json {
+            invocation.output.document(.object([("commands", .array((named.map { [$0] } ?? commands).map(\.document))),
+                                                ("global_options", .array(globalOptions.map(\.document)))]))
         } else {
-            invocation.output.line(overviewHelp())
+            invocation.output.line(named.map(commandHelp) ?? overviewHelp())
         }
     }
 )
+
+extension Command {
+    /// `help --json`: what completions and wrappers need to know about a command.
+    var document: JSON {
+        .object([("name", .string(name)), ("usage", .string(usage)), ("summary", .string(summary)),
+                 ("details", .array(details.split(separator: "\n").map { .string(String($0)) })),
+                 ("options", .array(options.map(\.document))), ("streams_events", .bool(streamsEvents))])
+    }
+}
+
+extension OptionSpec {
+    var document: JSON {
+        .object([("long", .string(long)), ("short", short.map { .string(String($0)) } ?? .null),
+                 ("argument", .optional(argument)), ("summary", .string(summary)), ("repeatable", .bool(repeatable))])
+    }
+}
 
 func overviewHelp() -> String {
     let width = commands.map(\.name.count).max() ?? 0

@@ -1,100 +1,11 @@
 import BTXSession
 import Glibc
 
-/// The man page and shell completions, generated from the command table so
-/// they can never disagree with `btx help`. `make docs` writes them to
-/// man/ and completions/; a test checks the committed copies are current.
+/// The man page, the shell completions and the JSON Schemas, generated from
+/// the command table and the JSON contract so they can never disagree with
+/// `btx help` or with each other. `make docs` writes them to man/,
+/// completions/ and docs/json/; a test checks the committed copies are current.
 enum Docs {
-    static var manPage: String {
-        var t = """
-            .TH BTX 1 "" "btx \(btxVersion)" "User Commands"
-            .SH NAME
-            btx \\- a command-line BitTorrent client
-            .SH SYNOPSIS
-            .B btx
-            .I COMMAND
-            [\\fIoptions\\fR] [\\fIarguments\\fR]
-            .SH DESCRIPTION
-            btx downloads, seeds and creates torrents on top of libtorrent-rasterbar.
-            Results go to standard output as aligned tables, or as JSON with \\fB\\-\\-json\\fR;
-            progress and warnings go to standard error, only on a terminal.
-            .SH COMMANDS
-
-            """
-        for c in commands {
-            t += ".SS \"\(roff(c.usage))\"\n\(roff(c.summary)).\n"
-            for paragraph in c.details.split(separator: "\n") { t += ".PP\n\(roff(String(paragraph)))\n" }
-            for o in c.options { t += option(o) }
-        }
-        t += ".SH GLOBAL OPTIONS\n"
-        for o in globalOptions { t += option(o) }
-        t += ".SH PROXIES AND INTERFACES\n"
-        for paragraph in networkPolicyManual.split(separator: "\n") { t += ".PP\n\(roff(String(paragraph)))\n" }
-        t += """
-            .SH EXIT STATUS
-            0 success, 1 failure, 2 usage error, 3 not found, 4 no running session, 130 interrupted (SIGINT), 143 terminated (SIGTERM).
-            \\fBverify\\fR exits 1 when wanted data is bad or missing; \\fBstatus \\-\\-watch\\fR ends with 130 on Ctrl-C.
-            .SH ENVIRONMENT
-            .TP
-            .B BTX_STATE_DIR
-            Keep all state, the DHT key and the control socket in this directory, like \\fB\\-\\-state\\-dir\\fR,
-            which wins over it. The config file in $XDG_CONFIG_HOME is still read, then DIR/config.
-            .TP
-            .B BTX_DHT_BOOTSTRAP
-            Comma\\-separated DHT bootstrap nodes, HOST:PORT, instead of the public routers.
-            \\fB\\-\\-bootstrap\\fR wins over it, and it wins over the config file.
-            .TP
-            .B BTX_PROXY
-            The proxy URL, like \\fB\\-\\-proxy\\fR, which wins over it; it wins over the config file.
-            Unlike an option, it is not shown to other users by ps.
-            .TP
-            .B XDG_CONFIG_HOME
-            Where the config file is (default ~/.config).
-            .TP
-            .B XDG_STATE_HOME
-            Where the state directory is (default ~/.local/state).
-            .TP
-            .B XDG_DATA_HOME
-            Where the DHT key is (default ~/.local/share).
-            .TP
-            .B XDG_RUNTIME_DIR
-            Where the control socket is; without it, under the state directory.
-            .TP
-            .B NO_COLOR
-            Never use colour (there is none on a pipe or with TERM=dumb either).
-            .SH FILES
-            STATE is $XDG_STATE_HOME/btx, or the directory that \\fB\\-\\-state\\-dir\\fR or BTX_STATE_DIR names.
-            .TP
-            .I $XDG_CONFIG_HOME/btx/config
-            Optional defaults, one \\fIkey\\fR = \\fIvalue\\fR a line; # starts a comment. Command\\-line options win over it.
-            An unknown key or a line without = is warned about and skipped; a bad value for a known key is an error.
-
-            """
-        t += "Keys: " + UserConfig.keys.sorted { $0.key < $1.key }.map { roff("\($0.key) (\($0.value))") }.joined(separator: ", ") + ".\n"
-        t += """
-            .TP
-            .I STATE/config
-            Read after the file above when the state directory is given; its keys win over the same keys there.
-            .TP
-            .I STATE
-            Resume data (resume/), the DHT routing table (dht.state) and the session lock (lock).
-            .TP
-            .I STATE/daemon.log
-            The background session's output (newline\\-delimited JSON events), appended to.
-            .TP
-            .I STATE/daemon.pid
-            The background session's process id.
-            .TP
-            .I $XDG_RUNTIME_DIR/btx/control.sock
-            The running session's control socket (STATE/run/control.sock without XDG_RUNTIME_DIR or with a state directory).
-            .TP
-            .I $XDG_DATA_HOME/btx/dht.key
-            The signing key for mutable DHT items (STATE/dht.key with a state directory).
-
-            """
-        return t
-    }
-
     static var bash: String {
         var t = "# bash completion for btx (generated by `make docs`)\n_btx() {\n"
         t += "    local cur=${COMP_WORDS[COMP_CWORD]} cmd=\"\" i\n"
@@ -161,7 +72,7 @@ enum Docs {
 
     private static var commandNames: String { commands.map(\.name).joined(separator: " ") }
 
-    private static func option(_ o: OptionSpec) -> String {
+    static func option(_ o: OptionSpec) -> String {
         var names = o.short.map { "\\fB\\-\($0)\\fR, " } ?? ""
         names += "\\fB\\-\\-\(roff(o.long))\\fR"
         if let a = o.argument { names += " \\fI\(a)\\fR" }
@@ -172,7 +83,7 @@ enum Docs {
         options.flatMap { o in ["--" + o.long] + (o.short.map { ["-\($0)"] } ?? []) }.joined(separator: " ")
     }
 
-    private static func roff(_ s: String) -> String {
+    static func roff(_ s: String) -> String {
         var out = s.replacingAll("\\", with: "\\e").replacingAll("-", with: "\\-")
         if out.hasPrefix(".") || out.hasPrefix("'") { out = "\\&" + out }
         return out
@@ -184,17 +95,20 @@ enum Docs {
 
     private static func fishEscape(_ s: String) -> String { s.replacingAll("'", with: "\\'") }
 
-    static let files: [(String, () -> String)] = [
-        ("man/btx.1", { manPage }),
-        ("completions/btx.bash", { bash }),
-        ("completions/_btx", { zsh }),
-        ("completions/btx.fish", { fish }),
-    ]
+    static var files: [(String, () -> String)] {
+        [("man/btx.1", { manPage }),
+         ("completions/btx.bash", { bash }),
+         ("completions/_btx", { zsh }),
+         ("completions/btx.fish", { fish })]
+            + JSONContracts.all.map { document in ("docs/json/\(document.id).schema.json", { document.schema.pretty() + "\n" }) }
+    }
 }
 
 func writeDocs(to root: String) throws {
     for (path, render) in Docs.files {
-        try FileIO.writeAtomically(Array(render().utf8), to: root + "/" + path, replace: true)
+        let full = absolutePath(root) + "/" + path
+        try makeDirectories(String(full[..<full.lastIndex(of: "/")!]), mode: 0o755)
+        try FileIO.writeAtomically(Array(render().utf8), to: full, replace: true)
     }
 }
 

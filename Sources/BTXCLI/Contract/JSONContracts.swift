@@ -1,0 +1,300 @@
+/// Every JSON document and event btx prints, field by field (see
+/// JSONShape). Vocabulary.swift and the commands build them; the tests hold
+/// those to what is written here.
+enum JSONContracts {
+    static let torrentStates = ["checking", "resuming", "metadata", "downloading", "finished", "seeding", "unknown",
+                                "paused", "error", "complete", "stopped"]
+
+    static let settings = JSONObject(name: "SETTINGS", fields: [
+        JSONField("max_down", .nullable(.integer(.bytesPerSecond)), "this run's --max-down cap; null without one"),
+        JSONField("max_up", .nullable(.integer(.bytesPerSecond)), "this run's --max-up cap; null without one"),
+        JSONField("sequential", .boolean, "this run downloads pieces in order (--sequential)"),
+        JSONField("seed", .boolean, "keeps seeding once complete (--seed)"),
+        JSONField("seed_ratio", .nullable(.number(.none)), "seeding goal: uploaded/size (--seed-ratio); null without one"),
+        JSONField("seed_time", .nullable(.integer(.seconds)), "seeding goal: time seeded (--seed-time); null without one"),
+    ])
+
+    static let torrent = JSONObject(name: "TORRENT", fields: [
+        JSONField("info_hash", .hash, "the v1 info-hash, or the v2 one for a v2-only torrent: what names it"),
+        JSONField("info_hash_v1", .nullable(.hex(40)), "the v1 info-hash; null for v2-only"),
+        JSONField("info_hash_v2", .nullable(.hex(64)), "the v2 info-hash; null for v1-only"),
+        JSONField("name", .string, "the torrent's name"),
+        JSONField("state", .oneWord(torrentStates),
+                  "a running torrent is checking, resuming, metadata, downloading, finished, seeding, paused or error; "
+                      + "a saved one complete, stopped, paused or error"),
+        JSONField("running", .boolean, "a session runs it now (else this is its saved state)"),
+        JSONField("paused", .boolean, "paused by the user"),
+        JSONField("has_metadata", .boolean, "its metadata is known (false for a magnet still fetching it)"),
+        JSONField("progress", .number(.fraction), "done/wanted"),
+        JSONField("size", .nullable(.integer(.bytes)), "every file's bytes; null without metadata"),
+        JSONField("wanted", .nullable(.integer(.bytes)), "the bytes of the pieces holding the chosen files; null without metadata"),
+        JSONField("done", .integer(.bytes), "the verified part of wanted"),
+        JSONField("pieces", .nullable(.integer(.count)), "pieces in the torrent; null without metadata"),
+        JSONField("pieces_done", .integer(.count), "verified pieces"),
+        JSONField("downloaded", .integer(.bytes), "payload downloaded, all runs"),
+        JSONField("uploaded", .integer(.bytes), "payload uploaded, all runs"),
+        JSONField("session_downloaded", .integer(.bytes), "payload downloaded in this run"),
+        JSONField("session_uploaded", .integer(.bytes), "payload uploaded in this run"),
+        JSONField("ratio", .number(.none), "uploaded/wanted"),
+        JSONField("download_rate", .integer(.bytesPerSecond), "payload download rate (0 without a session)"),
+        JSONField("upload_rate", .integer(.bytesPerSecond), "payload upload rate (0 without a session)"),
+        JSONField("peers", .integer(.count), "connected peers (0 without a session)"),
+        JSONField("seeds", .integer(.count), "connected peers that are seeds"),
+        JSONField("blocked_peers", .nullable(.integer(.count)),
+                  "distinct addresses the blocklist kept from it this run; null without a session"),
+        JSONField("eta", .nullable(.integer(.seconds)), "time left at the current rate; null when unknown"),
+        JSONField("save_path", .string, "the directory its files are in"),
+        JSONField("error", .nullable(.string), "why it stopped (a disk error, a bad --only); null when fine"),
+        JSONField("added_time", .integer(.unixSeconds), "when it was first added"),
+        JSONField("completed_time", .nullable(.integer(.unixSeconds)), "when it completed; null before"),
+        JSONField("settings", .object(settings), "what this run and its seeding goal apply"),
+        JSONField("goal_reached", .nullable(.boolean), "its seeding goal is met; null without a session"),
+    ])
+
+    static let file = JSONObject(name: "FILE", fields: [
+        JSONField("index", .integer(.index), "the file's number, as --only counts"),
+        JSONField("path", .string, "its path under the save directory, as written"),
+        JSONField("size", .integer(.bytes), "the file's size"),
+        JSONField("done", .integer(.bytes), "its verified part; absent for a .torrent file", optional: true),
+        JSONField("progress", .number(.fraction), "done/size; absent for a .torrent file", optional: true),
+        JSONField("priority", .oneWord(["skip", "low", "normal", "high"]), "absent for a .torrent file", optional: true),
+    ])
+
+    static let peer = JSONObject(name: "PEER", fields: [
+        JSONField("address", .string, "IP:PORT, [IPv6]:PORT"),
+        JSONField("client", .string, "the client it names itself as"),
+        JSONField("flags", .string, "eight letters, - when off: I we are interested, C they choke us, i they are interested, "
+                      + "c we choke them, S seed, E encrypted, U uTP, R they connected to us"),
+        JSONField("progress", .number(.fraction), "how much of the torrent it has"),
+        JSONField("download_rate", .integer(.bytesPerSecond), "from it"),
+        JSONField("upload_rate", .integer(.bytesPerSecond), "to it"),
+        JSONField("downloaded", .integer(.bytes), "from it, this connection"),
+        JSONField("uploaded", .integer(.bytes), "to it, this connection"),
+    ])
+
+    static let metainfoFields: [JSONField] = [
+        JSONField("name", .string, "the torrent's name"),
+        JSONField("info_hash", .hash, "the v1 info-hash, or the v2 one for a v2-only torrent"),
+        JSONField("info_hash_v1", .nullable(.hex(40)), "null for v2-only"),
+        JSONField("info_hash_v2", .nullable(.hex(64)), "null for v1-only"),
+        JSONField("size", .integer(.bytes), "every file's bytes (padding files left out)"),
+        JSONField("file_count", .integer(.count), "files (padding files left out)"),
+        JSONField("piece_length", .integer(.bytes), "bytes per piece"),
+        JSONField("piece_count", .integer(.count), "pieces"),
+        JSONField("private", .boolean, "peers only from its trackers"),
+        JSONField("trackers", .array(.object(JSONObject(fields: [
+            JSONField("url", .string, "announce URL"),
+            JSONField("tier", .integer(.index), "its tier"),
+        ]))), "in the file's order"),
+        JSONField("web_seeds", .array(.string), "web seed URLs"),
+        JSONField("comment", .nullable(.string), "null without one"),
+        JSONField("created_by", .nullable(.string), "null without one"),
+        JSONField("source", .nullable(.string), "null without one"),
+        JSONField("creation_date", .nullable(.integer(.unixSeconds)), "null without one"),
+        JSONField("magnet_uri", .string, "a magnet link to it"),
+    ]
+
+    static let metainfo = JSONObject(name: "METAINFO", fields: metainfoFields)
+
+    static let blocklist = JSONObject(name: "BLOCKLIST", fields: [
+        JSONField("path", .string, "the list's absolute path"),
+        JSONField("compressed", .boolean, "it is gzipped"),
+        JSONField("entries", .integer(.count), "lines that block"),
+        JSONField("formats", .object(JSONObject(fields: ["p2p", "dat", "cidr", "range", "single"].map {
+            JSONField($0, .integer(.count), "entries in this format")
+        })), "entries per format: p2p (PeerGuardian), dat (eMule), cidr, range, single"),
+        JSONField("allowed", .integer(.count), "DAT entries whose access level (above 127) allows"),
+        JSONField("bad_lines", .integer(.count), "lines it could not read, skipped"),
+        JSONField("first_bad_line", .nullable(.integer(.count)), "the first one's line number; null when none"),
+        JSONField("ranges", .integer(.count), "ranges once overlaps are merged"),
+        JSONField("ipv4_ranges", .integer(.count), "of which IPv4"),
+        JSONField("ipv6_ranges", .integer(.count), "of which IPv6"),
+        JSONField("ipv4_addresses", .integer(.count), "IPv4 addresses blocked"),
+        JSONField("blocked_peers", .nullable(.integer(.count)), "addresses the session refused this run; null without one"),
+    ])
+
+    static let option = JSONObject(name: "OPTION", fields: [
+        JSONField("long", .string, "the option's name without --"),
+        JSONField("short", .nullable(.string), "its one-letter form; null without one"),
+        JSONField("argument", .nullable(.string), "what its value is; null for a flag"),
+        JSONField("summary", .string, "what it does"),
+        JSONField("repeatable", .boolean, "it may be given more than once"),
+    ])
+
+    static let command = JSONObject(name: "COMMAND", fields: [
+        JSONField("name", .string, "the command"),
+        JSONField("usage", .string, "its usage line"),
+        JSONField("summary", .string, "what it does, in a line"),
+        JSONField("details", .array(.string), "its help's paragraphs"),
+        JSONField("options", .array(.object(option)), "its own options"),
+        JSONField("streams_events", .boolean, "with --json it prints events, one a line"),
+    ])
+
+    private static func action(_ name: String) -> JSONShape {
+        .object(JSONObject(fields: [
+            JSONField("action", .constant(name), "what was done"),
+            JSONField("info_hash", .hash, "the torrent's"),
+            JSONField("name", .string, "the torrent's"),
+        ]))
+    }
+
+    static let error = JSONObject(fields: [
+        JSONField("code", .oneWord(["failed", "usage", "not_found", "no_session", "interrupted"]),
+                  "failed (exit 1), usage (2), not_found (3), no_session (4), interrupted (130, 143)"),
+        JSONField("message", .string, "what btx also prints on stderr"),
+    ])
+
+    /// One document per line of `btx add --json` and of daemon.log.
+    static let events: [JSONDocument] = [
+        event("added", "a torrent was added (or handed to the running session)", [
+            JSONField("info_hash", .hash, "the torrent's"),
+            JSONField("name", .string, "its name (the info-hash for a magnet without one)"),
+            JSONField("save_path", .string, "where its files go"),
+            JSONField("resumed", .boolean, "it continues from saved state"),
+            JSONField("has_metadata", .boolean, "false for a magnet still fetching it"),
+        ]),
+        event("listening", "the session listens for peers", [JSONField("port", .integer(.count), "its port")]),
+        event("metadata", "a magnet's metadata arrived", [
+            JSONField("info_hash", .hash, "the torrent's"),
+            JSONField("name", .string, "its name"),
+            JSONField("size", .nullable(.integer(.bytes)), "every file's bytes"),
+        ]),
+        JSONDocument(id: "event-progress", producedBy: "progress", summary: "about once a second per torrent until it is "
+                         + "complete: its status, the same document btx status --json shows",
+                     shape: eventShape("progress", .object(torrent))),
+        event("tracker_reply", "a tracker answered (from the process that runs the session)", [
+            JSONField("info_hash", .hash, "the torrent's"),
+            JSONField("peers", .integer(.count), "peers it named"),
+        ]),
+        JSONDocument(id: "event-blocklist", producedBy: "blocklist",
+                     summary: "the blocklist the session put in force, as btx blocklist --json shows it",
+                     shape: eventShape("blocklist", .object(blocklist))),
+        event("warning", "something the user may want to know: a tracker that does not answer, a piece that failed its hash", [
+            JSONField("info_hash", .nullable(.hash), "the torrent's; null for the session's own"),
+            JSONField("message", .string, "the warning"),
+        ]),
+        event("error", "a torrent failed, or the command did (then info_hash and name are null); an exit event follows", [
+            JSONField("info_hash", .nullable(.hash), "the torrent's, or null"),
+            JSONField("name", .nullable(.string), "the torrent's, or null"),
+            JSONField("code", error.fields[0].shape, "as in the error object"),
+            JSONField("message", .string, "what went wrong"),
+        ]),
+        event("finished", "a torrent is complete (its wanted bytes verified)", [
+            JSONField("info_hash", .hash, "the torrent's"),
+            JSONField("name", .string, "its name"),
+            JSONField("size", .integer(.bytes), "every file's bytes"),
+            JSONField("wanted", .integer(.bytes), "the bytes it needed"),
+            JSONField("session_downloaded", .integer(.bytes), "downloaded in this run"),
+            JSONField("seconds", .number(.seconds), "since the command started"),
+        ]),
+        event("exit", "the last line: why the command ends and its exit status", [
+            JSONField("reason", .oneWord(["complete", "paused", "detached", "stopped", "interrupted", "error"]),
+                      "complete, paused (--paused), detached (--detach), stopped (a daemon told to stop), interrupted or error"),
+            JSONField("code", .integer(.none), "the exit status"),
+        ]),
+    ]
+
+    static let documents: [JSONDocument] = [
+        JSONDocument(id: "status", producedBy: "btx status --json",
+                     summary: "the torrents asked for, live or saved; status --watch --json prints one a tick",
+                     shape: .object(JSONObject(fields: [JSONField("torrents", .array(.object(torrent)), "oldest first")]))),
+        JSONDocument(id: "peers", producedBy: "btx peers --json", summary: "a running torrent's connected peers",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("name", .string, "the torrent's"),
+                         JSONField("info_hash", .hash, "the torrent's"),
+                         JSONField("peers", .array(.object(peer)), "connected peers"),
+                     ]))),
+        JSONDocument(id: "files", producedBy: "btx files --json", summary: "a torrent's files (or a .torrent file's)",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("name", .string, "the torrent's"),
+                         JSONField("info_hash", .hash, "the torrent's"),
+                         JSONField("files", .array(.object(file)), "padding files left out"),
+                     ]))),
+        JSONDocument(id: "pause", producedBy: "btx pause --json", summary: "one a torrent paused", shape: action("pause")),
+        JSONDocument(id: "resume", producedBy: "btx resume --json", summary: "one a torrent resumed", shape: action("resume")),
+        JSONDocument(id: "remove", producedBy: "btx remove --json", summary: "one a torrent removed", shape: action("remove")),
+        JSONDocument(id: "verify", producedBy: "btx verify --json", summary: "the recheck's outcome",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("info_hash", .hash, "the torrent's"),
+                         JSONField("name", .string, "the torrent's"),
+                         JSONField("pieces", .integer(.count), "pieces in the torrent"),
+                         JSONField("pieces_good", .integer(.count), "pieces whose data passed"),
+                         JSONField("wanted", .nullable(.integer(.bytes)), "the bytes it needs"),
+                         JSONField("done", .integer(.bytes), "of which verified"),
+                         JSONField("complete", .boolean, "every wanted byte is good (else exit 1)"),
+                         JSONField("state", .oneWord(torrentStates), "as in TORRENT"),
+                     ]))),
+        JSONDocument(id: "daemon", producedBy: "btx daemon --json", summary: "the background session started",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("pid", .integer(.count), "its process id"),
+                         JSONField("log", .string, "its log, daemon.log"),
+                     ]))),
+        JSONDocument(id: "daemon-stop", producedBy: "btx daemon --stop --json", summary: "the session saved its state and exited",
+                     shape: .object(JSONObject(fields: [JSONField("stopped", .boolean, "always true")]))),
+        JSONDocument(id: "blocklist", producedBy: "btx blocklist --json",
+                     summary: "a list read from FILE, or the running session's (after --reload, the reloaded one)",
+                     shape: .object(blocklist)),
+        JSONDocument(id: "create", producedBy: "btx create --json",
+                     summary: "the torrent written (with -o -, the torrent itself is standard output and --json is refused)",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("path", .string, "the file written"),
+                         JSONField("format", .oneWord(["v1", "v2", "hybrid"]), "the torrent's format"),
+                     ] + metainfoFields + [
+                         JSONField("skipped", .array(.string), "entries left out: links out of PATH, special files"),
+                     ]))),
+        JSONDocument(id: "dht-get", producedBy: "btx dht-get --json", summary: "the item found",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("target", .hex(40), "the item's target"),
+                         JSONField("mutable", .boolean, "a signed, updatable item"),
+                         JSONField("value", .anyValue, "a string's text (UTF-8) or base64, or another type as JSON"),
+                         JSONField("encoding", .oneWord(["utf-8", "base64", "json"]), "how value is written"),
+                         JSONField("public_key", .nullable(.hex(64)), "mutable items only", optional: true),
+                         JSONField("salt", .string, "mutable items only", optional: true),
+                         JSONField("seq", .integer(.count), "mutable items only", optional: true),
+                         JSONField("signature", .nullable(.hex(128)), "mutable items only", optional: true),
+                         JSONField("authoritative", .boolean, "mutable items only: every node on the path answered",
+                                   optional: true),
+                         JSONField("nodes", .integer(.count), "nodes that answered with the item"),
+                     ]))),
+        JSONDocument(id: "dht-put", producedBy: "btx dht-put --json", summary: "the item stored",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("target", .hex(40), "the item's target"),
+                         JSONField("mutable", .boolean, "a signed, updatable item"),
+                         JSONField("public_key", .nullable(.hex(64)), "mutable items only", optional: true),
+                         JSONField("salt", .string, "mutable items only", optional: true),
+                         JSONField("seq", .integer(.count), "mutable items only", optional: true),
+                         JSONField("nodes", .integer(.count), "nodes that stored it (0: exit 1)"),
+                     ]))),
+        JSONDocument(id: "dht-keygen", producedBy: "btx dht-keygen --json", summary: "the signing key",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("public_key", .hex(64), "its public key"),
+                         JSONField("key_file", .string, "where it is"),
+                         JSONField("created", .boolean, "made now (false: an existing key was kept)"),
+                     ]))),
+        JSONDocument(id: "info", producedBy: "btx info --json", summary: "a torrent's metadata", shape: .object(metainfo)),
+        JSONDocument(id: "help", producedBy: "btx help --json", summary: "the commands (or the one named) and their options",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("commands", .array(.object(command)), "every command, or the one named"),
+                         JSONField("global_options", .array(.object(option)), "options every command takes"),
+                     ]))),
+        JSONDocument(id: "version", producedBy: "btx version --json", summary: "the versions",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("version", .string, "btx's"),
+                         JSONField("libtorrent", .string, "libtorrent-rasterbar's"),
+                     ]))),
+        JSONDocument(id: "error", producedBy: "any command's --json, on failure",
+                     summary: "instead of the document (add --json says it with an error event, then exit)",
+                     shape: .object(JSONObject(fields: [JSONField("error", .object(error), "what failed")]))),
+    ]
+
+    static var all: [JSONDocument] { documents + events }
+
+    private static func eventShape(_ type: String, _ data: JSONShape) -> JSONShape {
+        .object(JSONObject(fields: [JSONField("type", .constant(type), "the event"), JSONField("data", data, "its data")]))
+    }
+
+    private static func event(_ type: String, _ summary: String, _ fields: [JSONField]) -> JSONDocument {
+        JSONDocument(id: "event-" + type, producedBy: type, summary: summary,
+                     shape: eventShape(type, .object(JSONObject(fields: fields))))
+    }
+}
