@@ -10,6 +10,7 @@ let btxReleaseDate = "2026-11-29"
 public func runCLI(_ arguments: [String]) -> Int32 {
     let environment = Environment.current()
     let json = arguments.contains("--json")
+    let color = ColorChoice.given(in: arguments).colors(STDERR_FILENO, environment: environment)
     var streaming = false
     do {
         try dispatch(arguments, environment: environment, streaming: &streaming)
@@ -17,16 +18,16 @@ public func runCLI(_ arguments: [String]) -> Int32 {
         return ExitCode.success.rawValue
     } catch let error as BTXError {
         fflush(stdout)
-        report(error, json: json, streaming: streaming)
+        report(error, json: json, streaming: streaming, color: color)
         return error.exitCode.rawValue
     } catch let error as TorrentKitError {
         fflush(stdout)
         let cli = BTXError(exitCode: error.code == .cancelled ? .interrupted : .failure, message: error.message)
-        report(cli, json: json, streaming: streaming)
+        report(cli, json: json, streaming: streaming, color: color)
         return cli.exitCode.rawValue
     } catch {
         fflush(stdout)
-        report(.failure("\(error)"), json: json, streaming: streaming)
+        report(.failure("\(error)"), json: json, streaming: streaming, color: color)
         return ExitCode.failure.rawValue
     }
 }
@@ -39,9 +40,9 @@ private func dispatch(_ arguments: [String], environment: Environment, streaming
         case "--version": return try versionCommand.run(Invocation.parse([], command: versionCommand, environment: environment))
         case "-h", "--help": return try helpCommand.run(Invocation.parse([], command: helpCommand, environment: environment))
         case "--json", "-q", "--quiet": index += 1
-        case "--state-dir": index += 2
+        case "--state-dir", "--color": index += 2
         default:
-            if arguments[index].hasPrefix("--state-dir=") { index += 1; continue }
+            if arguments[index].hasPrefix("--state-dir=") || arguments[index].hasPrefix("--color=") { index += 1; continue }
             throw BTXError.usage("unknown option \(arguments[index]); options go after the command name")
         }
     }
@@ -53,7 +54,7 @@ private func dispatch(_ arguments: [String], environment: Environment, streaming
     if name == "_generate-docs", index + 1 < arguments.count {
         return try writeDocs(to: arguments[index + 1])
     }
-    guard let command = command(named: name) else {
+    guard let command = command(named: name) ?? hiddenCommands.first(where: { $0.name == name }) else {
         throw BTXError.usage("unknown command '\(name)'")
     }
     streaming = command.streamsEvents

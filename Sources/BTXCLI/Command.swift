@@ -13,8 +13,21 @@ struct OptionSpec {
     /// The value is optional and only given inline (`--watch=5`).
     var valueIsOptional = false
 
-    /// `command`: one of btx's command names (for `help COMMAND`).
-    enum Completion { case none, file, directory, command }
+    /// What the shells offer for a value or argument.
+    enum Completion: Equatable {
+        case none, file, directory
+        /// One of btx's command names (for `help COMMAND`).
+        case command
+        /// A saved torrent's name or info-hash (`btx _complete torrents`).
+        case torrent
+        /// A saved torrent, or a .torrent file.
+        case torrentOrFile
+        /// A .torrent file.
+        case torrentFile
+        case words([String])
+        /// Examples that show the value's form, `hint` saying it in words.
+        case format([String], hint: String)
+    }
 
     var display: String {
         let names = (short.map { "-\($0), " } ?? "    ") + "--" + long
@@ -44,6 +57,8 @@ let globalOptions: [OptionSpec] = [
     OptionSpec(long: "json", summary: "print machine-readable JSON on stdout"),
     OptionSpec(long: "state-dir", argument: "DIR", summary: "keep state in DIR instead of the XDG directories (also BTX_STATE_DIR)", completion: .directory),
     OptionSpec(long: "quiet", short: "q", summary: "print no progress or warnings on stderr"),
+    OptionSpec(long: "color", argument: "WHEN", summary: "colour states and errors: auto (on a terminal, unless NO_COLOR or TERM=dumb; the default), always or never",
+               completion: .words(ColorChoice.allCases.map(\.rawValue))),
     OptionSpec(long: "help", short: "h", summary: "show help for the command"),
 ]
 

@@ -29,6 +29,11 @@ extension String {
         return kept
     }
 
+    /// The text in `limit` columns: whole when it fits, else cut with "…".
+    func cut(toDisplayWidth limit: Int) -> String {
+        displayWidth <= limit ? self : prefix(displayWidth: max(0, limit - 1)) + "…"
+    }
+
     /// Walks the text as characters and whole CSI escape sequences (ESC [
     /// parameters, then one final byte in @...~), each with its width.
     private func forEachPiece(_ body: (Substring, Int) -> Bool) {

@@ -90,7 +90,11 @@ struct Invocation {
         }
 
         let json = flags.contains("json")
-        let output = Output(json: json, quiet: flags.contains("quiet"), environment: environment)
+        let colorText = values["color"]?.last ?? "auto"
+        guard let color = ColorChoice(rawValue: colorText) else {
+            throw BTXError.usage("--color: '\(colorText)' is not auto, always or never", command: command.name)
+        }
+        let output = Output(json: json, quiet: flags.contains("quiet"), color: color, environment: environment)
         var invocation = Invocation(command: command, output: output)
         invocation.stateDirectory = values["state-dir"]?.last ?? environment["BTX_STATE_DIR"]
         invocation.values = values

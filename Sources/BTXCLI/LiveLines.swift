@@ -20,9 +20,11 @@ final class LiveLines {
         }
         guard toStdout || output.showsProgress else { return }
         let width = terminalWidth(toStdout ? STDOUT_FILENO : STDERR_FILENO)
+        // Cut, never wrapped: a wrapped line would break the cursor arithmetic.
         var text = drawn > 1 ? "\u{1B}[\(drawn - 1)A" : ""
         for (i, line) in lines.enumerated() {
-            text += "\r\u{1B}[2K" + line.prefix(displayWidth: max(10, width - 1)) + (i < lines.count - 1 ? "\n" : "")
+            let fitted = line.displayWidth > width - 1 ? line.cut(toDisplayWidth: max(10, width - 1)) : line
+            text += "\r\u{1B}[2K" + fitted + (i < lines.count - 1 ? "\n" : "")
         }
         // Fewer lines than last time: blank the leftovers below.
         for _ in lines.count..<max(lines.count, drawn) { text += "\n\r\u{1B}[2K" }

@@ -8,13 +8,30 @@ struct Output {
     let quiet: Bool
     /// stderr is a terminal and -q was not given: progress bars are welcome.
     let showsProgress: Bool
+    /// Colour on stdout (tables), and on stderr (progress, warnings, errors).
     let color: Bool
+    let colorErrors: Bool
+    /// stdout's terminal width, which tables fit; nil off a terminal (a
+    /// pipe gets every cell whole).
+    let width: Int?
 
-    init(json: Bool, quiet: Bool, environment: Environment) {
+    init(json: Bool, quiet: Bool, color choice: ColorChoice = .auto, environment: Environment) {
         self.json = json
         self.quiet = quiet
         showsProgress = !quiet && isatty(STDERR_FILENO) == 1
-        color = isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+        color = !json && choice.colors(STDOUT_FILENO, environment: environment)
+        colorErrors = choice.colors(STDERR_FILENO, environment: environment)
+        width = isatty(STDOUT_FILENO) == 1 ? terminalWidth(STDOUT_FILENO) : nil
+    }
+
+    /// For tests: a given width and colour.
+    init(width: Int?, color: Bool) {
+        json = false
+        quiet = true
+        showsProgress = false
+        self.color = color
+        colorErrors = color
+        self.width = width
     }
 
     func line(_ text: String) { write(text + "\n", to: stdout) }
@@ -23,32 +40,52 @@ struct Output {
 
     func warning(_ text: String) {
         guard !quiet else { return }
-        write("btx: warning: \(text)\n", to: stderr)
+        write((colorErrors ? Paint.yellow.apply("btx: warning:") : "btx: warning:") + " \(text)\n", to: stderr)
     }
 
     /// Left-aligned columns separated by two spaces, measured in terminal
     /// columns (a CJK name takes two a character); `rightAligned` holds the
-    /// indices of numeric columns.
-    func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) {
-        write(tableLines(header, rows, rightAligned: rightAligned).map { $0 + "\n" }.joined(), to: stdout)
+    /// indices of numeric columns. On a terminal the table fits its width:
+    /// the `flexible` columns (names, paths) give up columns first to last,
+    /// their cells cut with "…", and a line still too long is cut at the
+    /// edge. Never wrapped.
+    func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = [], flexible: [Int] = []) {
+        write(tableLines(header, rows, rightAligned: rightAligned, flexible: flexible).map { $0 + "\n" }.joined(), to: stdout)
     }
 
-    func tableLines(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
+    func tableLines(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = [], flexible: [Int] = []) -> [String] {
         let all = [header] + rows
         var widths = [Int](repeating: 0, count: header.count)
         for row in all {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.displayWidth) }
         }
+        // One column short of the edge: a full last column makes some terminals wrap.
+        let limit = width.map { max(20, $0 - 1) }
+        if let limit {
+            var excess = widths.reduce(0, +) + 2 * (widths.count - 1) - limit
+            for i in flexible where excess > 0 && i < widths.count {
+                let cut = min(excess, widths[i] - max(8, header[i].displayWidth))
+                if cut > 0 { widths[i] -= cut; excess -= cut }
+            }
+        }
         return all.enumerated().map { r, row in
             var line = ""
-            for (i, cell) in row.enumerated() {
+            for (i, original) in row.enumerated() {
+                let cell = original.displayWidth > widths[i] ? original.cut(toDisplayWidth: widths[i]) : original
                 let padding = String(repeating: " ", count: widths[i] - cell.displayWidth)
                 let last = i == row.count - 1
                 let padded = rightAligned.contains(i) ? padding + cell : (last ? cell : cell + padding)
                 line += (i > 0 ? "  " : "") + padded
             }
+            if let limit, line.displayWidth > limit { line = line.cut(toDisplayWidth: limit) }
             return r == 0 ? bold(line) : line
         }
+    }
+
+    /// A torrent state in its colour on stdout (or `onStderr`).
+    func state(_ word: String, onStderr: Bool = false) -> String {
+        guard onStderr ? colorErrors : color, let paint = Paint.forState(word) else { return word }
+        return paint.apply(word)
     }
 
     /// "key  value" lines with the keys aligned, for one-object views like `info`.
@@ -61,7 +98,7 @@ struct Output {
         write(text, to: stdout)
     }
 
-    func bold(_ text: String) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
+    func bold(_ text: String) -> String { color ? Paint.bold.apply(text) : text }
 
     func progress(_ text: String) {
         guard showsProgress else { return }
@@ -79,11 +116,12 @@ func write(_ text: String, to stream: UnsafeMutablePointer<FILE>) {
     if stream == stderr { fflush(stream) }
 }
 
-/// Prints an error the documented way: `btx: message` on stderr, plus on
-/// stdout for --json an error object, or for an event stream (`add`) an
-/// error event and the exit event that ends every stream.
-func report(_ error: BTXError, json: Bool, streaming: Bool) {
-    write("btx: \(error.message)\n", to: stderr)
+/// Prints an error the documented way: `btx: message` on stderr (red on a
+/// terminal), plus on stdout for --json an error object, or for an event
+/// stream (`add`) an error event and the exit event that ends every stream.
+func report(_ error: BTXError, json: Bool, streaming: Bool, color: Bool = false) {
+    let prefix = color ? Paint.boldRed.apply("btx:") : "btx:"
+    write("\(prefix) \(error.message)\n", to: stderr)
     if let hint = error.hint { write("btx: \(hint)\n", to: stderr) }
     guard json && !error.reported else { return }
     if streaming {

@@ -3,12 +3,15 @@ import TorrentKit
 
 /// Options of every command that runs a session.
 let sessionOptions: [OptionSpec] = [
-    OptionSpec(long: "listen", argument: "PORT", summary: "listen on PORT, or ADDRESS:PORT (loopback turns off uTP, LSD, UPnP, NAT-PMP)"),
+    OptionSpec(long: "listen", argument: "PORT", summary: "listen on PORT, or ADDRESS:PORT (loopback turns off uTP, LSD, UPnP, NAT-PMP)",
+               completion: .format(["6881", "0.0.0.0:6881", "127.0.0.1:6881"], hint: "PORT or ADDRESS:PORT")),
     OptionSpec(long: "no-dht", summary: "don't use the DHT"),
-    OptionSpec(long: "bootstrap", argument: "HOST:PORT", summary: "DHT bootstrap node instead of the public routers (also BTX_DHT_BOOTSTRAP)", repeatable: true),
+    OptionSpec(long: "bootstrap", argument: "HOST:PORT", summary: "DHT bootstrap node instead of the public routers (also BTX_DHT_BOOTSTRAP)", repeatable: true,
+               completion: .format(["router.bittorrent.com:6881", "127.0.0.1:6881"], hint: "HOST:PORT")),
     OptionSpec(long: "blocklist", argument: "FILE", summary: "refuse peers whose address is in FILE (PeerGuardian, DAT, CIDR or ranges; may be gzipped)",
                completion: .file),
-    OptionSpec(long: "encryption", argument: "POLICY", summary: "peer encryption: require (no plaintext peers), prefer (the default), allow (only when the peer asks) or disable"),
+    OptionSpec(long: "encryption", argument: "POLICY", summary: "peer encryption: require (no plaintext peers), prefer (the default), allow (only when the peer asks) or disable",
+               completion: .words(["require", "prefer", "allow", "disable"])),
 ] + networkOptions
 
 /// The session the user asked for: config file, then environment, then options.

@@ -63,3 +63,52 @@ public indirect enum BencodeValue: Equatable, Sendable {
         }
     }
 }
+
+extension BencodeValue {
+    /// The byte string under `key` in a bencoded dictionary, found without
+    /// decoding the rest (resume data holds a whole info dictionary, pieces
+    /// and all): nil when it is not there or `bytes` is not a dictionary.
+    public static func string(forKey key: String, inDictionary bytes: [UInt8]) -> [UInt8]? {
+        let wanted = Array(key.utf8)
+        guard bytes.first == UInt8(ascii: "d") else { return nil }
+        var index = 1
+        while index < bytes.count, bytes[index] != UInt8(ascii: "e") {
+            guard let name = stringRange(bytes, &index), index < bytes.count else { return nil }
+            if bytes[name] == wanted[...] {
+                return stringRange(bytes, &index).map { Array(bytes[$0]) }
+            }
+            guard skip(bytes, &index, depth: 0) else { return nil }
+        }
+        return nil
+    }
+
+    /// A byte string's contents at `i`, moving past it.
+    private static func stringRange(_ b: [UInt8], _ i: inout Int) -> Range<Int>? {
+        guard i < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]),
+              let colon = b[i...].prefix(21).firstIndex(of: UInt8(ascii: ":")),
+              let length = Int(String(decoding: b[i..<colon], as: UTF8.self)), length <= b.count - colon - 1 else { return nil }
+        i = colon + 1 + length
+        return (colon + 1)..<i
+    }
+
+    /// Moves past one value of any type.
+    private static func skip(_ b: [UInt8], _ i: inout Int, depth: Int) -> Bool {
+        guard i < b.count, depth < 64 else { return false }
+        switch b[i] {
+        case UInt8(ascii: "i"):
+            guard let end = b[i...].firstIndex(of: UInt8(ascii: "e")) else { return false }
+            i = end + 1
+            return true
+        case UInt8(ascii: "l"), UInt8(ascii: "d"):
+            i += 1
+            while i < b.count, b[i] != UInt8(ascii: "e") {
+                guard skip(b, &i, depth: depth + 1) else { return false }
+            }
+            guard i < b.count else { return false }
+            i += 1
+            return true
+        default:
+            return stringRange(b, &i) != nil
+        }
+    }
+}

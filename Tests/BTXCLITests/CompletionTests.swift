@@ -1,47 +1,33 @@
 @testable import BTXCLI
 @testable import BTXSession
-import Foundation
 import XCTest
 
-/// `btx help <TAB>` offers command names, not file names, in every shell.
+/// What the generated completions are made of; CompletionShellTests loads
+/// them into bash, zsh and fish and asks.
 final class CompletionTests: XCTestCase {
-    private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    private let names = commands.map(\.name).joined(separator: " ")
-
-    func testHelpCompletesCommandNamesInEveryShell() {
-        XCTAssertTrue(Docs.bash.contains("        help) opts=\"") && Docs.bash.contains("; words=\"\(names)\" ;;"), Docs.bash)
-        XCTAssertTrue(Docs.zsh.contains("'*:command:(\(names))'"), Docs.zsh)
-        XCTAssertTrue(Docs.fish.contains("complete -c btx -n '__fish_seen_subcommand_from help' -a '\(names)'"), Docs.fish)
+    func testTorrentArgumentsCompleteSavedTorrentsInEveryShell() {
+        let torrentCommands = commands.filter { [.torrent, .torrentOrFile].contains($0.positional) }.map(\.name)
+        XCTAssertEqual(Set(torrentCommands), ["status", "peers", "files", "pause", "resume", "verify", "remove", "info"])
+        XCTAssertTrue(Docs.bash.contains("\"$btx\" \"${state[@]}\" _complete torrents"))
+        XCTAssertTrue(Docs.zsh.contains("$_btx_program $_btx_state _complete torrents"))
+        XCTAssertTrue(Docs.fish.contains("$program (__btx_state_dir) _complete torrents"))
+        for name in torrentCommands {
+            XCTAssertTrue(Docs.fish.contains("__fish_seen_subcommand_from \(name)' -a '(__btx_torrents"), name)
+        }
     }
 
-    func testBashCompletionOffersCommandsAfterHelpAndFilesAfterAdd() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/bin/bash") else { throw XCTSkip("no bash") }
-        let directory = NSTemporaryDirectory() + "btx-completion-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory + "/stuff", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-
-        func complete(_ words: String) throws -> [String] {
-            let script = """
-                source "$1"
-                COMP_WORDS=(\(words)); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-                _btx
-                printf '%s\\n' "${COMPREPLY[@]}"
-                """
-            let bash = Process()
-            bash.executableURL = URL(fileURLWithPath: "/bin/bash")
-            bash.arguments = ["-c", script, "bash", root.appendingPathComponent("completions/btx.bash").path]
-            bash.currentDirectoryURL = URL(fileURLWithPath: directory)
-            let pipe = Pipe()
-            bash.standardOutput = pipe
-            try bash.run()
-            let output = pipe.fileHandleForReading.readDataToEndOfFile()
-            bash.waitUntilExit()
-            return String(decoding: output, as: UTF8.self).split(separator: "\n").map(String.init)
+    func testValueFormsAreShownInEveryShell() {
+        for option in commands.flatMap({ $0.options }) {
+            guard case .format(let examples, let hint) = option.completion else { continue }
+            XCTAssertTrue(Docs.bash.contains("compgen -W \"\(examples.joined(separator: " "))\""), option.long)
+            XCTAssertTrue(Docs.zsh.contains(hint.replacingAll(":", with: "\\:")), option.long)
+            XCTAssertTrue(Docs.fish.contains("\(examples[0]) \"\(hint)\""), option.long)
         }
+    }
 
-        XCTAssertEqual(try complete("btx help st"), ["status"])
-        XCTAssertEqual(try complete("btx help d").sorted(), ["daemon", "dht-get", "dht-keygen", "dht-put"])
-        XCTAssertEqual(try complete("btx add st"), ["stuff"], "add still completes files")
+    func testTheHelperIsHiddenFromHelpAndCompletions() {
+        XCTAssertNil(command(named: "_complete"))
+        XCTAssertFalse(overviewHelp().contains("_complete"))
+        XCTAssertFalse(Docs.manPage.contains("_complete"))
     }
 }

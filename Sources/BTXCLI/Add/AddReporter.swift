@@ -65,7 +65,7 @@ final class AddReporter: SessionObserver {
         if output.json {
             for torrent in torrents { event("progress", torrent) }
         } else {
-            live.show(torrents.map(progressLine))
+            live.show(torrents.map { progressLine($0, output: output) })
         }
     }
 
@@ -147,11 +147,11 @@ final class AddReporter: SessionObserver {
     }
 }
 
-/// One torrent's live line, from its status document: for `add` running the
-/// session and for `add` following one.
-func progressLine(_ t: JSON) -> String {
+/// One torrent's live line on stderr, from its status document: for `add`
+/// running the session and for `add` following one.
+func progressLine(_ t: JSON, output: Output) -> String {
     let peers = t["peers"]?.intValue ?? 0
-    var parts = [t["name"]?.stringValue ?? "", t["state"]?.stringValue ?? "",
+    var parts = [t["name"]?.stringValue ?? "", output.state(t["state"]?.stringValue ?? "", onStderr: true),
                  Units.oneDecimal((t["progress"]?.doubleValue ?? 0) * 100) + "%",
                  "↓ " + Units.rate(t["download_rate"]?.intValue ?? 0), "↑ " + Units.rate(t["upload_rate"]?.intValue ?? 0),
                  "\(peers) peer\(peers == 1 ? "" : "s")"]

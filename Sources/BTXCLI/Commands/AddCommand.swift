@@ -41,15 +41,19 @@ let addCommand = Command(
         OptionSpec(long: "only", argument: "LIST", summary: "download only these files: indices, ranges (2-5) or globs, comma-separated"),
         OptionSpec(long: "seed", summary: "keep seeding after completion until interrupted"),
         OptionSpec(long: "seed-ratio", argument: "RATIO", summary: "seed until uploaded/size reaches RATIO"),
-        OptionSpec(long: "seed-time", argument: "DURATION", summary: "seed for DURATION after completion (90s, 30m, 2h)"),
-        OptionSpec(long: "max-down", argument: "RATE", summary: "cap each torrent's download rate, e.g. 5M or 500k (bytes/s)"),
-        OptionSpec(long: "max-up", argument: "RATE", summary: "cap each torrent's upload rate"),
+        OptionSpec(long: "seed-time", argument: "DURATION", summary: "seed for DURATION after completion (90s, 30m, 2h)",
+                   completion: .format(["90s", "30m", "2h"], hint: "DURATION")),
+        OptionSpec(long: "max-down", argument: "RATE", summary: "cap each torrent's download rate, e.g. 5M or 500k (bytes/s)",
+                   completion: .format(["500k", "5M"], hint: "RATE in bytes/s")),
+        OptionSpec(long: "max-up", argument: "RATE", summary: "cap each torrent's upload rate",
+                   completion: .format(["500k", "5M"], hint: "RATE in bytes/s")),
         OptionSpec(long: "tracker", short: "t", argument: "URL", summary: "also announce to URL", repeatable: true),
-        OptionSpec(long: "peer", argument: "HOST:PORT", summary: "connect to this peer directly", repeatable: true),
+        OptionSpec(long: "peer", argument: "HOST:PORT", summary: "connect to this peer directly", repeatable: true,
+                   completion: .format(["192.0.2.7:6881", "[2001:db8::7]:6881"], hint: "IP:PORT or [IPv6]:PORT")),
         OptionSpec(long: "detach", short: "d", summary: "hand the torrents to the background session (starting one) and return"),
         OptionSpec(long: "on-complete", argument: "CMD", summary: "run CMD (sh -c) when a torrent finishes (status JSON on stdin)"),
     ] + sessionOptions,
-    positional: .file,
+    positional: .torrentFile,
     streamsEvents: true,
     run: runAdd
 )
@@ -187,7 +191,7 @@ private func follow(_ added: [JSON], seeding: Bool, client: ControlClient, direc
             emit("exit", exitEvent(reason: "complete", code: .success))
             return
         }
-        live.show(torrents.filter { !finished.contains($0["info_hash"]?.stringValue ?? "") }.map(progressLine))
+        live.show(torrents.filter { !finished.contains($0["info_hash"]?.stringValue ?? "") }.map { progressLine($0, output: output) })
         let deadline = monotonicSeconds() + (output.json ? 1.0 : 0.5)
         while monotonicSeconds() < deadline {
             if interruptRequested() {

@@ -12,7 +12,7 @@ let filesCommand = Command(
         which is not a .torrent. Files are numbered from 0, as --only counts them; padding files (BEP 47) \
         are not files here.
         """,
-    positional: .file,
+    positional: .torrentOrFile,
     run: runFiles
 )
 
@@ -24,7 +24,7 @@ private func runFiles(_ invocation: Invocation) throws {
     if let info = file {
         if out.json { return out.document(filesDocument(info.name, info.infoHash, info.files.map(\.metainfoDocument))) }
         out.table(["INDEX", "SIZE", "PATH"], info.files.map { [String($0.index), Units.bytes($0.size), $0.path] },
-                  rightAligned: [0, 1])
+                  rightAligned: [0, 1], flexible: [2])
         return
     }
 
@@ -43,7 +43,7 @@ private func runFiles(_ invocation: Invocation) throws {
         [String(f["index"]?.intValue ?? 0), Units.bytes(f["size"]?.intValue ?? 0),
          Units.oneDecimal((f["progress"]?.doubleValue ?? 0) * 100) + "%", f["priority"]?.stringValue ?? "",
          f["path"]?.stringValue ?? ""]
-    }, rightAligned: [0, 1, 2])
+    }, rightAligned: [0, 1, 2], flexible: [4])
 }
 
 /// `files --json`, live or saved: the same document either way.

@@ -9,7 +9,7 @@ let infoCommand = Command(
         Reads the .torrent file (or - for standard input), or a saved TORRENT's metadata, without starting a \
         session. Trackers are listed in the file's order, tiers counted from 0 as in --json.
         """,
-    positional: .file,
+    positional: .torrentOrFile,
     run: runInfo
 )
 

@@ -11,6 +11,7 @@ let pauseCommand = Command(
         paused across restarts until 'btx resume' or 'btx add'.
         """,
     options: [allOption],
+    positional: .torrent,
     run: { try steer("pause", $0) }
 )
 
@@ -20,6 +21,7 @@ let resumeCommand = Command(
     summary: "resume paused torrents",
     details: "In the running session, or in the saved state when none runs: the next session starts them.",
     options: [allOption],
+    positional: .torrent,
     run: { try steer("resume", $0) }
 )
 

@@ -9,6 +9,7 @@ let peersCommand = Command(
         I we are interested, C they choke us, i they are interested, c we choke them, S seed, \
         E encrypted, U uTP, R they connected to us.
         """,
+    positional: .torrent,
     run: runPeers
 )
 
@@ -24,7 +25,7 @@ private func runPeers(_ invocation: Invocation) throws {
          Units.oneDecimal((p["progress"]?.doubleValue ?? 0) * 100) + "%", Units.rate(p["download_rate"]?.intValue ?? 0),
          Units.rate(p["upload_rate"]?.intValue ?? 0), Units.bytes(p["downloaded"]?.intValue ?? 0),
          Units.bytes(p["uploaded"]?.intValue ?? 0)]
-    }, rightAligned: [3, 4, 5, 6, 7])
+    }, rightAligned: [3, 4, 5, 6, 7], flexible: [1])
 }
 
 /// The running session's client; exit 4 when none runs.

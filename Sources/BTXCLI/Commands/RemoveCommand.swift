@@ -8,6 +8,7 @@ let removeCommand = Command(
     summary: "remove torrents from the session and the saved state",
     details: "Works on the running session, or on the saved state when none runs. The downloaded files stay unless --delete-data.",
     options: [OptionSpec(long: "delete-data", summary: "also delete the torrent's downloaded files")],
+    positional: .torrent,
     run: runRemove
 )
 

@@ -19,6 +19,7 @@ let statusCommand = Command(
         OptionSpec(long: "watch", short: "w", argument: "SECONDS", summary: "refresh every SECONDS (default 2) until interrupted",
                    valueIsOptional: true),
     ],
+    positional: .torrent,
     run: runStatus
 )
 
@@ -88,7 +89,7 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory) 
         let done = Units.oneDecimal((t["progress"]?.doubleValue ?? 0) * 100) + "%"
         let size = t["size"]?.intValue.map(Units.bytes) ?? "?"
         let ratio = Units.twoDecimals(t["ratio"]?.doubleValue ?? 0)
-        let common = [hash, t["name"]?.stringValue ?? "", t["state"]?.stringValue ?? "", done, size]
+        let common = [hash, t["name"]?.stringValue ?? "", invocation.output.state(t["state"]?.stringValue ?? ""), done, size]
         if running {
             let eta = t["eta"]?.intValue.map { Units.duration(seconds: $0) } ?? "-"
             return common + [Units.rate(int(t, "download_rate")), Units.rate(int(t, "upload_rate")),
@@ -100,7 +101,8 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory) 
     let header = running
         ? ["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWN", "UP", "PEERS", "RATIO", "ETA"]
         : ["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWNLOADED", "UPLOADED", "RATIO", "PATH"]
-    let table = invocation.output.tableLines(header, rows, rightAligned: running ? [3, 4, 5, 6, 7, 8, 9] : [3, 4, 5, 6, 7])
+    let table = invocation.output.tableLines(header, rows, rightAligned: running ? [3, 4, 5, 6, 7, 8, 9] : [3, 4, 5, 6, 7],
+                                             flexible: running ? [1] : [8, 1])
     let maps = torrents.compactMap { t in t["piece_map"].flatMap(PieceMapLines.init).map { (t["name"]?.stringValue ?? "", $0) } }
     let width = terminalWidth(STDOUT_FILENO)
     return table + maps.flatMap { name, map in (maps.count > 1 ? [name] : []) + map.lines(width: width) }

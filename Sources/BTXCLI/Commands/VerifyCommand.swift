@@ -12,6 +12,7 @@ let verifyCommand = Command(
         saved state updated. Shows progress while checking, then how many pieces are good. Exits 1 when wanted \
         data is bad or missing (the JSON document says so too: complete is false).
         """,
+    positional: .torrent,
     run: runVerify
 )
 
@@ -32,7 +33,7 @@ private func runVerify(_ invocation: Invocation) throws {
                 result = torrent
                 break
             }
-            live.show(["\(torrent["name"]?.stringValue ?? hash)  checking  \(Units.oneDecimal((torrent["progress"]?.doubleValue ?? 0) * 100))%"])
+            live.show(["\(torrent["name"]?.stringValue ?? hash)  \(invocation.output.state("checking", onStderr: true))  \(Units.oneDecimal((torrent["progress"]?.doubleValue ?? 0) * 100))%"])
             if interruptRequested() {
                 live.clear()
                 throw BTXError(exitCode: interruptExitCode(), message: "stopped watching; the session goes on checking")
@@ -43,7 +44,7 @@ private func runVerify(_ invocation: Invocation) throws {
         let lock = try StateLock(directory: directory)
         let saved = try loadSavedTorrent(query, invocation: invocation, includeFiles: false)
         let status = try checkSavedTorrent(saved, directory: directory) { status in
-            live.show(["\(status.name)  checking  \(Units.oneDecimal(status.progress * 100))%"])
+            live.show(["\(status.name)  \(invocation.output.state("checking", onStderr: true))  \(Units.oneDecimal(status.progress * 100))%"])
         }
         withExtendedLifetime(lock) {}
         result = status.document(running: false, state: status.savedStateWord,

@@ -1,3 +1,4 @@
+import BTXSession
 /// Every JSON document and event btx prints, field by field (see
 /// JSONShape). Vocabulary.swift and the commands build them; the tests hold
 /// those to what is written here.

@@ -1,3 +1,4 @@
+import BTXSession
 /// The shape of btx's JSON output, as data: the JSON Schemas in docs/json
 /// and the man page's JSON OUTPUT section are both generated from it, and
 /// the end-to-end tests validate what btx prints against those schemas, so

@@ -1,3 +1,4 @@
+import BTXSession
 /// The man page's EXAMPLES: the README's tour, then scripts that read
 /// --json with jq. The jq recipes are run against a live session by the
 /// tests (JQRecipeTests), as written here.

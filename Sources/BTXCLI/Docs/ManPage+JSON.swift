@@ -1,3 +1,4 @@
+import BTXSession
 /// The man page's JSON OUTPUT section, from the contract the schemas come from.
 extension Docs {
     static var jsonSection: String {

@@ -1,3 +1,4 @@
+import BTXSession
 /// btx(1), generated from the command table, the JSON contract and the
 /// examples, so it cannot disagree with `btx help` or with what btx prints.
 extension Docs {

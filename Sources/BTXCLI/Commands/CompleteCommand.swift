@@ -1,0 +1,32 @@
+import BTXSession
+import TorrentKit
+
+/// `btx _complete torrents`: what the shell completions offer for a TORRENT,
+/// one "INFO-HASH<TAB>NAME" line per saved torrent, by name. Hidden from
+/// help: the completions call it on every <TAB>, so it reads only each
+/// resume file's name, with no libtorrent and no session.
+let completeCommand = Command(
+    name: "_complete",
+    usage: "_complete torrents",
+    summary: "print the saved torrents for shell completion",
+    run: { invocation in
+        try invocation.expectArguments(1, 1)
+        guard invocation.arguments[0] == "torrents" else {
+            throw BTXError.usage("_complete knows only 'torrents'")
+        }
+        let directory = StateDirectory(invocation: invocation)
+        var lines: [(name: String, hash: String)] = []
+        for hash in (try? directory.savedHashes()) ?? [] {
+            guard let bytes = try? directory.loadResumeData(hash) else { continue }
+            let name = BencodeValue.string(forKey: "name", inDictionary: bytes).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            // A tab or newline in a name would break the lines the shells split.
+            lines.append((name.filter { $0 != "\t" && !$0.isNewline }, hash))
+        }
+        for line in lines.sorted(by: { ($0.name, $0.hash) < ($1.name, $1.hash) }) {
+            invocation.output.line(line.hash + "\t" + line.name)
+        }
+    }
+)
+
+/// Commands that work but are not listed: the completions' helper.
+let hiddenCommands = [completeCommand]
