@@ -28,7 +28,7 @@ _btx() {
     esac
     if [[ -z $cmd ]]; then
         if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json --state-dir --color --quiet -q --help -h --version" -- "$cur"))
-        else COMPREPLY=($(compgen -W "add status peers files pause resume verify remove daemon blocklist create dht-get dht-put dht-keygen info help version" -- "$cur")); fi
+        else COMPREPLY=($(compgen -W "add status peers files pause resume verify remove daemon blocklist create dht-get dht-put dht-keygen info doctor help version" -- "$cur")); fi
         return
     fi
     case "$cmd $prev" in
@@ -59,6 +59,7 @@ _btx() {
         dht-put) opts="--mutable --key --salt --seq --cas --timeout --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
         dht-keygen) opts="--key --force -f --json --state-dir --quiet -q --color --help -h" ;;
         info) opts="--json --state-dir --quiet -q --color --help -h" ;;
+        doctor) opts="--json --state-dir --quiet -q --color --help -h" ;;
         help) opts="--json --state-dir --quiet -q --color --help -h" ;;
         version) opts="--json --state-dir --quiet -q --color --help -h" ;;
     esac
@@ -67,7 +68,7 @@ _btx() {
         status|peers|pause|resume|verify|remove) _btx_torrents ;;
         files|info) _btx_torrents; _btx_torrent_files ;;
         add) _btx_torrent_files ;;
-        help) COMPREPLY=($(compgen -W "add status peers files pause resume verify remove daemon blocklist create dht-get dht-put dht-keygen info help version" -- "$cur")) ;;
+        help) COMPREPLY=($(compgen -W "add status peers files pause resume verify remove daemon blocklist create dht-get dht-put dht-keygen info doctor help version" -- "$cur")) ;;
         blocklist|create|dht-put) COMPREPLY=($(compgen -f -- "$cur")) ;;
     esac
 }

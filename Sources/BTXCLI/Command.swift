@@ -83,6 +83,7 @@ let commands: [Command] = [
     dhtPutCommand,
     dhtKeygenCommand,
     infoCommand,
+    doctorCommand,
     helpCommand,
     versionCommand,
 ]

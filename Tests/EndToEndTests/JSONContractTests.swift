@@ -65,6 +65,7 @@ final class JSONContractTests: XCTestCase {
                                                   "--peer", "127.0.0.1:\(seederPort)"] + state)
         try follow.waitForEvent("progress") { ($0["done"] as? Int ?? 0) > 0 }
         try json(["status"] + state)
+        try json(["doctor"] + state)
         try json(["peers", "set"] + state)
         try json(["files", "set"] + state)
         try json(["pause", "set"] + state)

@@ -273,6 +273,32 @@ enum JSONContracts {
                          JSONField("created", .boolean, "made now (false: an existing key was kept)"),
                      ]))),
         JSONDocument(id: "info", producedBy: "btx info --json", summary: "a torrent's metadata", shape: .object(metainfo)),
+        JSONDocument(id: "doctor", producedBy: "btx doctor --json", summary: "what btx uses, and what is wrong with it",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("version", .string, "btx's"),
+                         JSONField("libtorrent", .string, "libtorrent-rasterbar's"),
+                         JSONField("directories", .object(JSONObject(fields: [
+                             JSONField("state", .string, "resume data, the DHT routing table, the lock, daemon.log"),
+                             JSONField("data", .string, "the DHT key"),
+                             JSONField("config", .array(.string), "config files, read in this order; missing ones are skipped"),
+                             JSONField("runtime", .string, "the control socket's folder"),
+                         ])), "the directories in use"),
+                         JSONField("session", .nullable(.object(JSONObject(fields: [
+                             JSONField("pid", .integer(.count), "its process id"),
+                             JSONField("daemon", .boolean, "a btx daemon (else a foreground btx add)"),
+                             JSONField("uptime", .nullable(.number(.seconds)), "how long it has run"),
+                             JSONField("torrents", .nullable(.integer(.count)), "torrents it holds"),
+                             JSONField("listen_port", .nullable(.integer(.count)), "its peer port"),
+                             JSONField("dht_nodes", .nullable(.integer(.count)), "nodes in its DHT routing table; null with the DHT off"),
+                         ]))), "the running session; null when none runs"),
+                         JSONField("checks", .array(.object(JSONObject(fields: [
+                             JSONField("name", .string, "what was checked: state, resume data, config, control socket, DHT key, daemon log"),
+                             JSONField("path", .string, "the file or folder"),
+                             JSONField("ok", .boolean, "it passed"),
+                             JSONField("message", .string, "what was found, or what is wrong and how to fix it"),
+                         ]))), "in this order"),
+                         JSONField("ok", .boolean, "every check passed (else exit 1)"),
+                     ]))),
         JSONDocument(id: "help", producedBy: "btx help --json", summary: "the commands (or the one named) and their options",
                      shape: .object(JSONObject(fields: [
                          JSONField("commands", .array(.object(command)), "every command, or the one named"),

@@ -17,7 +17,9 @@ extension SessionHost {
                 return nil
             case "ping":
                 return ControlServer.result(.object([("pid", .int(Int(getpid()))), ("daemon", .bool(mode == .daemon)),
-                                                     ("port", .int(session.listenPort))]))
+                                                     ("port", .int(session.listenPort)),
+                                                     ("uptime", .double(monotonicSeconds() - started)), ("torrents", .int(tracked.count)),
+                                                     ("dht_nodes", saveDHT ? .int((try? session.dhtNodeCount()) ?? 0) : .null)]))
             case "status":
                 let statuses = try session.statuses().filter { entry($0.torrent) != nil }
                 let queries = params["torrents"]?.arrayValue?.compactMap(\.stringValue) ?? []

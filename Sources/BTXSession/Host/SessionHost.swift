@@ -75,7 +75,7 @@ public final class SessionHost {
     /// while another is on its way is sent anyway: the earlier one may
     /// predate the last piece.
     private var pendingSaves: [Torrent: Int] = [:]
-    private let started = monotonicSeconds()
+    let started = monotonicSeconds()
     public var stopRequested = false
     public var pendingDHT: [PendingDHTRequest] = []
     public var blocklist = SessionBlocklist()
