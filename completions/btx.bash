@@ -28,12 +28,12 @@ _btx() {
     esac
     if [[ -z $cmd ]]; then
         if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json --state-dir --color --quiet -q --help -h --version" -- "$cur"))
-        else COMPREPLY=($(compgen -W "add status peers files pause resume verify remove daemon blocklist create dht-get dht-put dht-keygen info doctor help version" -- "$cur")); fi
+        else COMPREPLY=($(compgen -W "add status peers files pause resume verify remove trackers set move queue daemon blocklist create dht-get dht-put dht-keygen info doctor help version" -- "$cur")); fi
         return
     fi
     case "$cmd $prev" in
         "add --output"|"add -o") COMPREPLY=($(compgen -d -- "$cur")); return ;;
-        "add --only"|"add --seed-ratio"|"add --tracker"|"add -t"|"add --proxy"|"add --interface"|"daemon --proxy"|"daemon --interface"|"create --tracker"|"create -t"|"create --web-seed"|"create -w"|"create --piece-size"|"create --comment"|"create --source"|"create --creator"|"create --exclude"|"create --threads"|"dht-get --salt"|"dht-get --timeout"|"dht-get --proxy"|"dht-get --interface"|"dht-put --salt"|"dht-put --seq"|"dht-put --cas"|"dht-put --timeout"|"dht-put --proxy"|"dht-put --interface") COMPREPLY=(); return ;;
+        "add --only"|"add --seed-ratio"|"add --tracker"|"add -t"|"add --on-complete"|"add --proxy"|"add --interface"|"trackers --add"|"trackers --tier"|"trackers --remove"|"trackers --add-web-seed"|"trackers --remove-web-seed"|"set --max-down"|"set --max-up"|"set --max-peers"|"set --max-uploads"|"set --sequential"|"set --super-seed"|"set --upload-only"|"set --priority"|"set --skip"|"set --want"|"daemon --max-active-downloads"|"daemon --max-active-seeds"|"daemon --on-complete"|"daemon --proxy"|"daemon --interface"|"create --tracker"|"create -t"|"create --web-seed"|"create -w"|"create --piece-size"|"create --comment"|"create --source"|"create --creator"|"create --exclude"|"create --threads"|"dht-get --salt"|"dht-get --timeout"|"dht-get --proxy"|"dht-get --interface"|"dht-put --salt"|"dht-put --seq"|"dht-put --cas"|"dht-put --timeout"|"dht-put --proxy"|"dht-put --interface") COMPREPLY=(); return ;;
         "add --seed-time") COMPREPLY=($(compgen -W "90s 30m 2h" -- "$cur")); return ;;
         "add --max-down"|"add --max-up") COMPREPLY=($(compgen -W "500k 5M" -- "$cur")); return ;;
         "add --peer") COMPREPLY=($(compgen -W "192.0.2.7:6881 [2001:db8::7]:6881" -- "$cur")); return ;;
@@ -44,15 +44,19 @@ _btx() {
     esac
     local opts
     case $cmd in
-        add) opts="--output -o --paused --sequential --only --seed --seed-ratio --seed-time --max-down --max-up --tracker -t --peer --detach -d --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
+        add) opts="--output -o --paused --sequential --only --seed --seed-ratio --seed-time --max-down --max-up --tracker -t --peer --detach -d --on-complete --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
         status) opts="--watch -w --json --state-dir --quiet -q --color --help -h" ;;
         peers) opts="--json --state-dir --quiet -q --color --help -h" ;;
         files) opts="--json --state-dir --quiet -q --color --help -h" ;;
-        pause) opts="--json --state-dir --quiet -q --color --help -h" ;;
-        resume) opts="--json --state-dir --quiet -q --color --help -h" ;;
+        pause) opts="--all --json --state-dir --quiet -q --color --help -h" ;;
+        resume) opts="--all --json --state-dir --quiet -q --color --help -h" ;;
         verify) opts="--json --state-dir --quiet -q --color --help -h" ;;
         remove) opts="--delete-data --json --state-dir --quiet -q --color --help -h" ;;
-        daemon) opts="--foreground --stop --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
+        trackers) opts="--add --tier --remove --add-web-seed --remove-web-seed --reannounce --scrape --json --state-dir --quiet -q --color --help -h" ;;
+        set) opts="--max-down --max-up --max-peers --max-uploads --sequential --super-seed --upload-only --priority --skip --want --json --state-dir --quiet -q --color --help -h" ;;
+        move) opts="--json --state-dir --quiet -q --color --help -h" ;;
+        queue) opts="--json --state-dir --quiet -q --color --help -h" ;;
+        daemon) opts="--foreground --stop --max-active-downloads --max-active-seeds --on-complete --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
         blocklist) opts="--reload --json --state-dir --quiet -q --color --help -h" ;;
         create) opts="--output -o --tracker -t --web-seed -w --piece-size --private --comment --source --creator --no-date --v1 --v2 --hybrid --exclude --threads --force -f --json --state-dir --quiet -q --color --help -h" ;;
         dht-get) opts="--salt --timeout --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
@@ -65,11 +69,12 @@ _btx() {
     esac
     if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts" -- "$cur")); return; fi
     case $cmd in
-        status|peers|pause|resume|verify|remove) _btx_torrents ;;
+        status|peers|pause|resume|verify|remove|trackers|set|queue) _btx_torrents ;;
         files|info) _btx_torrents; _btx_torrent_files ;;
         add) _btx_torrent_files ;;
-        help) COMPREPLY=($(compgen -W "add status peers files pause resume verify remove daemon blocklist create dht-get dht-put dht-keygen info doctor help version" -- "$cur")) ;;
+        help) COMPREPLY=($(compgen -W "add status peers files pause resume verify remove trackers set move queue daemon blocklist create dht-get dht-put dht-keygen info doctor help version" -- "$cur")) ;;
         blocklist|create|dht-put) COMPREPLY=($(compgen -f -- "$cur")) ;;
+        move) COMPREPLY=($(compgen -d -- "$cur")) ;;
     esac
 }
 complete -o filenames -F _btx btx

@@ -45,7 +45,7 @@ enum Paint: String {
         switch word {
         case "seeding", "finished", "complete": .green
         case "downloading", "metadata": .cyan
-        case "paused", "checking", "resuming": .yellow
+        case "paused", "queued", "checking", "resuming": .yellow
         case "error": .red
         default: nil
         }

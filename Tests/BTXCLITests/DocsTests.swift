@@ -42,7 +42,7 @@ final class DocsTests: XCTestCase {
         }
         XCTAssertEqual(Set(JSONContracts.events.map(\.producedBy)),
                        ["added", "listening", "metadata", "progress", "tracker_reply", "blocklist", "warning", "error",
-                        "finished", "exit"])
+                        "hook", "finished", "exit"])
     }
 
     func testManPageLintsCleanWithADateAndEverySection() throws {

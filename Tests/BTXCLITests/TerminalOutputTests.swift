@@ -1,4 +1,5 @@
 @testable import BTXCLI
+@testable import BTXSession
 import XCTest
 
 /// Tables that fit a terminal and colour that only a terminal gets.

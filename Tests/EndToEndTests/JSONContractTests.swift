@@ -51,7 +51,9 @@ final class JSONContractTests: XCTestCase {
         try waitUntil("opentracker to listen") { canConnect(port: trackerPort) }
         let seederPeer = try Peer(scratch, "seeder")
         try scratch.write("seeder-state/resume/\(hash).resume", Data("not bencode".utf8))
-        let (seeder, seederPort) = try seederPeer.seed([torrent], from: scratch.path + "/src", extra: ["--blocklist", blocklist])
+        let (seeder, seederPort) = try seederPeer.seed([torrent], from: scratch.path + "/src",
+                                                       extra: ["--blocklist", blocklist, "--on-complete", "true"])
+        try seeder.waitForEvent("hook")
         try seeder.waitForEvent("tracker_reply")
         try seeder.waitForEvent("warning")
 
@@ -59,13 +61,17 @@ final class JSONContractTests: XCTestCase {
         // every other command looks at it.
         let leecher = try Peer(scratch, "leecher")
         let state = ["--state-dir", leecher.state]
-        try json(["daemon", "--listen", "127.0.0.1:0", "--no-dht"] + state)
+        try json(["daemon", "--listen", "127.0.0.1:0", "--no-dht", "--max-active-downloads", "2"] + state)
         defer { _ = try? spawn(btxPath, ["daemon", "--stop"] + state) }
         let follow = try RunningProcess(btxPath, ["add", "--json", magnet, "-o", scratch.path + "/dst", "--max-down", "1M",
                                                   "--peer", "127.0.0.1:\(seederPort)"] + state)
         try follow.waitForEvent("progress") { ($0["done"] as? Int ?? 0) > 0 }
         try json(["status"] + state)
+        try json(["status", "set"] + state)
         try json(["doctor"] + state)
+        try json(["trackers", "set"] + state)
+        try json(["set", "set", "--max-peers", "20"] + state)
+        try json(["queue", "set", "top"] + state)
         try json(["peers", "set"] + state)
         try json(["files", "set"] + state)
         try json(["pause", "set"] + state)
@@ -78,6 +84,7 @@ final class JSONContractTests: XCTestCase {
         XCTAssertEqual(try follow.wait(timeout: 60), 0, follow.stderrText())
         note(["add", "--json"], follow.output.joined(separator: "\n"))
         try json(["verify", "set"] + state)
+        try json(["move", "set", scratch.path + "/moved"] + state)
         try json(["add", scratch.path + "/missing.torrent"] + state, status: 3)
         try json(["add", torrent, "-o", scratch.path + "/dst", "--detach"] + state)
         try json(["remove", "set"] + state)

@@ -9,6 +9,7 @@ let queueCommand = Command(
         only the first N run and the others wait, in state queued. Positions show in 'btx status'. \
         Needs the running session.
         """,
+    positional: .torrent,
     run: runQueue
 )
 

@@ -24,6 +24,7 @@ let setCommand = Command(
         OptionSpec(long: "skip", argument: "FILES", summary: "do not download these files", repeatable: true),
         OptionSpec(long: "want", argument: "FILES", summary: "download these files (normal priority)", repeatable: true),
     ],
+    positional: .torrent,
     run: runSet
 )
 

@@ -22,6 +22,7 @@ let trackersCommand = Command(
         OptionSpec(long: "reannounce", summary: "announce to every tracker now"),
         OptionSpec(long: "scrape", summary: "scrape every tracker now"),
     ],
+    positional: .torrent,
     run: runTrackers
 )
 

@@ -4,12 +4,16 @@ import BTXSession
 /// those to what is written here.
 enum JSONContracts {
     static let torrentStates = ["checking", "resuming", "metadata", "downloading", "finished", "seeding", "unknown",
-                                "paused", "error", "complete", "stopped"]
+                                "paused", "queued", "error", "complete", "stopped"]
 
     static let settings = JSONObject(name: "SETTINGS", fields: [
         JSONField("max_down", .nullable(.integer(.bytesPerSecond)), "this run's --max-down cap; null without one"),
         JSONField("max_up", .nullable(.integer(.bytesPerSecond)), "this run's --max-up cap; null without one"),
-        JSONField("sequential", .boolean, "this run downloads pieces in order (--sequential)"),
+        JSONField("max_peers", .nullable(.integer(.count)), "btx set --max-peers; null for the session's limit"),
+        JSONField("max_uploads", .nullable(.integer(.count)), "btx set --max-uploads; null without a limit"),
+        JSONField("sequential", .boolean, "pieces are downloaded in order (add or set --sequential)"),
+        JSONField("super_seed", .boolean, "super-seeding (set --super-seed)"),
+        JSONField("upload_only", .boolean, "seeds what is there and downloads nothing (set --upload-only)"),
         JSONField("seed", .boolean, "keeps seeding once complete (--seed)"),
         JSONField("seed_ratio", .nullable(.number(.none)), "seeding goal: uploaded/size (--seed-ratio); null without one"),
         JSONField("seed_time", .nullable(.integer(.seconds)), "seeding goal: time seeded (--seed-time); null without one"),
@@ -21,10 +25,11 @@ enum JSONContracts {
         JSONField("info_hash_v2", .nullable(.hex(64)), "the v2 info-hash; null for v1-only"),
         JSONField("name", .string, "the torrent's name"),
         JSONField("state", .oneWord(torrentStates),
-                  "a running torrent is checking, resuming, metadata, downloading, finished, seeding, paused or error; "
-                      + "a saved one complete, stopped, paused or error"),
+                  "a running torrent is checking, resuming, metadata, downloading, finished, seeding, paused, queued "
+                      + "(waiting for its turn) or error; a saved one complete, stopped, paused or error"),
         JSONField("running", .boolean, "a session runs it now (else this is its saved state)"),
         JSONField("paused", .boolean, "paused by the user"),
+        JSONField("queue_position", .nullable(.integer(.index)), "its place in the download queue; null when complete or not queued"),
         JSONField("has_metadata", .boolean, "its metadata is known (false for a magnet still fetching it)"),
         JSONField("progress", .number(.fraction), "done/wanted"),
         JSONField("size", .nullable(.integer(.bytes)), "every file's bytes; null without metadata"),
@@ -50,6 +55,26 @@ enum JSONContracts {
         JSONField("completed_time", .nullable(.integer(.unixSeconds)), "when it completed; null before"),
         JSONField("settings", .object(settings), "what this run and its seeding goal apply"),
         JSONField("goal_reached", .nullable(.boolean), "its seeding goal is met; null without a session"),
+        JSONField("piece_map", .object(pieceMap), "only when btx status names torrents", optional: true),
+    ])
+
+    static let pieceMap = JSONObject(name: "PIECE_MAP", fields: [
+        JSONField("pieces", .integer(.count), "pieces in the torrent"),
+        JSONField("bitfield", .string, "verified pieces as hex, the high bit of the first byte piece 0"),
+        JSONField("downloading", .nullable(.string), "pieces being fetched, the same way; null without a session"),
+        JSONField("availability", .nullable(.array(.integer(.count))), "connected peers that have each piece; null without a session"),
+    ])
+
+    static let tracker = JSONObject(name: "TRACKER", fields: [
+        JSONField("url", .string, "announce URL"),
+        JSONField("tier", .integer(.index), "its tier, tried in order"),
+        JSONField("state", .oneWord(["not_contacted", "updating", "working", "error", "disabled"]), "how it answers"),
+        JSONField("message", .nullable(.string), "its last error or warning; null without one"),
+        JSONField("last_announce", .nullable(.integer(.unixSeconds)), "null before the first"),
+        JSONField("next_announce", .nullable(.integer(.unixSeconds)), "null when none is due"),
+        JSONField("seeds", .nullable(.integer(.count)), "seeds in the swarm, from the last announce or scrape; null when unknown"),
+        JSONField("peers", .nullable(.integer(.count)), "peers in the swarm, the same way"),
+        JSONField("downloaded", .nullable(.integer(.count)), "completed downloads it counted, the same way"),
     ])
 
     static let file = JSONObject(name: "FILE", fields: [
@@ -180,6 +205,16 @@ enum JSONContracts {
             JSONField("code", error.fields[0].shape, "as in the error object"),
             JSONField("message", .string, "what went wrong"),
         ]),
+        event("hook", "an --on-complete command ended (from the process that runs the session)", [
+            JSONField("info_hash", .hash, "the torrent's"),
+            JSONField("name", .string, "its name"),
+            JSONField("command", .string, "the command, as sh -c ran it"),
+            JSONField("exit_code", .nullable(.integer(.none)), "its exit status; null when a signal ended it"),
+            JSONField("signal", .nullable(.integer(.none)), "the signal that ended it; null when it exited"),
+            JSONField("timed_out", .boolean, "it was killed at on-complete-timeout"),
+            JSONField("seconds", .number(.seconds), "how long it ran"),
+            JSONField("stderr", .string, "the last 64 KiB it wrote to stderr"),
+        ]),
         event("finished", "a torrent is complete (its wanted bytes verified)", [
             JSONField("info_hash", .hash, "the torrent's"),
             JSONField("name", .string, "its name"),
@@ -214,6 +249,26 @@ enum JSONContracts {
         JSONDocument(id: "pause", producedBy: "btx pause --json", summary: "one a torrent paused", shape: action("pause")),
         JSONDocument(id: "resume", producedBy: "btx resume --json", summary: "one a torrent resumed", shape: action("resume")),
         JSONDocument(id: "remove", producedBy: "btx remove --json", summary: "one a torrent removed", shape: action("remove")),
+        JSONDocument(id: "trackers", producedBy: "btx trackers --json", summary: "a torrent's trackers and web seeds, after the changes asked for",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("info_hash", .hash, "the torrent's"),
+                         JSONField("name", .string, "the torrent's"),
+                         JSONField("trackers", .array(.object(tracker)), "in tier order"),
+                         JSONField("web_seeds", .array(.string), "web seed URLs"),
+                     ]))),
+        JSONDocument(id: "set", producedBy: "btx set --json", summary: "the torrent with its new settings", shape: .object(torrent)),
+        JSONDocument(id: "move", producedBy: "btx move --json", summary: "the data moved",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("info_hash", .hash, "the torrent's"),
+                         JSONField("name", .string, "the torrent's"),
+                         JSONField("save_path", .string, "where its data is now"),
+                     ]))),
+        JSONDocument(id: "queue", producedBy: "btx queue --json", summary: "the torrent's new place",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("info_hash", .hash, "the torrent's"),
+                         JSONField("name", .string, "the torrent's"),
+                         JSONField("queue_position", .nullable(.integer(.index)), "null when it is complete"),
+                     ]))),
         JSONDocument(id: "verify", producedBy: "btx verify --json", summary: "the recheck's outcome",
                      shape: .object(JSONObject(fields: [
                          JSONField("info_hash", .hash, "the torrent's"),

@@ -23,7 +23,7 @@ extension Docs {
         t += paragraphs("""
             btx add --json prints one event a line, {"type": TYPE, "data": DATA}, in the same sequence whether it \
             runs the session or follows a running one: added, listening, metadata (magnets), progress, finished, \
-            then exit; tracker_reply, blocklist and warning come only from the process that runs the session, and \
+            then exit; tracker_reply, blocklist, hook and warning come only from the process that runs the session, and \
             error (followed by exit) when something fails. A daemon writes the same events to daemon.log. \
             Each type's DATA [schema event-TYPE]:
             """)
