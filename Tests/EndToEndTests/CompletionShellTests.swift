@@ -31,8 +31,11 @@ final class CompletionShellTests: XCTestCase {
 
     override func tearDown() { scratch = nil }
 
+    /// fish makes $XDG_CONFIG_HOME/fish and $XDG_DATA_HOME/fish when it starts: in the scratch folder, not
+    /// where the tests point btx's config (a folder that must not exist).
     private var environment: [String: String] {
-        ["PATH": (btxPath as NSString).deletingLastPathComponent + ":/usr/bin:/bin", "BTX_STATE_DIR": state, "HOME": scratch.path]
+        ["PATH": (btxPath as NSString).deletingLastPathComponent + ":/usr/bin:/bin", "BTX_STATE_DIR": state, "HOME": scratch.path,
+         "XDG_CONFIG_HOME": scratch.path + "/config", "XDG_DATA_HOME": scratch.path + "/share"]
     }
 
     private func lines(_ result: ProcessResult) -> [String] {
