@@ -87,9 +87,21 @@ func startTracker(_ scratch: Scratch, hashes: [String], port: Int = freePort(),
 
 /// A background `btx daemon` for `peer`, stopped when the test ends (even on failure).
 func startDaemon(_ peer: Peer, _ extra: [String] = [], in test: XCTestCase) throws {
-    let started = try spawn(btxPath, ["daemon"] + peer.common + extra)
-    guard started.status == 0 else { throw TestFailure("btx daemon: \(started.stderr)") }
-    test.addTeardownBlock { _ = try? spawn(btxPath, ["daemon", "--stop", "--state-dir", peer.state]) }
+    let started = try spawn(btxPath, ["daemon", "--json"] + peer.common + extra)
+    guard started.status == 0, let pid = (try? started.json())?["pid"] as? Int else {
+        throw TestFailure("btx daemon: \(started.stderr)")
+    }
+    test.addTeardownBlock {
+        _ = try? spawn(btxPath, ["daemon", "--stop", "--state-dir", peer.state])
+        // Teardown comes after the test's Scratch is gone, and the control
+        // socket with it: a daemon --stop cannot reach is stopped by its pid
+        // (while that pid is still this daemon's).
+        let isThisDaemon = {
+            (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains(peer.state) == true
+        }
+        if isThisDaemon() { kill(Int32(pid), SIGKILL) }
+        try? waitUntil("daemon \(pid) to exit", timeout: 10) { !isThisDaemon() }
+    }
 }
 
 func stopDaemon(_ peer: Peer) throws {
