@@ -36,7 +36,16 @@ struct Output {
 
     func line(_ text: String) { write(text + "\n", to: stdout) }
 
-    func document(_ value: JSON) { line(value.text) }
+    func document(_ value: JSON) {
+        var bytes = value.bytes
+        bytes.append(0x0A)
+        rawLine(bytes)
+    }
+
+    /// One line of bytes as they are, newline included: JSON from the session passed through.
+    func rawLine(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, stdout) }
+    }
 
     func warning(_ text: String) {
         guard !quiet else { return }

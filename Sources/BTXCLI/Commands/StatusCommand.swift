@@ -50,6 +50,11 @@ private func runStatus(_ invocation: Invocation) throws {
 
 private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) throws {
     let out = invocation.output
+    if out.json, let client = try ControlClient.connect(directory) {
+        var bytes = try client.callRaw("status", statusParams(invocation))
+        bytes.append(0x0A)
+        return out.rawLine(bytes)
+    }
     if out.json {
         out.document(.object([("torrents", .array(try statusDocuments(invocation, directory)))]))
         return
@@ -61,8 +66,7 @@ private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) t
 /// The torrents asked for, as JSON: live from the session, else saved.
 private func statusDocuments(_ invocation: Invocation, _ directory: StateDirectory) throws -> [JSON] {
     if let client = try ControlClient.connect(directory) {
-        let reply = try client.call("status", [("torrents", .array(invocation.arguments.map(JSON.string))),
-                                               ("pieces", .bool(!invocation.arguments.isEmpty))])
+        let reply = try client.call("status", statusParams(invocation))
         return reply["torrents"]?.arrayValue ?? []
     }
     let saved = loadSavedTorrents(directory, output: invocation.output)
@@ -106,4 +110,8 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory) 
     let maps = torrents.compactMap { t in t["piece_map"].flatMap(PieceMapLines.init).map { (t["name"]?.stringValue ?? "", $0) } }
     let width = terminalWidth(STDOUT_FILENO)
     return table + maps.flatMap { name, map in (maps.count > 1 ? [name] : []) + map.lines(width: width) }
+}
+
+private func statusParams(_ invocation: Invocation) -> [(String, JSON)] {
+    [("torrents", .array(invocation.arguments.map(JSON.string))), ("pieces", .bool(!invocation.arguments.isEmpty))]
 }

@@ -41,16 +41,33 @@ public final class ControlClient {
     /// Sends a request and returns its result; an error reply becomes the
     /// BTXError it names.
     public func call(_ method: String, _ params: [(String, JSON)] = []) throws -> JSON {
-        let request = JSON.object([("method", .string(method)), ("params", .object(params))])
-        let bytes = Array((request.text + "\n").utf8)
+        try send(method, params)
+        return try Self.unwrap(JSON(parsing: String(decoding: readLine(), as: UTF8.self)))
+    }
+
+    private func send(_ method: String, _ params: [(String, JSON)]) throws {
+        var bytes = JSON.object([("method", .string(method)), ("params", .object(params))]).bytes
+        bytes.append(0x0A)
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw BTXError(exitCode: .noSession, message: "the session closed the control socket") }
             offset += n
         }
-        return try Self.unwrap(JSON(parsing: readLine()))
+    }
+
+    /// The result as the session wrote it, not parsed: what `status --json`
+    /// prints for thousands of torrents, megabytes a parse would cost
+    /// more time than the session took to answer.
+    public func callRaw(_ method: String, _ params: [(String, JSON)] = []) throws -> [UInt8] {
+        try send(method, params)
+        let line = try readLine()
+        let prefix = Array(#"{"ok":true,"result":"#.utf8)
+        if line.count > prefix.count, line.starts(with: prefix), line.last == UInt8(ascii: "}") {
+            return Array(line[prefix.count..<(line.count - 1)])
+        }
+        return try Self.unwrap(JSON(parsing: String(decoding: line, as: UTF8.self))).bytes
     }
 
     /// A reply's result; an error reply becomes the BTXError it names.
@@ -61,13 +78,15 @@ public final class ControlClient {
         throw BTXError(exitCode: ExitCode(code: code), message: message)
     }
 
-    private func readLine() throws -> String {
+    private func readLine() throws -> [UInt8] {
+        var scanned = 0
         while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
+            if let newline = buffer[scanned...].firstIndex(of: 0x0A) {
                 let line = Array(buffer[..<newline])
                 buffer.removeSubrange(...newline)
-                return String(decoding: line, as: UTF8.self)
+                return line
             }
+            scanned = buffer.count
             var chunk = [UInt8](repeating: 0, count: 64 * 1024)
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 && errno == EINTR { continue }

@@ -31,5 +31,10 @@ public final class SessionClient {
         return try control.call(method, params)
     }
 
+    /// `call`'s result unparsed (see ControlClient.callRaw); nil with no session.
+    public func callRaw(_ method: String, _ params: [(String, JSON)] = []) throws -> [UInt8]? {
+        try control?.callRaw(method, params)
+    }
+
     public func waitForReplies(upTo seconds: Double) { control?.waitForReplies(upTo: seconds) }
 }

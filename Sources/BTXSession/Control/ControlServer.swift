@@ -178,7 +178,8 @@ public final class ControlServer {
     }
 
     private func enqueue(_ reply: JSON, for client: Client, now: Double) {
-        client.output += Array((reply.text + "\n").utf8)
+        reply.write(into: &client.output)
+        client.output.append(0x0A)
         flush(client, now: now)
         var total = clients.values.reduce(0) { $0 + $1.output.count - $1.sent }
         while total > Self.maxBufferedOutput,
