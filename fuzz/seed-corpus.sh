@@ -38,6 +38,9 @@ make_torrent v2-dir album --v2 -t http://tracker.example.org/announce
 make_torrent hybrid-dir album --hybrid -w http://seed.example.org/ --source TEST --creator fuzz
 make_torrent private album --private --source PRIV -t http://127.0.0.1:9/announce
 make_torrent v1-many many --comment "40 small files"
+# btx edit splices .torrent files with the bencode parser: two whole ones for it too.
+cp "$corpus/metainfo/v1-single" "$corpus/bencode/torrent-v1-single"
+cp "$corpus/metainfo/hybrid-dir" "$corpus/bencode/torrent-hybrid-dir"
 make_torrent hybrid-many many --hybrid
 make_torrent unicode notes --v2 --comment "caf$(printf '\303\251')"
 

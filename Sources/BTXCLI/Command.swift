@@ -79,6 +79,7 @@ let commands: [Command] = [
     daemonCommand,
     blocklistCommand,
     createCommand,
+    editCommand,
     dhtGetCommand,
     dhtPutCommand,
     dhtKeygenCommand,

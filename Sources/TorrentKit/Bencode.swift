@@ -25,7 +25,7 @@ public indirect enum BencodeValue: Equatable, Sendable {
     /// A byte string, bencoded: what `dht-put VALUE` stores.
     public static func encode(bytes: [UInt8]) -> [UInt8] { Array("\(bytes.count):".utf8) + bytes }
 
-    private static func parse(_ b: [UInt8], _ i: inout Int, depth: Int) -> BencodeValue? {
+    static func parse(_ b: [UInt8], _ i: inout Int, depth: Int) -> BencodeValue? {
         guard i < b.count, depth < 64 else { return nil }
         switch b[i] {
         case UInt8(ascii: "i"):
@@ -110,5 +110,80 @@ extension BencodeValue {
         default:
             return stringRange(b, &i) != nil
         }
+    }
+}
+
+extension BencodeValue {
+    /// The value bencoded, dictionary keys in the order they are held.
+    public var bencoded: [UInt8] {
+        switch self {
+        case .bytes(let bytes): BencodeValue.encode(bytes: bytes)
+        case .integer(let n): Array("i\(n)e".utf8)
+        case .list(let items): [UInt8(ascii: "l")] + items.flatMap(\.bencoded) + [UInt8(ascii: "e")]
+        case .dictionary(let pairs):
+            [UInt8(ascii: "d")] + pairs.flatMap { BencodeValue.encode(bytes: $0.0) + $0.1.bencoded } + [UInt8(ascii: "e")]
+        }
+    }
+
+    public static func string(_ text: String) -> BencodeValue { .bytes(Array(text.utf8)) }
+
+    /// The text of a byte string that is UTF-8; nil otherwise.
+    public var text: String? {
+        guard case .bytes(let bytes) = self else { return nil }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}
+
+/// A bencoded dictionary whose values stay the bytes they were: changing one
+/// key leaves every other byte as it was, in the order it was. A torrent's
+/// info-hash is the hash of its info dictionary's bytes, so an edit must not
+/// tidy what it was not asked to touch (unsorted keys, odd integers).
+public struct RawBencodeDictionary: Sendable {
+    public private(set) var entries: [(key: [UInt8], value: [UInt8])]
+
+    /// nil for anything that is not exactly one well-formed dictionary.
+    public init?(bencoded bytes: [UInt8]) {
+        guard bytes.first == UInt8(ascii: "d") else { return nil }
+        var index = 1
+        var entries: [(key: [UInt8], value: [UInt8])] = []
+        while index < bytes.count, bytes[index] != UInt8(ascii: "e") {
+            guard case .bytes(let key)? = BencodeValue.parse(bytes, &index, depth: 1) else { return nil }
+            let valueStart = index
+            guard BencodeValue.parse(bytes, &index, depth: 1) != nil else { return nil }
+            entries.append((key, Array(bytes[valueStart..<index])))
+        }
+        guard index == bytes.count - 1 else { return nil }
+        self.entries = entries
+    }
+
+    /// The first value under `key`, as its bytes.
+    public subscript(key: String) -> [UInt8]? {
+        let k = Array(key.utf8)
+        return entries.first { $0.key == k }?.value
+    }
+
+    public func value(_ key: String) -> BencodeValue? { self[key].flatMap(BencodeValue.init(bencoded:)) }
+
+    /// Replaces the value (every entry of that key: the first keeps its
+    /// place), or adds it before the first greater key, so a sorted
+    /// dictionary stays sorted. nil removes the key.
+    public mutating func set(_ key: String, _ value: [UInt8]?) {
+        let k = Array(key.utf8)
+        guard let first = entries.firstIndex(where: { $0.key == k }) else {
+            guard let value else { return }
+            let place = entries.firstIndex { k.lexicographicallyPrecedes($0.key) } ?? entries.count
+            entries.insert((k, value), at: place)
+            return
+        }
+        if let value { entries[first].value = value }
+        let keep = value == nil ? first : first + 1
+        entries = Array(entries[..<keep]) + entries[keep...].filter { $0.key != k }
+    }
+
+    public var bencoded: [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "d")]
+        for (key, value) in entries { out += BencodeValue.encode(bytes: key) + value }
+        out.append(UInt8(ascii: "e"))
+        return out
     }
 }

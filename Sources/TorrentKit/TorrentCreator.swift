@@ -132,7 +132,8 @@ public enum TorrentCreator {
     }
 }
 
-private final class ProgressBox {
+/// A Swift progress closure handed to the shim as a C callback's context.
+final class ProgressBox {
     let callback: ((Int64, Int64) -> Bool)?
     init(_ callback: ((Int64, Int64) -> Bool)?) { self.callback = callback }
     func report(_ done: Int64, _ total: Int64) -> Bool { callback?(done, total) ?? true }

@@ -79,6 +79,7 @@ final class SchemaValidator: @unchecked Sendable {
             return line.hasPrefix("{\"type\":\"") ? "event-" + type : "event-?"
         }
         if command == "daemon" && arguments.contains("--stop") { return "daemon-stop" }
+        if command == "verify" && positionalCount(arguments) == 3 { return "verify-content" }
         return command
     }
 
@@ -89,6 +90,21 @@ final class SchemaValidator: @unchecked Sendable {
             index += ["--state-dir", "--color"].contains(arguments[index]) ? 2 : 1
         }
         return index < arguments.count ? arguments[index] : "help"
+    }
+
+    /// The command and its arguments, options and their values left out
+    /// (verify's only option-taking ones are global).
+    static func positionalCount(_ arguments: [String]) -> Int {
+        var count = 0, index = 0
+        while index < arguments.count {
+            if arguments[index].hasPrefix("-") && arguments[index] != "-" {
+                index += ["--state-dir", "--color"].contains(arguments[index]) ? 2 : 1
+            } else {
+                count += 1
+                index += 1
+            }
+        }
+        return count
     }
 
     /// nil when the line is valid.

@@ -578,6 +578,47 @@ int btx_resume_parse(const uint8_t *bytes, size_t len, int want_files,
  * as it was. *out is freed with btx_free_buffer. */
 int btx_resume_set_paused(const uint8_t *bytes, size_t len, int paused, uint8_t **out, size_t *out_len);
 
+/* ---------------------------------------------------------- content check */
+
+/* Called on the calling thread with pieces done so far (creating or
+ * checking); a non-zero return cancels the work (BTX_ERR_CANCELLED). */
+typedef int (*btx_progress_fn)(void *context, int64_t pieces_done, int64_t pieces_total);
+
+typedef enum {
+    BTX_CONTENT_GOOD = 0,       /* on disk, and its hash matches */
+    BTX_CONTENT_BAD = 1,        /* a piece failed its hash; for a file also: longer than the torrent says */
+    BTX_CONTENT_MISSING = 2,    /* not on disk: a file absent, or shorter than the torrent says */
+    BTX_CONTENT_INCOMPLETE = 3  /* files only: there, nothing bad, but some of its pieces are missing */
+} btx_content_state;
+
+typedef struct {
+    char *path;              /* relative to the save path, as in btx_file; owned by the check */
+    int64_t size;            /* what the torrent says */
+    int64_t size_on_disk;    /* -1 when there is no regular file */
+    int state;               /* btx_content_state */
+    int first_piece;         /* the first piece that holds some of it; -1 for an empty file */
+    int pieces;              /* pieces that hold some of it, from first_piece on */
+    int pieces_good;
+} btx_content_file;
+
+typedef struct {
+    size_t num_pieces;
+    uint8_t *pieces;         /* btx_content_state per piece (GOOD, BAD or MISSING) */
+    btx_content_file *files; /* the real files, padding never listed */
+    size_t num_files;
+    int hash_version;        /* 1: SHA-1 pieces (v1 and hybrid torrents), 2: SHA-256 piece layers (v2) */
+} btx_content_check;
+
+/* Checks the data under save_path against the .torrent's piece hashes with
+ * no session, reading the files directly on num_threads threads (0 = every
+ * core). Pieces with bytes absent from disk are not read. `progress` (may be
+ * NULL) runs on the calling thread with pieces checked so far; non-zero
+ * cancels (BTX_ERR_CANCELLED). A file that cannot be read (other than being
+ * absent) is BTX_ERR_IO. Free with btx_content_check_free. */
+int btx_check_content(const uint8_t *metainfo, size_t len, const char *save_path, int num_threads,
+                      btx_progress_fn progress, void *progress_context, btx_content_check **out);
+void btx_content_check_free(btx_content_check *check);
+
 /* ----------------------------------------------------------------- create */
 
 typedef enum {
@@ -585,10 +626,6 @@ typedef enum {
     BTX_FORMAT_V2 = 2,
     BTX_FORMAT_HYBRID = 3
 } btx_format;
-
-/* Called on the creating thread with pieces hashed so far; a non-zero return
- * cancels the creation (BTX_ERR_CANCELLED). */
-typedef int (*btx_progress_fn)(void *context, int64_t pieces_done, int64_t pieces_total);
 
 typedef struct {
     /* The files, relative to base_dir; the first path component is the

@@ -116,18 +116,6 @@ private:
         hashes_[size_t(piece)] = hasher.final();
     }
 
-    static void read_fully(int fd, std::string const& path, char* dest, int64_t want, int64_t offset) {
-        while (want > 0) {
-            ssize_t const n = ::pread(fd, dest, size_t(want), offset);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) throw failure(BTX_ERR_IO, "cannot read " + path + ": " + std::strerror(errno));
-            if (n == 0) throw failure(BTX_ERR_IO, path + " got shorter while it was being hashed");
-            dest += n;
-            offset += n;
-            want -= n;
-        }
-    }
-
     std::vector<content_file> const& files_;
     int64_t const total_size_;
     int64_t const piece_length_;
@@ -144,12 +132,20 @@ private:
 
 }  // namespace
 
-std::vector<lt::sha1_hash> hash_v1_pieces(std::vector<content_file> const& files, int64_t total_size,
-                                          int piece_length, int num_threads, btx_progress_fn progress,
-                                          void* progress_context) {
-    int const workers = std::max(1, num_threads);
-    hash_job job(files, total_size, piece_length, workers);
+void read_fully(int fd, std::string const& path, char* dest, int64_t want, int64_t offset) {
+    while (want > 0) {
+        ssize_t const n = ::pread(fd, dest, size_t(want), offset);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw failure(BTX_ERR_IO, "cannot read " + path + ": " + std::strerror(errno));
+        if (n == 0) throw failure(BTX_ERR_IO, path + " got shorter while it was being hashed");
+        dest += n;
+        offset += n;
+        want -= n;
+    }
+}
 
+void run_parallel(int workers, std::function<void()> const& work, int64_t total, std::function<int64_t()> const& done,
+                  btx_progress_fn progress, void* progress_context, std::function<void()> const& cancel) {
     std::mutex mutex;
     std::condition_variable finished;
     int running = workers;
@@ -157,12 +153,11 @@ std::vector<lt::sha1_hash> hash_v1_pieces(std::vector<content_file> const& files
     threads.reserve(size_t(workers));
     for (int i = 0; i < workers; ++i) {
         threads.emplace_back([&] {
-            job.work();
+            work();
             std::lock_guard<std::mutex> lock(mutex);
             if (--running == 0) finished.notify_all();
         });
     }
-
     // The caller's thread only reports progress, so callbacks never run on a worker.
     {
         std::unique_lock<std::mutex> lock(mutex);
@@ -170,13 +165,22 @@ std::vector<lt::sha1_hash> hash_v1_pieces(std::vector<content_file> const& files
             finished.wait_for(lock, std::chrono::milliseconds(100));
             if (progress != nullptr && running > 0) {
                 lock.unlock();
-                if (progress(progress_context, job.pieces_done(), job.num_pieces()) != 0)
-                    job.cancel(BTX_ERR_CANCELLED, "cancelled");
+                if (progress(progress_context, done(), total) != 0) cancel();
                 lock.lock();
             }
         }
     }
     for (auto& t : threads) t.join();
+}
+
+std::vector<lt::sha1_hash> hash_v1_pieces(std::vector<content_file> const& files, int64_t total_size,
+                                          int piece_length, int num_threads, btx_progress_fn progress,
+                                          void* progress_context) {
+    int const workers = std::max(1, num_threads);
+    hash_job job(files, total_size, piece_length, workers);
+
+    run_parallel(workers, [&] { job.work(); }, job.num_pieces(), [&] { return job.pieces_done(); }, progress,
+                 progress_context, [&] { job.cancel(BTX_ERR_CANCELLED, "cancelled"); });
     if (job.failed()) job.rethrow();
     if (progress != nullptr) progress(progress_context, job.num_pieces(), job.num_pieces());
     return std::move(job.hashes());

@@ -4,20 +4,31 @@ import TorrentKit
 
 let verifyCommand = Command(
     name: "verify",
-    usage: "verify TORRENT",
+    usage: "verify TORRENT | verify FILE.torrent DIR",
     summary: "recheck a torrent's files against its piece hashes",
     details: """
         Hashes every piece on disk again, whatever the torrent's state: a paused torrent is checked and stays \
         paused; without a running session the saved torrent is checked on its own, without any network, and its \
         saved state updated. Shows progress while checking, then how many pieces are good. Exits 1 when wanted \
         data is bad or missing (the JSON document says so too: complete is false).
+        With a .torrent file and a directory, checks the data in DIR against the file with no session and no \
+        saved state: DIR is where the torrent was downloaded to (as with add -o DIR), or the torrent's own \
+        folder or file. Every file is listed with its state (good; bad: a piece failed its hash, or the file \
+        is longer than the torrent says; missing: not there; incomplete: there, but some of its pieces are \
+        missing), then the pieces good, bad and missing; --json lists the bad and missing pieces by index. \
+        v1 and hybrid torrents are checked by their SHA-1 pieces, v2 torrents by their SHA-256 piece layers, \
+        on every core. Exits 0 only when every piece and every file is good, 1 otherwise.
         """,
-    positional: .torrent,
+    positional: .torrentOrFile,
     run: runVerify
 )
 
 private func runVerify(_ invocation: Invocation) throws {
-    try invocation.expectArguments(1, 1)
+    try invocation.expectArguments(1, 2)
+    if invocation.arguments.count == 2 {
+        try verifyContent(torrent: invocation.arguments[0], directory: invocation.arguments[1], invocation: invocation)
+        return
+    }
     let query = invocation.arguments[0]
     let directory = StateDirectory(invocation: invocation)
     let live = LiveLines(output: invocation.output)

@@ -49,6 +49,19 @@ public enum FileIO {
         return try readAll(fd, st, path: path, limit: limit)
     }
 
+    /// A file's permission bits; nil when it cannot be read.
+    public static func mode(_ path: String) -> mode_t? {
+        var st = stat()
+        return stat(path, &st) == 0 ? st.st_mode & 0o7777 : nil
+    }
+
+    /// The path with symlinks followed; the path itself when that fails.
+    public static func resolved(_ path: String) -> String {
+        guard let real = realpath(path, nil) else { return path }
+        defer { free(real) }
+        return String(cString: real)
+    }
+
     public static func exists(_ path: String) -> Bool {
         var st = stat()
         return lstat(path, &st) == 0
