@@ -257,6 +257,12 @@ final class MetainfoToolsTests: XCTestCase {
             XCTAssertEqual(result.status, 0, "\(directory): \(result.stderr)")
             XCTAssertTrue(result.text.contains("pieces good, 0 bad, 0 missing"), result.text)
         }
+        // A v2 torrent without its piece layers has nothing to check pieces against.
+        _ = try makeTorrent(scratch.path + "/data/album", scratch.path + "/v2.torrent", ["--v2"])
+        let stripped = try python("import libtorrent as lt, sys; d = lt.bdecode(open(sys.argv[1], 'rb').read()); "
+                                  + "del d[b'piece layers']; open(sys.argv[2], 'wb').write(lt.bencode(d))",
+                                  [scratch.path + "/v2.torrent", scratch.path + "/bare.torrent"])
+        XCTAssertEqual(stripped.status, 0, stripped.stderr)
         let listing = try FileManager.default.subpathsOfDirectory(atPath: scratch.path + "/data").sorted()
         let cases: [([String], Int32, String)] = [
             ([scratch.path + "/nothere.torrent", "data"], 3, "No such file"),
@@ -264,6 +270,7 @@ final class MetainfoToolsTests: XCTestCase {
             (["data/album/d.txt", "data"], 1, "is not a valid torrent"),
             ([single, "data/album/b.bin"], 1, "is a file, not a directory"),
             ([multi, "data", "extra"], 2, "at most 2 arguments"),
+            (["bare.torrent", "data"], 1, "bare.torrent: the torrent has no piece layer for album/"),
         ]
         for (arguments, status, words) in cases {
             let result = try spawn(btxPath, ["verify"] + arguments, cwd: scratch.path)

@@ -214,6 +214,13 @@ final class ShimHandleTests: XCTestCase {
         var out: UnsafeMutablePointer<UInt8>?
         var length = 0
         XCTAssertEqual(btx_create_torrent(nil, &out, &length), BTX_ERR_INVALID_ARG.rawValue)
+        var check: UnsafeMutablePointer<btx_content_check>?
+        XCTAssertEqual(btx_check_content(nil, 10, "/tmp", 1, nil, nil, &check), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_check_content([1, 2], 2, nil, 1, nil, nil, &check), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_check_content([1, 2], 2, "/tmp", 1, nil, nil, nil), BTX_ERR_INVALID_ARG.rawValue)
+        XCTAssertEqual(btx_check_content(Array("d4:infoi1ee".utf8), 11, "/tmp", 1, nil, nil, &check), BTX_ERR_PARSE.rawValue)
+        XCTAssertNil(check)
+        btx_content_check_free(nil)
         // Freeing NULL is a no-op everywhere.
         btx_session_free(nil)
         btx_status_free(nil, 3)

@@ -230,6 +230,13 @@ int btx_check_content(uint8_t const* metainfo, size_t len, char const* save_path
         lt::load_torrent_limits limits;
         limits.max_buffer_size = std::numeric_limits<int>::max();
         lt::torrent_info const ti({reinterpret_cast<char const*>(metainfo), std::ptrdiff_t(len)}, limits, lt::from_span);
+        // A v2 torrent may come without its piece layers (peers send them
+        // later); with no hashes there is nothing to check pieces against.
+        if (!ti.info_hashes().has_v1())
+            for (lt::file_index_t i : ti.files().file_range())
+                if (!ti.files().pad_file_at(i) && ti.files().file_size(i) > 0 && ti.piece_layer(i).empty())
+                    throw btx::failure(BTX_ERR_PARSE, "the torrent has no piece layer for " + ti.files().file_path(i)
+                                                          + ": its v2 pieces cannot be checked");
         content_check check(ti, save_path);
 
         int const workers = num_threads > 0 ? num_threads : int(std::max(1u, std::thread::hardware_concurrency()));

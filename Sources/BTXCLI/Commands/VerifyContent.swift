@@ -27,7 +27,8 @@ func verifyContent(torrent path: String, directory: String, invocation: Invocati
         throw BTXError(exitCode: interruptExitCode(), message: "verify interrupted")
     } catch let error as TorrentKitError {
         bar.finish()
-        throw BTXError.failure(error.message)
+        // Read errors name their file; a torrent that cannot be checked is named here.
+        throw BTXError.failure(error.code == .parse ? "\(shown): \(error.message)" : error.message)
     }
     bar.finish()
 
