@@ -35,6 +35,8 @@ final class JSONContractTests: XCTestCase {
         let magnet = try XCTUnwrap(created["magnet_uri"] as? String)
         try json(["info", torrent])
         try json(["files", torrent])
+        try json(["edit", torrent, "--comment", "contract", "-o", scratch.path + "/edited.torrent"])
+        try json(["verify", torrent, scratch.path + "/src"])
         try json(["version"])
         try json(["help"])
         try json(["help", "add"])
