@@ -65,6 +65,7 @@ let globalOptions: [OptionSpec] = [
 /// The subcommands, in the order `btx help` lists them.
 let commands: [Command] = [
     addCommand,
+    catCommand,
     statusCommand,
     peersCommand,
     filesCommand,

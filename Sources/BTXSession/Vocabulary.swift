@@ -13,7 +13,7 @@ extension TorrentStatus {
     /// `blockedPeers`: addresses the session's blocklist kept from it this run
     /// (null when no session runs it).
     public func document(running: Bool, state word: String, settings: TorrentSettings, goalReached: Bool? = nil,
-                  error failure: String? = nil, blockedPeers: Int? = nil) -> JSON {
+                  error failure: String? = nil, blockedPeers: Int? = nil, stream: JSON = .null) -> JSON {
         let fields: [(String, JSON)] = [
             ("info_hash", .string(infoHash)),
             ("info_hash_v1", .optional(infoHashV1)),
@@ -47,6 +47,7 @@ extension TorrentStatus {
             ("completed_time", completedTime > 0 ? .int(completedTime) : .null),
             ("settings", settings.document),
             ("goal_reached", goalReached.map(JSON.bool) ?? .null),
+            ("stream", stream),
         ]
         return .object(fields)
     }

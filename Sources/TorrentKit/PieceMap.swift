@@ -8,8 +8,11 @@ public struct PieceMap: Sendable, Equatable {
     public let downloading: [Bool]
     /// Connected peers that have each piece.
     public let availability: [Int]
+    /// Bytes per piece (the last one may be shorter): where a byte of the torrent lies.
+    public let pieceLength: Int
 
-    public init(have: [Bool], downloading: [Bool], availability: [Int]) {
+    public init(have: [Bool], downloading: [Bool], availability: [Int], pieceLength: Int = 0) {
+        self.pieceLength = pieceLength
         self.have = have
         self.downloading = downloading
         self.availability = availability
@@ -42,7 +45,7 @@ extension Session {
         let counts = UnsafeBufferPointer(start: map.availability, count: map.num_pieces)
         return PieceMap(have: states.map { $0 & UInt8(BTX_PIECE_HAVE) != 0 },
                         downloading: states.map { $0 & UInt8(BTX_PIECE_DOWNLOADING) != 0 },
-                        availability: counts.map { Int($0) })
+                        availability: counts.map { Int($0) }, pieceLength: Int(map.piece_length))
     }
 
     /// One priority (0 = skip ... 7 = top) per piece. File priorities set

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or a function signature changes. */
-#define BTX_ABI_VERSION 5
+#define BTX_ABI_VERSION 6
 
 /* ---------------------------------------------------------------- errors */
 
@@ -296,6 +296,7 @@ enum {
 
 typedef struct {
     size_t num_pieces;
+    int32_t piece_length;    /* bytes; the last piece may be shorter */
     uint8_t *states;         /* BTX_PIECE_* per piece */
     int32_t *availability;   /* connected peers that have each piece */
 } btx_piece_map;

@@ -48,7 +48,8 @@ int btx_torrent_piece_map(btx_session* session, btx_torrent torrent, btx_piece_m
         btx::require(out, "out");
         *out = nullptr;
         lt::torrent_handle const h = s.resolve(torrent);
-        int const n = metadata(h)->num_pieces();
+        auto const ti = metadata(h);
+        int const n = ti->num_pieces();
         lt::torrent_status const st = h.status(lt::torrent_handle::query_pieces);
         std::vector<lt::partial_piece_info> const arriving = h.get_download_queue();
         std::vector<int> const peers = availability(h, n);
@@ -56,6 +57,7 @@ int btx_torrent_piece_map(btx_session* session, btx_torrent torrent, btx_piece_m
         std::unique_ptr<btx_piece_map, decltype(&btx_piece_map_free)> map(btx::alloc_array<btx_piece_map>(1),
                                                                            &btx_piece_map_free);
         map->num_pieces = size_t(n);
+        map->piece_length = ti->piece_length();
         map->states = btx::alloc_array<uint8_t>(size_t(n));
         map->availability = btx::alloc_array<int32_t>(size_t(n));
         for (int i = 0; i < n && i < st.pieces.size(); ++i)

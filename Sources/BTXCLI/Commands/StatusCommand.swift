@@ -109,7 +109,15 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory) 
                                              flexible: running ? [1] : [8, 1])
     let maps = torrents.compactMap { t in t["piece_map"].flatMap(PieceMapLines.init).map { (t["name"]?.stringValue ?? "", $0) } }
     let width = terminalWidth(STDOUT_FILENO)
-    return table + maps.flatMap { name, map in (maps.count > 1 ? [name] : []) + map.lines(width: width) }
+    return table + torrents.compactMap(streamLine) + maps.flatMap { name, map in (maps.count > 1 ? [name] : []) + map.lines(width: width) }
+}
+
+/// "NAME: streaming PATH at 12.0 MiB, 16 pieces ahead": a torrent being read by btx cat or btx serve.
+private func streamLine(_ t: JSON) -> String? {
+    guard let stream = t["stream"], let path = stream["path"]?.stringValue else { return nil }
+    let readers = stream["readers"]?.intValue ?? 1
+    return "\(t["name"]?.stringValue ?? ""): streaming \(path) at \(Units.bytes(stream["offset"]?.intValue ?? 0)), "
+        + "\(stream["window_pieces"]?.intValue ?? 0) pieces ahead" + (readers > 1 ? " (\(readers) readers)" : "")
 }
 
 private func statusParams(_ invocation: Invocation) -> [(String, JSON)] {

@@ -108,6 +108,9 @@ public final class ControlServer {
         }
     }
 
+    /// The connection `id` is still open (a stream ends with its reader's).
+    public func isConnected(_ id: UInt64) -> Bool { clients.values.contains { $0.id == id } }
+
     /// A client has a whole request waiting and its last reply is gone:
     /// poll must not sleep.
     public var hasWaitingRequests: Bool { clients.values.contains(where: hasRequest) }

@@ -97,6 +97,11 @@ extension SessionHost {
                 return ControlServer.result(try queue(params))
             case "move":
                 return try move(params, client: client)
+            case "stream":
+                return ControlServer.result(try stream(params, client: client))
+            case "stream_end":
+                endStream(client)
+                return ControlServer.result(.object([]))
             case let other:
                 throw BTXError.usage("unknown method '\(other)'")
             }

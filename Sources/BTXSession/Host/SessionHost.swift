@@ -9,7 +9,10 @@ public final class SessionHost {
     /// `offline`: a command with no session running changes saved torrents
     /// through one of its own that talks to no one (see OfflineHost).
     public enum Mode { case foreground, daemon, offline }
-    public struct Outcome { public var failure: BTXError? }
+    public struct Outcome {
+        public var failure: BTXError?
+        public init(failure: BTXError? = nil) { self.failure = failure }
+    }
 
     public final class Tracked {
         let torrent: Torrent
@@ -81,6 +84,14 @@ public final class SessionHost {
     public var blocklist = SessionBlocklist()
     /// A torrent finished or changed state: look at the statuses now.
     private var statusDue = false
+    private var lastSave = monotonicSeconds()
+    private var lastStatus = -Double.infinity
+    /// Readers of files (see SessionHost+Stream), by control client.
+    var streams: [UInt64: ActiveStream] = [:]
+    /// The pieces given deadlines, per torrent.
+    var deadlines: [Torrent: Set<Int>] = [:]
+    /// File priorities of torrents a --range stream narrowed, to put back.
+    var prioritiesBeforeNarrowing: [Torrent: [UInt8]] = [:]
 
     /// How often resume data of changing torrents is written: what a
     /// SIGKILL can cost. Unchanged torrents answer without writing.
@@ -250,40 +261,18 @@ public final class SessionHost {
             reporter.exit(reason: "paused", code: .success)
             return Outcome()
         }
-        var lastSave = monotonicSeconds()
-        var lastStatus = -Double.infinity
-        while true {
-            try step()
-            reloadOnHangup()
-            if interruptRequested() || stopRequested {
-                reporter.endProgress()
-                try shutdown()
-                if stopRequested {
-                    reporter.exit(reason: "stopped", code: .success)
-                    return Outcome()
-                }
+        loop: while true {
+            switch try tick() {
+            case .running: continue
+            case .finished: break loop
+            case .stopped:
+                reporter.exit(reason: "stopped", code: .success)
+                return Outcome()
+            case .interrupted:
                 let code = interruptExitCode()
                 reporter.exit(reason: "interrupted", code: code)
                 return Outcome(failure: BTXError(exitCode: code, message: "interrupted; resume data saved", reported: true))
             }
-            // Statuses are polled four times a second for a foreground add's
-            // progress, once a second in a daemon (which shows none: polling
-            // 5,000 torrents costs 30 ms), and at once when a torrent
-            // finishes or changes state: not on every wake-up, which come
-            // with each burst of alerts during a fast download.
-            let now = monotonicSeconds()
-            guard statusDue || now - lastStatus >= (mode == .daemon ? 1 : 0.25) else { continue }
-            statusDue = false
-            lastStatus = now
-            for status in try session.statuses() { update(with: status, now: now) }
-            if now - lastSave >= saveInterval {
-                for entry in tracked { requestSave(entry, onlyIfModified: true) }
-                lastSave = now
-            }
-            reporter.progress(tracked.compactMap { entry in
-                entry.done ? nil : entry.lastStatus.map { document(of: $0, entry: entry) }
-            }, now: now)
-            if mode == .foreground && tracked.allSatisfy(\.done) { break }
         }
         reporter.endProgress()
         try shutdown()
@@ -299,12 +288,46 @@ public final class SessionHost {
         return Outcome()
     }
 
+    public enum TickResult { case running, finished, stopped, interrupted }
+
+    /// One turn of the run loop: waits up to `wait` seconds for something
+    /// to happen and handles it. An interrupt or a stop request shuts the
+    /// session down (resume data saved) before it returns; `finished` (a
+    /// foreground session whose torrents are all done) leaves that to the caller.
+    public func tick(wait: Double = 0.25) throws -> TickResult {
+        try step(wait: wait)
+        reloadOnHangup()
+        if interruptRequested() || stopRequested {
+            reporter.endProgress()
+            try shutdown()
+            return stopRequested ? .stopped : .interrupted
+        }
+        // Statuses are polled four times a second for a foreground add's
+        // progress, once a second in a daemon (which shows none: polling
+        // 5,000 torrents costs 30 ms), and at once when a torrent
+        // finishes or changes state: not on every wake-up, which come
+        // with each burst of alerts during a fast download.
+        let now = monotonicSeconds()
+        guard statusDue || now - lastStatus >= (mode == .daemon ? 1 : 0.25) else { return .running }
+        statusDue = false
+        lastStatus = now
+        for status in try session.statuses() { update(with: status, now: now) }
+        if now - lastSave >= saveInterval {
+            for entry in tracked { requestSave(entry, onlyIfModified: true) }
+            lastSave = now
+        }
+        reporter.progress(tracked.compactMap { entry in
+            entry.done ? nil : entry.lastStatus.map { document(of: $0, entry: entry) }
+        }, now: now)
+        return mode == .foreground && tracked.allSatisfy(\.done) ? .finished : .running
+    }
+
     /// Sleeps until libtorrent has events, a control client writes, or a
     /// quarter second passes (for progress and the seeding clock); then
     /// handles what came.
-    func step() throws {
+    func step(wait: Double = 0.25) throws {
         var descriptors = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)] + (server?.pollDescriptors ?? [])
-        _ = poll(&descriptors, nfds_t(descriptors.count), server?.hasWaitingRequests == true ? 0 : 250)
+        _ = poll(&descriptors, nfds_t(descriptors.count), server?.hasWaitingRequests == true ? 0 : Int32(wait * 1000))
         if descriptors[0].revents != 0 {
             var sink = [UInt8](repeating: 0, count: 256)
             while sink.withUnsafeMutableBytes({ read(wakeFD, $0.baseAddress, $0.count) }) > 0 {}
@@ -313,6 +336,7 @@ public final class SessionHost {
         server?.service(Array(descriptors.dropFirst()), handle: answer)
         if !hooks.isEmpty { hooks.poll().forEach(reporter.hookFinished) }
         expireDHTRequests()
+        expireStreams()
     }
 
     private func outcome(_ entry: Tracked) -> TorrentOutcome {
@@ -490,7 +514,7 @@ public final class SessionHost {
         let state = failure != nil ? "error" : entry?.checking == true ? "checking" : status.stateWord
         return status.document(running: true, state: state, settings: entry?.settings ?? TorrentSettings(),
                                goalReached: (entry?.done ?? false) && failure == nil, error: failure,
-                               blockedPeers: entry?.blockedPeers.count ?? 0)
+                               blockedPeers: entry?.blockedPeers.count ?? 0, stream: streamDocument(status.torrent))
     }
 
     private func runHook(_ entry: Tracked, status: TorrentStatus) {
@@ -529,7 +553,8 @@ public final class SessionHost {
 
     /// Saves every torrent's resume data (and the DHT routing table),
     /// waiting a bounded time for libtorrent to produce it.
-    func shutdown() throws {
+    public func shutdown() throws {
+        for client in Array(streams.keys) { endStream(client) }
         server?.close()
         // A foreground add that finished waits for its hooks (each up to its
         // timeout); a session being stopped gives them a moment, then kills them.

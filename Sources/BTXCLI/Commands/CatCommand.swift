@@ -1,0 +1,151 @@
+import BTXSession
+import Glibc
+import TorrentKit
+
+let catCommand = Command(
+    name: "cat",
+    usage: "cat TORRENT|SOURCE [FILE] [--range START-END]",
+    summary: "write a file of a torrent to stdout as it downloads, in order",
+    details: """
+        Writes one file's bytes to standard output in order, as soon as they are downloaded and verified: \
+        pipe it into a player (btx cat X.torrent | mpv -) or any tool. FILE is an index, a path or a glob \
+        naming one file (see 'btx files'); a torrent of one file needs none. The source is a .torrent file, \
+        a magnet link, an info-hash, or the name of a torrent the session has or saved.
+
+        The next pieces to write get deadlines, so they come first: a read-ahead window of about four \
+        seconds at the measured download rate (at least 4 pieces, at most 64 MiB), which 'btx status' \
+        shows while it lasts. The rest of the torrent downloads as usual. --range START-END (bytes, END \
+        included, as in HTTP; START- for the rest of the file; sizes like 10M allowed) writes only that \
+        part and downloads only its pieces.
+
+        When a session runs (btx daemon, or a btx add), the torrent is handed to it, which then streams, and \
+        cat reads the file as the session verifies it; the torrent stays in the session afterwards. Otherwise \
+        cat runs a session of its own, with add's options, and saves the torrent's resume data when it exits: \
+        after the last byte, when the reader closes the pipe (btx cat X | head -c 1000 exits 0), or on \
+        SIGINT/SIGTERM (130/143).
+        """,
+    options: [
+        OptionSpec(long: "range", argument: "START-END", summary: "write only these bytes of the file (END included; START- to the end)"),
+        OptionSpec(long: "output", short: "o", argument: "DIR", summary: "download into DIR (default: the current directory)", completion: .directory),
+        OptionSpec(long: "max-down", argument: "RATE", summary: "cap the torrent's download rate, e.g. 5M or 500k (bytes/s)"),
+        OptionSpec(long: "max-up", argument: "RATE", summary: "cap the torrent's upload rate"),
+        OptionSpec(long: "tracker", short: "t", argument: "URL", summary: "also announce to URL", repeatable: true),
+        OptionSpec(long: "peer", argument: "HOST:PORT", summary: "connect to this peer directly", repeatable: true),
+    ] + sessionOptions,
+    positional: .file,
+    run: runCat
+)
+
+private func runCat(_ invocation: Invocation) throws {
+    try invocation.expectArguments(1, 2)
+    let argument = invocation.arguments[0]
+    let (start, end) = try invocation.value("range").map(parseByteRange) ?? (0, nil)
+    let plan = try AddPlan(invocation)
+    let directory = StateDirectory(invocation: invocation)
+    let config = try UserConfig.load(directory, output: invocation.output)
+    let savePath = absolutePath(invocation.value("output") ?? config["output"] ?? ".")
+    let explicitSavePath = invocation.value("output") != nil
+    let source = try streamSource(argument)
+    // A closed pipe is an ordinary end (| head): write returns EPIPE instead of killing btx.
+    signal(SIGPIPE, SIG_IGN)
+
+    if let client = try ControlClient.connect(directory) {
+        if invocation.value("blocklist") != nil {
+            throw BTXError.usage("--blocklist: a session is already running with its own list", command: "cat")
+        }
+        try refuseNetworkOptionsForRunningSession(invocation, directory: directory)
+        var query = argument
+        if let source {
+            let added = try client.call("add", [("sources", .array([source.json]))]
+                                            + plan.json(savePath: savePath, explicitSavePath: explicitSavePath))
+            query = added["torrents"]?.arrayValue?.first?["info_hash"]?.stringValue ?? source.info.infoHash
+        }
+        installInterruptHandlers()
+        let copy = StreamCopy(torrent: query, file: invocation.arguments.dropFirst().first, start: start, end: end,
+                              narrow: invocation.value("range") != nil)
+        do {
+            try copy.run(SocketChannel(client: client))
+        } catch is ReaderGone {
+            _ = try? client.call("stream_end")
+        }
+        return
+    }
+
+    let configuration = try sessionConfiguration(invocation, config: config, environment: Environment.current())
+    let lock = try StateLock(directory: directory)
+    let outcome = try runSession(of: lock) {
+        let host = try SessionHost(configuration: configuration, directory: directory,
+                                   observer: StreamReporter(output: invocation.output), mode: .foreground,
+                                   saveInterval: config.saveInterval, blocklist: blocklistPath(invocation, config: config))
+        let query: String
+        if let source {
+            try host.add(source, plan: plan, savePath: savePath, explicitSavePath: explicitSavePath)
+            query = source.info.infoHash
+        } else {
+            let saved = try select(argument, from: loadSavedTorrents(directory, output: invocation.output), key: \.key)
+            query = saved.status.infoHash
+            host.resumeSavedTorrents([query])
+        }
+        let copy = StreamCopy(torrent: query, file: invocation.arguments.dropFirst().first, start: start, end: end,
+                              narrow: invocation.value("range") != nil)
+        do {
+            try copy.run(HostChannel(host: host))
+        } catch is ReaderGone {
+        } catch let error as BTXError where interruptRequested() {
+            // The host saved everything on its way out (see HostChannel).
+            return SessionHost.Outcome(failure: error)
+        } catch {
+            try? host.shutdown()
+            throw error
+        }
+        try host.shutdown()
+        return SessionHost.Outcome()
+    }
+    if let failure = outcome.failure { throw failure }
+}
+
+/// A .torrent file, a magnet link or an info-hash to add; nil for the name
+/// (or hash prefix) of a torrent the session has or saved.
+private func streamSource(_ argument: String) throws -> AddSource? {
+    let hex = argument.lowercased()
+    let isHash = (hex.count == 40 || hex.count == 64) && hex.allSatisfy(\.isHexDigit)
+    guard argument.hasPrefix("magnet:") || isHash || argument == "-" || argument.contains("/")
+            || FileIO.exists(argument) || argument.hasSuffix(".torrent") else { return nil }
+    return try AddSource.resolve(argument)
+}
+
+/// START-END (END included, as HTTP ranges are) or START-: the first byte
+/// and the end (exclusive), sizes like 10M allowed.
+func parseByteRange(_ text: String) throws -> (Int64, Int64?) {
+    let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+    func bad() -> BTXError { .usage("--range: '\(text)' is not START-END or START- (bytes, END included)", command: "cat") }
+    guard parts.count == 2, let start = Units.parseSize(parts[0]) else { throw bad() }
+    if parts[1].isEmpty { return (start, nil) }
+    guard let last = Units.parseSize(parts[1]), last >= start else { throw bad() }
+    return (start, last + 1)
+}
+
+/// The session's chatter goes to stderr: stdout carries the file.
+final class StreamReporter: SessionObserver {
+    let output: Output
+    init(output: Output) { self.output = output }
+
+    func warning(name: String?, infoHash: String?, _ message: String, once: Bool) {
+        output.warning(name.map { "\($0): \(message)" } ?? message)
+    }
+    func error(name: String, infoHash: String, _ message: String) {
+        write("btx: \(name): \(message)\n", to: stderr)
+    }
+    func added(_ data: JSON) {}
+    func listening(port: Int) {}
+    func metadata(name: String, infoHash: String, size: Int64) {}
+    func blocklist(_ document: JSON) {}
+    func trackerReply(infoHash: String, peers: Int) {}
+    func progress(_ torrents: [JSON], now: Double) {}
+    func endProgress() {}
+    func finished(_ status: TorrentStatus, seconds: Double) {}
+    func diagnostic(name: String?, infoHash: String?, _ message: String) {}
+    func summary(_ lines: [(name: String, status: TorrentStatus?, outcome: TorrentOutcome)]) {}
+    func exit(reason: String, code: ExitCode) {}
+    func hookFinished(_ result: HookResult) {}
+}

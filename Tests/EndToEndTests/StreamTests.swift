@@ -1,0 +1,149 @@
+import Foundation
+import XCTest
+
+/// btx cat: a file's bytes on stdout as they download, from a rate-limited
+/// seeder on 127.0.0.1, alone and through a running session.
+final class StreamTests: XCTestCase {
+    private static let size = 50 << 20
+
+    /// A 50 MiB file (256 KiB pieces) seeded at `rate`; the seeder is stopped at the end of the test.
+    private func seededFile(_ scratch: Scratch, rate: String = "8M") throws -> (torrent: String, data: Data, port: Int) {
+        let data = randomData(Self.size)
+        try scratch.write("src/movie.bin", data)
+        let torrent = try makeTorrent(scratch.path + "/src/movie.bin", scratch.path + "/movie.torrent", ["--piece-size", "256k"])
+        let (seeder, port) = try Peer(scratch, "seeder").seed([torrent], from: scratch.path + "/src", extra: ["--max-up", rate])
+        addTeardownBlock { seeder.signal(SIGTERM); _ = try? seeder.wait() }
+        return (torrent, data, port)
+    }
+
+    func testCatWritesTheFileInOrderAsItArrives() throws {
+        let scratch = try Scratch()
+        let (torrent, data, port) = try seededFile(scratch)
+        let leecher = try Peer(scratch, "leecher")
+        let started = Date()
+        let run = try readAll(btxPath, ["cat", torrent, "-o", scratch.path + "/dl", "--peer", "127.0.0.1:\(port)"] + leecher.common)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout.count, data.count)
+        XCTAssertTrue(run.stdout == data, "the bytes written differ from the file")
+        let first = run.firstByte.map { $0.timeIntervalSince(started) } ?? -1
+        let total = Date().timeIntervalSince(started)
+        print("btx cat 50 MiB at 8 MB/s: first byte after \(String(format: "%.2f", first)) s, all after "
+              + "\(String(format: "%.2f", total)) s (\(String(format: "%.1f", Double(data.count) / total / 1e6)) MB/s)")
+        // Resume data saved: a later status knows the torrent, complete.
+        XCTAssertEqual(try torrentStatus(leecher, "movie.bin")["progress"] as? Double, 1.0)
+    }
+
+    func testRangeDownloadsLittleMoreThanTheRange() throws {
+        let scratch = try Scratch()
+        let (torrent, data, port) = try seededFile(scratch, rate: "20M")
+        let leecher = try Peer(scratch, "leecher")
+        let start = 25 << 20, end = 26 << 20
+        let run = try readAll(btxPath, ["cat", torrent, "--range", "\(start)-\(end - 1)", "-o", scratch.path + "/dl",
+                                        "--peer", "127.0.0.1:\(port)"] + leecher.common)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout == data.subdata(in: start..<end), "the range written differs (\(run.stdout.count) bytes)")
+        let status = try torrentStatus(leecher, "movie.bin")
+        let done = status["done"] as? Int ?? .max
+        print("btx cat --range of 1 MiB of 50 MiB: \(done) bytes verified, \(status["downloaded"] ?? "?") downloaded")
+        XCTAssertLessThan(done, Self.size / 4)
+        XCTAssertLessThan(status["downloaded"] as? Int ?? .max, Self.size / 4)
+    }
+
+    func testAClosedPipeEndsCatQuietlyWithItsStateSaved() throws {
+        let scratch = try Scratch()
+        let (torrent, data, port) = try seededFile(scratch, rate: "2M")
+        let leecher = try Peer(scratch, "leecher")
+        let command = ([btxPath, "cat", torrent, "-o", scratch.path + "/dl", "--peer", "127.0.0.1:\(port)"] + leecher.common)
+            .map { "'\($0)'" }.joined(separator: " ")
+        let run = try spawn("/bin/bash", ["-c", "set -o pipefail; \(command) | head -c 1000"], timeout: 60)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr, "")
+        XCTAssertTrue(run.stdout == data.prefix(1000))
+        let status = try torrentStatus(leecher, "movie.bin")
+        XCTAssertGreaterThan(status["done"] as? Int ?? 0, 0)
+        XCTAssertLessThan(status["progress"] as? Double ?? 1, 1)
+    }
+
+    func testCatFollowsARunningSessionThatShowsTheStream() throws {
+        let scratch = try Scratch()
+        let (torrent, data, port) = try seededFile(scratch, rate: "8M")
+        let leecher = try Peer(scratch, "leecher")
+        try startDaemon(leecher, in: self)
+        let reader = try StreamReader(btxPath, ["cat", torrent, "-o", scratch.path + "/dl", "--peer", "127.0.0.1:\(port)",
+                                                "--state-dir", leecher.state])
+        var stream: [String: Any]?
+        try waitUntil("status to show the stream") {
+            stream = try torrentStatus(leecher, "movie.bin")["stream"] as? [String: Any]
+            return stream != nil
+        }
+        XCTAssertEqual(stream?["file"] as? Int, 0)
+        XCTAssertGreaterThanOrEqual(stream?["window_pieces"] as? Int ?? 0, 4)
+        let run = try reader.finish(timeout: 120)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout == data, "the bytes written differ from the file (\(run.stdout.count) bytes)")
+        // The session keeps the torrent; the stream is over.
+        try waitUntil("the stream to end") { try torrentStatus(leecher, "movie.bin")["stream"] is NSNull }
+        XCTAssertEqual(try torrentStatus(leecher, "movie.bin")["progress"] as? Double, 1.0)
+
+        // Already on disk: a second cat answers from the session at once.
+        let again = try readAll(btxPath, ["cat", "movie.bin", "--range", "1000-1999", "--state-dir", leecher.state])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout == data.subdata(in: 1000..<2000))
+    }
+
+    func testBadCatInputIsOneClearLine() throws {
+        let scratch = try Scratch()
+        let leecher = try Peer(scratch, "leecher")
+        assertOneLineError(try spawn(btxPath, ["cat", "x.torrent", "--range", "9-3"] + leecher.common), status: 2, "--range")
+        assertOneLineError(try spawn(btxPath, ["cat", "nothing-saved"] + leecher.common), status: 3, "nothing-saved")
+    }
+}
+
+/// A btx whose stdout is read as it comes: when its first byte came, and all of it.
+final class StreamReader {
+    private let child: Child
+    private final class Sink: @unchecked Sendable {
+        var data = Data()
+        var firstByte: Date?
+        var errors = Data()
+    }
+    private let sink = Sink()
+    private let group = DispatchGroup()
+
+    init(_ executable: String, _ arguments: [String]) throws {
+        child = try Child(executable, arguments)
+        let (sink, output, errors) = (sink, child.output, child.errors)
+        group.enter()
+        DispatchQueue.global().async { [group] in
+            while true {
+                let chunk = output.availableData
+                if chunk.isEmpty { break }
+                if sink.firstByte == nil { sink.firstByte = Date() }
+                sink.data.append(chunk)
+            }
+            group.leave()
+        }
+        group.enter()
+        DispatchQueue.global().async { [group] in
+            sink.errors = errors.readDataToEndOfFile()
+            group.leave()
+        }
+    }
+
+    func finish(timeout: TimeInterval) throws -> (status: Int32, stdout: Data, stderr: String, firstByte: Date?) {
+        let status = try child.wait(timeout: timeout)
+        _ = group.wait(timeout: .now() + 10)
+        return (status, sink.data, String(decoding: sink.errors, as: UTF8.self), sink.firstByte)
+    }
+}
+
+private func readAll(_ executable: String, _ arguments: [String], timeout: TimeInterval = 120) throws
+    -> (status: Int32, stdout: Data, stderr: String, firstByte: Date?) {
+    try StreamReader(executable, arguments).finish(timeout: timeout)
+}
+
+private func assertOneLineError(_ result: ProcessResult, status: Int32, _ text: String,
+                                file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(result.status, status, result.stderr, file: file, line: line)
+    XCTAssertEqual(result.stderr.split(separator: "\n").first?.contains(text), true, result.stderr, file: file, line: line)
+}
