@@ -487,7 +487,9 @@ public final class SessionHost {
     private func update(with status: TorrentStatus, now: Double) {
         guard let entry = entry(status.torrent) else { return }
         entry.lastStatus = status
-        guard !entry.done else { return }
+        // A --range stream has every other piece at priority 0: libtorrent
+        // calls that finished, but it is not, and its hooks must not run.
+        guard !entry.done, prioritiesBeforeNarrowing[status.torrent] == nil else { return }
         if status.isComplete && entry.completedAt == nil && !entry.checking {
             entry.completedAt = now
             reporter.finished(status, seconds: now - started)
