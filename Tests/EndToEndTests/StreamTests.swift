@@ -97,6 +97,35 @@ final class StreamTests: XCTestCase {
         XCTAssertTrue(again.stdout == data.subdata(in: 1000..<2000))
     }
 
+    /// A --range leaves its torrent "finished" for libtorrent, which drops
+    /// the seed; the next reader (a seek) must not wait its minute to redial.
+    func testSeekLatencyThroughARunningSession() throws {
+        let scratch = try Scratch()
+        let (torrent, data, port) = try seededFile(scratch, rate: "4M")
+        let leecher = try Peer(scratch, "leecher")
+        try startDaemon(leecher, in: self)
+        let first = try readAll(btxPath, ["cat", torrent, "--range", "0-999", "-o", scratch.path + "/dl",
+                                          "--peer", "127.0.0.1:\(port)", "--state-dir", leecher.state])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stdout == data.prefix(1000))
+        let reader = try StreamReader(btxPath, ["cat", "movie.bin", "--state-dir", leecher.state])
+        defer { _ = try? reader.stop() }
+        try waitUntil("the whole-file reader to stream") {
+            ((try? torrentStatus(leecher, "movie.bin"))?["stream"] as? [String: Any]) != nil
+        }
+        for offset in [40 << 20, 20 << 20, 30 << 20] {
+            let started = Date()
+            let seek = try readAll(btxPath, ["cat", "movie.bin", "--range", "\(offset)-\(offset + 262_143)",
+                                             "--state-dir", leecher.state], timeout: 30)
+            XCTAssertEqual(seek.status, 0, seek.stderr)
+            XCTAssertTrue(seek.stdout == data.subdata(in: offset..<offset + 262_144))
+            let latency = (seek.firstByte ?? Date()).timeIntervalSince(started)
+            print("seek to \(offset >> 20) MiB at a 4 MB/s seeder while another reader streams: first byte after "
+                  + "\(String(format: "%.2f", latency)) s")
+            XCTAssertLessThan(latency, 20, "a seek waited for libtorrent to redial its seed")
+        }
+    }
+
     func testBadCatInputIsOneClearLine() throws {
         let scratch = try Scratch()
         let leecher = try Peer(scratch, "leecher")
@@ -134,6 +163,12 @@ final class StreamReader {
             sink.errors = errors.readDataToEndOfFile()
             group.leave()
         }
+    }
+
+    /// Interrupts it (the way Ctrl-C would) and waits for it.
+    func stop() throws -> Int32 {
+        child.signal(SIGINT)
+        return try child.wait(timeout: 30)
     }
 
     func finish(timeout: TimeInterval) throws -> (status: Int32, stdout: Data, stderr: String, firstByte: Date?) {

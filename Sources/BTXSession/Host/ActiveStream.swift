@@ -13,6 +13,8 @@ final class ActiveStream {
     var renewedAt: Double
     /// --range: only the pieces of [offset, end) are downloaded while it lasts.
     var narrowed = false
+    /// When its torrent's --peer endpoints were last dialled for it.
+    var dialledAt = -Double.infinity
 
     init(torrent: Torrent, file: FileEntry, offset: Int64, end: Int64, now: Double) {
         self.torrent = torrent

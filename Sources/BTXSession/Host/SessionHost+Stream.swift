@@ -13,10 +13,13 @@ extension SessionHost {
     /// While a reader waits: libtorrent asks for pieces with deadlines once
     /// a tick (500 ms by default), and queues 3 s of requests at each peer,
     /// so a piece asked for now comes after 3 s of others (at most 500
-    /// blocks). One second of queue still keeps a loopback peer busy.
-    static let streamingSettings = [("tick_interval", "100"), ("request_queue_time", "1")]
+    /// blocks). One second of queue still keeps a loopback peer busy. And
+    /// libtorrent drops the seeds of a torrent that --range made "finished",
+    /// then waits 60 s before dialling them again: the next reader waited
+    /// 59 s for its first byte; with 2 s, 1.9 s.
+    static let streamingSettings = [("tick_interval", "100"), ("request_queue_time", "1"), ("min_reconnect_time", "2")]
     /// libtorrent's defaults, back when the last stream ends.
-    static let idleSettings = [("tick_interval", "500"), ("request_queue_time", "3")]
+    static let idleSettings = [("tick_interval", "500"), ("request_queue_time", "3"), ("min_reconnect_time", "60")]
 
     /// `params`: torrent, file (index, path or glob; the only file by
     /// default), offset and end (bytes of the file, end exclusive; the whole
@@ -34,6 +37,7 @@ extension SessionHost {
         }
         let now = monotonicSeconds()
         let stream: ActiveStream
+        var joins = false
         if let existing = streams[client], existing.torrent == entry.torrent, existing.file.index == file.index {
             stream = existing
             stream.offset = offset
@@ -44,12 +48,20 @@ extension SessionHost {
             stream = ActiveStream(torrent: entry.torrent, file: file, offset: offset, end: end, now: now)
             if streams.isEmpty { try session.apply(settings: Self.streamingSettings) }
             streams[client] = stream
+            joins = true
         }
         var map = try session.pieceMap(entry.torrent)
-        if params["range"]?.boolValue == true && !stream.narrowed {
-            stream.narrowed = true
+        if params["range"]?.boolValue == true { stream.narrowed = true }
+        let narrowed = prioritiesBeforeNarrowing[entry.torrent] != nil
+        if joins && narrowed || stream.narrowed && !narrowed {
             try narrowDownload(entry.torrent, pieceLength: map.pieceLength)
             map = try session.pieceMap(entry.torrent)
+        }
+        // libtorrent drops the seeds of a torrent it calls finished (a
+        // narrowed one) and waits a minute before dialling them again.
+        if status.peers == 0 && now - stream.dialledAt >= 2 {
+            stream.dialledAt = now
+            for peer in entry.peers { try? session.connect(entry.torrent, to: peer) }
         }
         let available = readableBytes(stream, map)
         stream.windowPieces = ReadAhead.pieces(rate: status.downloadRate, pieceLength: map.pieceLength)
@@ -71,8 +83,8 @@ extension SessionHost {
         let others = streams.values.filter { $0.torrent == torrent }
         if let priorities = prioritiesBeforeNarrowing[torrent], !others.contains(where: \.narrowed) {
             prioritiesBeforeNarrowing[torrent] = nil
-            try? session.setFilePriorities(torrent, priorities)
-        } else if stream.narrowed, let map = try? session.pieceMap(torrent) {
+            try? restore(priorities, of: torrent)
+        } else if prioritiesBeforeNarrowing[torrent] != nil, let map = try? session.pieceMap(torrent) {
             try? narrowDownload(torrent, pieceLength: map.pieceLength)
         }
         if others.isEmpty {
@@ -156,19 +168,36 @@ extension SessionHost {
         deadlines[torrent] = Set(wanted.keys)
     }
 
-    /// --range: only the pieces the torrent's narrowed streams read are
-    /// downloaded; the file priorities in force before are kept to put back.
+    /// --range: only the pieces the torrent's streams read are downloaded
+    /// (every stream's: one without --range on the same torrent keeps its
+    /// file); the file priorities in force before are kept to put back.
     private func narrowDownload(_ torrent: Torrent, pieceLength: Int) throws {
         if prioritiesBeforeNarrowing[torrent] == nil {
             prioritiesBeforeNarrowing[torrent] = try session.files(torrent).map { UInt8(clamping: $0.priority) }
         }
         let count = try session.pieceMap(torrent).have.count
         var priorities = [UInt8](repeating: 0, count: count)
-        for stream in streams.values where stream.torrent == torrent && stream.narrowed {
+        for stream in streams.values where stream.torrent == torrent {
             guard let pieces = stream.pieces(pieceLength: pieceLength) else { continue }
             for piece in pieces where piece < count { priorities[piece] = 4 }
         }
         try session.setPiecePriorities(torrent, priorities)
+    }
+}
+
+extension SessionHost {
+    /// Puts the file priorities back on the pieces. Setting the same file
+    /// priorities again would not do: libtorrent sees no change and keeps
+    /// the narrowed piece priorities. A piece takes its highest file's.
+    fileprivate func restore(_ priorities: [UInt8], of torrent: Torrent) throws {
+        let map = try session.pieceMap(torrent)
+        let length = Int64(max(map.pieceLength, 1))
+        var pieces = [UInt8](repeating: 0, count: map.have.count)
+        for (file, priority) in zip(try session.files(torrent), priorities) where file.size > 0 {
+            let first = Int(file.offset / length), last = Int((file.offset + file.size - 1) / length)
+            for piece in first...min(last, pieces.count - 1) { pieces[piece] = max(pieces[piece], priority) }
+        }
+        try session.setPiecePriorities(torrent, pieces)
     }
 }
 
