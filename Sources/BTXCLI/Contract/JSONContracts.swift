@@ -55,7 +55,17 @@ enum JSONContracts {
         JSONField("completed_time", .nullable(.integer(.unixSeconds)), "when it completed; null before"),
         JSONField("settings", .object(settings), "what this run and its seeding goal apply"),
         JSONField("goal_reached", .nullable(.boolean), "its seeding goal is met; null without a session"),
+        JSONField("stream", .nullable(.object(stream)), "the file btx cat is reading as it downloads; null when none"),
         JSONField("piece_map", .object(pieceMap), "only when btx status names torrents", optional: true),
+    ])
+
+    static let stream = JSONObject(name: "STREAM", fields: [
+        JSONField("file", .integer(.index), "the file being read"),
+        JSONField("path", .string, "its path in the torrent"),
+        JSONField("offset", .integer(.bytes), "where the reader is in the file"),
+        JSONField("end", .integer(.bytes), "where it stops (exclusive)"),
+        JSONField("window_pieces", .integer(.count), "pieces ahead of the reader with deadlines at most"),
+        JSONField("readers", .integer(.count), "readers of the torrent's files"),
     ])
 
     static let pieceMap = JSONObject(name: "PIECE_MAP", fields: [
