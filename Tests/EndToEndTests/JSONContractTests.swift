@@ -85,6 +85,7 @@ final class JSONContractTests: XCTestCase {
         note(["status", "--watch", "--json"], watch.output.joined(separator: "\n"))
         XCTAssertEqual(try follow.wait(timeout: 60), 0, follow.stderrText())
         note(["add", "--json"], follow.output.joined(separator: "\n"))
+        try json(["cat", "set", "b.txt"] + state)
         try json(["verify", "set"] + state)
         try json(["move", "set", scratch.path + "/moved"] + state)
         try json(["add", scratch.path + "/missing.torrent"] + state, status: 3)

@@ -95,6 +95,13 @@ final class StreamTests: XCTestCase {
         let again = try readAll(btxPath, ["cat", "movie.bin", "--range", "1000-1999", "--state-dir", leecher.state])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout == data.subdata(in: 1000..<2000))
+        // --json: where the range is on disk, instead of its bytes.
+        let placed = try spawn(btxPath, ["cat", "movie.bin", "--range", "1000-1999", "--json", "--state-dir", leecher.state])
+        XCTAssertEqual(placed.status, 0, placed.stderr)
+        let document = try placed.json()
+        XCTAssertEqual(document["path"] as? String, scratch.path + "/dl/movie.bin")
+        XCTAssertEqual(document["offset"] as? Int, 1000)
+        XCTAssertEqual(document["end"] as? Int, 2000)
     }
 
     /// A --range leaves its torrent "finished" for libtorrent, which drops

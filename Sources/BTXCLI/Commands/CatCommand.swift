@@ -23,6 +23,9 @@ let catCommand = Command(
         cat runs a session of its own, with add's options, and saves the torrent's resume data when it exits: \
         after the last byte, when the reader closes the pipe (btx cat X | head -c 1000 exits 0), or on \
         SIGINT/SIGTERM (130/143).
+
+        With --json the bytes are not written: cat waits until the range is verified on disk and prints \
+        where it is (the file's absolute path, the range), for a reader that opens the file itself.
         """,
     options: [
         OptionSpec(long: "range", argument: "START-END", summary: "write only these bytes of the file (END included; START- to the end)"),
@@ -61,10 +64,8 @@ private func runCat(_ invocation: Invocation) throws {
             query = added["torrents"]?.arrayValue?.first?["info_hash"]?.stringValue ?? source.info.infoHash
         }
         installInterruptHandlers()
-        let copy = StreamCopy(torrent: query, file: invocation.arguments.dropFirst().first, start: start, end: end,
-                              narrow: invocation.value("range") != nil)
         do {
-            try copy.run(SocketChannel(client: client))
+            try report(streamCopy(invocation, query, start, end).run(SocketChannel(client: client)), from: start, invocation)
         } catch is ReaderGone {
             _ = try? client.call("stream_end")
         }
@@ -86,10 +87,8 @@ private func runCat(_ invocation: Invocation) throws {
             query = saved.status.infoHash
             host.resumeSavedTorrents([query])
         }
-        let copy = StreamCopy(torrent: query, file: invocation.arguments.dropFirst().first, start: start, end: end,
-                              narrow: invocation.value("range") != nil)
         do {
-            try copy.run(HostChannel(host: host))
+            try report(streamCopy(invocation, query, start, end).run(HostChannel(host: host)), from: start, invocation)
         } catch is ReaderGone {
         } catch let error as BTXError where interruptRequested() {
             // The host saved everything on its way out (see HostChannel).
@@ -102,6 +101,20 @@ private func runCat(_ invocation: Invocation) throws {
         return SessionHost.Outcome()
     }
     if let failure = outcome.failure { throw failure }
+}
+
+private func streamCopy(_ invocation: Invocation, _ query: String, _ start: Int64, _ end: Int64?) -> StreamCopy {
+    var copy = StreamCopy(torrent: query, file: invocation.arguments.dropFirst().first, start: start, end: end,
+                          narrow: invocation.value("range") != nil)
+    if invocation.output.json { copy.output = nil }
+    return copy
+}
+
+/// --json: where the verified range is.
+private func report(_ reply: JSON, from start: Int64, _ invocation: Invocation) {
+    guard invocation.output.json else { return }
+    let fields = ["info_hash", "name", "file", "path", "size"].map { ($0, reply[$0] ?? .null) }
+    invocation.output.document(.object(fields + [("offset", .int(start)), ("end", reply["end"] ?? .null)]))
 }
 
 /// A .torrent file, a magnet link or an info-hash to add; nil for the name

@@ -343,6 +343,17 @@ enum JSONContracts {
                      ] + metainfoFields + [
                          JSONField("skipped", .array(.string), "entries left out: links out of PATH, special files"),
                      ]))),
+        JSONDocument(id: "cat", producedBy: "btx cat --json",
+                     summary: "the range once it is verified on disk, where a reader finds it (the bytes themselves are not written)",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("info_hash", .hash, "the torrent"),
+                         JSONField("name", .string, "its name"),
+                         JSONField("file", .integer(.index), "the file"),
+                         JSONField("path", .string, "the file on disk, absolute"),
+                         JSONField("size", .integer(.bytes), "the file's size"),
+                         JSONField("offset", .integer(.bytes), "the range's first byte"),
+                         JSONField("end", .integer(.bytes), "the range's end (exclusive)"),
+                     ]))),
         JSONDocument(id: "dht-get", producedBy: "btx dht-get --json", summary: "the item found",
                      shape: .object(JSONObject(fields: [
                          JSONField("target", .hex(40), "the item's target"),

@@ -26,12 +26,14 @@ struct StreamCopy {
     let end: Int64?
     /// Download only the pieces of the range.
     let narrow: Bool
-    var output: Int32 = STDOUT_FILENO
+    /// nil: the bytes are only waited for, not written (cat --json).
+    var output: Int32? = STDOUT_FILENO
 
-    /// The bytes written.
+    /// The last `stream` answer: where the range is on disk.
     @discardableResult
-    func run(_ channel: StreamChannel) throws -> Int64 {
+    func run(_ channel: StreamChannel) throws -> JSON {
         var offset = start
+        var last = JSON.null
         var source: Int32 = -1
         defer { if source >= 0 { close(source) } }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -40,6 +42,7 @@ struct StreamCopy {
             if let file { params.append(("file", .string(file))) }
             if let end { params.append(("end", .int(end))) }
             let reply = try channel.ask("stream", params)
+            last = reply
             if let error = reply["error"]?.stringValue {
                 throw BTXError.failure("\(reply["name"]?.stringValue ?? torrent): \(error)")
             }
@@ -50,6 +53,12 @@ struct StreamCopy {
             }
             if offset >= stop { break }
             var available = reply["available"]?.intValue ?? 0
+            if output == nil {
+                offset += available
+                if offset >= stop { break }
+                try channel.pause()
+                continue
+            }
             if available > 0 && source < 0 {
                 source = open(path, O_RDONLY | O_CLOEXEC)
                 guard source >= 0 else { throw FileIO.error(path) }
@@ -68,13 +77,13 @@ struct StreamCopy {
             if available > 0 || reply["available"]?.intValue == 0 { try channel.pause() }
         }
         _ = try? channel.ask("stream_end", [])
-        return offset - start
+        return last
     }
 
     private func writeAll(_ buffer: [UInt8], count: Int) throws {
         var written = 0
         while written < count {
-            let n = buffer.withUnsafeBytes { write(output, $0.baseAddress! + written, count - written) }
+            let n = buffer.withUnsafeBytes { write(output ?? STDOUT_FILENO, $0.baseAddress! + written, count - written) }
             if n < 0 && errno == EINTR { continue }
             if n < 0 && errno == EPIPE { throw ReaderGone() }
             guard n > 0 else { throw BTXError.failure("cannot write to standard output: \(String(cString: strerror(errno)))") }
