@@ -3,7 +3,7 @@ import TorrentKit
 /// Streaming: a reader asks `stream` again and again for the part of a file
 /// it wants next; each ask moves the piece deadlines to just ahead of it and
 /// answers how many bytes from its offset are verified, so it can read them
-/// from the file on disk. The reader (btx cat, btx serve) may be another
+/// from the file on disk. The reader (btx cat) may be another
 /// process on the control socket or this one, calling `answer` directly.
 extension SessionHost {
     /// The client id of a reader in this process: never a socket's (those count from 1).
