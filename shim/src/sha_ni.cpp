@@ -98,25 +98,29 @@ BTX_SHA_TARGET inline void sha256_lockstep(uint32_t* const* states, uint8_t cons
             abef_start[s] = abef[s];
             cdgh_start[s] = cdgh[s];
         }
-        for (int i = 0; i < 16; ++i) {
-            __m128i const k = _mm_load_si128(reinterpret_cast<__m128i const*>(sha256_k + 4 * i));
-            for (int s = 0; s < N; ++s) {
-                __m128i& word = w[s][i & 3];
-                if (i < 4) {
-                    word = _mm_shuffle_epi8(
-                        _mm_loadu_si128(reinterpret_cast<__m128i const*>(data[s] + b * 64 + i * 16)), byte_swap);
-                } else {
-                    __m128i const prev = w[s][(i + 3) & 3];
-                    word = _mm_sha256msg2_epu32(
-                        _mm_add_epi32(_mm_sha256msg1_epu32(word, w[s][(i + 1) & 3]),
-                                      _mm_alignr_epi8(prev, w[s][(i + 2) & 3], 4)),
-                        prev);
-                }
-                __m128i const message = _mm_add_epi32(word, k);
-                cdgh[s] = _mm_sha256rnds2_epu32(cdgh[s], abef[s], message);
-                abef[s] = _mm_sha256rnds2_epu32(abef[s], cdgh[s], _mm_shuffle_epi32(message, 0x0E));
-            }
-        }
+        // Four rounds per group, as for SHA-1: a macro so that every index is a constant.
+#define BTX_SHA256_GROUP(i)                                                                                   \
+    {                                                                                                         \
+        __m128i const k = _mm_load_si128(reinterpret_cast<__m128i const*>(sha256_k + 4 * (i)));                \
+        for (int s = 0; s < N; ++s) {                                                                         \
+            if ((i) < 4)                                                                                      \
+                w[s][(i) & 3] = _mm_shuffle_epi8(                                                             \
+                    _mm_loadu_si128(reinterpret_cast<__m128i const*>(data[s] + b * 64 + ((i) & 3) * 16)), byte_swap); \
+            else                                                                                              \
+                w[s][(i) & 3] = _mm_sha256msg2_epu32(                                                         \
+                    _mm_add_epi32(_mm_sha256msg1_epu32(w[s][(i) & 3], w[s][((i) + 1) & 3]),                    \
+                                  _mm_alignr_epi8(w[s][((i) + 3) & 3], w[s][((i) + 2) & 3], 4)),               \
+                    w[s][((i) + 3) & 3]);                                                                     \
+            __m128i const message = _mm_add_epi32(w[s][(i) & 3], k);                                          \
+            cdgh[s] = _mm_sha256rnds2_epu32(cdgh[s], abef[s], message);                                       \
+            abef[s] = _mm_sha256rnds2_epu32(abef[s], cdgh[s], _mm_shuffle_epi32(message, 0x0E));               \
+        }                                                                                                     \
+    }
+        BTX_SHA256_GROUP(0) BTX_SHA256_GROUP(1) BTX_SHA256_GROUP(2) BTX_SHA256_GROUP(3)
+        BTX_SHA256_GROUP(4) BTX_SHA256_GROUP(5) BTX_SHA256_GROUP(6) BTX_SHA256_GROUP(7)
+        BTX_SHA256_GROUP(8) BTX_SHA256_GROUP(9) BTX_SHA256_GROUP(10) BTX_SHA256_GROUP(11)
+        BTX_SHA256_GROUP(12) BTX_SHA256_GROUP(13) BTX_SHA256_GROUP(14) BTX_SHA256_GROUP(15)
+#undef BTX_SHA256_GROUP
         for (int s = 0; s < N; ++s) {
             abef[s] = _mm_add_epi32(abef[s], abef_start[s]);
             cdgh[s] = _mm_add_epi32(cdgh[s], cdgh_start[s]);
