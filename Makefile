@@ -27,7 +27,7 @@ build:
 	$(SWIFT) build
 
 release:
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 # btx's main job with no network: a seeder and a daemon on 127.0.0.1 (demo/run.sh).
 demo: build

@@ -9,11 +9,8 @@ extension String {
     var displayWidth: Int {
         // Printable ASCII, nearly every cell of every table, is one column a
         // byte; walking Characters costs 30 times more (btx files on 10,000 files).
-        var printableASCII = true
-        for byte in utf8 where byte < 0x20 || byte > 0x7E {
-            printableASCII = false
-            break
-        }
+        var text = self
+        let printableASCII = text.withUTF8 { bytes in !bytes.contains { $0 < 0x20 || $0 > 0x7E } }
         if printableASCII { return utf8.count }
         var total = 0
         forEachPiece { _, width in total += width; return true }
