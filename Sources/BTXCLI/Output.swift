@@ -102,14 +102,15 @@ struct Output {
             }
         }
 
-        // On a terminal: cells wider than their column are cut, and so is a line still too long.
+        // The header, and on a terminal every line: cells wider than their
+        // column are cut, and so is a line still too long.
         func fitted(_ row: [String]) -> String {
             var line = ""
             for (i, original) in row.enumerated() {
-                let cell = original.displayWidth > widths[i] ? original.cut(toDisplayWidth: widths[i]) : original
-                let padding = String(repeating: " ", count: widths[i] - cell.displayWidth)
+                let cell = limit != nil && original.displayWidth > widths[i] ? original.cut(toDisplayWidth: widths[i]) : original
                 let last = i == row.count - 1
-                let padded = right[i] ? padding + cell : (last ? cell : cell + padding)
+                let padding = right[i] || !last ? String(repeating: " ", count: widths[i] - cell.displayWidth) : ""
+                let padded = right[i] ? padding + cell : cell + padding
                 line += (i > 0 ? "  " : "") + padded
             }
             if let limit, line.displayWidth > limit { line = line.cut(toDisplayWidth: limit) }
