@@ -5,10 +5,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Build: libtorrent and its headers. Tests: independent readers, peers and proxies;
 # the JSON schemas' validator, jq for the man page's recipes, the shells the
-# completions are loaded into and the man page's linter.
+# completions are loaded into and the man page's linter. Benchmarks (make
+# bench, and its smoke run in make test): hyperfine, g++ for the C++ anchor,
+# matplotlib for the chart.
 DEB_PACKAGES := libtorrent-rasterbar-dev libboost-system-dev libssl-dev zlib1g-dev pkg-config \
 	python3-libtorrent transmission-cli mktorrent opentracker aria2 microsocks dante-server tinyproxy \
-	python3-jsonschema jq zsh fish mandoc
+	python3-jsonschema jq zsh fish mandoc hyperfine g++ python3-matplotlib
 
 .PHONY: all deps build release demo test test-sanitize docs install bench clean
 
@@ -25,13 +27,16 @@ build:
 	$(SWIFT) build
 
 release:
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 # btx's main job with no network: a seeder and a daemon on 127.0.0.1 (demo/run.sh).
 demo: build
 	@BTX=.build/debug/btx demo/run.sh
 
+# The benchmark suites' smoke run (tiny inputs, one round, about 15 s) keeps
+# them working; its report goes to a temporary folder.
 test: deps build fuzz-replay
+	bench/run --quick --btx .build/debug/btx
 	$(SWIFT) test --disable-swift-testing
 
 # Unit and end-to-end tests with AddressSanitizer over everything and
@@ -75,9 +80,10 @@ install: release
 	install -m 644 completions/_btx $(PREFIX)/share/zsh/site-functions/_btx
 	install -m 644 completions/btx.fish $(PREFIX)/share/fish/vendor_completions.d/btx.fish
 
+# Every suite against its anchors (about 6 minutes): bench/results.md and
+# bench/results.png. Run it on an otherwise quiet machine.
 bench: deps release
-	@command -v hyperfine >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq hyperfine; }
-	bench/create.sh
+	bench/run
 
 clean:
 	rm -rf .build .build-fuzz .build-sanitize

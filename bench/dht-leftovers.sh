@@ -17,7 +17,7 @@ mkfifo "$work/commands"
 /usr/bin/python3 Tests/Fixtures/private_dht.py 6 < "$work/commands" > "$work/answers" &
 fixture=$!
 exec 3> "$work/commands"
-trap 'exec 3>&-; kill $fixture 2>/dev/null; wait $fixture 2>/dev/null; rm -rf "$work"' EXIT
+trap 'exec 3>&-; kill $fixture 2>/dev/null; wait $fixture 2>/dev/null || true; rm -rf "$work"' EXIT
 until grep -q ports "$work/answers" 2>/dev/null; do sleep 0.05; done
 bootstrap=$(/usr/bin/python3 -c 'import json,sys; print(" ".join("--bootstrap 127.0.0.1:%d" % p for p in json.load(open(sys.argv[1]))["ports"]))' "$work/answers")
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -3,6 +3,7 @@
 # 8 python-libtorrent nodes): cold (no saved routing table) against warm
 # (dht.state from the previous run), with hyperfine.
 #   bench/dht.sh      (RUNS=20)
+# BENCH_OUT=DIR also writes hyperfine's JSON there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-20}
@@ -15,7 +16,7 @@ mkfifo "$work/commands"
 /usr/bin/python3 Tests/Fixtures/private_dht.py 8 < "$work/commands" > "$work/answers" &
 fixture=$!
 exec 3> "$work/commands"
-trap 'exec 3>&-; kill $fixture 2>/dev/null; wait $fixture 2>/dev/null; rm -rf "$work"' EXIT
+trap 'exec 3>&-; kill $fixture 2>/dev/null; wait $fixture 2>/dev/null || true; rm -rf "$work"' EXIT
 until grep -q ports "$work/answers" 2>/dev/null; do sleep 0.05; done
 bootstrap=$(/usr/bin/python3 -c 'import json,sys; print(" ".join("--bootstrap 127.0.0.1:%d" % p for p in json.load(open(sys.argv[1]))["ports"]))' "$work/answers")
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -23,6 +24,6 @@ common="--state-dir $work/state --listen 127.0.0.1:$port $bootstrap"
 target=$("$btx" dht-put --json $common "benchmark value" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["target"])')
 
 echo "# dht-get of an immutable item on a private DHT of 8 loopback nodes; $runs runs"
-hyperfine -N --style basic --warmup 2 --runs "$runs" \
+hyperfine -N --style basic --warmup 2 --runs "$runs" ${BENCH_OUT:+--export-json "$BENCH_OUT/dht-get.json"} \
     --prepare "rm -f $work/state/dht.state" -n "cold (no dht.state)" "$btx dht-get $common $target" \
     -n "warm (saved dht.state)" "$btx dht-get $common $target" 2>&1 | grep -v '^ *Range\|^ *$'

@@ -1,13 +1,19 @@
 #!/usr/bin/python3
-"""Downloads one torrent over loopback from a btx seeder with btx, libtorrent
-(python binding: tuned like btx, and with defaults), aria2c and
-transmission-cli, side by side in one run; prints medians of seconds, MB/s,
-CPU seconds and peak RSS, and each tool's time relative to btx.
+"""Downloads one torrent over loopback from a btx seeder with btx (libtorrent's
+mmap disk I/O, btx's default, and its posix one), libtorrent (python binding:
+tuned like btx, and with defaults), aria2c and transmission-cli, side by side
+in one run; then from four btx seeders at once, and a torrent of many small
+files (btx both ways against libtorrent tuned). Prints medians of seconds,
+MB/s, CPU seconds and peak RSS, and each tool's time relative to btx
+(BENCH_OUT=DIR also writes every run's figures to DIR/download*.json).
+
+    bench/download.py [SIZE_MIB] [SMALL_FILES]     (defaults 1024 and 10000; RUNS=3)
 
 Everything listens on 127.0.0.1; no DHT, LSD, UPnP, NAT-PMP or PEX."""
 import json, os, resource, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
 
 size_mib = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
+small_files = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
 runs = int(os.environ.get("RUNS", "3"))
 btx = os.path.abspath(os.environ.get("BTX", ".build/release/btx"))
 work = tempfile.mkdtemp(prefix="btx-bench-dl.")
@@ -30,12 +36,12 @@ def wait_port(port, deadline=30):
     raise RuntimeError("nothing listens on %d" % port)
 
 
-def state_dir(name):
+def state_dir(name, extra=""):
     path = os.path.join(work, name)
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(path)
     with open(os.path.join(path, "config"), "w") as f:
-        f.write(CONFIG)
+        f.write(CONFIG + extra)
     return path
 
 
@@ -67,15 +73,16 @@ def measure(argv, done=None, cwd=None):
 class Seeder:
     """A btx seeder, restarted per run when it must dial the leecher."""
 
-    def __init__(self):
-        self.state = state_dir("seeder-state")
+    def __init__(self, torrent, name="seeder-state"):
+        self.state = state_dir(name)
         self.port = free_port()
         self.process = None
+        self.torrent = torrent
 
     def start(self, dial=None):
         self.stop()
         argv = [btx, "add", "--json", "--seed", "--state-dir", self.state, "--listen", "127.0.0.1:%d" % self.port,
-                "--no-dht", "-o", work, torrent]
+                "--no-dht", "-o", work, self.torrent]
         if dial:
             argv += ["--peer", "127.0.0.1:%d" % dial]
         self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -103,47 +110,84 @@ if tuned:
 s = lt.session(settings)
 p = lt.add_torrent_params(); p.ti = lt.torrent_info(sys.argv[1]); p.save_path = sys.argv[2]
 h = s.add_torrent(p)
-h.connect_peer(("127.0.0.1", int(sys.argv[3])))
+for port in sys.argv[3].split(","):
+    h.connect_peer(("127.0.0.1", int(port)))
 while not h.status().is_seeding:
     time.sleep(0.01)
 """
 
 
+def measure_tools(title, size, tools):
+    """Runs each tool RUNS times, interleaved so drift hits every tool alike."""
+    results = {name: [] for name, _ in tools}
+    for _ in range(runs):
+        for name, run in tools:
+            results[name].append(run())
+    base = statistics.median(r[0] for r in results[tools[0][0]])
+    print("\n## %s" % title)
+    print("%-30s %8s %8s %9s %9s %10s" % ("tool", "seconds", "MB/s", "CPU s", "RSS MiB", "vs btx"))
+    for name, _ in tools:
+        wall = statistics.median(r[0] for r in results[name])
+        cpu = statistics.median(r[1] for r in results[name])
+        rss = statistics.median(r[2] for r in results[name])
+        print("%-30s %8.2f %8.0f %9.2f %9.0f %9.2fx" % (name, wall, size / wall / 1e6, cpu, rss, wall / base))
+    return {"title": title, "size_mib": size / (1 << 20),
+            "tools": {name: {"wall": [r[0] for r in results[name]], "cpu": [r[1] for r in results[name]],
+                             "rss_mib": [r[2] for r in results[name]]} for name, _ in tools}}
+
+
 def main():
-    global torrent
     data = os.path.join(work, "payload.bin")
-    print("# %d MiB over loopback from a btx seeder; %d cores; %d runs each; medians" % (size_mib, os.cpu_count(), runs))
+    print("# %d MiB over loopback from btx seeders; %d small files; %d cores; %d runs each; medians"
+          % (size_mib, small_files, os.cpu_count(), runs))
     subprocess.run(["head", "-c", "%dM" % size_mib, "/dev/urandom"], stdout=open(data, "wb"), check=True)
     torrent = os.path.join(work, "payload.torrent")
     subprocess.run([btx, "create", data, "-o", torrent, "-q"], check=True, stdout=subprocess.DEVNULL)
-    seeder = Seeder()
+    small = os.path.join(work, "small")
+    subprocess.run(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "small_files.py"),
+                    small, str(small_files)], check=True)
+    small_torrent = os.path.join(work, "small.torrent")
+    subprocess.run([btx, "create", small, "-o", small_torrent, "-q"], check=True, stdout=subprocess.DEVNULL)
+    small_size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(small) for f in fs)
     dst = os.path.join(work, "dst")
+    seeders = []
 
     def fresh_dst():
         shutil.rmtree(dst, ignore_errors=True)
         os.makedirs(dst)
         return dst
 
-    def run_btx():
-        seeder.start()
-        return measure([btx, "add", "-q", "--state-dir", state_dir("leecher-state"), "--listen", "127.0.0.1:0",
-                        "--no-dht", "-o", fresh_dst(), "--peer", "127.0.0.1:%d" % seeder.port, torrent])
-
-    def run_python(mode):
-        def run():
+    def start(group):
+        for seeder in group:
             seeder.start()
-            return measure(["/usr/bin/python3", "-c", PYTHON_LEECHER, torrent, fresh_dst(), str(seeder.port), mode])
+        return ",".join(str(seeder.port) for seeder in group)
+
+    def run_btx(group, disk_io="mmap"):
+        def run():
+            ports = start(group)
+            argv = [btx, "add", "-q", "--state-dir", state_dir("leecher-state", "disk-io = %s\n" % disk_io),
+                    "--listen", "127.0.0.1:0", "--no-dht", "-o", fresh_dst()]
+            for port in ports.split(","):
+                argv += ["--peer", "127.0.0.1:" + port]
+            return measure(argv + [group[0].torrent])
         return run
 
-    def run_aria2():
-        port = free_port()
-        argv = ["aria2c", "-q", "--seed-time=0", "--enable-dht=false", "--enable-dht6=false",
-                "--bt-enable-lpd=false", "--enable-peer-exchange=false", "--listen-port=%d" % port,
-                "--file-allocation=falloc", "--check-integrity=false", "-d", fresh_dst(), torrent]
-        child_start = measure_later(argv, port)
-        return child_start
+    def run_python(group, mode):
+        def run():
+            ports = start(group)
+            return measure(["/usr/bin/python3", "-c", PYTHON_LEECHER, group[0].torrent, fresh_dst(), ports, mode])
+        return run
 
-    def measure_later(argv, port, done=None):
+    def run_aria2(seeder):
+        def run():
+            port = free_port()
+            argv = ["aria2c", "-q", "--seed-time=0", "--enable-dht=false", "--enable-dht6=false",
+                    "--bt-enable-lpd=false", "--enable-peer-exchange=false", "--listen-port=%d" % port,
+                    "--file-allocation=falloc", "--check-integrity=false", "-d", fresh_dst(), seeder.torrent]
+            return measure_later(seeder, argv, port)
+        return run
+
+    def measure_later(seeder, argv, port, done=None):
         # These clients cannot dial a peer, so the seeder dials them once they listen.
         import threading
         result = {}
@@ -154,45 +198,58 @@ def main():
         thread.join()
         return result["r"]
 
-    def run_transmission():
-        port = free_port()
-        config = os.path.join(work, "transmission")
-        shutil.rmtree(config, ignore_errors=True)
-        os.makedirs(config)
-        with open(os.path.join(config, "settings.json"), "w") as f:
-            json.dump({"dht-enabled": False, "lpd-enabled": False, "pex-enabled": False, "utp-enabled": False,
-                       "port-forwarding-enabled": False, "bind-address-ipv4": "127.0.0.1",
-                       "bind-address-ipv6": "::1", "peer-port-random-on-start": False}, f)
-        marker = os.path.join(work, "transmission-done")
-        if os.path.exists(marker):
-            os.unlink(marker)
-        script = os.path.join(work, "done.sh")
-        with open(script, "w") as f:
-            f.write("#!/bin/sh\ntouch '%s'\n" % marker)
-        os.chmod(script, 0o755)
-        argv = ["transmission-cli", "-g", config, "-w", fresh_dst(), "-p", str(port), "-M", "-f", script, torrent]
-        return measure_later(argv, port, done=marker)
+    def run_transmission(seeder):
+        def run():
+            port = free_port()
+            config = os.path.join(work, "transmission")
+            shutil.rmtree(config, ignore_errors=True)
+            os.makedirs(config)
+            with open(os.path.join(config, "settings.json"), "w") as f:
+                json.dump({"dht-enabled": False, "lpd-enabled": False, "pex-enabled": False, "utp-enabled": False,
+                           "port-forwarding-enabled": False, "bind-address-ipv4": "127.0.0.1",
+                           "bind-address-ipv6": "::1", "peer-port-random-on-start": False}, f)
+            marker = os.path.join(work, "transmission-done")
+            if os.path.exists(marker):
+                os.unlink(marker)
+            script = os.path.join(work, "done.sh")
+            with open(script, "w") as f:
+                f.write("#!/bin/sh\ntouch '%s'\n" % marker)
+            os.chmod(script, 0o755)
+            argv = ["transmission-cli", "-g", config, "-w", fresh_dst(), "-p", str(port), "-M", "-f", script,
+                    seeder.torrent]
+            return measure_later(seeder, argv, port, done=marker)
+        return run
 
-    tools = [("btx", run_btx), ("libtorrent tuned (python)", run_python("tuned")),
-             ("libtorrent defaults (python)", run_python("defaults")), ("aria2c", run_aria2),
-             ("transmission-cli", run_transmission)]
-    results = {name: [] for name, _ in tools}
+    # For a smoke run: transmission-cli needs about 15 s and aria2c 3 s whatever the size.
+    skip = set(filter(None, os.environ.get("DOWNLOAD_SKIP", "").split(",")))
+    reports = {}
     try:
-        for _ in range(runs):
-            for name, run in tools:  # interleaved, so drift hits every tool alike
-                results[name].append(run())
+        one = [Seeder(torrent)]
+        four = one + [Seeder(torrent, "seeder-state-%d" % i) for i in range(3)]
+        files = [Seeder(small_torrent, "seeder-small")]
+        seeders.extend(four + files)
+        tools = [("btx", run_btx(one)), ("btx, posix disk I/O", run_btx(one, "posix")),
+                 ("libtorrent tuned (python)", run_python(one, "tuned")),
+                 ("libtorrent defaults (python)", run_python(one, "defaults")), ("aria2c", run_aria2(one[0])),
+                 ("transmission-cli", run_transmission(one[0]))]
+        reports["download"] = measure_tools("%d MiB from one seeder" % size_mib, size_mib << 20,
+                                            [(n, r) for n, r in tools if n not in skip])
+        reports["download-4-seeders"] = measure_tools(
+            "%d MiB from four seeders at once" % size_mib, size_mib << 20,
+            [("btx", run_btx(four)), ("btx, posix disk I/O", run_btx(four, "posix")),
+             ("libtorrent tuned (python)", run_python(four, "tuned"))])
+        reports["download-small-files"] = measure_tools(
+            "%d small files (%.0f MiB) from one seeder" % (small_files, small_size / (1 << 20)), small_size,
+            [("btx", run_btx(files)), ("btx, posix disk I/O", run_btx(files, "posix")),
+             ("libtorrent tuned (python)", run_python(files, "tuned"))])
     finally:
-        seeder.stop()
+        for seeder in seeders:
+            seeder.stop()
         shutil.rmtree(work, ignore_errors=True)
-
-    size = size_mib * 1024 * 1024
-    base = statistics.median(r[0] for r in results["btx"])
-    print("%-30s %8s %8s %9s %9s %10s" % ("tool", "seconds", "MB/s", "CPU s", "RSS MiB", "vs btx"))
-    for name, _ in tools:
-        wall = statistics.median(r[0] for r in results[name])
-        cpu = statistics.median(r[1] for r in results[name])
-        rss = statistics.median(r[2] for r in results[name])
-        print("%-30s %8.2f %8.0f %9.2f %9.0f %9.2fx" % (name, wall, size / wall / 1e6, cpu, rss, wall / base))
+    if os.environ.get("BENCH_OUT"):
+        for name, report in reports.items():
+            with open(os.path.join(os.environ["BENCH_OUT"], name + ".json"), "w") as f:
+                json.dump(report, f)
 
 
 main()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Loopback download: btx against libtorrent's python binding (tuned and
-# default), aria2c and transmission-cli, side by side in one run.
-#   bench/download.sh [SIZE_MIB]      (default 1024; RUNS=3)
+# default), aria2c and transmission-cli, side by side in one run; then from
+# four seeders at once and a torrent of many small files (download.py).
+#   bench/download.sh [SIZE_MIB] [SMALL_FILES]     (defaults 1024 and 10000; RUNS=3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x "${BTX:-.build/release/btx}" ] || swift build -c release >/dev/null

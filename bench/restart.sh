@@ -3,6 +3,7 @@
 # only (the everyday restart) against a full recheck (no resume data), with
 # libtorrent's python binding doing the same as the anchor.
 #   bench/restart.sh [SIZE_MIB]     (default 2048; RUNS=10)
+# BENCH_OUT=DIR also writes hyperfine's JSON there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mib=${1:-2048}
@@ -50,7 +51,7 @@ while True:
 PY
 
 echo "# ${size_mib} MiB torrent, already complete on disk; $(nproc) cores; $runs runs"
-hyperfine -N --style basic --warmup 1 --runs "$runs" \
+hyperfine -N --style basic --warmup 1 --runs "$runs" ${BENCH_OUT:+--export-json "$BENCH_OUT/restart.json"} \
     -n "btx add (resume data)" "$add" \
     -n "python-libtorrent (resume data)" "/usr/bin/python3 $work/python_restart.py $work/python.resume" \
     -n "btx add (full recheck)" "bash -c 'rm -f $work/state/resume/*.resume; exec $add'" 2>&1 | grep -v '^ *Range\|^ *$'

@@ -2,6 +2,7 @@
 # Latency of `btx status --json`: against a live session (btx daemon) holding
 # 500 torrents, and from saved state with 1,000 saved torrents.
 #   bench/status.sh [LIVE] [SAVED]     (defaults 500 and 1000; RUNS=30)
+# BENCH_OUT=DIR also writes hyperfine's JSON there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 live=${1:-500}
@@ -38,6 +39,6 @@ torrents=("$work"/torrents/*.torrent)
 "$btx" add --detach -q --state-dir "$work/live" -o "$work/data" "${torrents[@]:0:$live}" >/dev/null
 
 echo "# btx status --json; $live torrents in a live daemon, $saved saved with no session; $runs runs"
-hyperfine -N --style basic --warmup 3 --runs "$runs" \
+hyperfine -N --style basic --warmup 3 --runs "$runs" ${BENCH_OUT:+--export-json "$BENCH_OUT/scale-status.json"} \
     -n "live session, $live torrents" "$btx status --json --state-dir $work/live" \
     -n "saved state, $saved torrents" "$btx status --json --state-dir $work/saved" 2>&1 | grep -v '^ *Range\|^ *$'

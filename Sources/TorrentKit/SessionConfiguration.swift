@@ -26,6 +26,16 @@ public struct SessionConfiguration: Sendable {
     public var downloadLimit: Int64 = 0
     public var uploadLimit: Int64 = 0
     public var encryption = Encryption.prefer
+    public var diskIO = DiskIO.mmap
+
+    /// libtorrent's disk I/O subsystem, fixed when a session starts.
+    public enum DiskIO: String, Sendable, CaseIterable {
+        /// Files mapped into memory (libtorrent's default): the page cache
+        /// holds what was written, and counts in the resident set.
+        case mmap
+        /// pread/pwrite through libtorrent's own buffers.
+        case posix
+    }
 
     /// The BitTorrent protocol encryption (MSE/PE) policy, as transmission
     /// and qBittorrent users know it.
@@ -115,6 +125,7 @@ public struct SessionConfiguration: Sendable {
             ("enable_incoming_utp", flag(utp)),
             ("download_rate_limit", "\(min(downloadLimit, Int64(Int32.max)))"),
             ("upload_rate_limit", "\(min(uploadLimit, Int64(Int32.max)))"),
+            ("disk_io", diskIO.rawValue),
         ] + encryptionSettings
         if !listenInterfaces.isEmpty { s.append(("listen_interfaces", listenInterfaces.joined(separator: ","))) }
         if !outgoingInterfaces.isEmpty { s.append(("outgoing_interfaces", outgoingInterfaces.joined(separator: ","))) }

@@ -27,4 +27,28 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(bad.status, 1, bad.stderr)
         XCTAssertTrue(bad.stderr.hasPrefix("btx: \(scratch.path)/xdg/btx/config:1: utp must be on or off"), bad.stderr)
     }
+
+    /// disk-io = posix swaps libtorrent's memory-mapped disk I/O for pread/pwrite:
+    /// the seeder reads and the leecher writes through it, byte for byte.
+    func testPosixDiskIOSeedsAndDownloads() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/big.bin", randomData(3_000_000))
+        let torrent = try makeTorrent(scratch.path + "/src/big.bin", scratch.path + "/big.torrent")
+        let seederPeer = try Peer(scratch, "seeder"), leecher = try Peer(scratch, "leecher")
+        for peer in [seederPeer, leecher] {
+            let config = try String(contentsOfFile: peer.state + "/config", encoding: .utf8)
+            try Data((config + "disk-io = posix\n").utf8).write(to: URL(fileURLWithPath: peer.state + "/config"))
+        }
+        let (seeder, port) = try seederPeer.seed([torrent], from: scratch.path + "/src")
+        let result = try leecher.add([torrent, "-o", scratch.path + "/dst", "--peer", "127.0.0.1:\(port)"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try digests(scratch.path + "/dst"), try digests(scratch.path + "/src"))
+        _ = seeder
+
+        try Data("disk-io = direct\n".utf8).write(to: URL(fileURLWithPath: leecher.state + "/config"))
+        let bad = try spawn(btxPath, ["add"] + leecher.common + [torrent, "--paused"])
+        XCTAssertEqual(bad.status, 1, bad.stderr)
+        XCTAssertTrue(bad.stderr.hasPrefix("btx: \(leecher.state)/config:1: disk-io must be mmap or posix, not 'direct'"),
+                      bad.stderr)
+    }
 }

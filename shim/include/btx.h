@@ -61,7 +61,9 @@ typedef uint64_t btx_torrent;
 
 /* A libtorrent settings_pack entry by name ("enable_dht", "listen_interfaces",
  * "download_rate_limit", ...). Values are text: "1"/"0" or "true"/"false" for
- * booleans, decimal for integers. */
+ * booleans, decimal for integers. One name is btx's own: "disk_io", "mmap"
+ * (libtorrent's default) or "posix", the disk I/O subsystem; only
+ * btx_session_new takes it. */
 typedef struct {
     const char *name;
     const char *value;

@@ -4,13 +4,10 @@
 
 #include <libtorrent/bencode.hpp>
 #include <libtorrent/create_torrent.hpp>
-#include <libtorrent/settings_pack.hpp>
 
 #include <thread>
 
 namespace {
-
-struct cancelled {};
 
 int thread_count(int requested) {
     if (requested > 0) return requested;
@@ -27,39 +24,30 @@ lt::create_flags_t flags_for(int format) {
     }
 }
 
-void hash_v1(lt::create_torrent& ct, btx_create_params const& p) {
+// Hashes every piece with btx's own hasher (piece_hasher.hpp) and hands the
+// hashes to libtorrent, which builds the merkle trees and the metadata.
+void set_hashes(lt::create_torrent& ct, btx_create_params const& p) {
     lt::file_storage const& fs = ct.files();
     std::string const base = p.base_dir;
-    std::vector<btx::content_file> files;
-    files.reserve(size_t(fs.num_files()));
+    btx::hash_plan plan;
+    plan.files.reserve(size_t(fs.num_files()));
     for (lt::file_index_t i : fs.file_range())
-        files.push_back({base + "/" + fs.file_path(i), fs.file_offset(i), fs.file_size(i)});
-    auto const hashes = btx::hash_v1_pieces(files, fs.total_size(), fs.piece_length(), thread_count(p.num_threads),
-                                            p.progress, p.progress_context);
-    for (size_t i = 0; i < hashes.size(); ++i) ct.set_hash(lt::piece_index_t(int(i)), hashes[i]);
-}
+        plan.files.push_back({base + "/" + fs.file_path(i), fs.file_offset(i), fs.file_size(i), fs.pad_file_at(i)});
+    plan.total_size = fs.total_size();
+    plan.piece_length = fs.piece_length();
+    plan.v1 = !ct.is_v2_only();
+    plan.v2 = !ct.is_v1_only();
+    btx::piece_hashes const hashes = btx::hash_pieces(plan, thread_count(p.num_threads), p.progress, p.progress_context);
 
-// v2 needs SHA-256 merkle trees per file; libtorrent's hasher does that,
-// given one hashing and one disk thread per core.
-void hash_with_libtorrent(lt::create_torrent& ct, btx_create_params const& p) {
-    int const threads = thread_count(p.num_threads);
-    lt::settings_pack settings;
-    settings.set_int(lt::settings_pack::hashing_threads, threads);
-    settings.set_int(lt::settings_pack::aio_threads, threads);
-    int64_t const total = ct.num_pieces();
-    int64_t done = 0;
-    lt::error_code ec;
-    try {
-        lt::set_piece_hashes(ct, p.base_dir, settings, [&](lt::piece_index_t) {
-            ++done;
-            if (p.progress != nullptr && (done % 16 == 0 || done == total)
-                && p.progress(p.progress_context, done, total) != 0)
-                throw cancelled();
-        }, ec);
-    } catch (cancelled const&) {
-        throw btx::failure(BTX_ERR_CANCELLED, "cancelled");
+    for (size_t i = 0; i < hashes.v1.size(); ++i) ct.set_hash(lt::piece_index_t(int(i)), hashes.v1[i]);
+    if (!plan.v2) return;
+    for (lt::file_index_t f : fs.file_range()) {
+        if (fs.pad_file_at(f) || fs.file_size(f) == 0) continue;
+        int64_t const first = fs.file_offset(f) / plan.piece_length;
+        int64_t const count = (fs.file_size(f) + plan.piece_length - 1) / plan.piece_length;
+        for (int64_t i = 0; i < count; ++i)
+            ct.set_hash2(f, lt::piece_index_t::diff_type(int(i)), hashes.v2[size_t(first + i)]);
     }
-    if (ec) throw btx::failure(btx::classify(ec), "cannot hash " + std::string(p.base_dir) + ": " + ec.message());
 }
 
 }  // namespace
@@ -91,8 +79,7 @@ int btx_create_torrent(btx_create_params const* params, uint8_t** out, size_t* o
         if (fs.total_size() == 0) throw btx::failure(BTX_ERR_INVALID_ARG, "there is no data to hash: every file is empty");
 
         lt::create_torrent ct(fs, pl, flags_for(p.format));
-        if (p.format == BTX_FORMAT_V1) hash_v1(ct, p);
-        else hash_with_libtorrent(ct, p);
+        set_hashes(ct, p);
 
         for (size_t i = 0; i < p.num_trackers; ++i) {
             btx::require(p.trackers[i], "tracker");

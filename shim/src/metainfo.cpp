@@ -70,7 +70,7 @@ void read_trackers(lt::bdecode_node const& root, lt::add_torrent_params& atp) {
 
 namespace btx {
 
-btx_metainfo* build_metainfo(lt::add_torrent_params const& atp, bool want_files) {
+btx_metainfo* build_metainfo(lt::add_torrent_params const& atp, bool want_files, lt::bdecode_node const& info_dict) {
     metainfo_ptr info(static_cast<btx_metainfo*>(std::calloc(1, sizeof(btx_metainfo))), &btx_metainfo_free);
     if (!info) throw std::bad_alloc();
     btx_metainfo& m = *info;
@@ -111,7 +111,8 @@ btx_metainfo* build_metainfo(lt::add_torrent_params const& atp, bool want_files)
 
     m.comment = copy_string(ti ? ti->comment() : "");
     m.creator = copy_string(ti ? ti->creator() : "");
-    lt::bdecode_node const source = ti ? ti->info("source") : lt::bdecode_node();
+    lt::bdecode_node const source = info_dict.type() == lt::bdecode_node::dict_t ? info_dict.dict_find("source")
+                                    : ti ? ti->info("source") : lt::bdecode_node();
     m.source = copy_string(source.type() == lt::bdecode_node::string_t ? std::string(source.string_value()) : "");
     if (!ti) return info.release();
 
@@ -159,7 +160,7 @@ int btx_metainfo_parse(uint8_t const* bytes, size_t len, int want_files, btx_met
         lt::add_torrent_params atp;
         read_trackers(root, atp);
         atp.ti = std::make_shared<lt::torrent_info>(root, limits);
-        *out = btx::build_metainfo(atp, want_files != 0);
+        *out = btx::build_metainfo(atp, want_files != 0, root.dict_find_dict("info"));
         return BTX_OK;
     });
 }

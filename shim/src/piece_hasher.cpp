@@ -1,39 +1,69 @@
 #include "piece_hasher.hpp"
 
+#include "bus_guard.hpp"
+#include "digest.hpp"
 #include "guard.hpp"
-
-#include <libtorrent/hasher.hpp>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <cstring>
-#include <fcntl.h>
 #include <mutex>
 #include <thread>
-#include <unistd.h>
 
 namespace btx {
 
 namespace {
 
+constexpr int64_t block_size = 16 << 10;  // v2's merkle leaves
+
+int64_t next_power_of_two(int64_t n) {
+    int64_t p = 1;
+    while (p < n) p *= 2;
+    return p;
+}
+
+// Where a piece's file data ends and how many leaves its subtree has.
+struct v2_piece {
+    int64_t data_length;  // bytes of file data; the rest of the piece is padding
+    int64_t leaves;       // a power of two: blocks of the piece, or of the file when smaller than a piece
+};
+
+// Everything a worker needs for one piece.
+struct piece_work {
+    int64_t index = -1;
+    int64_t start = 0;
+    int64_t read_length = 0;  // bytes of the stream to read: the piece, or only its data for v2-only
+    v2_piece v2 = {0, 0};
+    sha1_digest sha1;
+    std::vector<lt::sha256_hash> leaves;
+};
+
 class hash_job {
 public:
-    hash_job(std::vector<content_file> const& files, int64_t total_size, int piece_length, int workers)
-        : files_(files), total_size_(total_size), piece_length_(piece_length),
-          num_pieces_((total_size + piece_length - 1) / piece_length), hashes_(size_t(num_pieces_)) {
-        // Batches big enough that each worker reads long sequential runs
-        // (kernel read-ahead keeps up), small enough to balance the workers.
-        int64_t const batch_bytes = std::min<int64_t>(64 << 20, std::max<int64_t>(total_size / (workers * 4), 1));
-        batch_pieces_ = std::max<int64_t>(1, batch_bytes / piece_length);
+    explicit hash_job(hash_plan const& plan, int workers)
+        : plan_(plan), num_pieces_((plan.total_size + plan.piece_length - 1) / plan.piece_length),
+          workers_(workers) {
+        if (plan.v1) result_.v1.resize(size_t(num_pieces_));
+        if (plan.v2) {
+            result_.v2.resize(size_t(num_pieces_));
+            // Every piece starts in the file that owns it (v2 layouts pad each file to a piece boundary).
+            owner_.assign(size_t(num_pieces_), -1);
+            for (size_t i = 0; i < plan.files.size(); ++i) {
+                content_file const& f = plan.files[i];
+                if (f.pad || f.size == 0) continue;
+                if (f.offset % plan.piece_length != 0)
+                    throw failure(BTX_ERR_INTERNAL, "a v2 file does not start on a piece boundary");
+                for (int64_t p = f.offset / plan.piece_length; p * plan.piece_length < f.offset + f.size; ++p)
+                    owner_[size_t(p)] = int(i);
+            }
+        }
     }
 
     int64_t num_pieces() const { return num_pieces_; }
     int64_t pieces_done() const { return done_.load(std::memory_order_relaxed); }
     bool failed() const { return failed_.load(); }
-    std::vector<lt::sha1_hash>& hashes() { return hashes_; }
+    piece_hashes& result() { return result_; }
 
     void cancel(btx_result code, std::string const& message) {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -46,16 +76,18 @@ public:
     [[noreturn]] void rethrow() const { throw failure(error_code_, error_); }
 
     void work() {
-        std::vector<char> buffer(static_cast<size_t>(chunk_size));
-        open_file file;
         try {
-            for (;;) {
-                int64_t const first = next_batch_.fetch_add(1) * batch_pieces_;
-                if (first >= num_pieces_ || failed_) break;
-                int64_t const last = std::min(num_pieces_, first + batch_pieces_);
-                for (int64_t piece = first; piece < last && !failed_; ++piece) {
-                    hash_piece(piece, buffer, file);
-                    done_.fetch_add(1, std::memory_order_relaxed);
+            content_reader reader(plan_.files);
+            piece_work a, b;
+            int64_t first = 0, last = 0;
+            while (claim(first, last)) {
+                for (int64_t p = first; p < last && !failed_; p += 2) {
+                    prepare(a, p);
+                    prepare(b, p + 1 < last ? p + 1 : -1);
+                    hash_pair(reader, a, b);
+                    finish(a);
+                    finish(b);
+                    done_.fetch_add(b.index >= 0 ? 2 : 1, std::memory_order_relaxed);
                 }
             }
         } catch (failure const& e) {
@@ -63,66 +95,131 @@ public:
         } catch (std::exception const& e) {
             cancel(BTX_ERR_INTERNAL, e.what());
         }
-        file.close();
     }
 
 private:
-    struct open_file {
-        size_t index = SIZE_MAX;
-        int fd = -1;
-        void close() {
-            if (fd >= 0) ::close(fd);
-            fd = -1;
-            index = SIZE_MAX;
-        }
-    };
-
-    // Reads go through a small buffer that stays in the core's L2 cache
-    // while SHA-1 consumes it; a piece-sized buffer would make every byte
-    // travel to and from main memory twice.
-    static constexpr int64_t chunk_size = 128 << 10;
-
-    void hash_piece(int64_t piece, std::vector<char>& buffer, open_file& file) {
-        int64_t const start = piece * piece_length_;
-        int64_t const length = std::min<int64_t>(piece_length_, total_size_ - start);
-        // The first file that ends after `start`; empty files end where they begin.
-        auto it = std::upper_bound(files_.begin(), files_.end(), start,
-                                   [](int64_t pos, content_file const& f) { return pos < f.offset + f.size; });
-        lt::hasher hasher;
-        int64_t filled = 0;
-        while (filled < length) {
-            if (it == files_.end()) throw failure(BTX_ERR_INTERNAL, "piece extends past the last file");
-            content_file const& f = *it;
-            if (f.size == 0) { ++it; continue; }
-            size_t const index = size_t(it - files_.begin());
-            if (file.index != index) {
-                file.close();
-                file.fd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
-                if (file.fd < 0) throw failure(BTX_ERR_IO, "cannot read " + f.path + ": " + std::strerror(errno));
-                file.index = index;
-                ::posix_fadvise(file.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    // Guided self-scheduling: large runs of pieces while much is left (long
+    // sequential reads), smaller ones towards the end so that the workers
+    // finish together. Even counts keep pieces paired.
+    bool claim(int64_t& first, int64_t& last) {
+        int64_t const most = std::max<int64_t>(2, (32 << 20) / plan_.piece_length);
+        int64_t current = next_piece_.load();
+        for (;;) {
+            if (current >= num_pieces_ || failed_) return false;
+            int64_t const left = num_pieces_ - current;
+            int64_t take = std::clamp<int64_t>(left / (2 * workers_), 2, most);
+            take += take % 2;
+            if (next_piece_.compare_exchange_weak(current, current + take)) {
+                first = current;
+                last = std::min(num_pieces_, current + take);
+                return true;
             }
-            int64_t in_file = start + filled - f.offset;
-            int64_t const end = in_file + std::min<int64_t>(length - filled, f.size - in_file);
-            while (in_file < end) {
-                int64_t const want = std::min<int64_t>(chunk_size, end - in_file);
-                read_fully(file.fd, f.path, buffer.data(), want, in_file);
-                hasher.update(buffer.data(), int(want));
-                in_file += want;
-                filled += want;
-            }
-            ++it;
         }
-        hashes_[size_t(piece)] = hasher.final();
     }
 
-    std::vector<content_file> const& files_;
-    int64_t const total_size_;
-    int64_t const piece_length_;
+    void prepare(piece_work& w, int64_t piece) {
+        w.index = piece;
+        if (piece < 0) return;
+        int64_t const pl = plan_.piece_length;
+        w.start = piece * pl;
+        w.read_length = std::min(pl, plan_.total_size - w.start);
+        w.sha1 = sha1_digest();
+        if (!plan_.v2) return;
+        content_file const& f = plan_.files[size_t(owner_[size_t(piece)])];
+        int64_t const data = std::min(pl, f.offset + f.size - w.start);
+        int64_t const leaves = f.size < pl ? next_power_of_two((f.size + block_size - 1) / block_size) : pl / block_size;
+        w.v2 = {data, leaves};
+        if (!plan_.v1) w.read_length = data;
+        w.leaves.assign(size_t(leaves), lt::sha256_hash());
+    }
+
+    void hash_pair(content_reader& reader, piece_work& a, piece_work& b) {
+        int64_t const length = std::max(a.read_length, b.index >= 0 ? b.read_length : 0);
+        for (int64_t at = 0; at < length && !failed_; at += content_reader::max_span) {
+            int64_t const na = std::clamp<int64_t>(a.read_length - at, 0, content_reader::max_span);
+            int64_t const nb = b.index >= 0 ? std::clamp<int64_t>(b.read_length - at, 0, content_reader::max_span) : 0;
+            content_reader::span const sa = na > 0 ? reader.read(0, a.start + at, na) : content_reader::span{nullptr, -1};
+            content_reader::span const sb = nb > 0 ? reader.read(1, b.start + at, nb) : content_reader::span{nullptr, -1};
+            bool const ok = touch_mapped([&] {
+                if (plan_.v1) {
+                    int64_t const both = std::min(na, nb);
+                    if (both > 0) sha1_digest::update_pair(a.sha1, sa.data, b.sha1, sb.data, size_t(both));
+                    if (na > both) a.sha1.update(sa.data + both, size_t(na - both));
+                    if (nb > both) b.sha1.update(sb.data + both, size_t(nb - both));
+                }
+                if (plan_.v2) hash_leaves(a, sa.data, at, na, b, sb.data, nb);
+            });
+            if (!ok) {
+                int const file = sa.file >= 0 ? sa.file : sb.file;
+                throw failure(BTX_ERR_IO, reader.path(file) + " got shorter while it was being hashed");
+            }
+        }
+    }
+
+    // The v2 leaves in [at, at + n) of both pieces, two at a time. Only data
+    // is hashed: leaves past a file's end stay zero, as BEP 52 says.
+    static void hash_leaves(piece_work& a, uint8_t const* da, int64_t at, int64_t na, piece_work& b,
+                            uint8_t const* db, int64_t nb) {
+        struct leaf {
+            uint8_t const* data;
+            int64_t length;
+            lt::sha256_hash* out;
+        };
+        leaf pending[2 * content_reader::max_span / block_size];
+        int count = 0;
+        auto collect = [&](piece_work& w, uint8_t const* d, int64_t n) {
+            int64_t const end = std::min(at + n, w.v2.data_length);
+            for (int64_t off = at; off < end; off += block_size)
+                pending[count++] = {d + (off - at), std::min(block_size, end - off), &w.leaves[size_t(off / block_size)]};
+        };
+        if (na > 0) collect(a, da, na);
+        if (nb > 0) collect(b, db, nb);
+        int i = 0;
+        for (; i + 1 < count; i += 2) {
+            leaf const& x = pending[i];
+            leaf const& y = pending[i + 1];
+            sha256_digest hx, hy;
+            if (x.length == y.length) {
+                sha256_digest::update_pair(hx, x.data, hy, y.data, size_t(x.length));
+            } else {
+                hx.update(x.data, size_t(x.length));
+                hy.update(y.data, size_t(y.length));
+            }
+            *x.out = hx.final();
+            *y.out = hy.final();
+        }
+        if (i < count) {
+            sha256_digest h;
+            h.update(pending[i].data, size_t(pending[i].length));
+            *pending[i].out = h.final();
+        }
+    }
+
+    void finish(piece_work& w) {
+        if (w.index < 0) return;
+        if (plan_.v1) result_.v1[size_t(w.index)] = w.sha1.final();
+        if (plan_.v2) result_.v2[size_t(w.index)] = merkle_root(w.leaves);
+    }
+
+    // Folds a power-of-two row of hashes in place to its root.
+    static lt::sha256_hash merkle_root(std::vector<lt::sha256_hash>& row) {
+        for (size_t width = row.size(); width > 1; width /= 2) {
+            for (size_t i = 0; i < width / 2; ++i) {
+                sha256_digest h;
+                h.update(reinterpret_cast<uint8_t const*>(row[2 * i].data()), 32);
+                h.update(reinterpret_cast<uint8_t const*>(row[2 * i + 1].data()), 32);
+                row[i] = h.final();
+            }
+        }
+        return row[0];
+    }
+
+    hash_plan const& plan_;
     int64_t const num_pieces_;
-    int64_t batch_pieces_ = 1;
-    std::vector<lt::sha1_hash> hashes_;
-    std::atomic<int64_t> next_batch_{0};
+    int const workers_;
+    std::vector<int> owner_;  // v2: the file each piece belongs to
+    piece_hashes result_;
+    std::atomic<int64_t> next_piece_{0};
     std::atomic<int64_t> done_{0};
     std::atomic<bool> failed_{false};
     std::mutex mutex_;
@@ -131,18 +228,6 @@ private:
 };
 
 }  // namespace
-
-void read_fully(int fd, std::string const& path, char* dest, int64_t want, int64_t offset) {
-    while (want > 0) {
-        ssize_t const n = ::pread(fd, dest, size_t(want), offset);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw failure(BTX_ERR_IO, "cannot read " + path + ": " + std::strerror(errno));
-        if (n == 0) throw failure(BTX_ERR_IO, path + " got shorter while it was being hashed");
-        dest += n;
-        offset += n;
-        want -= n;
-    }
-}
 
 void run_parallel(int workers, std::function<void()> const& work, int64_t total, std::function<int64_t()> const& done,
                   btx_progress_fn progress, void* progress_context, std::function<void()> const& cancel) {
@@ -173,17 +258,15 @@ void run_parallel(int workers, std::function<void()> const& work, int64_t total,
     for (auto& t : threads) t.join();
 }
 
-std::vector<lt::sha1_hash> hash_v1_pieces(std::vector<content_file> const& files, int64_t total_size,
-                                          int piece_length, int num_threads, btx_progress_fn progress,
-                                          void* progress_context) {
+piece_hashes hash_pieces(hash_plan const& plan, int num_threads, btx_progress_fn progress, void* progress_context) {
     int const workers = std::max(1, num_threads);
-    hash_job job(files, total_size, piece_length, workers);
-
+    hash_job job(plan, workers);
+    bus_guard_scope bus_guard;
     run_parallel(workers, [&] { job.work(); }, job.num_pieces(), [&] { return job.pieces_done(); }, progress,
                  progress_context, [&] { job.cancel(BTX_ERR_CANCELLED, "cancelled"); });
     if (job.failed()) job.rethrow();
     if (progress != nullptr) progress(progress_context, job.num_pieces(), job.num_pieces());
-    return std::move(job.hashes());
+    return std::move(job.result());
 }
 
 }  // namespace btx

@@ -1,23 +1,21 @@
-// A parallel SHA-1 piece hasher for v1 torrents. libtorrent's
-// set_piece_hashes goes through its disk I/O subsystem and tops out well
-// below what two cores can hash; reading the files directly with one worker
-// per core gets within a few percent of raw SHA-1 speed.
+// A parallel piece hasher for v1, v2 and hybrid torrents. libtorrent's
+// set_piece_hashes goes through its disk I/O subsystem: it tops out below
+// what two cores can hash and, with the mmap disk I/O, keeps every byte it
+// read resident. Here each worker hashes two pieces at once (digest.hpp),
+// straight from windows mapped over the files (content_reader.hpp), so the
+// resident set stays at a few windows per worker for any input size.
 #pragma once
 
 #include "btx.h"
+#include "content_reader.hpp"
 
 #include <libtorrent/sha1_hash.hpp>
 
 #include <cstdint>
 #include <functional>
-#include <string>
 #include <vector>
 
 namespace btx {
-
-// Reads exactly `want` bytes at `offset`; throws failure(BTX_ERR_IO)
-// naming `path` on an error or a file that ends early.
-void read_fully(int fd, std::string const& path, char* dest, int64_t want, int64_t offset);
 
 // The shape of every long hashing job in the shim (creating, checking):
 // `work` runs on `workers` threads while the calling thread passes
@@ -26,16 +24,21 @@ void read_fully(int fd, std::string const& path, char* dest, int64_t want, int64
 void run_parallel(int workers, std::function<void()> const& work, int64_t total, std::function<int64_t()> const& done,
                   btx_progress_fn progress, void* progress_context, std::function<void()> const& cancel);
 
-struct content_file {
-    std::string path;  // absolute or relative to the working directory
-    int64_t offset;    // in the torrent's byte stream
-    int64_t size;
+struct hash_plan {
+    std::vector<content_file> files;  // in the torrent's order, pad files included
+    int64_t total_size = 0;           // of the stream, pad files included
+    int piece_length = 0;
+    bool v1 = true;  // SHA-1 of every piece, pad bytes included
+    bool v2 = false;  // every file starts a piece; the merkle root of each piece's 16 KiB blocks
 };
 
-// Hashes every piece of the concatenated files; throws failure on I/O errors
-// or when `progress` asks to stop. Runs `progress` on the calling thread.
-std::vector<lt::sha1_hash> hash_v1_pieces(std::vector<content_file> const& files, int64_t total_size,
-                                          int piece_length, int num_threads, btx_progress_fn progress,
-                                          void* progress_context);
+struct piece_hashes {
+    std::vector<lt::sha1_hash> v1;    // per piece, when the plan asked for v1
+    std::vector<lt::sha256_hash> v2;  // per piece, when the plan asked for v2: the root of the piece's subtree
+};
+
+// Throws failure on I/O errors (a file that got shorter too) or when
+// `progress` asks to stop. Runs `progress` on the calling thread.
+piece_hashes hash_pieces(hash_plan const& plan, int num_threads, btx_progress_fn progress, void* progress_context);
 
 }  // namespace btx

@@ -4,6 +4,8 @@
 
 #include <libtorrent/alert.hpp>
 #include <libtorrent/fingerprint.hpp>
+#include <libtorrent/mmap_disk_io.hpp>
+#include <libtorrent/posix_disk_io.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/session_params.hpp>
 #include <libtorrent/settings_pack.hpp>
@@ -31,13 +33,28 @@ int parse_int(std::string const& text, char const* name) {
     return int(v);
 }
 
-void apply(lt::settings_pack& pack, btx_setting const* settings, size_t count) {
+// btx's own setting beside libtorrent's: the disk I/O subsystem, chosen when
+// a session starts. mmap (libtorrent's default) maps the files and lets the
+// page cache hold what it wrote; posix reads and writes with pread/pwrite.
+constexpr char const* disk_io_setting = "disk_io";
+
+lt::disk_io_constructor_type disk_io_named(std::string const& name) {
+    if (name == "mmap") return lt::mmap_disk_io_constructor;
+    if (name == "posix") return lt::posix_disk_io_constructor;
+    throw btx::failure(BTX_ERR_INVALID_ARG, "setting disk_io expects mmap or posix, got '" + name + "'");
+}
+
+void apply(lt::settings_pack& pack, btx_setting const* settings, size_t count, bool starting) {
     if (count > 0) btx::require(settings, "settings");
     for (size_t i = 0; i < count; ++i) {
         btx::require(settings[i].name, "setting name");
         btx::require(settings[i].value, "setting value");
         char const* name = settings[i].name;
         std::string const value = settings[i].value;
+        if (std::strcmp(name, disk_io_setting) == 0) {
+            if (!starting) throw btx::failure(BTX_ERR_INVALID_ARG, "disk_io is chosen when a session starts");
+            continue;
+        }
         int const key = lt::setting_by_name(name);
         if (key < 0) throw btx::failure(BTX_ERR_INVALID_ARG, std::string("unknown libtorrent setting: ") + name);
         switch (key & lt::settings_pack::type_mask) {
@@ -97,8 +114,11 @@ int btx_session_new(btx_setting const* settings, size_t num_settings,
         btx::require(out, "out");
         *out = nullptr;
         lt::session_params params;
-        params.disk_io_constructor = btx::guarded_disk_io(params.disk_io_constructor ? params.disk_io_constructor
-                                                                                      : lt::default_disk_io_constructor);
+        lt::disk_io_constructor_type disk_io = lt::default_disk_io_constructor;
+        for (size_t i = 0; settings != nullptr && i < num_settings; ++i)
+            if (settings[i].name != nullptr && std::strcmp(settings[i].name, disk_io_setting) == 0)
+                disk_io = disk_io_named(settings[i].value != nullptr ? settings[i].value : "");
+        params.disk_io_constructor = btx::guarded_disk_io(disk_io);
         lt::dht::dht_state saved_dht;
         if (dht_state != nullptr && dht_state_len > 0) {
             // A damaged routing table is only a slower bootstrap, never a reason to fail.
@@ -114,7 +134,7 @@ int btx_session_new(btx_setting const* settings, size_t num_settings,
         pack.set_int(lt::settings_pack::alert_queue_size, 10000);
         pack.set_str(lt::settings_pack::peer_fingerprint, lt::generate_fingerprint("BX", 0, 1, 0, 0));
         pack.set_str(lt::settings_pack::user_agent, std::string("btx/0.1 libtorrent/") + lt::version());
-        apply(pack, settings, num_settings);
+        apply(pack, settings, num_settings, true);
         // A DHT started with the session ignores session_params.dht_state's
         // node ids in libtorrent 2.0.8, so the node id would change every run.
         // Starting the DHT after set_dht_state keeps it.
@@ -152,7 +172,7 @@ int btx_session_apply_settings(btx_session* session, btx_setting const* settings
     return btx::guarded([&] {
         auto& s = btx::checked(session);
         lt::settings_pack pack;
-        apply(pack, settings, num_settings);
+        apply(pack, settings, num_settings, false);
         s.session.apply_settings(std::move(pack));
         return BTX_OK;
     });

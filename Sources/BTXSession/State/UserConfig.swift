@@ -28,6 +28,7 @@ public struct UserConfig {
         "max-active-seeds": "daemon: seed at most N torrents at once",
         "on-complete": "command (sh -c) run when a torrent finishes, like --on-complete",
         "on-complete-timeout": "seconds before a running on-complete hook is killed, default 600",
+        "disk-io": "mmap (default: libtorrent maps the files) or posix (pread/pwrite)",
     ]
     private static let switches: Set<String> = ["dht", "lsd", "upnp", "natpmp", "utp", "proxy-only"]
     private static let rates: Set<String> = ["max-down", "max-up"]
@@ -93,6 +94,9 @@ public struct UserConfig {
         }
         if key == "on-complete-timeout", parseInterval(value) == nil {
             throw BTXError.failure("\(place): \(key) must be a number of seconds from 0.1 to 3600, not '\(value)'")
+        }
+        if key == "disk-io", SessionConfiguration.DiskIO(rawValue: value) == nil {
+            throw BTXError.failure("\(place): \(key) must be mmap or posix, not '\(value)'")
         }
         if key == "save-interval", parseInterval(value) == nil {
             throw BTXError.failure("\(place): \(key) must be a number of seconds from 0.1 to 3600, not '\(value)'")
