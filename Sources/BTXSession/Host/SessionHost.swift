@@ -45,6 +45,12 @@ public final class SessionHost {
         var savedPaused = false
         /// The --on-complete command to run when it finishes.
         var onComplete: String?
+        /// What its last written resume data holds, as status shows it:
+        /// periodic saves skip a torrent that has not moved since.
+        var savedSignature: SaveSignature?
+        /// The status each unanswered save was asked at, oldest first: what
+        /// its resume data holds at least.
+        var requestedSignatures: [SaveSignature?] = []
 
         init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, settings: TorrentSettings) {
             self.torrent = torrent
@@ -82,6 +88,9 @@ public final class SessionHost {
     public var stopRequested = false
     public var pendingDHT: [PendingDHTRequest] = []
     public var blocklist = SessionBlocklist()
+    /// Events taken from libtorrent and not handled yet (see handleEvents).
+    private var backlog: [Event] = []
+    private var backlogDone = 0
     /// A torrent finished or changed state: look at the statuses now.
     private var statusDue = false
     private var lastSave = monotonicSeconds()
@@ -237,6 +246,7 @@ public final class SessionHost {
                 let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, settings: settings)
                 entry.resumed = true
                 entry.savedPaused = saved.status.isPaused
+                entry.savedSignature = SaveSignature(saved.status)
                 entry.onComplete = onComplete
                 applyChosenSettings(entry)
                 // The seeding clock started when the torrent completed, not now.
@@ -313,7 +323,11 @@ public final class SessionHost {
         lastStatus = now
         for status in try session.statuses() { update(with: status, now: now) }
         if now - lastSave >= saveInterval {
-            for entry in tracked { requestSave(entry, onlyIfModified: true) }
+            // libtorrent calls every torrent it loaded "modified": 5,000
+            // resumed torrents would all be written (an fsync each) for nothing.
+            for entry in tracked where entry.lastStatus.map(SaveSignature.init) != entry.savedSignature {
+                requestSave(entry, onlyIfModified: true)
+            }
             lastSave = now
         }
         reporter.progress(tracked.compactMap { entry in
@@ -327,16 +341,35 @@ public final class SessionHost {
     /// handles what came.
     func step(wait: Double = 0.25) throws {
         var descriptors = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)] + (server?.pollDescriptors ?? [])
-        _ = poll(&descriptors, nfds_t(descriptors.count), server?.hasWaitingRequests == true ? 0 : Int32(wait * 1000))
+        let busy = server?.hasWaitingRequests == true || backlog.count > backlogDone
+        _ = poll(&descriptors, nfds_t(descriptors.count), busy ? 0 : Int32(wait * 1000))
         if descriptors[0].revents != 0 {
             var sink = [UInt8](repeating: 0, count: 256)
             while sink.withUnsafeMutableBytes({ read(wakeFD, $0.baseAddress, $0.count) }) > 0 {}
         }
-        for event in try session.events(timeout: 0) { try handle(event) }
+        try handleEvents(for: 0.05)
         server?.service(Array(descriptors.dropFirst()), handle: answer)
         if !hooks.isEmpty { hooks.poll().forEach(reporter.hookFinished) }
         expireDHTRequests()
         expireStreams()
+    }
+
+    /// Handles what libtorrent said, for at most `seconds` at a time: a
+    /// daemon of thousands of torrents gets thousands of events at once
+    /// (each resume write an fsync), and the control socket must not wait
+    /// for all of them. What is left is handled on the next step.
+    private func handleEvents(for seconds: Double) throws {
+        if backlogDone == backlog.count {
+            backlog = try session.events(timeout: 0)
+            backlogDone = 0
+        }
+        let end = monotonicSeconds() + seconds
+        while backlogDone < backlog.count {
+            let event = backlog[backlogDone]
+            backlogDone += 1
+            try handle(event)
+            if monotonicSeconds() > end { break }
+        }
     }
 
     private func outcome(_ entry: Tracked) -> TorrentOutcome {
@@ -398,7 +431,7 @@ public final class SessionHost {
             reporter.metadata(name: status.name, infoHash: status.infoHash, size: status.totalSize)
             requestSave(entry, onlyIfModified: false)
         case .resumeData(let torrent, let infoHash, let data):
-            saveAnswered(torrent)
+            let signature = saveAnswered(torrent)
             // A torrent removed meanwhile stays removed.
             guard let entry = entry(torrent) else { return }
             if finalSave { entry.savedPieces = (try? SavedTorrent(resumeData: data))?.status.piecesDone }
@@ -408,6 +441,7 @@ public final class SessionHost {
                 let patch = mode == .offline || (queueing && entry.error == nil)
                 let data = patch ? try SavedTorrent.resumeData(data, paused: entry.savedPaused) : data
                 try directory.saveResumeData(data, for: infoHash)
+                entry.savedSignature = signature
                 if entry.stateKey != infoHash {
                     // A v2 magnet learns its v1 hash with the metadata.
                     let goal = try? directory.loadSeedGoal(entry.stateKey)
@@ -419,9 +453,10 @@ public final class SessionHost {
                 reporter.warning(name: entry.name, infoHash: infoHash, "could not save resume data: \(error.message)")
             }
         case .resumeDataUnchanged(let torrent):
-            saveAnswered(torrent)
+            // Nothing changed since the last write: it holds this state too.
+            entry(torrent)?.savedSignature = saveAnswered(torrent)
         case .resumeDataFailed(let torrent, let message):
-            saveAnswered(torrent)
+            _ = saveAnswered(torrent)
             if let entry = entry(torrent) {
                 reporter.warning(name: entry.name, infoHash: entry.stateKey, "could not save resume data: \(message)")
             }
@@ -538,6 +573,7 @@ public final class SessionHost {
         if isLoadingSavedPieces(entry) { return }
         if (try? session.requestResumeData(entry.torrent, onlyIfModified: onlyIfModified)) != nil {
             pendingSaves[entry.torrent, default: 0] += 1
+            entry.requestedSignatures.append(entry.lastStatus.map(SaveSignature.init))
         }
     }
 
@@ -548,9 +584,11 @@ public final class SessionHost {
         entry.resumed && (entry.lastStatus.map { $0.state == .checkingResumeData } ?? true)
     }
 
-    private func saveAnswered(_ torrent: Torrent) {
-        guard let count = pendingSaves[torrent] else { return }
-        pendingSaves[torrent] = count > 1 ? count - 1 : nil
+    /// Returns the status that save was asked at (nil when unknown).
+    private func saveAnswered(_ torrent: Torrent) -> SaveSignature? {
+        if let count = pendingSaves[torrent] { pendingSaves[torrent] = count > 1 ? count - 1 : nil }
+        guard let entry = entry(torrent), !entry.requestedSignatures.isEmpty else { return nil }
+        return entry.requestedSignatures.removeFirst()
     }
 
     /// Saves every torrent's resume data (and the DHT routing table),
@@ -603,5 +641,27 @@ public final class SessionHost {
         byTorrent[entry.torrent] = nil
         pendingSaves[entry.torrent] = nil
         directory.removeResumeData(entry.stateKey)
+    }
+}
+
+/// The part of a torrent's state its resume data keeps that changes by
+/// itself (what `set`, trackers and priorities change is saved when changed).
+struct SaveSignature: Equatable {
+    let piecesDone: Int
+    let totalDone: Int64
+    let downloaded: Int64
+    let uploaded: Int64
+    let isPaused: Bool
+    let hasMetadata: Bool
+    let savePath: String
+
+    init(_ status: TorrentStatus) {
+        piecesDone = status.piecesDone
+        totalDone = status.totalDone
+        downloaded = status.totalDownloaded
+        uploaded = status.totalUploaded
+        isPaused = status.isPaused
+        hasMetadata = status.hasMetadata
+        savePath = status.savePath
     }
 }
