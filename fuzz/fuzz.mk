@@ -118,7 +118,7 @@ $(FUZZ_BUILD)/argv $(FUZZ_BUILD)/blocklist: $(FUZZ_BUILD)/swift/libBTXCLI.a $(FU
 
 # Which dictionary of tokens helps each target (fuzz/*.dict).
 fuzz_dict = $(if $(filter $(1),magnet argv blocklist),$(1),$(if $(filter $(1),control),json,$(if $(filter $(1),gzip),,bencode)))
-FUZZ_ENV := UBSAN_OPTIONS=print_stacktrace=1
+FUZZ_ENV := UBSAN_OPTIONS=print_stacktrace=1 LSAN_OPTIONS=suppressions=$(CURDIR)/fuzz/lsan.supp
 
 # Every target runs even when one crashes; the summary lists them all.
 fuzz:
