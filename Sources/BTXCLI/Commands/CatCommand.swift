@@ -149,16 +149,4 @@ final class StreamReporter: SessionObserver {
     func error(name: String, infoHash: String, _ message: String) {
         write("btx: \(name): \(message)\n", to: stderr)
     }
-    func added(_ data: JSON) {}
-    func listening(port: Int) {}
-    func metadata(name: String, infoHash: String, size: Int64) {}
-    func blocklist(_ document: JSON) {}
-    func trackerReply(infoHash: String, peers: Int) {}
-    func progress(_ torrents: [JSON], now: Double) {}
-    func endProgress() {}
-    func finished(_ status: TorrentStatus, seconds: Double) {}
-    func diagnostic(name: String?, infoHash: String?, _ message: String) {}
-    func summary(_ lines: [(name: String, status: TorrentStatus?, outcome: TorrentOutcome)]) {}
-    func exit(reason: String, code: ExitCode) {}
-    func hookFinished(_ result: HookResult) {}
 }

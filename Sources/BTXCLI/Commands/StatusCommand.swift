@@ -39,7 +39,7 @@ private func runStatus(_ invocation: Invocation) throws {
             try showStatus(invocation, directory)
             fflush(stdout)
         } else {
-            live.show(try statusLines(invocation, directory), toStdout: true)
+            live.show(try statusLines(invocation, directory, ControlClient.connect(directory)), toStdout: true)
         }
         let deadline = monotonicSeconds() + seconds
         while !interruptRequested() && monotonicSeconds() < deadline { usleep(20_000) }
@@ -50,22 +50,24 @@ private func runStatus(_ invocation: Invocation) throws {
 
 private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) throws {
     let out = invocation.output
-    if out.json, let client = try ControlClient.connect(directory) {
+    let client = try ControlClient.connect(directory)
+    if out.json, let client {
         var bytes = try client.callRaw("status", statusParams(invocation))
         bytes.append(0x0A)
         return out.rawLine(bytes)
     }
     if out.json {
-        out.document(.object([("torrents", .array(try statusDocuments(invocation, directory)))]))
+        out.document(.object([("torrents", .array(try statusDocuments(invocation, directory, client)))]))
         return
     }
-    let lines = try statusLines(invocation, directory)
+    let lines = try statusLines(invocation, directory, client)
     lines.forEach(out.line)
 }
 
 /// The torrents asked for, as JSON: live from the session, else saved.
-private func statusDocuments(_ invocation: Invocation, _ directory: StateDirectory) throws -> [JSON] {
-    if let client = try ControlClient.connect(directory) {
+private func statusDocuments(_ invocation: Invocation, _ directory: StateDirectory,
+                             _ client: ControlClient?) throws -> [JSON] {
+    if let client {
         let reply = try client.call("status", statusParams(invocation))
         return reply["torrents"]?.arrayValue ?? []
     }
@@ -83,8 +85,9 @@ private func statusDocuments(_ invocation: Invocation, _ directory: StateDirecto
 }
 
 /// The human table, built from the same documents scripts get.
-private func statusLines(_ invocation: Invocation, _ directory: StateDirectory) throws -> [String] {
-    let torrents = try statusDocuments(invocation, directory)
+private func statusLines(_ invocation: Invocation, _ directory: StateDirectory,
+                         _ client: ControlClient?) throws -> [String] {
+    let torrents = try statusDocuments(invocation, directory, client)
     guard !torrents.isEmpty else { return ["no torrents (add one with 'btx add')"] }
     func int(_ t: JSON, _ key: String) -> Int64 { t[key]?.intValue ?? 0 }
     let running = torrents.contains { $0["running"]?.boolValue == true }

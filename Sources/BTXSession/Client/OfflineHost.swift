@@ -64,17 +64,4 @@ private final class QuietObserver: SessionObserver {
     func warning(name: String?, infoHash: String?, _ message: String, once: Bool) {
         warn(name.map { "\($0): \(message)" } ?? message)
     }
-    func added(_ data: JSON) {}
-    func listening(port: Int) {}
-    func metadata(name: String, infoHash: String, size: Int64) {}
-    func blocklist(_ document: JSON) {}
-    func trackerReply(infoHash: String, peers: Int) {}
-    func progress(_ torrents: [JSON], now: Double) {}
-    func endProgress() {}
-    func finished(_ status: TorrentStatus, seconds: Double) {}
-    func diagnostic(name: String?, infoHash: String?, _ message: String) {}
-    func error(name: String, infoHash: String, _ message: String) {}
-    func summary(_ lines: [(name: String, status: TorrentStatus?, outcome: TorrentOutcome)]) {}
-    func exit(reason: String, code: ExitCode) {}
-    func hookFinished(_ result: HookResult) {}
 }

@@ -30,6 +30,23 @@ extension SessionObserver {
     }
 }
 
+/// An observer says only what it cares about; the rest goes unsaid.
+extension SessionObserver {
+    public func added(_ data: JSON) {}
+    public func listening(port: Int) {}
+    public func metadata(name: String, infoHash: String, size: Int64) {}
+    public func blocklist(_ document: JSON) {}
+    public func trackerReply(infoHash: String, peers: Int) {}
+    public func progress(_ torrents: [JSON], now: Double) {}
+    public func endProgress() {}
+    public func finished(_ status: TorrentStatus, seconds: Double) {}
+    public func diagnostic(name: String?, infoHash: String?, _ message: String) {}
+    public func error(name: String, infoHash: String, _ message: String) {}
+    public func summary(_ lines: [(name: String, status: TorrentStatus?, outcome: TorrentOutcome)]) {}
+    public func exit(reason: String, code: ExitCode) {}
+    public func hookFinished(_ result: HookResult) {}
+}
+
 /// How a torrent's run ended, for the closing summary.
 public enum TorrentOutcome: Equatable {
     case complete
