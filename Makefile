@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # matplotlib for the chart.
 DEB_PACKAGES := libtorrent-rasterbar-dev libboost-system-dev libssl-dev zlib1g-dev pkg-config \
 	python3-libtorrent transmission-cli mktorrent opentracker aria2 microsocks dante-server tinyproxy \
-	python3-jsonschema jq zsh fish mandoc hyperfine g++ python3-matplotlib
+	python3-jsonschema jq zsh fish mandoc hyperfine g++ python3-matplotlib ffmpeg curl
 
 .PHONY: all deps build release demo test test-sanitize docs install bench clean
 

@@ -66,6 +66,7 @@ let globalOptions: [OptionSpec] = [
 let commands: [Command] = [
     addCommand,
     catCommand,
+    serveCommand,
     statusCommand,
     peersCommand,
     filesCommand,

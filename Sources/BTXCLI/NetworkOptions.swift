@@ -84,9 +84,9 @@ func applyNetworkOptions(_ invocation: Invocation, config: UserConfig, environme
         throw BTXError.notFound("\(interfaceSource): this machine has no network interface or address '\(name)'")
     }
     var port = 6881  // libtorrent's own default
-    if let listen = invocation.value("listen") ?? config["listen"] {
+    if let listen = invocation.peerListen ?? config["listen"] {
         guard let number = Int(listen), (0...65535).contains(number) else {
-            let listenSource = invocation.value("listen") != nil ? "--listen" : "config listen"
+            let listenSource = invocation.peerListen != nil ? "--" + invocation.peerListenOption : "config listen"
             throw usage("\(interfaceSource) chooses the address to listen on: \(listenSource) must be a PORT, not '\(listen)'")
         }
         port = number

@@ -14,13 +14,27 @@ let sessionOptions: [OptionSpec] = [
                completion: .words(["require", "prefer", "allow", "disable"])),
 ] + networkOptions
 
+/// serve's --listen is its HTTP address: there the BitTorrent one is --bt-listen.
+let serveSessionOptions: [OptionSpec] = sessionOptions.map { option in
+    guard option.long == "listen" else { return option }
+    var renamed = OptionSpec(long: "bt-listen", argument: option.argument, summary: option.summary)
+    renamed.completion = option.completion
+    return renamed
+}
+
+extension Invocation {
+    /// The option that names the BitTorrent listening address.
+    var peerListenOption: String { command.name == "serve" ? "bt-listen" : "listen" }
+    var peerListen: String? { value(peerListenOption) }
+}
+
 /// The session the user asked for: config file, then environment, then options.
 func sessionConfiguration(_ invocation: Invocation, config: UserConfig, environment: Environment) throws -> SessionConfiguration {
     var session = SessionConfiguration()
     do {
-        if let listen = invocation.value("listen") ?? config["listen"] { try session.listen(on: listen) }
+        if let listen = invocation.peerListen ?? config["listen"] { try session.listen(on: listen) }
     } catch let error as TorrentKitError {
-        throw BTXError.usage("--listen: \(error.message)", command: invocation.command.name)
+        throw BTXError.usage("--\(invocation.peerListenOption): \(error.message)", command: invocation.command.name)
     }
     let bootstrap = invocation.all("bootstrap").isEmpty
         ? (environment["BTX_DHT_BOOTSTRAP"] ?? config["bootstrap"]).map { $0.split(separator: ",").map { $0.trimmingSpaces } }

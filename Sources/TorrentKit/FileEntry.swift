@@ -15,6 +15,15 @@ public struct FileEntry: Sendable, Equatable {
 
     public var progress: Double { size == 0 ? 1 : Double(done) / Double(size) }
 
+    public init(index: Int, path: String, size: Int64, offset: Int64 = 0, done: Int64 = 0, priority: Int = 4) {
+        self.index = index
+        self.path = path
+        self.size = size
+        self.offset = offset
+        self.done = done
+        self.priority = priority
+    }
+
     init(index: Int, _ f: btx_file) {
         self.index = index
         path = string(f.path)

@@ -6,16 +6,25 @@ public struct PieceMap: Sendable, Equatable {
     public let have: [Bool]
     /// Pieces with blocks requested, arriving or being written.
     public let downloading: [Bool]
+    /// Verified pieces whose last blocks are still being written: not yet
+    /// readable from the file by another process.
+    public let writing: [Bool]
     /// Connected peers that have each piece.
     public let availability: [Int]
     /// Bytes per piece (the last one may be shorter): where a byte of the torrent lies.
     public let pieceLength: Int
 
-    public init(have: [Bool], downloading: [Bool], availability: [Int], pieceLength: Int = 0) {
+    public init(have: [Bool], downloading: [Bool], availability: [Int], pieceLength: Int = 0, writing: [Bool] = []) {
         self.pieceLength = pieceLength
         self.have = have
         self.downloading = downloading
         self.availability = availability
+        self.writing = writing
+    }
+
+    /// Verified and written: what a reader of the file sees is the piece.
+    public func isOnDisk(_ piece: Int) -> Bool {
+        have[piece] && !(piece < writing.count && writing[piece])
     }
 
     /// `have` packed as the BitTorrent bitfield message packs it: piece 0 is
@@ -45,7 +54,8 @@ extension Session {
         let counts = UnsafeBufferPointer(start: map.availability, count: map.num_pieces)
         return PieceMap(have: states.map { $0 & UInt8(BTX_PIECE_HAVE) != 0 },
                         downloading: states.map { $0 & UInt8(BTX_PIECE_DOWNLOADING) != 0 },
-                        availability: counts.map { Int($0) }, pieceLength: Int(map.piece_length))
+                        availability: counts.map { Int($0) }, pieceLength: Int(map.piece_length),
+                        writing: states.map { $0 & UInt8(BTX_PIECE_WRITING) != 0 })
     }
 
     /// One priority (0 = skip ... 7 = top) per piece. File priorities set

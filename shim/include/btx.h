@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or a function signature changes. */
-#define BTX_ABI_VERSION 6
+#define BTX_ABI_VERSION 7
 
 /* ---------------------------------------------------------------- errors */
 
@@ -293,7 +293,11 @@ int btx_session_is_paused(btx_session *session, int *out_paused);
 
 enum {
     BTX_PIECE_HAVE = 1 << 0,        /* verified */
-    BTX_PIECE_DOWNLOADING = 1 << 1  /* blocks requested, arriving or being written */
+    BTX_PIECE_DOWNLOADING = 1 << 1, /* blocks requested, arriving or being written */
+    /* Verified, with blocks still on their way to the file: libtorrent hashes
+     * blocks from its write buffer, so a piece can pass before it is written,
+     * and another process reading the file then sees zeros. */
+    BTX_PIECE_WRITING = 1 << 2
 };
 
 typedef struct {

@@ -62,9 +62,13 @@ int btx_torrent_piece_map(btx_session* session, btx_torrent torrent, btx_piece_m
         map->availability = btx::alloc_array<int32_t>(size_t(n));
         for (int i = 0; i < n && i < st.pieces.size(); ++i)
             if (st.pieces.get_bit(lt::piece_index_t(i))) map->states[i] = BTX_PIECE_HAVE;
+        // The status comes first: a piece it calls verified that is still in
+        // the queue has blocks not yet written (the queue keeps a piece until
+        // its last block is on disk).
         for (lt::partial_piece_info const& p : arriving) {
             int const i = static_cast<int>(p.piece_index);
-            if (i >= 0 && i < n && !(map->states[i] & BTX_PIECE_HAVE)) map->states[i] |= BTX_PIECE_DOWNLOADING;
+            if (i < 0 || i >= n) continue;
+            map->states[i] |= (map->states[i] & BTX_PIECE_HAVE) ? BTX_PIECE_WRITING : BTX_PIECE_DOWNLOADING;
         }
         for (int i = 0; i < n; ++i) map->availability[i] = peers[size_t(i)];
         *out = map.release();

@@ -117,16 +117,6 @@ private func report(_ reply: JSON, from start: Int64, _ invocation: Invocation) 
     invocation.output.document(.object(fields + [("offset", .int(start)), ("end", reply["end"] ?? .null)]))
 }
 
-/// A .torrent file, a magnet link or an info-hash to add; nil for the name
-/// (or hash prefix) of a torrent the session has or saved.
-private func streamSource(_ argument: String) throws -> AddSource? {
-    let hex = argument.lowercased()
-    let isHash = (hex.count == 40 || hex.count == 64) && hex.allSatisfy(\.isHexDigit)
-    guard argument.hasPrefix("magnet:") || isHash || argument == "-" || argument.contains("/")
-            || FileIO.exists(argument) || argument.hasSuffix(".torrent") else { return nil }
-    return try AddSource.resolve(argument)
-}
-
 /// START-END (END included, as HTTP ranges are) or START-: the first byte
 /// and the end (exclusive), sizes like 10M allowed.
 func parseByteRange(_ text: String) throws -> (Int64, Int64?) {

@@ -354,6 +354,21 @@ enum JSONContracts {
                          JSONField("offset", .integer(.bytes), "the range's first byte"),
                          JSONField("end", .integer(.bytes), "the range's end (exclusive)"),
                      ]))),
+        JSONDocument(id: "serve", producedBy: "btx serve --json",
+                     summary: "where the files are served, once the torrent's metadata is known (then the server runs)",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("info_hash", .hash, "the torrent"),
+                         JSONField("name", .string, "its name"),
+                         JSONField("url", .string, "what to open: the file's URL, or the playlist's when several are served"),
+                         JSONField("playlist", .string, "an M3U playlist of the served files"),
+                         JSONField("files", .array(.object(JSONObject(name: "SERVED_FILE", fields: [
+                             JSONField("index", .integer(.index), "the file's number, as 'btx files' counts"),
+                             JSONField("path", .string, "its path in the torrent"),
+                             JSONField("size", .integer(.bytes), "the file's size"),
+                             JSONField("content_type", .string, "the Content-Type it is served with"),
+                             JSONField("url", .string, "its URL"),
+                         ]))), "the served files, in the torrent's order"),
+                     ]))),
         JSONDocument(id: "dht-get", producedBy: "btx dht-get --json", summary: "the item found",
                      shape: .object(JSONObject(fields: [
                          JSONField("target", .hex(40), "the item's target"),

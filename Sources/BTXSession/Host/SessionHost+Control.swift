@@ -121,7 +121,7 @@ extension SessionHost {
         requestSave(entry, onlyIfModified: false)
     }
 
-    private func resume(_ entry: Tracked) throws {
+    func resume(_ entry: Tracked) throws {
         entry.savedPaused = false
         // Offline it stays paused: only its saved state changes.
         if mode != .offline {

@@ -49,6 +49,8 @@ extension SessionHost {
             if streams.isEmpty { try session.apply(settings: Self.streamingSettings) }
             streams[client] = stream
             joins = true
+            // Reading a paused torrent asks for its pieces: it runs again, and stays so.
+            if status.isPaused && !status.isQueued && mode != .offline { try resume(entry) }
         }
         var map = try session.pieceMap(entry.torrent)
         if params["range"]?.boolValue == true { stream.narrowed = true }
@@ -129,14 +131,15 @@ extension SessionHost {
         return file
     }
 
-    /// Verified bytes from the stream's offset on, up to its end.
+    /// Verified bytes from the stream's offset on, up to its end, that are
+    /// in the file (see PieceMap.writing).
     private func readableBytes(_ stream: ActiveStream, _ map: PieceMap) -> Int64 {
         let length = Int64(max(map.pieceLength, 1))
         let start = stream.file.offset + stream.offset, stop = stream.file.offset + stream.end
         var position = start
         while position < stop {
             let piece = Int(position / length)
-            guard piece < map.have.count, map.have[piece] else { break }
+            guard piece < map.have.count, map.isOnDisk(piece) else { break }
             position = Int64(piece + 1) * length
         }
         return min(position, stop) - start

@@ -1,37 +1,46 @@
-import BTXSession
 import Glibc
 
 /// Where a reader's `stream` requests go: the running session over its
-/// control socket, or a session this process runs (see CatCommand). The
-/// copying is the same either way.
-protocol StreamChannel {
+/// control socket, or a session this process runs (btx cat). The copying is
+/// the same either way.
+public protocol StreamChannel {
     func ask(_ method: String, _ params: [(String, JSON)]) throws -> JSON
     /// Lets a moment pass for more pieces to arrive (the in-process session
     /// works meanwhile); throws once the user interrupts.
     func pause() throws
 }
 
-/// The reader of the pipe went away (`btx cat ... | head -c 1000`): the
-/// copy ends there, and that is no failure.
-struct ReaderGone: Error {}
+/// The reader went away (`btx cat ... | head -c 1000`, a player that
+/// closed its connection): the copy ends there, and that is no failure.
+public struct ReaderGone: Error {
+    public init() {}
+}
 
 /// Copies one file's bytes [start, end) to `output` as they are verified,
 /// in order. Each round asks the session for the next part, which also
 /// moves the deadlines to it, and writes what is readable from the file on disk.
-struct StreamCopy {
-    let torrent: String
-    let file: String?
-    let start: Int64
+public struct StreamCopy {
+    public let torrent: String
+    public let file: String?
+    public let start: Int64
     /// Exclusive; nil for the end of the file.
-    let end: Int64?
+    public let end: Int64?
     /// Download only the pieces of the range.
-    let narrow: Bool
+    public let narrow: Bool
     /// nil: the bytes are only waited for, not written (cat --json).
-    var output: Int32? = STDOUT_FILENO
+    public var output: Int32? = STDOUT_FILENO
+
+    public init(torrent: String, file: String?, start: Int64, end: Int64?, narrow: Bool) {
+        self.torrent = torrent
+        self.file = file
+        self.start = start
+        self.end = end
+        self.narrow = narrow
+    }
 
     /// The last `stream` answer: where the range is on disk.
     @discardableResult
-    func run(_ channel: StreamChannel) throws -> JSON {
+    public func run(_ channel: StreamChannel) throws -> JSON {
         var offset = start
         var last = JSON.null
         var source: Int32 = -1
@@ -85,7 +94,7 @@ struct StreamCopy {
         while written < count {
             let n = buffer.withUnsafeBytes { write(output ?? STDOUT_FILENO, $0.baseAddress! + written, count - written) }
             if n < 0 && errno == EINTR { continue }
-            if n < 0 && errno == EPIPE { throw ReaderGone() }
+            if n < 0 && (errno == EPIPE || errno == ECONNRESET) { throw ReaderGone() }
             guard n > 0 else { throw BTXError.failure("cannot write to standard output: \(String(cString: strerror(errno)))") }
             written += n
         }
@@ -93,12 +102,14 @@ struct StreamCopy {
 }
 
 /// A running session: `stream` goes over the control socket.
-struct SocketChannel: StreamChannel {
+public struct SocketChannel: StreamChannel {
     let client: ControlClient
 
-    func ask(_ method: String, _ params: [(String, JSON)]) throws -> JSON { try client.call(method, params) }
+    public init(client: ControlClient) { self.client = client }
 
-    func pause() throws {
+    public func ask(_ method: String, _ params: [(String, JSON)]) throws -> JSON { try client.call(method, params) }
+
+    public func pause() throws {
         // Pieces arrive in the session's own time: a twentieth of a second
         // costs a 4 MiB piece at 80 MB/s nothing, and saves the session work.
         usleep(50_000)
@@ -107,12 +118,14 @@ struct SocketChannel: StreamChannel {
 }
 
 /// A session of this process: between requests, the host runs.
-struct HostChannel: StreamChannel {
+public struct HostChannel: StreamChannel {
     let host: SessionHost
 
-    func ask(_ method: String, _ params: [(String, JSON)]) throws -> JSON { try host.call(method, params) }
+    public init(host: SessionHost) { self.host = host }
 
-    func pause() throws {
+    public func ask(_ method: String, _ params: [(String, JSON)]) throws -> JSON { try host.call(method, params) }
+
+    public func pause() throws {
         switch try host.tick(wait: 0.05) {
         case .running, .finished: return
         case .interrupted: throw BTXError(exitCode: interruptExitCode(), message: "interrupted; resume data saved")

@@ -1,0 +1,203 @@
+import BTXSession
+import Glibc
+import TorrentKit
+
+let serveCommand = Command(
+    name: "serve",
+    usage: "serve TORRENT|SOURCE [FILES] [--listen ADDRESS:PORT] [--print-url]",
+    summary: "serve a torrent's files over HTTP as they download, with seeking",
+    details: """
+        An HTTP/1.1 server for the torrent's files (FILES: indices, paths or globs, as 'btx files' shows \
+        them; every file by default) that answers as soon as the requested bytes are downloaded and verified: \
+        a player opens the URL and plays while the torrent downloads (mpv "$(btx serve X --print-url)"). \
+        Range requests get 206 Partial Content, so players seek; a seek moves the download to the requested \
+        pieces at once (piece deadlines, as 'btx cat'), and a client that disconnects takes its deadlines \
+        with it. Several clients may read at once. File N is at /N/ followed by its path, and an M3U \
+        playlist of them all at / and /playlist.m3u.
+
+        The source is a .torrent file, a magnet link, an info-hash, or the name of a torrent the session has \
+        or saved, with add's options. When a session runs (btx daemon, or a btx add) the torrent is handed \
+        to it; otherwise serve runs one of its own (whose BitTorrent address is --bt-listen, since --listen \
+        is the HTTP one) and saves the torrent's resume data when it stops.
+
+        It prints the URL to open: the file's when one is served, else the playlist's, then each file's. \
+        With --json, one document says the same. It serves until SIGINT/SIGTERM (130/143), or until \
+        --idle SECONDS pass with no client connected (exit 0). --print-url prints only the URL, once the \
+        server listens, and returns while the server goes on in the background; it stops after 60 s with no \
+        client unless --idle says otherwise.
+        """,
+    options: [
+        OptionSpec(long: "listen", argument: "ADDRESS:PORT", summary: "HTTP address (default 127.0.0.1 and a free port; PORT alone means 127.0.0.1:PORT)",
+                   completion: .format(["127.0.0.1:8080", "[::1]:8080", "0.0.0.0:8080"], hint: "ADDRESS:PORT")),
+        OptionSpec(long: "print-url", summary: "print the URL, leave the server running in the background, and return"),
+        OptionSpec(long: "idle", argument: "SECONDS", summary: "stop after SECONDS with no client connected (default: never; 60 with --print-url)"),
+        OptionSpec(long: "output", short: "o", argument: "DIR", summary: "download into DIR (default: the current directory)", completion: .directory),
+        OptionSpec(long: "max-down", argument: "RATE", summary: "cap the torrent's download rate, e.g. 5M or 500k (bytes/s)"),
+        OptionSpec(long: "max-up", argument: "RATE", summary: "cap the torrent's upload rate"),
+        OptionSpec(long: "tracker", short: "t", argument: "URL", summary: "also announce to URL", repeatable: true),
+        OptionSpec(long: "peer", argument: "HOST:PORT", summary: "connect to this peer directly", repeatable: true),
+    ] + serveSessionOptions,
+    positional: .file,
+    run: runServe
+)
+
+/// A background server with no client for this long stops (--print-url).
+private let backgroundIdleSeconds = 60.0
+
+private func runServe(_ invocation: Invocation) throws {
+    try invocation.expectArguments(1, 2)
+    let argument = invocation.arguments[0]
+    let selection = invocation.arguments.dropFirst().first.map(FileSelection.init(list:))
+    let listen = invocation.value("listen") ?? "127.0.0.1:0"
+    let background = invocation.flag("print-url")
+    var idleLimit = background ? backgroundIdleSeconds : nil
+    if let text = invocation.value("idle") {
+        guard let seconds = Units.parseDuration(text), seconds > 0 else {
+            throw BTXError.usage("--idle: '\(text)' is not a duration like 60, 90s or 5m", command: "serve")
+        }
+        idleLimit = Double(seconds)
+    }
+    let plan = try AddPlan(invocation)
+    let directory = StateDirectory(invocation: invocation)
+    let config = try UserConfig.load(directory, output: invocation.output)
+    let savePath = absolutePath(invocation.value("output") ?? config["output"] ?? ".")
+    let explicitSavePath = invocation.value("output") != nil
+    let source = try streamSource(argument)
+    // A player that hangs up is an ordinary end: writes fail with EPIPE instead of killing btx.
+    signal(SIGPIPE, SIG_IGN)
+    if background { try continueInBackground() }
+
+    if let client = try ControlClient.connect(directory) {
+        if invocation.value("blocklist") != nil {
+            throw BTXError.usage("--blocklist: a session is already running with its own list", command: "serve")
+        }
+        try refuseNetworkOptionsForRunningSession(invocation, directory: directory)
+        var query = argument
+        if let source {
+            let added = try client.call("add", [("sources", .array([source.json]))]
+                                            + plan.json(savePath: savePath, explicitSavePath: explicitSavePath))
+            query = added["torrents"]?.arrayValue?.first?["info_hash"]?.stringValue ?? source.info.infoHash
+        }
+        installInterruptHandlers()
+        let files = try servedFiles(query, selection) { method, params, wait in
+            if wait { try sleepUnlessInterrupted() }
+            return try client.call(method, params)
+        }
+        let server = try HTTPServer(listen: listen, files: files) { try connectToSession(directory) }
+        try announce(server, invocation, background: background)
+        try server.start()
+        while !interruptRequested() {
+            if let idleLimit, server.idleSeconds >= idleLimit { return }
+            try sleepUnlessInterrupted()
+        }
+        throw BTXError(exitCode: interruptExitCode(), message: "interrupted; the session keeps the torrent")
+    }
+
+    let configuration = try sessionConfiguration(invocation, config: config, environment: Environment.current())
+    let lock = try StateLock(directory: directory)
+    let outcome = try runSession(of: lock) {
+        let host = try SessionHost(configuration: configuration, directory: directory,
+                                   observer: StreamReporter(output: invocation.output), mode: .foreground,
+                                   saveInterval: config.saveInterval, blocklist: blocklistPath(invocation, config: config))
+        let query: String
+        if let source {
+            try host.add(source, plan: plan, savePath: savePath, explicitSavePath: explicitSavePath)
+            query = source.info.infoHash
+        } else {
+            let saved = try select(argument, from: loadSavedTorrents(directory, output: invocation.output), key: \.key)
+            query = saved.status.infoHash
+            host.resumeSavedTorrents([query])
+        }
+        do {
+            let files = try servedFiles(query, selection) { method, params, wait in
+                if wait { try HostChannel(host: host).pause() }
+                return try host.call(method, params)
+            }
+            // Each connection is a reader on the session's control socket, as it would be of a daemon.
+            let server = try HTTPServer(listen: listen, files: files) { try connectToSession(directory) }
+            try announce(server, invocation, background: background)
+            try server.start()
+            while true {
+                switch try host.tick(wait: 0.25) {
+                case .running, .finished: break
+                case .interrupted:
+                    return SessionHost.Outcome(failure: BTXError(exitCode: interruptExitCode(), message: "interrupted; resume data saved"))
+                case .stopped: return SessionHost.Outcome()
+                }
+                if let idleLimit, server.idleSeconds >= idleLimit { break }
+            }
+        } catch let error as BTXError where interruptRequested() {
+            return SessionHost.Outcome(failure: error)
+        } catch {
+            try? host.shutdown()
+            throw error
+        }
+        try host.shutdown()
+        return SessionHost.Outcome()
+    }
+    if let failure = outcome.failure { throw failure }
+}
+
+/// The files to serve once the torrent's metadata is known (a magnet waits
+/// for it). `ask(method, params, wait)` asks the session, letting a moment
+/// pass first when `wait` is set.
+private func servedFiles(_ query: String, _ selection: FileSelection?,
+                         _ ask: (String, [(String, JSON)], Bool) throws -> JSON) throws -> ServedFiles {
+    var wait = false
+    while true {
+        let reply = try ask("status", [("torrents", .array([.string(query)]))], wait)
+        wait = true
+        guard let torrent = reply["torrents"]?.arrayValue?.first else { continue }
+        if let error = torrent["error"]?.stringValue {
+            throw BTXError.failure("\(torrent["name"]?.stringValue ?? query): \(error)")
+        }
+        guard torrent["has_metadata"]?.boolValue == true, let infoHash = torrent["info_hash"]?.stringValue else { continue }
+        let listing = try ask("files", [("torrent", .string(infoHash))], false)
+        let entries = (listing["files"]?.arrayValue ?? []).compactMap { file -> FileEntry? in
+            guard let index = file["index"]?.intValue, let path = file["path"]?.stringValue, let size = file["size"]?.intValue
+            else { return nil }
+            return FileEntry(index: Int(index), path: path, size: size)
+        }
+        let chosen = try selection.map { try $0.indices(in: entries, option: "FILES", command: "serve") }
+        let name = torrent["name"]?.stringValue ?? query
+        return ServedFiles(infoHash: infoHash, name: name, files: entries.filter { chosen?.contains($0.index) ?? true }.map {
+            ServedFiles.File(index: $0.index, path: $0.path, size: $0.size)
+        })
+    }
+}
+
+/// Says where to point a player: the one URL (--print-url), the URLs, or the JSON document.
+private func announce(_ server: HTTPServer, _ invocation: Invocation, background: Bool) throws {
+    let files = server.files
+    let base = server.baseURL
+    let main = files.files.count == 1 ? base + files.files[0].urlPath : base + ServedFiles.playlistPath
+    if invocation.output.json {
+        invocation.output.document(.object([
+            ("info_hash", .string(files.infoHash)), ("name", .string(files.name)), ("url", .string(main)),
+            ("playlist", .string(base + ServedFiles.playlistPath)),
+            ("files", .array(files.files.map { file in
+                .object([("index", .int(Int64(file.index))), ("path", .string(file.path)), ("size", .int(file.size)),
+                         ("content_type", .string(file.contentType)), ("url", .string(base + file.urlPath))])
+            })),
+        ]))
+    } else {
+        invocation.output.line(main)
+        if files.files.count > 1 && !background {
+            for file in files.files { invocation.output.line(base + file.urlPath) }
+        }
+    }
+    fflush(stdout)
+    if background { detachFromCaller() }
+}
+
+private func connectToSession(_ directory: StateDirectory) throws -> ControlClient {
+    guard let client = try ControlClient.connect(directory) else {
+        throw BTXError(exitCode: .noSession, message: "the session has stopped")
+    }
+    return client
+}
+
+private func sleepUnlessInterrupted() throws {
+    usleep(100_000)
+    if interruptRequested() { throw BTXError(exitCode: interruptExitCode(), message: "interrupted") }
+}

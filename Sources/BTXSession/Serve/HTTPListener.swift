@@ -1,0 +1,81 @@
+import Glibc
+
+/// The TCP socket `btx serve` listens on, and the base URL that reaches it.
+struct HTTPListener {
+    let fd: Int32
+    /// http://HOST:PORT, with the port the kernel chose for port 0.
+    let baseURL: String
+
+    /// `address`: PORT, HOST:PORT or [IPv6]:PORT; HOST is an IP address or
+    /// localhost, and loopback (127.0.0.1) when left out.
+    init(_ address: String) throws {
+        let (host, port) = try Self.parse(address)
+        let v6 = host.contains(":")
+        let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw BTXError.failure("cannot open a socket: \(String(cString: strerror(errno)))") }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var bound: Int32
+        var chosenPort = port
+        if v6 {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = UInt16(port).bigEndian
+            inet_pton(AF_INET6, host, &address.sin6_addr)
+            bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+            if bound == 0 {
+                var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+                withUnsafeMutablePointer(to: &address) {
+                    _ = $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+                }
+                chosenPort = Int(UInt16(bigEndian: address.sin6_port))
+            }
+        } else {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            inet_pton(AF_INET, host, &address.sin_addr)
+            bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound == 0 {
+                var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+                withUnsafeMutablePointer(to: &address) {
+                    _ = $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+                }
+                chosenPort = Int(UInt16(bigEndian: address.sin_port))
+            }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw BTXError.failure("cannot listen on \(v6 ? "[\(host)]" : host):\(port) for HTTP: \(reason)")
+        }
+        self.fd = fd
+        baseURL = "http://\(v6 ? "[\(host)]" : host):\(chosenPort)"
+    }
+
+    /// HOST and PORT of the --listen text; a usage error when it is neither.
+    static func parse(_ text: String) throws -> (String, Int) {
+        func bad() -> BTXError {
+            .usage("--listen: '\(text)' is not PORT, ADDRESS:PORT or [IPv6]:PORT (ADDRESS an IP address or localhost)",
+                   command: "serve")
+        }
+        var host = "127.0.0.1", portText = text
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { throw bad() }
+            host = String(text[text.index(after: text.startIndex)..<close])
+            portText = String(text[text.index(close, offsetBy: 2)...])
+        } else if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon])
+            portText = String(text[text.index(after: colon)...])
+        }
+        if host == "localhost" { host = "127.0.0.1" }
+        guard let port = Int(portText), (0...65535).contains(port) else { throw bad() }
+        var buffer = [UInt8](repeating: 0, count: 16)
+        guard inet_pton(host.contains(":") ? AF_INET6 : AF_INET, host, &buffer) == 1 else { throw bad() }
+        return (host, port)
+    }
+}

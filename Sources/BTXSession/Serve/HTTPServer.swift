@@ -1,0 +1,108 @@
+import Glibc
+
+/// `btx serve`'s HTTP/1.1 server: a thread accepts, and each connection
+/// gets a thread of its own and its own control connection to the session,
+/// so the session sees every player as one reader (one stream, its own
+/// deadlines) and drops its deadlines when it disconnects. Blocking I/O per
+/// connection keeps a reader that stops reading (a paused player) from
+/// holding up the others.
+public final class HTTPServer {
+    /// More would only be players retrying: each costs a thread and a control connection.
+    public static let maxConnections = 64
+
+    public let files: ServedFiles
+    public var baseURL: String { listener.baseURL }
+    private let listener: HTTPListener
+    /// A control connection to the session that streams.
+    let connect: () throws -> ControlClient
+
+    private var mutex = pthread_mutex_t()
+    private var openConnections = 0
+    private var lastActivity = monotonicSeconds()
+
+    /// `listen`: see HTTPListener.
+    public init(listen: String, files: ServedFiles, connect: @escaping () throws -> ControlClient) throws {
+        listener = try HTTPListener(listen)
+        self.files = files
+        self.connect = connect
+        pthread_mutex_init(&mutex, nil)
+    }
+
+    /// Accepts on a thread of its own from now on.
+    public func start() throws {
+        try startThread { [self] in acceptLoop() }
+    }
+
+    /// Seconds since the last connection closed; 0 while one is open.
+    public var idleSeconds: Double {
+        locked { openConnections > 0 ? 0 : monotonicSeconds() - lastActivity }
+    }
+
+    private func acceptLoop() {
+        while true {
+            let fd = accept(listener.fd, nil, nil)
+            if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            if fd < 0 {
+                // Out of descriptors or memory for a moment: try again soon rather than spin.
+                if errno != EINTR && errno != ECONNABORTED { usleep(100_000) }
+                continue
+            }
+            var yes: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+            let admitted = locked { () -> Bool in
+                lastActivity = monotonicSeconds()
+                guard openConnections < Self.maxConnections else { return false }
+                openConnections += 1
+                return true
+            }
+            guard admitted else {
+                HTTPConnection.refuse(fd, status: 503, reason: "too many connections")
+                close(fd)
+                continue
+            }
+            do {
+                try startThread { [self] in
+                    var connection = HTTPConnection(fd: fd, server: self)
+                    connection.run()
+                    close(fd)
+                    connectionClosed()
+                }
+            } catch {
+                close(fd)
+                connectionClosed()
+            }
+        }
+    }
+
+    private func connectionClosed() {
+        locked {
+            openConnections -= 1
+            lastActivity = monotonicSeconds()
+        }
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
+    }
+}
+
+/// Runs `body` on a new detached thread.
+func startThread(_ body: @escaping () -> Void) throws {
+    final class Box {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+    let context = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    let result = pthread_create(&thread, nil, { context in
+        Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
+        return nil
+    }, context)
+    guard result == 0 else {
+        Unmanaged<Box>.fromOpaque(context).release()
+        throw BTXError.failure("cannot start a thread: \(String(cString: strerror(result)))")
+    }
+    pthread_detach(thread)
+}

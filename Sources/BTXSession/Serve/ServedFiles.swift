@@ -1,0 +1,80 @@
+/// The files `btx serve` offers and where each lives on the server: file N
+/// of the torrent at /N/ its path (the path is for the player, which guesses
+/// the format from the name; the index alone finds the file), and all of
+/// them in an M3U playlist at / and /playlist.m3u.
+public struct ServedFiles {
+    public struct File {
+        public let index: Int
+        public let path: String
+        public let size: Int64
+
+        public init(index: Int, path: String, size: Int64) {
+            self.index = index
+            self.path = path
+            self.size = size
+        }
+
+        public var urlPath: String { "/\(index)/" + path.split(separator: "/").map { percentEncoded(String($0)) }.joined(separator: "/") }
+        public var contentType: String { MediaType.of(path: path) }
+    }
+
+    public static let playlistPath = "/playlist.m3u"
+
+    public let infoHash: String
+    public let name: String
+    public let files: [File]
+
+    public init(infoHash: String, name: String, files: [File]) {
+        self.infoHash = infoHash
+        self.name = name
+        self.files = files
+    }
+
+    public enum Route: Equatable {
+        case playlist
+        case file(Int)
+        case notFound
+    }
+
+    public func route(_ path: String) -> Route {
+        if path == "/" || path == Self.playlistPath { return .playlist }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard let first = segments.first, let index = Int(first), let position = files.firstIndex(where: { $0.index == index })
+        else { return .notFound }
+        return .file(position)
+    }
+
+    /// Extended M3U: a title per entry, then its absolute URL.
+    public func playlist(base: String) -> String {
+        var text = "#EXTM3U\n"
+        for file in files {
+            text += "#EXTINF:-1,\(file.path.replacingNewlines)\n\(base)\(file.urlPath)\n"
+        }
+        return text
+    }
+
+    /// Strong and stable: a file of a torrent never changes, so a player's
+    /// If-Range always matches, unless it asks about another torrent.
+    public func entityTag(_ file: File) -> String { "\"\(infoHash)-\(file.index)\"" }
+}
+
+/// RFC 3986: everything but the unreserved characters, byte by byte.
+func percentEncoded(_ text: String) -> String {
+    let hex = Array("0123456789ABCDEF".utf8)
+    var out: [UInt8] = []
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            out.append(byte)
+        default:
+            out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+private extension String {
+    /// A title in a playlist is one line.
+    var replacingNewlines: String { String(map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
+}
