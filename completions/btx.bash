@@ -28,24 +28,26 @@ _btx() {
     esac
     if [[ -z $cmd ]]; then
         if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json --state-dir --color --quiet -q --help -h --version" -- "$cur"))
-        else COMPREPLY=($(compgen -W "add cat status peers files pause resume verify remove trackers set move queue daemon blocklist create edit dht-get dht-put dht-keygen info doctor help version" -- "$cur")); fi
+        else COMPREPLY=($(compgen -W "add cat serve status peers files pause resume verify remove trackers set move queue daemon blocklist create edit dht-get dht-put dht-keygen info doctor help version" -- "$cur")); fi
         return
     fi
     case "$cmd $prev" in
-        "add --output"|"add -o"|"cat --output"|"cat -o") COMPREPLY=($(compgen -d -- "$cur")); return ;;
-        "add --only"|"add --seed-ratio"|"add --tracker"|"add -t"|"add --on-complete"|"add --proxy"|"add --interface"|"cat --range"|"cat --max-down"|"cat --max-up"|"cat --tracker"|"cat -t"|"cat --peer"|"cat --proxy"|"cat --interface"|"trackers --add"|"trackers --tier"|"trackers --remove"|"trackers --add-web-seed"|"trackers --remove-web-seed"|"set --max-down"|"set --max-up"|"set --max-peers"|"set --max-uploads"|"set --sequential"|"set --super-seed"|"set --upload-only"|"set --priority"|"set --skip"|"set --want"|"daemon --max-active-downloads"|"daemon --max-active-seeds"|"daemon --on-complete"|"daemon --proxy"|"daemon --interface"|"create --tracker"|"create -t"|"create --web-seed"|"create -w"|"create --piece-size"|"create --comment"|"create --source"|"create --creator"|"create --exclude"|"create --threads"|"edit --add-tracker"|"edit --tier"|"edit --remove-tracker"|"edit --replace-trackers"|"edit --add-web-seed"|"edit --remove-web-seed"|"edit --comment"|"edit --private"|"edit --source"|"dht-get --salt"|"dht-get --timeout"|"dht-get --proxy"|"dht-get --interface"|"dht-put --salt"|"dht-put --seq"|"dht-put --cas"|"dht-put --timeout"|"dht-put --proxy"|"dht-put --interface") COMPREPLY=(); return ;;
+        "add --output"|"add -o"|"cat --output"|"cat -o"|"serve --output"|"serve -o") COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        "add --only"|"add --seed-ratio"|"add --tracker"|"add -t"|"add --on-complete"|"add --proxy"|"add --interface"|"cat --range"|"cat --max-down"|"cat --max-up"|"cat --tracker"|"cat -t"|"cat --peer"|"cat --proxy"|"cat --interface"|"serve --idle"|"serve --max-down"|"serve --max-up"|"serve --tracker"|"serve -t"|"serve --peer"|"serve --proxy"|"serve --interface"|"trackers --add"|"trackers --tier"|"trackers --remove"|"trackers --add-web-seed"|"trackers --remove-web-seed"|"set --max-down"|"set --max-up"|"set --max-peers"|"set --max-uploads"|"set --sequential"|"set --super-seed"|"set --upload-only"|"set --priority"|"set --skip"|"set --want"|"daemon --max-active-downloads"|"daemon --max-active-seeds"|"daemon --on-complete"|"daemon --proxy"|"daemon --interface"|"create --tracker"|"create -t"|"create --web-seed"|"create -w"|"create --piece-size"|"create --comment"|"create --source"|"create --creator"|"create --exclude"|"create --threads"|"edit --add-tracker"|"edit --tier"|"edit --remove-tracker"|"edit --replace-trackers"|"edit --add-web-seed"|"edit --remove-web-seed"|"edit --comment"|"edit --private"|"edit --source"|"dht-get --salt"|"dht-get --timeout"|"dht-get --proxy"|"dht-get --interface"|"dht-put --salt"|"dht-put --seq"|"dht-put --cas"|"dht-put --timeout"|"dht-put --proxy"|"dht-put --interface") COMPREPLY=(); return ;;
         "add --seed-time") COMPREPLY=($(compgen -W "90s 30m 2h" -- "$cur")); return ;;
         "add --max-down"|"add --max-up") COMPREPLY=($(compgen -W "500k 5M" -- "$cur")); return ;;
         "add --peer") COMPREPLY=($(compgen -W "192.0.2.7:6881 [2001:db8::7]:6881" -- "$cur")); return ;;
-        "add --listen"|"cat --listen"|"daemon --listen"|"dht-get --listen"|"dht-put --listen") COMPREPLY=($(compgen -W "6881 0.0.0.0:6881 127.0.0.1:6881" -- "$cur")); return ;;
-        "add --bootstrap"|"cat --bootstrap"|"daemon --bootstrap"|"dht-get --bootstrap"|"dht-put --bootstrap") COMPREPLY=($(compgen -W "router.bittorrent.com:6881 127.0.0.1:6881" -- "$cur")); return ;;
-        "add --blocklist"|"cat --blocklist"|"daemon --blocklist"|"create --output"|"create -o"|"edit --output"|"edit -o"|"dht-get --blocklist"|"dht-put --key"|"dht-put --blocklist"|"dht-keygen --key") COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        "add --encryption"|"cat --encryption"|"daemon --encryption"|"dht-get --encryption"|"dht-put --encryption") COMPREPLY=($(compgen -W "require prefer allow disable" -- "$cur")); return ;;
+        "add --listen"|"cat --listen"|"serve --bt-listen"|"daemon --listen"|"dht-get --listen"|"dht-put --listen") COMPREPLY=($(compgen -W "6881 0.0.0.0:6881 127.0.0.1:6881" -- "$cur")); return ;;
+        "add --bootstrap"|"cat --bootstrap"|"serve --bootstrap"|"daemon --bootstrap"|"dht-get --bootstrap"|"dht-put --bootstrap") COMPREPLY=($(compgen -W "router.bittorrent.com:6881 127.0.0.1:6881" -- "$cur")); return ;;
+        "add --blocklist"|"cat --blocklist"|"serve --blocklist"|"daemon --blocklist"|"create --output"|"create -o"|"edit --output"|"edit -o"|"dht-get --blocklist"|"dht-put --key"|"dht-put --blocklist"|"dht-keygen --key") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        "add --encryption"|"cat --encryption"|"serve --encryption"|"daemon --encryption"|"dht-get --encryption"|"dht-put --encryption") COMPREPLY=($(compgen -W "require prefer allow disable" -- "$cur")); return ;;
+        "serve --listen") COMPREPLY=($(compgen -W "127.0.0.1:8080 [::1]:8080 0.0.0.0:8080" -- "$cur")); return ;;
     esac
     local opts
     case $cmd in
         add) opts="--output -o --paused --sequential --only --seed --seed-ratio --seed-time --max-down --max-up --tracker -t --peer --detach -d --on-complete --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
         cat) opts="--range --output -o --max-down --max-up --tracker -t --peer --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
+        serve) opts="--listen --print-url --idle --output -o --max-down --max-up --tracker -t --peer --bt-listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
         status) opts="--watch -w --json --state-dir --quiet -q --color --help -h" ;;
         peers) opts="--json --state-dir --quiet -q --color --help -h" ;;
         files) opts="--json --state-dir --quiet -q --color --help -h" ;;
@@ -74,8 +76,8 @@ _btx() {
         status|peers|pause|resume|remove|trackers|set|queue) _btx_torrents ;;
         files|verify|info) _btx_torrents; _btx_torrent_files ;;
         add|edit) _btx_torrent_files ;;
-        help) COMPREPLY=($(compgen -W "add cat status peers files pause resume verify remove trackers set move queue daemon blocklist create edit dht-get dht-put dht-keygen info doctor help version" -- "$cur")) ;;
-        cat|blocklist|create|dht-put) COMPREPLY=($(compgen -f -- "$cur")) ;;
+        help) COMPREPLY=($(compgen -W "add cat serve status peers files pause resume verify remove trackers set move queue daemon blocklist create edit dht-get dht-put dht-keygen info doctor help version" -- "$cur")) ;;
+        cat|serve|blocklist|create|dht-put) COMPREPLY=($(compgen -f -- "$cur")) ;;
         move) COMPREPLY=($(compgen -d -- "$cur")) ;;
     esac
 }

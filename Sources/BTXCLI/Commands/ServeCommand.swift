@@ -48,7 +48,6 @@ private func runServe(_ invocation: Invocation) throws {
     try invocation.expectArguments(1, 2)
     let argument = invocation.arguments[0]
     let selection = invocation.arguments.dropFirst().first.map(FileSelection.init(list:))
-    let listen = invocation.value("listen") ?? "127.0.0.1:0"
     let background = invocation.flag("print-url")
     var idleLimit = background ? backgroundIdleSeconds : nil
     if let text = invocation.value("idle") {
@@ -65,6 +64,8 @@ private func runServe(_ invocation: Invocation) throws {
     let source = try streamSource(argument)
     // A player that hangs up is an ordinary end: writes fail with EPIPE instead of killing btx.
     signal(SIGPIPE, SIG_IGN)
+    // Before anything starts: a port in use is told at once, even for a magnet with no metadata yet.
+    let listener = try HTTPListener(invocation.value("listen") ?? "127.0.0.1:0")
     if background { try continueInBackground() }
 
     if let client = try ControlClient.connect(directory) {
@@ -83,7 +84,7 @@ private func runServe(_ invocation: Invocation) throws {
             if wait { try sleepUnlessInterrupted() }
             return try client.call(method, params)
         }
-        let server = try HTTPServer(listen: listen, files: files) { try connectToSession(directory) }
+        let server = HTTPServer(listener: listener, files: files) { try connectToSession(directory) }
         try announce(server, invocation, background: background)
         try server.start()
         while !interruptRequested() {
@@ -114,7 +115,7 @@ private func runServe(_ invocation: Invocation) throws {
                 return try host.call(method, params)
             }
             // Each connection is a reader on the session's control socket, as it would be of a daemon.
-            let server = try HTTPServer(listen: listen, files: files) { try connectToSession(directory) }
+            let server = HTTPServer(listener: listener, files: files) { try connectToSession(directory) }
             try announce(server, invocation, background: background)
             try server.start()
             while true {

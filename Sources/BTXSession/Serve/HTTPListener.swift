@@ -1,14 +1,14 @@
 import Glibc
 
 /// The TCP socket `btx serve` listens on, and the base URL that reaches it.
-struct HTTPListener {
+public struct HTTPListener {
     let fd: Int32
     /// http://HOST:PORT, with the port the kernel chose for port 0.
     let baseURL: String
 
     /// `address`: PORT, HOST:PORT or [IPv6]:PORT; HOST is an IP address or
     /// localhost, and loopback (127.0.0.1) when left out.
-    init(_ address: String) throws {
+    public init(_ address: String) throws {
         let (host, port) = try Self.parse(address)
         let v6 = host.contains(":")
         let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -71,6 +71,8 @@ struct HTTPListener {
         } else if let colon = text.lastIndex(of: ":") {
             host = String(text[..<colon])
             portText = String(text[text.index(after: colon)...])
+            // An IPv6 address goes in brackets: ::1:80 could be either.
+            guard !host.contains(":") else { throw bad() }
         }
         if host == "localhost" { host = "127.0.0.1" }
         guard let port = Int(portText), (0...65535).contains(port) else { throw bad() }

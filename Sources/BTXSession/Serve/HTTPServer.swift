@@ -20,9 +20,8 @@ public final class HTTPServer {
     private var openConnections = 0
     private var lastActivity = monotonicSeconds()
 
-    /// `listen`: see HTTPListener.
-    public init(listen: String, files: ServedFiles, connect: @escaping () throws -> ControlClient) throws {
-        listener = try HTTPListener(listen)
+    public init(listener: HTTPListener, files: ServedFiles, connect: @escaping () throws -> ControlClient) {
+        self.listener = listener
         self.files = files
         self.connect = connect
         pthread_mutex_init(&mutex, nil)
