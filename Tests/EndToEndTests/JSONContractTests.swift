@@ -86,6 +86,11 @@ final class JSONContractTests: XCTestCase {
         XCTAssertEqual(try follow.wait(timeout: 60), 0, follow.stderrText())
         note(["add", "--json"], follow.output.joined(separator: "\n"))
         try json(["cat", "set", "b.txt"] + state)
+        let serve = try RunningProcess(btxPath, ["serve", "set", "b.txt", "--json"] + state)
+        try serve.waitForLine("the serve document") { $0.hasPrefix("{") }
+        serve.signal(SIGTERM)
+        XCTAssertEqual(try serve.wait(), 143)
+        note(["serve", "--json"], serve.output.joined(separator: "\n"))
         try json(["verify", "set"] + state)
         try json(["move", "set", scratch.path + "/moved"] + state)
         try json(["add", scratch.path + "/missing.torrent"] + state, status: 3)
