@@ -120,11 +120,12 @@ final class ServeTests: XCTestCase {
         XCTAssertLessThan(progress, 1, "ffprobe should not need the whole file")
     }
 
-    /// Through a running daemon: serve hands it the torrent, a playlist
-    /// lists both files, and a client that hangs up ends its stream.
+    /// Through a running daemon that skips a file: the playlist lists both
+    /// files, a client that hangs up ends its stream, and the skipped file
+    /// is downloaded once it is read.
     func testServeThroughADaemonWithAPlaylistAndAHangUp() throws {
         let scratch = try Scratch()
-        let first = randomData(6 << 20), second = randomData(1 << 20)
+        let first = randomData(4 << 20), second = randomData(1 << 20)
         try scratch.write("src/album/one.mp3", first)
         try scratch.write("src/album/two.flac", second)
         let torrent = try makeTorrent(scratch.path + "/src/album", scratch.path + "/album.torrent", ["--piece-size", "256k"])
@@ -132,8 +133,10 @@ final class ServeTests: XCTestCase {
         addTeardownBlock { seeder.signal(SIGTERM); _ = try? seeder.wait() }
         let leecher = try Peer(scratch, "leecher")
         try startDaemon(leecher, in: self)
-        let (server, document) = try startServe([torrent, "-o", scratch.path + "/dl", "--peer", "127.0.0.1:\(port)",
-                                                 "--state-dir", leecher.state])
+        let added = try spawn(btxPath, ["add", torrent, "--only", "1", "--detach", "-o", scratch.path + "/dl",
+                                        "--peer", "127.0.0.1:\(port)", "--state-dir", leecher.state])
+        XCTAssertEqual(added.status, 0, added.stderr)
+        let (server, document) = try startServe(["album", "--state-dir", leecher.state])
         defer { server.signal(SIGTERM); _ = try? server.wait() }
         let playlistURL = document["url"] as! String
         XCTAssertTrue(playlistURL.hasSuffix("/playlist.m3u"), playlistURL)
@@ -157,6 +160,8 @@ final class ServeTests: XCTestCase {
         let small = try HTTP.get(urls[1])
         XCTAssertEqual(small.header("content-type"), "audio/flac")
         XCTAssertTrue(small.body == second)
+        let skipped = try HTTP.get(urls[0])
+        XCTAssertTrue(skipped.body == first, "the skipped file read \(skipped.body.count) bytes, not its own")
     }
 
     /// `mpv "$(btx serve X --print-url)"`: the command returns with one URL

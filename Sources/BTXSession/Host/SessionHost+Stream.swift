@@ -29,7 +29,8 @@ extension SessionHost {
         let named: [(String, JSON)] = [("info_hash", .string(status.infoHash)), ("name", .string(status.name)),
                                        ("error", .optional(entry.error ?? status.error))]
         guard status.hasMetadata else { return .object(named + [("has_metadata", .bool(false)), ("available", .int(0))]) }
-        let file = try streamedFile(params["file"]?.stringValue, in: try session.files(entry.torrent), name: status.name)
+        let files = try session.files(entry.torrent)
+        let file = try streamedFile(params["file"]?.stringValue, in: files, name: status.name)
         let offset = params["offset"]?.intValue ?? 0
         let end = min(params["end"]?.intValue ?? file.size, file.size)
         guard offset >= 0, offset <= end else {
@@ -51,6 +52,12 @@ extension SessionHost {
             joins = true
             // Reading a paused torrent asks for its pieces: it runs again, and stays so.
             if status.isPaused && !status.isQueued && mode != .offline { try resume(entry) }
+            // A skipped file's pieces go to libtorrent's part file, where a
+            // reader of the file never finds them: reading it is wanting it.
+            if file.priority == 0 {
+                try session.setFilePriorities(entry.torrent, files.map { UInt8(clamping: $0.index == file.index ? 4 : $0.priority) })
+                requestSave(entry, onlyIfModified: false)
+            }
         }
         var map = try session.pieceMap(entry.torrent)
         if params["range"]?.boolValue == true { stream.narrowed = true }
