@@ -41,28 +41,13 @@ let catCommand = Command(
 
 private func runCat(_ invocation: Invocation) throws {
     try invocation.expectArguments(1, 2)
-    let argument = invocation.arguments[0]
     let (start, end) = try invocation.value("range").map(parseByteRange) ?? (0, nil)
-    let plan = try AddPlan(invocation)
-    let directory = StateDirectory(invocation: invocation)
-    let config = try UserConfig.load(directory, output: invocation.output)
-    let savePath = absolutePath(invocation.value("output") ?? config["output"] ?? ".")
-    let explicitSavePath = invocation.value("output") != nil
-    let source = try streamSource(argument)
+    let setup = try StreamSetup(invocation)
     // A closed pipe is an ordinary end (| head): write returns EPIPE instead of killing btx.
     signal(SIGPIPE, SIG_IGN)
 
-    if let client = try ControlClient.connect(directory) {
-        if invocation.value("blocklist") != nil {
-            throw BTXError.usage("--blocklist: a session is already running with its own list", command: "cat")
-        }
-        try refuseNetworkOptionsForRunningSession(invocation, directory: directory)
-        var query = argument
-        if let source {
-            let added = try client.call("add", [("sources", .array([source.json]))]
-                                            + plan.json(savePath: savePath, explicitSavePath: explicitSavePath))
-            query = added["torrents"]?.arrayValue?.first?["info_hash"]?.stringValue ?? source.info.infoHash
-        }
+    if let client = try ControlClient.connect(setup.directory) {
+        let query = try setup.handOver(to: client)
         installInterruptHandlers()
         do {
             try report(streamCopy(invocation, query, start, end).run(SocketChannel(client: client)), from: start, invocation)
@@ -71,36 +56,13 @@ private func runCat(_ invocation: Invocation) throws {
         }
         return
     }
-
-    let configuration = try sessionConfiguration(invocation, config: config, environment: Environment.current())
-    let lock = try StateLock(directory: directory)
-    let outcome = try runSession(of: lock) {
-        let host = try SessionHost(configuration: configuration, directory: directory,
-                                   observer: StreamReporter(output: invocation.output), mode: .foreground,
-                                   saveInterval: config.saveInterval, blocklist: blocklistPath(invocation, config: config))
-        let query: String
-        if let source {
-            try host.add(source, plan: plan, savePath: savePath, explicitSavePath: explicitSavePath)
-            query = source.info.infoHash
-        } else {
-            let saved = try select(argument, from: loadSavedTorrents(directory, output: invocation.output), key: \.key)
-            query = saved.status.infoHash
-            host.resumeSavedTorrents([query])
-        }
+    try setup.runOwnSession { host, query in
         do {
             try report(streamCopy(invocation, query, start, end).run(HostChannel(host: host)), from: start, invocation)
-        } catch is ReaderGone {
-        } catch let error as BTXError where interruptRequested() {
-            // The host saved everything on its way out (see HostChannel).
-            return SessionHost.Outcome(failure: error)
-        } catch {
-            try? host.shutdown()
-            throw error
-        }
+        } catch is ReaderGone {}
         try host.shutdown()
         return SessionHost.Outcome()
     }
-    if let failure = outcome.failure { throw failure }
 }
 
 private func streamCopy(_ invocation: Invocation, _ query: String, _ start: Int64, _ end: Int64?) -> StreamCopy {

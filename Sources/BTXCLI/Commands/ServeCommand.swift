@@ -46,7 +46,6 @@ private let backgroundIdleSeconds = 60.0
 
 private func runServe(_ invocation: Invocation) throws {
     try invocation.expectArguments(1, 2)
-    let argument = invocation.arguments[0]
     let selection = invocation.arguments.dropFirst().first.map(FileSelection.init(list:))
     let background = invocation.flag("print-url")
     var idleLimit = background ? backgroundIdleSeconds : nil
@@ -56,35 +55,23 @@ private func runServe(_ invocation: Invocation) throws {
         }
         idleLimit = Double(seconds)
     }
-    let plan = try AddPlan(invocation)
-    let directory = StateDirectory(invocation: invocation)
-    let config = try UserConfig.load(directory, output: invocation.output)
-    let savePath = absolutePath(invocation.value("output") ?? config["output"] ?? ".")
-    let explicitSavePath = invocation.value("output") != nil
-    let source = try streamSource(argument)
+    let setup = try StreamSetup(invocation)
     // A player that hangs up is an ordinary end: writes fail with EPIPE instead of killing btx.
     signal(SIGPIPE, SIG_IGN)
     // Before anything starts: a port in use is told at once, even for a magnet with no metadata yet.
     let listener = try HTTPListener(invocation.value("listen") ?? "127.0.0.1:0")
     if background { try continueInBackground() }
+    // Each connection is a reader on the session's control socket, whichever session that is.
+    let connect = { [directory = setup.directory] in try connectToSession(directory) }
 
-    if let client = try ControlClient.connect(directory) {
-        if invocation.value("blocklist") != nil {
-            throw BTXError.usage("--blocklist: a session is already running with its own list", command: "serve")
-        }
-        try refuseNetworkOptionsForRunningSession(invocation, directory: directory)
-        var query = argument
-        if let source {
-            let added = try client.call("add", [("sources", .array([source.json]))]
-                                            + plan.json(savePath: savePath, explicitSavePath: explicitSavePath))
-            query = added["torrents"]?.arrayValue?.first?["info_hash"]?.stringValue ?? source.info.infoHash
-        }
+    if let client = try ControlClient.connect(setup.directory) {
+        let query = try setup.handOver(to: client)
         installInterruptHandlers()
         let files = try servedFiles(query, selection) { method, params, wait in
             if wait { try sleepUnlessInterrupted() }
             return try client.call(method, params)
         }
-        let server = HTTPServer(listener: listener, files: files) { try connectToSession(directory) }
+        let server = HTTPServer(listener: listener, files: files, connect: connect)
         try announce(server, invocation, background: background)
         try server.start()
         while !interruptRequested() {
@@ -93,50 +80,26 @@ private func runServe(_ invocation: Invocation) throws {
         }
         throw BTXError(exitCode: interruptExitCode(), message: "interrupted; the session keeps the torrent")
     }
-
-    let configuration = try sessionConfiguration(invocation, config: config, environment: Environment.current())
-    let lock = try StateLock(directory: directory)
-    let outcome = try runSession(of: lock) {
-        let host = try SessionHost(configuration: configuration, directory: directory,
-                                   observer: StreamReporter(output: invocation.output), mode: .foreground,
-                                   saveInterval: config.saveInterval, blocklist: blocklistPath(invocation, config: config))
-        let query: String
-        if let source {
-            try host.add(source, plan: plan, savePath: savePath, explicitSavePath: explicitSavePath)
-            query = source.info.infoHash
-        } else {
-            let saved = try select(argument, from: loadSavedTorrents(directory, output: invocation.output), key: \.key)
-            query = saved.status.infoHash
-            host.resumeSavedTorrents([query])
+    try setup.runOwnSession { host, query in
+        let files = try servedFiles(query, selection) { method, params, wait in
+            if wait { try HostChannel(host: host).pause() }
+            return try host.call(method, params)
         }
-        do {
-            let files = try servedFiles(query, selection) { method, params, wait in
-                if wait { try HostChannel(host: host).pause() }
-                return try host.call(method, params)
+        let server = HTTPServer(listener: listener, files: files, connect: connect)
+        try announce(server, invocation, background: background)
+        try server.start()
+        while true {
+            switch try host.tick(wait: 0.25) {
+            case .running, .finished: break
+            case .interrupted:
+                return SessionHost.Outcome(failure: BTXError(exitCode: interruptExitCode(), message: "interrupted; resume data saved"))
+            case .stopped: return SessionHost.Outcome()
             }
-            // Each connection is a reader on the session's control socket, as it would be of a daemon.
-            let server = HTTPServer(listener: listener, files: files) { try connectToSession(directory) }
-            try announce(server, invocation, background: background)
-            try server.start()
-            while true {
-                switch try host.tick(wait: 0.25) {
-                case .running, .finished: break
-                case .interrupted:
-                    return SessionHost.Outcome(failure: BTXError(exitCode: interruptExitCode(), message: "interrupted; resume data saved"))
-                case .stopped: return SessionHost.Outcome()
-                }
-                if let idleLimit, server.idleSeconds >= idleLimit { break }
-            }
-        } catch let error as BTXError where interruptRequested() {
-            return SessionHost.Outcome(failure: error)
-        } catch {
-            try? host.shutdown()
-            throw error
+            if let idleLimit, server.idleSeconds >= idleLimit { break }
         }
         try host.shutdown()
         return SessionHost.Outcome()
     }
-    if let failure = outcome.failure { throw failure }
 }
 
 /// The files to serve once the torrent's metadata is known (a magnet waits
