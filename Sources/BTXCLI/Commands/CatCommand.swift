@@ -29,12 +29,7 @@ let catCommand = Command(
         """,
     options: [
         OptionSpec(long: "range", argument: "START-END", summary: "write only these bytes of the file (END included; START- to the end)"),
-        OptionSpec(long: "output", short: "o", argument: "DIR", summary: "download into DIR (default: the current directory)", completion: .directory),
-        OptionSpec(long: "max-down", argument: "RATE", summary: "cap the torrent's download rate, e.g. 5M or 500k (bytes/s)"),
-        OptionSpec(long: "max-up", argument: "RATE", summary: "cap the torrent's upload rate"),
-        OptionSpec(long: "tracker", short: "t", argument: "URL", summary: "also announce to URL", repeatable: true),
-        OptionSpec(long: "peer", argument: "HOST:PORT", summary: "connect to this peer directly", repeatable: true),
-    ] + sessionOptions,
+    ] + streamAddOptions + sessionOptions,
     positional: .file,
     run: runCat
 )

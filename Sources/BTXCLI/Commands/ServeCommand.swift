@@ -31,12 +31,7 @@ let serveCommand = Command(
                    completion: .format(["127.0.0.1:8080", "[::1]:8080", "0.0.0.0:8080"], hint: "ADDRESS:PORT")),
         OptionSpec(long: "print-url", summary: "print the URL, leave the server running in the background, and return"),
         OptionSpec(long: "idle", argument: "SECONDS", summary: "stop after SECONDS with no client connected (default: never; 60 with --print-url)"),
-        OptionSpec(long: "output", short: "o", argument: "DIR", summary: "download into DIR (default: the current directory)", completion: .directory),
-        OptionSpec(long: "max-down", argument: "RATE", summary: "cap the torrent's download rate, e.g. 5M or 500k (bytes/s)"),
-        OptionSpec(long: "max-up", argument: "RATE", summary: "cap the torrent's upload rate"),
-        OptionSpec(long: "tracker", short: "t", argument: "URL", summary: "also announce to URL", repeatable: true),
-        OptionSpec(long: "peer", argument: "HOST:PORT", summary: "connect to this peer directly", repeatable: true),
-    ] + serveSessionOptions,
+    ] + streamAddOptions + serveSessionOptions,
     positional: .file,
     run: runServe
 )

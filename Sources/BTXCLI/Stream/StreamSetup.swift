@@ -1,5 +1,14 @@
 import BTXSession
 
+/// The add options cat and serve take for a torrent they add.
+let streamAddOptions: [OptionSpec] = [
+        OptionSpec(long: "output", short: "o", argument: "DIR", summary: "download into DIR (default: the current directory)", completion: .directory),
+        OptionSpec(long: "max-down", argument: "RATE", summary: "cap the torrent's download rate, e.g. 5M or 500k (bytes/s)"),
+        OptionSpec(long: "max-up", argument: "RATE", summary: "cap the torrent's upload rate"),
+        OptionSpec(long: "tracker", short: "t", argument: "URL", summary: "also announce to URL", repeatable: true),
+        OptionSpec(long: "peer", argument: "HOST:PORT", summary: "connect to this peer directly", repeatable: true),
+]
+
 /// What cat and serve share: the torrent they read, handed to the running
 /// session, or added to a session of this process's own; add's options either way.
 struct StreamSetup {

@@ -9,52 +9,43 @@ public struct HTTPListener {
     /// `address`: PORT, HOST:PORT or [IPv6]:PORT; HOST is an IP address or
     /// localhost, and loopback (127.0.0.1) when left out.
     public init(_ address: String) throws {
-        let (host, port) = try Self.parse(address)
+        var (host, port) = try Self.parse(address)
         let v6 = host.contains(":")
         let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw BTXError.failure("cannot open a socket: \(String(cString: strerror(errno)))") }
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var bound: Int32
-        var chosenPort = port
+        let bound: Bool
         if v6 {
             var address = sockaddr_in6()
             address.sin6_family = sa_family_t(AF_INET6)
             address.sin6_port = UInt16(port).bigEndian
             inet_pton(AF_INET6, host, &address.sin6_addr)
-            bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
-            if bound == 0 {
-                var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-                withUnsafeMutablePointer(to: &address) {
-                    _ = $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-                }
-                chosenPort = Int(UInt16(bigEndian: address.sin6_port))
-            }
+            bound = Self.bind(fd, &address)
+            port = Int(UInt16(bigEndian: address.sin6_port))
         } else {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = UInt16(port).bigEndian
             inet_pton(AF_INET, host, &address.sin_addr)
-            bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if bound == 0 {
-                var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-                withUnsafeMutablePointer(to: &address) {
-                    _ = $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-                }
-                chosenPort = Int(UInt16(bigEndian: address.sin_port))
-            }
+            bound = Self.bind(fd, &address)
+            port = Int(UInt16(bigEndian: address.sin_port))
         }
-        guard bound == 0, listen(fd, 64) == 0 else {
+        guard bound, listen(fd, 64) == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
             throw BTXError.failure("cannot listen on \(v6 ? "[\(host)]" : host):\(port) for HTTP: \(reason)")
         }
         self.fd = fd
-        baseURL = "http://\(v6 ? "[\(host)]" : host):\(chosenPort)"
+        baseURL = "http://\(v6 ? "[\(host)]" : host):\(port)"
+    }
+
+    /// Binds to `address` and reads back what was bound (the port chosen for 0).
+    private static func bind<Address>(_ fd: Int32, _ address: inout Address) -> Bool {
+        var length = socklen_t(MemoryLayout<Address>.size)
+        return withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
     }
 
     /// HOST and PORT of the --listen text; a usage error when it is neither.
