@@ -20,7 +20,7 @@ FUZZ_CXX ?= $(TOOLCHAIN_BIN)clang++
 FUZZ_SWIFTC ?= $(TOOLCHAIN_BIN)swiftc
 
 FUZZ_C_TARGETS := metainfo magnet resume dht gzip
-FUZZ_SWIFT_TARGETS := bencode control argv blocklist
+FUZZ_SWIFT_TARGETS := bencode control http argv blocklist
 FUZZ_TARGETS ?= $(FUZZ_C_TARGETS) $(FUZZ_SWIFT_TARGETS)
 
 # The shim's defines (libtorrent's struct layouts depend on them) and
@@ -84,6 +84,12 @@ $(FUZZ_BUILD)/control: fuzz/ControlFuzz.swift Sources/BTXSession/Support/JSON.sw
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -O -module-name FuzzControl $^ -o $@
 
+HTTP_SOURCES := $(addprefix Sources/BTXSession/Serve/,HTTPRequest.swift ByteRange.swift ServedFiles.swift MediaType.swift) \
+	Sources/BTXSession/Support/Encoding.swift
+$(FUZZ_BUILD)/http: fuzz/HTTPFuzz.swift $(HTTP_SOURCES)
+	@echo "  SWIFTC $@"
+	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -O -module-name FuzzHTTP $^ -o $@
+
 $(FUZZ_BUILD)/cbtx/module.modulemap:
 	@mkdir -p $(@D)
 	@printf 'module CBTX {\n    header "%s"\n    export *\n}\n' $(CURDIR)/shim/include/btx.h > $@
@@ -117,7 +123,7 @@ $(FUZZ_BUILD)/argv $(FUZZ_BUILD)/blocklist: $(FUZZ_BUILD)/swift/libBTXCLI.a $(FU
 		$(filter %.swift,$^) $(filter %.a %.o,$^) -lstdc++ $(FUZZ_LIBS) -o $@
 
 # Which dictionary of tokens helps each target (fuzz/*.dict).
-fuzz_dict = $(if $(filter $(1),magnet argv blocklist),$(1),$(if $(filter $(1),control),json,$(if $(filter $(1),gzip),,bencode)))
+fuzz_dict = $(if $(filter $(1),magnet argv blocklist http),$(1),$(if $(filter $(1),control),json,$(if $(filter $(1),gzip),,bencode)))
 FUZZ_ENV := UBSAN_OPTIONS=print_stacktrace=1 LSAN_OPTIONS=suppressions=$(CURDIR)/fuzz/lsan.supp
 
 # Every target runs even when one crashes; the summary lists them all.
