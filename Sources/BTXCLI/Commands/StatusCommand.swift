@@ -115,7 +115,7 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory,
     return table + torrents.compactMap(streamLine) + maps.flatMap { name, map in (maps.count > 1 ? [name] : []) + map.lines(width: width) }
 }
 
-/// "NAME: streaming PATH at 12.0 MiB, 16 pieces ahead": a torrent btx cat is reading.
+/// "NAME: streaming PATH at 12.0 MiB, 16 pieces ahead": a torrent btx cat or a btx serve client is reading.
 private func streamLine(_ t: JSON) -> String? {
     guard let stream = t["stream"], let path = stream["path"]?.stringValue else { return nil }
     let readers = stream["readers"]?.intValue ?? 1

@@ -55,7 +55,7 @@ enum JSONContracts {
         JSONField("completed_time", .nullable(.integer(.unixSeconds)), "when it completed; null before"),
         JSONField("settings", .object(settings), "what this run and its seeding goal apply"),
         JSONField("goal_reached", .nullable(.boolean), "its seeding goal is met; null without a session"),
-        JSONField("stream", .nullable(.object(stream)), "the file btx cat is reading as it downloads; null when none"),
+        JSONField("stream", .nullable(.object(stream)), "the file btx cat (or a btx serve client) is reading as it downloads; null when none"),
         JSONField("piece_map", .object(pieceMap), "only when btx status names torrents", optional: true),
     ])
 

@@ -1,6 +1,6 @@
 import TorrentKit
 
-/// One reader of one file (a `btx cat`): the
+/// One reader of one file (a `btx cat`, a `btx serve` connection): the
 /// bytes it wants next get piece deadlines, so they come before the rest.
 /// A stream lives while its reader keeps asking (see SessionHost+Stream).
 final class ActiveStream {
