@@ -149,6 +149,11 @@ echo
 run btx peers sample
 run btx files sample
 
+step "Streaming: btx serve hands a file out over HTTP while the rest downloads"
+note 'mpv "$(btx serve sample video.bin --print-url)" would play the video the same way.'
+shell 'url=$(btx serve sample notes.txt --print-url --idle 5)'
+run curl -s "$url"
+
 step "Waiting for the rest, then checking the bytes"
 wait_for "the download to complete" 60 seeding
 run btx status
