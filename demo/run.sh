@@ -35,7 +35,10 @@ cleanup() {
     # What a Ctrl-C caught half-started (a daemon before its socket answered)
     # is found by the folder in its environment: only this demo's processes have it.
     local leftover deadline=$((SECONDS + 10))
-    while leftover=$(env -u XDG_STATE_HOME grep -lsz "^XDG_STATE_HOME=$demo/state\$" /proc/[0-9]*/environ | cut -d/ -f3) && [ -n "$leftover" ]; do
+    # grep exits 2 when a process ends between the glob and its read, which
+    # pipefail would take for "none left"; -z ends each name with a NUL.
+    while leftover=$({ env -u XDG_STATE_HOME grep -lsz "^XDG_STATE_HOME=$demo/state\$" /proc/[0-9]*/environ || true; } \
+                     | tr '\0' '\n' | cut -d/ -f3) && [ -n "$leftover" ]; do
         # shellcheck disable=SC2086
         if [ $SECONDS -lt $deadline ]; then kill -TERM $leftover; else kill -KILL $leftover; fi 2>/dev/null
         sleep 0.1
