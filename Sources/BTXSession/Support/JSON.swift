@@ -24,9 +24,23 @@ public enum JSON {
     /// torrents is megabytes, and String appends cost several times more.
     public var bytes: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        out.reserveCapacity(encodedSizeEstimate)
         write(into: &out)
         return out
+    }
+
+    /// About the size `write` makes (exact but for escapes and doubles),
+    /// to reserve: a status of thousands of torrents is megabytes, and a
+    /// buffer grown by doubling is copied and faulted in a dozen times.
+    public var encodedSizeEstimate: Int {
+        switch self {
+        case .null, .bool: return 5
+        case .int: return 20
+        case .double: return 24
+        case .string(let s): return s.utf8.count + 2
+        case .array(let items): return items.reduce(items.count + 1) { $0 + $1.encodedSizeEstimate }
+        case .object(let fields): return fields.reduce(fields.count + 1) { $0 + $1.0.utf8.count + 3 + $1.1.encodedSizeEstimate }
+        }
     }
 
     public func write(into out: inout [UInt8]) {
@@ -34,7 +48,7 @@ public enum JSON {
         case .null: out += JSON.nullBytes
         case .bool(let b): out += b ? JSON.trueBytes : JSON.falseBytes
         case .int(let i): JSON.append(i, to: &out)
-        case .double(let d): out += d.isFinite ? Array(String(d).utf8) : JSON.nullBytes
+        case .double(let d): d.isFinite ? out.append(contentsOf: d.description.utf8) : out.append(contentsOf: JSON.nullBytes)
         case .string(let s): JSON.escape(s, into: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
