@@ -26,7 +26,11 @@ extension SessionHost {
                     ? try session.statuses().filter { entry($0.torrent) != nil }
                     : try queries.map { try session.status(entry(named: $0).torrent) }
                 let withPieces = params["pieces"]?.boolValue == true
+                // Every torrent's documents go straight to the socket: each is
+                // kept encoded, to be sent again while it has not changed.
+                let keepsEncoded = queries.isEmpty && server != nil
                 return ControlServer.result(.object([("torrents", .array(try chosen.map { status in
+                    if keepsEncoded, let entry = entry(status.torrent) { return encodedDocument(of: status, entry: entry) }
                     let document = document(of: status, entry: entry(status.torrent))
                     guard withPieces, status.hasMetadata else { return document }
                     let map = try session.pieceMap(status.torrent)

@@ -8,6 +8,10 @@ public enum JSON {
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
+    /// JSON text already encoded, written as it is and opaque to lookups:
+    /// a status document kept from the last request for a torrent that has
+    /// not changed since, for a reply that goes straight to a socket.
+    case encoded([UInt8])
 
     public static func int(_ value: Int) -> JSON { .int(Int64(value)) }
     public static func optional(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
@@ -40,6 +44,7 @@ public enum JSON {
         case .string(let s): return s.utf8.count + 2
         case .array(let items): return items.reduce(items.count + 1) { $0 + $1.encodedSizeEstimate }
         case .object(let fields): return fields.reduce(fields.count + 1) { $0 + $1.0.utf8.count + 3 + $1.1.encodedSizeEstimate }
+        case .encoded(let bytes): return bytes.count
         }
     }
 
@@ -66,6 +71,7 @@ public enum JSON {
                 value.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
+        case .encoded(let bytes): out += bytes
         }
     }
 
