@@ -12,8 +12,9 @@
 
 namespace {
 
-void fill_status(btx_session& s, lt::torrent_status const& st, btx_status& out) {
-    out.handle = s.handle_of(st.handle);
+void fill_status(lt::torrent_status const& st, lt::torrent_info const* ti, btx_session::status_extras const& extras,
+                 btx_status& out) {
+    out.handle = extras.handle;
     if (st.info_hashes.has_v1())
         btx::copy_into(out.info_hash_v1, sizeof out.info_hash_v1, btx::to_hex(st.info_hashes.v1.data(), 20));
     if (st.info_hashes.has_v2())
@@ -25,13 +26,11 @@ void fill_status(btx_session& s, lt::torrent_status const& st, btx_status& out) 
     out.paused = bool(st.flags & lt::torrent_flags::paused);
     out.has_metadata = st.has_metadata;
     out.progress = st.progress;
-    auto const ti = st.torrent_file.lock();
-    out.total_size = s.size_of(st.handle, ti.get());
+    out.total_size = extras.size;
     out.total_wanted = st.total_wanted;
     out.total_done = st.total_wanted_done;
-    auto const totals = s.all_time_totals(st);
-    out.total_downloaded = totals.first;
-    out.total_uploaded = totals.second;
+    out.total_downloaded = extras.totals.first;
+    out.total_uploaded = extras.totals.second;
     out.session_downloaded = st.total_payload_download;
     out.session_uploaded = st.total_payload_upload;
     // libtorrent's rates are moving averages that take seconds to decay.
@@ -75,17 +74,21 @@ int btx_torrent_status(btx_session* session, btx_torrent torrent, btx_status** o
             statuses = s.session.get_torrent_status([](lt::torrent_status const&) { return true; },
                                                     lt::torrent_handle::query_name | lt::torrent_handle::query_save_path
                                                         | lt::torrent_handle::query_torrent_file);
-            // Torrents removed by another thread since are dropped, not reported stale.
-            statuses.erase(std::remove_if(statuses.begin(), statuses.end(),
-                                          [&](lt::torrent_status const& st) { return s.handle_of(st.handle) == 0; }),
-                           statuses.end());
         } else {
             statuses.push_back(s.resolve(torrent).status());
         }
         array_guard<btx_status, decltype(&btx_status_free)> result{
             btx::alloc_array<btx_status>(statuses.size()), statuses.size(), &btx_status_free};
-        for (size_t i = 0; i < statuses.size(); ++i) fill_status(s, statuses[i], result.items[i]);
-        *out_count = statuses.size();
+        size_t filled = 0;
+        for (lt::torrent_status const& st : statuses) {
+            auto const ti = st.torrent_file.lock();
+            auto const extras = s.extras_of(st, ti.get());
+            // Torrents removed by another thread since are dropped, not reported stale.
+            if (extras.handle == 0 && torrent == 0) continue;
+            fill_status(st, ti.get(), extras, result.items[filled++]);
+        }
+        result.count = filled;
+        *out_count = filled;
         *out = result.take();
         return BTX_OK;
     });
