@@ -17,10 +17,10 @@ command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (make ben
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/btx-bench-status.XXXXXX")
 trap '"$btx" daemon --stop --state-dir "$work/live" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-# The live torrents, then a pool of fresh ones for the add runs (one each);
-# the saved case takes the first SAVED.
+# The live torrents (the saved case takes the first SAVED), then a pool of
+# fresh ones for the add runs, one each.
 pool=$((runs + warmup))
-total=$((live + pool > saved ? live + pool : saved))
+total=$(((live > saved ? live : saved) + pool))
 /usr/bin/python3 - "$work" "$total" <<'PY'
 import os, sys, libtorrent as lt
 work, count = sys.argv[1], int(sys.argv[2])
@@ -37,7 +37,7 @@ for i in range(count):
 PY
 torrents=("$work"/torrents/*.torrent)
 mkdir "$work/pool"
-mv "${torrents[@]:$live:$pool}" "$work/pool/"
+mv "${torrents[@]:$((total - pool))}" "$work/pool/"
 for dir in live saved; do
     mkdir -p "$work/$dir"
     printf 'dht = off\nlsd = off\nupnp = off\nnatpmp = off\n' > "$work/$dir/config"

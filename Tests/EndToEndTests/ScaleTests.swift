@@ -75,4 +75,29 @@ final class ScaleTests: XCTestCase {
         XCTAssertEqual(left.count, count)
         XCTAssertFalse(left.contains { $0["name"] as? String == "item-000.bin" })
     }
+
+    /// A daemon learns of uploads from libtorrent's state updates, not by
+    /// polling every torrent: it still stops seeding at the ratio it was given.
+    func testADaemonSeesItsUploadsAndStopsAtItsSeedRatio() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/shared.bin", randomData(400_000))
+        let torrent = try makeTorrent(scratch.path + "/src/shared.bin", scratch.path + "/shared.torrent")
+        let seeder = try Peer(scratch, "seeder"), port = freePort()
+        XCTAssertEqual(try spawn(btxPath, ["daemon", "--state-dir", seeder.state, "--listen", "127.0.0.1:\(port)", "--no-dht"]).status, 0)
+        defer { _ = try? spawn(btxPath, ["daemon", "--stop", "--state-dir", seeder.state]) }
+        let added = try spawn(btxPath, ["add", "--detach", "--seed-ratio", "0.5", "--state-dir", seeder.state, torrent,
+                                        "-o", scratch.path + "/src"])
+        XCTAssertEqual(added.status, 0, added.stderr)
+        func seeded() throws -> [String: Any]? { (try seeder.status().json()["torrents"] as? [[String: Any]])?.first }
+        try waitUntil("the daemon to seed") { try seeded()?["state"] as? String == "seeding" }
+
+        let leecher = try Peer(scratch, "leecher")
+        let download = try leecher.add([torrent, "-o", scratch.path + "/dst", "--peer", "127.0.0.1:\(port)"])
+        XCTAssertEqual(download.status, 0, download.stderr)
+        try waitUntil("the seeding goal to pause the torrent", timeout: 20) {
+            let shown = try seeded()
+            return shown?["paused"] as? Bool == true && shown?["goal_reached"] as? Bool == true
+        }
+        XCTAssertGreaterThanOrEqual(try seeded()?["uploaded"] as? Int ?? 0, 200_000)
+    }
 }

@@ -83,6 +83,9 @@ struct btx_session {
     bool closed = false;
     void close();
 
+    // Statuses from state_update_alerts not taken yet (btx_session_status_updates).
+    std::vector<lt::torrent_status> status_updates;
+
     // A put's CAS that found a different seq, by target hex.
     std::map<std::string, int64_t> dht_cas_conflicts;
 

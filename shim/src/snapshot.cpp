@@ -57,6 +57,28 @@ struct array_guard {
     T* take() { T* p = items; items = nullptr; return p; }
 };
 
+// What status snapshots of many torrents ask libtorrent for: no piece bitfields.
+lt::status_flags_t const snapshot_flags =
+    lt::torrent_handle::query_name | lt::torrent_handle::query_save_path | lt::torrent_handle::query_torrent_file;
+
+// `skip_untracked`: torrents removed by another thread since are dropped, not reported stale.
+int fill_statuses(btx_session& s, std::vector<lt::torrent_status> const& statuses, bool skip_untracked,
+                  btx_status** out, size_t* out_count) {
+    array_guard<btx_status, decltype(&btx_status_free)> result{
+        btx::alloc_array<btx_status>(statuses.size()), statuses.size(), &btx_status_free};
+    size_t filled = 0;
+    for (lt::torrent_status const& st : statuses) {
+        auto const ti = st.torrent_file.lock();
+        auto const extras = s.extras_of(st, ti.get());
+        if (extras.handle == 0 && skip_untracked) continue;
+        fill_status(st, ti.get(), extras, result.items[filled++]);
+    }
+    result.count = filled;
+    *out_count = filled;
+    *out = result.take();
+    return BTX_OK;
+}
+
 }  // namespace
 
 extern "C" {
@@ -68,29 +90,30 @@ int btx_torrent_status(btx_session* session, btx_torrent torrent, btx_status** o
         btx::require(out_count, "out_count");
         *out = nullptr;
         *out_count = 0;
-        std::vector<lt::torrent_status> statuses;
-        if (torrent == 0) {
-            // One round trip to libtorrent's thread for every torrent at once.
-            statuses = s.session.get_torrent_status([](lt::torrent_status const&) { return true; },
-                                                    lt::torrent_handle::query_name | lt::torrent_handle::query_save_path
-                                                        | lt::torrent_handle::query_torrent_file);
-        } else {
-            statuses.push_back(s.resolve(torrent).status());
-        }
-        array_guard<btx_status, decltype(&btx_status_free)> result{
-            btx::alloc_array<btx_status>(statuses.size()), statuses.size(), &btx_status_free};
-        size_t filled = 0;
-        for (lt::torrent_status const& st : statuses) {
-            auto const ti = st.torrent_file.lock();
-            auto const extras = s.extras_of(st, ti.get());
-            // Torrents removed by another thread since are dropped, not reported stale.
-            if (extras.handle == 0 && torrent == 0) continue;
-            fill_status(st, ti.get(), extras, result.items[filled++]);
-        }
-        result.count = filled;
-        *out_count = filled;
-        *out = result.take();
+        if (torrent != 0) return fill_statuses(s, {s.resolve(torrent).status()}, false, out, out_count);
+        // One round trip to libtorrent's thread for every torrent at once.
+        return fill_statuses(s, s.session.get_torrent_status([](lt::torrent_status const&) { return true; }, snapshot_flags),
+                             true, out, out_count);
+    });
+}
+
+int btx_session_post_status_updates(btx_session* session) {
+    return btx::guarded([&] {
+        btx::checked(session).session.post_torrent_updates(snapshot_flags);
         return BTX_OK;
+    });
+}
+
+int btx_session_status_updates(btx_session* session, btx_status** out, size_t* out_count) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        btx::require(out, "out");
+        btx::require(out_count, "out_count");
+        *out = nullptr;
+        *out_count = 0;
+        std::vector<lt::torrent_status> updates;
+        updates.swap(s.status_updates);
+        return fill_statuses(s, updates, true, out, out_count);
     });
 }
 
