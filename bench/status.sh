@@ -1,25 +1,32 @@
 #!/usr/bin/env bash
-# Latency of `btx status --json`: against a live session (btx daemon) holding
-# 500 torrents, and from saved state with 1,000 saved torrents.
-#   bench/status.sh [LIVE] [SAVED]     (defaults 500 and 1000; RUNS=30)
-# BENCH_OUT=DIR also writes hyperfine's JSON there.
+# One session at scale: `btx status --json` against a live daemon holding
+# LIVE torrents and from saved state with SAVED torrents; `btx add --detach`
+# of one more torrent to that daemon (a different one each run); and the
+# daemon's resident memory, empty and loaded, per torrent.
+#   bench/status.sh [LIVE] [SAVED]     (defaults 5000 and 1000; RUNS=30)
+# BENCH_OUT=DIR also writes hyperfine's JSON there, and scale-rss.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-live=${1:-500}
+live=${1:-5000}
 saved=${2:-1000}
 runs=${RUNS:-30}
+warmup=3
 btx=$(realpath "${BTX:-.build/release/btx}")
 [ -x "$btx" ] || swift build -c release >/dev/null
 command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (make bench)" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/btx-bench-status.XXXXXX")
 trap '"$btx" daemon --stop --state-dir "$work/live" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-/usr/bin/python3 - "$work" "$saved" <<'PY'
+# The live torrents (the saved case takes the first SAVED), then a pool of
+# fresh ones for the add runs, one each.
+pool=$((runs + warmup))
+total=$(((live > saved ? live : saved) + pool))
+/usr/bin/python3 - "$work" "$total" <<'PY'
 import os, sys, libtorrent as lt
 work, count = sys.argv[1], int(sys.argv[2])
 os.makedirs(work + "/data"); os.makedirs(work + "/torrents")
 for i in range(count):
-    name = "item-%04d.bin" % i
+    name = "item-%05d.bin" % i
     with open(os.path.join(work, "data", name), "wb") as f:
         f.write(os.urandom(4096))
     fs = lt.file_storage(); lt.add_files(fs, os.path.join(work, "data", name))
@@ -28,17 +35,55 @@ for i in range(count):
     with open(os.path.join(work, "torrents", name + ".torrent"), "wb") as f:
         f.write(lt.bencode(t.generate()))
 PY
+torrents=("$work"/torrents/*.torrent)
+mkdir "$work/pool"
+mv "${torrents[@]:$((total - pool))}" "$work/pool/"
 for dir in live saved; do
     mkdir -p "$work/$dir"
     printf 'dht = off\nlsd = off\nupnp = off\nnatpmp = off\n' > "$work/$dir/config"
 done
 session="--listen 127.0.0.1:0 --no-dht"
-"$btx" add -q --paused --state-dir "$work/saved" $session -o "$work/data" "$work"/torrents/*.torrent >/dev/null
-"$btx" daemon --state-dir "$work/live" $session >/dev/null
-torrents=("$work"/torrents/*.torrent)
+"$btx" add -q --paused --state-dir "$work/saved" $session -o "$work/data" "${torrents[@]:0:$saved}" >/dev/null
+
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+pid=$("$btx" daemon --json --state-dir "$work/live" $session | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["pid"])')
+empty_rss=$(rss_kib "$pid")
+started=$(date +%s%N)
 "$btx" add --detach -q --state-dir "$work/live" -o "$work/data" "${torrents[@]:0:$live}" >/dev/null
+# Loaded: every torrent past checking its files (each is complete on disk).
+/usr/bin/python3 - "$btx" "$work/live" "$live" <<'PY'
+import json, subprocess, sys, time
+btx, state, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+deadline = time.monotonic() + 600
+while True:
+    torrents = json.loads(subprocess.run([btx, "status", "--json", "--state-dir", state], check=True,
+                                         stdout=subprocess.PIPE).stdout)["torrents"]
+    busy = sum(t["state"] in ("checking", "resuming", "metadata") for t in torrents)
+    if len(torrents) == count and busy == 0:
+        break
+    if time.monotonic() > deadline:
+        sys.exit("bench: %d of %d torrents loaded, %d still checking after 600 s" % (len(torrents), count, busy))
+    time.sleep(0.5)
+PY
+loaded=$(date +%s%N)
+loaded_rss=$(rss_kib "$pid")
+per_torrent=$(( (loaded_rss - empty_rss) * 1024 / live ))
+printf '{"torrents": %d, "empty_kib": %d, "loaded_kib": %d, "bytes_per_torrent": %d, "load_seconds": %.1f}\n' \
+    "$live" "$empty_rss" "$loaded_rss" "$per_torrent" "$(( (loaded - started) / 1000000 ))e-3" > "$work/rss.json"
 
 echo "# btx status --json; $live torrents in a live daemon, $saved saved with no session; $runs runs"
-hyperfine -N --style basic --warmup 3 --runs "$runs" ${BENCH_OUT:+--export-json "$BENCH_OUT/scale-status.json"} \
+hyperfine -N --style basic --warmup "$warmup" --runs "$runs" ${BENCH_OUT:+--export-json "$BENCH_OUT/scale-status.json"} \
     -n "live session, $live torrents" "$btx status --json --state-dir $work/live" \
     -n "saved state, $saved torrents" "$btx status --json --state-dir $work/saved" 2>&1 | grep -v '^ *Range\|^ *$'
+
+# Each run adds a torrent the daemon has not seen: --prepare moves the next
+# one from the pool into place.
+echo "# btx add --detach of one more torrent to the daemon of $live; $runs runs"
+hyperfine -N --style basic --warmup "$warmup" --runs "$runs" ${BENCH_OUT:+--export-json "$BENCH_OUT/scale-add.json"} \
+    --prepare "sh -c 'next=\$(ls $work/pool | head -n 1); mv $work/pool/\$next $work/next.torrent'" \
+    -n "add one more to $live torrents" "$btx add --detach -q --state-dir $work/live -o $work/data $work/next.torrent" \
+    2>&1 | grep -v '^ *Range\|^ *$'
+
+echo; echo "## daemon RSS, KiB: empty, then with $live torrents loaded"; cat "$work/rss.json"
+[ -n "${BENCH_OUT:-}" ] && cp "$work/rss.json" "$BENCH_OUT/scale-rss.json"
+exit 0

@@ -43,9 +43,10 @@ struct Output {
     }
 
     /// One line of bytes as they are, newline included: JSON from the session passed through.
-    func rawLine(_ bytes: [UInt8]) {
-        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, stdout) }
-    }
+    func rawLine(_ bytes: [UInt8]) { bytes.withUnsafeBytes(raw) }
+
+    /// Bytes as they are, as they come: JSON from the session passed through.
+    func raw(_ bytes: UnsafeRawBufferPointer) { _ = fwrite(bytes.baseAddress, 1, bytes.count, stdout) }
 
     func warning(_ text: String) {
         guard !quiet else { return }

@@ -175,6 +175,19 @@ public final class Session {
     /// Every torrent's status, fetched in one round trip.
     public func statuses() throws -> [TorrentStatus] { try statuses(of: 0) }
 
+    /// Asks for the statuses of the torrents that changed since the last
+    /// ask; they come in with `events(timeout:)`, for `statusUpdates()`.
+    /// libtorrent computes none for an idle torrent.
+    public func requestStatusUpdates() throws { try check(btx_session_post_status_updates(raw)) }
+
+    /// The statuses that came in since the last call, oldest first.
+    public func statusUpdates() throws -> [TorrentStatus] {
+        var items: UnsafeMutablePointer<btx_status>?
+        var count = 0
+        try check(btx_session_status_updates(raw, &items, &count))
+        return takeArray(items, count, free: btx_status_free, TorrentStatus.init)
+    }
+
     private func statuses(of handle: btx_torrent) throws -> [TorrentStatus] {
         var items: UnsafeMutablePointer<btx_status>?
         var count = 0

@@ -367,6 +367,14 @@ int btx_torrent_status(btx_session *session, btx_torrent torrent,
                        btx_status **out, size_t *out_count);
 void btx_status_free(btx_status *statuses, size_t count);
 
+/* Asks libtorrent for the statuses of the torrents that changed since the
+ * last ask (libtorrent's post_torrent_updates): an idle torrent costs nothing.
+ * They come in with the events that btx_session_events drains. */
+int btx_session_post_status_updates(btx_session *session);
+/* The statuses that came in since the last call, oldest first (a torrent may
+ * appear more than once: its last is the newest). Free with btx_status_free. */
+int btx_session_status_updates(btx_session *session, btx_status **out, size_t *out_count);
+
 /* A file of the torrent. BEP 47 padding files are never listed: a file's
  * index is its position among the real files. */
 typedef struct {

@@ -68,6 +68,11 @@ struct event_builder {
             break;
         }
         case lt::torrent_deleted_alert::alert_type: push(BTX_EVENT_FILES_DELETED, a); break;
+        case lt::state_update_alert::alert_type: {
+            auto const& changed = lt::alert_cast<lt::state_update_alert>(a)->status;
+            session.status_updates.insert(session.status_updates.end(), changed.begin(), changed.end());
+            break;
+        }
         case lt::save_resume_data_alert::alert_type: {
             auto const* x = lt::alert_cast<lt::save_resume_data_alert>(a);
             lt::add_torrent_params params = x->params;

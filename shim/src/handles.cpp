@@ -119,6 +119,18 @@ std::vector<lt::tcp::endpoint> btx_session::take_remembered_peers(lt::torrent_ha
     return std::exchange(slots_[found->second].paused_peers, {});
 }
 
+btx_session::status_extras btx_session::extras_of(lt::torrent_status const& st, lt::torrent_info const* ti) {
+    bool const has_files = ti != nullptr && ti->is_valid();
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = index_.find(st.handle);
+    if (found == index_.end()) return {};
+    slot& s = slots_[found->second];
+    if (has_files && s.size < 0) s.size = btx::real_size(ti->files());
+    return {make_handle(found->second), has_files ? s.size : 0,
+            {std::max(st.all_time_download, s.run_start_downloaded + st.total_payload_download),
+             std::max(st.all_time_upload, s.run_start_uploaded + st.total_payload_upload)}};
+}
+
 int64_t btx_session::size_of(lt::torrent_handle const& h, lt::torrent_info const* ti) {
     if (ti == nullptr || !ti->is_valid()) return 0;
     std::lock_guard<std::mutex> lock(mutex);

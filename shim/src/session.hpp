@@ -48,6 +48,15 @@ struct btx_session {
     // that run's live payload bytes are never behind.
     void start_run(lt::torrent_handle const& h, int64_t downloaded, int64_t uploaded);
     std::pair<int64_t, int64_t> all_time_totals(lt::torrent_status const& st);
+    // What a status snapshot adds to libtorrent's status, from one lookup
+    // (a status of 5,000 torrents made 20,000): the handle (0 if untracked),
+    // every real file's bytes and the all-time totals above.
+    struct status_extras {
+        btx_torrent handle = 0;
+        int64_t size = 0;
+        std::pair<int64_t, int64_t> totals;
+    };
+    status_extras extras_of(lt::torrent_status const& st, lt::torrent_info const* ti);
     // The peers a pause disconnected, for resume to dial again.
     void remember_peers(lt::torrent_handle const& h, std::vector<lt::tcp::endpoint> peers);
     std::vector<lt::tcp::endpoint> take_remembered_peers(lt::torrent_handle const& h);
@@ -73,6 +82,9 @@ struct btx_session {
     // for a network thread that is gone.
     bool closed = false;
     void close();
+
+    // Statuses from state_update_alerts not taken yet (btx_session_status_updates).
+    std::vector<lt::torrent_status> status_updates;
 
     // A put's CAS that found a different seq, by target hex.
     std::map<std::string, int64_t> dht_cas_conflicts;

@@ -12,8 +12,9 @@
 
 namespace {
 
-void fill_status(btx_session& s, lt::torrent_status const& st, btx_status& out) {
-    out.handle = s.handle_of(st.handle);
+void fill_status(lt::torrent_status const& st, lt::torrent_info const* ti, btx_session::status_extras const& extras,
+                 btx_status& out) {
+    out.handle = extras.handle;
     if (st.info_hashes.has_v1())
         btx::copy_into(out.info_hash_v1, sizeof out.info_hash_v1, btx::to_hex(st.info_hashes.v1.data(), 20));
     if (st.info_hashes.has_v2())
@@ -25,13 +26,11 @@ void fill_status(btx_session& s, lt::torrent_status const& st, btx_status& out) 
     out.paused = bool(st.flags & lt::torrent_flags::paused);
     out.has_metadata = st.has_metadata;
     out.progress = st.progress;
-    auto const ti = st.torrent_file.lock();
-    out.total_size = s.size_of(st.handle, ti.get());
+    out.total_size = extras.size;
     out.total_wanted = st.total_wanted;
     out.total_done = st.total_wanted_done;
-    auto const totals = s.all_time_totals(st);
-    out.total_downloaded = totals.first;
-    out.total_uploaded = totals.second;
+    out.total_downloaded = extras.totals.first;
+    out.total_uploaded = extras.totals.second;
     out.session_downloaded = st.total_payload_download;
     out.session_uploaded = st.total_payload_upload;
     // libtorrent's rates are moving averages that take seconds to decay.
@@ -58,6 +57,28 @@ struct array_guard {
     T* take() { T* p = items; items = nullptr; return p; }
 };
 
+// What status snapshots of many torrents ask libtorrent for: no piece bitfields.
+lt::status_flags_t const snapshot_flags =
+    lt::torrent_handle::query_name | lt::torrent_handle::query_save_path | lt::torrent_handle::query_torrent_file;
+
+// `skip_untracked`: torrents removed by another thread since are dropped, not reported stale.
+int fill_statuses(btx_session& s, std::vector<lt::torrent_status> const& statuses, bool skip_untracked,
+                  btx_status** out, size_t* out_count) {
+    array_guard<btx_status, decltype(&btx_status_free)> result{
+        btx::alloc_array<btx_status>(statuses.size()), statuses.size(), &btx_status_free};
+    size_t filled = 0;
+    for (lt::torrent_status const& st : statuses) {
+        auto const ti = st.torrent_file.lock();
+        auto const extras = s.extras_of(st, ti.get());
+        if (extras.handle == 0 && skip_untracked) continue;
+        fill_status(st, ti.get(), extras, result.items[filled++]);
+    }
+    result.count = filled;
+    *out_count = filled;
+    *out = result.take();
+    return BTX_OK;
+}
+
 }  // namespace
 
 extern "C" {
@@ -69,25 +90,30 @@ int btx_torrent_status(btx_session* session, btx_torrent torrent, btx_status** o
         btx::require(out_count, "out_count");
         *out = nullptr;
         *out_count = 0;
-        std::vector<lt::torrent_status> statuses;
-        if (torrent == 0) {
-            // One round trip to libtorrent's thread for every torrent at once.
-            statuses = s.session.get_torrent_status([](lt::torrent_status const&) { return true; },
-                                                    lt::torrent_handle::query_name | lt::torrent_handle::query_save_path
-                                                        | lt::torrent_handle::query_torrent_file);
-            // Torrents removed by another thread since are dropped, not reported stale.
-            statuses.erase(std::remove_if(statuses.begin(), statuses.end(),
-                                          [&](lt::torrent_status const& st) { return s.handle_of(st.handle) == 0; }),
-                           statuses.end());
-        } else {
-            statuses.push_back(s.resolve(torrent).status());
-        }
-        array_guard<btx_status, decltype(&btx_status_free)> result{
-            btx::alloc_array<btx_status>(statuses.size()), statuses.size(), &btx_status_free};
-        for (size_t i = 0; i < statuses.size(); ++i) fill_status(s, statuses[i], result.items[i]);
-        *out_count = statuses.size();
-        *out = result.take();
+        if (torrent != 0) return fill_statuses(s, {s.resolve(torrent).status()}, false, out, out_count);
+        // One round trip to libtorrent's thread for every torrent at once.
+        return fill_statuses(s, s.session.get_torrent_status([](lt::torrent_status const&) { return true; }, snapshot_flags),
+                             true, out, out_count);
+    });
+}
+
+int btx_session_post_status_updates(btx_session* session) {
+    return btx::guarded([&] {
+        btx::checked(session).session.post_torrent_updates(snapshot_flags);
         return BTX_OK;
+    });
+}
+
+int btx_session_status_updates(btx_session* session, btx_status** out, size_t* out_count) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        btx::require(out, "out");
+        btx::require(out_count, "out_count");
+        *out = nullptr;
+        *out_count = 0;
+        std::vector<lt::torrent_status> updates;
+        updates.swap(s.status_updates);
+        return fill_statuses(s, updates, true, out, out_count);
     });
 }
 

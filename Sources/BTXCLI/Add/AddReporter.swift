@@ -13,7 +13,7 @@ final class AddReporter: SessionObserver {
     private var ports = Set<Int>()
 
     /// A daemon logs events, but not progress ticks.
-    private let showsProgress: Bool
+    let showsProgress: Bool
 
     init(output: Output, showsProgress: Bool = true) {
         self.output = output

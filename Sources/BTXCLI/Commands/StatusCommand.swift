@@ -52,9 +52,8 @@ private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) t
     let out = invocation.output
     let client = try ControlClient.connect(directory)
     if out.json, let client {
-        var bytes = try client.callRaw("status", statusParams(invocation))
-        bytes.append(0x0A)
-        return out.rawLine(bytes)
+        try client.callRaw("status", statusParams(invocation)) { out.raw($0) }
+        return out.rawLine([0x0A])
     }
     if out.json {
         out.document(.object([("torrents", .array(try statusDocuments(invocation, directory, client)))]))

@@ -61,13 +61,53 @@ public final class ControlClient {
     /// prints for thousands of torrents, megabytes a parse would cost
     /// more time than the session took to answer.
     public func callRaw(_ method: String, _ params: [(String, JSON)] = []) throws -> [UInt8] {
+        var result: [UInt8] = []
+        try callRaw(method, params) { result.append(contentsOf: $0) }
+        return result
+    }
+
+    /// The same, handed to `sink` piece by piece as it arrives, never
+    /// gathered: a reply of megabytes grown in one buffer was copied and
+    /// faulted in again at each doubling, most of `status --json`'s time.
+    public func callRaw(_ method: String, _ params: [(String, JSON)] = [],
+                        into sink: (UnsafeRawBufferPointer) -> Void) throws {
         try send(method, params)
-        let line = try readLine()
         let prefix = Array(#"{"ok":true,"result":"#.utf8)
-        if line.count > prefix.count, line.starts(with: prefix), line.last == UInt8(ascii: "}") {
-            return Array(line[prefix.count..<(line.count - 1)])
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while buffer.count < prefix.count && !buffer.contains(0x0A) {
+            let n = try receive(into: &chunk)
+            buffer += chunk[..<n]
         }
-        return try Self.unwrap(JSON(parsing: String(decoding: line, as: UTF8.self))).bytes
+        guard buffer.starts(with: prefix) else {
+            return try Self.unwrap(JSON(parsing: String(decoding: readLine(), as: UTF8.self))).bytes.withUnsafeBytes(sink)
+        }
+        // The reply is prefix + result + "}" + newline: every byte but the
+        // last one seen so far is the result's.
+        var held: UInt8?
+        func pass(_ bytes: ArraySlice<UInt8>) throws -> Bool {
+            guard let newline = bytes.firstIndex(of: 0x0A) else {
+                guard let last = bytes.last else { return false }
+                if let held { withUnsafeBytes(of: held) { sink($0) } }
+                bytes.dropLast().withUnsafeBytes(sink)
+                held = last
+                return false
+            }
+            let body = bytes[..<newline]
+            guard (body.last ?? held) == UInt8(ascii: "}") else {
+                throw BTXError.failure("the session's reply ended in the middle of a JSON value")
+            }
+            if !body.isEmpty, let held { withUnsafeBytes(of: held) { sink($0) } }
+            body.dropLast().withUnsafeBytes(sink)
+            buffer = Array(bytes[(newline + 1)...])
+            return true
+        }
+        let first = buffer[prefix.count...]
+        buffer = []
+        var done = try pass(first)
+        while !done {
+            let n = try receive(into: &chunk)
+            done = try pass(chunk[..<n])
+        }
     }
 
     /// A reply's result; an error reply becomes the BTXError it names.
@@ -80,6 +120,7 @@ public final class ControlClient {
 
     private func readLine() throws -> [UInt8] {
         var scanned = 0
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             if let newline = buffer[scanned...].firstIndex(of: 0x0A) {
                 let line = Array(buffer[..<newline])
@@ -87,11 +128,18 @@ public final class ControlClient {
                 return line
             }
             scanned = buffer.count
-            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+            let n = try receive(into: &chunk)
+            buffer += chunk[..<n]
+        }
+    }
+
+    /// Reads what has come into `chunk`, at least one byte; returns how many.
+    private func receive(into chunk: inout [UInt8]) throws -> Int {
+        while true {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw BTXError(exitCode: .noSession, message: "the session did not answer") }
-            buffer += chunk[0..<n]
+            return n
         }
     }
 }

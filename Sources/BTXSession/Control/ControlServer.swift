@@ -47,6 +47,11 @@ public final class ControlServer {
     private let path: String
     private var clients: [Int32: Client] = [:]
     private var nextID: UInt64 = 1
+    /// The last sent reply's buffer, emptied: a status of thousands of
+    /// torrents (megabytes) is written into memory already there, not into
+    /// pages the kernel must fault in and zero again for every request.
+    private var spareOutput: [UInt8] = []
+    private static let maxSpareOutput = 16 << 20
 
     /// The caller holds the state lock, so a socket file already there was
     /// left by a session that died: it is replaced.
@@ -181,6 +186,8 @@ public final class ControlServer {
     }
 
     private func enqueue(_ reply: JSON, for client: Client, now: Double) {
+        if client.output.isEmpty && spareOutput.capacity > client.output.capacity { swap(&client.output, &spareOutput) }
+        client.output.reserveCapacity(client.output.count + reply.encodedSizeEstimate + 1)
         reply.write(into: &client.output)
         client.output.append(0x0A)
         flush(client, now: now)
@@ -203,6 +210,10 @@ public final class ControlServer {
             guard n > 0 else { return drop(client) }
             client.sent += n
             client.lastActive = now
+        }
+        if client.output.capacity > spareOutput.capacity && client.output.capacity <= Self.maxSpareOutput {
+            swap(&client.output, &spareOutput)
+            spareOutput.removeAll(keepingCapacity: true)
         }
         client.output = []
         client.sent = 0

@@ -28,7 +28,7 @@ public struct AddPlan {
 /// rate caps and the download order belong to one run: they are an add's
 /// options, and the next run starts without them. The seeding goal is the
 /// torrent's, kept beside its resume data so a later daemon honours it.
-public struct TorrentSettings {
+public struct TorrentSettings: Equatable {
     /// Bytes/s, 0 for no cap.
     public var maxDown: Int64 = 0
     public var maxUp: Int64 = 0
@@ -43,7 +43,7 @@ public struct TorrentSettings {
 
 /// When a complete torrent is done: at once by default; never with --seed
 /// alone; at the ratio or after the time, whichever comes first.
-public struct SeedPolicy {
+public struct SeedPolicy: Equatable {
     public var seedForever = false
     public var ratio: Double?
     public var seconds: Int64?

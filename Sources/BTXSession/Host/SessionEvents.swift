@@ -8,6 +8,9 @@ public protocol SessionObserver: AnyObject {
     func metadata(name: String, infoHash: String, size: Int64)
     func blocklist(_ document: JSON)
     func trackerReply(infoHash: String, peers: Int)
+    /// Whether it shows progress: a daemon's log does not, and a daemon of
+    /// thousands of torrents would build their documents every second for nothing.
+    var showsProgress: Bool { get }
     /// `torrents`: status documents.
     func progress(_ torrents: [JSON], now: Double)
     func endProgress()
@@ -37,6 +40,7 @@ extension SessionObserver {
     public func metadata(name: String, infoHash: String, size: Int64) {}
     public func blocklist(_ document: JSON) {}
     public func trackerReply(infoHash: String, peers: Int) {}
+    public var showsProgress: Bool { false }
     public func progress(_ torrents: [JSON], now: Double) {}
     public func endProgress() {}
     public func finished(_ status: TorrentStatus, seconds: Double) {}

@@ -21,11 +21,16 @@ extension SessionHost {
                                                      ("uptime", .double(monotonicSeconds() - started)), ("torrents", .int(tracked.count)),
                                                      ("dht_nodes", saveDHT ? .int((try? session.dhtNodeCount()) ?? 0) : .null)]))
             case "status":
-                let statuses = try session.statuses().filter { entry($0.torrent) != nil }
                 let queries = params["torrents"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                let chosen = queries.isEmpty ? statuses : try queries.map { try select($0, from: statuses, key: \.key) }
+                let chosen = queries.isEmpty
+                    ? try session.statuses().filter { entry($0.torrent) != nil }
+                    : try queries.map { try session.status(entry(named: $0).torrent) }
                 let withPieces = params["pieces"]?.boolValue == true
+                // Every torrent's documents go straight to the socket: each is
+                // kept encoded, to be sent again while it has not changed.
+                let keepsEncoded = queries.isEmpty && server != nil
                 return ControlServer.result(.object([("torrents", .array(try chosen.map { status in
+                    if keepsEncoded, let entry = entry(status.torrent) { return encodedDocument(of: status, entry: entry) }
                     let document = document(of: status, entry: entry(status.torrent))
                     guard withPieces, status.hasMetadata else { return document }
                     let map = try session.pieceMap(status.torrent)
@@ -215,11 +220,10 @@ extension SessionHost {
         if let server { server.respond(to: client, with: reply) } else { offlineReplies[client] = reply }
     }
 
-    /// The one torrent `params.torrent` names.
+    /// The one torrent `params.torrent` names, and its status now.
     func target(_ params: JSON) throws -> (Tracked, TorrentStatus) {
         guard let query = params["torrent"]?.stringValue else { throw BTXError.usage("the request needs a \"torrent\"") }
-        let statuses = try session.statuses().filter { entry($0.torrent) != nil }
-        let status = try select(query, from: statuses, key: \.key)
-        return (entry(status.torrent)!, status)
+        let entry = try entry(named: query)
+        return (entry, try session.status(entry.torrent))
     }
 }

@@ -19,6 +19,9 @@ public final class SessionHost {
         var name: String
         /// The info-hash its resume file is named by.
         var stateKey: String
+        /// Its info-hashes as known when it was added, until a status says
+        /// (a v2 magnet learns its v1 hash with the metadata).
+        var addedHashes: (v1: String?, v2: String?) = (nil, nil)
         var only: FileSelection?
         /// In force: an add's per-run values over what `set` chose.
         var settings: TorrentSettings
@@ -51,6 +54,13 @@ public final class SessionHost {
         /// The status each unanswered save was asked at, oldest first: what
         /// its resume data holds at least.
         var requestedSignatures: [SaveSignature?] = []
+        /// Its last status document, encoded, and what it showed (see encodedDocument).
+        var renderedDocument: (shown: StatusDocumentInputs, bytes: [UInt8])?
+
+        /// What a user names it by (see select).
+        var key: TorrentKey {
+            lastStatus?.key ?? TorrentKey(infoHashV1: addedHashes.v1, infoHashV2: addedHashes.v2, name: name)
+        }
 
         init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, settings: TorrentSettings) {
             self.torrent = torrent
@@ -78,6 +88,10 @@ public final class SessionHost {
     /// keeps a status tick linear in the number of torrents.
     private(set) var tracked: [Tracked] = []
     private var byTorrent: [Torrent: Tracked] = [:]
+    /// By every info-hash it was added or saved under: a request naming a
+    /// whole hash (scripts, a following `btx add`) finds its torrent in one
+    /// lookup, not by going through 5,000.
+    private var byHash: [String: Tracked] = [:]
     /// Shutting down: each written resume data's pieces are counted.
     private var finalSave = false
     /// Resume data requests not answered yet, per torrent. A save asked for
@@ -91,8 +105,8 @@ public final class SessionHost {
     /// Events taken from libtorrent and not handled yet (see handleEvents).
     private var backlog: [Event] = []
     private var backlogDone = 0
-    /// A torrent finished or changed state: look at the statuses now.
-    private var statusDue = false
+    /// Torrents that finished or changed state since the last poll.
+    private var changedTorrents = Set<Torrent>()
     private var lastSave = monotonicSeconds()
     private var lastStatus = -Double.infinity
     /// Readers of files (see SessionHost+Stream), by control client.
@@ -198,6 +212,7 @@ public final class SessionHost {
         let entry = Tracked(torrent: torrent, name: source.info.name.isEmpty ? key : source.info.name, stateKey: key,
                             only: source.info.pieceCount > 0 ? nil : plan.only, settings: plan.settings)
         entry.savedPaused = plan.paused
+        entry.addedHashes = (source.info.infoHashV1, source.info.infoHashV2)
         applyChosenSettings(entry)
         entry.peers = plan.peers
         entry.onComplete = plan.onComplete ?? onComplete
@@ -245,6 +260,7 @@ public final class SessionHost {
                 }
                 let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, settings: settings)
                 entry.resumed = true
+                entry.addedHashes = (saved.status.infoHashV1, saved.status.infoHashV2)
                 entry.savedPaused = saved.status.isPaused
                 entry.savedSignature = SaveSignature(saved.status)
                 entry.onComplete = onComplete
@@ -314,14 +330,36 @@ public final class SessionHost {
         }
         // Statuses are polled four times a second for a foreground add's
         // progress, once a second in a daemon (which shows none: polling
-        // 5,000 torrents costs 30 ms), and at once when a torrent
-        // finishes or changes state: not on every wake-up, which come
-        // with each burst of alerts during a fast download.
+        // 5,000 torrents costs 30 ms), and at once for a torrent that
+        // finishes or changes state: that one's alone (an add to a daemon of
+        // 5,000 brings several such events; polling all each time made every
+        // add cost O(n)), unless so many changed that one round trip for all
+        // is cheaper. Not on every wake-up, which come with each burst of
+        // alerts during a fast download.
         let now = monotonicSeconds()
-        guard statusDue || now - lastStatus >= (mode == .daemon ? 1 : 0.25) else { return .running }
-        statusDue = false
+        if now - lastStatus < (mode == .daemon ? 1 : 0.25) && changedTorrents.count < 64 {
+            guard !changedTorrents.isEmpty else { return .running }
+            for torrent in changedTorrents {
+                if let status = try? session.status(torrent) { update(with: status, now: now) }
+            }
+            changedTorrents.removeAll(keepingCapacity: true)
+            return mode == .foreground && tracked.allSatisfy(\.done) ? .finished : .running
+        }
+        changedTorrents.removeAll(keepingCapacity: true)
         lastStatus = now
-        for status in try session.statuses() { update(with: status, now: now) }
+        if mode == .daemon {
+            // A daemon shows no progress: it needs the torrents that changed
+            // (libtorrent's state updates, asked for a tick ago), not a poll
+            // of 5,000 that costs 25 ms a second, most of them idle. Seeding
+            // time runs on without a change.
+            for status in try session.statusUpdates() { update(with: status, now: now) }
+            try session.requestStatusUpdates()
+            for entry in tracked where entry.completedAt != nil && entry.settings.seeding.seconds != nil {
+                if let status = entry.lastStatus { update(with: status, now: now) }
+            }
+        } else {
+            for status in try session.statuses() { update(with: status, now: now) }
+        }
         if now - lastSave >= saveInterval {
             // libtorrent calls every torrent it loaded "modified": 5,000
             // resumed torrents would all be written (an fsync each) for nothing.
@@ -330,9 +368,11 @@ public final class SessionHost {
             }
             lastSave = now
         }
-        reporter.progress(tracked.compactMap { entry in
-            entry.done ? nil : entry.lastStatus.map { document(of: $0, entry: entry) }
-        }, now: now)
+        if reporter.showsProgress {
+            reporter.progress(tracked.compactMap { entry in
+                entry.done ? nil : entry.lastStatus.map { document(of: $0, entry: entry) }
+            }, now: now)
+        }
         return mode == .foreground && tracked.allSatisfy(\.done) ? .finished : .running
     }
 
@@ -380,6 +420,14 @@ public final class SessionHost {
 
     func entry(_ torrent: Torrent) -> Tracked? { byTorrent[torrent] }
 
+    /// The one torrent `query` names (see select): a whole info-hash is one
+    /// lookup; a prefix or a name is looked for among the keys in memory,
+    /// never through libtorrent's status of every torrent.
+    func entry(named query: String) throws -> Tracked {
+        if query.count == 40 || query.count == 64, let entry = byHash[query.lowercased()] { return entry }
+        return try select(query, from: tracked, key: \.key)
+    }
+
     /// What `set` chose for the torrent, under the add's per-run values;
     /// a torrent queueing applies starts auto-managed unless its user paused it.
     private func applyChosenSettings(_ entry: Tracked) {
@@ -414,11 +462,18 @@ public final class SessionHost {
     private func track(_ entry: Tracked) {
         tracked.append(entry)
         byTorrent[entry.torrent] = entry
+        index(entry, under: [entry.stateKey, entry.addedHashes.v1, entry.addedHashes.v2])
+    }
+
+    private func index(_ entry: Tracked, under hashes: [String?]) {
+        for hash in hashes.compactMap({ $0 }) { byHash[hash] = entry }
     }
 
     private func handle(_ event: Event) throws {
         switch event {
         case .metadataReceived(let torrent):
+            // Its name and a v2 magnet's v1 hash change: status and lookups see them this tick.
+            changedTorrents.insert(torrent)
             guard let entry = entry(torrent), let status = try? session.status(torrent) else { return }
             entry.name = status.name
             do {
@@ -447,6 +502,7 @@ public final class SessionHost {
                     let goal = try? directory.loadSeedGoal(entry.stateKey)
                     directory.removeResumeData(entry.stateKey)
                     entry.stateKey = infoHash
+                    index(entry, under: [infoHash])
                     if let goal { try? directory.saveSeedGoal(goal, for: infoHash) }
                 }
             } catch let error as BTXError {
@@ -460,10 +516,10 @@ public final class SessionHost {
             if let entry = entry(torrent) {
                 reporter.warning(name: entry.name, infoHash: entry.stateKey, "could not save resume data: \(message)")
             }
-        case .finished, .stateChanged, .paused, .resumed:
-            statusDue = true
+        case .finished(let torrent), .stateChanged(let torrent, _), .paused(let torrent), .resumed(let torrent):
+            changedTorrents.insert(torrent)
         case .checked(let torrent):
-            statusDue = true
+            changedTorrents.insert(torrent)
             if let entry = entry(torrent), entry.checking {
                 entry.checking = false
                 requestSave(entry, onlyIfModified: false)
@@ -545,13 +601,32 @@ public final class SessionHost {
 
     /// A torrent as status and progress show it.
     public func document(of status: TorrentStatus, entry: Tracked?) -> JSON {
+        document(of: StatusDocumentInputs(status, entry: entry), stream: streamDocument(status.torrent))
+    }
+
+    /// The same, encoded, and rendered again only when something it shows
+    /// has changed: a status of 5,000 mostly idle torrents was 200,000 JSON
+    /// values built and written per request (50 of its 80 ms).
+    func encodedDocument(of status: TorrentStatus, entry: Tracked) -> JSON {
+        let stream = streamDocument(status.torrent)
+        let shown = StatusDocumentInputs(status, entry: entry)
+        // A stream's offset moves on its own: such a document is not kept.
+        guard case .null = stream else { return document(of: shown, stream: stream) }
+        if let rendered = entry.renderedDocument, rendered.shown == shown { return .encoded(rendered.bytes) }
+        let bytes = document(of: shown, stream: stream).bytes
+        entry.renderedDocument = (shown, bytes)
+        return .encoded(bytes)
+    }
+
+    private func document(of shown: StatusDocumentInputs, stream: JSON) -> JSON {
         // btx's own record comes first: it names the file where libtorrent's
         // error state has only the reason; a bad --only has only btx's.
-        let failure = entry?.error ?? status.error
-        let state = failure != nil ? "error" : entry?.checking == true ? "checking" : status.stateWord
-        return status.document(running: true, state: state, settings: entry?.settings ?? TorrentSettings(),
-                               goalReached: (entry?.done ?? false) && failure == nil, error: failure,
-                               blockedPeers: entry?.blockedPeers.count ?? 0, stream: streamDocument(status.torrent))
+        let status = shown.status
+        let failure = shown.error ?? status.error
+        let state = failure != nil ? "error" : shown.checking ? "checking" : status.stateWord
+        return status.document(running: true, state: state, settings: shown.settings,
+                               goalReached: shown.done && failure == nil, error: failure,
+                               blockedPeers: shown.blockedPeers, stream: stream)
     }
 
     private func runHook(_ entry: Tracked, status: TorrentStatus) {
@@ -639,6 +714,9 @@ public final class SessionHost {
     public func forget(_ entry: Tracked) {
         tracked.removeAll { $0 === entry }
         byTorrent[entry.torrent] = nil
+        for hash in [entry.stateKey, entry.addedHashes.v1, entry.addedHashes.v2].compactMap({ $0 }) where byHash[hash] === entry {
+            byHash[hash] = nil
+        }
         pendingSaves[entry.torrent] = nil
         directory.removeResumeData(entry.stateKey)
     }
@@ -663,5 +741,26 @@ struct SaveSignature: Equatable {
         isPaused = status.isPaused
         hasMetadata = status.hasMetadata
         savePath = status.savePath
+    }
+}
+
+/// Everything of a torrent that its status document shows but its stream:
+/// the document is rendered from these alone, so one kept with them is
+/// stale exactly when they differ.
+struct StatusDocumentInputs: Equatable {
+    let status: TorrentStatus
+    let error: String?
+    let checking: Bool
+    let done: Bool
+    let blockedPeers: Int
+    let settings: TorrentSettings
+
+    init(_ status: TorrentStatus, entry: SessionHost.Tracked?) {
+        self.status = status
+        error = entry?.error
+        checking = entry?.checking ?? false
+        done = entry?.done ?? false
+        blockedPeers = entry?.blockedPeers.count ?? 0
+        settings = entry?.settings ?? TorrentSettings()
     }
 }

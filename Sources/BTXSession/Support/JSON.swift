@@ -8,6 +8,10 @@ public enum JSON {
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
+    /// JSON text already encoded, written as it is and opaque to lookups:
+    /// a status document kept from the last request for a torrent that has
+    /// not changed since, for a reply that goes straight to a socket.
+    case encoded([UInt8])
 
     public static func int(_ value: Int) -> JSON { .int(Int64(value)) }
     public static func optional(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
@@ -24,9 +28,24 @@ public enum JSON {
     /// torrents is megabytes, and String appends cost several times more.
     public var bytes: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        out.reserveCapacity(encodedSizeEstimate)
         write(into: &out)
         return out
+    }
+
+    /// About the size `write` makes (exact but for escapes and doubles),
+    /// to reserve: a status of thousands of torrents is megabytes, and a
+    /// buffer grown by doubling is copied and faulted in a dozen times.
+    public var encodedSizeEstimate: Int {
+        switch self {
+        case .null, .bool: return 5
+        case .int: return 20
+        case .double: return 24
+        case .string(let s): return s.utf8.count + 2
+        case .array(let items): return items.reduce(items.count + 1) { $0 + $1.encodedSizeEstimate }
+        case .object(let fields): return fields.reduce(fields.count + 1) { $0 + $1.0.utf8.count + 3 + $1.1.encodedSizeEstimate }
+        case .encoded(let bytes): return bytes.count
+        }
     }
 
     public func write(into out: inout [UInt8]) {
@@ -34,7 +53,7 @@ public enum JSON {
         case .null: out += JSON.nullBytes
         case .bool(let b): out += b ? JSON.trueBytes : JSON.falseBytes
         case .int(let i): JSON.append(i, to: &out)
-        case .double(let d): out += d.isFinite ? Array(String(d).utf8) : JSON.nullBytes
+        case .double(let d): d.isFinite ? out.append(contentsOf: d.description.utf8) : out.append(contentsOf: JSON.nullBytes)
         case .string(let s): JSON.escape(s, into: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
@@ -52,6 +71,7 @@ public enum JSON {
                 value.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
+        case .encoded(let bytes): out += bytes
         }
     }
 

@@ -1,0 +1,103 @@
+import Foundation
+import XCTest
+
+/// A daemon holding hundreds of torrents: requests find a torrent without
+/// asking libtorrent for everyone's status, and the status of all of them,
+/// whose documents the session keeps encoded between requests, shows every
+/// change at once.
+final class ScaleTests: XCTestCase {
+    func testADaemonOfManyTorrentsFindsEachAndShowsEveryChangeAtOnce() throws {
+        let scratch = try Scratch()
+        let count = 300
+        // Small torrents made in one go (a btx create each would take longer than the test).
+        let made = try python("""
+            import os, sys, libtorrent as lt
+            root = sys.argv[1]
+            os.makedirs(root + "/data"); os.makedirs(root + "/torrents")
+            for i in range(int(sys.argv[2])):
+                name = "item-%03d.bin" % i
+                with open(os.path.join(root, "data", name), "wb") as f: f.write(os.urandom(2048 + i))
+                fs = lt.file_storage(); lt.add_files(fs, os.path.join(root, "data", name))
+                t = lt.create_torrent(fs, 16384); lt.set_piece_hashes(t, root + "/data")
+                open(os.path.join(root, "torrents", name + ".torrent"), "wb").write(lt.bencode(t.generate()))
+            """, [scratch.path, String(count)])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        // And one hybrid torrent, to be named by its v2 hash.
+        try scratch.write("data/hybrid.bin", randomData(40_000))
+        let hybrid = try makeTorrent(scratch.path + "/data/hybrid.bin", scratch.path + "/hybrid.torrent", ["--hybrid"])
+        let hybridInfo = try spawn(btxPath, ["info", "--json", hybrid]).json()
+        let v1 = try XCTUnwrap(hybridInfo["info_hash_v1"] as? String), v2 = try XCTUnwrap(hybridInfo["info_hash_v2"] as? String)
+
+        let peer = try Peer(scratch, "peer")
+        XCTAssertEqual(try spawn(btxPath, ["daemon", "--state-dir", peer.state, "--listen", "127.0.0.1:0", "--no-dht"]).status, 0)
+        defer { _ = try? spawn(btxPath, ["daemon", "--stop", "--state-dir", peer.state]) }
+        let torrents = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/torrents").sorted()
+            .map { scratch.path + "/torrents/" + $0 }
+        let added = try spawn(btxPath, ["add", "--detach", "-q", "--state-dir", peer.state, "-o", scratch.path + "/data"]
+                              + torrents + [hybrid])
+        XCTAssertEqual(added.status, 0, added.stderr)
+
+        func everyTorrent() throws -> [[String: Any]] {
+            let status = try peer.status()
+            XCTAssertEqual(status.status, 0, status.stderr)
+            return try XCTUnwrap(try status.json()["torrents"] as? [[String: Any]])
+        }
+        func shown(_ hash: String) throws -> [String: Any] {
+            try XCTUnwrap(try everyTorrent().first { $0["info_hash"] as? String == hash })
+        }
+        try waitUntil("every torrent checked and seeding") {
+            let all = try everyTorrent()
+            return all.count == count + 1 && all.allSatisfy { $0["state"] as? String == "seeding" }
+        }
+        // Unchanged torrents, unchanged documents, byte for byte.
+        XCTAssertEqual(try peer.status().stdout, try peer.status().stdout)
+
+        // A whole v1 or v2 hash, a prefix and a unique name each find their one torrent.
+        for query in [v1, v2, String(v1.prefix(7)), "hybrid.bin", "item-123.bin"] {
+            let one = try peer.status(query)
+            XCTAssertEqual(one.status, 0, "\(query): \(one.stderr)")
+            let names = (try one.json()["torrents"] as? [[String: Any]])?.map { $0["name"] as? String }
+            XCTAssertEqual(names, [query == "item-123.bin" ? "item-123.bin" : "hybrid.bin"], query)
+        }
+        let ambiguous = try peer.status("item-1")
+        XCTAssertEqual(ambiguous.status, 2, "'item-1' starts 100 names")
+        XCTAssertEqual(try peer.status(String(repeating: "0", count: 40)).status, 3)
+
+        // Each change shows in the status of all at once, not at the next poll.
+        XCTAssertEqual(try spawn(btxPath, ["pause", "hybrid.bin", "--state-dir", peer.state]).status, 0)
+        XCTAssertEqual(try shown(v1)["state"] as? String, "paused")
+        XCTAssertEqual(try spawn(btxPath, ["set", v2, "--max-down", "1M", "--state-dir", peer.state]).status, 0)
+        XCTAssertEqual((try shown(v1)["settings"] as? [String: Any])?["max_down"] as? Int, 1 << 20)
+        XCTAssertEqual(try spawn(btxPath, ["resume", String(v1.prefix(8)), "--state-dir", peer.state]).status, 0)
+        XCTAssertEqual(try shown(v1)["paused"] as? Bool, false)
+        XCTAssertEqual(try spawn(btxPath, ["remove", "item-000.bin", "--state-dir", peer.state]).status, 0)
+        let left = try everyTorrent()
+        XCTAssertEqual(left.count, count)
+        XCTAssertFalse(left.contains { $0["name"] as? String == "item-000.bin" })
+    }
+
+    /// A daemon learns of uploads from libtorrent's state updates, not by
+    /// polling every torrent: it still stops seeding at the ratio it was given.
+    func testADaemonSeesItsUploadsAndStopsAtItsSeedRatio() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/shared.bin", randomData(400_000))
+        let torrent = try makeTorrent(scratch.path + "/src/shared.bin", scratch.path + "/shared.torrent")
+        let seeder = try Peer(scratch, "seeder"), port = freePort()
+        XCTAssertEqual(try spawn(btxPath, ["daemon", "--state-dir", seeder.state, "--listen", "127.0.0.1:\(port)", "--no-dht"]).status, 0)
+        defer { _ = try? spawn(btxPath, ["daemon", "--stop", "--state-dir", seeder.state]) }
+        let added = try spawn(btxPath, ["add", "--detach", "--seed-ratio", "0.5", "--state-dir", seeder.state, torrent,
+                                        "-o", scratch.path + "/src"])
+        XCTAssertEqual(added.status, 0, added.stderr)
+        func seeded() throws -> [String: Any]? { (try seeder.status().json()["torrents"] as? [[String: Any]])?.first }
+        try waitUntil("the daemon to seed") { try seeded()?["state"] as? String == "seeding" }
+
+        let leecher = try Peer(scratch, "leecher")
+        let download = try leecher.add([torrent, "-o", scratch.path + "/dst", "--peer", "127.0.0.1:\(port)"])
+        XCTAssertEqual(download.status, 0, download.stderr)
+        try waitUntil("the seeding goal to pause the torrent", timeout: 20) {
+            let shown = try seeded()
+            return shown?["paused"] as? Bool == true && shown?["goal_reached"] as? Bool == true
+        }
+        XCTAssertGreaterThanOrEqual(try seeded()?["uploaded"] as? Int ?? 0, 200_000)
+    }
+}
