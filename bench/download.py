@@ -109,9 +109,11 @@ if tuned:
                      "max_queued_disk_bytes": 16 << 20, "aio_threads": 4, "hashing_threads": 2})
 s = lt.session(settings)
 p = lt.add_torrent_params(); p.ti = lt.torrent_info(sys.argv[1]); p.save_path = sys.argv[2]
+# The seeders go in with the torrent, as btx's --peer puts them: connect_peer
+# would flag each as supporting encryption, and the btx seeder (which
+# prefers RC4) would then encrypt every byte, doubling this anchor's time.
+p.peers = [("127.0.0.1", int(port)) for port in sys.argv[3].split(",")]
 h = s.add_torrent(p)
-for port in sys.argv[3].split(","):
-    h.connect_peer(("127.0.0.1", int(port)))
 # status() with no flags: by default it asks for everything (every piece,
 # accurate counters from every peer) on libtorrent's network thread, 100
 # times a second, which slowed this anchor to half btx's speed.
