@@ -101,8 +101,12 @@ class Seeder:
 PYTHON_LEECHER = r"""
 import sys, time, libtorrent as lt
 tuned = sys.argv[4] == "tuned"
+# Every seeder is 127.0.0.1: by default libtorrent keeps one peer per
+# address, so the four-seeder case would have fetched from one (btx allows
+# several on loopback).
 settings = {"listen_interfaces": "127.0.0.1:0", "enable_dht": False, "enable_lsd": False, "enable_upnp": False,
-            "enable_natpmp": False, "enable_outgoing_utp": False, "enable_incoming_utp": False}
+            "enable_natpmp": False, "enable_outgoing_utp": False, "enable_incoming_utp": False,
+            "allow_multiple_connections_per_ip": True}
 if tuned:
     settings.update({"send_buffer_watermark": 4 << 20, "send_buffer_low_watermark": 1 << 20,
                      "send_buffer_watermark_factor": 150, "max_out_request_queue": 1500,
