@@ -57,7 +57,8 @@ SANITIZE_FLAGS := --scratch-path .build-sanitize --sanitize=address -Xcxx -fsani
 	-Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined
 SANITIZE_REPORTS := $(CURDIR)/.build-sanitize/reports
 SANITIZE_ENV := ASAN_OPTIONS=log_path=$(SANITIZE_REPORTS)/report:log_exe_name=1:exitcode=0 \
-	UBSAN_OPTIONS=log_path=$(SANITIZE_REPORTS)/report:log_exe_name=1:print_stacktrace=1
+	UBSAN_OPTIONS=log_path=$(SANITIZE_REPORTS)/report:log_exe_name=1:print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/fuzz/lsan.supp:print_suppressions=0
 SANITIZE_SKIP := testMaxDownCapsTheRate|testSocketIsPrivateAndSurvivesHostileClients|testDaemonStopReturnsOnlyOnceTheDaemonIsGone
 
 test-sanitize: deps
