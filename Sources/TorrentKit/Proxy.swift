@@ -98,7 +98,7 @@ public struct Proxy: Sendable, Equatable, CustomStringConvertible {
 
     /// The URL without its password, for messages and JSON.
     public var description: String {
-        let user = username.map { Proxy.percentEncoded($0) + (password.map { $0.isEmpty ? "" : ":***" } ?? "") + "@" } ?? ""
+        let user = username.map { percentEncoded($0) + (password.map { $0.isEmpty ? "" : ":***" } ?? "") + "@" } ?? ""
         let shownHost = host.contains(":") ? "[\(host)]" : host
         return "\(kind.rawValue)://\(user)\(shownHost):\(port)"
     }
@@ -129,14 +129,5 @@ public struct Proxy: Sendable, Equatable, CustomStringConvertible {
         let decoded = String(decoding: bytes, as: UTF8.self)
         guard !bytes.contains(0), Array(decoded.utf8) == bytes else { return nil }
         return decoded
-    }
-
-    private static func percentEncoded(_ text: String) -> String {
-        text.utf8.map { byte in
-            let c = Unicode.Scalar(byte)
-            let plain = byte < 0x80 && (("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
-                || "-._~".unicodeScalars.contains(c))
-            return plain ? String(c) : "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-        }.joined()
     }
 }

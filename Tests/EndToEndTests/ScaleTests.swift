@@ -29,8 +29,7 @@ final class ScaleTests: XCTestCase {
         let v1 = try XCTUnwrap(hybridInfo["info_hash_v1"] as? String), v2 = try XCTUnwrap(hybridInfo["info_hash_v2"] as? String)
 
         let peer = try Peer(scratch, "peer")
-        XCTAssertEqual(try spawn(btxPath, ["daemon", "--state-dir", peer.state, "--listen", "127.0.0.1:0", "--no-dht"]).status, 0)
-        defer { _ = try? spawn(btxPath, ["daemon", "--stop", "--state-dir", peer.state]) }
+        try startDaemon(peer, in: self)
         let torrents = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/torrents").sorted()
             .map { scratch.path + "/torrents/" + $0 }
         let added = try spawn(btxPath, ["add", "--detach", "-q", "--state-dir", peer.state, "-o", scratch.path + "/data"]

@@ -62,18 +62,17 @@ private func runServe(_ invocation: Invocation) throws {
     if let client = try ControlClient.connect(setup.directory) {
         let query = try setup.handOver(to: client)
         installInterruptHandlers()
+        let channel = SocketChannel(client: client)
         let files = try servedFiles(query, selection) { method, params, wait in
-            if wait { try sleepUnlessInterrupted() }
-            return try client.call(method, params)
+            if wait { try channel.pause() }
+            return try channel.ask(method, params)
         }
         let server = HTTPServer(listener: listener, files: files, connect: connect)
         try announce(server, invocation, background: background)
         try server.start()
-        while !interruptRequested() {
-            if let idleLimit, server.idleSeconds >= idleLimit { return }
-            try sleepUnlessInterrupted()
-        }
-        throw BTXError(exitCode: interruptExitCode(), message: "interrupted; the session keeps the torrent")
+        // Until the idle limit, or an interrupt (the pause throws it).
+        while idleLimit.map({ server.idleSeconds < $0 }) ?? true { try channel.pause() }
+        return
     }
     try setup.runOwnSession { host, query in
         let files = try servedFiles(query, selection) { method, params, wait in
@@ -154,9 +153,4 @@ private func connectToSession(_ directory: StateDirectory) throws -> ControlClie
         throw BTXError(exitCode: .noSession, message: "the session has stopped")
     }
     return client
-}
-
-private func sleepUnlessInterrupted() throws {
-    usleep(100_000)
-    if interruptRequested() { throw BTXError(exitCode: interruptExitCode(), message: "interrupted") }
 }

@@ -1,3 +1,8 @@
+// The http fuzz target compiles percentEncoded's file into its own module.
+#if canImport(TorrentKit)
+import TorrentKit
+#endif
+
 /// The files `btx serve` offers and where each lives on the server: file N
 /// of the torrent at /N/ its path (the path is for the player, which guesses
 /// the format from the name; the index alone finds the file), and all of
@@ -56,22 +61,6 @@ public struct ServedFiles {
     /// Strong and stable: a file of a torrent never changes, so a player's
     /// If-Range always matches, unless it asks about another torrent.
     public func entityTag(_ file: File) -> String { "\"\(infoHash)-\(file.index)\"" }
-}
-
-/// RFC 3986: everything but the unreserved characters, byte by byte.
-func percentEncoded(_ text: String) -> String {
-    let hex = Array("0123456789ABCDEF".utf8)
-    var out: [UInt8] = []
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-            out.append(byte)
-        default:
-            out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-        }
-    }
-    return String(decoding: out, as: UTF8.self)
 }
 
 private extension String {
