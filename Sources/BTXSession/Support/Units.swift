@@ -5,17 +5,51 @@ import Glibc
 public enum Units {
     private static let prefixes = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
 
+    /// "1023 B", "16 KiB", "1.4 MiB", "300 GiB": one decimal below 100 of
+    /// a unit, none when whole. Integer arithmetic written straight into
+    /// the string, since tables call this once a row (10,000 files).
     public static func bytes(_ value: Int64) -> String {
         guard value >= 1024 else { return "\(value) B" }
-        var scaled = Double(value)
         var index = 0
-        while scaled >= 1024 && index < prefixes.count - 1 {
-            scaled /= 1024
+        var unit: Int64 = 1
+        while value / unit >= 1024 && index < prefixes.count - 1 {
+            unit <<= 10
             index += 1
         }
-        let whole = scaled == scaled.rounded()
-        let rounded = scaled >= 100 || whole ? String(Int(scaled.rounded())) : oneDecimal(scaled)
-        return "\(rounded) \(prefixes[index])"
+        let half = unit / 2
+        let prefix = prefixes[index]
+        return String(unsafeUninitializedCapacity: 15) { buffer in
+            var end = 0
+            if value % unit == 0 || value / unit >= 100 {
+                end = writeDecimal(value / unit + (value % unit >= half ? 1 : 0), into: buffer, at: end)
+            } else {
+                // Below 100 units, so ten times the value cannot overflow.
+                let tenths = value * 10 / unit + (value * 10 % unit >= half ? 1 : 0)
+                end = writeDecimal(tenths / 10, into: buffer, at: end)
+                buffer[end] = UInt8(ascii: ".")
+                buffer[end + 1] = UInt8(ascii: "0") + UInt8(tenths % 10)
+                end += 2
+            }
+            buffer[end] = UInt8(ascii: " ")
+            end += 1
+            for byte in prefix.utf8 {
+                buffer[end] = byte
+                end += 1
+            }
+            return end
+        }
+    }
+
+    private static func writeDecimal(_ value: Int64, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        var remaining = value
+        for position in stride(from: start + digits - 1, through: start, by: -1) {
+            buffer[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
+        }
+        return start + digits
     }
 
     public static func rate(_ bytesPerSecond: Int64) -> String { bytes(bytesPerSecond) + "/s" }
