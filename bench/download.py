@@ -2,18 +2,21 @@
 """Downloads one torrent over loopback from a btx seeder with btx (libtorrent's
 mmap disk I/O, btx's default, and its posix one), libtorrent (python binding:
 tuned like btx, and with defaults), aria2c and transmission-cli, side by side
-in one run; then from four btx seeders at once, and a torrent of many small
-files (btx both ways against libtorrent tuned). Prints medians of seconds,
-MB/s, CPU seconds and peak RSS, and each tool's time relative to btx
+in one run; then from four btx seeders at once, a torrent of many small files
+and many small torrents at once (btx both ways against libtorrent tuned).
+Prints medians of seconds, MB/s, CPU seconds and peak RSS, and each tool's time
+relative to btx
 (BENCH_OUT=DIR also writes every run's figures to DIR/download*.json).
 
-    bench/download.py [SIZE_MIB] [SMALL_FILES]     (defaults 1024 and 10000; RUNS=3)
+    bench/download.py [SIZE_MIB] [SMALL_FILES] [TORRENTS]     (defaults 1024, 10000, 100; RUNS=3)
 
 Everything listens on 127.0.0.1; no DHT, LSD, UPnP, NAT-PMP or PEX."""
-import json, os, resource, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+import json, os, resource, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time
 
 size_mib = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
 small_files = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
+many_torrents = int(sys.argv[3]) if len(sys.argv) > 3 else 100
+MANY_MIB = 4
 runs = int(os.environ.get("RUNS", "3"))
 btx = os.path.abspath(os.environ.get("BTX", ".build/release/btx"))
 work = tempfile.mkdtemp(prefix="btx-bench-dl.")
@@ -71,24 +74,34 @@ def measure(argv, done=None, cwd=None):
 
 
 class Seeder:
-    """A btx seeder, restarted per run when it must dial the leecher."""
+    """A btx seeder of one or more torrents, restarted per run when it must
+    dial the leecher."""
 
-    def __init__(self, torrent, name="seeder-state"):
+    def __init__(self, torrents, name="seeder-state", data=work):
         self.state = state_dir(name)
+        self.data = data
         self.port = free_port()
         self.process = None
-        self.torrent = torrent
+        self.torrents = torrents if isinstance(torrents, list) else [torrents]
+        self.torrent = self.torrents[0]
 
     def start(self, dial=None):
         self.stop()
         argv = [btx, "add", "--json", "--seed", "--state-dir", self.state, "--listen", "127.0.0.1:%d" % self.port,
-                "--no-dht", "-o", work, self.torrent]
+                "--no-dht", "-o", self.data] + self.torrents
         if dial:
             argv += ["--peer", "127.0.0.1:%d" % dial]
         self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        finished = 0
         for line in self.process.stdout:
             if json.loads(line)["type"] == "finished":
-                return
+                finished += 1
+                if finished == len(self.torrents):
+                    # Its progress lines (one a second per torrent) must
+                    # still be read: in a full pipe it would block, and
+                    # never get to its SIGINT.
+                    threading.Thread(target=self.process.stdout.read, daemon=True).start()
+                    return
         raise RuntimeError("the seeder stopped")
 
     def stop(self):
@@ -111,18 +124,30 @@ if tuned:
     settings.update({"send_buffer_watermark": 4 << 20, "send_buffer_low_watermark": 1 << 20,
                      "send_buffer_watermark_factor": 150, "max_out_request_queue": 1500,
                      "max_queued_disk_bytes": 16 << 20, "aio_threads": 4, "hashing_threads": 2})
+settings["alert_mask"] = lt.alert.category_t.status_notification
 s = lt.session(settings)
-p = lt.add_torrent_params(); p.ti = lt.torrent_info(sys.argv[1]); p.save_path = sys.argv[2]
-# The seeders go in with the torrent, as btx's --peer puts them: connect_peer
-# would flag each as supporting encryption, and the btx seeder (which
-# prefers RC4) would then encrypt every byte, doubling this anchor's time.
-p.peers = [("127.0.0.1", int(port)) for port in sys.argv[3].split(",")]
-h = s.add_torrent(p)
-# status() with no flags: by default it asks for everything (every piece,
-# accurate counters from every peer) on libtorrent's network thread, 100
-# times a second, which slowed this anchor to half btx's speed.
-while not h.status(0).is_seeding:
-    time.sleep(0.01)
+torrents = sys.argv[1].split(",")
+for path in torrents:
+    p = lt.add_torrent_params(); p.ti = lt.torrent_info(path); p.save_path = sys.argv[2]
+    # The seeders go in with the torrent, as btx's --peer puts them: connect_peer
+    # would flag each as supporting encryption, and the btx seeder (which
+    # prefers RC4) would then encrypt every byte, doubling this anchor's time.
+    p.peers = [("127.0.0.1", int(port)) for port in sys.argv[3].split(",")]
+    if tuned:
+        # Out of libtorrent's queue and started, as btx adds them: by
+        # default only 3 download at once, and 100 small torrents took 7
+        # times as long.
+        p.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
+    s.async_add_torrent(p)
+# Woken by libtorrent's own finished alerts: polling status() costs the
+# network thread a call per torrent per poll (with no flags it also asks
+# for every piece and peer, which once slowed this anchor to half speed).
+finished = set()
+while len(finished) < len(torrents):
+    s.wait_for_alert(1000)
+    for a in s.pop_alerts():
+        if isinstance(a, lt.torrent_finished_alert):
+            finished.add(a.torrent_name)
 """
 
 
@@ -161,6 +186,16 @@ def main():
     small_torrent = os.path.join(work, "small.torrent")
     subprocess.run([btx, "create", small, "-o", small_torrent, "-q"], check=True, stdout=subprocess.DEVNULL)
     small_size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(small) for f in fs)
+    many = os.path.join(work, "many")
+    os.makedirs(many)
+    many_torrents_paths = []
+    for i in range(many_torrents):
+        payload = os.path.join(many, "part-%03d.bin" % i)
+        with open(payload, "wb") as f:
+            f.write(os.urandom(MANY_MIB << 20))
+        many_torrents_paths.append(payload + ".torrent")
+        subprocess.run([btx, "create", payload, "-o", many_torrents_paths[-1], "-q"], check=True,
+                       stdout=subprocess.DEVNULL)
     dst = os.path.join(work, "dst")
     seeders = []
 
@@ -181,13 +216,14 @@ def main():
                     "--listen", "127.0.0.1:0", "--no-dht", "-o", fresh_dst()]
             for port in ports.split(","):
                 argv += ["--peer", "127.0.0.1:" + port]
-            return measure(argv + [group[0].torrent])
+            return measure(argv + group[0].torrents)
         return run
 
     def run_python(group, mode):
         def run():
             ports = start(group)
-            return measure(["/usr/bin/python3", "-c", PYTHON_LEECHER, group[0].torrent, fresh_dst(), ports, mode])
+            return measure(["/usr/bin/python3", "-c", PYTHON_LEECHER, ",".join(group[0].torrents), fresh_dst(), ports,
+                            mode])
         return run
 
     def run_aria2(seeder):
@@ -201,7 +237,6 @@ def main():
 
     def measure_later(seeder, argv, port, done=None):
         # These clients cannot dial a peer, so the seeder dials them once they listen.
-        import threading
         result = {}
         thread = threading.Thread(target=lambda: result.update(r=measure(argv, done=done)))
         thread.start()
@@ -239,7 +274,8 @@ def main():
         one = [Seeder(torrent)]
         four = one + [Seeder(torrent, "seeder-state-%d" % i) for i in range(3)]
         files = [Seeder(small_torrent, "seeder-small")]
-        seeders.extend(four + files)
+        many_seeder = [Seeder(many_torrents_paths, "seeder-many", many)]
+        seeders.extend(four + files + many_seeder)
         tools = [("btx", run_btx(one)), ("btx, posix disk I/O", run_btx(one, "posix")),
                  ("libtorrent tuned (python)", run_python(one, "tuned")),
                  ("libtorrent defaults (python)", run_python(one, "defaults")), ("aria2c", run_aria2(one[0])),
@@ -254,6 +290,10 @@ def main():
             "%d small files (%.0f MiB) from one seeder" % (small_files, small_size / (1 << 20)), small_size,
             [("btx", run_btx(files)), ("btx, posix disk I/O", run_btx(files, "posix")),
              ("libtorrent tuned (python)", run_python(files, "tuned"))])
+        reports["download-many-torrents"] = measure_tools(
+            "%d torrents of %d MiB at once from one seeder" % (many_torrents, MANY_MIB), many_torrents * MANY_MIB << 20,
+            [("btx", run_btx(many_seeder)), ("btx, posix disk I/O", run_btx(many_seeder, "posix")),
+             ("libtorrent tuned (python)", run_python(many_seeder, "tuned"))])
     finally:
         for seeder in seeders:
             seeder.stop()

@@ -520,7 +520,8 @@ int btx_gunzip(const uint8_t *data, size_t len, size_t max_len, uint8_t **out, s
  * in gets and puts: what a private DHT needs. */
 int btx_session_add_dht_node(btx_session *session, const char *endpoint);
 
-/* Nodes in the DHT routing table now. */
+/* Live nodes in the DHT routing table now: those that have answered, which
+ * a lookup starts from (not the unverified replacement entries). */
 int btx_session_dht_node_count(btx_session *session, int *out_count);
 
 /* Looks an item up: a 40-hex target is immutable, a 64-hex public key is

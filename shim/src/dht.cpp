@@ -10,6 +10,7 @@
 #include <libtorrent/kademlia/ed25519.hpp>
 #include <libtorrent/kademlia/item.hpp>
 #include <libtorrent/session.hpp>
+#include <libtorrent/session_status.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -69,8 +70,16 @@ int btx_session_dht_node_count(btx_session* session, int* out_count) {
     return btx::guarded([&] {
         auto& s = btx::checked(session);
         btx::require(out_count, "out_count");
-        lt::session_params const params = s.session.session_state(lt::session_handle::save_dht_state);
-        *out_count = int(params.dht_state.nodes.size() + params.dht_state.nodes6.size());
+        // Live nodes only: the saved state also lists replacement entries,
+        // unverified nodes that merely sent us a query, and a lookup never
+        // starts from those. Counting them let `dht-get` begin on an empty
+        // table, and libtorrent then reports "no item" at once.
+        // session_status is deprecated but is the one synchronous way to
+        // read the live count in 2.0 (the stats counters come by alert).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+        *out_count = s.session.status().dht_nodes;
+#pragma GCC diagnostic pop
         return BTX_OK;
     });
 }

@@ -415,7 +415,7 @@ enum JSONContracts {
                              JSONField("uptime", .nullable(.number(.seconds)), "how long it has run"),
                              JSONField("torrents", .nullable(.integer(.count)), "torrents it holds"),
                              JSONField("listen_port", .nullable(.integer(.count)), "its peer port"),
-                             JSONField("dht_nodes", .nullable(.integer(.count)), "nodes in its DHT routing table; null with the DHT off"),
+                             JSONField("dht_nodes", .nullable(.integer(.count)), "live nodes (ones that have answered) in its DHT routing table; null with the DHT off"),
                          ]))), "the running session; null when none runs"),
                          JSONField("checks", .array(.object(JSONObject(fields: [
                              JSONField("name", .string, "what was checked: state, resume data, config, control socket, DHT key, daemon log"),
