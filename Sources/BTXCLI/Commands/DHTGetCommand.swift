@@ -47,7 +47,7 @@ private func runDHTGet(_ invocation: Invocation) throws {
 
 /// A lookup by a one-shot DHT node of our own.
 private func lookUp(_ target: String, salt: [UInt8], invocation: Invocation, timeout: Double) throws -> DHTItem {
-    let dht = try DHTSession(invocation, timeout: timeout, readOnly: true)
+    let dht = try DHTSession(invocation, timeout: timeout, lookupOnly: true)
     defer { dht.close() }
     try dht.bootstrap()
     try dht.session.dhtGet(target, salt: salt)

@@ -10,14 +10,18 @@ final class DHTSession {
     private let lock: StateLock?
     let deadline: Double
 
-    /// `readOnly` for a lookup: a one-shot node that only asks leaves no
-    /// entry behind in the others' routing tables. Each cold start is a
-    /// new node id on the same address, and on a small private DHT those
-    /// stale entries of our own address ended up the closest to a target:
-    /// a get asked only itself and came back empty (3 cold gets in 200).
-    /// A put stays a full node: libtorrent 2.0.8 adds a node that stores an
-    /// item to the tables it visits anyway, and the next put then waited.
-    init(_ invocation: Invocation, timeout: Double, readOnly: Bool = false) throws {
+    /// `lookupOnly`: a lookup that starts cold (no saved routing table, so
+    /// a new node id on the same address) runs as a BEP 43 read-only node,
+    /// which leaves no entry behind in the others' routing tables. As full
+    /// nodes, cold runs left one each, and on a small private DHT those
+    /// entries of our own address ended up the closest to a target: a get
+    /// asked only itself and came back empty (3 cold gets in 200). A warm
+    /// node keeps its id and stays a full node: it answers the entries of
+    /// itself that the others hold at once, where a read-only one would
+    /// leave its own lookup waiting on them. A put stays a full node:
+    /// libtorrent 2.0.8 adds a node that stores an item to the tables it
+    /// visits anyway, and a read-only writer made the next put wait.
+    init(_ invocation: Invocation, timeout: Double, lookupOnly: Bool = false) throws {
         guard !invocation.flag("no-dht") else {
             throw BTXError.usage("'\(invocation.command.name)' needs the DHT; drop --no-dht", command: invocation.command.name)
         }
@@ -27,12 +31,12 @@ final class DHTSession {
         let config = try UserConfig.load(directory, output: invocation.output)
         var configuration = try sessionConfiguration(invocation, config: config, environment: environment)
         configuration.dht = true
-        configuration.dhtReadOnly = readOnly
         // A DHT lookup needs no help from the LAN.
         configuration.localPeerDiscovery = false
         try checkDHTThroughProxy(configuration, command: invocation.command.name)
         lock = try? StateLock(directory: directory)
         let state = directory.loadDHTState(warn: invocation.output.warning)
+        configuration.dhtReadOnly = lookupOnly && state.isEmpty
         session = try Session(configuration, dhtState: state)
     }
 
