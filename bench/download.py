@@ -4,9 +4,9 @@ mmap disk I/O, btx's default, and its posix one), libtorrent (python binding:
 tuned like btx, and with defaults), aria2c and transmission-cli, side by side
 in one run; then from four btx seeders at once, a torrent of many small files
 and many small torrents at once (btx both ways against libtorrent tuned).
-Prints medians of seconds, MB/s, CPU seconds and peak RSS, and each tool's time
-relative to btx
-(BENCH_OUT=DIR also writes every run's figures to DIR/download*.json).
+Prints medians of seconds, MB/s, CPU seconds and peak RSS, and each tool's
+time relative to btx (BENCH_OUT=DIR also writes every run's figures to
+DIR/download*.json).
 
     bench/download.py [SIZE_MIB] [SMALL_FILES] [TORRENTS]     (defaults 1024, 10000, 100; RUNS=3)
 
@@ -82,8 +82,8 @@ class Seeder:
         self.data = data
         self.port = free_port()
         self.process = None
-        self.torrents = torrents if isinstance(torrents, list) else [torrents]
-        self.torrent = self.torrents[0]
+        self.torrents = torrents
+        self.torrent = torrents[0]
 
     def start(self, dial=None):
         self.stop()
@@ -112,7 +112,7 @@ class Seeder:
 
 
 PYTHON_LEECHER = r"""
-import sys, time, libtorrent as lt
+import sys, libtorrent as lt
 tuned = sys.argv[4] == "tuned"
 # Every seeder is 127.0.0.1: by default libtorrent keeps one peer per
 # address, so the four-seeder case would have fetched from one (btx allows
@@ -271,9 +271,9 @@ def main():
     skip = set(filter(None, os.environ.get("DOWNLOAD_SKIP", "").split(",")))
     reports = {}
     try:
-        one = [Seeder(torrent)]
-        four = one + [Seeder(torrent, "seeder-state-%d" % i) for i in range(3)]
-        files = [Seeder(small_torrent, "seeder-small")]
+        one = [Seeder([torrent])]
+        four = one + [Seeder([torrent], "seeder-state-%d" % i) for i in range(3)]
+        files = [Seeder([small_torrent], "seeder-small")]
         many_seeder = [Seeder(many_torrents_paths, "seeder-many", many)]
         seeders.extend(four + files + many_seeder)
         tools = [("btx", run_btx(one)), ("btx, posix disk I/O", run_btx(one, "posix")),

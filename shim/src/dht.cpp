@@ -71,9 +71,9 @@ int btx_session_dht_node_count(btx_session* session, int* out_count) {
         auto& s = btx::checked(session);
         btx::require(out_count, "out_count");
         // Live nodes only: the saved state also lists replacement entries,
-        // unverified nodes that merely sent us a query, and a lookup never
-        // starts from those. Counting them let `dht-get` begin on an empty
-        // table, and libtorrent then reports "no item" at once.
+        // unverified nodes that merely sent us a query. A lookup starts from
+        // live nodes alone, so counting those could start one on an empty
+        // table, which libtorrent reports as "no item" at once.
         // session_status is deprecated but is the one synchronous way to
         // read the live count in 2.0 (the stats counters come by alert).
 #pragma GCC diagnostic push
