@@ -49,7 +49,8 @@ final class ScaleTests: XCTestCase {
             return all.count == count + 1 && all.allSatisfy { $0["state"] as? String == "seeding" }
         }
         // Unchanged torrents, unchanged documents, byte for byte.
-        XCTAssertEqual(try peer.status().stdout, try peer.status().stdout)
+        let first = try peer.status().stdout, second = try peer.status().stdout
+        XCTAssertEqual(first, second, differingLines(first, second))
 
         // A whole v1 or v2 hash, a prefix and a unique name each find their one torrent.
         for query in [v1, v2, String(v1.prefix(7)), "hybrid.bin", "item-123.bin"] {
@@ -99,4 +100,16 @@ final class ScaleTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(try seeded()?["uploaded"] as? Int ?? 0, 200_000)
     }
+}
+
+/// Where two status documents differ, torrent by torrent and key by key, for a failure message.
+private func differingLines(_ a: Data, _ b: Data) -> String {
+    func torrents(_ text: Data) -> [[String: Any]] {
+        let document = try? JSONSerialization.jsonObject(with: text) as? [String: Any]
+        return document?["torrents"] as? [[String: Any]] ?? []
+    }
+    return zip(torrents(a), torrents(b)).flatMap { left, right in
+        left.keys.filter { left[$0] as? NSObject != right[$0] as? NSObject }
+            .map { "\(left["name"] ?? "?") \($0): \(left[$0] ?? "nil") -> \(right[$0] ?? "nil")" }
+    }.prefix(5).joined(separator: "; ")
 }

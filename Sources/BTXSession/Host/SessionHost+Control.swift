@@ -25,6 +25,10 @@ extension SessionHost {
                 let chosen = queries.isEmpty
                     ? try session.statuses().filter { entry($0.torrent) != nil }
                     : try queries.map { try session.status(entry(named: $0).torrent) }
+                // What a status shows is settled on the statuses it shows: a
+                // torrent seen seeding has its goal weighed, not a tick later.
+                let now = monotonicSeconds()
+                for status in chosen { update(with: status, now: now) }
                 let withPieces = params["pieces"]?.boolValue == true
                 // Every torrent's documents go straight to the socket: each is
                 // kept encoded, to be sent again while it has not changed.

@@ -575,7 +575,7 @@ public final class SessionHost {
         requestSave(entry, onlyIfModified: false)
     }
 
-    private func update(with status: TorrentStatus, now: Double) {
+    func update(with status: TorrentStatus, now: Double) {
         guard let entry = entry(status.torrent) else { return }
         entry.lastStatus = status
         // A --range stream has every other piece at priority 0: libtorrent
