@@ -9,19 +9,7 @@ final class ScaleTests: XCTestCase {
     func testADaemonOfManyTorrentsFindsEachAndShowsEveryChangeAtOnce() throws {
         let scratch = try Scratch()
         let count = 300
-        // Small torrents made in one go (a btx create each would take longer than the test).
-        let made = try python("""
-            import os, sys, libtorrent as lt
-            root = sys.argv[1]
-            os.makedirs(root + "/data"); os.makedirs(root + "/torrents")
-            for i in range(int(sys.argv[2])):
-                name = "item-%03d.bin" % i
-                with open(os.path.join(root, "data", name), "wb") as f: f.write(os.urandom(2048 + i))
-                fs = lt.file_storage(); lt.add_files(fs, os.path.join(root, "data", name))
-                t = lt.create_torrent(fs, 16384); lt.set_piece_hashes(t, root + "/data")
-                open(os.path.join(root, "torrents", name + ".torrent"), "wb").write(lt.bencode(t.generate()))
-            """, [scratch.path, String(count)])
-        XCTAssertEqual(made.status, 0, made.stderr)
+        try makeSmallTorrents(count, in: scratch.path)
         // And one hybrid torrent, to be named by its v2 hash.
         try scratch.write("data/hybrid.bin", randomData(40_000))
         let hybrid = try makeTorrent(scratch.path + "/data/hybrid.bin", scratch.path + "/hybrid.torrent", ["--hybrid"])
@@ -100,6 +88,47 @@ final class ScaleTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(try seeded()?["uploaded"] as? Int ?? 0, 200_000)
     }
+
+    /// A foreground add of many torrents that finish at once: the session
+    /// handles their events a slice at a time, and the ones left over when
+    /// it stops (the answers to its saves among them) are handled, not
+    /// waited for: 7 runs in 20 of 100 such torrents waited 10 s at exit
+    /// for saves already answered, then warned that they were not saved
+    /// (this test failed 5 times in 8 that way). Every torrent's saved state is complete.
+    func testAForegroundAddOfManyTorrentsSavesEachAndStopsAtOnce() throws {
+        let scratch = try Scratch()
+        try makeSmallTorrents(200, in: scratch.path, bytes: 16 << 10)
+        let torrents = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/torrents").sorted()
+            .map { scratch.path + "/torrents/" + $0 }
+        let (seeder, port) = try Peer(scratch, "seeder").seed(torrents, from: scratch.path + "/data")
+        defer { withExtendedLifetime(seeder) {} }
+
+        let leecher = try Peer(scratch, "leecher")
+        let download = try leecher.add(torrents + ["-o", scratch.path + "/dst", "--peer", "127.0.0.1:\(port)"])
+        XCTAssertEqual(download.status, 0, download.stderr)
+        XCTAssertEqual(download.events.filter { $0.type == "warning" }.map { $0.data["message"] as? String }, [])
+        XCTAssertEqual(try digests(scratch.path + "/dst"), try digests(scratch.path + "/data"))
+        let saved = try leecher.savedTorrents()
+        XCTAssertEqual(saved.count, 200)
+        XCTAssertEqual(saved.filter { $0["state"] as? String != "complete" }.map { $0["name"] as? String }, [])
+    }
+}
+
+/// `count` small torrents of one file each, made in one go (a btx create each
+/// would take longer than the test): data/item-NNN.bin and torrents/item-NNN.bin.torrent.
+private func makeSmallTorrents(_ count: Int, in root: String, bytes: Int = 2048) throws {
+    let made = try python("""
+        import os, sys, libtorrent as lt
+        root, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+        os.makedirs(root + "/data"); os.makedirs(root + "/torrents")
+        for i in range(count):
+            name = "item-%03d.bin" % i
+            with open(os.path.join(root, "data", name), "wb") as f: f.write(os.urandom(size + i))
+            fs = lt.file_storage(); lt.add_files(fs, os.path.join(root, "data", name))
+            t = lt.create_torrent(fs, 16384); lt.set_piece_hashes(t, root + "/data")
+            open(os.path.join(root, "torrents", name + ".torrent"), "wb").write(lt.bencode(t.generate()))
+        """, [root, String(count), String(bytes)])
+    guard made.status == 0 else { throw TestFailure("making torrents: \(made.stderr)") }
 }
 
 /// Where two status documents differ, torrent by torrent and key by key, for a failure message.
