@@ -68,8 +68,16 @@ PY
 loaded=$(date +%s%N)
 loaded_rss=$(rss_kib "$pid")
 per_torrent=$(( (loaded_rss - empty_rss) * 1024 / live ))
-printf '{"torrents": %d, "empty_kib": %d, "loaded_kib": %d, "bytes_per_torrent": %d, "load_seconds": %.1f}\n' \
-    "$live" "$empty_rss" "$loaded_rss" "$per_torrent" "$(( (loaded - started) / 1000000 ))e-3" > "$work/rss.json"
+# Idle: what the loaded daemon costs while nothing happens (its own ticks and
+# libtorrent's), over a window of a few seconds.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+window=5
+idle_before=$(cpu_ticks "$pid")
+sleep "$window"
+idle_ms=$(( ($(cpu_ticks "$pid") - idle_before) * 1000 / $(getconf CLK_TCK) ))
+printf '{"torrents": %d, "empty_kib": %d, "loaded_kib": %d, "bytes_per_torrent": %d, "load_seconds": %.1f, "idle_cpu_percent": %.1f}\n' \
+    "$live" "$empty_rss" "$loaded_rss" "$per_torrent" "$(( (loaded - started) / 1000000 ))e-3" \
+    "$(( idle_ms / window ))e-1" > "$work/rss.json"
 
 echo "# btx status --json; $live torrents in a live daemon, $saved saved with no session; $runs runs"
 hyperfine -N --style basic --warmup "$warmup" --runs "$runs" ${BENCH_OUT:+--export-json "$BENCH_OUT/scale-status.json"} \
