@@ -46,7 +46,7 @@ struct Output {
     func rawLine(_ bytes: [UInt8]) { bytes.withUnsafeBytes(raw) }
 
     /// Bytes as they are, as they come: JSON from the session passed through.
-    func raw(_ bytes: UnsafeRawBufferPointer) { _ = fwrite(bytes.baseAddress, 1, bytes.count, stdout) }
+    func raw(_ bytes: UnsafeRawBufferPointer) { StdoutWriter.write(bytes) }
 
     func warning(_ text: String) {
         guard !quiet else { return }
@@ -196,7 +196,7 @@ func report(_ error: BTXError, json: Bool, streaming: Bool, color: Bool = false)
     guard json && !error.reported else { return }
     if streaming {
         write(streamEvent("error", errorEvent(code: error.code, message: error.message)).text + "\n", to: stdout)
-        let reason = [.interrupted, .terminated].contains(error.exitCode) ? "interrupted" : "error"
+        let reason = [.interrupted, .terminated, .readerGone].contains(error.exitCode) ? "interrupted" : "error"
         write(streamEvent("exit", exitEvent(reason: reason, code: error.exitCode)).text + "\n", to: stdout)
     } else {
         let object = JSON.object([("error", .object([("code", .string(error.code)), ("message", .string(error.message))]))])

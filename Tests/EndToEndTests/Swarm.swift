@@ -117,3 +117,20 @@ func torrentStatus(_ peer: Peer, _ query: String) throws -> [String: Any] {
     }
     return torrents[0]
 }
+
+/// `count` small torrents of one file each, made in one go (a btx create each
+/// would take longer than the test): data/item-NNN.bin and torrents/item-NNN.bin.torrent.
+func makeSmallTorrents(_ count: Int, in root: String, bytes: Int = 2048) throws {
+    let made = try python("""
+        import os, sys, libtorrent as lt
+        root, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+        os.makedirs(root + "/data"); os.makedirs(root + "/torrents")
+        for i in range(count):
+            name = "item-%03d.bin" % i
+            with open(os.path.join(root, "data", name), "wb") as f: f.write(os.urandom(size + i))
+            fs = lt.file_storage(); lt.add_files(fs, os.path.join(root, "data", name))
+            t = lt.create_torrent(fs, 16384); lt.set_piece_hashes(t, root + "/data")
+            open(os.path.join(root, "torrents", name + ".torrent"), "wb").write(lt.bencode(t.generate()))
+        """, [root, String(count), String(bytes)])
+    guard made.status == 0 else { throw TestFailure("making torrents: \(made.stderr)") }
+}

@@ -65,6 +65,9 @@ private func runAdd(_ invocation: Invocation) throws {
     }
     let plan = try AddPlan(invocation)
     let sources = try invocation.arguments.map(AddSource.resolve)
+    // A reader of the events that goes away (| head) stops the add the way
+    // SIGTERM does, resume data saved (StdoutWriter), instead of killing it.
+    signal(SIGPIPE, SIG_IGN)
     let environment = Environment.current()
     let directory = StateDirectory(invocation: invocation, environment: environment)
     let config = try UserConfig.load(directory, output: invocation.output)

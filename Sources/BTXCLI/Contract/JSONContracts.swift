@@ -176,7 +176,7 @@ enum JSONContracts {
 
     static let error = JSONObject(fields: [
         JSONField("code", .oneWord(["failed", "usage", "not_found", "no_session", "interrupted"]),
-                  "failed (exit 1), usage (2), not_found (3), no_session (4), interrupted (130, 143)"),
+                  "failed (exit 1), usage (2), not_found (3), no_session (4), interrupted (130, 141, 143)"),
         JSONField("message", .string, "what btx also prints on stderr"),
     ])
 

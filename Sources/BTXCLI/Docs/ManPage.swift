@@ -59,6 +59,7 @@ extension Docs {
         (ExitCode.notFound.rawValue, "not found: no such torrent, file, DHT item or network interface"),
         (ExitCode.noSession.rawValue, "no running session where one is needed (peers, pause, resume, blocklist --reload, daemon --stop)"),
         (ExitCode.interrupted.rawValue, "interrupted by SIGINT (Ctrl-C), resume data saved; status --watch ends this way"),
+        (ExitCode.readerGone.rawValue, "add: the reader of its output went away (a closed pipe), resume data saved"),
         (ExitCode.terminated.rawValue, "terminated by SIGTERM, resume data saved"),
     ]
 

@@ -6,6 +6,8 @@ public enum ExitCode: Int32 {
     case notFound = 3
     case noSession = 4
     case interrupted = 130
+    /// Stopped because the reader of stdout went away (128 + SIGPIPE's 13).
+    case readerGone = 141
     /// Stopped by SIGTERM (128 + 15), as shells report it.
     case terminated = 143
 }
@@ -45,7 +47,7 @@ public struct BTXError: Error, CustomStringConvertible {
         case .usage: "usage"
         case .notFound: "not_found"
         case .noSession: "no_session"
-        case .interrupted, .terminated: "interrupted"
+        case .interrupted, .terminated, .readerGone: "interrupted"
         }
     }
 }

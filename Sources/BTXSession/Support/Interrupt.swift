@@ -12,5 +12,18 @@ public func installInterruptHandlers() {
 
 public func interruptRequested() -> Bool { pendingSignal != 0 }
 
-/// The exit code for the signal that stopped us: 130 for SIGINT, 143 for SIGTERM.
-public func interruptExitCode() -> ExitCode { pendingSignal == SIGTERM ? .terminated : .interrupted }
+/// The reader of stdout went away (EPIPE, with SIGPIPE ignored): long
+/// operations stop as they would on a signal, their state saved.
+public func requestStopForClosedOutput() {
+    if pendingSignal == 0 { pendingSignal = sig_atomic_t(SIGPIPE) }
+}
+
+/// The exit code for what stopped us: 130 for SIGINT, 143 for SIGTERM, 141
+/// for a reader gone (as shells report a writer SIGPIPE killed).
+public func interruptExitCode() -> ExitCode {
+    switch pendingSignal {
+    case sig_atomic_t(SIGTERM): .terminated
+    case sig_atomic_t(SIGPIPE): .readerGone
+    default: .interrupted
+    }
+}

@@ -1,0 +1,54 @@
+import BTXSession
+import Glibc
+
+/// stdout for a command that must stay stoppable. A reader that stopped
+/// reading (a full pipe) held btx in write(2), deaf to SIGINT and SIGTERM
+/// with its resume data unsaved; one that went away killed it with SIGPIPE.
+/// Here a write waits for room a slice at a time and gives up once a stop
+/// is asked for (the rest of the output is dropped; the session still
+/// saves), and a reader gone (EPIPE, where SIGPIPE is ignored) asks for
+/// that stop itself.
+enum StdoutWriter {
+    /// Nothing more is written: the reader is gone, or stopped reading and
+    /// a stop was asked for.
+    private static var abandoned = false
+
+    static func write(_ bytes: UnsafeRawBufferPointer) {
+        // Lines printed through stdio come first, in order.
+        fflush(stdout)
+        guard var next = bytes.baseAddress, !abandoned else { return }
+        let end = next + bytes.count
+        let pipe = isPipe
+        while next < end {
+            if pipe && !waitForRoom() { return }
+            // POLLOUT on a pipe promises room for PIPE_BUF bytes: no more is written at once.
+            let n = Glibc.write(STDOUT_FILENO, next, pipe ? min(end - next, Int(PIPE_BUF)) : end - next)
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                abandoned = true
+                if errno == EPIPE { requestStopForClosedOutput() }
+                return
+            }
+            next += n
+        }
+    }
+
+    private static let isPipe: Bool = {
+        var info = stat()
+        guard fstat(STDOUT_FILENO, &info) == 0 else { return false }
+        let type = info.st_mode & S_IFMT
+        return type == S_IFIFO || type == S_IFSOCK
+    }()
+
+    /// Polls in slices so that a stop asked for meanwhile is seen.
+    private static func waitForRoom() -> Bool {
+        while true {
+            var descriptor = pollfd(fd: STDOUT_FILENO, events: Int16(POLLOUT), revents: 0)
+            if poll(&descriptor, 1, 100) > 0 { return true }
+            if interruptRequested() {
+                abandoned = true
+                return false
+            }
+        }
+    }
+}
