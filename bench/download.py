@@ -113,7 +113,7 @@ class Seeder:
 
 PYTHON_LEECHER = r"""
 import sys, libtorrent as lt
-tuned = sys.argv[4] == "tuned"
+tuned = sys.argv[4] in ("tuned", "paced")
 # Every seeder is 127.0.0.1: by default libtorrent keeps one peer per
 # address, so the four-seeder case would have fetched from one (btx allows
 # several on loopback).
@@ -124,6 +124,9 @@ if tuned:
     settings.update({"send_buffer_watermark": 4 << 20, "send_buffer_low_watermark": 1 << 20,
                      "send_buffer_watermark_factor": 150, "max_out_request_queue": 1500,
                      "max_queued_disk_bytes": 16 << 20, "aio_threads": 4, "hashing_threads": 2})
+if sys.argv[4] == "paced":
+    # btx's dial pace: the first dial at once, 100 a second.
+    settings.update({"tick_interval": 100, "connection_speed": 100})
 settings["alert_mask"] = lt.alert.category_t.status_notification
 s = lt.session(settings)
 torrents = sys.argv[1].split(",")
@@ -293,7 +296,10 @@ def main():
         reports["download-many-torrents"] = measure_tools(
             "%d torrents of %d MiB at once from one seeder" % (many_torrents, MANY_MIB), many_torrents * MANY_MIB << 20,
             [("btx", run_btx(many_seeder)), ("btx, posix disk I/O", run_btx(many_seeder, "posix")),
-             ("libtorrent tuned (python)", run_python(many_seeder, "tuned"))])
+             ("libtorrent tuned (python)", run_python(many_seeder, "tuned")),
+             # Not a target: libtorrent at btx's dial pace, to tell btx's own
+             # CPU from what 100 torrents at once cost libtorrent.
+             ("libtorrent tuned, btx's dial pace (python)", run_python(many_seeder, "paced"))])
     finally:
         for seeder in seeders:
             seeder.stop()
