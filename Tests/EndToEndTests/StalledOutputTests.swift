@@ -48,6 +48,8 @@ final class StalledOutputTests: XCTestCase {
         try waitUntil("the first events") { unreadBytes(child) > 0 || !child.isRunning }
         try child.output.close()
         XCTAssertEqual(try child.wait(timeout: 20), 141, "141: stopped as on SIGPIPE, not killed by it (13)")
+        XCTAssertEqual(String(decoding: child.errors.readDataToEndOfFile(), as: UTF8.self),
+                       "btx: the reader of the output went away; resume data saved\n")
         try assertEverySaved(peer)
     }
 }

@@ -201,7 +201,8 @@ private func follow(_ added: [JSON], seeding: Bool, client: ControlClient, direc
                 live.clear()
                 let code = interruptExitCode()
                 emit("exit", exitEvent(reason: "interrupted", code: code))
-                throw BTXError(exitCode: code, message: "stopped following; the session keeps the torrents", reported: true)
+                let why = code == .readerGone ? "the reader of the output went away" : "stopped following"
+                throw BTXError(exitCode: code, message: why + "; the session keeps the torrents", reported: true)
             }
             usleep(20_000)
         }

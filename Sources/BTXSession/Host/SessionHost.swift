@@ -297,7 +297,8 @@ public final class SessionHost {
             case .interrupted:
                 let code = interruptExitCode()
                 reporter.exit(reason: "interrupted", code: code)
-                return Outcome(failure: BTXError(exitCode: code, message: "interrupted; resume data saved", reported: true))
+                let why = code == .readerGone ? "the reader of the output went away" : "interrupted"
+                return Outcome(failure: BTXError(exitCode: code, message: why + "; resume data saved", reported: true))
             }
         }
         reporter.endProgress()
