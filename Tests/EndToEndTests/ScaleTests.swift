@@ -9,7 +9,7 @@ final class ScaleTests: XCTestCase {
     func testADaemonOfManyTorrentsFindsEachAndShowsEveryChangeAtOnce() throws {
         let scratch = try Scratch()
         let count = 300
-        try makeSmallTorrents(count, in: scratch.path)
+        let torrents = try makeSmallTorrents(count, in: scratch.path)
         // And one hybrid torrent, to be named by its v2 hash.
         try scratch.write("data/hybrid.bin", randomData(40_000))
         let hybrid = try makeTorrent(scratch.path + "/data/hybrid.bin", scratch.path + "/hybrid.torrent", ["--hybrid"])
@@ -18,8 +18,6 @@ final class ScaleTests: XCTestCase {
 
         let peer = try Peer(scratch, "peer")
         try startDaemon(peer, in: self)
-        let torrents = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/torrents").sorted()
-            .map { scratch.path + "/torrents/" + $0 }
         let added = try spawn(btxPath, ["add", "--detach", "-q", "--state-dir", peer.state, "-o", scratch.path + "/data"]
                               + torrents + [hybrid])
         XCTAssertEqual(added.status, 0, added.stderr)
@@ -38,7 +36,7 @@ final class ScaleTests: XCTestCase {
         }
         // Unchanged torrents, unchanged documents, byte for byte.
         let first = try peer.status().stdout, second = try peer.status().stdout
-        XCTAssertEqual(first, second, differingLines(first, second))
+        XCTAssertEqual(first, second, differences(first, second))
 
         // A whole v1 or v2 hash, a prefix and a unique name each find their one torrent.
         for query in [v1, v2, String(v1.prefix(7)), "hybrid.bin", "item-123.bin"] {
@@ -97,9 +95,7 @@ final class ScaleTests: XCTestCase {
     /// (this test failed 5 times in 8 that way). Every torrent's saved state is complete.
     func testAForegroundAddOfManyTorrentsSavesEachAndStopsAtOnce() throws {
         let scratch = try Scratch()
-        try makeSmallTorrents(200, in: scratch.path, bytes: 16 << 10)
-        let torrents = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/torrents").sorted()
-            .map { scratch.path + "/torrents/" + $0 }
+        let torrents = try makeSmallTorrents(200, in: scratch.path, bytes: 16 << 10)
         let (seeder, port) = try Peer(scratch, "seeder").seed(torrents, from: scratch.path + "/data")
         defer { withExtendedLifetime(seeder) {} }
 
@@ -115,7 +111,7 @@ final class ScaleTests: XCTestCase {
 }
 
 /// Where two status documents differ, torrent by torrent and key by key, for a failure message.
-private func differingLines(_ a: Data, _ b: Data) -> String {
+private func differences(_ a: Data, _ b: Data) -> String {
     func torrents(_ text: Data) -> [[String: Any]] {
         let document = try? JSONSerialization.jsonObject(with: text) as? [String: Any]
         return document?["torrents"] as? [[String: Any]] ?? []

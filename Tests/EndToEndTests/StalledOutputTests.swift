@@ -8,9 +8,7 @@ import XCTest
 final class StalledOutputTests: XCTestCase {
     /// Twenty torrents seeded from data on disk, into a pipe of one page.
     private func startSeeding(_ scratch: Scratch) throws -> (Child, Peer) {
-        try makeSmallTorrents(20, in: scratch.path)
-        let torrents = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/torrents").sorted()
-            .map { scratch.path + "/torrents/" + $0 }
+        let torrents = try makeSmallTorrents(20, in: scratch.path)
         let peer = try Peer(scratch, "peer")
         let child = try Child(btxPath, ["add", "--json", "--seed"] + peer.common + ["-o", scratch.path + "/data"] + torrents)
         let setPipeSize: Int32 = 1031  // F_SETPIPE_SZ, which Glibc's module leaves out

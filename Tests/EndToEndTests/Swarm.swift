@@ -120,7 +120,9 @@ func torrentStatus(_ peer: Peer, _ query: String) throws -> [String: Any] {
 
 /// `count` small torrents of one file each, made in one go (a btx create each
 /// would take longer than the test): data/item-NNN.bin and torrents/item-NNN.bin.torrent.
-func makeSmallTorrents(_ count: Int, in root: String, bytes: Int = 2048) throws {
+/// Returns the .torrent paths in order.
+@discardableResult
+func makeSmallTorrents(_ count: Int, in root: String, bytes: Int = 2048) throws -> [String] {
     let made = try python("""
         import os, sys, libtorrent as lt
         root, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -133,4 +135,5 @@ func makeSmallTorrents(_ count: Int, in root: String, bytes: Int = 2048) throws 
             open(os.path.join(root, "torrents", name + ".torrent"), "wb").write(lt.bencode(t.generate()))
         """, [root, String(count), String(bytes)])
     guard made.status == 0 else { throw TestFailure("making torrents: \(made.stderr)") }
+    return (0..<count).map { root + String(format: "/torrents/item-%03d.bin.torrent", $0) }
 }
