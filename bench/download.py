@@ -125,8 +125,8 @@ if tuned:
                      "send_buffer_watermark_factor": 150, "max_out_request_queue": 1500,
                      "max_queued_disk_bytes": 16 << 20, "aio_threads": 4, "hashing_threads": 2})
 if sys.argv[4] == "paced":
-    # btx's dial pace: the first dial at once, 100 a second.
-    settings.update({"tick_interval": 100, "connection_speed": 100})
+    # btx's dial pace: the first dial at once, 50 a second.
+    settings.update({"tick_interval": 100, "connection_speed": 50})
 settings["alert_mask"] = lt.alert.category_t.status_notification
 s = lt.session(settings)
 torrents = sys.argv[1].split(",")

@@ -11,7 +11,9 @@ public enum Event: Sendable, Equatable {
     case checked(Torrent)
     case removed(infoHash: String)
     case filesDeleted(Torrent)
-    case resumeData(Torrent, infoHash: String, data: [UInt8])
+    /// `pieces`: how many pieces the data holds, which can be fewer than
+    /// status showed when the save was asked (a piece hashed, not yet written).
+    case resumeData(Torrent, infoHash: String, data: [UInt8], pieces: Int)
     case resumeDataFailed(Torrent, message: String)
     /// Answer to `requestResumeData(onlyIfModified: true)` when nothing changed.
     case resumeDataUnchanged(Torrent)
@@ -53,7 +55,7 @@ public enum Event: Sendable, Equatable {
         case BTX_EVENT_FILES_DELETED: self = .filesDeleted(torrent)
         case BTX_EVENT_RESUME_DATA:
             let bytes = e.data.map { Array(UnsafeBufferPointer(start: $0, count: e.data_len)) } ?? []
-            self = .resumeData(torrent, infoHash: string(fromTuple: e.info_hash), data: bytes)
+            self = .resumeData(torrent, infoHash: string(fromTuple: e.info_hash), data: bytes, pieces: Int(e.value))
         case BTX_EVENT_RESUME_DATA_FAILED: self = .resumeDataFailed(torrent, message: message)
         case BTX_EVENT_RESUME_DATA_UNCHANGED: self = .resumeDataUnchanged(torrent)
         case BTX_EVENT_TORRENT_ERROR: self = .torrentError(torrent, message: message)

@@ -96,7 +96,7 @@ func waitUntilFinished(_ session: Session, _ torrent: Torrent, timeout: Double =
 func resumeData(_ session: Session, _ torrent: Torrent) throws -> [UInt8] {
     try session.requestResumeData(torrent)
     return try waitForEvent(session, "resume data") { event -> [UInt8]? in
-        if case .resumeData(torrent, _, let data) = event { return data }
+        if case .resumeData(torrent, _, let data, _) = event { return data }
         return nil
     }
 }

@@ -44,10 +44,14 @@ final class SessionTests: XCTestCase {
 
         // Resume data arrives as an event that libtorrent can read back.
         try leecher.requestResumeData(leeching)
-        let resume = try waitFor("resume data") { () -> [UInt8]? in
-            for case .resumeData(let t, _, let data) in try leecher.events(timeout: 0.2) where t == leeching { return data }
+        let (resume, pieces) = try waitFor("resume data") { () -> ([UInt8], Int)? in
+            for case .resumeData(let t, _, let data, let pieces) in try leecher.events(timeout: 0.2) where t == leeching {
+                return (data, pieces)
+            }
             return nil
         }
+        XCTAssertEqual(pieces, try SavedTorrent(resumeData: resume).status.piecesDone)
+        XCTAssertEqual(pieces, status.piecesDone)
         try leecher.remove(leeching)
         XCTAssertThrowsError(try leecher.status(leeching)) { error in
             XCTAssertEqual((error as? TorrentKitError)?.code, .badHandle)

@@ -428,7 +428,7 @@ typedef enum {
     BTX_EVENT_RESUMED = 6,
     BTX_EVENT_CHECKED = 7,
     BTX_EVENT_REMOVED = 8,
-    BTX_EVENT_RESUME_DATA = 9,       /* data = bencoded resume data */
+    BTX_EVENT_RESUME_DATA = 9,       /* data = bencoded resume data; value = the pieces it holds */
     BTX_EVENT_RESUME_DATA_FAILED = 10,
     BTX_EVENT_TORRENT_ERROR = 11,
     BTX_EVENT_FILE_ERROR = 12,

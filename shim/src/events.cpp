@@ -88,6 +88,7 @@ struct event_builder {
             btx::copy_into(e.info_hash, sizeof e.info_hash, btx::best_hash_hex(x->params.info_hashes));
             e.data = btx::copy_bytes(buf.data(), buf.size());
             e.data_len = buf.size();
+            e.value = params.have_pieces.count();
             break;
         }
         case lt::save_resume_data_failed_alert::alert_type: {

@@ -36,7 +36,7 @@ public final class SessionHost {
         var checking = false
         /// It came from saved state, whose resume file holds its pieces.
         var resumed = false
-        /// Pieces in its last resume data written at shutdown.
+        /// Pieces its last written resume data holds.
         var savedPieces: Int?
         var lastStatus: TorrentStatus?
         /// The `added` event's data, also the control socket's answer to an add.
@@ -93,7 +93,6 @@ public final class SessionHost {
     /// lookup, not by going through 5,000.
     private var byHash: [String: Tracked] = [:]
     /// Shutting down: each written resume data's pieces are counted.
-    private var finalSave = false
     /// Resume data requests not answered yet, per torrent. A save asked for
     /// while another is on its way is sent anyway: the earlier one may
     /// predate the last piece.
@@ -263,6 +262,7 @@ public final class SessionHost {
                 entry.addedHashes = (saved.status.infoHashV1, saved.status.infoHashV2)
                 entry.savedPaused = saved.status.isPaused
                 entry.savedSignature = SaveSignature(saved.status)
+                entry.savedPieces = saved.status.piecesDone
                 entry.onComplete = onComplete
                 applyChosenSettings(entry)
                 // The seeding clock started when the torrent completed, not now.
@@ -364,9 +364,7 @@ public final class SessionHost {
         if now - lastSave >= saveInterval {
             // libtorrent calls every torrent it loaded "modified": 5,000
             // resumed torrents would all be written (an fsync each) for nothing.
-            for entry in tracked where entry.lastStatus.map(SaveSignature.init) != entry.savedSignature {
-                requestSave(entry, onlyIfModified: true)
-            }
+            for entry in tracked where !isSaved(entry) { requestSave(entry, onlyIfModified: true) }
             lastSave = now
         }
         if reporter.showsProgress {
@@ -489,11 +487,10 @@ public final class SessionHost {
             }
             reporter.metadata(name: status.name, infoHash: status.infoHash, size: status.totalSize)
             requestSave(entry, onlyIfModified: false)
-        case .resumeData(let torrent, let infoHash, let data):
+        case .resumeData(let torrent, let infoHash, let data, let pieces):
             let signature = saveAnswered(torrent)
             // A torrent removed meanwhile stays removed.
             guard let entry = entry(torrent) else { return }
-            if finalSave { entry.savedPieces = (try? SavedTorrent(resumeData: data))?.status.piecesDone }
             do {
                 // Offline it ran paused only so that nothing would start; a
                 // queued torrent is paused by the queue, not by its user.
@@ -501,6 +498,7 @@ public final class SessionHost {
                 let data = patch ? try SavedTorrent.resumeData(data, paused: entry.savedPaused) : data
                 try directory.saveResumeData(data, for: infoHash)
                 entry.savedSignature = signature
+                entry.savedPieces = pieces
                 if entry.stateKey != infoHash {
                     // A v2 magnet learns its v1 hash with the metadata.
                     let goal = try? directory.loadSeedGoal(entry.stateKey)
@@ -656,6 +654,14 @@ public final class SessionHost {
         }
     }
 
+    /// Its last written resume data holds what it shows now, and no save
+    /// is on its way.
+    func isSaved(_ entry: Tracked) -> Bool {
+        guard pendingSaves[entry.torrent] == nil, let status = entry.lastStatus,
+              let signature = entry.savedSignature, let pieces = entry.savedPieces else { return false }
+        return signature == SaveSignature(status) && pieces >= status.piecesDone
+    }
+
     /// libtorrent saves no pieces at all for a torrent whose resume data it
     /// has not loaded yet: saving then would replace good resume data with
     /// an empty one, and a crash right after would lose the whole download.
@@ -686,20 +692,28 @@ public final class SessionHost {
         // libtorrent counts a piece done once its hash passed, but saves it
         // only once it is written: a save right after the last piece can miss
         // it. Save again until the saved data holds every piece status shows.
-        finalSave = true
         // Transfers stop first (the torrents' own paused flags, which their
         // resume data keeps, stay as they are): a download still running at
         // full speed completed pieces faster than they were saved, and a
         // Ctrl-C waited for the rest of the download.
         try? session.pauseSession()
-        var unsaved = tracked
+        for status in try session.statuses() { entry(status.torrent)?.lastStatus = status }
+        // A torrent whose last save holds what it shows now is not written
+        // again: a daemon of 2,000 idle torrents took 2.2 s to stop, an fsync
+        // each, and at 10,000 it would have run out of time.
+        var unsaved = tracked.filter { !isSaved($0) }
         while !unsaved.isEmpty && monotonicSeconds() < deadline {
-            for entry in unsaved { requestSave(entry, onlyIfModified: false) }
+            for entry in unsaved {
+                // Known again once written; a write that failed (and was
+                // warned of) is not tried again.
+                entry.savedPieces = nil
+                requestSave(entry, onlyIfModified: false)
+            }
             while !pendingSaves.isEmpty && monotonicSeconds() < deadline {
                 try handleEvents(for: .infinity, waiting: 0.1)
             }
             for status in try session.statuses() { entry(status.torrent)?.lastStatus = status }
-            unsaved = tracked.filter { ($0.savedPieces ?? .max) < ($0.lastStatus?.piecesDone ?? 0) }
+            unsaved = unsaved.filter { ($0.savedPieces ?? .max) < ($0.lastStatus?.piecesDone ?? 0) }
             if !unsaved.isEmpty { usleep(20_000) }
         }
         // Said, not hidden: what the last save left out is fetched again.

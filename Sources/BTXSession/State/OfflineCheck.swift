@@ -44,7 +44,7 @@ public func checkSavedTorrent(_ saved: SavedTorrent, directory: StateDirectory,
     while true {
         for event in try session.events(timeout: 1) {
             switch event {
-            case .resumeData(torrent, _, let data):
+            case .resumeData(torrent, _, let data, _):
                 try directory.saveResumeData(try SavedTorrent.resumeData(data, paused: saved.status.isPaused), for: hash)
                 return status
             case .resumeDataFailed(torrent, let message):
