@@ -32,6 +32,7 @@ echo "# create: one ${size_mib} MiB file; ${small_files} files of 1-8 KiB; $(npr
 head -c "${size_mib}M" /dev/urandom > "$work/big.bin"
 /usr/bin/python3 bench/small_files.py "$work/small" "$small_files"
 cat "$work/big.bin" > /dev/null   # warm the page cache
+sync   # and write it back: no run competes with the flusher
 
 bench() {  # case-id title, then name/command pairs; the first is btx
     local id=$1 title=$2; shift 2

@@ -20,6 +20,7 @@ mkdir "$work/state"
 printf 'dht = off\nlsd = off\nupnp = off\nnatpmp = off\n' > "$work/state/config"
 add="$btx add -q --state-dir $work/state --listen 127.0.0.1:0 --no-dht -o $work $work/payload.torrent"
 $add >/dev/null   # checks the file once and saves resume data
+sync   # no run competes with writing back the payload
 
 cat > "$work/python_restart.py" <<'PY'
 import sys, time, libtorrent as lt

@@ -35,6 +35,7 @@ for i in range(count):
     with open(os.path.join(work, "torrents", name + ".torrent"), "wb") as f:
         f.write(lt.bencode(t.generate()))
 PY
+sync   # no measurement competes with writing these back
 torrents=("$work"/torrents/*.torrent)
 mkdir "$work/pool"
 mv "${torrents[@]:$((total - pool))}" "$work/pool/"
