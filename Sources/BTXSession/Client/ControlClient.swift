@@ -42,7 +42,7 @@ public final class ControlClient {
     /// BTXError it names.
     public func call(_ method: String, _ params: [(String, JSON)] = []) throws -> JSON {
         try send(method, params)
-        return try Self.unwrap(JSON(parsing: String(decoding: readLine(), as: UTF8.self)))
+        return try Self.unwrap(JSON(parsing: readLine()))
     }
 
     private func send(_ method: String, _ params: [(String, JSON)]) throws {
@@ -79,7 +79,7 @@ public final class ControlClient {
             buffer += chunk[..<n]
         }
         guard buffer.starts(with: prefix) else {
-            return try Self.unwrap(JSON(parsing: String(decoding: readLine(), as: UTF8.self))).bytes.withUnsafeBytes(sink)
+            return try Self.unwrap(JSON(parsing: readLine())).bytes.withUnsafeBytes(sink)
         }
         // The reply is prefix + result + "}" + newline: every byte but the
         // last one seen so far is the result's.
