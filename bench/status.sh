@@ -86,6 +86,11 @@ hyperfine -N --style basic --warmup "$warmup" --runs "$runs" ${BENCH_OUT:+--expo
     -n "live session, $live torrents" "$btx status --json --state-dir $work/live" \
     -n "saved state, $saved torrents" "$btx status --json --state-dir $work/saved" 2>&1 | grep -v '^ *Range\|^ *$'
 
+# Not a target: the table a person reads, parsed from the same reply.
+echo "# btx status (a table); $live torrents in a live daemon; $runs runs"
+hyperfine -N --style basic --warmup "$warmup" --runs "$runs" ${BENCH_OUT:+--export-json "$BENCH_OUT/scale-table.json"} \
+    -n "live session, $live torrents" "$btx status --state-dir $work/live" 2>&1 | grep -v '^ *Range\|^ *$'
+
 # Each run adds a torrent the daemon has not seen: --prepare moves the next
 # one from the pool into place.
 echo "# btx add --detach of one more torrent to the daemon of $live; $runs runs"
