@@ -13,14 +13,17 @@ final class JSONParserTests: XCTestCase {
     }
 
     func testEscapesOfEveryKind() throws {
-        let parsed = try JSON(parsing: #"["\u00e9\u0041", "a\/b", "\ud800", "x\"y"]"#).arrayValue?.map(\.stringValue)
+        let parsed = try JSON(parsing: #"["\u00e9\u0041", "a\/b", "\ud800", "x\"y", "\b\f\n\r\t\\", "é\nü ✓\t"]"#)
+            .arrayValue?.map(\.stringValue)
         // A lone surrogate cannot be a scalar: it reads as U+FFFD.
-        XCTAssertEqual(parsed, ["éA", "a/b", "\u{FFFD}", "x\"y"])
+        XCTAssertEqual(parsed, ["éA", "a/b", "\u{FFFD}", "x\"y", "\u{08}\u{0C}\n\r\t\\", "é\nü ✓\t"])
     }
 
     func testMalformedStringsAreErrorsNotGuesses() {
         for bad: [UInt8] in [Array(#"["abc"#.utf8), Array("[\"a\u{01}b\"]".utf8), [0x5B, 0x22, 0xFF, 0x22, 0x5D],
-                             [0x5B, 0x22, 0xC3, 0x22, 0x5D], Array(#"["\u12"]"#.utf8), [0x5B, 0x22, 0x5C, 0xC3, 0xA9, 0x22, 0x5D]] {
+                             [0x5B, 0x22, 0xC3, 0x22, 0x5D], Array(#"["\u12"]"#.utf8), [0x5B, 0x22, 0x5C, 0xC3, 0xA9, 0x22, 0x5D],
+                             // Invalid UTF-8 after an escape, and a lead byte cut off by one.
+                             [0x5B, 0x22, 0x5C, 0x6E, 0xFF, 0x22, 0x5D], [0x5B, 0x22, 0xC3, 0x5C, 0x6E, 0x22, 0x5D]] {
             XCTAssertThrowsError(try JSON(parsing: bad), String(decoding: bad, as: UTF8.self))
         }
     }

@@ -133,14 +133,18 @@ final class ScaleTests: XCTestCase {
         try waitForSeeding()
         try stopDaemon(seeder)
         let resume = seeder.state + "/resume"
-        func inodes() throws -> [String: Int] {
-            var found: [String: Int] = [:]
+        // A rewrite is a new file renamed into place: a new inode, or (ext4
+        // reuses freed ones) the same inode with a new modification time.
+        func identities() throws -> [String: [Int]] {
+            var found: [String: [Int]] = [:]
             for name in try FileManager.default.contentsOfDirectory(atPath: resume) where name.hasSuffix(".resume") {
-                found[name] = try FileManager.default.attributesOfItem(atPath: resume + "/" + name)[.systemFileNumber] as? Int
+                var info = stat()
+                XCTAssertEqual(stat(resume + "/" + name, &info), 0, name)
+                found[name] = [Int(info.st_ino), info.st_mtim.tv_sec, info.st_mtim.tv_nsec]
             }
             return found
         }
-        let before = try inodes()
+        let before = try identities()
         XCTAssertEqual(before.count, torrents.count)
 
         // Restarted, one torrent uploads; the rest only sit there.
@@ -151,7 +155,7 @@ final class ScaleTests: XCTestCase {
         XCTAssertEqual(download.status, 0, download.stderr)
         try stopDaemon(seeder)
 
-        let after = try inodes()
+        let after = try identities()
         let rewritten = before.keys.filter { before[$0] != after[$0] }
         let uploaded = try seeder.savedTorrents().first { $0["name"] as? String == "item-000.bin" }
         XCTAssertEqual(rewritten.count, 1, "rewritten: \(rewritten.sorted().prefix(3))…")

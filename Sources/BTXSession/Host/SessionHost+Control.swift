@@ -127,7 +127,7 @@ extension SessionHost {
         entry.savedPaused = true
         try unqueue(entry)
         try session.pause(entry.torrent)
-        requestSave(entry, onlyIfModified: false)
+        saveChange(entry)
     }
 
     func resume(_ entry: Tracked) throws {
@@ -141,7 +141,7 @@ extension SessionHost {
         entry.error = nil
         entry.done = false
         directory.clearError(for: entry.stateKey)
-        requestSave(entry, onlyIfModified: false)
+        saveChange(entry)
     }
 
     private func dhtDeadline(_ params: JSON) -> Double {

@@ -41,7 +41,7 @@ extension SessionHost {
         for url in removeSeeds { try session.removeWebSeed(entry.torrent, url: url) }
         for url in addSeeds { try session.addWebSeed(entry.torrent, url: url) }
         let changed = !(add + remove + addSeeds + removeSeeds).isEmpty
-        if changed { requestSave(entry, onlyIfModified: false) }
+        if changed { saveChange(entry) }
         if mode != .offline {
             if params["reannounce"]?.boolValue == true { try session.reannounce(entry.torrent) }
             if params["scrape"]?.boolValue == true { try session.scrape(entry.torrent) }
@@ -74,7 +74,7 @@ extension SessionHost {
                 usleep(2_000)
             }
         }
-        requestSave(entry, onlyIfModified: false)
+        saveChange(entry)
         return document(of: try session.status(entry.torrent), entry: entry)
     }
 
@@ -129,7 +129,7 @@ extension SessionHost {
 
     func moveEnded(_ torrent: Torrent, failure: String?) {
         guard let (client, reply) = pendingMoves.removeValue(forKey: torrent) else { return }
-        if let entry = entry(torrent) { requestSave(entry, onlyIfModified: false) }
+        if let entry = entry(torrent) { saveChange(entry) }
         deliver(failure.map { ControlServer.error("failed", $0) } ?? ControlServer.result(reply), to: client)
     }
 }

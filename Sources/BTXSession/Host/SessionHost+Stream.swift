@@ -56,7 +56,7 @@ extension SessionHost {
             // reader of the file never finds them: reading it is wanting it.
             if file.priority == 0 {
                 try session.setFilePriorities(entry.torrent, files.map { UInt8(clamping: $0.index == file.index ? 4 : $0.priority) })
-                requestSave(entry, onlyIfModified: false)
+                saveChange(entry)
             }
         }
         var map = try session.pieceMap(entry.torrent)
@@ -102,7 +102,9 @@ extension SessionHost {
         } else if let map = try? session.pieceMap(torrent) {
             try? placeDeadlines(torrent, map: map)
         }
-        if let entry = entry(torrent) { requestSave(entry, onlyIfModified: true) }
+        // Not a periodic save, which waits for one in flight: that one may
+        // hold the narrowed priorities.
+        if let entry = entry(torrent) { saveChange(entry) }
     }
 
     /// Drops streams whose reader went away: its socket closed, or it

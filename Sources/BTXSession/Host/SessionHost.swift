@@ -51,6 +51,11 @@ public final class SessionHost {
         /// What its last written resume data holds, as status shows it:
         /// periodic saves skip a torrent that has not moved since.
         var savedSignature: SaveSignature?
+        /// Changed this run in a way its save signature does not show
+        /// (settings, trackers, priorities, which libtorrent may take after
+        /// the save asked for them), or a write of it failed: written again
+        /// at shutdown whatever its last save holds.
+        var changedThisRun = false
         /// The status each unanswered save was asked at, oldest first: what
         /// its resume data holds at least.
         var requestedSignatures: [SaveSignature?] = []
@@ -508,6 +513,7 @@ public final class SessionHost {
                     if let goal { try? directory.saveSeedGoal(goal, for: infoHash) }
                 }
             } catch let error as BTXError {
+                entry.changedThisRun = true
                 reporter.warning(name: entry.name, infoHash: infoHash, "could not save resume data: \(error.message)")
             }
         case .resumeDataUnchanged(let torrent):
@@ -516,6 +522,7 @@ public final class SessionHost {
         case .resumeDataFailed(let torrent, let message):
             _ = saveAnswered(torrent)
             if let entry = entry(torrent) {
+                entry.changedThisRun = true
                 reporter.warning(name: entry.name, infoHash: entry.stateKey, "could not save resume data: \(message)")
             }
         case .finished(let torrent), .stateChanged(let torrent, _), .paused(let torrent), .resumed(let torrent):
@@ -561,6 +568,7 @@ public final class SessionHost {
     /// --only for a torrent whose file list was unknown when it was added.
     private func applySelection(_ entry: Tracked) throws {
         guard let only = entry.only else { return }
+        entry.changedThisRun = true
         try session.setFilePriorities(entry.torrent, only.priorities(for: session.files(entry.torrent)))
         entry.only = nil
     }
@@ -574,7 +582,7 @@ public final class SessionHost {
         directory.saveError(message, for: entry.stateKey)
         if stop { try? session.pause(entry.torrent) }
         reporter.error(name: entry.name, infoHash: entry.stateKey, message)
-        requestSave(entry, onlyIfModified: false)
+        saveChange(entry)
     }
 
     func update(with status: TorrentStatus, now: Double) {
@@ -597,6 +605,8 @@ public final class SessionHost {
                 entry.savedPaused = true
                 try? unqueue(entry)
                 try? session.pause(entry.torrent)
+                // Paused by the queue already, its status shows no change.
+                saveChange(entry)
             }
         }
     }
@@ -641,6 +651,12 @@ public final class SessionHost {
         } catch {
             reporter.warning(name: entry.name, infoHash: entry.stateKey, "on-complete: \(error)", once: false)
         }
+    }
+
+    /// A save of a change its save signature does not show.
+    func saveChange(_ entry: Tracked) {
+        entry.changedThisRun = true
+        requestSave(entry, onlyIfModified: false)
     }
 
     /// Periodic saves (`onlyIfModified`) wait for the one in flight; any
@@ -698,10 +714,12 @@ public final class SessionHost {
         // Ctrl-C waited for the rest of the download.
         try? session.pauseSession()
         for status in try session.statuses() { entry(status.torrent)?.lastStatus = status }
-        // A torrent whose last save holds what it shows now is not written
-        // again: a daemon of 2,000 idle torrents took 2.2 s to stop, an fsync
-        // each, and at 10,000 it would have run out of time.
-        var unsaved = tracked.filter { !isSaved($0) }
+        // A torrent whose last save holds what it shows now, and that was
+        // not otherwise changed, is not written again: a daemon of 2,000 idle
+        // torrents took 2.2 s to stop, an fsync each, and at 10,000 it would
+        // have run out of time. (What libtorrent alone counts, its active and
+        // seeding times and known peers, stays as last saved.)
+        var unsaved = tracked.filter { $0.changedThisRun || !isSaved($0) }
         while !unsaved.isEmpty && monotonicSeconds() < deadline {
             for entry in unsaved {
                 // Known again once written; a write that failed (and was
@@ -713,7 +731,7 @@ public final class SessionHost {
                 try handleEvents(for: .infinity, waiting: 0.1)
             }
             for status in try session.statuses() { entry(status.torrent)?.lastStatus = status }
-            unsaved = unsaved.filter { ($0.savedPieces ?? .max) < ($0.lastStatus?.piecesDone ?? 0) }
+            unsaved = tracked.filter { ($0.savedPieces ?? .max) < ($0.lastStatus?.piecesDone ?? 0) }
             if !unsaved.isEmpty { usleep(20_000) }
         }
         // Said, not hidden: what the last save left out is fetched again.
