@@ -97,7 +97,6 @@ public final class SessionHost {
     /// whole hash (scripts, a following `btx add`) finds its torrent in one
     /// lookup, not by going through 5,000.
     private var byHash: [String: Tracked] = [:]
-    /// Shutting down: each written resume data's pieces are counted.
     /// Resume data requests not answered yet, per torrent. A save asked for
     /// while another is on its way is sent anyway: the earlier one may
     /// predate the last piece.
