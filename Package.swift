@@ -32,13 +32,19 @@ let package = Package(
             ]
         ),
         .target(name: "TorrentKit", dependencies: ["CBTX"]),
+        // System calls Glibc's Swift module leaves out (pipe2).
+        .target(name: "CSyscall"),
         // The long-running session: host, control protocol, saved state.
-        .target(name: "BTXSession", dependencies: ["TorrentKit"]),
+        .target(name: "BTXSession", dependencies: ["TorrentKit", "CSyscall"]),
         .target(name: "BTXCLI", dependencies: ["BTXSession", "TorrentKit"]),
         .executableTarget(name: "btx", dependencies: ["BTXCLI"]),
-        .testTarget(name: "TorrentKitTests", dependencies: ["TorrentKit", "CBTX"]),
-        .testTarget(name: "BTXCLITests", dependencies: ["BTXCLI", "BTXSession", "TorrentKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["btx"]),
+        // What the test targets share: polling with a deadline, loopback
+        // ports, scratch folders, and a swarm of libtorrent sessions.
+        .target(name: "TestSupport", dependencies: ["TorrentKit"], path: "Tests/TestSupport"),
+        .testTarget(name: "TorrentKitTests", dependencies: ["TorrentKit", "CBTX", "TestSupport"]),
+        .testTarget(name: "BTXSessionTests", dependencies: ["BTXSession", "TorrentKit", "TestSupport"]),
+        .testTarget(name: "BTXCLITests", dependencies: ["BTXCLI", "BTXSession", "TorrentKit", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["btx", "TestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -10,14 +10,12 @@ struct PieceMapLines {
     let downloading: [Bool]
     let availability: [Int]?
 
-    init?(_ document: JSON) {
-        guard let count = document["pieces"]?.intValue, count > 0,
-              let have = document["bitfield"]?.stringValue.flatMap({ bits(hex: $0, count: Int(count)) }) else { return nil }
+    init?(_ document: PieceMapDocument) {
+        let count = document.pieces
+        guard count > 0, let have = bits(hex: document.bitfield, count: count) else { return nil }
         self.have = have
-        downloading = document["downloading"]?.stringValue.flatMap { bits(hex: $0, count: Int(count)) }
-            ?? [Bool](repeating: false, count: Int(count))
-        let peers: [Int] = (document["availability"]?.arrayValue ?? []).compactMap { $0.intValue.map { Int($0) } }
-        availability = peers.count == Int(count) ? peers : nil
+        downloading = document.downloading.flatMap { bits(hex: $0, count: count) } ?? [Bool](repeating: false, count: count)
+        availability = document.availability?.count == count ? document.availability : nil
     }
 
     /// Cells of the map: `width` or fewer, each over the same number of pieces (the last takes the rest).

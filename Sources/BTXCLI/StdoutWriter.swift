@@ -22,9 +22,9 @@ enum StdoutWriter {
         while next < end {
             if pipe && !waitForRoom() { return }
             // POLLOUT on a pipe promises room for PIPE_BUF bytes: no more is written at once.
-            let n = Glibc.write(STDOUT_FILENO, next, pipe ? min(end - next, Int(PIPE_BUF)) : end - next)
+            let n = Syscall.retrying { Glibc.write(STDOUT_FILENO, next, pipe ? min(end - next, Int(PIPE_BUF)) : end - next) }
             if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
+                if errno == EAGAIN { continue }
                 abandoned = true
                 if errno == EPIPE { requestStopForClosedOutput() }
                 return

@@ -71,7 +71,9 @@ public final class Session {
     /// object goes; every other call fails afterwards.
     public func close() throws { try check(btx_session_close(raw)) }
 
-    public func apply(settings: [(String, String)]) throws {
+    public func apply(_ profile: SettingsProfile) throws { try apply(settings: profile.settings) }
+
+    func apply(settings: [(String, String)]) throws {
         try withSettings(settings) { list, count in try check(btx_session_apply_settings(raw, list, count)) }
     }
 

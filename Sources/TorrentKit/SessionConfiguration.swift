@@ -118,28 +118,13 @@ public struct SessionConfiguration: Sendable {
             ("max_queued_disk_bytes", "\(16 << 20)"),
             ("aio_threads", "\(max(4, 2 * Self.cores))"),
             ("hashing_threads", "\(Self.cores)"),
-            // libtorrent dials known peers only on its once-a-second tick,
-            // and the first one comes tick_interval (500 ms) after start:
-            // every download began half a second late. At 100 ms the first
-            // dial comes at once and rate limits are dealt out more evenly.
-            ("tick_interval", "100"),
-            // 30 dials a second made 100 torrents added at once wait 3 s
-            // for their peers; 100 a second started them all within one
-            // second, and their writes then queued up faster than the disk
-            // took them: 100 torrents of 4 MiB took as long at 50 a second
-            // (2.1 s) for 14% less CPU (bench/download.sh).
-            ("connection_speed", "50"),
-            // A peer that refused a dial is tried again after this many
-            // seconds times its failures (3 at most). At libtorrent's 60, a
-            // --peer dialled while it was still checking its files (as
-            // transmission-cli does at start) was left alone for a minute.
-            ("min_reconnect_time", "10"),
             // libtorrent's listen() backlog is 5: a burst of dials (100
             // torrents added at once on the other side) overflowed it, and
             // each dropped dial cost its peer seconds of SYN retries.
             ("listen_queue_size", "128"),
             // A one-shot command should not hang on exit for an unreachable tracker.
             ("stop_tracker_timeout", "2"),
+        ] + SettingsProfile.pacing.settings + [
             ("enable_dht", flag(dht)),
             ("dht_read_only", flag(dhtReadOnly)),
             ("enable_lsd", flag(localPeerDiscovery)),

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// The IP blocklist on a loopback swarm: a seeder on 127.0.0.1 and one on
 /// 127.0.0.2 (loopback too, so a distinct peer address), and lists that

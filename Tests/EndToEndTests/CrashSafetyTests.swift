@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// SIGKILL at ten moments of a download, some of them while resume data is
 /// being written: every restart loads the state the last save left, loses

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// dht-put and dht-get through separate btx processes on a private loopback
 /// DHT, checked against python3-libtorrent as an independent client.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// One-shot DHT commands on a small private DHT: they join, ask and leave.
 /// What they leave behind must not slow the next lookup down.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Every file btx keeps (resume data, seeding goals, config, dht.state,
 /// the lock, the control socket, the DHT key) truncated, garbage,

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// `btx add` between real btx processes on 127.0.0.1: each its own state
 /// directory, files compared by SHA-256.
@@ -149,17 +150,5 @@ final class DownloadTests: XCTestCase {
         XCTAssertLessThan(rate, Double(cap) * 1.2, "average \(Int(rate)) B/s over a cap of \(cap)")
         XCTAssertGreaterThan(rate, Double(cap) * 0.5, "average \(Int(rate)) B/s, far under the cap of \(cap)")
         _ = seeder
-    }
-}
-
-func canConnect(port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }
 }

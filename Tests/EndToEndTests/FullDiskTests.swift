@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// A download bigger than its disk: one clear error, the torrent paused with
 /// it, and once space is freed the same torrent completes, byte for byte.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// btx and transmission-cli (Debian's transmission 3.00) exchanging a
 /// torrent both ways on 127.0.0.1. transmission ignores loopback peers from

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// The man page's jq recipes, run as written against a live daemon: a
 /// torrent nobody seeds (stalled), one downloading slowly through a local

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Every command's --json output and every event type, produced for real and
 /// held to docs/json (spawn and RunningProcess validate each line; see

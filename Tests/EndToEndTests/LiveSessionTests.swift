@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// One live session, many one-shot commands: what a second terminal sees
 /// and steers while `btx add` downloads.

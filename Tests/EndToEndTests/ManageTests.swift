@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Managing torrents after they are added, each command live (a daemon) and
 /// on saved state (no session), against real peers and a real tracker.

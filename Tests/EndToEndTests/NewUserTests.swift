@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// What a new user hit on a loopback swarm (sticky options, verify, names,
 /// daemon stop, peer flags, resume stalls, saved counters): each test here

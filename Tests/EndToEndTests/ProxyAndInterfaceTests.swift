@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// --proxy, --proxy-only and --interface against real proxies from Debian,
 /// on loopback. The proxies connect out from 127.0.0.2 and the seeders

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Interrupted downloads continue from their resume data: no recheck, and no
 /// more downloaded than what was missing (plus the pieces in flight).

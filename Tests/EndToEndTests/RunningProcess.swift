@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// A child that keeps running while the test talks to it: its stdout is read
 /// line by line (btx's --json events), and it is killed and reaped when the
@@ -111,31 +112,4 @@ func parseEvent(_ line: String) -> (type: String, data: [String: Any])? {
     guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
           let type = object["type"] as? String, let data = object["data"] as? [String: Any] else { return nil }
     return (type, data)
-}
-
-/// Polls `condition` until it holds or the deadline passes.
-func waitUntil(_ what: String, timeout: TimeInterval = 30, _ condition: () throws -> Bool) throws {
-    let deadline = Date() + timeout
-    while try !condition() {
-        if Date() > deadline { throw TestFailure("timed out waiting for \(what)") }
-        usleep(20_000)
-    }
-}
-
-/// A TCP port nothing listens on right now (the kernel's pick).
-func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-            _ = bind(fd, pointer, length)
-            return getsockname(fd, pointer, &length)
-        }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// A daemon holding hundreds of torrents: requests find a torrent without
 /// asking libtorrent for everyone's status, and the status of all of them,

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// btx serve: a torrent's files over HTTP as they download, read with curl
 /// and ffprobe from rate-limited seeders on 127.0.0.1.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// `btx add --json` into a pipe whose reader stopped reading, or went away:
 /// the session still stops on SIGTERM, or on the closed pipe, with every

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// The saved state without a session: selecting torrents, the lock, and the
 /// errors `add` gives before it starts anything.

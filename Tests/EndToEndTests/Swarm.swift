@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// One btx peer of a test swarm: its own state directory, listening on
 /// 127.0.0.1 only, with the DHT, LSD, UPnP and NAT-PMP off (through the

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// A real proxy from Debian on 127.0.0.1 for one test: microsocks (SOCKS5,
 /// TCP only), tinyproxy (HTTP CONNECT) or dante (SOCKS5 with UDP

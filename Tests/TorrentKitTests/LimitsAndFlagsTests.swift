@@ -1,6 +1,7 @@
 import Foundation
 import TorrentKit
 import XCTest
+import TestSupport
 
 /// A torrent's limits and flags: set while it runs, measured, kept in resume
 /// data, and kept or replaced when it is added again.

@@ -1,5 +1,6 @@
 import TorrentKit
 import XCTest
+import TestSupport
 
 /// Edits of .torrent bytes: what changes, where new keys and tiers go, and
 /// what is refused.

@@ -1,6 +1,7 @@
 import Foundation
 import TorrentKit
 import XCTest
+import TestSupport
 
 /// Which pieces a torrent has, which are arriving and how many peers have
 /// each; piece priorities and deadlines.

@@ -1,6 +1,7 @@
 import Foundation
 import TorrentKit
 import XCTest
+import TestSupport
 
 /// libtorrent's queue of auto-managed torrents, and pausing a whole session.
 final class QueueTests: XCTestCase {

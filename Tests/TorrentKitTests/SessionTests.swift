@@ -1,5 +1,6 @@
 import TorrentKit
 import XCTest
+import TestSupport
 
 /// Two real libtorrent sessions on 127.0.0.1 driven through TorrentKit.
 final class SessionTests: XCTestCase {
@@ -72,19 +73,4 @@ final class SessionTests: XCTestCase {
                                     options: AddOptions(savePath: NSTemporaryDirectory()))
         XCTAssertEqual(again, torrent)
     }
-}
-
-/// Polls `probe` until it returns a value or the deadline passes.
-func waitFor<T>(_ what: String, timeout: Double = 20, _ probe: () throws -> T?) throws -> T {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if let value = try probe() { return value }
-        usleep(20_000)
-    }
-    throw TimeoutError(what: what)
-}
-
-struct TimeoutError: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting for \(what)" }
 }

@@ -1,6 +1,7 @@
 import CBTX
 import TorrentKit
 import XCTest
+import TestSupport
 
 /// The C ABI's promises: bad handles and NULL pointers are error codes,
 /// never crashes, and the message says why.

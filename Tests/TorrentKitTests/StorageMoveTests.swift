@@ -1,6 +1,7 @@
 import Foundation
 import TorrentKit
 import XCTest
+import TestSupport
 
 /// Moving a torrent's data while it downloads and once it is done; what
 /// cannot work fails at once, or in an event, with the data left in place.

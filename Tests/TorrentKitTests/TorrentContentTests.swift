@@ -1,5 +1,6 @@
 import TorrentKit
 import XCTest
+import TestSupport
 
 final class TorrentContentTests: XCTestCase {
     func testSingleFileIsNamedAfterItself() throws {
@@ -91,7 +92,7 @@ final class TorrentContentTests: XCTestCase {
     }
 
     private func realpathOf(_ path: String) throws -> String {
-        guard let p = realpath(path, nil) else { throw TimeoutError(what: "realpath") }
+        guard let p = realpath(path, nil) else { throw TorrentKitError(.io, "realpath \(path) failed") }
         defer { free(p) }
         return String(cString: p)
     }

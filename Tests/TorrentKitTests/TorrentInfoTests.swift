@@ -1,5 +1,6 @@
 import TorrentKit
 import XCTest
+import TestSupport
 
 final class TorrentInfoTests: XCTestCase {
     func testMalformedMetainfoIsAParseError() {

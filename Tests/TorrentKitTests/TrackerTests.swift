@@ -1,6 +1,7 @@
 import Foundation
 import TorrentKit
 import XCTest
+import TestSupport
 
 /// Trackers and web seeds of running torrents, against a real opentracker
 /// and a real HTTP server on 127.0.0.1.

@@ -1,6 +1,7 @@
 import Glibc
 import TorrentKit
 import XCTest
+import TestSupport
 
 /// btx hashes large files through memory mappings; a page past the end of a
 /// file that another process truncated raises SIGBUS. That must be an error

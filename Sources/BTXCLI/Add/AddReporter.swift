@@ -58,12 +58,12 @@ final class AddReporter: SessionObserver {
         event("tracker_reply", [("info_hash", .string(infoHash)), ("peers", .int(peers))])
     }
 
-    /// `torrents`: status documents, the progress events' data.
-    func progress(_ torrents: [JSON], now: Double) {
+    /// `torrents`: the progress events' data.
+    func progress(_ torrents: [TorrentDocument], now: Double) {
         guard showsProgress, now - lastProgress >= progressInterval else { return }
         lastProgress = now
         if output.json {
-            for torrent in torrents { event("progress", torrent) }
+            for torrent in torrents { event("progress", torrent.json) }
         } else {
             live.show(torrents.map { progressLine($0, output: output) })
         }
@@ -149,12 +149,10 @@ final class AddReporter: SessionObserver {
 
 /// One torrent's live line on stderr, from its status document: for `add`
 /// running the session and for `add` following one.
-func progressLine(_ t: JSON, output: Output) -> String {
-    let peers = t["peers"]?.intValue ?? 0
-    var parts = [t["name"]?.stringValue ?? "", output.state(t["state"]?.stringValue ?? "", onStderr: true),
-                 Units.oneDecimal((t["progress"]?.doubleValue ?? 0) * 100) + "%",
-                 "↓ " + Units.rate(t["download_rate"]?.intValue ?? 0), "↑ " + Units.rate(t["upload_rate"]?.intValue ?? 0),
-                 "\(peers) peer\(peers == 1 ? "" : "s")"]
-    if let eta = t["eta"]?.intValue { parts.append("ETA " + Units.duration(seconds: eta)) }
+func progressLine(_ t: TorrentDocument, output: Output) -> String {
+    var parts = [t.name, output.state(t.state, onStderr: true), Units.oneDecimal(t.progress * 100) + "%",
+                 "↓ " + Units.rate(t.downloadRate), "↑ " + Units.rate(t.uploadRate),
+                 "\(t.peers) peer\(t.peers == 1 ? "" : "s")"]
+    if let eta = t.eta { parts.append("ETA " + Units.duration(seconds: eta)) }
     return parts.joined(separator: "  ")
 }

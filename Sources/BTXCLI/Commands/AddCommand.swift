@@ -89,7 +89,7 @@ private func runAdd(_ invocation: Invocation) throws {
         // One request per torrent keeps each well under the socket's line limit.
         var added: [JSON] = []
         for source in sources {
-            let reply = try client.call("add", [("sources", .array([source.json]))]
+            let reply = try client.call(.add, [("sources", .array([source.json]))]
                                             + plan.json(savePath: savePath, explicitSavePath: explicitSavePath))
             added += reply["torrents"]?.arrayValue ?? []
         }
@@ -149,13 +149,14 @@ private func follow(_ added: [JSON], seeding: Bool, client: ControlClient, direc
         guard output.json else { return }
         output.document(streamEvent(type, data))
     }
-    if let port = try? client.call("ping")["port"]?.intValue, port > 0 { emit("listening", .object([("port", .int(port))])) }
+    if let port = try? client.call(.ping)["port"]?.intValue, port > 0 { emit("listening", .object([("port", .int(port))])) }
     var awaitingMetadata = Set(added.filter { $0["has_metadata"]?.boolValue == false }.compactMap { $0["info_hash"]?.stringValue })
     var finished = Set<String>()
     while true {
-        let torrents: [JSON]
+        let torrents: [TorrentDocument]
         do {
-            torrents = try client.call("status", [("torrents", .array(hashes.map(JSON.string)))])["torrents"]?.arrayValue ?? []
+            torrents = try client.call(.status, [("torrents", .array(hashes.map(JSON.string)))])
+                .documents("torrents", TorrentDocument.init(json:))
         } catch let error as BTXError where error.exitCode == .noSession {
             // A foreground session exits once everything it holds is done,
             // maybe between two looks: its saved state says how it ended.
@@ -163,38 +164,35 @@ private func follow(_ added: [JSON], seeding: Bool, client: ControlClient, direc
             return try settle(hashes.filter { !finished.contains($0) }, directory: directory, output: output)
         }
         for t in torrents {
-            let hash = t["info_hash"]?.stringValue ?? ""
-            let name = t["name"]?.stringValue ?? hash
-            if t["has_metadata"]?.boolValue == true && awaitingMetadata.remove(hash) != nil {
-                emit("metadata", .object([("info_hash", .string(hash)), ("name", .string(name)), ("size", t["size"] ?? .null)]))
+            let hash = t.infoHash
+            let name = t.name
+            if t.hasMetadata && awaitingMetadata.remove(hash) != nil {
+                emit("metadata", .object([("info_hash", .string(hash)), ("name", .string(name)), ("size", t.size.map(JSON.int) ?? .null)]))
             }
-            emit("progress", t)
-            if let error = t["error"]?.stringValue {
+            emit("progress", t.json)
+            if let error = t.error {
                 live.clear()
                 emit("error", errorEvent(code: "failed", message: error, infoHash: hash, name: name))
                 emit("exit", exitEvent(reason: "error", code: .failure))
                 throw BTXError(exitCode: .failure, message: "\(name): \(error)", reported: true)
             }
-            let complete = ["seeding", "finished"].contains(t["state"]?.stringValue ?? "")
+            let complete = ["seeding", "finished"].contains(t.state)
             if complete && finished.insert(hash).inserted {
-                emit("finished", finishedEvent(infoHash: hash, name: name, size: t["size"]?.intValue ?? 0,
-                                               wanted: t["wanted"]?.intValue ?? 0,
-                                               sessionDownloaded: t["session_downloaded"]?.intValue ?? 0,
-                                               seconds: monotonicSeconds() - started))
+                emit("finished", finishedEvent(infoHash: hash, name: name, size: t.size ?? 0, wanted: t.wanted ?? 0,
+                                               sessionDownloaded: t.sessionDownloaded, seconds: monotonicSeconds() - started))
                 if !output.json {
                     live.clear()
-                    output.line("\(name): complete in \(t["save_path"]?.stringValue ?? "")")
+                    output.line("\(name): complete in \(t.savePath)")
                 }
             }
         }
         fflush(stdout)
-        let reached = torrents.filter { seeding ? $0["goal_reached"]?.boolValue == true
-                                                : finished.contains($0["info_hash"]?.stringValue ?? "") }
+        let reached = torrents.filter { seeding ? $0.goalReached == true : finished.contains($0.infoHash) }
         if reached.count == hashes.count {
             emit("exit", exitEvent(reason: "complete", code: .success))
             return
         }
-        live.show(torrents.filter { !finished.contains($0["info_hash"]?.stringValue ?? "") }.map { progressLine($0, output: output) })
+        live.show(torrents.filter { !finished.contains($0.infoHash) }.map { progressLine($0, output: output) })
         let deadline = monotonicSeconds() + (output.json ? 1.0 : 0.5)
         while monotonicSeconds() < deadline {
             if interruptRequested() {
@@ -218,8 +216,8 @@ private func settle(_ hashes: [String], directory: StateDirectory, output: Outpu
         }
         if output.json {
             let status = saved.status
-            output.document(streamEvent("progress", status.document(running: false, state: "complete",
-                                                                    settings: directory.savedSettings(hash, output: output))))
+            output.document(streamEvent("progress", TorrentDocument(status, running: false, state: "complete",
+                                                                    settings: directory.savedSettings(hash, output: output)).json))
             output.document(streamEvent("finished", finishedEvent(infoHash: status.infoHash, name: status.name,
                                                                   size: status.totalSize, wanted: status.totalWanted,
                                                                   sessionDownloaded: 0, seconds: 0)))

@@ -37,8 +37,8 @@ private func runBlocklist(_ invocation: Invocation) throws {
     } else {
         let client = try requireSession(invocation)
         document = invocation.flag("reload")
-            ? try client.call("blocklist_reload", file.map { [("path", .string($0))] } ?? [])
-            : try client.call("blocklist")
+            ? try client.call(.blocklistReload, file.map { [("path", .string($0))] } ?? [])
+            : try client.call(.blocklist)
     }
     if out.json { return out.document(document) }
     out.fields(blocklistFields(document))

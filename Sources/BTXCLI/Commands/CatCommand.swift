@@ -47,7 +47,7 @@ private func runCat(_ invocation: Invocation) throws {
         do {
             try report(streamCopy(invocation, query, start, end).run(SocketChannel(client: client)), from: start, invocation)
         } catch is ReaderGone {
-            _ = try? client.call("stream_end")
+            _ = try? client.call(.streamEnd)
         }
         return
     }

@@ -36,7 +36,7 @@ private func runDHTGet(_ invocation: Invocation) throws {
         try refuseNetworkOptionsForRunningSession(invocation, directory: StateDirectory(invocation: invocation))
         // A running session has a warm DHT node: ask it instead of starting one.
         client.waitForReplies(upTo: timeout + 5)
-        item = DHTItem(transport: try client.call("dht_get", [("target", .string(target)), ("salt", .string(base64(salt))),
+        item = DHTItem(transport: try client.call(.dhtGet, [("target", .string(target)), ("salt", .string(base64(salt))),
                                                               ("timeout", .double(timeout))]))
     } else {
         item = try lookUp(target, salt: salt, invocation: invocation, timeout: timeout)
@@ -47,22 +47,9 @@ private func runDHTGet(_ invocation: Invocation) throws {
 
 /// A lookup by a one-shot DHT node of our own.
 private func lookUp(_ target: String, salt: [UInt8], invocation: Invocation, timeout: Double) throws -> DHTItem {
-    let dht = try DHTSession(invocation, timeout: timeout, lookupOnly: true)
+    let dht = try oneShotDHTNode(invocation, timeout: timeout, lookupOnly: true)
     defer { dht.close() }
-    try dht.bootstrap()
-    try dht.session.dhtGet(target, salt: salt)
-
-    var answer = LookupAnswer()
-    let wanted: (DHTItem) -> Bool = { target.count == 40 ? $0.target == target : $0.publicKey == target && $0.salt == salt }
-    while monotonicSeconds() < dht.deadline && !answer.isSettled(now: monotonicSeconds()) {
-        for event in try dht.session.events(timeout: 0.05) {
-            if case .dhtItem(let item) = event, wanted(item) { answer.offer(item, now: monotonicSeconds()) }
-        }
-    }
-    guard let item = answer.best else {
-        throw BTXError.notFound("nothing found for \(target)\(salt.isEmpty ? "" : " with that salt")")
-    }
-    return item
+    return try dht.get(target, salt: salt)
 }
 
 private func printItem(_ item: DHTItem, value: [UInt8], nodes: Int, output: Output) {

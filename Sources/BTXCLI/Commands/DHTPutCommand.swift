@@ -55,7 +55,7 @@ private func runDHTPut(_ invocation: Invocation) throws {
                                         ("timeout", .double(timeout))]
         if mutable { params += [("key", .string(absolutePath(keyPath))), ("seq", seq.map(JSON.int) ?? .null),
                                 ("cas", cas.map(JSON.int) ?? .null)] }
-        item = DHTItem(transport: try client.call("dht_put", params))
+        item = DHTItem(transport: try client.call(.dhtPut, params))
     } else {
         item = try store(value, key: key, salt: salt, seq: seq, cas: cas, invocation: invocation, timeout: timeout)
     }
@@ -85,22 +85,7 @@ private func runDHTPut(_ invocation: Invocation) throws {
 /// A put by a one-shot DHT node of our own.
 private func store(_ value: [UInt8], key: DHTKey?, salt: [UInt8], seq: Int64?, cas: Int64?, invocation: Invocation,
                    timeout: Double) throws -> DHTItem {
-    let dht = try DHTSession(invocation, timeout: timeout)
+    let dht = try oneShotDHTNode(invocation, timeout: timeout)
     defer { dht.close() }
-    try dht.bootstrap()
-    let id: String
-    if let key {
-        id = try dht.session.dhtPut(mutable: value, key: key, salt: salt, seq: seq, cas: cas)
-    } else {
-        id = try dht.session.dhtPut(immutable: value)
-    }
-    guard let (item, message) = try dht.wait(for: { event -> (DHTItem, String)? in
-        guard case .dhtPut(let item, let message) = event, (key == nil ? item.target : item.publicKey) == id,
-              item.salt == salt || key == nil else { return nil }
-        return (item, message)
-    }) else {
-        throw BTXError.failure("the put did not finish before the timeout")
-    }
-    if message.hasPrefix("cas mismatch") { throw BTXError.failure(message) }
-    return item
+    return try dht.put(value, key: key, salt: salt, seq: seq, cas: cas)
 }

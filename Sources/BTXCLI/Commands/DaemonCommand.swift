@@ -37,7 +37,7 @@ private func runDaemon(_ invocation: Invocation) throws {
         // Read here too: a config mistake shows on this terminal, not only in the log.
         _ = try UserConfig.load(directory, output: invocation.output)
         let client = try startDaemon(invocation)
-        let pid = try client.call("ping")["pid"]?.intValue ?? 0
+        let pid = try client.call(.ping)["pid"]?.intValue ?? 0
         if invocation.output.json {
             invocation.output.document(.object([("pid", .int(pid)), ("log", .string(directory.logPath))]))
         } else {
@@ -134,7 +134,7 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
 
     let deadline = monotonicSeconds() + 15
     while monotonicSeconds() < deadline {
-        if let client = try ControlClient.connect(directory), (try? client.call("ping")) != nil { return client }
+        if let client = try ControlClient.connect(directory), (try? client.call(.ping)) != nil { return client }
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid {
             let reason = lastError(inLog: directory.logPath, after: logStart).map { ": " + $0 } ?? ""
@@ -165,7 +165,7 @@ private func stopDaemon(_ directory: StateDirectory, output: Output) throws {
     guard let client = try ControlClient.connect(directory) else {
         throw BTXError(exitCode: .noSession, message: "no btx session is running for \(directory.state)")
     }
-    _ = try client.call("stop")
+    _ = try client.call(.stop)
     // Gone once its lock is free: resume data is saved by then.
     let deadline = monotonicSeconds() + 30
     while monotonicSeconds() < deadline {

@@ -162,7 +162,7 @@ private func checkSession(_ directory: StateDirectory) -> (JSON?, Check) {
     } catch {
         return (nil, .wrong("control socket", path, "\(error)"))
     }
-    guard let client, let ping = try? client.call("ping") else {
+    guard let client, let ping = try? client.call(.ping) else {
         if let pid = daemonPid(directory), kill(pid, 0) == 0 {
             return (nil, .wrong("control socket", path, "daemon.pid names pid \(pid), which runs, but nothing answers here"))
         }

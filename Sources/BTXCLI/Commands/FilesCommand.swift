@@ -22,7 +22,7 @@ private func runFiles(_ invocation: Invocation) throws {
     let out = invocation.output
     let (file, ifNotNamed) = try torrentFile(argument, includeFiles: true)
     if let info = file {
-        if out.json { return out.document(filesDocument(info.name, info.infoHash, info.files.map(\.metainfoDocument))) }
+        if out.json { return out.document(filesDocument(info.name, info.infoHash, info.files.map(FileDocument.init(metainfo:)))) }
         out.table(["INDEX", "SIZE", "PATH"], info.files.map { [String($0.index), Units.bytes($0.size), $0.path] },
                   rightAligned: [0, 1], flexible: [2])
         return
@@ -30,23 +30,22 @@ private func runFiles(_ invocation: Invocation) throws {
 
     let document: JSON = try lookUp(ifNotNamed) {
         if let client = try ControlClient.connect(StateDirectory(invocation: invocation)) {
-            return try client.call("files", [("torrent", .string(argument))])
+            return try client.call(.files, [("torrent", .string(argument))])
         }
         let saved = try loadSavedTorrent(argument, invocation: invocation, includeFiles: true)
         guard let info = saved.info else {
             throw BTXError.failure("\(saved.status.infoHash): the metadata has not arrived yet; no file list")
         }
-        return filesDocument(info.name, info.infoHash, info.files.map(\.document))
+        return filesDocument(info.name, info.infoHash, info.files.map { FileDocument($0) })
     }
     if out.json { return out.document(document) }
-    out.table(["INDEX", "SIZE", "DONE", "PRIORITY", "PATH"], (document["files"]?.arrayValue ?? []).map { f in
-        [String(f["index"]?.intValue ?? 0), Units.bytes(f["size"]?.intValue ?? 0),
-         Units.oneDecimal((f["progress"]?.doubleValue ?? 0) * 100) + "%", f["priority"]?.stringValue ?? "",
-         f["path"]?.stringValue ?? ""]
+    out.table(["INDEX", "SIZE", "DONE", "PRIORITY", "PATH"], try document.documents("files", FileDocument.init(json:)).map { f in
+        [String(f.index), Units.bytes(f.size), f.progress.map { Units.oneDecimal($0.fraction * 100) + "%" } ?? "-",
+         f.progress?.priority ?? "-", f.path]
     }, rightAligned: [0, 1, 2], flexible: [4])
 }
 
 /// `files --json`, live or saved: the same document either way.
-func filesDocument(_ name: String, _ infoHash: String, _ files: [JSON]) -> JSON {
-    .object([("name", .string(name)), ("info_hash", .string(infoHash)), ("files", .array(files))])
+func filesDocument(_ name: String, _ infoHash: String, _ files: [FileDocument]) -> JSON {
+    .object([("name", .string(name)), ("info_hash", .string(infoHash)), ("files", .array(files.map(\.json)))])
 }

@@ -17,7 +17,7 @@ let moveCommand = Command(
 private func runMove(_ invocation: Invocation) throws {
     try invocation.expectArguments(2, 2)
     let target = absolutePath(invocation.arguments[1])
-    let reply = try SessionClient(invocation).call("move", [("torrent", .string(invocation.arguments[0])),
+    let reply = try SessionClient(invocation).call(.move, [("torrent", .string(invocation.arguments[0])),
                                                              ("path", .string(target))])
     if invocation.output.json { return invocation.output.document(reply) }
     invocation.output.line("\(reply["name"]?.stringValue ?? ""): moved to \(reply["save_path"]?.stringValue ?? target)")

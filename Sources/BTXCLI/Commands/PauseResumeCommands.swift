@@ -12,7 +12,7 @@ let pauseCommand = Command(
         """,
     options: [allOption],
     positional: .torrent,
-    run: { try steer("pause", $0) }
+    run: { try steer(.pause, $0) }
 )
 
 let resumeCommand = Command(
@@ -22,14 +22,14 @@ let resumeCommand = Command(
     details: "In the running session, or in the saved state when none runs: the next session starts them.",
     options: [allOption],
     positional: .torrent,
-    run: { try steer("resume", $0) }
+    run: { try steer(.resume, $0) }
 )
 
 /// Sends `method` for each TORRENT to the running session.
-func steer(_ method: String, _ invocation: Invocation, _ extra: [(String, JSON)] = []) throws {
+func steer(_ method: ControlMethod, _ invocation: Invocation, _ extra: [(String, JSON)] = []) throws {
     let all = invocation.flag("all")
     if all && !invocation.arguments.isEmpty {
-        throw BTXError.usage("--all names every torrent: give no TORRENT with it", command: method)
+        throw BTXError.usage("--all names every torrent: give no TORRENT with it", command: method.rawValue)
     }
     if !all { try invocation.expectArguments(1) }
     let client = try SessionClient(invocation)
@@ -38,9 +38,9 @@ func steer(_ method: String, _ invocation: Invocation, _ extra: [(String, JSON)]
         : try invocation.arguments.map { try client.call(method, [("torrent", .string($0))] + extra) }
     for reply in replies {
         if invocation.output.json {
-            invocation.output.document(.object([("action", .string(method))] + (reply.objectFields ?? [])))
+            invocation.output.document(.object([("action", .string(method.rawValue))] + (reply.objectFields ?? [])))
         } else {
-            invocation.output.line("\(reply["name"]?.stringValue ?? ""): \(method == "remove" ? "removed" : method + "d")")
+            invocation.output.line("\(reply["name"]?.stringValue ?? ""): \(method == .remove ? "removed" : method.rawValue + "d")")
         }
     }
 }

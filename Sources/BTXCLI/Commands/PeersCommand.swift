@@ -15,16 +15,14 @@ let peersCommand = Command(
 
 private func runPeers(_ invocation: Invocation) throws {
     try invocation.expectArguments(1, 1)
-    let reply = try requireSession(invocation).call("peers", [("torrent", .string(invocation.arguments[0]))])
+    let reply = try requireSession(invocation).call(.peers, [("torrent", .string(invocation.arguments[0]))])
     let out = invocation.output
     if out.json { return out.document(reply) }
-    let peers = reply["peers"]?.arrayValue ?? []
+    let peers = try reply.documents("peers", PeerDocument.init(json:))
     guard !peers.isEmpty else { return out.line("no peers") }
     out.table(["ADDRESS", "CLIENT", "FLAGS", "DONE", "DOWN", "UP", "DOWNLOADED", "UPLOADED"], peers.map { p in
-        [p["address"]?.stringValue ?? "", p["client"]?.stringValue ?? "", p["flags"]?.stringValue ?? "",
-         Units.oneDecimal((p["progress"]?.doubleValue ?? 0) * 100) + "%", Units.rate(p["download_rate"]?.intValue ?? 0),
-         Units.rate(p["upload_rate"]?.intValue ?? 0), Units.bytes(p["downloaded"]?.intValue ?? 0),
-         Units.bytes(p["uploaded"]?.intValue ?? 0)]
+        [p.address, p.client, p.flags, Units.oneDecimal(p.progress * 100) + "%", Units.rate(p.downloadRate),
+         Units.rate(p.uploadRate), Units.bytes(p.downloaded), Units.bytes(p.uploaded)]
     }, rightAligned: [3, 4, 5, 6, 7], flexible: [1])
 }
 

@@ -19,7 +19,7 @@ private func runQueue(_ invocation: Invocation) throws {
     guard ["up", "down", "top", "bottom"].contains(move) else {
         throw BTXError.usage("'\(invocation.arguments[1])' is not up, down, top or bottom", command: "queue")
     }
-    let reply = try SessionClient(invocation).callLive("queue", [("torrent", .string(invocation.arguments[0])),
+    let reply = try SessionClient(invocation).callLive(.queue, [("torrent", .string(invocation.arguments[0])),
                                                                   ("move", .string(move))])
     if invocation.output.json { return invocation.output.document(reply) }
     let position = reply["queue_position"]?.intValue.map { "position \($0)" } ?? "not queued (complete)"

@@ -17,7 +17,7 @@ private func runRemove(_ invocation: Invocation) throws {
     let deleteData = invocation.flag("delete-data")
     let directory = StateDirectory(invocation: invocation)
     if try ControlClient.connect(directory) != nil {
-        return try steer("remove", invocation, [("delete_data", .bool(deleteData))])
+        return try steer(.remove, invocation, [("delete_data", .bool(deleteData))])
     }
     // No session: the lock keeps one from starting while the files change.
     let lock = try StateLock(directory: directory)

@@ -100,24 +100,21 @@ private func runServe(_ invocation: Invocation) throws {
 /// for it). `ask(method, params, wait)` asks the session, letting a moment
 /// pass first when `wait` is set.
 private func servedFiles(_ query: String, _ selection: FileSelection?,
-                         _ ask: (String, [(String, JSON)], Bool) throws -> JSON) throws -> ServedFiles {
+                         _ ask: (ControlMethod, [(String, JSON)], Bool) throws -> JSON) throws -> ServedFiles {
     var wait = false
     while true {
-        let reply = try ask("status", [("torrents", .array([.string(query)]))], wait)
+        let reply = try ask(.status, [("torrents", .array([.string(query)]))], wait)
         wait = true
-        guard let torrent = reply["torrents"]?.arrayValue?.first else { continue }
-        if let error = torrent["error"]?.stringValue {
-            throw BTXError.failure("\(torrent["name"]?.stringValue ?? query): \(error)")
-        }
-        guard torrent["has_metadata"]?.boolValue == true, let infoHash = torrent["info_hash"]?.stringValue else { continue }
-        let listing = try ask("files", [("torrent", .string(infoHash))], false)
-        let entries = (listing["files"]?.arrayValue ?? []).compactMap { file -> FileEntry? in
-            guard let index = file["index"]?.intValue, let path = file["path"]?.stringValue, let size = file["size"]?.intValue
-            else { return nil }
-            return FileEntry(index: Int(index), path: path, size: size)
+        guard let torrent = try reply.documents("torrents", TorrentDocument.init(json:)).first else { continue }
+        if let error = torrent.error { throw BTXError.failure("\(torrent.name): \(error)") }
+        guard torrent.hasMetadata else { continue }
+        let infoHash = torrent.infoHash
+        let listing = try ask(.files, [("torrent", .string(infoHash))], false)
+        let entries = try listing.documents("files", FileDocument.init(json:)).map {
+            FileEntry(index: $0.index, path: $0.path, size: $0.size)
         }
         let chosen = try selection.map { try $0.indices(in: entries, option: "FILES", command: "serve") }
-        let name = torrent["name"]?.stringValue ?? query
+        let name = torrent.name
         return ServedFiles(infoHash: infoHash, name: name, files: entries.filter { chosen?.contains($0.index) ?? true }.map {
             ServedFiles.File(index: $0.index, path: $0.path, size: $0.size)
         })

@@ -60,16 +60,18 @@ private func runSet(_ invocation: Invocation) throws {
     if !priorities.isEmpty { params.append(("priorities", .array(priorities))) }
     guard params.count > 1 else { throw BTXError.usage("nothing to set: give at least one option", command: "set") }
 
-    let torrent = try SessionClient(invocation).call("set", params)
+    let reply = try SessionClient(invocation).call(.set, params)
     let out = invocation.output
-    if out.json { return out.document(torrent) }
-    let settings = torrent["settings"] ?? .null
-    func rate(_ key: String) -> String { settings[key]?.intValue.map { Units.rate($0) } ?? "unlimited" }
-    func count(_ key: String) -> String { settings[key]?.intValue.map(String.init) ?? "unlimited" }
-    func on(_ key: String) -> String { settings[key]?.boolValue == true ? "on" : "off" }
-    out.fields([("name", torrent["name"]?.stringValue ?? ""), ("max down", rate("max_down")), ("max up", rate("max_up")),
-               ("max peers", count("max_peers")), ("max uploads", count("max_uploads")), ("sequential", on("sequential")),
-               ("super seed", on("super_seed")), ("upload only", on("upload_only"))])
+    if out.json { return out.document(reply) }
+    let torrent = try TorrentDocument(json: reply)
+    let settings = torrent.settings
+    func rate(_ value: Int64) -> String { value > 0 ? Units.rate(value) : "unlimited" }
+    func count(_ value: Int) -> String { value > 0 ? String(value) : "unlimited" }
+    func on(_ value: Bool) -> String { value ? "on" : "off" }
+    out.fields([("name", torrent.name), ("max down", rate(settings.maxDown)), ("max up", rate(settings.maxUp)),
+               ("max peers", count(settings.maxPeers)), ("max uploads", count(settings.maxUploads)),
+               ("sequential", on(settings.sequential)), ("super seed", on(settings.superSeed)),
+               ("upload only", on(settings.uploadOnly))])
 }
 
 /// `option` names the rule in errors.

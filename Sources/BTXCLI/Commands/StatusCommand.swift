@@ -52,11 +52,11 @@ private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) t
     let out = invocation.output
     let client = try ControlClient.connect(directory)
     if out.json, let client {
-        try client.callRaw("status", statusParams(invocation)) { out.raw($0) }
+        try client.callRaw(.status, statusParams(invocation)) { out.raw($0) }
         return out.rawLine([0x0A])
     }
     if out.json {
-        out.document(.object([("torrents", .array(try statusDocuments(invocation, directory, client)))]))
+        out.document(.object([("torrents", .array(try statusDocuments(invocation, directory, client).map(\.json)))]))
         return
     }
     let lines = try statusLines(invocation, directory, client)
@@ -65,10 +65,9 @@ private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) t
 
 /// The torrents asked for, as JSON: live from the session, else saved.
 private func statusDocuments(_ invocation: Invocation, _ directory: StateDirectory,
-                             _ client: ControlClient?) throws -> [JSON] {
+                             _ client: ControlClient?) throws -> [TorrentDocument] {
     if let client {
-        let reply = try client.call("status", statusParams(invocation))
-        return reply["torrents"]?.arrayValue ?? []
+        return try client.call(.status, statusParams(invocation)).documents("torrents", TorrentDocument.init(json:))
     }
     let saved = loadSavedTorrents(directory, output: invocation.output)
     let chosen = invocation.arguments.isEmpty
@@ -76,10 +75,10 @@ private func statusDocuments(_ invocation: Invocation, _ directory: StateDirecto
         : try invocation.arguments.map { try select($0, from: saved, key: \.key).status }
     return chosen.map {
         let failure = directory.loadError($0.infoHash)
-        let document = $0.document(running: false, state: failure != nil ? "error" : $0.savedStateWord,
-                                   settings: directory.savedSettings($0.infoHash, output: invocation.output), error: failure)
-        guard !invocation.arguments.isEmpty, let map = directory.savedPieceMap($0) else { return document }
-        return document.adding("piece_map", map)
+        var document = TorrentDocument($0, running: false, state: failure != nil ? "error" : $0.savedStateWord,
+                                       settings: directory.savedSettings($0.infoHash, output: invocation.output), error: failure)
+        if !invocation.arguments.isEmpty { document.pieceMap = directory.savedPieceMap($0) }
+        return document
     }
 }
 
@@ -88,38 +87,33 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory,
                          _ client: ControlClient?) throws -> [String] {
     let torrents = try statusDocuments(invocation, directory, client)
     guard !torrents.isEmpty else { return ["no torrents (add one with 'btx add')"] }
-    func int(_ t: JSON, _ key: String) -> Int64 { t[key]?.intValue ?? 0 }
-    let running = torrents.contains { $0["running"]?.boolValue == true }
+    let running = torrents.contains(where: \.running)
     let rows: [[String]] = torrents.map { t in
-        let hash = String((t["info_hash"]?.stringValue ?? "").prefix(8))
-        let done = Units.oneDecimal((t["progress"]?.doubleValue ?? 0) * 100) + "%"
-        let size = t["size"]?.intValue.map(Units.bytes) ?? "?"
-        let ratio = Units.twoDecimals(t["ratio"]?.doubleValue ?? 0)
-        let common = [hash, t["name"]?.stringValue ?? "", invocation.output.state(t["state"]?.stringValue ?? ""), done, size]
+        let done = Units.oneDecimal(t.progress * 100) + "%"
+        let common = [String(t.infoHash.prefix(8)), t.name, invocation.output.state(t.state), done,
+                      t.size.map(Units.bytes) ?? "?"]
+        let ratio = Units.twoDecimals(t.ratio)
         if running {
-            let eta = t["eta"]?.intValue.map { Units.duration(seconds: $0) } ?? "-"
-            return common + [Units.rate(int(t, "download_rate")), Units.rate(int(t, "upload_rate")),
-                             "\(int(t, "peers"))", ratio, eta]
+            let eta = t.eta.map { Units.duration(seconds: $0) } ?? "-"
+            return common + [Units.rate(t.downloadRate), Units.rate(t.uploadRate), "\(t.peers)", ratio, eta]
         }
-        return common + [Units.bytes(int(t, "downloaded")), Units.bytes(int(t, "uploaded")), ratio,
-                         t["save_path"]?.stringValue ?? ""]
+        return common + [Units.bytes(t.downloaded), Units.bytes(t.uploaded), ratio, t.savePath]
     }
     let header = running
         ? ["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWN", "UP", "PEERS", "RATIO", "ETA"]
         : ["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWNLOADED", "UPLOADED", "RATIO", "PATH"]
     let table = invocation.output.tableLines(header, rows, rightAligned: running ? [3, 4, 5, 6, 7, 8, 9] : [3, 4, 5, 6, 7],
                                              flexible: running ? [1] : [8, 1])
-    let maps = torrents.compactMap { t in t["piece_map"].flatMap(PieceMapLines.init).map { (t["name"]?.stringValue ?? "", $0) } }
+    let maps = torrents.compactMap { t in t.pieceMap.flatMap(PieceMapLines.init).map { (t.name, $0) } }
     let width = terminalWidth(STDOUT_FILENO)
     return table + torrents.compactMap(streamLine) + maps.flatMap { name, map in (maps.count > 1 ? [name] : []) + map.lines(width: width) }
 }
 
 /// "NAME: streaming PATH at 12.0 MiB, 16 pieces ahead": a torrent btx cat or a btx serve client is reading.
-private func streamLine(_ t: JSON) -> String? {
-    guard let stream = t["stream"], let path = stream["path"]?.stringValue else { return nil }
-    let readers = stream["readers"]?.intValue ?? 1
-    return "\(t["name"]?.stringValue ?? ""): streaming \(path) at \(Units.bytes(stream["offset"]?.intValue ?? 0)), "
-        + "\(stream["window_pieces"]?.intValue ?? 0) pieces ahead" + (readers > 1 ? " (\(readers) readers)" : "")
+private func streamLine(_ t: TorrentDocument) -> String? {
+    guard let stream = t.stream else { return nil }
+    return "\(t.name): streaming \(stream.path) at \(Units.bytes(stream.offset)), \(stream.windowPieces) pieces ahead"
+        + (stream.readers > 1 ? " (\(stream.readers) readers)" : "")
 }
 
 private func statusParams(_ invocation: Invocation) -> [(String, JSON)] {

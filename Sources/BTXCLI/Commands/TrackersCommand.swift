@@ -50,40 +50,39 @@ private func runTrackers(_ invocation: Invocation) throws {
     if asks && !client.isLive {
         throw BTXError(exitCode: .noSession, message: "--reannounce and --scrape need a running session (btx daemon)")
     }
-    var document = try client.call("trackers", params)
+    var document = try client.call(.trackers, params)
     // Ask again until no tracker is still answering, or 10 s.
     let deadline = monotonicSeconds() + 10
-    while asks, isUpdating(document), monotonicSeconds() < deadline, !interruptRequested() {
+    while asks, try isUpdating(document), monotonicSeconds() < deadline, !interruptRequested() {
         usleep(100_000)
-        document = try client.call("trackers", [("torrent", .string(query))])
+        document = try client.call(.trackers, [("torrent", .string(query))])
     }
-    show(document, output: invocation.output)
+    try show(document, output: invocation.output)
 }
 
 private func isURL(_ text: String) -> Bool {
     ["http://", "https://", "udp://"].contains { text.lowercased().hasPrefix($0) } && text.count > 8
 }
 
-private func isUpdating(_ document: JSON) -> Bool {
-    (document["trackers"]?.arrayValue ?? []).contains { $0["state"]?.stringValue == "updating" }
+private func isUpdating(_ document: JSON) throws -> Bool {
+    try document.documents("trackers", TrackerDocument.init(json:)).contains { $0.state == "updating" }
 }
 
-private func show(_ document: JSON, output: Output) {
+private func show(_ document: JSON, output: Output) throws {
     if output.json { return output.document(document) }
-    let trackers = document["trackers"]?.arrayValue ?? []
+    let trackers = try document.documents("trackers", TrackerDocument.init(json:))
     let now = Int64(time(nil))
-    func count(_ t: JSON, _ key: String) -> String { t[key]?.intValue.map(String.init) ?? "-" }
-    func when(_ t: JSON, _ key: String) -> String {
-        guard let at = t[key]?.intValue else { return "-" }
+    func count(_ value: Int?) -> String { value.map(String.init) ?? "-" }
+    func when(_ at: Int64?) -> String {
+        guard let at else { return "-" }
         return at <= now ? Units.duration(seconds: now - at) + " ago" : "in " + Units.duration(seconds: at - now)
     }
     if trackers.isEmpty {
         output.line("no trackers")
     } else {
         output.table(["TIER", "URL", "STATE", "SEEDS", "PEERS", "DOWNLOADED", "LAST", "NEXT", "MESSAGE"], trackers.map { t in
-            [count(t, "tier"), t["url"]?.stringValue ?? "", t["state"]?.stringValue ?? "", count(t, "seeds"),
-             count(t, "peers"), count(t, "downloaded"), when(t, "last_announce"), when(t, "next_announce"),
-             t["message"]?.stringValue ?? ""]
+            [String(t.tier), t.url, t.state, count(t.seeds), count(t.peers), count(t.downloaded), when(t.lastAnnounce),
+             when(t.nextAnnounce), t.message ?? ""]
         }, rightAligned: [0, 3, 4, 5])
     }
     for seed in document["web_seeds"]?.arrayValue ?? [] { output.line("web seed  \(seed.stringValue ?? "")") }

@@ -33,18 +33,21 @@ private func runVerify(_ invocation: Invocation) throws {
     let directory = StateDirectory(invocation: invocation)
     let live = LiveLines(output: invocation.output)
     installInterruptHandlers()
-    let result: JSON
+    let result: TorrentDocument
     if let client = try ControlClient.connect(directory) {
-        let started = try client.call("verify", [("torrent", .string(query))])
+        let started = try client.call(.verify, [("torrent", .string(query))])
         let hash = started["info_hash"]?.stringValue ?? query
         // The session says "checking" from the request until libtorrent's check is over.
         while true {
-            let torrent = try client.call("status", [("torrents", .array([.string(hash)]))])["torrents"]?.arrayValue?.first ?? .null
-            if !["checking", "resuming"].contains(torrent["state"]?.stringValue ?? "") {
+            guard let torrent = try client.call(.status, [("torrents", .array([.string(hash)]))])
+                .documents("torrents", TorrentDocument.init(json:)).first else {
+                throw BTXError.notFound("\(hash) was removed while it was checked")
+            }
+            if !["checking", "resuming"].contains(torrent.state) {
                 result = torrent
                 break
             }
-            live.show(["\(torrent["name"]?.stringValue ?? hash)  \(invocation.output.state("checking", onStderr: true))  \(Units.oneDecimal((torrent["progress"]?.doubleValue ?? 0) * 100))%"])
+            live.show(["\(torrent.name)  \(invocation.output.state("checking", onStderr: true))  \(Units.oneDecimal(torrent.progress * 100))%"])
             if interruptRequested() {
                 live.clear()
                 throw BTXError(exitCode: interruptExitCode(), message: "stopped watching; the session goes on checking")
@@ -58,7 +61,7 @@ private func runVerify(_ invocation: Invocation) throws {
             live.show(["\(status.name)  \(invocation.output.state("checking", onStderr: true))  \(Units.oneDecimal(status.progress * 100))%"])
         }
         withExtendedLifetime(lock) {}
-        result = status.document(running: false, state: status.savedStateWord,
+        result = TorrentDocument(status, running: false, state: status.savedStateWord,
                                  settings: directory.savedSettings(status.infoHash, output: invocation.output))
     }
     live.clear()
@@ -66,15 +69,15 @@ private func runVerify(_ invocation: Invocation) throws {
 }
 
 /// "N of M pieces good"; exit 1 when wanted bytes are bad or missing.
-private func report(_ torrent: JSON, output: Output) throws {
-    let name = torrent["name"]?.stringValue ?? ""
-    let good = torrent["pieces_done"]?.intValue ?? 0, total = torrent["pieces"]?.intValue ?? 0
-    let missing = max(0, (torrent["wanted"]?.intValue ?? 0) - (torrent["done"]?.intValue ?? 0))
+private func report(_ torrent: TorrentDocument, output: Output) throws {
+    let name = torrent.name
+    let good = torrent.piecesDone, total = torrent.pieces ?? 0
+    let missing = max(0, (torrent.wanted ?? 0) - torrent.done)
     if output.json {
-        output.document(.object([("info_hash", torrent["info_hash"] ?? .null), ("name", .string(name)),
-                                 ("pieces", .int(total)), ("pieces_good", .int(good)), ("wanted", torrent["wanted"] ?? .null),
-                                 ("done", torrent["done"] ?? .null), ("complete", .bool(missing == 0)),
-                                 ("state", torrent["state"] ?? .null)]))
+        output.document(.object([("info_hash", .string(torrent.infoHash)), ("name", .string(name)),
+                                 ("pieces", .int(total)), ("pieces_good", .int(good)), ("wanted", torrent.wanted.map(JSON.int) ?? .null),
+                                 ("done", .int(torrent.done)), ("complete", .bool(missing == 0)),
+                                 ("state", .string(torrent.state))]))
     } else {
         output.line("\(name): \(good) of \(total) pieces good")
     }

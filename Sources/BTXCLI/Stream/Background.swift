@@ -8,35 +8,35 @@ import Glibc
 /// it listens; the parent passes that on and exits 0, or, when the child
 /// failed before (it said why on the shared stderr), exits with its code.
 func continueInBackground() throws {
-    var ends: [Int32] = [0, 0]
-    guard pipe(&ends) == 0 else { throw BTXError.failure("cannot make a pipe: \(String(cString: strerror(errno)))") }
+    guard let (readEnd, writeEnd) = Syscall.pipe() else {
+        throw BTXError.failure("cannot make a pipe: \(String(cString: strerror(errno)))")
+    }
     fflush(stdout)
     let pid = fork()
     guard pid >= 0 else { throw BTXError.failure("cannot start the server: \(String(cString: strerror(errno)))") }
     if pid == 0 {
-        close(ends[0])
+        close(readEnd)
         setsid()
-        dup2(ends[1], STDOUT_FILENO)
-        close(ends[1])
+        dup2(writeEnd, STDOUT_FILENO)
+        close(writeEnd)
         let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
         if null >= 0 { dup2(null, STDIN_FILENO); close(null) }
         return
     }
-    close(ends[1])
+    close(writeEnd)
     var printed: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
     while true {
-        let n = chunk.withUnsafeMutableBytes { read(ends[0], $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
+        let n = Syscall.retrying { chunk.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) } }
         guard n > 0 else { break }
         printed += chunk[..<n]
     }
     if !printed.isEmpty {
-        _ = printed.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+        _ = printed.withUnsafeBytes { Syscall.writeAll(STDOUT_FILENO, $0) }
         exit(0)
     }
     var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    _ = Syscall.retrying { waitpid(pid, &status, 0) }
     let signalled = status & 0x7f
     exit(signalled != 0 ? 128 + signalled : (status >> 8) & 0xff)
 }

@@ -42,7 +42,7 @@ struct StreamSetup {
         }
         try refuseNetworkOptionsForRunningSession(invocation, directory: directory)
         guard let source else { return argument }
-        let added = try client.call("add", [("sources", .array([source.json]))]
+        let added = try client.call(.add, [("sources", .array([source.json]))]
                                         + plan.json(savePath: savePath, explicitSavePath: explicitSavePath))
         return added["torrents"]?.arrayValue?.first?["info_hash"]?.stringValue ?? source.info.infoHash
     }

@@ -40,27 +40,23 @@ public final class ControlClient {
 
     /// Sends a request and returns its result; an error reply becomes the
     /// BTXError it names.
-    public func call(_ method: String, _ params: [(String, JSON)] = []) throws -> JSON {
+    public func call(_ method: ControlMethod, _ params: [(String, JSON)] = []) throws -> JSON {
         try send(method, params)
         return try Self.unwrap(JSON(parsing: readLine()))
     }
 
-    private func send(_ method: String, _ params: [(String, JSON)]) throws {
-        var bytes = JSON.object([("method", .string(method)), ("params", .object(params))]).bytes
+    private func send(_ method: ControlMethod, _ params: [(String, JSON)]) throws {
+        var bytes = method.request(params).bytes
         bytes.append(0x0A)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw BTXError(exitCode: .noSession, message: "the session closed the control socket") }
-            offset += n
+        if bytes.withUnsafeBytes({ Syscall.sendAll(fd, $0) }) != nil {
+            throw BTXError(exitCode: .noSession, message: "the session closed the control socket")
         }
     }
 
     /// The result as the session wrote it, not parsed: what `status --json`
     /// prints for thousands of torrents, megabytes a parse would cost
     /// more time than the session took to answer.
-    public func callRaw(_ method: String, _ params: [(String, JSON)] = []) throws -> [UInt8] {
+    public func callRaw(_ method: ControlMethod, _ params: [(String, JSON)] = []) throws -> [UInt8] {
         var result: [UInt8] = []
         try callRaw(method, params) { result.append(contentsOf: $0) }
         return result
@@ -69,7 +65,7 @@ public final class ControlClient {
     /// The same, handed to `sink` piece by piece as it arrives, never
     /// gathered: a reply of megabytes grown in one buffer was copied and
     /// faulted in again at each doubling, most of `status --json`'s time.
-    public func callRaw(_ method: String, _ params: [(String, JSON)] = [],
+    public func callRaw(_ method: ControlMethod, _ params: [(String, JSON)] = [],
                         into sink: (UnsafeRawBufferPointer) -> Void) throws {
         try send(method, params)
         let prefix = Array(#"{"ok":true,"result":"#.utf8)
@@ -135,12 +131,9 @@ public final class ControlClient {
 
     /// Reads what has come into `chunk`, at least one byte; returns how many.
     private func receive(into chunk: inout [UInt8]) throws -> Int {
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw BTXError(exitCode: .noSession, message: "the session did not answer") }
-            return n
-        }
+        let n = Syscall.retrying { chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }
+        guard n > 0 else { throw BTXError(exitCode: .noSession, message: "the session did not answer") }
+        return n
     }
 }
 

@@ -17,14 +17,14 @@ public final class SessionClient {
 
     /// Live: the session answers. Otherwise the saved torrent that
     /// `params.torrent` names (all of them when none) is changed offline.
-    public func call(_ method: String, _ params: [(String, JSON)] = []) throws -> JSON {
+    public func call(_ method: ControlMethod, _ params: [(String, JSON)] = []) throws -> JSON {
         if let control { return try control.call(method, params) }
-        let request = JSON.object([("method", .string(method)), ("params", .object(params))])
+        let request = method.request(params)
         return try OfflineHost.answer(request, directory: directory, warn: warn)
     }
 
     /// The running session only: what exists only while one runs (peers, the blocklist).
-    public func callLive(_ method: String, _ params: [(String, JSON)] = []) throws -> JSON {
+    public func callLive(_ method: ControlMethod, _ params: [(String, JSON)] = []) throws -> JSON {
         guard let control else {
             throw BTXError(exitCode: .noSession, message: "no btx session is running (start one with 'btx daemon')")
         }
@@ -32,7 +32,7 @@ public final class SessionClient {
     }
 
     /// `call`'s result unparsed (see ControlClient.callRaw); nil with no session.
-    public func callRaw(_ method: String, _ params: [(String, JSON)] = []) throws -> [UInt8]? {
+    public func callRaw(_ method: ControlMethod, _ params: [(String, JSON)] = []) throws -> [UInt8]? {
         try control?.callRaw(method, params)
     }
 

@@ -143,8 +143,8 @@ public final class ControlServer {
 
     private func read(_ client: Client, now: Double) {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        let n = chunk.withUnsafeMutableBytes { recv(client.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-        if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        let n = Syscall.retrying { chunk.withUnsafeMutableBytes { recv(client.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) } }
+        if n < 0 && errno == EAGAIN { return }
         guard n > 0 else { return drop(client) }
         client.lastActive = now
         let received = chunk[0..<n]
@@ -202,10 +202,11 @@ public final class ControlServer {
     /// Sends what the socket takes now; the rest goes when poll says it can.
     private func flush(_ client: Client, now: Double) {
         while client.hasOutput {
-            let n = client.output.withUnsafeBytes {
-                Glibc.send(client.fd, $0.baseAddress! + client.sent, $0.count - client.sent, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            let n = Syscall.retrying {
+                client.output.withUnsafeBytes {
+                    Glibc.send(client.fd, $0.baseAddress! + client.sent, $0.count - client.sent, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                }
             }
-            if n < 0 && errno == EINTR { continue }
             if n < 0 && errno == EAGAIN { return }
             guard n > 0 else { return drop(client) }
             client.sent += n

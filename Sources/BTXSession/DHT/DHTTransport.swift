@@ -17,22 +17,3 @@ extension DHTItem {
                   isAuthoritative: json["authoritative"]?.boolValue ?? false, nodes: Int(json["nodes"]?.intValue ?? 0))
     }
 }
-
-/// A DHT request a running session works on; answered when libtorrent
-/// reports back, or at its deadline.
-public struct PendingDHTRequest {
-    public enum Kind { case get, put }
-    public let kind: Kind
-    /// The control connection that asked.
-    public let client: UInt64
-    /// The target (immutable) or public key (mutable) it waits for.
-    public let id: String
-    public let salt: [UInt8]
-    public let deadline: Double
-    /// What a get has found so far.
-    public var answer = LookupAnswer()
-
-    public func matches(_ item: DHTItem) -> Bool {
-        item.isMutable ? item.publicKey == id && item.salt == salt : item.target == id
-    }
-}

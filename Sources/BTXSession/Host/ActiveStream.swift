@@ -30,11 +30,6 @@ final class ActiveStream {
         let length = Int64(pieceLength)
         return Int((file.offset + offset) / length)...Int((file.offset + end - 1) / length)
     }
-
-    var document: JSON {
-        .object([("file", .int(file.index)), ("path", .string(file.path)), ("offset", .int(offset)), ("end", .int(end)),
-                 ("window_pieces", .int(windowPieces))])
-    }
 }
 
 /// How far ahead of the reader pieces get deadlines: four seconds at the

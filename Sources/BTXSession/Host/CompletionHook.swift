@@ -51,20 +51,18 @@ public final class CompletionHooks {
     var isEmpty: Bool { running.isEmpty }
 
     func start(_ command: String, document: JSON, infoHash: String, name: String, savePath: String) throws {
-        var input: [Int32] = [0, 0], errors: [Int32] = [0, 0]
-        guard pipe(&input) == 0 else { throw FileIO.error("on-complete: pipe") }
-        guard pipe(&errors) == 0 else {
-            close(input[0]); close(input[1])
+        // Only the hook's ends reach the hook (dup2 clears close-on-exec on them).
+        guard let input = Syscall.pipe() else { throw FileIO.error("on-complete: pipe") }
+        guard let errors = Syscall.pipe() else {
+            close(input.read); close(input.write)
             throw FileIO.error("on-complete: pipe")
         }
-        // Only the hook's ends reach the hook (dup2 clears the flag on them).
-        for fd in input + errors { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, input.read, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+        posix_spawn_file_actions_adddup2(&actions, errors.write, 2)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -85,17 +83,17 @@ public final class CompletionHooks {
         defer { (argv + envp).forEach { free($0) } }
         var pid = pid_t()
         let result = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp)
-        close(input[0])
-        close(errors[1])
+        close(input.read)
+        close(errors.write)
         guard result == 0 else {
-            close(input[1]); close(errors[0])
+            close(input.write); close(errors.read)
             throw BTXError.failure("on-complete: cannot run /bin/sh: \(String(cString: strerror(result)))")
         }
-        _ = fcntl(input[1], F_SETFL, O_NONBLOCK)
-        _ = fcntl(errors[0], F_SETFL, O_NONBLOCK)
+        _ = fcntl(input.write, F_SETFL, O_NONBLOCK)
+        _ = fcntl(errors.read, F_SETFL, O_NONBLOCK)
         let hook = Running(pid: pid, command: command, infoHash: infoHash, name: name,
-                           deadline: monotonicSeconds() + timeout, stdin: input[1],
-                           input: Array((document.text + "\n").utf8), stderr: errors[0])
+                           deadline: monotonicSeconds() + timeout, stdin: input.write,
+                           input: Array((document.text + "\n").utf8), stderr: errors.read)
         running.append(hook)
         feed(hook)
     }

@@ -11,8 +11,7 @@ public protocol SessionObserver: AnyObject {
     /// Whether it shows progress: a daemon's log does not, and a daemon of
     /// thousands of torrents would build their documents every second for nothing.
     var showsProgress: Bool { get }
-    /// `torrents`: status documents.
-    func progress(_ torrents: [JSON], now: Double)
+    func progress(_ torrents: [TorrentDocument], now: Double)
     func endProgress()
     func finished(_ status: TorrentStatus, seconds: Double)
     /// `once`: the same text is said only the first time.
@@ -41,7 +40,7 @@ extension SessionObserver {
     public func blocklist(_ document: JSON) {}
     public func trackerReply(infoHash: String, peers: Int) {}
     public var showsProgress: Bool { false }
-    public func progress(_ torrents: [JSON], now: Double) {}
+    public func progress(_ torrents: [TorrentDocument], now: Double) {}
     public func endProgress() {}
     public func finished(_ status: TorrentStatus, seconds: Double) {}
     public func diagnostic(name: String?, infoHash: String?, _ message: String) {}

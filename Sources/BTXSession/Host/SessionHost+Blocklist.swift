@@ -58,7 +58,7 @@ extension SessionHost {
 
     /// A daemon's SIGHUP: reload, and say how it went in the log.
     public func reloadOnHangup() {
-        guard mode == .daemon, takeHangup() else { return }
+        guard policy.reloadsOnHangup, takeHangup() else { return }
         do {
             _ = try reloadBlocklist(from: nil)
         } catch let error as BTXError {

@@ -42,12 +42,12 @@ extension SessionHost {
         for url in addSeeds { try session.addWebSeed(entry.torrent, url: url) }
         let changed = !(add + remove + addSeeds + removeSeeds).isEmpty
         if changed { saveChange(entry) }
-        if mode != .offline {
+        if !policy.runsPaused {
             if params["reannounce"]?.boolValue == true { try session.reannounce(entry.torrent) }
             if params["scrape"]?.boolValue == true { try session.scrape(entry.torrent) }
         }
         return .object([("info_hash", .string(status.infoHash)), ("name", .string(status.name)),
-                        ("trackers", .array(try session.trackers(entry.torrent).map(\.document))),
+                        ("trackers", .array(try session.trackers(entry.torrent).map { TrackerDocument($0).json })),
                         ("web_seeds", .array(try session.webSeeds(entry.torrent).map(JSON.string)))])
     }
 
@@ -75,7 +75,7 @@ extension SessionHost {
             }
         }
         saveChange(entry)
-        return document(of: try session.status(entry.torrent), entry: entry)
+        return document(of: try session.status(entry.torrent), entry: entry).json
     }
 
     private func filePriorities(_ entry: Tracked, rules: [JSON], name: String) throws -> [UInt8]? {

@@ -10,17 +10,6 @@ extension SessionHost {
     public static let inProcessClient = UInt64.max
     /// A stream whose reader neither asks again nor says goodbye within this is dropped.
     static let streamLifetime = 5.0
-    /// While a reader waits: libtorrent asks for pieces with deadlines once
-    /// a tick (500 ms by default), and queues 3 s of requests at each peer,
-    /// so a piece asked for now comes after 3 s of others (at most 500
-    /// blocks). One second of queue still keeps a loopback peer busy. And
-    /// libtorrent drops the seeds of a torrent that --range made "finished",
-    /// then waits 60 s before dialling them again: the next reader waited
-    /// 59 s for its first byte; with 2 s, 1.9 s.
-    static let streamingSettings = [("tick_interval", "100"), ("request_queue_time", "1"), ("min_reconnect_time", "2")]
-    /// libtorrent's defaults, back when the last stream ends.
-    static let idleSettings = [("tick_interval", "500"), ("request_queue_time", "3"), ("min_reconnect_time", "60")]
-
     /// `params`: torrent, file (index, path or glob; the only file by
     /// default), offset and end (bytes of the file, end exclusive; the whole
     /// file by default), range (download only the pieces of [offset, end)).
@@ -47,11 +36,11 @@ extension SessionHost {
         } else {
             if streams[client] != nil { endStream(client) }
             stream = ActiveStream(torrent: entry.torrent, file: file, offset: offset, end: end, now: now)
-            if streams.isEmpty { try session.apply(settings: Self.streamingSettings) }
+            if streams.isEmpty { try session.apply(.streaming) }
             streams[client] = stream
             joins = true
             // Reading a paused torrent asks for its pieces: it runs again, and stays so.
-            if status.isPaused && !status.isQueued && mode != .offline { try resume(entry) }
+            if status.isPaused && !status.isQueued && !policy.runsPaused { try resume(entry) }
             // A skipped file's pieces go to libtorrent's part file, where a
             // reader of the file never finds them: reading it is wanting it.
             if file.priority == 0 {
@@ -87,7 +76,7 @@ extension SessionHost {
     /// narrowed download gets its file priorities back.
     func endStream(_ client: UInt64) {
         guard let stream = streams.removeValue(forKey: client) else { return }
-        if streams.isEmpty { try? session.apply(settings: Self.idleSettings) }
+        if streams.isEmpty { try? session.apply(.pacing) }
         let torrent = stream.torrent
         let others = streams.values.filter { $0.torrent == torrent }
         if let priorities = prioritiesBeforeNarrowing[torrent], !others.contains(where: \.narrowed) {
@@ -120,10 +109,12 @@ extension SessionHost {
 
     /// What status shows of the torrent's streams: the first reader's place
     /// and window, and how many there are.
-    func streamDocument(_ torrent: Torrent) -> JSON {
+    func streamDocument(_ torrent: Torrent) -> StreamDocument? {
+        guard !streams.isEmpty else { return nil }
         let readers = streams.values.filter { $0.torrent == torrent }
-        guard let first = readers.min(by: { $0.renewedAt < $1.renewedAt }) else { return .null }
-        return first.document.adding("readers", .int(readers.count))
+        guard let first = readers.min(by: { $0.renewedAt < $1.renewedAt }) else { return nil }
+        return StreamDocument(file: first.file.index, path: first.file.path, offset: first.offset, end: first.end,
+                              windowPieces: first.windowPieces, readers: readers.count)
     }
 
     private func streamedFile(_ query: String?, in files: [FileEntry], name: String) throws -> FileEntry {
@@ -221,10 +212,10 @@ extension SessionHost {
     /// A request from this process (a reader running the session itself):
     /// the reply's result, or its error thrown. Only methods that answer at
     /// once may be asked.
-    public func call(_ method: String, _ params: [(String, JSON)] = []) throws -> JSON {
-        let request = JSON.object([("method", .string(method)), ("params", .object(params))])
+    public func call(_ method: ControlMethod, _ params: [(String, JSON)] = []) throws -> JSON {
+        let request = method.request(params)
         guard let reply = answer(request, client: Self.inProcessClient) else {
-            throw BTXError.failure("\(method) cannot be answered in this process")
+            throw BTXError.failure("\(method.rawValue) cannot be answered in this process")
         }
         return try ControlClient.unwrap(reply)
     }

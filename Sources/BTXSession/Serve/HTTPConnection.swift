@@ -49,8 +49,7 @@ struct HTTPConnection {
             var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&ready, 1, Self.idleTimeout) > 0 else { return nil }
             var chunk = [UInt8](repeating: 0, count: 4096)
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
+            let n = Syscall.retrying { chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }
             guard n > 0 else { return nil }
             buffer += chunk[..<n]
         }
@@ -142,14 +141,7 @@ struct HTTPConnection {
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
-            offset += n
-        }
-        return true
+        bytes.withUnsafeBytes { Syscall.sendAll(fd, $0) } == nil
     }
 
     static func reasonPhrase(_ status: Int) -> String {
@@ -187,7 +179,7 @@ struct HTTPStreamChannel: StreamChannel {
     let client: ControlClient
     let socket: Int32
 
-    func ask(_ method: String, _ params: [(String, JSON)]) throws -> JSON { try client.call(method, params) }
+    func ask(_ method: ControlMethod, _ params: [(String, JSON)]) throws -> JSON { try client.call(method, params) }
 
     func pause() throws {
         var ready = pollfd(fd: socket, events: pollReadHangup, revents: 0)

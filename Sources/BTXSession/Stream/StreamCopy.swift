@@ -4,7 +4,7 @@ import Glibc
 /// control socket, or a session this process runs (btx cat). The copying is
 /// the same either way.
 public protocol StreamChannel {
-    func ask(_ method: String, _ params: [(String, JSON)]) throws -> JSON
+    func ask(_ method: ControlMethod, _ params: [(String, JSON)]) throws -> JSON
     /// Lets a moment pass for more pieces to arrive (the in-process session
     /// works meanwhile); throws once the user interrupts.
     func pause() throws
@@ -50,7 +50,7 @@ public struct StreamCopy {
             var params: [(String, JSON)] = [("torrent", .string(torrent)), ("offset", .int(offset)), ("range", .bool(narrow))]
             if let file { params.append(("file", .string(file))) }
             if let end { params.append(("end", .int(end))) }
-            let reply = try channel.ask("stream", params)
+            let reply = try channel.ask(.stream, params)
             last = reply
             if let error = reply["error"]?.stringValue {
                 throw BTXError.failure("\(reply["name"]?.stringValue ?? torrent): \(error)")
@@ -73,8 +73,9 @@ public struct StreamCopy {
                 guard source >= 0 else { throw FileIO.error(path) }
             }
             while available > 0 {
-                let n = buffer.withUnsafeMutableBytes { pread(source, $0.baseAddress, min($0.count, Int(available)), off_t(offset)) }
-                if n < 0 && errno == EINTR { continue }
+                let n = Syscall.retrying {
+                    buffer.withUnsafeMutableBytes { pread(source, $0.baseAddress, min($0.count, Int(available)), off_t(offset)) }
+                }
                 if n < 0 { throw FileIO.error(path) }
                 // Verified but not on disk yet (libtorrent writes after the hash check passes): next round.
                 if n == 0 { break }
@@ -85,19 +86,15 @@ public struct StreamCopy {
             if offset >= stop { break }
             if available > 0 || reply["available"]?.intValue == 0 { try channel.pause() }
         }
-        _ = try? channel.ask("stream_end", [])
+        _ = try? channel.ask(.streamEnd, [])
         return last
     }
 
     private func writeAll(_ buffer: [UInt8], count: Int) throws {
-        var written = 0
-        while written < count {
-            let n = buffer.withUnsafeBytes { write(output ?? STDOUT_FILENO, $0.baseAddress! + written, count - written) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 && (errno == EPIPE || errno == ECONNRESET) { throw ReaderGone() }
-            guard n > 0 else { throw BTXError.failure("cannot write to standard output: \(String(cString: strerror(errno)))") }
-            written += n
-        }
+        guard let failure = buffer.withUnsafeBytes({ Syscall.writeAll(output ?? STDOUT_FILENO, UnsafeRawBufferPointer(rebasing: $0[..<count])) })
+        else { return }
+        if failure == EPIPE || failure == ECONNRESET { throw ReaderGone() }
+        throw BTXError.failure("cannot write to standard output: \(String(cString: strerror(failure)))")
     }
 }
 
@@ -107,7 +104,7 @@ public struct SocketChannel: StreamChannel {
 
     public init(client: ControlClient) { self.client = client }
 
-    public func ask(_ method: String, _ params: [(String, JSON)]) throws -> JSON { try client.call(method, params) }
+    public func ask(_ method: ControlMethod, _ params: [(String, JSON)]) throws -> JSON { try client.call(method, params) }
 
     public func pause() throws {
         // Pieces arrive in the session's own time: a twentieth of a second
@@ -123,7 +120,7 @@ public struct HostChannel: StreamChannel {
 
     public init(host: SessionHost) { self.host = host }
 
-    public func ask(_ method: String, _ params: [(String, JSON)]) throws -> JSON { try host.call(method, params) }
+    public func ask(_ method: ControlMethod, _ params: [(String, JSON)]) throws -> JSON { try host.call(method, params) }
 
     public func pause() throws {
         switch try host.tick(wait: 0.05) {

@@ -18,8 +18,7 @@ public enum FileIO {
         if (st.st_mode & S_IFMT) == S_IFREG { bytes.reserveCapacity(Int(st.st_size)) }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
+            let n = Syscall.retrying { chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
             if n < 0 { throw error(path) }
             if n == 0 { break }
             bytes += chunk[0..<min(n, limit - bytes.count)]
@@ -93,13 +92,7 @@ public enum FileIO {
         }
         do {
             defer { close(fd) }
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 { throw error(path, "write") }
-                offset += n
-            }
+            if bytes.withUnsafeBytes({ Syscall.writeAll(fd, $0) }) != nil { throw error(path, "write") }
             fchmod(fd, mode & ~currentUmask())
             guard fsync(fd) == 0 else { throw error(path, "write") }
         }

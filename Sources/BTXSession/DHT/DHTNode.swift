@@ -1,14 +1,17 @@
-import BTXSession
 import TorrentKit
 
-/// A short-lived session for one DHT operation: loads the saved routing
-/// table, waits until the DHT knows a node, and saves the table on the way
+/// A short-lived DHT node for one get or put, when no session runs: it
+/// loads the saved routing table, waits until the DHT knows a node, runs the
+/// request as a daemon would (DHTRequests), and saves the table on the way
 /// out (unless another btx session owns the state directory).
-final class DHTSession {
-    let session: Session
+public final class DHTNode {
+    private let session: Session
+    private let requests: DHTRequests
     private let directory: StateDirectory
     private let lock: StateLock?
-    let deadline: Double
+    private let deadline: Double
+    private let timeout: Double
+    private static let client: UInt64 = 1
 
     /// `lookupOnly`: a lookup that starts cold (no saved routing table, so
     /// a new node id on the same address) runs as a BEP 43 read-only node,
@@ -21,27 +24,40 @@ final class DHTSession {
     /// leave its own lookup waiting on them. A put stays a full node:
     /// libtorrent 2.0.8 adds a node that stores an item to the tables it
     /// visits anyway, and a read-only writer made the next put wait.
-    init(_ invocation: Invocation, timeout: Double, lookupOnly: Bool = false) throws {
-        guard !invocation.flag("no-dht") else {
-            throw BTXError.usage("'\(invocation.command.name)' needs the DHT; drop --no-dht", command: invocation.command.name)
-        }
-        deadline = monotonicSeconds() + timeout
-        let environment = Environment.current()
-        directory = StateDirectory(invocation: invocation, environment: environment)
-        let config = try UserConfig.load(directory, output: invocation.output)
-        var configuration = try sessionConfiguration(invocation, config: config, environment: environment)
+    public init(configuration: SessionConfiguration, directory: StateDirectory, timeout: Double, lookupOnly: Bool,
+                warn: (String) -> Void) throws {
+        var configuration = configuration
         configuration.dht = true
         // A DHT lookup needs no help from the LAN.
         configuration.localPeerDiscovery = false
-        try checkDHTThroughProxy(configuration, command: invocation.command.name)
+        self.directory = directory
+        self.timeout = timeout
+        deadline = monotonicSeconds() + timeout
         lock = try? StateLock(directory: directory)
-        let state = directory.loadDHTState(warn: invocation.output.warning)
+        let state = directory.loadDHTState(warn: warn)
         configuration.dhtReadOnly = lookupOnly && state.isEmpty
         session = try Session(configuration, dhtState: state)
+        requests = DHTRequests(session: session)
     }
 
+    /// The item found: the newest (see LookupAnswer).
+    public func get(_ target: String, salt: [UInt8]) throws -> DHTItem {
+        try bootstrap()
+        try requests.get(target, salt: salt, timeout: remaining, for: Self.client)
+        return try outcome()
+    }
+
+    /// The item as stored, and on how many nodes.
+    public func put(_ value: [UInt8], key: DHTKey?, salt: [UInt8], seq: Int64?, cas: Int64?) throws -> DHTItem {
+        try bootstrap()
+        try requests.put(value, key: key, salt: salt, seq: seq, cas: cas, timeout: remaining, for: Self.client)
+        return try outcome()
+    }
+
+    private var remaining: Double { deadline - monotonicSeconds() }
+
     /// Waits until the routing table holds a node, or the deadline.
-    func bootstrap() throws {
+    private func bootstrap() throws {
         while try session.dhtNodeCount() == 0 {
             guard monotonicSeconds() < deadline else {
                 throw BTXError.failure("no DHT node answered before the timeout (check --bootstrap and the network)")
@@ -52,30 +68,16 @@ final class DHTSession {
         }
     }
 
-    /// The first event `pick` accepts, or nil at the deadline.
-    func wait<T>(for pick: (Event) -> T?) throws -> T? {
-        while monotonicSeconds() < deadline {
-            for event in try session.events(timeout: min(0.25, max(0.01, deadline - monotonicSeconds()))) {
-                if let result = pick(event) { return result }
-            }
+    private func outcome() throws -> DHTItem {
+        while true {
+            if let (_, outcome) = requests.finished().first { return try outcome.get() }
+            for event in try session.events(timeout: min(0.05, max(0.01, remaining))) { requests.take(event) }
         }
-        return nil
     }
 
     /// Saves the routing table so the next command starts warm.
-    func close() {
+    public func close() {
         guard lock != nil, let state = try? session.dhtState(), !state.isEmpty else { return }
         try? FileIO.writeAtomically(state, to: directory.dhtStatePath, replace: true, mode: 0o600)
     }
-}
-
-/// Options of dht-get and dht-put besides the session's.
-let dhtTimeoutOption = OptionSpec(long: "timeout", argument: "SECONDS", summary: "give up after SECONDS (default 30)")
-
-func dhtTimeout(_ invocation: Invocation) throws -> Double {
-    guard let text = invocation.value("timeout") else { return 30 }
-    guard let seconds = Double(text), seconds > 0, seconds <= 300 else {
-        throw BTXError.usage("--timeout: '\(text)' is not a number of seconds from 0 to 300", command: invocation.command.name)
-    }
-    return seconds
 }

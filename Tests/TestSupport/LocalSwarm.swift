@@ -4,13 +4,13 @@ import XCTest
 
 /// Content on disk, its torrent, and libtorrent sessions on 127.0.0.1 that
 /// seed and fetch it.
-final class LocalSwarm {
-    let dir: TemporaryDirectory
-    let metainfo: [UInt8]
-    let info: TorrentInfo
+public final class LocalSwarm {
+    public let dir: TemporaryDirectory
+    public let metainfo: [UInt8]
+    public let info: TorrentInfo
     /// The file's bytes (single-file content) keyed by path under the seed directory.
-    let files: [String: [UInt8]]
-    var seedPath: String { dir.path + "/seed" }
+    public let files: [String: [UInt8]]
+    public var seedPath: String { dir.path + "/seed" }
     /// Every session made here lives as long as the swarm (a seeder the test
     /// only needed the port of would otherwise stop at once).
     private var sessions: [Session] = []
@@ -18,7 +18,7 @@ final class LocalSwarm {
     deinit { sessions.removeAll() }
 
     /// `files` are paths under the content's name ("pack/a.bin") or a single name.
-    init(_ files: [(String, Int)], pieceLength: Int = 16 << 10, trackers: [[String]] = [], webSeeds: [String] = [],
+    public init(_ files: [(String, Int)], pieceLength: Int = 16 << 10, trackers: [[String]] = [], webSeeds: [String] = [],
          seed: UInt64 = 1) throws {
         dir = try TemporaryDirectory()
         var contents: [String: [UInt8]] = [:]
@@ -42,7 +42,7 @@ final class LocalSwarm {
     private let settings = loopbackSettings + [("enable_outgoing_utp", "false"), ("enable_incoming_utp", "false")]
 
     /// A session that seeds the content without checking it.
-    func seeder(_ extra: [(String, String)] = []) throws -> (session: Session, torrent: Torrent, port: Int) {
+    public func seeder(_ extra: [(String, String)] = []) throws -> (session: Session, torrent: Torrent, port: Int) {
         let session = try Session(settings: settings + extra)
         var options = AddOptions(savePath: seedPath)
         options.seedMode = true
@@ -54,7 +54,7 @@ final class LocalSwarm {
 
     /// A session that fetches into `directory` (under the scratch
     /// directory), from `peers` when given.
-    func leecher(_ directory: String = "leech", peers: [String] = [], extra: [(String, String)] = [],
+    public func leecher(_ directory: String = "leech", peers: [String] = [], extra: [(String, String)] = [],
                  _ adjust: (inout AddOptions) -> Void = { _ in }) throws -> (session: Session, torrent: Torrent) {
         try dir.mkdir(directory)
         let session = try Session(settings: settings + extra)
@@ -66,7 +66,7 @@ final class LocalSwarm {
     }
 
     /// Whether `directory` holds exactly the seeded bytes.
-    func isComplete(in directory: String) -> Bool {
+    public func isComplete(in directory: String) -> Bool {
         files.allSatisfy { path, bytes in
             (try? Array(Data(contentsOf: URL(fileURLWithPath: directory + "/" + path)))) == bytes
         }
@@ -75,7 +75,7 @@ final class LocalSwarm {
 
 /// Drains `session`'s events until `match` picks one out, or throws at the deadline.
 @discardableResult
-func waitForEvent<T>(_ session: Session, _ what: String, timeout: Double = 30, _ match: (Event) -> T?) throws -> T {
+public func waitForEvent<T>(_ session: Session, _ what: String, timeout: Double = 30, _ match: (Event) -> T?) throws -> T {
     try waitFor(what, timeout: timeout) { () -> T? in
         for event in try session.events(timeout: 0.1) {
             if let found = match(event) { return found }
@@ -85,7 +85,7 @@ func waitForEvent<T>(_ session: Session, _ what: String, timeout: Double = 30, _
 }
 
 /// Waits for `torrent` to finish, draining `session`'s events.
-func waitUntilFinished(_ session: Session, _ torrent: Torrent, timeout: Double = 60) throws {
+public func waitUntilFinished(_ session: Session, _ torrent: Torrent, timeout: Double = 60) throws {
     try waitFor("the download to finish", timeout: timeout) { () -> Bool? in
         _ = try session.events(timeout: 0.1)
         return try session.status(torrent).isComplete ? true : nil
@@ -93,7 +93,7 @@ func waitUntilFinished(_ session: Session, _ torrent: Torrent, timeout: Double =
 }
 
 /// Resume data for `torrent`, asked for and waited on.
-func resumeData(_ session: Session, _ torrent: Torrent) throws -> [UInt8] {
+public func resumeData(_ session: Session, _ torrent: Torrent) throws -> [UInt8] {
     try session.requestResumeData(torrent)
     return try waitForEvent(session, "resume data") { event -> [UInt8]? in
         if case .resumeData(torrent, _, let data, _) = event { return data }
@@ -101,41 +101,12 @@ func resumeData(_ session: Session, _ torrent: Torrent) throws -> [UInt8] {
     }
 }
 
-/// A port nothing listens on right now.
-func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-            _ = bind(fd, pointer, length)
-            return getsockname(fd, pointer, &length)
-        }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
-func canConnect(port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-    }
-}
-
 /// A helper process (a tracker, a web server): its output goes nowhere, and
 /// it is killed and reaped when the object goes, whatever the test did.
-final class Helper {
-    let pid: pid_t
+public final class Helper {
+    public let pid: pid_t
 
-    init(_ executable: String, _ arguments: [String]) throws {
+    public init(_ executable: String, _ arguments: [String]) throws {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw XCTSkip("\(executable) is not installed (make deps installs it)")
         }
@@ -159,7 +130,7 @@ final class Helper {
     }
 
     /// Waits for the process to end; its exit code (or 128 + the signal).
-    func wait() -> Int32 {
+    public func wait() -> Int32 {
         if let exitStatus { return exitStatus }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -169,13 +140,13 @@ final class Helper {
     }
 
     /// Runs a tool to its end; its exit status.
-    static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
+    public static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
         try Helper(executable, arguments).wait()
     }
 }
 
 /// Debian's opentracker on 127.0.0.1, serving the whitelisted info-hashes.
-func startOpentracker(_ dir: TemporaryDirectory, hashes: [String]) throws -> (Helper, url: String) {
+public func startOpentracker(_ dir: TemporaryDirectory, hashes: [String]) throws -> (Helper, url: String) {
     let port = freePort()
     // The whitelist is read after opentracker chroots into -d, hence the relative -w.
     try dir.write("tracker/whitelist", bytes: Array(hashes.map { $0 + "\n" }.joined().utf8))
@@ -187,7 +158,7 @@ func startOpentracker(_ dir: TemporaryDirectory, hashes: [String]) throws -> (He
 
 /// A tmpfs mounted at `path` for the test's length; skips the test where
 /// mounting is not allowed.
-func mountTmpfs(_ test: XCTestCase, at path: String, options: String) throws {
+public func mountTmpfs(_ test: XCTestCase, at path: String, options: String) throws {
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     guard getuid() == 0 else { throw XCTSkip("a tmpfs mount needs root") }
     guard try Helper.run("/bin/mount", ["-t", "tmpfs", "-o", options, "tmpfs", path]) == 0 else {

@@ -2,10 +2,10 @@ import Foundation
 import TorrentKit
 
 /// A scratch directory removed when the test ends.
-final class TemporaryDirectory {
-    let path: String
+public final class TemporaryDirectory {
+    public let path: String
 
-    init() throws {
+    public init() throws {
         var template = Array((NSTemporaryDirectory() + "/btx-test-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw TorrentKitError(.io, "mkdtemp failed") }
         path = String(cString: made)
@@ -14,7 +14,7 @@ final class TemporaryDirectory {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
     @discardableResult
-    func write(_ relative: String, bytes: [UInt8]) throws -> String {
+    public func write(_ relative: String, bytes: [UInt8]) throws -> String {
         let full = path + "/" + relative
         try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
@@ -24,13 +24,13 @@ final class TemporaryDirectory {
         return full
     }
 
-    func mkdir(_ relative: String) throws {
+    public func mkdir(_ relative: String) throws {
         try FileManager.default.createDirectory(atPath: path + "/" + relative, withIntermediateDirectories: true)
     }
 }
 
 /// Deterministic pseudo-random bytes, so a failing test can be rerun exactly.
-func pseudoRandomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
+public func pseudoRandomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
     var state = seed &+ 0x9E37_79B9_7F4A_7C15
     var out = [UInt8](repeating: 0, count: count)
     for i in 0..<count {
@@ -42,7 +42,7 @@ func pseudoRandomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
 
 /// Settings for a session that only ever talks to 127.0.0.1: no DHT, LSD,
 /// UPnP or NAT-PMP, an ephemeral port.
-let loopbackSettings: [(String, String)] = [
+public let loopbackSettings: [(String, String)] = [
     ("listen_interfaces", "127.0.0.1:0"),
     ("enable_dht", "false"),
     ("enable_lsd", "false"),

@@ -1,113 +1,7 @@
-import BTXSession
 /// Every JSON document and event btx prints, field by field (see
-/// JSONShape). Vocabulary.swift and the commands build them; the tests hold
+/// JSONShape). The document types and the commands build them; the tests hold
 /// those to what is written here.
-enum JSONContracts {
-    static let torrentStates = ["checking", "resuming", "metadata", "downloading", "finished", "seeding", "unknown",
-                                "paused", "queued", "error", "complete", "stopped"]
-
-    static let settings = JSONObject(name: "SETTINGS", fields: [
-        JSONField("max_down", .nullable(.integer(.bytesPerSecond)), "this run's --max-down cap; null without one"),
-        JSONField("max_up", .nullable(.integer(.bytesPerSecond)), "this run's --max-up cap; null without one"),
-        JSONField("max_peers", .nullable(.integer(.count)), "btx set --max-peers; null for the session's limit"),
-        JSONField("max_uploads", .nullable(.integer(.count)), "btx set --max-uploads; null without a limit"),
-        JSONField("sequential", .boolean, "pieces are downloaded in order (add or set --sequential)"),
-        JSONField("super_seed", .boolean, "super-seeding (set --super-seed)"),
-        JSONField("upload_only", .boolean, "seeds what is there and downloads nothing (set --upload-only)"),
-        JSONField("seed", .boolean, "keeps seeding once complete (--seed)"),
-        JSONField("seed_ratio", .nullable(.number(.none)), "seeding goal: uploaded/size (--seed-ratio); null without one"),
-        JSONField("seed_time", .nullable(.integer(.seconds)), "seeding goal: time seeded (--seed-time); null without one"),
-    ])
-
-    static let torrent = JSONObject(name: "TORRENT", fields: [
-        JSONField("info_hash", .hash, "the v1 info-hash, or the v2 one for a v2-only torrent: what names it"),
-        JSONField("info_hash_v1", .nullable(.hex(40)), "the v1 info-hash; null for v2-only"),
-        JSONField("info_hash_v2", .nullable(.hex(64)), "the v2 info-hash; null for v1-only"),
-        JSONField("name", .string, "the torrent's name"),
-        JSONField("state", .oneWord(torrentStates),
-                  "a running torrent is checking, resuming, metadata, downloading, finished, seeding, paused, queued "
-                      + "(waiting for its turn) or error; a saved one complete, stopped, paused or error"),
-        JSONField("running", .boolean, "a session runs it now (else this is its saved state)"),
-        JSONField("paused", .boolean, "paused by the user"),
-        JSONField("queue_position", .nullable(.integer(.index)), "its place in the download queue; null when complete or not queued"),
-        JSONField("has_metadata", .boolean, "its metadata is known (false for a magnet still fetching it)"),
-        JSONField("progress", .number(.fraction), "done/wanted"),
-        JSONField("size", .nullable(.integer(.bytes)), "every file's bytes; null without metadata"),
-        JSONField("wanted", .nullable(.integer(.bytes)), "the bytes of the pieces holding the chosen files; null without metadata"),
-        JSONField("done", .integer(.bytes), "the verified part of wanted"),
-        JSONField("pieces", .nullable(.integer(.count)), "pieces in the torrent; null without metadata"),
-        JSONField("pieces_done", .integer(.count), "verified pieces"),
-        JSONField("downloaded", .integer(.bytes), "payload downloaded, all runs"),
-        JSONField("uploaded", .integer(.bytes), "payload uploaded, all runs"),
-        JSONField("session_downloaded", .integer(.bytes), "payload downloaded in this run"),
-        JSONField("session_uploaded", .integer(.bytes), "payload uploaded in this run"),
-        JSONField("ratio", .number(.none), "uploaded/wanted"),
-        JSONField("download_rate", .integer(.bytesPerSecond), "payload download rate (0 without a session)"),
-        JSONField("upload_rate", .integer(.bytesPerSecond), "payload upload rate (0 without a session)"),
-        JSONField("peers", .integer(.count), "connected peers (0 without a session)"),
-        JSONField("seeds", .integer(.count), "connected peers that are seeds"),
-        JSONField("blocked_peers", .nullable(.integer(.count)),
-                  "distinct addresses the blocklist kept from it this run; null without a session"),
-        JSONField("eta", .nullable(.integer(.seconds)), "time left at the current rate; null when unknown"),
-        JSONField("save_path", .string, "the directory its files are in"),
-        JSONField("error", .nullable(.string), "why it stopped (a disk error, a bad --only); null when fine"),
-        JSONField("added_time", .integer(.unixSeconds), "when it was first added"),
-        JSONField("completed_time", .nullable(.integer(.unixSeconds)), "when it completed; null before"),
-        JSONField("settings", .object(settings), "what this run and its seeding goal apply"),
-        JSONField("goal_reached", .nullable(.boolean), "its seeding goal is met; null without a session"),
-        JSONField("stream", .nullable(.object(stream)), "the file btx cat (or a btx serve client) is reading as it downloads; null when none"),
-        JSONField("piece_map", .object(pieceMap), "only when btx status names torrents", optional: true),
-    ])
-
-    static let stream = JSONObject(name: "STREAM", fields: [
-        JSONField("file", .integer(.index), "the file being read"),
-        JSONField("path", .string, "its path in the torrent"),
-        JSONField("offset", .integer(.bytes), "where the reader is in the file"),
-        JSONField("end", .integer(.bytes), "where it stops (exclusive)"),
-        JSONField("window_pieces", .integer(.count), "pieces ahead of the reader with deadlines at most"),
-        JSONField("readers", .integer(.count), "readers of the torrent's files"),
-    ])
-
-    static let pieceMap = JSONObject(name: "PIECE_MAP", fields: [
-        JSONField("pieces", .integer(.count), "pieces in the torrent"),
-        JSONField("bitfield", .string, "verified pieces as hex, the high bit of the first byte piece 0"),
-        JSONField("downloading", .nullable(.string), "pieces being fetched, the same way; null without a session"),
-        JSONField("availability", .nullable(.array(.integer(.count))), "connected peers that have each piece; null without a session"),
-    ])
-
-    static let tracker = JSONObject(name: "TRACKER", fields: [
-        JSONField("url", .string, "announce URL"),
-        JSONField("tier", .integer(.index), "its tier, tried in order"),
-        JSONField("state", .oneWord(["not_contacted", "updating", "working", "error", "disabled"]), "how it answers"),
-        JSONField("message", .nullable(.string), "its last error or warning; null without one"),
-        JSONField("last_announce", .nullable(.integer(.unixSeconds)), "null before the first"),
-        JSONField("next_announce", .nullable(.integer(.unixSeconds)), "null when none is due"),
-        JSONField("seeds", .nullable(.integer(.count)), "seeds in the swarm, from the last announce or scrape; null when unknown"),
-        JSONField("peers", .nullable(.integer(.count)), "peers in the swarm, the same way"),
-        JSONField("downloaded", .nullable(.integer(.count)), "completed downloads it counted, the same way"),
-    ])
-
-    static let file = JSONObject(name: "FILE", fields: [
-        JSONField("index", .integer(.index), "the file's number, as --only counts"),
-        JSONField("path", .string, "its path under the save directory, as written"),
-        JSONField("size", .integer(.bytes), "the file's size"),
-        JSONField("done", .integer(.bytes), "its verified part; absent for a .torrent file", optional: true),
-        JSONField("progress", .number(.fraction), "done/size; absent for a .torrent file", optional: true),
-        JSONField("priority", .oneWord(["skip", "low", "normal", "high"]), "absent for a .torrent file", optional: true),
-    ])
-
-    static let peer = JSONObject(name: "PEER", fields: [
-        JSONField("address", .string, "IP:PORT, [IPv6]:PORT"),
-        JSONField("client", .string, "the client it names itself as"),
-        JSONField("flags", .string, "eight letters, - when off: I we are interested, C they choke us, i they are interested, "
-                      + "c we choke them, S seed, E encrypted, U uTP, R they connected to us"),
-        JSONField("progress", .number(.fraction), "how much of the torrent it has"),
-        JSONField("download_rate", .integer(.bytesPerSecond), "from it"),
-        JSONField("upload_rate", .integer(.bytesPerSecond), "to it"),
-        JSONField("downloaded", .integer(.bytes), "from it, this connection"),
-        JSONField("uploaded", .integer(.bytes), "to it, this connection"),
-    ])
-
+public enum JSONContracts {
     static let metainfoFields: [JSONField] = [
         JSONField("name", .string, "the torrent's name"),
         JSONField("info_hash", .hash, "the v1 info-hash, or the v2 one for a v2-only torrent"),
@@ -181,7 +75,7 @@ enum JSONContracts {
     ])
 
     /// One document per line of `btx add --json` and of daemon.log.
-    static let events: [JSONDocument] = [
+    public static let events: [JSONDocument] = [
         event("added", "a torrent was added (or handed to the running session)", [
             JSONField("info_hash", .hash, "the torrent's"),
             JSONField("name", .string, "its name (the info-hash for a magnet without one)"),
@@ -197,7 +91,7 @@ enum JSONContracts {
         ]),
         JSONDocument(id: "event-progress", producedBy: "progress", summary: "about once a second per torrent until it is "
                          + "complete: its status, the same document btx status --json shows",
-                     shape: eventShape("progress", .object(torrent))),
+                     shape: eventShape("progress", .object(TorrentDocument.contract))),
         event("tracker_reply", "a tracker answered (from the process that runs the session)", [
             JSONField("info_hash", .hash, "the torrent's"),
             JSONField("peers", .integer(.count), "peers it named"),
@@ -240,21 +134,21 @@ enum JSONContracts {
         ]),
     ]
 
-    static let documents: [JSONDocument] = [
+    public static let documents: [JSONDocument] = [
         JSONDocument(id: "status", producedBy: "btx status --json",
                      summary: "the torrents asked for, live or saved; status --watch --json prints one a tick",
-                     shape: .object(JSONObject(fields: [JSONField("torrents", .array(.object(torrent)), "oldest first")]))),
+                     shape: .object(JSONObject(fields: [JSONField("torrents", .array(.object(TorrentDocument.contract)), "oldest first")]))),
         JSONDocument(id: "peers", producedBy: "btx peers --json", summary: "a running torrent's connected peers",
                      shape: .object(JSONObject(fields: [
                          JSONField("name", .string, "the torrent's"),
                          JSONField("info_hash", .hash, "the torrent's"),
-                         JSONField("peers", .array(.object(peer)), "connected peers"),
+                         JSONField("peers", .array(.object(PeerDocument.contract)), "connected peers"),
                      ]))),
         JSONDocument(id: "files", producedBy: "btx files --json", summary: "a torrent's files (or a .torrent file's)",
                      shape: .object(JSONObject(fields: [
                          JSONField("name", .string, "the torrent's"),
                          JSONField("info_hash", .hash, "the torrent's"),
-                         JSONField("files", .array(.object(file)), "padding files left out"),
+                         JSONField("files", .array(.object(FileDocument.contract)), "padding files left out"),
                      ]))),
         JSONDocument(id: "pause", producedBy: "btx pause --json", summary: "one a torrent paused", shape: action("pause")),
         JSONDocument(id: "resume", producedBy: "btx resume --json", summary: "one a torrent resumed", shape: action("resume")),
@@ -263,10 +157,10 @@ enum JSONContracts {
                      shape: .object(JSONObject(fields: [
                          JSONField("info_hash", .hash, "the torrent's"),
                          JSONField("name", .string, "the torrent's"),
-                         JSONField("trackers", .array(.object(tracker)), "in tier order"),
+                         JSONField("trackers", .array(.object(TrackerDocument.contract)), "in tier order"),
                          JSONField("web_seeds", .array(.string), "web seed URLs"),
                      ]))),
-        JSONDocument(id: "set", producedBy: "btx set --json", summary: "the torrent with its new settings", shape: .object(torrent)),
+        JSONDocument(id: "set", producedBy: "btx set --json", summary: "the torrent with its new settings", shape: .object(TorrentDocument.contract)),
         JSONDocument(id: "move", producedBy: "btx move --json", summary: "the data moved",
                      shape: .object(JSONObject(fields: [
                          JSONField("info_hash", .hash, "the torrent's"),
@@ -288,7 +182,7 @@ enum JSONContracts {
                          JSONField("wanted", .nullable(.integer(.bytes)), "the bytes it needs"),
                          JSONField("done", .integer(.bytes), "of which verified"),
                          JSONField("complete", .boolean, "every wanted byte is good (else exit 1)"),
-                         JSONField("state", .oneWord(torrentStates), "as in TORRENT"),
+                         JSONField("state", .oneWord(TorrentDocument.states), "as in TORRENT"),
                      ]))),
         JSONDocument(id: "verify-content", producedBy: "btx verify FILE.torrent DIR --json",
                      summary: "the data in DIR checked against the .torrent, with no session",
@@ -440,7 +334,7 @@ enum JSONContracts {
                      shape: .object(JSONObject(fields: [JSONField("error", .object(error), "what failed")]))),
     ]
 
-    static var all: [JSONDocument] { documents + events }
+    public static var all: [JSONDocument] { documents + events }
 
     private static func eventShape(_ type: String, _ data: JSONShape) -> JSONShape {
         .object(JSONObject(fields: [JSONField("type", .constant(type), "the event"), JSONField("data", data, "its data")]))

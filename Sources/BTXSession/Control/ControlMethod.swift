@@ -1,0 +1,30 @@
+/// The methods a session answers on its control socket, for its clients
+/// and its server alike: a method misspelt on either side fails to compile.
+/// A request is `{"method": M, "params": {...}}`; a reply
+/// `{"ok": true, "result": R}` or `{"ok": false, "error": {"code", "message"}}`.
+public enum ControlMethod: String, CaseIterable, Sendable {
+    case ping
+    case status
+    case files
+    case peers
+    case trackers
+    case add
+    case pause
+    case resume
+    case verify
+    case remove
+    case set
+    case queue
+    case move
+    case stream
+    case streamEnd = "stream_end"
+    case blocklist
+    case blocklistReload = "blocklist_reload"
+    case dhtGet = "dht_get"
+    case dhtPut = "dht_put"
+    case stop
+
+    public func request(_ params: [(String, JSON)]) -> JSON {
+        .object([("method", .string(rawValue)), ("params", .object(params))])
+    }
+}

@@ -1,0 +1,36 @@
+extension TorrentSettings {
+    /// `settings` in a torrent document: what this run and its seeding goal apply.
+    public var json: JSON {
+        .object([("max_down", maxDown > 0 ? .int(maxDown) : .null), ("max_up", maxUp > 0 ? .int(maxUp) : .null),
+                 ("max_peers", maxPeers > 0 ? .int(maxPeers) : .null), ("max_uploads", maxUploads > 0 ? .int(maxUploads) : .null),
+                 ("sequential", .bool(sequential)), ("super_seed", .bool(superSeed)), ("upload_only", .bool(uploadOnly))]
+                + (seeding.json.objectFields ?? []))
+    }
+
+    public init(json: JSON) throws {
+        var r = try DocumentReader(json, "settings document")
+        self.init()
+        maxDown = try r.optionalInt("max_down") ?? 0
+        maxUp = try r.optionalInt("max_up") ?? 0
+        maxPeers = Int(try r.optionalInt("max_peers") ?? 0)
+        maxUploads = Int(try r.optionalInt("max_uploads") ?? 0)
+        sequential = try r.bool("sequential")
+        superSeed = try r.bool("super_seed")
+        uploadOnly = try r.bool("upload_only")
+        seeding = SeedPolicy(seedForever: try r.bool("seed"), ratio: try r.optionalDouble("seed_ratio"),
+                             seconds: try r.optionalInt("seed_time"))
+    }
+
+    static let contract = JSONObject(name: "SETTINGS", fields: [
+        JSONField("max_down", .nullable(.integer(.bytesPerSecond)), "this run's --max-down cap; null without one"),
+        JSONField("max_up", .nullable(.integer(.bytesPerSecond)), "this run's --max-up cap; null without one"),
+        JSONField("max_peers", .nullable(.integer(.count)), "btx set --max-peers; null for the session's limit"),
+        JSONField("max_uploads", .nullable(.integer(.count)), "btx set --max-uploads; null without a limit"),
+        JSONField("sequential", .boolean, "pieces are downloaded in order (add or set --sequential)"),
+        JSONField("super_seed", .boolean, "super-seeding (set --super-seed)"),
+        JSONField("upload_only", .boolean, "seeds what is there and downloads nothing (set --upload-only)"),
+        JSONField("seed", .boolean, "keeps seeding once complete (--seed)"),
+        JSONField("seed_ratio", .nullable(.number(.none)), "seeding goal: uploaded/size (--seed-ratio); null without one"),
+        JSONField("seed_time", .nullable(.integer(.seconds)), "seeding goal: time seeded (--seed-time); null without one"),
+    ])
+}

@@ -1,0 +1,159 @@
+import Glibc
+import TorrentKit
+
+/// Adding torrents, and taking up the saved ones.
+extension SessionHost {
+    /// The resume data saved for this torrent, unless it is unreadable:
+    /// then the torrent starts afresh, and the check finds what is on disk.
+    private func savedState(of source: AddSource) -> ([UInt8], SavedTorrent)? {
+        for hash in [source.info.infoHashV1, source.info.infoHashV2].compactMap({ $0 }) {
+            do {
+                guard let bytes = try directory.loadResumeData(hash) else { continue }
+                return (bytes, try SavedTorrent(resumeData: bytes))
+            } catch let error as BTXError {
+                reporter.warning(name: source.info.name, infoHash: hash, "ignoring unreadable resume data: \(error.message)")
+            } catch {
+                reporter.warning(name: source.info.name, infoHash: hash,
+                                 "ignoring damaged resume data in \(directory.resumePath(hash))")
+            }
+        }
+        return nil
+    }
+
+    /// Adds (or resumes from saved state) one torrent. `explicitSavePath`:
+    /// -o was given, rather than defaulted.
+    @discardableResult
+    public func add(_ source: AddSource, plan: AddPlan, savePath: String, explicitSavePath: Bool) throws -> Tracked {
+        var options = plan.options(savePath: savePath)
+        var what = source.source
+        var resumed = false
+        let key = source.info.infoHash
+        if let (bytes, saved) = savedState(of: source) {
+            what = .resumeData(bytes)
+            resumed = true
+            // Where the data already is wins: a new -o would mean downloading
+            // it all again. With nothing verified yet, -o may move it.
+            let keepsSavedPath = !explicitSavePath || saved.status.totalDone > 0
+            if keepsSavedPath {
+                if explicitSavePath, options.savePath != saved.status.savePath {
+                    reporter.warning(name: source.info.name, infoHash: key,
+                                     "already downloading into \(saved.status.savePath); continuing there", once: true)
+                }
+                options.savePath = nil
+            }
+        }
+        if let only = plan.only, source.info.pieceCount > 0 {
+            options.filePriorities = try only.priorities(for: source.info.files)
+        }
+        // Into the queue from the start: none of them runs unless it may.
+        options.autoManaged = queueing && !plan.paused
+        let torrent: Torrent
+        do {
+            torrent = try session.add(what, options: options)
+        } catch let error as TorrentKitError {
+            throw BTXError.failure("\(source.argument): \(error.message)")
+        }
+        if let existing = registry[torrent] {
+            // Added again with --peer: those peers are dialled now.
+            for peer in plan.peers where !existing.peers.contains(peer) {
+                existing.peers.append(peer)
+                try? session.connect(torrent, to: peer)
+            }
+            return existing
+        }
+        let entry = Tracked(torrent: torrent, name: source.info.name.isEmpty ? key : source.info.name, stateKey: key,
+                            only: source.info.pieceCount > 0 ? nil : plan.only, settings: plan.settings)
+        entry.savedPaused = plan.paused
+        entry.addedHashes = (source.info.infoHashV1, source.info.infoHashV2)
+        applyChosenSettings(entry)
+        entry.peers = plan.peers
+        entry.onComplete = plan.onComplete ?? onComplete
+        directory.clearError(for: key)
+        track(entry, resumed: resumed)
+        if plan.settings.seeding.hasLimit { try? directory.saveSeedGoal(plan.settings.seeding.json, for: key) }
+        let status = try? session.status(torrent)
+        if status?.hasMetadata == true { try applySelection(entry) }
+        if plan.paused || policy.savesOnAdd { requestSave(entry, onlyIfModified: false) }
+        entry.added = addedEvent(infoHash: key, name: entry.name, savePath: status?.savePath ?? options.savePath ?? "",
+                                 resumed: resumed, hasMetadata: status?.hasMetadata ?? false)
+        reporter.added(entry.added)
+        return entry
+    }
+
+    /// A daemon picks up every saved torrent, as it was left; offline, only
+    /// `hashes`, all paused.
+    public func resumeSavedTorrents(_ only: [String]? = nil) {
+        let hashes: [String]
+        do {
+            hashes = try only ?? directory.savedHashes()
+        } catch {
+            return reporter.warning(name: nil, infoHash: nil, "cannot resume the saved torrents: \(error)")
+        }
+        for hash in hashes {
+            do {
+                guard let bytes = try directory.loadResumeData(hash) else { continue }
+                let saved = try SavedTorrent(resumeData: bytes)
+                var options = AddOptions()
+                options.paused = saved.status.isPaused || policy.runsPaused
+                options.autoManaged = queueing && !saved.status.isPaused
+                let torrent = try session.add(.resumeData(bytes), options: options)
+                var settings = TorrentSettings()
+                settings.seeding = SeedPolicy(seedForever: true)
+                do {
+                    if let goal = try directory.loadSeedGoal(hash) { settings.seeding = SeedPolicy(json: goal) }
+                } catch {
+                    reporter.warning(name: saved.status.name, infoHash: hash, "seeding with no goal: \(error)")
+                }
+                let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, settings: settings)
+                entry.addedHashes = (saved.status.infoHashV1, saved.status.infoHashV2)
+                entry.savedPaused = saved.status.isPaused
+                entry.onComplete = onComplete
+                applyChosenSettings(entry)
+                // The seeding clock started when the torrent completed, not now.
+                if saved.status.completedTime > 0 {
+                    entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.status.completedTime))
+                }
+                track(entry, resumedFrom: SaveSignature(saved.status))
+            } catch {
+                reporter.warning(name: nil, infoHash: hash, "could not resume \(directory.resumePath(hash)): \(error)")
+            }
+        }
+    }
+
+    /// `resumed`: added with resume data (see ResumeLedger.track).
+    private func track(_ entry: Tracked, resumedFrom saved: SaveSignature? = nil, resumed: Bool = false) {
+        registry.track(entry)
+        ledger.track(entry.torrent, resumedFrom: saved, resumed: resumed)
+    }
+
+    /// What `set` chose for the torrent, under the add's per-run values;
+    /// a torrent queueing applies starts auto-managed unless its user paused it.
+    func applyChosenSettings(_ entry: Tracked) {
+        do {
+            let chosen = try directory.loadChosenSettings(entry.stateKey)
+            entry.settings = chosen.applied(to: entry.settings)
+            if !chosen.isEmpty { try apply(entry.settings, to: entry) }
+            if queueing && !entry.savedPaused { try enqueue(entry) }
+        } catch let error as BTXError {
+            reporter.warning(name: entry.name, infoHash: entry.stateKey, "ignoring its settings: \(error.message)", once: false)
+        } catch {
+            reporter.warning(name: entry.name, infoHash: entry.stateKey, "ignoring its settings: \(error)", once: false)
+        }
+    }
+
+    /// Hands the torrent to libtorrent's queue, which starts and stops it.
+    func enqueue(_ entry: Tracked) throws {
+        var flags = try session.flags(entry.torrent)
+        guard !flags.autoManaged else { return }
+        flags.autoManaged = true
+        try session.setFlags(entry.torrent, flags)
+    }
+
+    /// Takes it out of the queue, so that a pause sticks.
+    func unqueue(_ entry: Tracked) throws {
+        guard queueing else { return }
+        var flags = try session.flags(entry.torrent)
+        flags.autoManaged = false
+        try session.setFlags(entry.torrent, flags)
+    }
+}

@@ -1,0 +1,147 @@
+import TorrentKit
+
+/// What libtorrent says, and what the host makes of it.
+extension SessionHost {
+    func handle(_ event: Event) throws {
+        switch event {
+        case .metadataReceived(let torrent):
+            // Its name and a v2 magnet's v1 hash change: status and lookups see them this tick.
+            changedTorrents.insert(torrent)
+            guard let entry = entry(torrent), let status = try? session.status(torrent) else { return }
+            entry.name = status.name
+            do {
+                try applySelection(entry)
+            } catch let error as BTXError {
+                fail(entry, error.message, stop: true)
+            } catch {
+                fail(entry, "\(error)", stop: true)
+            }
+            reporter.metadata(name: status.name, infoHash: status.infoHash, size: status.totalSize)
+            requestSave(entry, onlyIfModified: false)
+        case .resumeData(let torrent, let infoHash, let data, let pieces):
+            // A torrent removed meanwhile stays removed.
+            guard let entry = entry(torrent) else { return }
+            do {
+                // Offline it ran paused only so that nothing would start; a
+                // queued torrent is paused by the queue, not by its user.
+                let patch = policy.runsPaused || (queueing && entry.error == nil)
+                let data = patch ? try SavedTorrent.resumeData(data, paused: entry.savedPaused) : data
+                try directory.saveResumeData(data, for: infoHash)
+                ledger.written(torrent, pieces: pieces)
+                if entry.stateKey != infoHash {
+                    // A v2 magnet learns its v1 hash with the metadata.
+                    let goal = try? directory.loadSeedGoal(entry.stateKey)
+                    directory.removeResumeData(entry.stateKey)
+                    entry.stateKey = infoHash
+                    registry.index(entry, under: [infoHash])
+                    if let goal { try? directory.saveSeedGoal(goal, for: infoHash) }
+                }
+            } catch {
+                ledger.failed(torrent)
+                let reason = (error as? BTXError)?.message ?? "\(error)"
+                reporter.warning(name: entry.name, infoHash: infoHash, "could not save resume data: \(reason)")
+            }
+        case .resumeDataUnchanged(let torrent):
+            ledger.unchanged(torrent)
+        case .resumeDataFailed(let torrent, let message):
+            ledger.failed(torrent)
+            if let entry = entry(torrent) {
+                reporter.warning(name: entry.name, infoHash: entry.stateKey, "could not save resume data: \(message)")
+            }
+        case .finished(let torrent), .stateChanged(let torrent, _), .paused(let torrent), .resumed(let torrent):
+            changedTorrents.insert(torrent)
+        case .checked(let torrent):
+            changedTorrents.insert(torrent)
+            if let entry = entry(torrent), entry.checking {
+                entry.checking = false
+                requestSave(entry, onlyIfModified: false)
+            }
+        case .torrentError(let torrent, let message):
+            if let entry = entry(torrent) { fail(entry, message) }
+        case .fileError(let torrent, let message):
+            // libtorrent keeps a torrent that cannot write (a full disk) seeding
+            // in upload mode; it waits paused with its error until `btx resume`.
+            if let entry = entry(torrent) { fail(entry, message, stop: true) }
+        case .trackerError(let torrent, let message):
+            reporter.diagnostic(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey, message)
+        case .trackerReply(let torrent, let peers):
+            if let entry = entry(torrent) { reporter.trackerReply(infoHash: entry.stateKey, peers: peers) }
+        case .hashFailed(let torrent, let piece):
+            reporter.diagnostic(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey,
+                                "piece \(piece) failed its hash check; downloading it again")
+        case .listening(let port):
+            reporter.listening(port: port)
+        case .listenFailed(let message):
+            reporter.diagnostic(name: nil, infoHash: nil, message)
+        case .dhtItem, .dhtPut:
+            dht.take(event)
+            deliverDHTAnswers()
+        case .storageMoved(let torrent, _):
+            moveEnded(torrent, failure: nil)
+        case .storageMoveFailed(let torrent, let message):
+            moveEnded(torrent, failure: message)
+        case .peerBlocked(let torrent, let address):
+            noteBlocked(torrent, address: address)
+        default:
+            break
+        }
+    }
+
+    /// --only for a torrent whose file list was unknown when it was added.
+    func applySelection(_ entry: Tracked) throws {
+        guard let only = entry.only else { return }
+        ledger.changed(entry.torrent)
+        try session.setFilePriorities(entry.torrent, only.priorities(for: session.files(entry.torrent)))
+        entry.only = nil
+    }
+
+    /// `stop`: pause the torrent, where libtorrent would leave it running
+    /// (btx's own failures, and writes that failed).
+    private func fail(_ entry: Tracked, _ message: String, stop: Bool = false) {
+        guard entry.error == nil else { return }
+        entry.error = message
+        entry.done = true
+        directory.saveError(message, for: entry.stateKey)
+        if stop { try? session.pause(entry.torrent) }
+        reporter.error(name: entry.name, infoHash: entry.stateKey, message)
+        saveChange(entry)
+    }
+
+    func update(with status: TorrentStatus, now: Double) {
+        guard let entry = entry(status.torrent) else { return }
+        entry.lastStatus = status
+        // A --range stream has every other piece at priority 0: libtorrent
+        // calls that finished, but it is not, and its hooks must not run.
+        guard !entry.done, prioritiesBeforeNarrowing[status.torrent] == nil else { return }
+        if status.isComplete && entry.completedAt == nil && !entry.checking {
+            entry.completedAt = now
+            reporter.finished(status, seconds: now - started)
+            requestSave(entry, onlyIfModified: false)
+            runHook(entry, status: status)
+        }
+        if let completedAt = entry.completedAt, status.isComplete,
+           entry.settings.seeding.isMet(ratio: status.ratio, seededFor: now - completedAt) {
+            entry.done = true
+            // A daemon stops seeding at the limit it was given.
+            if policy.pausesAtSeedingGoal && entry.settings.seeding.hasLimit {
+                entry.savedPaused = true
+                try? unqueue(entry)
+                try? session.pause(entry.torrent)
+                // Paused by the queue already, its status shows no change.
+                saveChange(entry)
+            }
+        }
+    }
+
+    private func runHook(_ entry: Tracked, status: TorrentStatus) {
+        guard let command = entry.onComplete else { return }
+        do {
+            try hooks.start(command, document: document(of: status, entry: entry).json, infoHash: entry.stateKey,
+                            name: entry.name, savePath: status.savePath)
+        } catch let error as BTXError {
+            reporter.warning(name: entry.name, infoHash: entry.stateKey, error.message, once: false)
+        } catch {
+            reporter.warning(name: entry.name, infoHash: entry.stateKey, "on-complete: \(error)", once: false)
+        }
+    }
+}

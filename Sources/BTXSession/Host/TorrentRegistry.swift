@@ -1,0 +1,43 @@
+import TorrentKit
+
+/// The torrents a session holds, in the order added, found by handle, by
+/// any info-hash they were added or saved under, by hash prefix or by name.
+final class TorrentRegistry {
+    /// In the order added.
+    private(set) var all: [SessionHost.Tracked] = []
+    /// By handle: keeps a status tick linear in the number of torrents.
+    private var byTorrent: [Torrent: SessionHost.Tracked] = [:]
+    /// By every info-hash it was added or saved under: a request naming a
+    /// whole hash (scripts, a following `btx add`) finds its torrent in one
+    /// lookup, not by going through 5,000.
+    private var byHash: [String: SessionHost.Tracked] = [:]
+
+    func track(_ entry: SessionHost.Tracked) {
+        all.append(entry)
+        byTorrent[entry.torrent] = entry
+        index(entry, under: [entry.stateKey, entry.addedHashes.v1, entry.addedHashes.v2])
+    }
+
+    /// Also known by these hashes (a v2 magnet learns its v1 hash with the metadata).
+    func index(_ entry: SessionHost.Tracked, under hashes: [String?]) {
+        for hash in hashes.compactMap({ $0 }) { byHash[hash] = entry }
+    }
+
+    func forget(_ entry: SessionHost.Tracked) {
+        all.removeAll { $0 === entry }
+        byTorrent[entry.torrent] = nil
+        for hash in [entry.stateKey, entry.addedHashes.v1, entry.addedHashes.v2].compactMap({ $0 }) where byHash[hash] === entry {
+            byHash[hash] = nil
+        }
+    }
+
+    subscript(torrent: Torrent) -> SessionHost.Tracked? { byTorrent[torrent] }
+
+    /// The one torrent `query` names (see select): a whole info-hash is one
+    /// lookup; a prefix or a name is looked for among the keys in memory,
+    /// never through libtorrent's status of every torrent.
+    func entry(named query: String) throws -> SessionHost.Tracked {
+        if query.count == 40 || query.count == 64, let entry = byHash[query.lowercased()] { return entry }
+        return try select(query, from: all, key: \.key)
+    }
+}

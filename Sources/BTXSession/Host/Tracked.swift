@@ -1,0 +1,52 @@
+import TorrentKit
+
+extension SessionHost {
+    /// A torrent the session holds, and what btx knows of it beyond libtorrent.
+    public final class Tracked {
+        let torrent: Torrent
+        var name: String
+        /// The info-hash its resume file is named by.
+        var stateKey: String
+        /// Its info-hashes as known when it was added, until a status says
+        /// (a v2 magnet learns its v1 hash with the metadata).
+        var addedHashes: (v1: String?, v2: String?) = (nil, nil)
+        var only: FileSelection?
+        /// In force: an add's per-run values over what `set` chose.
+        var settings: TorrentSettings
+        /// --peer endpoints, dialled again on resume (libtorrent waits a
+        /// minute before reconnecting a peer it dropped).
+        var peers: [String] = []
+        var completedAt: Double?
+        var error: String?
+        var done = false
+        /// A verify is running: shown as "checking" from the request until
+        /// libtorrent says the check is over, with no gap in between.
+        var checking = false
+        var lastStatus: TorrentStatus?
+        /// The `added` event's data, also the control socket's answer to an add.
+        var added = JSON.null
+        /// Addresses the blocklist kept from it this run.
+        var blockedPeers = Set<String>()
+        /// Offline: whether its saved state says paused (it runs paused
+        /// regardless, so that nothing starts).
+        var savedPaused = false
+        /// The --on-complete command to run when it finishes.
+        var onComplete: String?
+
+        /// What a user names it by (see select).
+        var key: TorrentKey {
+            lastStatus?.key ?? TorrentKey(infoHashV1: addedHashes.v1, infoHashV2: addedHashes.v2, name: name)
+        }
+
+        /// Its status as the save rules see it (see ResumeLedger).
+        var saveView: SaveView? { lastStatus.map(SaveView.init) }
+
+        init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, settings: TorrentSettings) {
+            self.torrent = torrent
+            self.name = name
+            self.stateKey = stateKey
+            self.only = only
+            self.settings = settings
+        }
+    }
+}

@@ -1,0 +1,8 @@
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <unistd.h>
+#include "csyscall.h"
+
+/* Both ends closed on exec from the start: no window in which another
+ * thread's fork and exec (a hook, libtorrent) could inherit them. */
+int btx_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
