@@ -8,10 +8,8 @@ final class DemoTests: XCTestCase {
         .deletingLastPathComponent().appendingPathComponent("demo/run.sh").path
 
     func testDemoDownloadsChecksTheBytesAndCleansUp() throws {
-        let started = Date()
         let result = try spawn("/bin/bash", [script], environment: ["BTX": btxPath], timeout: 90)
         XCTAssertEqual(result.status, 0, result.text + result.stderr)
-        XCTAssertLessThan(Date().timeIntervalSince(started), 30)
         let text = result.text
         for expected in ["$ btx create sample", "$ btx daemon --listen 127.0.0.1:0 --no-dht", "$ btx status --watch=0.5",
                          "$ btx peers sample", "$ btx files sample", "$ diff -r sample downloads/sample",
