@@ -2,6 +2,7 @@ import Foundation
 
 /// Polls `probe` until it returns a value or the deadline passes: every
 /// test waits this way, never by a fixed sleep.
+@discardableResult
 public func waitFor<T>(_ what: String, timeout: Double = 30, _ probe: () throws -> T?) throws -> T {
     let deadline = Date().addingTimeInterval(timeout)
     while true {
