@@ -51,7 +51,7 @@ func sessionConfiguration(_ invocation: Invocation, config: UserConfig, environm
     if let lsd = try config.switchValue("lsd") { session.localPeerDiscovery = lsd }
     if let upnp = try config.switchValue("upnp") { session.upnp = upnp }
     if let natpmp = try config.switchValue("natpmp") { session.natpmp = natpmp }
-    if let utp = try config.switchValue("utp") { session.utp = utp }
+    if let utp = try config.switchValue("utp") { session.utp = utp ? .on : .off }
     if let io = config["disk-io"].flatMap(SessionConfiguration.DiskIO.init(rawValue:)) { session.diskIO = io }
     if let down = config["max-down"] { session.downloadLimit = try parseRate(down, option: "config max-down") }
     if let up = config["max-up"] { session.uploadLimit = try parseRate(up, option: "config max-up") }
