@@ -38,7 +38,12 @@ enum ColorChoice: String, CaseIterable {
 enum Paint: String {
     case bold = "1", red = "31", green = "32", yellow = "33", cyan = "36", boldRed = "1;31"
 
-    func apply(_ text: String) -> String { "\u{1B}[\(rawValue)m\(text)\u{1B}[0m" }
+    /// As markers that TerminalText.rendered makes SGR (see TerminalText).
+    func apply(_ text: String) -> String { Self.marker(rawValue) + text + Self.marker("0") }
+
+    static func marker(_ parameters: String) -> String {
+        String(TerminalText.open) + parameters + String(TerminalText.close)
+    }
 
     /// Complete green, on its way cyan, waiting yellow, failed red; stopped and unknown plain.
     static func forState(_ word: String) -> Paint? {

@@ -2,7 +2,7 @@ import BTXSession
 
 /// How many terminal columns text takes, for aligned tables and lines cut to
 /// the terminal's width: East Asian Wide and Fullwidth characters take two,
-/// combining marks and controls none, colour escape sequences none. Glibc's
+/// combining marks and controls none, paint markers none. Glibc's
 /// wcwidth would need a UTF-8 locale (setlocale), which btx never sets, so
 /// this carries its own table of the wide ranges.
 extension String {
@@ -30,7 +30,7 @@ extension String {
             return true
         }
         // Cutting off a colour's reset would leave the terminal bold.
-        if cut && kept.contains("\u{1B}") { kept += "\u{1B}[0m" }
+        if cut && kept.unicodeScalars.contains(TerminalText.open) { kept += Paint.marker("0") }
         return kept
     }
 
@@ -39,16 +39,16 @@ extension String {
         displayWidth <= limit ? self : prefix(displayWidth: max(0, limit - 1)) + "…"
     }
 
-    /// Walks the text as characters and whole CSI escape sequences (ESC [
-    /// parameters, then one final byte in @...~), each with its width.
+    /// Walks the text as characters and whole paint markers (see
+    /// TerminalText), each with its width.
     private func forEachPiece(_ body: (Substring, Int) -> Bool) {
         var start = startIndex
         while start < endIndex {
             var end = index(after: start)
             var width = 0
-            if self[start] == "\u{1B}", end < endIndex, self[end] == "[" {
-                end = index(after: end)
-                while end < endIndex, !isFinalByte(self[end]) { end = index(after: end) }
+            if self[start].unicodeScalars.first == TerminalText.open {
+                // A paint marker, whose parameters take no column either.
+                while end < endIndex, self[end].unicodeScalars.first != TerminalText.close { end = index(after: end) }
                 if end < endIndex { end = index(after: end) }
             } else {
                 width = self[start].unicodeScalars.map(columns).max() ?? 0
@@ -56,11 +56,6 @@ extension String {
             guard body(self[start..<end], width) else { return }
             start = end
         }
-    }
-
-    private func isFinalByte(_ character: Character) -> Bool {
-        guard let byte = character.asciiValue else { return true }
-        return (0x40...0x7E).contains(byte)
     }
 }
 

@@ -14,7 +14,7 @@ final class LiveLines {
     func show(_ lines: [String], toStdout: Bool = false) {
         let stream: UnsafeMutablePointer<FILE> = (toStdout ? stdout : stderr)!
         if toStdout && isatty(STDOUT_FILENO) != 1 {
-            write(lines.map { $0 + "\n" }.joined() + "\n", to: stdout)
+            write(lines.map { TerminalText.rendered($0) + "\n" }.joined() + "\n", to: stdout)
             fflush(stdout)
             return
         }
@@ -23,8 +23,10 @@ final class LiveLines {
         // Cut, never wrapped: a wrapped line would break the cursor arithmetic.
         var text = drawn > 1 ? "\u{1B}[\(drawn - 1)A" : ""
         for (i, line) in lines.enumerated() {
+            // Escaped before it is measured and cut (see TerminalText).
+            let line = TerminalText.escaped(line)
             let fitted = line.displayWidth > width - 1 ? line.cut(toDisplayWidth: max(10, width - 1)) : line
-            text += "\r\u{1B}[2K" + fitted + (i < lines.count - 1 ? "\n" : "")
+            text += "\r\u{1B}[2K" + TerminalText.rendered(fitted) + (i < lines.count - 1 ? "\n" : "")
         }
         // Fewer lines than last time: blank the leftovers below.
         for _ in lines.count..<max(lines.count, drawn) { text += "\n\r\u{1B}[2K" }

@@ -34,7 +34,12 @@ struct Output {
         self.width = width
     }
 
-    func line(_ text: String) { write(text + "\n", to: stdout) }
+    /// One line of human text, escaped on its way out (see TerminalText):
+    /// a newline from outside is shown, not obeyed.
+    func line(_ text: String) { write(TerminalText.rendered(text) + "\n", to: stdout) }
+
+    /// btx's own text of several lines (help): each line escaped, the line breaks kept.
+    func text(_ text: String) { write(renderedLines(text) + "\n", to: stdout) }
 
     func document(_ value: JSON) {
         var bytes = value.bytes
@@ -50,7 +55,8 @@ struct Output {
 
     func warning(_ text: String) {
         guard !quiet else { return }
-        write((colorErrors ? Paint.yellow.apply("btx: warning:") : "btx: warning:") + " \(text)\n", to: stderr)
+        let prefix = colorErrors ? Paint.yellow.apply("btx: warning:") : "btx: warning:"
+        write(TerminalText.rendered(prefix + " " + text) + "\n", to: stderr)
     }
 
     /// Left-aligned columns separated by two spaces, measured in terminal
@@ -60,7 +66,7 @@ struct Output {
     /// their cells cut with "…", and a line still too long is cut at the
     /// edge. Never wrapped.
     func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = [], flexible: [Int] = []) {
-        let bytes = tableBytes(header, rows, rightAligned: rightAligned, flexible: flexible)
+        let bytes = paintedAsSGR(tableBytes(header, rows, rightAligned: rightAligned, flexible: flexible))
         bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
     }
 
@@ -73,6 +79,9 @@ struct Output {
     /// buffer: a table of 10,000 files as Swift string pieces took longer
     /// than parsing the torrent. Widths sit in one flat array, header first.
     private func tableBytes(_ header: [String], _ rows: [[String]], rightAligned: Set<Int>, flexible: [Int]) -> [UInt8] {
+        // Escaped before they are measured: "\x1B" takes four columns.
+        let header = header.map(TerminalText.escaped)
+        let rows = rows.map { $0.map(TerminalText.escaped) }
         let columns = header.count
         let right = (0..<columns).map(rightAligned.contains)
         // One column short of the edge: a full last column makes some terminals wrap.
@@ -147,6 +156,25 @@ struct Output {
         return bytes
     }
 
+    /// The table's paint markers (the only ones left: every cell was
+    /// escaped) as SGR sequences: U+E000 (EE 80 80) is ESC [, U+E001 m.
+    private func paintedAsSGR(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.contains(0xEE) else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == 0xEE, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] & 0xFE == 0x80 {
+                out += bytes[index + 2] == 0x80 ? [0x1B, UInt8(ascii: "[")] : [UInt8(ascii: "m")]
+                index += 3
+            } else {
+                out.append(bytes[index])
+                index += 1
+            }
+        }
+        return out
+    }
+
     private func append(_ text: String, to bytes: inout [UInt8]) {
         var text = text
         text.withUTF8 { bytes.append(contentsOf: $0) }
@@ -163,7 +191,7 @@ struct Output {
         let width = pairs.map(\.0.displayWidth).max() ?? 0
         var text = ""
         for (key, value) in pairs {
-            text += bold(key + String(repeating: " ", count: width - key.displayWidth)) + "  " + value + "\n"
+            text += TerminalText.rendered(bold(key + String(repeating: " ", count: width - key.displayWidth)) + "  " + value) + "\n"
         }
         write(text, to: stdout)
     }
@@ -172,13 +200,19 @@ struct Output {
 
     func progress(_ text: String) {
         guard showsProgress else { return }
-        write("\r\u{1B}[2K" + text, to: stderr)
+        write("\r\u{1B}[2K" + TerminalText.rendered(text), to: stderr)
     }
 
     func endProgress() {
         guard showsProgress else { return }
         write("\r\u{1B}[2K", to: stderr)
     }
+}
+
+/// Text of several lines made by btx (help, an error listing candidates),
+/// each line escaped and the line breaks kept.
+func renderedLines(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.rendered(String($0)) }.joined(separator: "\n")
 }
 
 func write(_ text: String, to stream: UnsafeMutablePointer<FILE>) {
@@ -191,8 +225,8 @@ func write(_ text: String, to stream: UnsafeMutablePointer<FILE>) {
 /// stream (`add`) an error event and the exit event that ends every stream.
 func report(_ error: BTXError, json: Bool, streaming: Bool, color: Bool = false) {
     let prefix = color ? Paint.boldRed.apply("btx:") : "btx:"
-    write("\(prefix) \(error.message)\n", to: stderr)
-    if let hint = error.hint { write("btx: \(hint)\n", to: stderr) }
+    write(renderedLines("\(prefix) \(error.message)") + "\n", to: stderr)
+    if let hint = error.hint { write(renderedLines("btx: \(hint)") + "\n", to: stderr) }
     guard json && !error.reported else { return }
     if streaming {
         write(streamEvent("error", errorEvent(code: error.code, message: error.message)).text + "\n", to: stdout)

@@ -25,13 +25,13 @@ final class DisplayWidthTests: XCTestCase {
         XCTAssertEqual("e\u{301}".displayWidth, 1, "combining accent")
         XCTAssertEqual("\u{1100}\u{1161}".displayWidth, 2, "conjoining Hangul jamo")
         XCTAssertEqual("〿".displayWidth, 1, "U+303F is narrow")
-        XCTAssertEqual("\u{1B}[1mbold\u{1B}[0m".displayWidth, 4, "colour takes no columns")
+        XCTAssertEqual(Paint.bold.apply("bold").displayWidth, 4, "colour takes no columns")
     }
 
     func testPrefixCutsByColumns() {
         XCTAssertEqual("日本語".prefix(displayWidth: 4), "日本")
         XCTAssertEqual("日本語".prefix(displayWidth: 5), "日本", "a wide character never straddles the edge")
         XCTAssertEqual("abc".prefix(displayWidth: 10), "abc")
-        XCTAssertEqual("\u{1B}[1mbold\u{1B}[0m".prefix(displayWidth: 2), "\u{1B}[1mbo\u{1B}[0m", "a cut keeps the reset")
+        XCTAssertEqual(Paint.bold.apply("bold").prefix(displayWidth: 2), Paint.bold.apply("bo"), "a cut keeps the reset")
     }
 }

@@ -26,12 +26,13 @@ final class TerminalOutputTests: XCTestCase {
     func testTooNarrowEvenCutIsCutAtTheEdgeNotWrapped() {
         let lines = Output(width: 30, color: true).tableLines(header, rows, rightAligned: [3], flexible: [1])
         for line in lines { XCTAssertLessThanOrEqual(line.displayWidth, 29, line) }
-        XCTAssertTrue(lines[0].hasSuffix("\u{1B}[0m"), "a cut colour is reset: \(lines[0].debugDescription)")
+        let header = TerminalText.rendered(lines[0])
+        XCTAssertTrue(header.hasSuffix("\u{1B}[0m"), "a cut colour is reset: \(header.debugDescription)")
     }
 
     func testStatesAreColouredOnlyWithColour() {
-        XCTAssertEqual(Output(width: nil, color: true).state("seeding"), "\u{1B}[32mseeding\u{1B}[0m")
-        XCTAssertEqual(Output(width: nil, color: true).state("error"), "\u{1B}[31merror\u{1B}[0m")
+        XCTAssertEqual(TerminalText.rendered(Output(width: nil, color: true).state("seeding")), "\u{1B}[32mseeding\u{1B}[0m")
+        XCTAssertEqual(TerminalText.rendered(Output(width: nil, color: true).state("error")), "\u{1B}[31merror\u{1B}[0m")
         XCTAssertEqual(Output(width: nil, color: true).state("stopped"), "stopped")
         XCTAssertEqual(Output(width: nil, color: false).state("seeding"), "seeding")
     }

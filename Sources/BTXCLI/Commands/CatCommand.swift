@@ -94,6 +94,6 @@ final class StreamReporter: SessionObserver {
         output.warning(name.map { "\($0): \(message)" } ?? message)
     }
     func error(name: String, infoHash: String, _ message: String) {
-        write("btx: \(name): \(message)\n", to: stderr)
+        write(TerminalText.rendered("btx: \(name): \(message)") + "\n", to: stderr)
     }
 }

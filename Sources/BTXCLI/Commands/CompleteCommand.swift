@@ -1,3 +1,4 @@
+import Glibc
 import BTXSession
 import TorrentKit
 
@@ -23,7 +24,8 @@ let completeCommand = Command(
             lines.append((name.filter { $0 != "\t" && !$0.isNewline }, hash))
         }
         for line in lines.sorted(by: { ($0.name, $0.hash) < ($1.name, $1.hash) }) {
-            invocation.output.line(line.hash + "\t" + line.name)
+            // The tab is the shells' separator; the name is shown as any other.
+            write(line.hash + "\t" + TerminalText.rendered(line.name) + "\n", to: stdout)
         }
     }
 )

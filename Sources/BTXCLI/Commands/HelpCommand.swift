@@ -15,7 +15,7 @@ let helpCommand = Command(
             invocation.output.document(.object([("commands", .array((named.map { [$0] } ?? commands).map(\.document))),
                                                 ("global_options", .array(globalOptions.map(\.document)))]))
         } else {
-            invocation.output.line(named.map(commandHelp) ?? overviewHelp())
+            invocation.output.text(named.map(commandHelp) ?? overviewHelp())
         }
     }
 )
