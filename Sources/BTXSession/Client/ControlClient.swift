@@ -20,6 +20,13 @@ public final class ControlClient {
             throw FileIO.error(path)
         }
         if let fd = try UnixSocket.connect(to: path) {
+            // Nothing is sent to a session run by someone else: it would
+            // learn what this user downloads, and could answer anything.
+            guard let uid = UnixSocket.peerUID(fd), uid == geteuid() else {
+                close(fd)
+                throw BTXError.failure("the control socket \(path) is served by another user's process, not yours; "
+                                       + "btx will not talk to it (remove \(directory.runtime) or set XDG_RUNTIME_DIR)")
+            }
             var timeout = timeval(tv_sec: 30, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             return ControlClient(fd: fd)

@@ -58,6 +58,7 @@ public final class ControlServer {
     public init(directory: StateDirectory) throws {
         path = directory.controlSocketPath
         try makeDirectories(directory.runtime, mode: 0o700)
+        try requireOwnFolder(directory.runtime, holding: "its control socket")
         // Not through a symlink in its place: that would take the mode of
         // whatever folder it points at (a home directory).
         var st = stat()
@@ -124,11 +125,9 @@ public final class ControlServer {
 
     private func acceptClients(now: Double) {
         while listenFD >= 0 {
-            let fd = accept(listenFD, nil, nil)
+            // Non-blocking: a reply must never block the session.
+            let fd = Syscall.accept(listenFD, nonblocking: true)
             guard fd >= 0 else { return }
-            // accept4 is not in Glibc's Swift module; a reply must never block the session.
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             guard UnixSocket.peerUID(fd) == getuid() else {
                 Glibc.close(fd)
                 continue

@@ -39,11 +39,10 @@ public final class HTTPServer {
 
     private func acceptLoop() {
         while true {
-            let fd = accept(listener.fd, nil, nil)
-            if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            let fd = Syscall.accept(listener.fd, nonblocking: false)
             if fd < 0 {
                 // Out of descriptors or memory for a moment: try again soon rather than spin.
-                if errno != EINTR && errno != ECONNABORTED { usleep(100_000) }
+                if errno != ECONNABORTED { usleep(100_000) }
                 continue
             }
             var yes: Int32 = 1

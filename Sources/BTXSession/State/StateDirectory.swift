@@ -53,6 +53,7 @@ public struct StateDirectory {
     /// Creates the state directories (0700: resume data names what you download).
     public func prepare() throws {
         try makeDirectories(resumeDirectory, mode: 0o700)
+        try requireOwnFolder(state, holding: "its state")
     }
 
     /// Info-hashes with saved resume data, in no particular order; none
@@ -138,6 +139,21 @@ public func absolutePath(_ path: String) -> String {
 }
 
 /// mkdir -p, with `mode` for the directories it creates.
+/// A folder btx keeps private things in must be the user's own: another
+/// user who made it beforehand (a shared /tmp, a runtime folder of the
+/// wrong account) could read them, or put a control socket of their own
+/// there and receive the user's requests, metainfo included.
+/// A symlink to a folder of the user's own is followed.
+public func requireOwnFolder(_ path: String, holding what: String) throws {
+    var st = stat()
+    guard stat(path, &st) == 0 else { throw FileIO.error(path) }
+    guard (st.st_mode & S_IFMT) == S_IFDIR else { throw BTXError.failure("\(path) is not a directory") }
+    guard st.st_uid == geteuid() else {
+        throw BTXError.failure("\(path) belongs to uid \(st.st_uid), not to you (uid \(geteuid())); btx keeps \(what) "
+                               + "only in a folder of your own: remove it or choose another")
+    }
+}
+
 public func makeDirectories(_ path: String, mode: mode_t) throws {
     var current = ""
     for component in path.split(separator: "/", omittingEmptySubsequences: true) {

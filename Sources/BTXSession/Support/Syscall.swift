@@ -42,6 +42,11 @@ public enum Syscall {
         return nil
     }
 
+    /// The next connection on a listening socket, closed on exec; -1 with errno set.
+    public static func accept(_ listener: Int32, nonblocking: Bool) -> Int32 {
+        retrying { btx_accept_cloexec(listener, nonblocking ? 1 : 0) }
+    }
+
     /// A pipe whose ends are closed on exec: (read, write); nil with errno set.
     public static func pipe() -> (read: Int32, write: Int32)? {
         var ends: [Int32] = [0, 0]
