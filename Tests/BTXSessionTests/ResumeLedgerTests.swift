@@ -73,6 +73,16 @@ final class ResumeLedgerTests: XCTestCase {
         XCTAssertFalse(ledger.isSaved(torrent, shown: view(pieces: 10)))
     }
 
+    func testSavedStateIsAnySaveWrittenAskedForOrLoaded() {
+        let ledger = ResumeLedger()
+        ledger.track(torrent)
+        XCTAssertFalse(ledger.hasSavedState(torrent))
+        ledger.requested(torrent, shown: view(pieces: 0))
+        XCTAssertTrue(ledger.hasSavedState(torrent))
+        ledger.track(other, resumedFrom: view(pieces: 1).signature)
+        XCTAssertTrue(ledger.hasSavedState(other))
+    }
+
     func testAForgottenTorrentLeavesNoSaveWaitedFor() {
         let ledger = ResumeLedger()
         ledger.track(torrent)

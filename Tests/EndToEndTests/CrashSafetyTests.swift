@@ -109,6 +109,33 @@ final class CrashSafetyTests: XCTestCase {
         _ = f.seeder
     }
 
+    /// Saved once its files are checked, not at the first periodic save
+    /// (5 s): an add killed a second in restarts from its resume data
+    /// rather than checking its files again.
+    func testAnAddKilledInItsFirstSecondRestartsWithoutARecheck() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/early.bin", randomData(12 << 20))
+        let torrent = try makeTorrent(scratch.path + "/src/early.bin", scratch.path + "/early.torrent")
+        let (seeder, port) = try Peer(scratch, "seeder").seed([torrent], from: scratch.path + "/src",
+                                                              extra: ["--max-up", "\(rate)"])
+        defer { seeder.signal(SIGTERM); _ = try? seeder.wait() }
+        let leecher = try Peer(scratch, "leecher")
+        let arguments = [torrent, "-o", scratch.path + "/dst", "--peer", "127.0.0.1:\(port)"]
+        let started = Date()
+        let add = try leecher.start(arguments)
+        _ = try add.waitForEvent("progress") { ($0["done"] as? Int ?? 0) > 0 }
+        while Date().timeIntervalSince(started) < 1 { usleep(20_000) }
+        add.signal(SIGKILL)
+        _ = try add.wait()
+        XCTAssertTrue(hasSavedState(leecher), "killed after \(Date().timeIntervalSince(started)) s, nothing saved")
+        let again = try leecher.start(arguments)
+        defer { again.signal(SIGTERM); _ = try? again.wait() }
+        XCTAssertEqual(try again.waitForEvent("added")["resumed"] as? Bool, true)
+        _ = try again.waitForEvent("progress") { ["downloading", "finished", "seeding"].contains($0["state"] as? String ?? "") }
+        let states = again.events.filter { $0.type == "progress" }.compactMap { $0.data["state"] as? String }
+        XCTAssertFalse(states.contains("checking"), "the restart checked its files again: \(states)")
+    }
+
     func testKillingTheDaemonTenTimesLosesOnlyTheLastSecondsAndEndsIdentical() throws {
         let f = try fixture()
         let daemon = ["daemon", "--foreground", "--json", "--state-dir", f.leecher.state, "--listen", "127.0.0.1:0", "--no-dht"]

@@ -11,10 +11,10 @@ struct HostPolicy {
     /// nothing is announced, and their resume data keeps their own paused flag.
     let runsPaused: Bool
     /// A torrent given to it is saved at once: killed before its first
-    /// periodic save, a daemon would forget it. Not a foreground add, which
-    /// is run again with its source: resume data saved before any piece
-    /// would make the restart trust "no pieces" and fetch again what is
-    /// already on disk, where no resume data at all has it check the files.
+    /// periodic save, a daemon would forget it. A foreground add, which is
+    /// run again with its source, saves once the files are checked: resume
+    /// data saved before would make the restart trust "no pieces" and fetch
+    /// again what is already on disk.
     let savesOnAdd: Bool
     /// Pauses a torrent that met its seeding goal (a daemon keeps it; a
     /// foreground add lets it go).

@@ -109,6 +109,12 @@ final class ResumeLedger {
         return saved == shown.signature && pieces >= shown.signature.piecesDone
     }
 
+    /// Resume data was written for it, asked for, or loaded.
+    func hasSavedState(_ torrent: Torrent) -> Bool {
+        guard let record = records[torrent] else { return false }
+        return record.resumed || record.pending > 0 || record.savedPieces != nil || record.saved != nil
+    }
+
     var hasPendingSaves: Bool { pendingCount > 0 }
 
     func isPending(_ torrent: Torrent) -> Bool { (records[torrent]?.pending ?? 0) > 0 }

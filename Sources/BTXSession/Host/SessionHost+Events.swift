@@ -52,7 +52,11 @@ extension SessionHost {
             changedTorrents.insert(torrent)
         case .checked(let torrent):
             changedTorrents.insert(torrent)
-            if let entry = entry(torrent), entry.checking {
+            // A torrent is saved once its files are checked (a verify's end,
+            // or a new torrent's first look at what is on disk): a
+            // foreground add killed in its first seconds restarts from that
+            // save, not from a recheck of everything.
+            if let entry = entry(torrent), entry.checking || !ledger.hasSavedState(torrent) {
                 entry.checking = false
                 requestSave(entry, onlyIfModified: false)
             }
