@@ -35,10 +35,14 @@ cleanup() {
     # What a Ctrl-C caught half-started (a daemon before its socket answered)
     # is found by the folder in its environment: only this demo's processes have it.
     local leftover deadline=$((SECONDS + 10))
-    # grep exits 2 when a process ends between the glob and its read, which
-    # pipefail would take for "none left"; -z ends each name with a NUL.
-    while leftover=$({ env -u XDG_STATE_HOME grep -lsz "^XDG_STATE_HOME=$demo/state\$" /proc/[0-9]*/environ || true; } \
-                     | tr '\0' '\n' | cut -d/ -f3) && [ -n "$leftover" ]; do
+    # The search runs without the variable, tr and cut included: they are
+    # children of this shell, would carry it, and were found (and killed)
+    # in turn, a new pid every round, for as long as the loop lasted (30 s
+    # and more after a Ctrl-C). grep exits 2 when a process ends between the
+    # glob and its read, which pipefail would take for "none left"; -z ends
+    # each name with a NUL.
+    while leftover=$(env -u XDG_STATE_HOME sh -c '{ grep -lsz "^XDG_STATE_HOME=$1\$" /proc/[0-9]*/environ || true; } \
+                                                  | tr "\0" "\n" | cut -d/ -f3' sh "$demo/state") && [ -n "$leftover" ]; do
         # shellcheck disable=SC2086
         if [ $SECONDS -lt $deadline ]; then kill -TERM $leftover; else kill -KILL $leftover; fi 2>/dev/null
         sleep 0.1
