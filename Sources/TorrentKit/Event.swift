@@ -38,6 +38,8 @@ public enum Event: Sendable, Equatable {
     /// A scrape answered; the counts are in `trackers(_:)`.
     case scrapeReply(Torrent, url: String)
     case scrapeFailed(Torrent, url: String, message: String)
+    /// A web seed failed; `url` is "" when it cannot be told apart from the torrent's others.
+    case webSeedError(Torrent, url: String, message: String)
     case other(code: Int, message: String)
 
     init(_ e: btx_event) {
@@ -73,6 +75,7 @@ public enum Event: Sendable, Equatable {
         case BTX_EVENT_STORAGE_MOVE_FAILED: self = .storageMoveFailed(torrent, message: message)
         case BTX_EVENT_SCRAPE_REPLY: self = .scrapeReply(torrent, url: string(e.url))
         case BTX_EVENT_SCRAPE_FAILED: self = .scrapeFailed(torrent, url: string(e.url), message: message)
+        case BTX_EVENT_WEB_SEED_ERROR: self = .webSeedError(torrent, url: string(e.url), message: message)
         default: self = .other(code: Int(e.type), message: message)
         }
     }

@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
+#include <string>
 
 namespace {
 
@@ -206,6 +208,24 @@ struct event_builder {
             item.nodes = x->num_success;
             break;
         }
+        case lt::url_seed_alert::alert_type: {
+            auto const* x = lt::alert_cast<lt::url_seed_alert>(a);
+            btx_event& e = push(BTX_EVENT_WEB_SEED_ERROR, a);
+            e.url = btx::copy_string(x->server_url());
+            std::free(e.message);
+            e.message = btx::copy_string(x->error ? x->error.message() : std::string(x->error_message()));
+            break;
+        }
+        case lt::peer_error_alert::alert_type: {
+            auto const* x = lt::alert_cast<lt::peer_error_alert>(a);
+            char const* why = web_seed_failure(x->error);
+            if (why == nullptr) break;
+            btx_event& e = push(BTX_EVENT_WEB_SEED_ERROR, a);
+            e.url = btx::copy_string(web_seed_at(x->handle, x->endpoint));
+            std::free(e.message);
+            e.message = btx::copy_string(why);
+            break;
+        }
         case lt::peer_blocked_alert::alert_type: {
             // The other reasons (uTP off, privileged ports) are settings, not the blocklist.
             auto const* x = lt::alert_cast<lt::peer_blocked_alert>(a);
@@ -220,6 +240,38 @@ struct event_builder {
     }
 
     btx_dht_item& push_item(int type, lt::alert const* a) { return *push(type, a).dht; }
+
+    /// Why a web seed's answer was refused, for the errors only an HTTP
+    /// peer gives; nullptr for any other peer error.
+    static char const* web_seed_failure(lt::error_code const& ec) {
+        if (ec == lt::errors::invalid_range)
+            return "the server ignores Range requests (it answered with other bytes than asked for); "
+                   "libtorrent tries it again every 30 s";
+        if (ec == lt::errors::no_content_length) return "the server's answer has no Content-Length";
+        if (ec == lt::errors::http_parse_error) return "the server's answer is not HTTP";
+        return nullptr;
+    }
+
+    /// The torrent's web seed at `endpoint`: the one whose URL names that
+    /// address and port, else the only one; "" when that cannot be told.
+    static std::string web_seed_at(lt::torrent_handle const& h, lt::tcp::endpoint const& endpoint) {
+        std::set<std::string> seeds;
+        try { seeds = h.url_seeds(); } catch (...) { return ""; }
+        std::string const address = endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]"
+                                                                 : endpoint.address().to_string();
+        std::string const port = std::to_string(endpoint.port());
+        for (auto const& url : seeds) {
+            auto const start = url.find("://");
+            if (start == std::string::npos) continue;
+            std::string authority = url.substr(start + 3, url.find('/', start + 3) - (start + 3));
+            bool const https = url.compare(0, 5, "https") == 0;
+            if (authority.find(']') == std::string::npos ? authority.find(':') == std::string::npos
+                                                          : authority.back() == ']')
+                authority += https ? ":443" : ":80";
+            if (authority == address + ":" + port) return url;
+        }
+        return seeds.size() == 1 ? *seeds.begin() : "";
+    }
 
     btx_event& push_tracker(int type, lt::tracker_alert const& a) {
         btx_event& e = push(type, &a);

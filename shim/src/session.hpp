@@ -119,7 +119,9 @@ namespace btx {
 // posts only when a peer is refused: with no IP filter, next to never.
 lt::alert_category_t const event_categories = lt::alert_category::status | lt::alert_category::error
     | lt::alert_category::storage | lt::alert_category::tracker | lt::alert_category::dht
-    | lt::alert_category::file_progress | lt::alert_category::ip_block;
+    | lt::alert_category::file_progress | lt::alert_category::ip_block
+    // peer_error_alert: the only word of a web seed whose server ignores Range.
+    | lt::alert_category::peer;
 
 void set_packet_alerts(btx_session& s, bool on);
 

@@ -8,7 +8,8 @@ let trackersCommand = Command(
     details: """
         Lists every tracker with its tier (from 0), state (not_contacted, updating, working, error), the last \
         message, the last and next announce and the swarm counts of the last announce or scrape (seeds, peers, \
-        downloaded; - when unknown), then the web seeds. --add and --remove change the list (--add-web-seed, \
+        downloaded; - when unknown), then the web seeds, each with why it failed when it did this run (a \
+        server that ignores Range requests, an HTTP error). --add and --remove change the list (--add-web-seed, \
         --remove-web-seed the web seeds), saved with the torrent. --reannounce and --scrape ask every tracker \
         now and wait up to 10 s for the answers before listing. In the running session, or in the saved state \
         when none runs (where nothing is announced: --reannounce and --scrape need the session).
@@ -85,5 +86,12 @@ private func show(_ document: JSON, output: Output) throws {
              when(t.nextAnnounce), t.message ?? ""]
         }, rightAligned: [0, 3, 4, 5])
     }
-    for seed in document["web_seeds"]?.arrayValue ?? [] { output.line("web seed  \(seed.stringValue ?? "")") }
+    var failures: [String: String] = [:]
+    for failure in document["web_seed_errors"]?.arrayValue ?? [] {
+        failures[failure["url"]?.stringValue ?? ""] = failure["message"]?.stringValue
+    }
+    for seed in (document["web_seeds"]?.arrayValue ?? []).compactMap(\.stringValue) {
+        output.line("web seed  \(seed)" + (failures.removeValue(forKey: seed).map { "  (failed: \($0))" } ?? ""))
+    }
+    for (url, message) in failures { output.line("web seed  \(url.isEmpty ? "?" : url)  (failed: \(message))") }
 }

@@ -159,6 +159,10 @@ public enum JSONContracts {
                          JSONField("name", .string, "the torrent's"),
                          JSONField("trackers", .array(.object(TrackerDocument.contract)), "in tier order"),
                          JSONField("web_seeds", .array(.string), "web seed URLs"),
+                         JSONField("web_seed_errors", .array(.object(JSONObject(fields: [
+                             JSONField("url", .string, "the web seed; \"\" when it cannot be told apart from the others"),
+                             JSONField("message", .string, "why it failed (a server that ignores Range, an HTTP error)"),
+                         ]))), "web seeds that failed this run; empty with no session"),
                      ]))),
         JSONDocument(id: "set", producedBy: "btx set --json", summary: "the torrent with its new settings", shape: .object(TorrentDocument.contract)),
         JSONDocument(id: "move", producedBy: "btx move --json", summary: "the data moved",

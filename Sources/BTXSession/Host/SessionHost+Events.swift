@@ -68,6 +68,12 @@ extension SessionHost {
             if let entry = entry(torrent) { fail(entry, message, stop: true) }
         case .trackerError(let torrent, let message):
             reporter.diagnostic(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey, message)
+        case .webSeedError(let torrent, let url, let message):
+            // A web seed that fails is tried again every 30 s: said once, shown in `trackers`.
+            guard let entry = entry(torrent) else { return }
+            entry.webSeedErrors[url] = message
+            reporter.warning(name: entry.name, infoHash: entry.stateKey, "web seed \(url.isEmpty ? "(one of several)" : url): \(message)",
+                             once: true)
         case .trackerReply(let torrent, let peers):
             if let entry = entry(torrent) { reporter.trackerReply(infoHash: entry.stateKey, peers: peers) }
         case .hashFailed(let torrent, let piece):

@@ -38,7 +38,10 @@ extension SessionHost {
         let tier = params["tier"]?.intValue.map { Int($0) } ?? ((current.map(\.tier).max() ?? -1) + 1)
         for url in remove { try session.removeTracker(entry.torrent, url: url) }
         for url in add { try session.addTracker(entry.torrent, url: url, tier: tier) }
-        for url in removeSeeds { try session.removeWebSeed(entry.torrent, url: url) }
+        for url in removeSeeds {
+            try session.removeWebSeed(entry.torrent, url: url)
+            entry.webSeedErrors[url] = nil
+        }
         for url in addSeeds { try session.addWebSeed(entry.torrent, url: url) }
         let changed = !(add + remove + addSeeds + removeSeeds).isEmpty
         if changed { saveChange(entry) }
@@ -48,7 +51,10 @@ extension SessionHost {
         }
         return .object([("info_hash", .string(status.infoHash)), ("name", .string(status.name)),
                         ("trackers", .array(try session.trackers(entry.torrent).map { TrackerDocument($0).json })),
-                        ("web_seeds", .array(try session.webSeeds(entry.torrent).map(JSON.string)))])
+                        ("web_seeds", .array(try session.webSeeds(entry.torrent).map(JSON.string))),
+                        ("web_seed_errors", .array(entry.webSeedErrors.sorted { $0.key < $1.key }.map {
+                            .object([("url", .string($0.key)), ("message", .string($0.value))])
+                        }))])
     }
 
     // MARK: settings

@@ -27,6 +27,9 @@ extension SessionHost {
         var added = JSON.null
         /// Addresses the blocklist kept from it this run.
         var blockedPeers = Set<String>()
+        /// Web seeds that failed this run, and why ("" for one that could
+        /// not be told apart from the others).
+        var webSeedErrors: [String: String] = [:]
         /// Offline: whether its saved state says paused (it runs paused
         /// regardless, so that nothing starts).
         var savedPaused = false
