@@ -163,6 +163,72 @@ final class ServeTests: XCTestCase {
         XCTAssertTrue(small.body == second)
         let skipped = try HTTP.get(urls[0])
         XCTAssertTrue(skipped.body == first, "the skipped file read \(skipped.body.count) bytes, not its own")
+
+        // Only a canonical index names a file; a Host that is not one stays out of the playlist.
+        XCTAssertEqual(try HTTP.get(urls[1].replacingOccurrences(of: "/1/", with: "/01/")).status, 404)
+        XCTAssertEqual(try HTTP.get(urls[1].replacingOccurrences(of: "/1/", with: "/+1/")).status, 404)
+        let base = String(playlistURL.dropLast("/playlist.m3u".count)), httpPort = base.split(separator: ":").last ?? ""
+        let forged = String(decoding: try HTTP.get(playlistURL, host: "evil.example\"><script>:\(httpPort)").body, as: UTF8.self)
+        XCTAssertFalse(forged.contains("evil"), forged)
+        XCTAssertTrue(forged.contains(base + "/0/album/one.mp3"), forged)
+        let named = String(decoding: try HTTP.get(playlistURL, host: "mybox.lan:\(httpPort)").body, as: UTF8.self)
+        XCTAssertTrue(named.contains("http://mybox.lan:\(httpPort)/0/album/one.mp3"), named)
+
+        // Once the torrent is removed its files are gone, not empty.
+        XCTAssertEqual(try spawn(btxPath, ["remove", "album", "--state-dir", leecher.state]).status, 0)
+        XCTAssertEqual(try HTTP.get(urls[1]).status, 404)
+    }
+
+    /// 64 clients that trickle a request head (a byte every few seconds) or
+    /// ask for a file and never read fill every connection serve allows: the
+    /// one that got nowhere for longest makes room, and a player is answered.
+    func testSlowAndStalledClientsCannotLockOutAPlayer() throws {
+        let scratch = try Scratch()
+        let data = randomData(8 << 20)
+        let (torrent, port) = try seed(scratch, "clip.bin", data, rate: "100M")
+        let leecher = try Peer(scratch, "leecher")
+        let (server, document) = try startServe([torrent, "-o", scratch.path + "/dl", "--peer", "127.0.0.1:\(port)"]
+                                                + serveOptions(leecher))
+        defer { server.signal(SIGTERM); _ = try? server.wait() }
+        let url = document["url"] as! String
+        XCTAssertEqual(try HTTP.get(url).body.count, data.count, "the whole file, first")
+        let address = url.split(separator: "/")[1]
+        let (host, httpPort) = (address.split(separator: ":")[0], address.split(separator: ":")[1])
+        for attack in ["slowloris", "nonreader"] {
+            let crowd = try RunningProcess("/usr/bin/python3", ["-c", """
+                import socket, sys, time
+                host, port, path, attack = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+                held = []
+                for i in range(64):
+                    s = socket.socket()
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                    s.connect((host, port))
+                    s.send(b"GET " + path.encode() + (b" HTTP/1.1\\r\\nHost: x" if attack == "slowloris" else b" HTTP/1.1\\r\\n\\r\\n"))
+                    held.append(s)
+                print("ready", flush=True)
+                end = time.time() + 40
+                while time.time() < end:
+                    time.sleep(2)
+                    if attack == "slowloris":
+                        for s in held:
+                            try: s.send(b"x")
+                            except OSError: pass
+                """, String(host), String(httpPort), "/0/clip.bin", attack])
+            _ = try crowd.waitForLine(timeout: 20, "the \(attack) crowd") { $0 == "ready" }
+            // Every connection is taken: a player is turned away (503) until
+            // the crowd has got nowhere for half a second, then answered.
+            let started = Date()
+            let player = try waitFor("a player answered under \(attack)", timeout: 20) { () -> HTTP.Response? in
+                let response = try HTTP.get(url, range: "bytes=1000-1999")
+                return response.status == 503 ? nil : response
+            }
+            XCTAssertEqual(player.status, 206, attack)
+            XCTAssertTrue(player.body == data.subdata(in: 1000..<2000), attack)
+            print("btx serve under 64 \(attack) clients: a player's range answered after "
+                  + String(format: "%.2f", Date().timeIntervalSince(started)) + " s")
+            crowd.signal(SIGKILL)
+            _ = try crowd.wait()
+        }
     }
 
     /// `mpv "$(btx serve X --print-url)"`: the command returns with one URL
@@ -240,12 +306,13 @@ enum HTTP {
     }
 
     /// nil when nothing answers at the address.
-    static func fetch(_ url: String, range: String? = nil, method: String = "GET") throws -> Response? {
+    static func fetch(_ url: String, range: String? = nil, method: String = "GET", host: String? = nil) throws -> Response? {
         let scratch = try Scratch()
         var arguments = ["-s", "-D", scratch.path + "/head", "-o", scratch.path + "/body", "-w", "%{http_code} %{time_total}",
                          "--max-time", "60"]
         if method == "HEAD" { arguments.append("-I") } else if method != "GET" { arguments += ["-X", method] }
         if let range { arguments += ["-H", "Range: " + range] }
+        if let host { arguments += ["-H", "Host: " + host] }
         let run = try spawn("/usr/bin/curl", arguments + [url], timeout: 90)
         guard run.status == 0 else { return nil }
         let parts = run.text.split(separator: " ")
@@ -261,8 +328,8 @@ enum HTTP {
     }
 
     /// Throws when nothing answers: for calls that expect an answer.
-    static func get(_ url: String, range: String? = nil, method: String = "GET") throws -> Response {
-        guard let response = try fetch(url, range: range, method: method) else {
+    static func get(_ url: String, range: String? = nil, method: String = "GET", host: String? = nil) throws -> Response {
+        guard let response = try fetch(url, range: range, method: method, host: host) else {
             throw TestFailure("no answer from \(url)")
         }
         return response

@@ -6,8 +6,13 @@ import Glibc
 struct HTTPConnection {
     /// A request head longer than this is refused (431).
     static let maxHead = 16 << 10
-    /// An idle keep-alive connection is closed after this; a half-sent head too.
+    /// An idle keep-alive connection is closed after this many milliseconds.
     static let idleTimeout: Int32 = 30_000
+    /// A request head, once begun, must be whole within this many seconds,
+    /// however slowly its bytes trickle in (a byte every 10 s held a thread).
+    static let headTimeout = 10.0
+    /// A send that cannot go on for this many seconds ends the connection.
+    static let sendTimeout = 20
 
     let fd: Int32
     let server: HTTPServer
@@ -29,6 +34,7 @@ struct HTTPConnection {
     /// The next request head, nil when the connection is over (closed, idle,
     /// or refused for a head btx cannot read).
     private mutating func nextRequest() -> HTTPRequest? {
+        var headDeadline = buffer.isEmpty ? nil : monotonicSeconds() + Self.headTimeout
         while true {
             if let end = endOfHead(buffer) {
                 let head = Array(buffer[..<(end - 4)])
@@ -46,11 +52,19 @@ struct HTTPConnection {
                 Self.refuse(fd, status: 431, reason: "request head over \(Self.maxHead) bytes")
                 return nil
             }
+            let wait = headDeadline.map { Int32(max(0, ($0 - monotonicSeconds()) * 1000)) } ?? Self.idleTimeout
             var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&ready, 1, Self.idleTimeout) > 0 else { return nil }
+            guard wait > 0, poll(&ready, 1, wait) > 0 else {
+                if headDeadline != nil { Self.refuse(fd, status: 408, reason: "the request head took too long") }
+                return nil
+            }
             var chunk = [UInt8](repeating: 0, count: 4096)
             let n = Syscall.retrying { chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }
             guard n > 0 else { return nil }
+            if headDeadline == nil {
+                headDeadline = monotonicSeconds() + Self.headTimeout
+                server.progressed(fd)
+            }
             buffer += chunk[..<n]
         }
     }
@@ -67,7 +81,11 @@ struct HTTPConnection {
             return send(status: 404, headers: [], body: "no such file; the playlist is at \(ServedFiles.playlistPath)\n",
                         request: request)
         case .playlist:
-            let host = request.header("host").map { "http://" + $0 } ?? server.baseURL
+            // The Host a client named, when it is one (a name or address and
+            // this server's port): a player on the LAN gets URLs it can
+            // reach, and a forged header gets nothing of its own into them.
+            let host = request.header("host").flatMap { server.listener.acceptedHost($0) }.map { "http://" + $0 }
+                ?? server.baseURL
             return send(status: 200, headers: [("Content-Type", "audio/x-mpegurl; charset=utf-8")],
                         body: files.playlist(base: host), request: request)
         case .file(let position):
@@ -97,12 +115,17 @@ struct HTTPConnection {
         }
         do {
             if session == nil { session = try server.connect() }
+            // Asked before the status line goes: a torrent removed meanwhile is a 404, not an empty 200.
+            _ = try session?.call(.status, [("torrents", .array([.string(server.files.infoHash)]))])
+        } catch let error as BTXError where error.exitCode == .notFound {
+            return send(status: 404, headers: [], body: "the torrent is no longer in the session\n", request: request)
         } catch {
             return send(status: 503, headers: [], body: "the session is gone: \(error)\n", request: request)
         }
         guard writeHead(status: status, headers: headers, request: request), let session else { return false }
         var copy = StreamCopy(torrent: server.files.infoHash, file: String(file.index), start: start, end: end, narrow: false)
         copy.output = fd
+        copy.wrote = { [server, fd] in server.progressed(fd) }
         do {
             try copy.run(HTTPStreamChannel(client: session, socket: fd))
             return true
@@ -151,6 +174,7 @@ struct HTTPConnection {
         case 400: return "Bad Request"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
+        case 408: return "Request Timeout"
         case 416: return "Range Not Satisfiable"
         case 431: return "Request Header Fields Too Large"
         case 503: return "Service Unavailable"

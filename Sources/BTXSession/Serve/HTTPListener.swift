@@ -5,6 +5,7 @@ public struct HTTPListener {
     let fd: Int32
     /// http://HOST:PORT, with the port the kernel chose for port 0.
     let baseURL: String
+    let port: Int
 
     /// `address`: PORT, HOST:PORT or [IPv6]:PORT; HOST is an IP address or
     /// localhost, and loopback (127.0.0.1) when left out.
@@ -37,7 +38,22 @@ public struct HTTPListener {
             throw BTXError.failure("cannot listen on \(v6 ? "[\(host)]" : host):\(port) for HTTP: \(reason)")
         }
         self.fd = fd
+        self.port = port
         baseURL = "http://\(v6 ? "[\(host)]" : host):\(port)"
+    }
+
+    /// A Host header as it may go into URLs btx writes: a host name or an
+    /// address (IPv6 in brackets) with this listener's port; nil for
+    /// anything else (another port, a path, quotes, spaces, CR or LF).
+    func acceptedHost(_ header: String) -> String? {
+        guard let colon = header.lastIndex(of: ":"), header[header.index(after: colon)...] == Substring(String(port)) else {
+            return nil
+        }
+        let host = header[..<colon]
+        let bracketed = host.hasPrefix("[") && host.hasSuffix("]")
+        let name = bracketed ? host.dropFirst().dropLast() : host
+        let allowed = name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || (bracketed && $0 == ":")) }
+        return allowed && !name.isEmpty && name.count <= 253 ? header : nil
     }
 
     /// Binds to `address` and reads back what was bound (the port chosen for 0).

@@ -12,13 +12,17 @@ public final class HTTPServer {
 
     public let files: ServedFiles
     public var baseURL: String { listener.baseURL }
-    private let listener: HTTPListener
+    let listener: HTTPListener
     /// A control connection to the session that streams.
     let connect: () throws -> ControlClient
 
     private var mutex = pthread_mutex_t()
-    private var openConnections = 0
+    /// Each open connection's socket and when it last got anywhere: its
+    /// request head begun, or a write of its answer done.
+    private var connections: [Int32: Double] = [:]
     private var lastActivity = monotonicSeconds()
+    /// A connection that got nowhere for this long may make room for a new one.
+    static let stalledAfter = 0.5
 
     public init(listener: HTTPListener, files: ServedFiles, connect: @escaping () throws -> ControlClient) {
         self.listener = listener
@@ -34,7 +38,12 @@ public final class HTTPServer {
 
     /// Seconds since the last connection closed; 0 while one is open.
     public var idleSeconds: Double {
-        locked { openConnections > 0 ? 0 : monotonicSeconds() - lastActivity }
+        locked { connections.isEmpty ? monotonicSeconds() - lastActivity : 0 }
+    }
+
+    /// The connection on `fd` got somewhere (see `connections`).
+    func progressed(_ fd: Int32) {
+        locked { if connections[fd] != nil { connections[fd] = monotonicSeconds() } }
     }
 
     private func acceptLoop() {
@@ -47,10 +56,23 @@ public final class HTTPServer {
             }
             var yes: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+            // A client that stops reading fails the send that waits on it,
+            // rather than holding its thread forever.
+            var timeout = timeval(tv_sec: HTTPConnection.sendTimeout, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             let admitted = locked { () -> Bool in
-                lastActivity = monotonicSeconds()
-                guard openConnections < Self.maxConnections else { return false }
-                openConnections += 1
+                let now = monotonicSeconds()
+                lastActivity = now
+                // Full: the connection that got nowhere for longest (a head
+                // trickling in, a client that stopped reading) makes room,
+                // so 64 such clients cannot lock out everyone else.
+                if connections.count >= Self.maxConnections {
+                    guard let (stalest, since) = connections.min(by: { $0.value < $1.value }),
+                          now - since >= Self.stalledAfter else { return false }
+                    connections[stalest] = nil
+                    shutdown(stalest, Int32(SHUT_RDWR))
+                }
+                connections[fd] = now
                 return true
             }
             guard admitted else {
@@ -62,19 +84,21 @@ public final class HTTPServer {
                 try startThread { [self] in
                     var connection = HTTPConnection(fd: fd, server: self)
                     connection.run()
+                    // Forgotten before it is closed: the accept thread shuts
+                    // down only sockets it knows, never a reused number.
+                    connectionClosed(fd)
                     close(fd)
-                    connectionClosed()
                 }
             } catch {
+                connectionClosed(fd)
                 close(fd)
-                connectionClosed()
             }
         }
     }
 
-    private func connectionClosed() {
+    private func connectionClosed(_ fd: Int32) {
         locked {
-            openConnections -= 1
+            connections[fd] = nil
             lastActivity = monotonicSeconds()
         }
     }

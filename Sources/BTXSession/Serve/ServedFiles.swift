@@ -44,7 +44,9 @@ public struct ServedFiles {
     public func route(_ path: String) -> Route {
         if path == "/" || path == Self.playlistPath { return .playlist }
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard let first = segments.first, let index = Int(first), let position = files.firstIndex(where: { $0.index == index })
+        // Only the canonical form names a file: /0/, never /00/ or /+0/.
+        guard let first = segments.first, let index = Int(first), String(index) == first,
+              let position = files.firstIndex(where: { $0.index == index })
         else { return .notFound }
         return .file(position)
     }

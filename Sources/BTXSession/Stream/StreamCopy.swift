@@ -29,6 +29,8 @@ public struct StreamCopy {
     public let narrow: Bool
     /// nil: the bytes are only waited for, not written (cat --json).
     public var output: Int32? = STDOUT_FILENO
+    /// Called after each write that went through (serve: the client reads).
+    public var wrote: (() -> Void)?
 
     public init(torrent: String, file: String?, start: Int64, end: Int64?, narrow: Bool) {
         self.torrent = torrent
@@ -80,6 +82,7 @@ public struct StreamCopy {
                 // Verified but not on disk yet (libtorrent writes after the hash check passes): next round.
                 if n == 0 { break }
                 try writeAll(buffer, count: n)
+                wrote?()
                 offset += Int64(n)
                 available -= Int64(n)
             }
