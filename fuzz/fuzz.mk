@@ -17,6 +17,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= $(shell nproc)
 TOOLCHAIN_BIN := $(dir $(realpath $(shell command -v $(SWIFT))))
 FUZZ_CXX ?= $(TOOLCHAIN_BIN)clang++
+FUZZ_CC ?= $(TOOLCHAIN_BIN)clang
 FUZZ_SWIFTC ?= $(TOOLCHAIN_BIN)swiftc
 
 FUZZ_C_TARGETS := metainfo magnet resume dht gzip
@@ -94,6 +95,16 @@ $(FUZZ_BUILD)/cbtx/module.modulemap:
 	@mkdir -p $(@D)
 	@printf 'module CBTX {\n    header "%s"\n    export *\n}\n' $(CURDIR)/shim/include/btx.h > $@
 
+# The system calls Glibc's Swift module leaves out (Sources/CSyscall), for BTXSession.
+$(FUZZ_BUILD)/csyscall/module.modulemap:
+	@mkdir -p $(@D)
+	@printf 'module CSyscall {\n    header "%s"\n    export *\n}\n' $(CURDIR)/Sources/CSyscall/include/csyscall.h > $@
+
+$(FUZZ_BUILD)/csyscall/csyscall.o: Sources/CSyscall/csyscall.c Sources/CSyscall/include/csyscall.h
+	@mkdir -p $(@D)
+	@echo "  CC $<"
+	@$(FUZZ_CC) -g -O1 -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE) -ISources/CSyscall/include -c $< -o $@
+
 # Static libraries, not single objects: with -g, swiftc also writes the
 # module's debug-info wrapper to the object path and fails on the clash.
 # Each is made afresh: an archive keeps the members of deleted sources.
@@ -103,23 +114,25 @@ $(FUZZ_BUILD)/swift/libTorrentKit.a: $(TORRENTKIT_SOURCES) $(FUZZ_BUILD)/cbtx/mo
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -module-name TorrentKit -I $(FUZZ_BUILD)/cbtx -emit-library -static \
 		-emit-module -emit-module-path $(FUZZ_BUILD)/swift/TorrentKit.swiftmodule $(TORRENTKIT_SOURCES) -o $@
 
-$(FUZZ_BUILD)/swift/libBTXSession.a: $(BTXSESSION_SOURCES) $(FUZZ_BUILD)/swift/libTorrentKit.a
+$(FUZZ_BUILD)/swift/libBTXSession.a: $(BTXSESSION_SOURCES) $(FUZZ_BUILD)/swift/libTorrentKit.a $(FUZZ_BUILD)/csyscall/module.modulemap
 	@rm -f $@
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -enable-testing -module-name BTXSession -I $(FUZZ_BUILD)/swift -I $(FUZZ_BUILD)/cbtx \
+		-I $(FUZZ_BUILD)/csyscall \
 		-emit-library -static -emit-module -emit-module-path $(FUZZ_BUILD)/swift/BTXSession.swiftmodule $(BTXSESSION_SOURCES) -o $@
 
 $(FUZZ_BUILD)/swift/libBTXCLI.a: $(BTXCLI_SOURCES) $(FUZZ_BUILD)/swift/libBTXSession.a
 	@rm -f $@
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -enable-testing -module-name BTXCLI -I $(FUZZ_BUILD)/swift -I $(FUZZ_BUILD)/cbtx \
+		-I $(FUZZ_BUILD)/csyscall \
 		-emit-library -static -emit-module -emit-module-path $(FUZZ_BUILD)/swift/BTXCLI.swiftmodule $(BTXCLI_SOURCES) -o $@
 
 $(FUZZ_BUILD)/argv: fuzz/ArgvFuzz.swift
 $(FUZZ_BUILD)/blocklist: fuzz/BlocklistFuzz.swift
-$(FUZZ_BUILD)/argv $(FUZZ_BUILD)/blocklist: $(FUZZ_BUILD)/swift/libBTXCLI.a $(FUZZ_BUILD)/swift/libBTXSession.a $(FUZZ_BUILD)/swift/libTorrentKit.a $(FUZZ_SHIM_OBJECTS)
+$(FUZZ_BUILD)/argv $(FUZZ_BUILD)/blocklist: $(FUZZ_BUILD)/swift/libBTXCLI.a $(FUZZ_BUILD)/swift/libBTXSession.a $(FUZZ_BUILD)/swift/libTorrentKit.a $(FUZZ_SHIM_OBJECTS) $(FUZZ_BUILD)/csyscall/csyscall.o
 	@echo "  SWIFTC $@"
-	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -module-name Fuzz_$(@F) -I $(FUZZ_BUILD)/swift -I $(FUZZ_BUILD)/cbtx \
+	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -module-name Fuzz_$(@F) -I $(FUZZ_BUILD)/swift -I $(FUZZ_BUILD)/cbtx -I $(FUZZ_BUILD)/csyscall \
 		$(filter %.swift,$^) $(filter %.a %.o,$^) -lstdc++ $(FUZZ_LIBS) -o $@
 
 # Which dictionary of tokens helps each target (fuzz/*.dict).
