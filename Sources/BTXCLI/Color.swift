@@ -42,7 +42,11 @@ enum Paint: String {
     func apply(_ text: String) -> String { Self.marker(rawValue) + text + Self.marker("0") }
 
     static func marker(_ parameters: String) -> String {
-        String(TerminalText.open) + parameters + String(TerminalText.close)
+        var marker = String.UnicodeScalarView([TerminalText.open])
+        marker.append(contentsOf: TerminalText.tag)
+        marker.append(contentsOf: parameters.unicodeScalars)
+        marker.append(TerminalText.close)
+        return String(marker)
     }
 
     /// Complete green, on its way cyan, waiting yellow, failed red; stopped and unknown plain.

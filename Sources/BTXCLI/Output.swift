@@ -157,7 +157,7 @@ struct Output {
     }
 
     /// The table's paint markers (the only ones left: every cell was
-    /// escaped) as SGR sequences: U+E000 (EE 80 80) is ESC [, U+E001 m.
+    /// escaped) as SGR sequences: U+E000 (EE 80 80) and the tag are ESC [, U+E001 m.
     private func paintedAsSGR(_ bytes: [UInt8]) -> [UInt8] {
         guard bytes.contains(0xEE) else { return bytes }
         var out: [UInt8] = []
@@ -165,8 +165,10 @@ struct Output {
         var index = 0
         while index < bytes.count {
             if bytes[index] == 0xEE, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] & 0xFE == 0x80 {
-                out += bytes[index + 2] == 0x80 ? [0x1B, UInt8(ascii: "[")] : [UInt8(ascii: "m")]
-                index += 3
+                let opens = bytes[index + 2] == 0x80
+                out += opens ? [0x1B, UInt8(ascii: "[")] : [UInt8(ascii: "m")]
+                // An opening marker carries the process's tag (ASCII hex) before its parameters.
+                index += 3 + (opens ? TerminalText.tag.count : 0)
             } else {
                 out.append(bytes[index])
                 index += 1

@@ -6,9 +6,13 @@
 /// btx's own colours travel inside it as markers (Paint) that only the final
 /// rendering turns into SGR sequences, so no string from outside can.
 enum TerminalText {
-    /// A paint marker: `open`, SGR parameters (digits and ';'), `close`.
+    /// A paint marker: `open`, `tag`, SGR parameters (digits and ';'), `close`.
     static let open: Unicode.Scalar = "\u{E000}"
     static let close: Unicode.Scalar = "\u{E001}"
+    /// Drawn anew by each process: a string from outside cannot hold a
+    /// marker that renders (\u{E000}8\u{E001} would hide text), only one
+    /// that is shown escaped.
+    static let tag = Array(String(UInt64.random(in: 1 << 60 ... .max), radix: 16).unicodeScalars)
 
     /// `text` with every control, C1 and bidi character escaped visibly;
     /// paint markers are kept, to be rendered later (zero columns wide).
@@ -30,7 +34,7 @@ enum TerminalText {
                 if renderPaint {
                     out.append("\u{1B}")
                     out.append("[")
-                    out.append(contentsOf: scalars[(index + 1)..<end])
+                    out.append(contentsOf: scalars[(index + 1 + tag.count)..<end])
                     out.append("m")
                 } else {
                     out.append(contentsOf: scalars[index...end])
@@ -48,12 +52,15 @@ enum TerminalText {
         return String(out)
     }
 
-    /// Where the marker opened at `start` closes, when what is between is SGR parameters.
+    /// Where the marker opened at `start` closes, when what is between is
+    /// this process's tag and SGR parameters.
     private static func paintEnd(_ scalars: [Unicode.Scalar], from start: Int) -> Int? {
-        var index = start + 1
-        while index < scalars.count, index - start <= 16 {
+        let parameters = start + 1 + tag.count
+        guard parameters < scalars.count, Array(scalars[(start + 1)..<parameters]) == tag else { return nil }
+        var index = parameters
+        while index < scalars.count, index - parameters <= 16 {
             let scalar = scalars[index]
-            if scalar == close { return index > start + 1 ? index : nil }
+            if scalar == close { return index > parameters ? index : nil }
             guard scalar == ";" || ("0"..."9").contains(scalar) else { return nil }
             index += 1
         }

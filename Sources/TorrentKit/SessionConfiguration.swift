@@ -30,7 +30,6 @@ public struct SessionConfiguration: Sendable {
     public var encryption = Encryption.prefer
     public var diskIO = DiskIO.mmap
 
-    /// libtorrent's disk I/O subsystem, fixed when a session starts.
     /// libtorrent dials a new peer over uTP first and falls back to TCP
     /// when the uTP handshake times out; peers that dial it are answered
     /// either way. Accepting uTP even where btx dials TCP matters: every
@@ -46,6 +45,7 @@ public struct SessionConfiguration: Sendable {
         case off
     }
 
+    /// libtorrent's disk I/O subsystem, fixed when a session starts.
     public enum DiskIO: String, Sendable, CaseIterable {
         /// Files mapped into memory (libtorrent's default): the page cache
         /// holds what was written, and counts in the resident set.

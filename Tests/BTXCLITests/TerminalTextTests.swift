@@ -14,8 +14,9 @@ final class TerminalTextTests: XCTestCase {
 
     func testOnlyBtxsOwnPaintBecomesColour() {
         XCTAssertEqual(TerminalText.rendered(Paint.green.apply("ok")), "\u{1B}[32mok\u{1B}[0m")
-        // A marker from outside that is not SGR parameters is shown, not rendered.
+        // A marker from outside, without this process's tag, is shown, not rendered.
         XCTAssertEqual(TerminalText.rendered("x\u{E000}2J\u{E001}"), "x\\uE0002J\\uE001")
+        XCTAssertEqual(TerminalText.rendered("x\u{E000}8\u{E001}hidden"), "x\\uE0008\\uE001hidden")
         XCTAssertEqual(TerminalText.rendered("x\u{E000}"), "x\\uE000")
     }
 

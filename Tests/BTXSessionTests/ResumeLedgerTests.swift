@@ -73,14 +73,12 @@ final class ResumeLedgerTests: XCTestCase {
         XCTAssertFalse(ledger.isSaved(torrent, shown: view(pieces: 10)))
     }
 
-    func testSavedStateIsAnySaveWrittenAskedForOrLoaded() {
+    func testATorrentAddedWithResumeDataIsResumed() {
         let ledger = ResumeLedger()
         ledger.track(torrent)
-        XCTAssertFalse(ledger.hasSavedState(torrent))
-        ledger.requested(torrent, shown: view(pieces: 0))
-        XCTAssertTrue(ledger.hasSavedState(torrent))
+        XCTAssertFalse(ledger.isResumed(torrent))
         ledger.track(other, resumedFrom: view(pieces: 1).signature)
-        XCTAssertTrue(ledger.hasSavedState(other))
+        XCTAssertTrue(ledger.isResumed(other))
     }
 
     func testAForgottenTorrentLeavesNoSaveWaitedFor() {

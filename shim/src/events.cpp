@@ -103,8 +103,7 @@ struct event_builder {
         case lt::file_error_alert::alert_type: {
             auto const* x = lt::alert_cast<lt::file_error_alert>(a);
             btx_event& e = push(BTX_EVENT_FILE_ERROR, a);
-            std::free(e.message);
-            e.message = btx::copy_string(btx::disk_error_message(x->filename(), x->error, x->op));
+            replace_message(e, btx::disk_error_message(x->filename(), x->error, x->op));
             break;
         }
         case lt::hash_failed_alert::alert_type:
@@ -126,8 +125,7 @@ struct event_builder {
             btx_event& e = push_tracker(BTX_EVENT_TRACKER_ERROR, *x);
             session.note_announce(x->handle, x->tracker_url(), unix_now());
             std::string const reason = *x->failure_reason() ? x->failure_reason() : x->error.message();
-            std::free(e.message);
-            e.message = btx::copy_string("tracker " + std::string(x->tracker_url()) + ": " + reason);
+            replace_message(e, "tracker " + std::string(x->tracker_url()) + ": " + reason);
             break;
         }
         case lt::scrape_reply_alert::alert_type: {
@@ -139,25 +137,22 @@ struct event_builder {
             auto const* x = lt::alert_cast<lt::scrape_failed_alert>(a);
             btx_event& e = push_tracker(BTX_EVENT_SCRAPE_FAILED, *x);
             std::string const reason = *x->error_message() ? x->error_message() : x->error.message();
-            std::free(e.message);
-            e.message = btx::copy_string("tracker " + std::string(x->tracker_url()) + ": " + reason);
+            replace_message(e, "tracker " + std::string(x->tracker_url()) + ": " + reason);
             break;
         }
         case lt::storage_moved_alert::alert_type: {
             btx_event& e = push(BTX_EVENT_STORAGE_MOVED, a);
-            std::free(e.message);
-            e.message = btx::copy_string(lt::alert_cast<lt::storage_moved_alert>(a)->storage_path());
+            replace_message(e, lt::alert_cast<lt::storage_moved_alert>(a)->storage_path());
             break;
         }
         case lt::storage_moved_failed_alert::alert_type: {
             auto const* x = lt::alert_cast<lt::storage_moved_failed_alert>(a);
             btx_event& e = push(BTX_EVENT_STORAGE_MOVE_FAILED, a);
-            std::free(e.message);
             // A file in the way fails the move with no error code of its own.
             lt::error_code const error = x->error ? x->error : lt::error_code(EEXIST, lt::generic_category());
             std::string const path = x->file_path();
-            e.message = btx::copy_string(path.empty() ? error.message() + " (" + lt::operation_name(x->op) + ")"
-                                                      : btx::disk_error_message(path, error, x->op));
+            replace_message(e, path.empty() ? error.message() + " (" + lt::operation_name(x->op) + ")"
+                                            : btx::disk_error_message(path, error, x->op));
             break;
         }
         case lt::listen_succeeded_alert::alert_type: {
@@ -198,8 +193,7 @@ struct event_builder {
                 std::lock_guard<std::mutex> lock(session.mutex);
                 auto const conflict = session.dht_cas_conflicts.find(item.target);
                 if (conflict != session.dht_cas_conflicts.end()) {
-                    std::free(e.message);
-                    e.message = btx::copy_string("cas mismatch: the item's seq is " + std::to_string(conflict->second));
+                    replace_message(e, "cas mismatch: the item's seq is " + std::to_string(conflict->second));
                     session.dht_cas_conflicts.erase(conflict);
                 }
             } else {
@@ -212,8 +206,7 @@ struct event_builder {
             auto const* x = lt::alert_cast<lt::url_seed_alert>(a);
             btx_event& e = push(BTX_EVENT_WEB_SEED_ERROR, a);
             e.url = btx::copy_string(x->server_url());
-            std::free(e.message);
-            e.message = btx::copy_string(x->error ? x->error.message() : std::string(x->error_message()));
+            replace_message(e, x->error ? x->error.message() : std::string(x->error_message()));
             break;
         }
         case lt::peer_error_alert::alert_type: {
@@ -222,8 +215,7 @@ struct event_builder {
             if (why == nullptr) break;
             btx_event& e = push(BTX_EVENT_WEB_SEED_ERROR, a);
             e.url = btx::copy_string(web_seed_at(x->handle, x->endpoint));
-            std::free(e.message);
-            e.message = btx::copy_string(why);
+            replace_message(e, why);
             break;
         }
         case lt::peer_blocked_alert::alert_type: {
@@ -231,8 +223,7 @@ struct event_builder {
             auto const* x = lt::alert_cast<lt::peer_blocked_alert>(a);
             if (x->reason != lt::peer_blocked_alert::ip_filter) break;
             btx_event& e = push(BTX_EVENT_PEER_BLOCKED, a);
-            std::free(e.message);
-            e.message = btx::copy_string(x->endpoint.address().to_string());
+            replace_message(e, x->endpoint.address().to_string());
             break;
         }
         default: break;
@@ -240,6 +231,14 @@ struct event_builder {
     }
 
     btx_dht_item& push_item(int type, lt::alert const* a) { return *push(type, a).dht; }
+
+    /// The copy is made before the old text goes: a bad_alloc in between
+    /// would leave the event holding freed memory, freed again by free_event.
+    static void replace_message(btx_event& e, std::string const& text) {
+        char* copy = btx::copy_string(text);
+        std::free(e.message);
+        e.message = copy;
+    }
 
     /// Why a web seed's answer was refused, for the errors only an HTTP
     /// peer gives; nullptr for any other peer error.

@@ -20,12 +20,16 @@ let completeCommand = Command(
         for hash in (try? directory.savedHashes()) ?? [] {
             guard let bytes = try? directory.loadResumeData(hash) else { continue }
             let name = BencodeValue.string(forKey: "name", inDictionary: bytes).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            // A tab or newline in a name would break the lines the shells split.
-            lines.append((name.filter { $0 != "\t" && !$0.isNewline }, hash))
+            // A tab or newline would break the lines the shells split, and a
+            // control would reach the terminal; a name is otherwise as it is
+            // (escaped, a right-to-left mark in it would complete to nothing).
+            lines.append((String(String.UnicodeScalarView(name.unicodeScalars.filter {
+                $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) && $0 != "\u{2028}" && $0 != "\u{2029}"
+            })), hash))
         }
         for line in lines.sorted(by: { ($0.name, $0.hash) < ($1.name, $1.hash) }) {
-            // The tab is the shells' separator; the name is shown as any other.
-            write(line.hash + "\t" + TerminalText.rendered(line.name) + "\n", to: stdout)
+            // The tab is the shells' separator.
+            write(line.hash + "\t" + line.name + "\n", to: stdout)
         }
     }
 )

@@ -109,11 +109,8 @@ final class ResumeLedger {
         return saved == shown.signature && pieces >= shown.signature.piecesDone
     }
 
-    /// Resume data was written for it, asked for, or loaded.
-    func hasSavedState(_ torrent: Torrent) -> Bool {
-        guard let record = records[torrent] else { return false }
-        return record.resumed || record.pending > 0 || record.savedPieces != nil || record.saved != nil
-    }
+    /// It was added with resume data.
+    func isResumed(_ torrent: Torrent) -> Bool { records[torrent]?.resumed == true }
 
     var hasPendingSaves: Bool { pendingCount > 0 }
 

@@ -56,10 +56,14 @@ extension SessionHost {
             // or a new torrent's first look at what is on disk): a
             // foreground add killed in its first seconds restarts from that
             // save, not from a recheck of everything.
-            if let entry = entry(torrent), entry.checking || !ledger.hasSavedState(torrent) {
+            // A magnet's save at its metadata comes while its files are
+            // still being checked: the first check of a torrent not loaded
+            // from resume data is saved whatever came before.
+            if let entry = entry(torrent), entry.checking || !entry.checkedOnce && !ledger.isResumed(torrent) {
                 entry.checking = false
                 requestSave(entry, onlyIfModified: false)
             }
+            entry(torrent)?.checkedOnce = true
         case .torrentError(let torrent, let message):
             if let entry = entry(torrent) { fail(entry, message) }
         case .fileError(let torrent, let message):

@@ -22,6 +22,8 @@ extension SessionHost {
         /// A verify is running: shown as "checking" from the request until
         /// libtorrent says the check is over, with no gap in between.
         var checking = false
+        /// libtorrent has checked its files once this run.
+        var checkedOnce = false
         var lastStatus: TorrentStatus?
         /// The `added` event's data, also the control socket's answer to an add.
         var added = JSON.null

@@ -11,8 +11,11 @@ struct HTTPConnection {
     /// A request head, once begun, must be whole within this many seconds,
     /// however slowly its bytes trickle in (a byte every 10 s held a thread).
     static let headTimeout = 10.0
-    /// A send that cannot go on for this many seconds ends the connection.
-    static let sendTimeout = 20
+    /// A send that cannot go on for this many seconds ends the connection:
+    /// long enough for a paused player to come back to the same one (a
+    /// stalled client that others need the room of is closed sooner, see
+    /// HTTPServer), short enough that no thread waits forever.
+    static let sendTimeout = 300
 
     let fd: Int32
     let server: HTTPServer

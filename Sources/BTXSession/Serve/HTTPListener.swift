@@ -46,10 +46,15 @@ public struct HTTPListener {
     /// address (IPv6 in brackets) with this listener's port; nil for
     /// anything else (another port, a path, quotes, spaces, CR or LF).
     func acceptedHost(_ header: String) -> String? {
-        guard let colon = header.lastIndex(of: ":"), header[header.index(after: colon)...] == Substring(String(port)) else {
-            return nil
+        let host: Substring
+        if let colon = header.lastIndex(of: ":"), !header.hasSuffix("]") {
+            guard header[header.index(after: colon)...] == Substring(String(port)) else { return nil }
+            host = header[..<colon]
+        } else {
+            // No port: the default, which must be ours.
+            guard port == 80 else { return nil }
+            host = header[...]
         }
-        let host = header[..<colon]
         let bracketed = host.hasPrefix("[") && host.hasSuffix("]")
         let name = bracketed ? host.dropFirst().dropLast() : host
         let allowed = name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || (bracketed && $0 == ":")) }

@@ -138,7 +138,6 @@ public func absolutePath(_ path: String) -> String {
     return path == "." ? cwd : cwd + "/" + path
 }
 
-/// mkdir -p, with `mode` for the directories it creates.
 /// A folder btx keeps private things in must be the user's own: another
 /// user who made it beforehand (a shared /tmp, a runtime folder of the
 /// wrong account) could read them, or put a control socket of their own
@@ -154,6 +153,7 @@ public func requireOwnFolder(_ path: String, holding what: String) throws {
     }
 }
 
+/// mkdir -p, with `mode` for the directories it creates.
 public func makeDirectories(_ path: String, mode: mode_t) throws {
     var current = ""
     for component in path.split(separator: "/", omittingEmptySubsequences: true) {
