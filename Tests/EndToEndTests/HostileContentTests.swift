@@ -24,12 +24,7 @@ final class HostileContentTests: XCTestCase {
         ]
         let script = """
             import hashlib, json, sys
-            def be(x):
-                if isinstance(x, int): return b"i%de" % x
-                if isinstance(x, str): x = x.encode()
-                if isinstance(x, bytes): return b"%d:%s" % (len(x), x)
-                if isinstance(x, list): return b"l" + b"".join(map(be, x)) + b"e"
-                return b"d" + b"".join(be(k) + be(v) for k, v in sorted((k.encode(), v) for k, v in x.items())) + b"e"
+            """ + pythonBencode + """
             spec = json.loads(sys.argv[2])
             info = {"name": spec["name"], "piece length": 16384}
             if spec["single"] is not None:
@@ -222,3 +217,15 @@ final class HostileContentTests: XCTestCase {
                        ["tree/a.txt", "tree/alias.txt"])
     }
 }
+
+/// A bencode writer for python scripts that craft torrents by hand (keys
+/// sorted, as BEP 3 asks): `be(value)` gives its bytes. Whole lines, to go
+/// between two parts of a script.
+let pythonBencode = "\n" + """
+    def be(x):
+        if isinstance(x, int): return b"i%de" % x
+        if isinstance(x, str): x = x.encode()
+        if isinstance(x, bytes): return b"%d:%s" % (len(x), x)
+        if isinstance(x, list): return b"l" + b"".join(map(be, x)) + b"e"
+        return b"d" + b"".join(be(k) + be(v) for k, v in sorted((k.encode(), v) for k, v in x.items())) + b"e"
+    """ + "\n"

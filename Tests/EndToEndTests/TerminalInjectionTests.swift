@@ -12,12 +12,7 @@ final class TerminalInjectionTests: XCTestCase {
     private func craft(_ path: String) throws {
         let script = """
             import hashlib, sys
-            def be(x):
-                if isinstance(x, int): return b"i%de" % x
-                if isinstance(x, str): x = x.encode()
-                if isinstance(x, bytes): return b"%d:%s" % (len(x), x)
-                if isinstance(x, list): return b"l" + b"".join(map(be, x)) + b"e"
-                return b"d" + b"".join(be(k) + be(v) for k, v in sorted((k.encode(), v) for k, v in x.items())) + b"e"
+            """ + pythonBencode + """
             evil = sys.argv[2]
             blob = b"payload"
             info = {"name": evil, "piece length": 16384, "files": [{"path": [evil, "a" + evil], "length": len(blob)}],
