@@ -5,6 +5,10 @@ public enum SettingsProfile: Equatable, Sendable {
     /// How soon btx dials and redials: what every session starts with, and
     /// what it goes back to when the last stream ends.
     case pacing
+    /// The same, but a peer that refused or dropped a dial is tried again
+    /// after `seconds` (times its failures): while a torrent waits for a
+    /// peer the user named, which refuses until it has added the torrent.
+    case redialing(seconds: Int)
     /// While a reader waits for the bytes it asked for (btx cat, serve).
     case streaming
     /// libtorrent's queue runs at most so many downloads and seeds.
@@ -12,6 +16,8 @@ public enum SettingsProfile: Equatable, Sendable {
 
     var settings: [(String, String)] {
         switch self {
+        case .redialing(let seconds):
+            Self.pacing.settings.map { $0.0 == "min_reconnect_time" ? ($0.0, String(seconds)) : $0 }
         case .pacing:
             [
                 // libtorrent dials known peers only on its once-a-second

@@ -151,4 +151,30 @@ final class DownloadTests: XCTestCase {
         XCTAssertGreaterThan(rate, Double(cap) * 0.5, "average \(Int(rate)) B/s, far under the cap of \(cap)")
         _ = seeder
     }
+
+    /// A peer named with --peer that refuses the first dials (it has not
+    /// added the torrent yet) is dialled again within about a second, then
+    /// less often, not after btx's 10 s; once it has the torrent, the
+    /// download goes on.
+    func testARefusedNamedPeerIsDialledAgainSoon() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/named.bin", randomData(1 << 20))
+        let torrent = try makeTorrent(scratch.path + "/src/named.bin", scratch.path + "/named.torrent")
+        let port = freePort()
+        let refusal = try RefusingListener(port: port)
+        let leecher = try Peer(scratch, "leecher")
+        let started = Date()
+        let add = try leecher.start([torrent, "-o", scratch.path + "/dl", "--peer", "127.0.0.1:\(port)"])
+        defer { add.signal(SIGKILL); _ = try? add.wait() }
+        // Three dials: at once, and after about 1 s and 2 s (the old pace had the second at 10 s).
+        try refusal.refuse(3, within: 8)
+        print("three dials of a refusing --peer in " + String(format: "%.1f", Date().timeIntervalSince(started)) + " s")
+        refusal.close()
+        let seeder = try RunningProcess(btxPath, ["add", "--json", "--state-dir", scratch.path + "/seeder-state", "--no-dht",
+                                                  "--listen", "127.0.0.1:\(port)", torrent, "-o", scratch.path + "/src", "--seed"])
+        XCTAssertEqual(try seeder.waitForEvent("listening")["port"] as? Int, port)
+        defer { seeder.signal(SIGTERM); _ = try? seeder.wait() }
+        _ = try add.waitForEvent("finished", timeout: 30)
+        XCTAssertEqual(try digests(scratch.path + "/dl"), try digests(scratch.path + "/src"))
+    }
 }

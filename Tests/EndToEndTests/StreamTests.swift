@@ -136,8 +136,8 @@ final class StreamTests: XCTestCase {
 
     /// The end of a stream puts back btx's own pacing, not libtorrent's
     /// defaults: a download added afterwards whose first dial is refused
-    /// (its seeder had not added it yet) is dialled again after btx's 10 s,
-    /// not libtorrent's minute.
+    /// (its seeder had not added it yet) is dialled again within seconds
+    /// (a named peer's redial pace), not after libtorrent's minute.
     func testADownloadAddedAfterAStreamEndedRedialsSoon() throws {
         let scratch = try Scratch()
         let (torrent, data, port) = try seededFile(scratch, rate: "50M")
@@ -156,7 +156,8 @@ final class StreamTests: XCTestCase {
         let added = try spawn(btxPath, ["add", late, "--detach", "-o", scratch.path + "/dl", "--peer", "127.0.0.1:\(latePort)",
                                         "--state-dir", leecher.state])
         XCTAssertEqual(added.status, 0, added.stderr)
-        try refusal.refuseOneDial(timeout: 10)
+        try refusal.refuse(1, within: 10)
+        refusal.close()
         let seeder = try RunningProcess(btxPath, ["add", "--json", "--state-dir", scratch.path + "/late-state", "--no-dht",
                                                   "--listen", "127.0.0.1:\(latePort)", late, "-o", scratch.path + "/late", "--seed"])
         defer { seeder.signal(SIGTERM); _ = try? seeder.wait() }
@@ -229,26 +230,4 @@ private func assertOneLineError(_ result: ProcessResult, status: Int32, _ text: 
                                 file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(result.status, status, result.stderr, file: file, line: line)
     XCTAssertEqual(result.stderr.split(separator: "\n").first?.contains(text), true, result.stderr, file: file, line: line)
-}
-
-/// A peer that does not have the torrent yet: it takes one connection and
-/// closes it, as a client refuses a handshake for a torrent it lacks.
-private final class RefusingListener {
-    private var fd: Int32
-
-    init(port: Int) throws {
-        fd = listeningSocket(port: port)
-        guard fd >= 0 else { throw TestFailure("cannot listen on 127.0.0.1:\(port)") }
-    }
-
-    deinit { if fd >= 0 { close(fd) } }
-
-    /// Waits for one dial, closes it and stops listening.
-    func refuseOneDial(timeout: TimeInterval) throws {
-        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptor, 1, Int32(timeout * 1000)) == 1 else { throw TestFailure("no dial came") }
-        close(accept(fd, nil, nil))
-        close(fd)
-        fd = -1
-    }
 }

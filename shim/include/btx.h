@@ -159,7 +159,8 @@ int btx_torrent_resume(btx_session *session, btx_torrent torrent);
  * pauses again when the check is done; BTX_EVENT_CHECKED marks the end. */
 int btx_torrent_force_recheck(btx_session *session, btx_torrent torrent);
 
-/* Connects to a peer at "host:port" (IPv6 as "[addr]:port"). */
+/* Connects to a peer at "host:port" (IPv6 as "[addr]:port"). Asked again for
+ * an endpoint that failed, it takes one failure off its count. */
 int btx_torrent_connect_peer(btx_session *session, btx_torrent torrent, const char *endpoint);
 
 /* One priority (0..7) per file, in file order (padding never counts as a file). */

@@ -223,7 +223,10 @@ int btx_torrent_force_recheck(btx_session* session, btx_torrent torrent) {
 int btx_torrent_connect_peer(btx_session* session, btx_torrent torrent, char const* endpoint) {
     return with_torrent(session, torrent, [&](lt::torrent_handle const& h) {
         btx::require(endpoint, "endpoint");
-        h.connect_peer(parse_endpoint(endpoint));
+        // As a tracker's peer: libtorrent then forgives one failed dial of an
+        // endpoint it knows (peer_list::update_peer), so a peer the user
+        // named that was down a while is not dropped after three dials.
+        h.connect_peer(parse_endpoint(endpoint), lt::peer_info::tracker);
     });
 }
 

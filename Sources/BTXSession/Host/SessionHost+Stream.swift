@@ -36,8 +36,8 @@ extension SessionHost {
         } else {
             if streams[client] != nil { endStream(client) }
             stream = ActiveStream(torrent: entry.torrent, file: file, offset: offset, end: end, now: now)
-            if streams.isEmpty { try session.apply(.streaming) }
             streams[client] = stream
+            updatePacing()
             joins = true
             // Reading a paused torrent asks for its pieces: it runs again, and stays so.
             if status.isPaused && !status.isQueued && !policy.runsPaused { try resume(entry) }
@@ -76,7 +76,7 @@ extension SessionHost {
     /// narrowed download gets its file priorities back.
     func endStream(_ client: UInt64) {
         guard let stream = streams.removeValue(forKey: client) else { return }
-        if streams.isEmpty { try? session.apply(.pacing) }
+        updatePacing()
         let torrent = stream.torrent
         let others = streams.values.filter { $0.torrent == torrent }
         if let priorities = prioritiesBeforeNarrowing[torrent], !others.contains(where: \.narrowed) {

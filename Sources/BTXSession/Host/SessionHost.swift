@@ -54,6 +54,10 @@ public final class SessionHost {
     var deadlines: [Torrent: Set<Int>] = [:]
     /// File priorities of torrents a --range stream narrowed, to put back.
     var prioritiesBeforeNarrowing: [Torrent: [UInt8]] = [:]
+    /// The pacing profile in force (see SessionHost+Pacing).
+    var pacing = SettingsProfile.pacing
+    /// Since when a torrent has waited for a peer the user named.
+    var namedPeerWaitStarted: Double?
 
     /// How often resume data of changing torrents is written: what a
     /// SIGKILL can cost. Unchanged torrents answer without writing.
@@ -179,6 +183,7 @@ public final class SessionHost {
         } else {
             for status in try session.statuses() { update(with: status, now: now) }
         }
+        updatePacing(now: now)
         if now - lastSave >= saveInterval {
             // libtorrent calls every torrent it loaded "modified": 5,000
             // resumed torrents would all be written (an fsync each) for nothing.
