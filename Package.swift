@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "TorrentKitTests", dependencies: ["TorrentKit", "CBTX", "TestSupport"]),
         .testTarget(name: "BTXSessionTests", dependencies: ["BTXSession", "TorrentKit", "TestSupport"]),
         .testTarget(name: "BTXCLITests", dependencies: ["BTXCLI", "BTXSession", "TorrentKit", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["btx", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["btx", "TestSupport", "TorrentKit"]),
     ],
     cxxLanguageStandard: .cxx17
 )

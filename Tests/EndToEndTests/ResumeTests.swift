@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import TestSupport
+import TorrentKit
 
 /// Interrupted downloads continue from their resume data: no recheck, and no
 /// more downloaded than what was missing (plus the pieces in flight).
@@ -22,18 +23,12 @@ final class ResumeTests: XCTestCase {
 
     /// Pieces the resume file on disk holds, read from the file itself (a
     /// status asks the running session, which shows what is verified, not
-    /// what is saved): the bytes of its "pieces" string with bit 0 set. The
-    /// last "6:pieces" is the resume data's own: keys are sorted, and the
-    /// "info" dictionary before it has the piece hashes under the same key.
+    /// what is saved).
     private func piecesInResumeFile(_ peer: Peer) -> Int {
         let folder = peer.state + "/resume"
         guard let name = (try? FileManager.default.contentsOfDirectory(atPath: folder))?.first(where: { $0.hasSuffix(".resume") }),
-              let data = try? Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)),
-              let key = data.range(of: Data("6:pieces".utf8), options: .backwards) else { return 0 }
-        guard let colon = data[key.upperBound...].firstIndex(of: UInt8(ascii: ":")),
-              let length = Int(String(decoding: data[key.upperBound..<colon], as: UTF8.self)),
-              colon + 1 + length <= data.count else { return 0 }
-        return data[(colon + 1)..<(colon + 1 + length)].filter { $0 & 1 == 1 }.count
+              let data = try? Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)) else { return 0 }
+        return (SavedTorrent.savedPieces(resumeData: Array(data)) ?? []).filter { $0 }.count
     }
 
     /// Starts a capped leecher and stops it with `signal` once `bytes` are done.

@@ -52,18 +52,17 @@ extension SessionHost {
             changedTorrents.insert(torrent)
         case .checked(let torrent):
             changedTorrents.insert(torrent)
+            guard let entry = entry(torrent) else { return }
             // A torrent is saved once its files are checked (a verify's end,
-            // or a new torrent's first look at what is on disk): a
-            // foreground add killed in its first seconds restarts from that
-            // save, not from a recheck of everything.
-            // A magnet's save at its metadata comes while its files are
-            // still being checked: the first check of a torrent not loaded
-            // from resume data is saved whatever came before.
-            if let entry = entry(torrent), entry.checking || !entry.checkedOnce && !ledger.isResumed(torrent) {
+            // or a new torrent's first look at what is on disk): a foreground
+            // add killed in its first seconds restarts from that save, not
+            // from a recheck of everything. The first check is saved whatever
+            // came before it: a magnet's save at its metadata came mid-check.
+            if entry.checking || !entry.checkedOnce && !ledger.isResumed(torrent) {
                 entry.checking = false
                 requestSave(entry, onlyIfModified: false)
             }
-            entry(torrent)?.checkedOnce = true
+            entry.checkedOnce = true
         case .torrentError(let torrent, let message):
             if let entry = entry(torrent) { fail(entry, message) }
         case .fileError(let torrent, let message):
