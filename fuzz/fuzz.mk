@@ -85,7 +85,7 @@ $(FUZZ_BUILD)/control: fuzz/ControlFuzz.swift Sources/BTXSession/Support/JSON.sw
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -O -module-name FuzzControl $^ -o $@
 
-HTTP_SOURCES := $(addprefix Sources/BTXSession/Serve/,HTTPRequest.swift ByteRange.swift ServedFiles.swift MediaType.swift) \
+HTTP_SOURCES := $(addprefix Sources/BTXSession/HTTP/,HTTPRequest.swift ByteRange.swift) $(addprefix Sources/BTXSession/Serve/,ServedFiles.swift MediaType.swift) \
 	Sources/BTXSession/Support/Encoding.swift Sources/TorrentKit/PercentEncoding.swift
 $(FUZZ_BUILD)/http: fuzz/HTTPFuzz.swift $(HTTP_SOURCES)
 	@echo "  SWIFTC $@"

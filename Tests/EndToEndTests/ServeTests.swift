@@ -194,6 +194,7 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(try HTTP.get(url).body.count, data.count, "the whole file, first")
         let address = url.split(separator: "/")[1]
         let (host, httpPort) = (address.split(separator: ":")[0], address.split(separator: ":")[1])
+        let threadsBefore = threadCount(server.pid)
         for attack in ["slowloris", "nonreader"] {
             let crowd = try RunningProcess("/usr/bin/python3", ["-c", """
                 import socket, sys, time
@@ -224,6 +225,8 @@ final class ServeTests: XCTestCase {
             }
             XCTAssertEqual(player.status, 206, attack)
             XCTAssertTrue(player.body == data.subdata(in: 1000..<2000), attack)
+            // One loop serves them all: 64 stalled clients cost no thread each.
+            XCTAssertLessThan(threadCount(server.pid) - threadsBefore, 8, attack)
             print("btx serve under 64 \(attack) clients: a player's range answered after "
                   + String(format: "%.2f", Date().timeIntervalSince(started)) + " s")
             crowd.signal(SIGKILL)
@@ -334,4 +337,11 @@ enum HTTP {
         }
         return response
     }
+}
+
+/// The number of threads process `pid` runs now.
+private func threadCount(_ pid: Int32) -> Int {
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("Threads:") } ?? ""
+    return Int(line.split(separator: "\t").last ?? "") ?? 0
 }

@@ -67,8 +67,8 @@ private func runServe(_ invocation: Invocation) throws {
             if wait { try channel.pause() }
             return try channel.ask(method, params)
         }
-        let server = HTTPServer(listener: listener, files: files, connect: connect)
-        try announce(server, invocation, background: background)
+        let server = try HTTPServer(listener: listener, handler: FileServer(files: files, listener: listener, connect: connect))
+        try announce(files, server.baseURL, invocation, background: background)
         try server.start()
         // Until the idle limit, or an interrupt (the pause throws it).
         while idleLimit.map({ server.idleSeconds < $0 }) ?? true { try channel.pause() }
@@ -79,8 +79,8 @@ private func runServe(_ invocation: Invocation) throws {
             if wait { try HostChannel(host: host).pause() }
             return try host.call(method, params)
         }
-        let server = HTTPServer(listener: listener, files: files, connect: connect)
-        try announce(server, invocation, background: background)
+        let server = try HTTPServer(listener: listener, handler: FileServer(files: files, listener: listener, connect: connect))
+        try announce(files, server.baseURL, invocation, background: background)
         try server.start()
         while true {
             switch try host.tick(wait: 0.25) {
@@ -122,9 +122,7 @@ private func servedFiles(_ query: String, _ selection: FileSelection?,
 }
 
 /// Says where to point a player: the one URL (--print-url), the URLs, or the JSON document.
-private func announce(_ server: HTTPServer, _ invocation: Invocation, background: Bool) throws {
-    let files = server.files
-    let base = server.baseURL
+private func announce(_ files: ServedFiles, _ base: String, _ invocation: Invocation, background: Bool) throws {
     let main = files.files.count == 1 ? base + files.files[0].urlPath : base + ServedFiles.playlistPath
     if invocation.output.json {
         invocation.output.document(.object([

@@ -1,4 +1,5 @@
-/// One HTTP/1.x request head: what `btx serve` needs of it and no more.
+/// One HTTP/1.x request: its head as sent, and a body of Content-Length
+/// bytes (chunked request bodies are refused: no client of btx's sends them).
 public struct HTTPRequest: Equatable {
     public let method: String
     /// The path, percent-decoding left to the router; the query is dropped.
@@ -7,10 +8,13 @@ public struct HTTPRequest: Equatable {
     public let minorVersion: Int
     /// Names in lower case, in the order sent.
     public let headers: [(String, String)]
+    /// The query, undecoded, without its "?"; empty when there is none.
+    public let query: String
+    public internal(set) var body: [UInt8] = []
 
     public static func == (a: HTTPRequest, b: HTTPRequest) -> Bool {
-        a.method == b.method && a.path == b.path && a.minorVersion == b.minorVersion
-            && a.headers.map(\.0) == b.headers.map(\.0) && a.headers.map(\.1) == b.headers.map(\.1)
+        a.method == b.method && a.path == b.path && a.query == b.query && a.minorVersion == b.minorVersion
+            && a.headers.map(\.0) == b.headers.map(\.0) && a.headers.map(\.1) == b.headers.map(\.1) && a.body == b.body
     }
 
     public enum ParseError: Error, Equatable {
@@ -42,6 +46,8 @@ public struct HTTPRequest: Equatable {
         }
         guard target.hasPrefix("/") else { throw ParseError.malformed("target") }
         path = String(target.prefix { $0 != "?" && $0 != "#" })
+        let afterPath = target.dropFirst(path.count)
+        query = afterPath.hasPrefix("?") ? String(afterPath.dropFirst().prefix { $0 != "#" }) : ""
         var headers: [(String, String)] = []
         for line in lines.dropFirst() where !line.isEmpty {
             guard let colon = line.firstIndex(of: ":"), colon != line.startIndex,
@@ -55,6 +61,22 @@ public struct HTTPRequest: Equatable {
 
     public func header(_ name: String) -> String? { headers.first { $0.0 == name }?.1 }
 
+    /// What the head says of a body: its length (0 with none), or why it cannot be read.
+    public var bodyLength: Result<Int, BodyError> {
+        if headers.contains(where: { $0.0 == "transfer-encoding" }) { return .failure(.chunked) }
+        let lengths = headers.filter { $0.0 == "content-length" }.map(\.1)
+        guard let text = lengths.first else { return .success(0) }
+        // Two different lengths are how request smuggling starts.
+        guard Set(lengths).count == 1, !text.isEmpty, text.count <= 18, text.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let length = Int(text) else { return .failure(.badLength) }
+        return .success(length)
+    }
+
+    public enum BodyError: Error {
+        case chunked
+        case badLength
+    }
+
     /// HTTP/1.1 keeps the connection unless told to close; 1.0 closes unless told to keep it.
     public var keepsAlive: Bool {
         let tokens = (header("connection") ?? "").lowercased().split(separator: ",").map { $0.trimmingSpaces }
@@ -63,9 +85,11 @@ public struct HTTPRequest: Equatable {
 }
 
 /// Where in a buffer a request head ends: the index after "\r\n\r\n".
-public func endOfHead(_ bytes: [UInt8]) -> Int? {
-    guard bytes.count >= 4 else { return nil }
-    for i in 3..<bytes.count where bytes[i] == 10 && bytes[i - 1] == 13 && bytes[i - 2] == 10 && bytes[i - 3] == 13 {
+/// `start`: where to search from (the bytes before it were searched already).
+public func endOfHead(_ bytes: [UInt8], from start: Int = 0) -> Int? {
+    let first = max(3, start + 3)
+    guard first < bytes.count else { return nil }
+    for i in first..<bytes.count where bytes[i] == 10 && bytes[i - 1] == 13 && bytes[i - 2] == 10 && bytes[i - 3] == 13 {
         return i + 1
     }
     return nil
