@@ -7,10 +7,16 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # the JSON schemas' validator, jq for the man page's recipes, the shells the
 # completions are loaded into and the man page's linter. Benchmarks (make
 # bench, and its smoke run in make test): hyperfine, g++ for the C++ anchor,
-# matplotlib for the chart.
+# matplotlib for the chart. The RPC's real clients: transmission-remote
+# (transmission-cli), and from PyPI, in a virtualenv of their own
+# (TEST_PYTHON), transmission-rpc and qbittorrent-api; qbittorrent-nox is the
+# other client of the hybrid and uTP interop tests.
 DEB_PACKAGES := libtorrent-rasterbar-dev libboost-system-dev libssl-dev zlib1g-dev pkg-config \
 	python3-libtorrent transmission-cli mktorrent opentracker aria2 microsocks dante-server tinyproxy \
-	python3-jsonschema jq zsh fish mandoc hyperfine g++ python3-matplotlib ffmpeg curl
+	python3-jsonschema jq zsh fish mandoc hyperfine g++ python3-matplotlib ffmpeg curl \
+	qbittorrent-nox python3-venv python3-pip
+TEST_PYTHON_DIR := .build/test-python
+PYPI_PACKAGES := transmission-rpc==7.0.12 qbittorrent-api==2026.10.1
 
 .PHONY: all deps build release demo test test-sanitize docs install bench clean
 
@@ -22,6 +28,9 @@ deps:
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@[ -x $(TEST_PYTHON_DIR)/bin/python ] && $(TEST_PYTHON_DIR)/bin/python -c 'import transmission_rpc, qbittorrentapi' 2>/dev/null || { \
+		echo "installing into $(TEST_PYTHON_DIR): $(PYPI_PACKAGES)"; \
+		/usr/bin/python3 -m venv $(TEST_PYTHON_DIR) && $(TEST_PYTHON_DIR)/bin/pip install -q $(PYPI_PACKAGES); }
 
 build:
 	$(SWIFT) build

@@ -89,11 +89,8 @@ public struct SessionConfiguration: Sendable {
     public mutating func bind(to interface: NetworkInterface, port: Int) {
         outgoingInterfaces = [interface.name]
         listenInterfaces = [interface.listenEntry(port: port)]
-        boundToLoopback = interface.isLoopback
         if interface.isLoopback { keepToLoopback() }
     }
-
-    private var boundToLoopback = false
 
     /// Nothing on the LAN can reach a loopback socket: don't advertise or
     /// map it, and prefer TCP, which is what loopback is fast at.
@@ -115,10 +112,6 @@ public struct SessionConfiguration: Sendable {
     public var isPrivateDHT: Bool {
         guard let nodes = dhtBootstrap, !nodes.isEmpty else { return false }
         return nodes.allSatisfy { Endpoint($0)?.isPrivate ?? false }
-    }
-
-    private var isLoopbackOnly: Bool {
-        boundToLoopback || !listenInterfaces.isEmpty && listenInterfaces.allSatisfy { Endpoint($0)?.isLoopback ?? false }
     }
 
     public var settings: [(String, String)] {
@@ -164,10 +157,13 @@ public struct SessionConfiguration: Sendable {
             // routers they would be kept out of the routing table and puts.
             s.append(("dht_bootstrap_nodes", isPrivateDHT ? "" : nodes.joined(separator: ",")))
         }
-        if isLoopbackOnly || isPrivateDHT {
-            // Every peer shares 127.0.0.1 (or a few LAN addresses).
-            s.append(("allow_multiple_connections_per_ip", "1"))
-        }
+        // Peers that share an address (behind one NAT, on one seedbox, on
+        // 127.0.0.1) are distinct peers. And with one connection per address,
+        // libtorrent keeps one peer-list entry per address: a tracker that
+        // hands btx its own address back (opentracker does) makes it dial
+        // itself, and the self-connection bans the whole address, so every
+        // other peer there is refused ("peer banned") for the torrent's life.
+        s.append(("allow_multiple_connections_per_ip", "1"))
         if isPrivateDHT {
             // libtorrent's defences against Sybil attacks on the public DHT
             // reject a network whose nodes share addresses.

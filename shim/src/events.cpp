@@ -125,7 +125,12 @@ struct event_builder {
             btx_event& e = push_tracker(BTX_EVENT_TRACKER_ERROR, *x);
             session.note_announce(x->handle, x->tracker_url(), unix_now());
             std::string const reason = *x->failure_reason() ? x->failure_reason() : x->error.message();
-            replace_message(e, "tracker " + std::string(x->tracker_url()) + ": " + reason);
+            // A hybrid announces each of its hashes: a tracker that refuses
+            // one may serve the other, which "not authorized" alone hides.
+            lt::info_hash_t const hashes = x->handle.info_hashes();
+            std::string const which = !(hashes.has_v1() && hashes.has_v2()) ? ""
+                : x->version == lt::protocol_version::V1 ? " (v1 announce)" : " (v2 announce)";
+            replace_message(e, "tracker " + std::string(x->tracker_url()) + which + ": " + reason);
             break;
         }
         case lt::scrape_reply_alert::alert_type: {

@@ -62,7 +62,8 @@ int64_t unix_time(lt::time_point32 when) {
 // socket and for each of a hybrid torrent's hashes.
 void summarize(lt::announce_entry const& ae, lt::info_hash_t const& hashes, bool running, btx_tracker_status& out) {
     bool updating = false, working = false, failed = false, any = false, all_gave_up = true;
-    std::string message;
+    bool const hybrid = hashes.has_v1() && hashes.has_v2();
+    std::string message, other_failure;
     lt::time_point32 next = lt::time_point32::max();
     out.seeds = out.peers = out.downloaded = -1;
     for (lt::announce_endpoint const& ep : ae.endpoints) {
@@ -84,7 +85,9 @@ void summarize(lt::announce_entry const& ae, lt::info_hash_t const& hashes, bool
                 if (!working) message = a.message;  // a warning, if any
                 working = true;
             } else if (a.fails > 0) {
-                if (!working) message = a.message.empty() ? a.last_error.message() : a.message;
+                std::string const reason = a.message.empty() ? a.last_error.message() : a.message;
+                if (!working) message = reason;
+                if (hybrid) other_failure = (v == lt::protocol_version::V1 ? "v1 announce: " : "v2 announce: ") + reason;
                 failed = true;
             }
             if (!a.updating && contacted && a.next_announce != lt::time_point32::min()) next = std::min(next, a.next_announce);
@@ -96,6 +99,8 @@ void summarize(lt::announce_entry const& ae, lt::info_hash_t const& hashes, bool
     else if (failed) out.state = BTX_TRACKER_ERROR;
     else if (!any && !ae.endpoints.empty()) out.state = BTX_TRACKER_DISABLED;
     else out.state = BTX_TRACKER_NOT_CONTACTED;
+    // Working for one of a hybrid's hashes and refused for the other: say which.
+    if (working && !other_failure.empty()) message = message.empty() ? other_failure : message + "; " + other_failure;
     out.message = btx::copy_string(one_line(message));
     out.next_announce = running && next != lt::time_point32::max() ? unix_time(next) : 0;
 }
