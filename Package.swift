@@ -36,13 +36,15 @@ let package = Package(
         .target(name: "CSyscall"),
         // The long-running session: host, control protocol, saved state.
         .target(name: "BTXSession", dependencies: ["TorrentKit", "CSyscall"]),
-        .target(name: "BTXCLI", dependencies: ["BTXSession", "TorrentKit"]),
+        // Other programs' protocols (Transmission RPC) over the session's control socket.
+        .target(name: "BTXRPC", dependencies: ["BTXSession", "TorrentKit"]),
+        .target(name: "BTXCLI", dependencies: ["BTXRPC", "BTXSession", "TorrentKit"]),
         .executableTarget(name: "btx", dependencies: ["BTXCLI"]),
         // What the test targets share: polling with a deadline, loopback
         // ports, scratch folders, and a swarm of libtorrent sessions.
         .target(name: "TestSupport", dependencies: ["TorrentKit"], path: "Tests/TestSupport"),
         .testTarget(name: "TorrentKitTests", dependencies: ["TorrentKit", "CBTX", "TestSupport"]),
-        .testTarget(name: "BTXSessionTests", dependencies: ["BTXSession", "TorrentKit", "TestSupport"]),
+        .testTarget(name: "BTXSessionTests", dependencies: ["BTXSession", "BTXRPC", "TorrentKit", "TestSupport"]),
         .testTarget(name: "BTXCLITests", dependencies: ["BTXCLI", "BTXSession", "TorrentKit", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["btx", "TestSupport", "TorrentKit"]),
     ],

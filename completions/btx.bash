@@ -42,6 +42,7 @@ _btx() {
         "add --blocklist"|"cat --blocklist"|"serve --blocklist"|"daemon --blocklist"|"create --output"|"create -o"|"edit --output"|"edit -o"|"dht-get --blocklist"|"dht-put --key"|"dht-put --blocklist"|"dht-keygen --key") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "add --encryption"|"cat --encryption"|"serve --encryption"|"daemon --encryption"|"dht-get --encryption"|"dht-put --encryption") COMPREPLY=($(compgen -W "require prefer allow disable" -- "$cur")); return ;;
         "serve --listen") COMPREPLY=($(compgen -W "127.0.0.1:8080 [::1]:8080 0.0.0.0:8080" -- "$cur")); return ;;
+        "daemon --rpc") COMPREPLY=($(compgen -W "9091 127.0.0.1:9091 0.0.0.0:9091" -- "$cur")); return ;;
     esac
     local opts
     case $cmd in
@@ -59,7 +60,7 @@ _btx() {
         set) opts="--max-down --max-up --max-peers --max-uploads --sequential --super-seed --upload-only --priority --skip --want --json --state-dir --quiet -q --color --help -h" ;;
         move) opts="--json --state-dir --quiet -q --color --help -h" ;;
         queue) opts="--json --state-dir --quiet -q --color --help -h" ;;
-        daemon) opts="--foreground --stop --max-active-downloads --max-active-seeds --on-complete --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
+        daemon) opts="--foreground --stop --max-active-downloads --max-active-seeds --on-complete --rpc --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
         blocklist) opts="--reload --json --state-dir --quiet -q --color --help -h" ;;
         create) opts="--output -o --tracker -t --web-seed -w --piece-size --private --comment --source --creator --no-date --v1 --v2 --hybrid --exclude --threads --force -f --json --state-dir --quiet -q --color --help -h" ;;
         edit) opts="--add-tracker --tier --remove-tracker --replace-trackers --add-web-seed --remove-web-seed --comment --private --source --output -o --force -f --json --state-dir --quiet -q --color --help -h" ;;

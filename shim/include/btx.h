@@ -513,6 +513,10 @@ int btx_session_set_ip_filter(btx_session *session, const btx_ip_range *ranges, 
  * max_len bytes. *out is freed with btx_free_buffer. */
 int btx_gunzip(const uint8_t *data, size_t len, size_t max_len, uint8_t **out, size_t *out_len);
 
+/* PBKDF2-HMAC-SHA256 of password with salt: out_len bytes into out. */
+int btx_pbkdf2_sha256(const char *password, size_t password_len, const uint8_t *salt, size_t salt_len,
+                      int iterations, uint8_t *out, size_t out_len);
+
 /* -------------------------------------------------------------------- dht */
 
 /* BEP 44's limit on an item's bencoded value. */

@@ -1,10 +1,11 @@
+import BTXRPC
 import BTXSession
 import Glibc
 import TorrentKit
 
 let daemonCommand = Command(
     name: "daemon",
-    usage: "daemon [--foreground | --stop]",
+    usage: "daemon [--foreground | --stop] [--rpc [ADDRESS:]PORT]",
     summary: "run the session in the background; other commands talk to it",
     details: """
         Resumes every saved torrent and serves the control socket until stopped. It detaches into its own \
@@ -15,6 +16,8 @@ let daemonCommand = Command(
         --max-active-seeds (or the config keys of those names) libtorrent's queue runs only that many at once \
         and the others wait in state queued, in the order 'btx queue' sets; a paused torrent stays out of the queue. --on-complete runs a command for every \
         torrent that finishes, as 'btx add' describes; an add's own --on-complete wins for its torrents.
+
+        --rpc (config rpc) also answers Transmission's RPC over HTTP at /transmission/rpc, so         transmission-remote and other front-ends drive the daemon (see the README's table of what maps to         what). PORT alone listens on 127.0.0.1 and ::1; another address needs rpc-user and rpc-password in         the config, whose file must not be readable by others. The daemon replaces a plain rpc-password there         with a salted hash. Host names other than addresses and localhost are refused unless listed in         rpc-host-allow (DNS rebinding).
         """,
     options: [
         OptionSpec(long: "foreground", summary: "run in this process, for systemd and the like"),
@@ -22,6 +25,8 @@ let daemonCommand = Command(
         OptionSpec(long: "max-active-downloads", argument: "N", summary: "download at most N torrents at once; the rest wait, queued"),
         OptionSpec(long: "max-active-seeds", argument: "N", summary: "seed at most N torrents at once"),
         OptionSpec(long: "on-complete", argument: "CMD", summary: "run CMD (sh -c) when a torrent finishes (status JSON on stdin)"),
+        OptionSpec(long: "rpc", argument: "[ADDRESS:]PORT", summary: "answer Transmission RPC over HTTP (PORT alone: loopback only)",
+                   completion: .format(["9091", "127.0.0.1:9091", "0.0.0.0:9091"], hint: "[ADDRESS:]PORT")),
     ] + sessionOptions,
     run: runDaemon
 )
@@ -37,11 +42,14 @@ private func runDaemon(_ invocation: Invocation) throws {
         // Read here too: a config mistake shows on this terminal, not only in the log.
         _ = try UserConfig.load(directory, output: invocation.output)
         let client = try startDaemon(invocation)
-        let pid = try client.call(.ping)["pid"]?.intValue ?? 0
+        let ping = try client.call(.ping)
+        let pid = ping["pid"]?.intValue ?? 0
+        let rpc = ping["rpc"]?.stringValue
         if invocation.output.json {
-            invocation.output.document(.object([("pid", .int(pid)), ("log", .string(directory.logPath))]))
+            invocation.output.document(.object([("pid", .int(pid)), ("log", .string(directory.logPath)), ("rpc", .optional(rpc))]))
         } else {
-            invocation.output.line("btx daemon running (pid \(pid)); log in \(directory.logPath)")
+            invocation.output.line("btx daemon running (pid \(pid)); log in \(directory.logPath)"
+                                   + (rpc.map { "; Transmission RPC at \($0)" } ?? ""))
         }
         return
     }
@@ -50,6 +58,8 @@ private func runDaemon(_ invocation: Invocation) throws {
     let config = try UserConfig.load(directory, output: invocation.output)
     let configuration = try sessionConfiguration(invocation, config: config, environment: environment)
     let lock = try StateLock(directory: directory)
+    // Before the session: a port in use or missing credentials stop the start with one line.
+    let rpc = try RPCSetup(invocation, config: config)
     let outcome = try runSession(of: lock) {
         let host = try SessionHost(configuration: configuration, directory: directory,
                                    observer: AddReporter(output: invocation.output, showsProgress: false),
@@ -57,6 +67,14 @@ private func runDaemon(_ invocation: Invocation) throws {
                                    blocklist: blocklistPath(invocation, config: config),
                                    onComplete: invocation.value("on-complete") ?? config["on-complete"],
                                    hookTimeout: config.hookTimeout, queue: try queueLimits(invocation, config: config))
+        if let rpc {
+            let facts = SessionFacts(version: btxVersion, downloadDir: absolutePath(config["output"] ?? "."), configDir: directory.state,
+                                     configuration: configuration, queue: try queueLimits(invocation, config: config),
+                                     blocklist: blocklistPath(invocation, config: config),
+                                     onComplete: invocation.value("on-complete") ?? config["on-complete"])
+            try rpc.start(facts: facts, directory: directory) { try ControlClient.connect(directory) }
+            host.rpcURL = rpc.url
+        }
         host.resumeSavedTorrents()
         try FileIO.writeAtomically(Array("\(getpid())\n".utf8), to: directory.pidPath, replace: true, mode: 0o644)
         defer { unlink(directory.pidPath) }
@@ -85,7 +103,11 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     // here with its own exit code, not as a daemon that exited at once.
     let config = try UserConfig.load(directory.configPaths, warn: { _ in })
     _ = try sessionConfiguration(invocation, config: config, environment: Environment.current())
-    if invocation.command.name == "daemon" { _ = try queueLimits(invocation, config: config) }
+    if invocation.command.name == "daemon" {
+        _ = try queueLimits(invocation, config: config)
+        // Credentials a non-loopback RPC needs are checked here, told on this terminal.
+        _ = try RPCSetup.check(invocation, config: config)
+    }
     // So is a blocklist that cannot be read, and its bad lines show on this terminal too.
     if let path = blocklistPath(invocation, config: config), let bad = try Blocklist.load(path).badLinesText {
         invocation.output.warning("blocklist \(path): \(bad)")
@@ -99,7 +121,7 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     for node in invocation.all("bootstrap") { arguments += ["--bootstrap", node] }
     arguments += daemonNetworkArguments(invocation)
     if let policy = invocation.value("encryption") { arguments += ["--encryption", policy] }
-    for option in ["max-active-downloads", "max-active-seeds"] {
+    for option in ["max-active-downloads", "max-active-seeds", "rpc"] {
         if invocation.command.name == "daemon", let n = invocation.value(option) { arguments += ["--" + option, n] }
     }
     // add --detach's hook travels with its torrents, not to the daemon.

@@ -227,6 +227,7 @@ public enum JSONContracts {
                      shape: .object(JSONObject(fields: [
                          JSONField("pid", .integer(.count), "its process id"),
                          JSONField("log", .string, "its log, daemon.log"),
+                         JSONField("rpc", .nullable(.string), "the Transmission RPC URL (--rpc); null without one"),
                      ]))),
         JSONDocument(id: "daemon-stop", producedBy: "btx daemon --stop --json", summary: "the session saved its state and exited",
                      shape: .object(JSONObject(fields: [JSONField("stopped", .boolean, "always true")]))),

@@ -4,8 +4,8 @@ import Glibc
 public struct HTTPListener {
     let fd: Int32
     /// http://HOST:PORT, with the port the kernel chose for port 0.
-    let baseURL: String
-    let port: Int
+    public let baseURL: String
+    public let port: Int
 
     /// `address`: PORT, HOST:PORT or [IPv6]:PORT; HOST is an IP address or
     /// localhost, and loopback (127.0.0.1) when left out.

@@ -12,8 +12,9 @@ public protocol HTTPHandler: AnyObject {
 /// whole time, a body's, a stalled send, an idle keep-alive) is kept by
 /// the loop rather than by a blocked call.
 public final class HTTPServer {
-    public let listener: HTTPListener
-    public var baseURL: String { listener.baseURL }
+    /// One, or two for 127.0.0.1 and ::1.
+    public let listeners: [HTTPListener]
+    public var baseURL: String { listeners[0].baseURL }
     let handler: HTTPHandler
     let limits: HTTPLimits
 
@@ -30,8 +31,13 @@ public final class HTTPServer {
     private var stopping = false
     private let wake: (read: Int32, write: Int32)
 
-    public init(listener: HTTPListener, handler: HTTPHandler, limits: HTTPLimits = HTTPLimits()) throws {
-        self.listener = listener
+    public convenience init(listener: HTTPListener, handler: HTTPHandler, limits: HTTPLimits = HTTPLimits()) throws {
+        try self.init(listeners: [listener], handler: handler, limits: limits)
+    }
+
+    public init(listeners: [HTTPListener], handler: HTTPHandler, limits: HTTPLimits = HTTPLimits()) throws {
+        precondition(!listeners.isEmpty)
+        self.listeners = listeners
         self.handler = handler
         self.limits = limits
         guard let wake = Syscall.pipe() else {
@@ -39,7 +45,7 @@ public final class HTTPServer {
         }
         self.wake = wake
         pthread_mutex_init(&mutex, nil)
-        _ = fcntl(listener.fd, F_SETFL, fcntl(listener.fd, F_GETFL) | O_NONBLOCK)
+        for listener in listeners { _ = fcntl(listener.fd, F_SETFL, fcntl(listener.fd, F_GETFL) | O_NONBLOCK) }
     }
 
     /// Serves on a thread of its own from now on.
@@ -63,16 +69,20 @@ public final class HTTPServer {
         while !locked({ stopping }) {
             let now = monotonicSeconds()
             let open = Array(connections.values)
-            var fds = [pollfd(fd: listener.fd, events: now >= acceptPausedUntil ? Int16(POLLIN) : 0, revents: 0),
-                       pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
+            let accepting = Int16(now >= acceptPausedUntil ? POLLIN : 0)
+            var fds = [pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
+            fds += listeners.map { pollfd(fd: $0.fd, events: accepting, revents: 0) }
             fds += open.map { pollfd(fd: $0.fd, events: events($0), revents: 0) }
             let ready = poll(&fds, nfds_t(fds.count), timeout(open, now))
             if ready < 0 && errno != EINTR { usleep(10_000) }
             let after = monotonicSeconds()
-            for (connection, polled) in zip(open, fds.dropFirst(2)) where polled.revents != 0 && !connection.closed {
+            for (connection, polled) in zip(open, fds.dropFirst(1 + listeners.count))
+            where polled.revents != 0 && !connection.closed {
                 service(connection, polled.revents, after)
             }
-            if fds[0].revents != 0 { acceptWaiting(after) }
+            for (listener, polled) in zip(listeners, fds.dropFirst()) where polled.revents != 0 {
+                acceptWaiting(on: listener, after)
+            }
             for connection in open where !connection.closed { expire(connection, monotonicSeconds()) }
         }
         for connection in Array(connections.values) { drop(connection) }
@@ -263,7 +273,7 @@ public final class HTTPServer {
         }
     }
 
-    private func acceptWaiting(_ now: Double) {
+    private func acceptWaiting(on listener: HTTPListener, _ now: Double) {
         // A bounded batch: a flood of connections does not starve those already in.
         for _ in 0..<64 {
             let fd = Syscall.accept(listener.fd, nonblocking: true)

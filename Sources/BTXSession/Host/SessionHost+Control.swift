@@ -18,7 +18,7 @@ extension SessionHost {
                 return nil
             case .ping:
                 return ControlServer.result(.object([("pid", .int(Int(getpid()))), ("daemon", .bool(mode == .daemon)),
-                                                     ("port", .int(session.listenPort)),
+                                                     ("port", .int(session.listenPort)), ("rpc", .optional(rpcURL)),
                                                      ("uptime", .double(monotonicSeconds() - started)), ("torrents", .int(tracked.count)),
                                                      ("dht_nodes", saveDHT ? .int((try? session.dhtNodeCount()) ?? 0) : .null)]))
             case .status:

@@ -38,6 +38,8 @@ public final class SessionHost {
     let documents = StatusDocuments()
     let started = monotonicSeconds()
     public var stopRequested = false
+    /// Where the daemon answers Transmission RPC, when it does.
+    public var rpcURL: String?
     /// DHT gets and puts asked for over the control socket.
     let dht: DHTRequests
     public var blocklist = SessionBlocklist()

@@ -1,3 +1,4 @@
+import Glibc
 import TorrentKit
 
 /// Optional defaults: `key = value` lines, `#` comments. Read from
@@ -29,11 +30,17 @@ public struct UserConfig {
         "on-complete": "command (sh -c) run when a torrent finishes, like --on-complete",
         "on-complete-timeout": "seconds before a running on-complete hook is killed, default 600",
         "disk-io": "mmap (default: libtorrent maps the files) or posix (pread/pwrite)",
+        "rpc": "daemon: [ADDRESS:]PORT for Transmission RPC, like --rpc",
+        "rpc-user": "the RPC's user name (HTTP basic auth)",
+        "rpc-password": "the RPC's password; the daemon replaces it here with a salted hash",
+        "rpc-host-allow": "comma-separated host names the RPC answers besides addresses and localhost (*.example.com, or *)",
     ]
     private static let switches: Set<String> = ["dht", "lsd", "upnp", "natpmp", "utp", "proxy-only"]
     private static let rates: Set<String> = ["max-down", "max-up"]
 
     private(set) var values: [String: String] = [:]
+    /// The file and line each value came from.
+    private(set) var origins: [String: (path: String, line: Int)] = [:]
 
     public subscript(key: String) -> String? { values[key] }
 
@@ -76,6 +83,7 @@ public struct UserConfig {
             }
             try Self.check(key, value, place: place)
             values[key] = value
+            origins[key] = (path, number + 1)
         }
     }
 
@@ -113,6 +121,27 @@ public struct UserConfig {
 
     private static func parseInterval(_ value: String) -> Double? {
         Double(value).flatMap { (0.1...3600).contains($0) ? $0 : nil }
+    }
+
+    /// Puts `value` in place of `key`'s in the file it came from, keeping
+    /// every other line and the file's mode.
+    public func rewrite(_ key: String, as value: String) throws {
+        guard let (path, line) = origins[key], let bytes = try FileIO.readStateFile(path, limit: 1 << 20) else { return }
+        var lines = String(decoding: bytes, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+            .map(String.init)
+        guard line - 1 < lines.count else { return }
+        let rawKey = lines[line - 1].split(separator: "=", maxSplits: 1)[0]
+        lines[line - 1] = rawKey.trimmingSpaces + " = " + value
+        var st = stat()
+        let mode = stat(path, &st) == 0 ? mode_t(st.st_mode & 0o777) : 0o600
+        try FileIO.writeAtomically(Array(lines.joined(separator: "\n").utf8), to: path, replace: true, mode: mode)
+    }
+
+    /// The files that hold `key`, readable by someone else.
+    public func readableByOthers(_ key: String) -> String? {
+        guard let path = origins[key]?.path else { return nil }
+        var st = stat()
+        return stat(path, &st) == 0 && st.st_mode & 0o077 != 0 ? path : nil
     }
 
     /// How often a session saves the resume data of torrents that changed.

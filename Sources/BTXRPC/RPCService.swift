@@ -1,0 +1,68 @@
+import BTXSession
+
+/// What the daemon's RPC listener answers: Transmission's RPC at
+/// /transmission/rpc, behind HTTP basic auth (when credentials are set) and
+/// a Host allow-list that keeps a web page on a rebound DNS name away.
+public final class RPCService: HTTPHandler {
+    let credentials: RPCCredentials?
+    /// Host names accepted besides IP addresses and localhost; "*" accepts any.
+    let allowedHosts: [String]
+    let transmission: TransmissionRPC
+    /// Authorization headers that passed: checking a password costs a
+    /// deliberate few milliseconds, and clients send the same one each time.
+    private var acceptedAuthorizations: [String] = []
+
+    public init(facts: SessionFacts, directory: StateDirectory, credentials: RPCCredentials?, allowedHosts: [String],
+                connect: @escaping () throws -> ControlClient?) {
+        self.credentials = credentials
+        self.allowedHosts = allowedHosts.map { $0.lowercased() }
+        transmission = TransmissionRPC(link: SessionLink(connect: connect), facts: facts, directory: directory)
+    }
+
+    public func respond(to request: HTTPRequest, from client: HTTPClient) -> HTTPResponse {
+        guard isAuthorized(request) else {
+            return .text(401, "401: Unauthorized\n", headers: [("WWW-Authenticate", "Basic realm=\"btx\"")])
+        }
+        guard isAllowedHost(request.header("host")) else {
+            return .text(421, "421: Misdirected Request. btx answers only the host names it is told to; "
+                         + "add this one to rpc-host-allow in the config\n")
+        }
+        switch request.path {
+        case TransmissionRPC.path, TransmissionRPC.path + "/":
+            return transmission.respond(request)
+        default:
+            return .text(404, "btx answers Transmission's RPC at \(TransmissionRPC.path)\n")
+        }
+    }
+
+    private func isAuthorized(_ request: HTTPRequest) -> Bool {
+        guard let credentials else { return true }
+        guard let header = request.header("authorization") else { return false }
+        if acceptedAuthorizations.contains(header) { return true }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "basic",
+              let decoded = base64Decode(String(parts[1])).map({ String(decoding: $0, as: UTF8.self) }),
+              let colon = decoded.firstIndex(of: ":") else { return false }
+        guard credentials.accepts(user: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...])) else {
+            return false
+        }
+        acceptedAuthorizations = Array((acceptedAuthorizations + [header]).suffix(8))
+        return true
+    }
+
+    /// An IP address or localhost always (a rebound name is never one), a
+    /// listed name otherwise; no Host at all only from HTTP/1.0.
+    private func isAllowedHost(_ header: String?) -> Bool {
+        guard let header else { return true }
+        var host = header.lowercased()
+        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+            return isIPAddress(String(host[host.index(after: host.startIndex)..<close]))
+        }
+        if let colon = host.lastIndex(of: ":") { host = String(host[..<colon]) }
+        if host.hasSuffix(".") { host.removeLast() }
+        if host == "localhost" || isIPAddress(host) || allowedHosts.contains("*") { return true }
+        return allowedHosts.contains { pattern in
+            pattern.hasPrefix("*.") ? host.hasSuffix(pattern.dropFirst()) : host == pattern
+        }
+    }
+}

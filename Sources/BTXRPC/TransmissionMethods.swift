@@ -1,0 +1,273 @@
+import BTXSession
+import Glibc
+
+/// The methods that read or change torrents and the session, each one
+/// control request (or a few) to the session.
+extension TransmissionRPC {
+    func torrentGet(_ arguments: JSON) throws -> JSON {
+        guard let fields = arguments["fields"]?.arrayValue?.compactMap(\.stringValue), !fields.isEmpty else {
+            throw Failure(message: "torrent-get needs \"fields\"")
+        }
+        let all = try currentTorrents()
+        let chosen: [TorrentDocument]
+        if arguments["ids"] == nil {
+            chosen = all
+        } else {
+            let hashes = Set(try selectedHashes(arguments["ids"]))
+            chosen = all.filter { hashes.contains($0.infoHash) }
+        }
+        let known = fields.filter { TransmissionFields.torrentFields.contains($0) }
+        let wants = { (group: [String]) in known.contains(where: group.contains) }
+        let now = Int64(time(nil))
+        let rows = try chosen.map { torrent -> JSON in
+            let query: [(String, JSON)] = [("torrent", .string(torrent.infoHash))]
+            var extras = TransmissionFields.Extras()
+            if wants(TransmissionFields.fileFields) {
+                extras.files = torrent.hasMetadata ? try link.call(.files, query).documents("files", FileDocument.init(json:)) : []
+            }
+            if wants(TransmissionFields.trackerFields) {
+                extras.trackers = try link.call(.trackers, query).documents("trackers", TrackerDocument.init(json:))
+            }
+            if wants(TransmissionFields.peerFields) {
+                extras.peers = try link.call(.peers, query).documents("peers", PeerDocument.init(json:))
+            }
+            if wants(TransmissionFields.metainfoFields) { extras.metainfo = metainfo.facts(torrent.infoHash) }
+            if wants(TransmissionFields.pieceFields), torrent.hasMetadata {
+                let status = try link.call(.status, [("torrents", .array([.string(torrent.infoHash)])), ("pieces", .bool(true))])
+                extras.pieces = try status.documents("torrents", TorrentDocument.init(json:)).first?.pieceMap?.bitfield
+            }
+            return TransmissionFields.torrent(torrent, id: ids.id(torrent.infoHash), fields: known, extras: extras, now: now)
+        }
+        var result: [(String, JSON)]
+        if arguments["format"]?.stringValue == "table" {
+            let table = rows.map { row in JSON.array(known.map { name in row[name] ?? .null }) }
+            result = [("torrents", .array([.array(known.map(JSON.string))] + table))]
+        } else {
+            result = [("torrents", .array(rows))]
+        }
+        if arguments["ids"]?.stringValue == "recently-active" {
+            result.append(("removed", .array(ids.recentlyRemoved(now: monotonicSeconds()).map(JSON.int))))
+        }
+        return .object(result)
+    }
+
+    func torrentAdd(_ arguments: JSON) throws -> JSON {
+        let source: AddSource
+        if let text = arguments["metainfo"]?.stringValue {
+            guard let bytes = base64Decode(String(text.filter { !$0.isWhitespace })) else {
+                throw Failure(message: "metainfo is not base64")
+            }
+            source = try AddSource.resolveMetainfo(bytes, shown: "metainfo")
+        } else if let filename = arguments["filename"]?.stringValue {
+            // A path on the daemon's machine, a magnet link or an info-hash.
+            source = try AddSource.resolve(filename)
+        } else {
+            throw Failure(message: "torrent-add needs \"filename\" or \"metainfo\"")
+        }
+        if !(arguments["labels"]?.arrayValue ?? []).isEmpty {
+            throw Failure(message: "btx does not keep labels yet")
+        }
+        let existing = try currentTorrents()
+        let hashes = [source.info.infoHash, source.info.infoHashV1, source.info.infoHashV2].compactMap { $0 }
+        if let duplicate = existing.first(where: { hashes.contains($0.infoHash) }) {
+            return .object([("torrent-duplicate", summary(duplicate.infoHash, duplicate.name))])
+        }
+        let directory = arguments["download-dir"]?.stringValue
+        let savePath = directory ?? facts.downloadDir
+        guard savePath.hasPrefix("/") else { throw Failure(message: "download-dir must be an absolute path") }
+        var plan = AddPlan()
+        plan.paused = arguments["paused"]?.boolValue ?? !startAddedTorrents
+        let rules = try priorityRules(arguments)
+        if !rules.isEmpty && source.info.pieceCount == 0 {
+            throw Failure(message: "a magnet's files can be chosen once its metadata is there (torrent-set)")
+        }
+        let reply = try link.call(.add, [("sources", .array([source.json]))]
+                                  + plan.json(savePath: savePath, explicitSavePath: directory != nil))
+        guard let added = reply["torrents"]?.arrayValue?.first, let hash = added["info_hash"]?.stringValue else {
+            throw Failure(message: "the session added nothing")
+        }
+        if !rules.isEmpty { _ = try link.call(.set, [("torrent", .string(hash)), ("priorities", .array(rules))]) }
+        return .object([("torrent-added", summary(hash, added["name"]?.stringValue ?? source.info.name))])
+    }
+
+    private func summary(_ hash: String, _ name: String) -> JSON {
+        .object([("hashString", .string(hash)), ("id", .int(ids.id(hash))), ("name", .string(name))])
+    }
+
+    /// files-wanted, files-unwanted and priority-high/normal/low as set's priority rules.
+    private func priorityRules(_ arguments: JSON) throws -> [JSON] {
+        var rules: [JSON] = []
+        // Wanted first: a file both wanted and given a priority ends with that priority.
+        for (key, priority) in [("files-wanted", "normal"), ("files-unwanted", "skip"), ("priority-low", "low"),
+                                ("priority-normal", "normal"), ("priority-high", "high")] {
+            guard let list = arguments[key]?.arrayValue, !list.isEmpty else { continue }
+            let indices = try list.map { item -> Int64 in
+                guard let index = item.intValue, index >= 0 else { throw Failure(message: "\(key) takes file indices") }
+                return index
+            }
+            rules.append(.object([("files", .string(indices.map(String.init).joined(separator: ","))),
+                                  ("priority", .string(priority)), ("option", .string(key))]))
+        }
+        return rules
+    }
+
+    func torrentSet(_ arguments: JSON) throws -> JSON {
+        for key in ["labels", "seedRatioLimit", "seedRatioMode", "seedIdleLimit", "seedIdleMode", "queuePosition",
+                    "bandwidthPriority", "group", "location"] where arguments[key] != nil {
+            throw Failure(message: "btx cannot set \(key) over RPC yet")
+        }
+        var settings: [(String, JSON)] = []
+        func rate(_ limit: String, _ limited: String, _ key: String) {
+            if arguments[limited]?.boolValue == false {
+                settings.append((key, .int(0)))
+            } else if let kilobytes = arguments[limit]?.intValue {
+                settings.append((key, .int(max(0, kilobytes) * 1000)))
+            }
+        }
+        rate("downloadLimit", "downloadLimited", "max_down")
+        rate("uploadLimit", "uploadLimited", "max_up")
+        if let peers = arguments["peer-limit"]?.intValue { settings.append(("max_peers", .int(max(0, peers)))) }
+        if let sequential = arguments["sequentialDownload"]?.boolValue { settings.append(("sequential", .bool(sequential))) }
+        let rules = try priorityRules(arguments)
+        for hash in try selectedHashes(arguments["ids"]) {
+            let query: [(String, JSON)] = [("torrent", .string(hash))]
+            if !settings.isEmpty || !rules.isEmpty {
+                _ = try link.call(.set, query + settings + (rules.isEmpty ? [] : [("priorities", .array(rules))]))
+            }
+            try changeTrackers(hash, arguments)
+        }
+        return .object([])
+    }
+
+    /// trackerAdd (URLs), trackerRemove (ids as torrent-get numbers them), trackerList (the whole list).
+    private func changeTrackers(_ hash: String, _ arguments: JSON) throws {
+        let add = arguments["trackerAdd"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let removeIDs = arguments["trackerRemove"]?.arrayValue?.compactMap(\.intValue) ?? []
+        let list = arguments["trackerList"]?.stringValue
+        guard !add.isEmpty || !removeIDs.isEmpty || list != nil else { return }
+        let query: [(String, JSON)] = [("torrent", .string(hash))]
+        let current = try link.call(.trackers, query).documents("trackers", TrackerDocument.init(json:)).map(\.url)
+        var remove = try removeIDs.map { id -> String in
+            guard id >= 0, Int(id) < current.count else { throw Failure(message: "no tracker \(id)") }
+            return current[Int(id)]
+        }
+        var added = add.filter { !current.contains($0) }
+        if let list {
+            let wanted = list.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+            remove += current.filter { !wanted.contains($0) }
+            added += wanted.filter { !current.contains($0) && !added.contains($0) }
+        }
+        _ = try link.call(.trackers, query + [("add", .array(added.map(JSON.string))), ("remove", .array(remove.map(JSON.string)))])
+    }
+
+    func torrentSetLocation(_ arguments: JSON) throws -> JSON {
+        guard let location = arguments["location"]?.stringValue, location.hasPrefix("/") else {
+            throw Failure(message: "torrent-set-location needs an absolute \"location\"")
+        }
+        guard arguments["move"]?.boolValue == true else {
+            throw Failure(message: "btx moves a torrent's data with it: send move: true (it cannot look for data already elsewhere)")
+        }
+        return try each(arguments) { try self.link.call(.move, [("torrent", .string($0)), ("path", .string(location))]) }
+    }
+
+    func freeSpace(_ arguments: JSON) throws -> JSON {
+        guard let path = arguments["path"]?.stringValue else { throw Failure(message: "free-space needs \"path\"") }
+        var stats = statvfs()
+        guard statvfs(path, &stats) == 0 else { throw Failure(message: "\(path): \(String(cString: strerror(errno)))") }
+        return .object([("path", .string(path)), ("size-bytes", .int(Int64(stats.f_bavail) * Int64(stats.f_frsize))),
+                        ("total_size", .int(Int64(stats.f_blocks) * Int64(stats.f_frsize)))])
+    }
+
+    func sessionStats() throws -> JSON {
+        let torrents = try currentTorrents()
+        let uptime = try link.call(.ping)["uptime"]?.doubleValue ?? 0
+        let active = torrents.filter { $0.downloadRate > 0 || $0.uploadRate > 0 }.count
+        func stats(downloaded: Int64, uploaded: Int64) -> JSON {
+            .object([("uploadedBytes", .int(uploaded)), ("downloadedBytes", .int(downloaded)),
+                     ("filesAdded", .int(torrents.count)), ("sessionCount", .int(1)), ("secondsActive", .int(Int64(uptime)))])
+        }
+        return .object([
+            ("activeTorrentCount", .int(active)), ("pausedTorrentCount", .int(torrents.filter(\.paused).count)),
+            ("torrentCount", .int(torrents.count)),
+            ("downloadSpeed", .int(torrents.reduce(0) { $0 + $1.downloadRate })),
+            ("uploadSpeed", .int(torrents.reduce(0) { $0 + $1.uploadRate })),
+            ("cumulative-stats", stats(downloaded: torrents.reduce(0) { $0 + $1.downloaded }, uploaded: torrents.reduce(0) { $0 + $1.uploaded })),
+            ("current-stats", stats(downloaded: torrents.reduce(0) { $0 + $1.sessionDownloaded },
+                                    uploaded: torrents.reduce(0) { $0 + $1.sessionUploaded })),
+        ])
+    }
+
+    func sessionGet(_ arguments: JSON) throws -> JSON {
+        let asked = arguments["fields"]?.arrayValue?.compactMap(\.stringValue)
+        let names = asked.map { $0.filter(TransmissionFields.sessionFields.contains) } ?? TransmissionFields.sessionFields
+        let values = try sessionValues()
+        return .object(names.compactMap { name in values[name].map { (name, $0) } })
+    }
+
+    /// session-set changes start-added-torrents, and nothing btx cannot
+    /// change while it runs; a value equal to the current one is accepted.
+    /// Bad input changes nothing.
+    func sessionSet(_ arguments: JSON) throws -> JSON {
+        let current = try sessionValues()
+        let fields = arguments.objectFields ?? []
+        for (key, value) in fields where key != "start-added-torrents" && current[key].map({ $0.bytes != value.bytes }) ?? true {
+            throw Failure(message: "btx cannot change \(key) over RPC; set it in the config and restart the daemon")
+        }
+        if let start = arguments["start-added-torrents"] {
+            guard let on = start.boolValue else { throw Failure(message: "start-added-torrents takes true or false") }
+            startAddedTorrents = on
+        }
+        return .object([])
+    }
+
+    private func sessionValues() throws -> [String: JSON] {
+        let ping = try link.call(.ping)
+        let configuration = facts.configuration
+        var stats = statvfs()
+        let free = statvfs(facts.downloadDir, &stats) == 0 ? Int64(stats.f_bavail) * Int64(stats.f_frsize) : -1
+        let encryption = switch configuration.encryption {
+        case .require: "required"
+        case .prefer: "preferred"
+        case .allow, .disable: "tolerated"
+        }
+        let hook = facts.onComplete
+        return [
+            "version": .string("btx \(facts.version)"),
+            "rpc-version": .int(jsonRPC ? 18 : 17), "rpc-version-minimum": .int(14),
+            "rpc-version-semver": .string(jsonRPC ? "6.0.0" : "5.3.0"),
+            "session-id": .string(sessionID), "config-dir": .string(facts.configDir),
+            "download-dir": .string(facts.downloadDir), "download-dir-free-space": .int(free),
+            "speed-limit-down": .int(configuration.downloadLimit / 1000), "speed-limit-down-enabled": .bool(configuration.downloadLimit > 0),
+            "speed-limit-up": .int(configuration.uploadLimit / 1000), "speed-limit-up-enabled": .bool(configuration.uploadLimit > 0),
+            "alt-speed-down": .int(0), "alt-speed-up": .int(0), "alt-speed-enabled": .bool(false),
+            "alt-speed-time-enabled": .bool(false), "alt-speed-time-begin": .int(0), "alt-speed-time-end": .int(0),
+            "alt-speed-time-day": .int(0),
+            "peer-port": .int(ping["port"]?.intValue ?? 0), "peer-port-random-on-start": .bool(false),
+            "port-forwarding-enabled": .bool(configuration.upnp || configuration.natpmp),
+            "encryption": .string(encryption), "dht-enabled": .bool(configuration.dht),
+            "lpd-enabled": .bool(configuration.localPeerDiscovery), "pex-enabled": .bool(true),
+            "utp-enabled": .bool(configuration.utp != .off),
+            "blocklist-enabled": .bool(facts.blocklist != nil),
+            "blocklist-size": .int(facts.blocklist == nil ? 0 : (try? link.call(.blocklist))?["entries"]?.intValue ?? 0),
+            "blocklist-url": .string(""),
+            // A daemon seeds a complete torrent on unless the torrent has a goal of its own.
+            "seedRatioLimit": .double(0), "seedRatioLimited": .bool(false),
+            "idle-seeding-limit": .int(0), "idle-seeding-limit-enabled": .bool(false),
+            "download-queue-enabled": .bool(facts.queue?.downloads != nil), "download-queue-size": .int(facts.queue?.downloads ?? 0),
+            "seed-queue-enabled": .bool(facts.queue?.seeds != nil), "seed-queue-size": .int(facts.queue?.seeds ?? 0),
+            "queue-stalled-enabled": .bool(false), "queue-stalled-minutes": .int(0),
+            "start-added-torrents": .bool(startAddedTorrents), "incomplete-dir": .string(""), "incomplete-dir-enabled": .bool(false),
+            "rename-partial-files": .bool(false), "trash-original-torrent-files": .bool(false), "cache-size-mb": .int(0),
+            "peer-limit-global": .int(200), "peer-limit-per-torrent": .int(200),
+            "script-torrent-done-enabled": .bool(hook != nil), "script-torrent-done-filename": .string(hook ?? ""),
+            "script-torrent-added-enabled": .bool(false), "script-torrent-added-filename": .string(""),
+            "script-torrent-done-seeding-enabled": .bool(false), "script-torrent-done-seeding-filename": .string(""),
+            "default-trackers": .string(""),
+            "units": .object([
+                ("speed-units", .array(["kB/s", "MB/s", "GB/s", "TB/s"].map(JSON.string))), ("speed-bytes", .int(1000)),
+                ("size-units", .array(["kB", "MB", "GB", "TB"].map(JSON.string))), ("size-bytes", .int(1000)),
+                ("memory-units", .array(["KiB", "MiB", "GiB", "TiB"].map(JSON.string))), ("memory-bytes", .int(1024)),
+            ]),
+        ]
+    }
+}
