@@ -14,6 +14,8 @@ public struct SessionFacts {
     public var blocklist: String?
     /// The daemon's --on-complete command.
     public var onComplete: String?
+    /// The config's seeding goal for an add that gives none.
+    public var seedGoal = SeedPolicy()
 
     public init(version: String, downloadDir: String, configDir: String, configuration: SessionConfiguration,
                 queue: QueueLimits?, blocklist: String?, onComplete: String?) {

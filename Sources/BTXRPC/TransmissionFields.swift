@@ -118,7 +118,7 @@ enum TransmissionFields {
             var link = "magnet:?xt=urn:btih:\(t.infoHashV1 ?? t.infoHash)"
             if let v2 = t.infoHashV2 { link += "&xt=urn:btmh:1220\(v2)" }
             return .string(link + "&dn=" + formEncoded(t.name))
-        case "labels": return .array([])
+        case "labels": return .array(t.settings.labels.map(JSON.string))
         case "group": return .string("")
         case "secondsDownloading", "secondsSeeding", "manualAnnounceTime": return .int(0)
         case "comment": return .string(metainfo.comment)

@@ -64,9 +64,7 @@ extension TransmissionRPC {
         } else {
             throw Failure(message: "torrent-add needs \"filename\" or \"metainfo\"")
         }
-        if !(arguments["labels"]?.arrayValue ?? []).isEmpty {
-            throw Failure(message: "btx does not keep labels yet")
-        }
+        let labels = try labelList(arguments["labels"])
         let existing = try currentTorrents()
         let hashes = [source.info.infoHash, source.info.infoHashV1, source.info.infoHashV2].compactMap { $0 }
         if let duplicate = existing.first(where: { hashes.contains($0.infoHash) }) {
@@ -77,6 +75,8 @@ extension TransmissionRPC {
         guard savePath.hasPrefix("/") else { throw Failure(message: "download-dir must be an absolute path") }
         var plan = AddPlan()
         plan.paused = arguments["paused"]?.boolValue ?? !startAddedTorrents
+        plan.settings.labels = labels ?? []
+        plan.settings.seeding = facts.seedGoal
         let rules = try priorityRules(arguments)
         if !rules.isEmpty && source.info.pieceCount == 0 {
             throw Failure(message: "a magnet's files can be chosen once its metadata is there (torrent-set)")
@@ -112,11 +112,13 @@ extension TransmissionRPC {
     }
 
     func torrentSet(_ arguments: JSON) throws -> JSON {
-        for key in ["labels", "seedRatioLimit", "seedRatioMode", "seedIdleLimit", "seedIdleMode", "queuePosition",
-                    "bandwidthPriority", "group", "location"] where arguments[key] != nil {
-            throw Failure(message: "btx cannot set \(key) over RPC yet")
+        for key in ["seedIdleLimit", "seedIdleMode", "queuePosition", "bandwidthPriority", "group", "location"]
+        where arguments[key] != nil {
+            throw Failure(message: "btx cannot set \(key) over RPC")
         }
         var settings: [(String, JSON)] = []
+        if let labels = try labelList(arguments["labels"]) { settings.append(("labels", .array(labels.map(JSON.string)))) }
+        settings += try seedGoal(arguments)
         func rate(_ limit: String, _ limited: String, _ key: String) {
             if arguments[limited]?.boolValue == false {
                 settings.append((key, .int(0)))
@@ -137,6 +139,36 @@ extension TransmissionRPC {
             try changeTrackers(hash, arguments)
         }
         return .object([])
+    }
+
+    /// A labels argument, each checked; nil when absent.
+    private func labelList(_ value: JSON?) throws -> [String]? {
+        guard let value else { return nil }
+        guard let items = value.arrayValue else { throw Failure(message: "labels must be an array of strings") }
+        return try items.map { item in
+            guard let label = item.stringValue else { throw Failure(message: "labels must be an array of strings") }
+            try checkLabel(label)
+            return label
+        }
+    }
+
+    /// seedRatioMode 0 (the session's: btx's default, no goal), 1 (this
+    /// torrent's seedRatioLimit), 2 (unlimited: seed on) as set's goal.
+    private func seedGoal(_ arguments: JSON) throws -> [(String, JSON)] {
+        let limit = arguments["seedRatioLimit"]?.doubleValue
+        switch arguments["seedRatioMode"]?.intValue {
+        case nil:
+            return limit.map { [("seed_ratio", .double(max(0, $0)))] } ?? []
+        case 0:
+            return [("seed_ratio", .null), ("seed", .bool(false))]
+        case 1:
+            guard let limit else { throw Failure(message: "seedRatioMode 1 needs seedRatioLimit") }
+            return [("seed_ratio", .double(max(0, limit))), ("seed", .bool(false))]
+        case 2:
+            return [("seed_ratio", .null), ("seed", .bool(true))]
+        default:
+            throw Failure(message: "seedRatioMode is 0, 1 or 2")
+        }
     }
 
     /// trackerAdd (URLs), trackerRemove (ids as torrent-get numbers them), trackerList (the whole list).

@@ -142,6 +142,59 @@ final class ManageTests: XCTestCase {
         XCTAssertEqual(kept["sequential"] as? Bool, true)
     }
 
+    /// Labels from add and set, filtered on and shown as a column, kept
+    /// across restarts and offline; a seeding goal set after adding stops
+    /// the torrent once met, and the config's goal is an add's default.
+    func testLabelsAndSeedingGoalsAfterAdding() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/tv.bin", randomData(1 << 20))
+        try scratch.write("src/film.bin", randomData(1 << 20))
+        let tv = try makeTorrent(scratch.path + "/src/tv.bin", scratch.path + "/tv.torrent")
+        let film = try makeTorrent(scratch.path + "/src/film.bin", scratch.path + "/film.torrent")
+        let peer = try Peer(scratch, "labels")
+        try (String(contentsOfFile: peer.state + "/config", encoding: .utf8) + "seed-time = 2h\n")
+            .write(toFile: peer.state + "/config", atomically: true, encoding: .utf8)
+        try startDaemon(peer, in: self)
+        // Seeding what is already there: complete at once.
+        XCTAssertEqual(try btxRun(peer, ["add", tv, "-o", scratch.path + "/src", "--detach", "--label", "tv", "-L", "hd"]).status, 0)
+        XCTAssertEqual(try btxRun(peer, ["add", film, "-o", scratch.path + "/src", "--detach"]).status, 0)
+        try waitUntil("both seeding") {
+            try peer.savedTorrents().allSatisfy { $0["state"] as? String == "seeding" } && peer.savedTorrents().count == 2
+        }
+        var shown = try btxJSON(peer, ["status", "--label", "tv"])["torrents"] as! [[String: Any]]
+        XCTAssertEqual(shown.map { $0["name"] as? String }, ["tv.bin"])
+        XCTAssertEqual(shown[0]["labels"] as? [String], ["tv", "hd"])
+        XCTAssertEqual((shown[0]["settings"] as? [String: Any])?["seed_time"] as? Int, 7200, "the config's goal")
+        let table = try btxRun(peer, ["status"]).text
+        XCTAssertTrue(table.contains("LABELS") && table.contains("tv,hd"), table)
+        assertOneLineError(try btxRun(peer, ["set", "tv.bin", "--label", "a,b"]), status: 2, "is not a label")
+
+        // set: one label off, one on; with no option it shows the settings.
+        XCTAssertEqual(try btxRun(peer, ["set", "tv.bin", "--unlabel", "hd", "--label", "kids"]).status, 0)
+        let settings = try btxRun(peer, ["set", "tv.bin"])
+        XCTAssertEqual(settings.status, 0, settings.stderr)
+        XCTAssertTrue(settings.text.contains("tv, kids") && settings.text.contains("2h"), settings.text)
+
+        // A goal met already (ratio 0) stops the torrent at once; none clears it.
+        let goal = try btxJSON(peer, ["set", "film.bin", "--seed-ratio", "0", "--seed-time", "none"])
+        XCTAssertEqual((goal["settings"] as? [String: Any])?["seed_ratio"] as? Double, 0)
+        try waitUntil("stopped at its goal") {
+            let film = try torrentStatus(peer, "film.bin")
+            return film["paused"] as? Bool == true && film["goal_reached"] as? Bool == true
+        }
+        XCTAssertEqual(try btxRun(peer, ["set", "film.bin", "--seed-ratio", "none"]).status, 0)
+
+        // Kept across a restart, and changed offline the same way.
+        try stopDaemon(peer)
+        XCTAssertEqual(try btxRun(peer, ["set", "film.bin", "--label", "old"]).status, 0)
+        try startDaemon(peer, in: self)
+        shown = try btxJSON(peer, ["status"])["torrents"] as! [[String: Any]]
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: shown.map { ($0["name"] as! String, $0["labels"] as! [String]) }),
+                       ["tv.bin": ["tv", "kids"], "film.bin": ["old"]])
+        let filmSettings = try XCTUnwrap(shown.first { $0["name"] as? String == "film.bin" }?["settings"] as? [String: Any])
+        XCTAssertTrue(filmSettings["seed_ratio"] is NSNull && filmSettings["seed_time"] is NSNull, "\(filmSettings)")
+    }
+
     func testFilePrioritiesAfterAddingAndThePieceMapOfAHalfDoneTorrent() throws {
         let scratch = try Scratch()
         try scratch.write("src/pair/first.bin", randomData(1 << 20))
@@ -154,7 +207,7 @@ final class ManageTests: XCTestCase {
         XCTAssertEqual(try leecher.add([torrent, "-o", scratch.path + "/dst", "--paused"]).status, 0)
         assertOneLineError(try btxRun(leecher, ["set", "pair", "--skip", "nothing-matches"]), status: 2, "matches no file")
         assertOneLineError(try btxRun(leecher, ["set", "pair", "--priority", "0=urgent"]), status: 2, "FILES=WORD")
-        assertOneLineError(try btxRun(leecher, ["set", "pair"]), status: 2, "nothing to set")
+        XCTAssertTrue(try btxRun(leecher, ["set", "pair"]).text.contains("sequential"), "no option: the settings")
         XCTAssertEqual(try btxRun(leecher, ["set", "pair", "--skip", "second.bin", "--priority", "0=high"]).status, 0)
         let files = try btxJSON(leecher, ["files", "pair"])["files"] as! [[String: Any]]
         XCTAssertEqual(files.map { $0["priority"] as? String }, ["high", "skip"])

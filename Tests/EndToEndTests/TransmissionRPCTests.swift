@@ -72,9 +72,13 @@ final class TransmissionRPCTests: XCTestCase {
         XCTAssertTrue(details.contains("Upload Limit: 40 kB/s"), details)
         XCTAssertTrue(details.contains("Hash: \(hash)"), details)
         XCTAssertTrue(details.contains("Location: \(scratch.path)/dl"), details)
+        // Labels are btx's own.
+        XCTAssertEqual(try remote(port, ["-t", "1", "-L", "tv,hd"]).status, 0)
+        XCTAssertTrue(try remote(port, ["-t", "1", "-i"]).text.contains("Labels: tv, hd"))
         // What btx cannot do is said, not faked.
-        let labels = try remote(port, ["-t", "1", "-L", "tv"])
-        XCTAssertTrue((labels.text + labels.stderr).contains("labels"), labels.text + labels.stderr)
+        let rename = try remote(port, ["-t", "1", "--path", "remote.bin", "--rename", "other.bin"])
+        XCTAssertNotEqual(rename.status, 0)
+        XCTAssertTrue(rename.stderr.contains("rename"), rename.stderr)
 
         // A move takes the data along.
         XCTAssertEqual(try remote(port, ["-t", "1", "--move", scratch.path + "/moved"]).status, 0)

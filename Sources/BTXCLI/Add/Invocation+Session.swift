@@ -33,23 +33,24 @@ extension DHTKeyFile {
 }
 
 extension AddPlan {
-    init(_ invocation: Invocation) throws {
+    /// `config`'s seed-ratio and seed-time are the goal of an add that gives none.
+    init(_ invocation: Invocation, config: UserConfig) throws {
         self.init()
         paused = invocation.flag("paused")
         settings.sequential = invocation.flag("sequential")
         only = invocation.value("only").map(FileSelection.init)
         settings.seeding.seedForever = invocation.flag("seed")
-        if let text = invocation.value("seed-ratio") {
-            guard let ratio = Double(text), ratio >= 0, ratio.isFinite else {
-                throw BTXError.usage("--seed-ratio: '\(text)' is not a number like 1.5", command: "add")
-            }
-            settings.seeding.ratio = ratio
+        let command = invocation.command.name
+        let ratioText = invocation.value("seed-ratio"), timeText = invocation.value("seed-time")
+        if ratioText != nil || timeText != nil || invocation.flag("seed") {
+            settings.seeding.ratio = try ratioText.map { try parseSeedRatio($0, option: "--seed-ratio", command: command) }
+            settings.seeding.seconds = try timeText.map { try parseSeedTime($0, option: "--seed-time", command: command) }
+        } else {
+            settings.seeding = config.seedGoal
         }
-        if let text = invocation.value("seed-time") {
-            guard let seconds = Units.parseDuration(text) else {
-                throw BTXError.usage("--seed-time: '\(text)' is not a duration like 90s, 30m or 2h", command: "add")
-            }
-            settings.seeding.seconds = seconds
+        for label in invocation.all("label") {
+            do { try checkLabel(label) } catch let error as BTXError { throw BTXError.usage("--label: \(error.message)", command: command) }
+            if !settings.labels.contains(label) { settings.labels.append(label) }
         }
         settings.maxDown = try invocation.value("max-down").map { try parseRate($0, option: "--max-down") } ?? 0
         settings.maxUp = try invocation.value("max-up").map { try parseRate($0, option: "--max-up") } ?? 0
@@ -102,4 +103,18 @@ func lookUp<T>(_ ifNotNamed: BTXError?, _ body: () throws -> T) throws -> T {
     } catch let error as BTXError where error.exitCode == .notFound {
         throw ifNotNamed ?? error
     }
+}
+
+func parseSeedRatio(_ text: String, option: String, command: String) throws -> Double {
+    guard let ratio = Double(text), ratio >= 0, ratio.isFinite else {
+        throw BTXError.usage("\(option): '\(text)' is not a number like 1.5", command: command)
+    }
+    return ratio
+}
+
+func parseSeedTime(_ text: String, option: String, command: String) throws -> Int64 {
+    guard let seconds = Units.parseDuration(text) else {
+        throw BTXError.usage("\(option): '\(text)' is not a duration like 90s, 30m or 2h", command: command)
+    }
+    return seconds
 }

@@ -43,6 +43,8 @@ let addCommand = Command(
         OptionSpec(long: "seed-ratio", argument: "RATIO", summary: "seed until uploaded/size reaches RATIO"),
         OptionSpec(long: "seed-time", argument: "DURATION", summary: "seed for DURATION after completion (90s, 30m, 2h)",
                    completion: .format(["90s", "30m", "2h"], hint: "DURATION")),
+        OptionSpec(long: "label", short: "L", argument: "LABEL", summary: "label the torrents (kept with them; status --label shows them)",
+                   repeatable: true),
         OptionSpec(long: "max-down", argument: "RATE", summary: "cap each torrent's download rate, e.g. 5M or 500k (bytes/s)",
                    completion: .format(["500k", "5M"], hint: "RATE in bytes/s")),
         OptionSpec(long: "max-up", argument: "RATE", summary: "cap each torrent's upload rate",
@@ -63,14 +65,14 @@ private func runAdd(_ invocation: Invocation) throws {
     guard invocation.arguments.filter({ $0 == "-" }).count <= 1 else {
         throw BTXError.usage("standard input (-) can be read only once", command: "add")
     }
-    let plan = try AddPlan(invocation)
+    let environment = Environment.current()
+    let directory = StateDirectory(invocation: invocation, environment: environment)
+    let config = try UserConfig.load(directory, output: invocation.output)
+    let plan = try AddPlan(invocation, config: config)
     let sources = try invocation.arguments.map(AddSource.resolve)
     // A reader of the events that goes away (| head) stops the add the way
     // SIGTERM does, resume data saved (StdoutWriter), instead of killing it.
     signal(SIGPIPE, SIG_IGN)
-    let environment = Environment.current()
-    let directory = StateDirectory(invocation: invocation, environment: environment)
-    let config = try UserConfig.load(directory, output: invocation.output)
     let savePath = absolutePath(invocation.value("output") ?? config["output"] ?? ".")
     let explicitSavePath = invocation.value("output") != nil
 

@@ -68,10 +68,11 @@ private func runDaemon(_ invocation: Invocation) throws {
                                    onComplete: invocation.value("on-complete") ?? config["on-complete"],
                                    hookTimeout: config.hookTimeout, queue: try queueLimits(invocation, config: config))
         if let rpc {
-            let facts = SessionFacts(version: btxVersion, downloadDir: absolutePath(config["output"] ?? "."), configDir: directory.state,
+            var facts = SessionFacts(version: btxVersion, downloadDir: absolutePath(config["output"] ?? "."), configDir: directory.state,
                                      configuration: configuration, queue: try queueLimits(invocation, config: config),
                                      blocklist: blocklistPath(invocation, config: config),
                                      onComplete: invocation.value("on-complete") ?? config["on-complete"])
+            facts.seedGoal = config.seedGoal
             try rpc.start(facts: facts, directory: directory) { try ControlClient.connect(directory) }
             host.rpcURL = rpc.url
         }

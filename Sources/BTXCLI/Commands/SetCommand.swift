@@ -2,15 +2,18 @@ import BTXSession
 
 let setCommand = Command(
     name: "set",
-    usage: "set TORRENT [--max-down RATE] [--max-peers N] [--sequential on|off] [--priority FILES=WORD] ...",
-    summary: "change a torrent's limits, download order, seeding mode and file priorities",
+    usage: "set TORRENT [--max-down RATE] [--max-peers N] [--sequential on|off] [--priority FILES=WORD] [--label L] ...",
+    summary: "show or change a torrent's limits, download order, labels, seeding goal and file priorities",
     details: """
         Changes what is given and shows the torrent's settings. The values are saved with the torrent and \
         survive restarts (a later 'btx add --max-down' overrides its cap for that run). A RATE or count of 0 \
         means unlimited. FILES is what --only takes: indices, ranges (2-5) or globs, comma-separated; WORD is \
         skip, low, normal or high. --skip FILES is --priority FILES=skip, --want FILES is --priority FILES=normal. \
         --super-seed on offers each peer only pieces others lack (for an initial seeder); --upload-only on \
-        stops downloading but keeps seeding. In the running session, or in the saved state when none runs.
+        stops downloading but keeps seeding. --label adds a label and --unlabel removes one (both repeatable). \
+        --seed-ratio and --seed-time set the seeding goal (none clears it): a daemon stops the torrent once \
+        either is met, and a goal met already stops it at once. With no option, set shows the settings. In \
+        the running session, or in the saved state when none runs.
         """,
     options: [
         OptionSpec(long: "max-down", argument: "RATE", summary: "cap the torrent's download rate (0: none)"),
@@ -23,6 +26,11 @@ let setCommand = Command(
         OptionSpec(long: "priority", argument: "FILES=WORD", summary: "set files' priority: skip, low, normal, high", repeatable: true),
         OptionSpec(long: "skip", argument: "FILES", summary: "do not download these files", repeatable: true),
         OptionSpec(long: "want", argument: "FILES", summary: "download these files (normal priority)", repeatable: true),
+        OptionSpec(long: "label", short: "L", argument: "LABEL", summary: "add a label", repeatable: true),
+        OptionSpec(long: "unlabel", argument: "LABEL", summary: "remove a label", repeatable: true),
+        OptionSpec(long: "seed-ratio", argument: "RATIO|none", summary: "seed until uploaded/size reaches RATIO (none: no ratio goal)"),
+        OptionSpec(long: "seed-time", argument: "DURATION|none", summary: "seed for DURATION after completion (none: no time goal)",
+                   completion: .format(["90s", "30m", "2h", "none"], hint: "DURATION")),
     ],
     positional: .torrent,
     run: runSet
@@ -58,7 +66,18 @@ private func runSet(_ invocation: Invocation) throws {
     priorities += invocation.all("skip").map { rule($0, "skip", option: "--skip") }
         + invocation.all("want").map { rule($0, "normal", option: "--want") }
     if !priorities.isEmpty { params.append(("priorities", .array(priorities))) }
-    guard params.count > 1 else { throw BTXError.usage("nothing to set: give at least one option", command: "set") }
+    for (option, key) in [("label", "add_labels"), ("unlabel", "remove_labels")] where !invocation.all(option).isEmpty {
+        for label in invocation.all(option) {
+            do { try checkLabel(label) } catch let error as BTXError { throw BTXError.usage("--\(option): \(error.message)", command: "set") }
+        }
+        params.append((key, .array(invocation.all(option).map(JSON.string))))
+    }
+    if let text = invocation.value("seed-ratio") {
+        params.append(("seed_ratio", text == "none" ? .null : .double(try parseSeedRatio(text, option: "--seed-ratio", command: "set"))))
+    }
+    if let text = invocation.value("seed-time") {
+        params.append(("seed_time", text == "none" ? .null : .int(try parseSeedTime(text, option: "--seed-time", command: "set"))))
+    }
 
     let reply = try SessionClient(invocation).call(.set, params)
     let out = invocation.output
@@ -71,7 +90,10 @@ private func runSet(_ invocation: Invocation) throws {
     out.fields([("name", torrent.name), ("max down", rate(settings.maxDown)), ("max up", rate(settings.maxUp)),
                ("max peers", count(settings.maxPeers)), ("max uploads", count(settings.maxUploads)),
                ("sequential", on(settings.sequential)), ("super seed", on(settings.superSeed)),
-               ("upload only", on(settings.uploadOnly))])
+               ("upload only", on(settings.uploadOnly)),
+               ("labels", settings.labels.isEmpty ? "none" : settings.labels.joined(separator: ", ")),
+               ("seed ratio", settings.seeding.ratio.map { String($0) } ?? "none"),
+               ("seed time", settings.seeding.seconds.map { Units.duration(seconds: $0) } ?? "none")])
 }
 
 /// `option` names the rule in errors.

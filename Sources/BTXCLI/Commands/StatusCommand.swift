@@ -4,7 +4,7 @@ import TorrentKit
 
 let statusCommand = Command(
     name: "status",
-    usage: "status [TORRENT...] [--watch[=SECONDS]]",
+    usage: "status [TORRENT...] [--label LABEL] [--watch[=SECONDS]]",
     summary: "show torrents: state, progress, size, rates, peers, ratio, ETA",
     details: """
         Asks the running session when there is one (live rates, peers, ETA). Without one it reads the saved \
@@ -13,11 +13,13 @@ let statusCommand = Command(
         Named torrents also show a piece map (█ done, ▒ partly there or being fetched, ░ missing) and, live, \
         how many peers have each part (▁ few to █ most); their JSON carries it as piece_map: the bitfield and \
         the pieces being fetched as hex (high bit of the first byte is piece 0) and availability per piece. \
-        --watch redraws every SECONDS (default 2) on a terminal; with --json it prints one document per tick.
+        --watch redraws every SECONDS (default 2) on a terminal; with --json it prints one document per tick. \
+        --label shows only the torrents with that label; a LABELS column appears when any torrent has one.
         """,
     options: [
         OptionSpec(long: "watch", short: "w", argument: "SECONDS", summary: "refresh every SECONDS (default 2) until interrupted",
                    valueIsOptional: true),
+        OptionSpec(long: "label", short: "L", argument: "LABEL", summary: "only the torrents with this label"),
     ],
     positional: .torrent,
     run: runStatus
@@ -73,10 +75,12 @@ private func statusDocuments(_ invocation: Invocation, _ directory: StateDirecto
     let chosen = invocation.arguments.isEmpty
         ? saved.map(\.status)
         : try invocation.arguments.map { try select($0, from: saved, key: \.key).status }
-    return chosen.map {
+    let label = invocation.value("label")
+    return chosen.compactMap {
         let failure = directory.loadError($0.infoHash)
         var document = TorrentDocument($0, running: false, state: failure != nil ? "error" : $0.savedStateWord,
                                        settings: directory.savedSettings($0.infoHash, output: invocation.output), error: failure)
+        if let label, !document.settings.labels.contains(label) { return nil }
         if !invocation.arguments.isEmpty { document.pieceMap = directory.savedPieceMap($0) }
         return document
     }
@@ -88,10 +92,11 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory,
     let torrents = try statusDocuments(invocation, directory, client)
     guard !torrents.isEmpty else { return ["no torrents (add one with 'btx add')"] }
     let running = torrents.contains(where: \.running)
+    let labelled = torrents.contains { !$0.settings.labels.isEmpty }
     let rows: [[String]] = torrents.map { t in
         let done = Units.oneDecimal(t.progress * 100) + "%"
-        let common = [String(t.infoHash.prefix(8)), t.name, invocation.output.state(t.state), done,
-                      t.size.map(Units.bytes) ?? "?"]
+        let common = [String(t.infoHash.prefix(8)), t.name] + (labelled ? [t.settings.labels.joined(separator: ",")] : [])
+            + [invocation.output.state(t.state), done, t.size.map(Units.bytes) ?? "?"]
         let ratio = Units.twoDecimals(t.ratio)
         if running {
             let eta = t.eta.map { Units.duration(seconds: $0) } ?? "-"
@@ -99,11 +104,14 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory,
         }
         return common + [Units.bytes(t.downloaded), Units.bytes(t.uploaded), ratio, t.savePath]
     }
-    let header = running
-        ? ["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWN", "UP", "PEERS", "RATIO", "ETA"]
-        : ["HASH", "NAME", "STATE", "DONE", "SIZE", "DOWNLOADED", "UPLOADED", "RATIO", "PATH"]
-    let table = invocation.output.tableLines(header, rows, rightAligned: running ? [3, 4, 5, 6, 7, 8, 9] : [3, 4, 5, 6, 7],
-                                             flexible: running ? [1] : [8, 1])
+    let header = ["HASH", "NAME"] + (labelled ? ["LABELS"] : []) + (running
+        ? ["STATE", "DONE", "SIZE", "DOWN", "UP", "PEERS", "RATIO", "ETA"]
+        : ["STATE", "DONE", "SIZE", "DOWNLOADED", "UPLOADED", "RATIO", "PATH"])
+    // Column numbers past NAME move one to the right with LABELS.
+    let shift = labelled ? 1 : 0
+    let table = invocation.output.tableLines(header, rows,
+                                             rightAligned: Set((running ? [3, 4, 5, 6, 7, 8, 9] : [3, 4, 5, 6, 7]).map { $0 + shift }),
+                                             flexible: running ? [1] : [8 + shift, 1])
     let maps = torrents.compactMap { t in t.pieceMap.flatMap(PieceMapLines.init).map { (t.name, $0) } }
     let width = terminalWidth(STDOUT_FILENO)
     return table + torrents.compactMap(streamLine) + maps.flatMap { name, map in (maps.count > 1 ? [name] : []) + map.lines(width: width) }
@@ -118,4 +126,5 @@ private func streamLine(_ t: TorrentDocument) -> String? {
 
 private func statusParams(_ invocation: Invocation) -> [(String, JSON)] {
     [("torrents", .array(invocation.arguments.map(JSON.string))), ("pieces", .bool(!invocation.arguments.isEmpty))]
+        + (invocation.value("label").map { [("label", .string($0))] } ?? [])
 }

@@ -25,9 +25,9 @@ struct StreamSetup {
     init(_ invocation: Invocation) throws {
         self.invocation = invocation
         argument = invocation.arguments[0]
-        plan = try AddPlan(invocation)
         directory = StateDirectory(invocation: invocation)
         config = try UserConfig.load(directory, output: invocation.output)
+        plan = try AddPlan(invocation, config: config)
         savePath = absolutePath(invocation.value("output") ?? config["output"] ?? ".")
         explicitSavePath = invocation.value("output") != nil
         source = try streamSource(argument)

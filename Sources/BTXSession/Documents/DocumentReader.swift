@@ -66,6 +66,14 @@ struct DocumentReader {
         return try make(value)
     }
 
+    mutating func stringArray(_ key: String) throws -> [String] {
+        let failure = bad(key, "an array of strings")
+        return try array(key) { item in
+            guard let text = item.stringValue else { throw failure }
+            return text
+        }
+    }
+
     mutating func array<T>(_ key: String, _ make: (JSON) throws -> T) throws -> [T] {
         guard let value = value(key), let items = value.arrayValue else { throw bad(key, "an array") }
         return try items.map(make)

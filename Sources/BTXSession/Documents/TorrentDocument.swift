@@ -123,6 +123,7 @@ public struct TorrentDocument: Equatable {
             ("error", .optional(error)),
             ("added_time", .int(addedTime)),
             ("completed_time", completedTime.map(JSON.int) ?? .null),
+            ("labels", .array(settings.labels.map(JSON.string))),
             ("settings", settings.json),
             ("goal_reached", goalReached.map(JSON.bool) ?? .null),
             ("stream", stream?.json ?? .null),
@@ -163,7 +164,9 @@ public struct TorrentDocument: Equatable {
         error = try r.optionalString("error")
         addedTime = try r.int("added_time")
         completedTime = try r.optionalInt("completed_time")
+        let labels = try r.stringArray("labels")
         settings = try r.object("settings", TorrentSettings.init(json:))
+        settings.labels = labels
         goalReached = try r.optionalBool("goal_reached")
         stream = try r.optionalObject("stream", StreamDocument.init(json:))
         pieceMap = try r.optionalObject("piece_map", absentIsNil: true, PieceMapDocument.init(json:))
@@ -203,6 +206,7 @@ public struct TorrentDocument: Equatable {
         JSONField("error", .nullable(.string), "why it stopped (a disk error, a bad --only); null when fine"),
         JSONField("added_time", .integer(.unixSeconds), "when it was first added"),
         JSONField("completed_time", .nullable(.integer(.unixSeconds)), "when it completed; null before"),
+        JSONField("labels", .array(.string), "its labels (add --label, set --label), in the order given"),
         JSONField("settings", .object(TorrentSettings.contract), "what this run and its seeding goal apply"),
         JSONField("goal_reached", .nullable(.boolean), "its seeding goal is met; null without a session"),
         JSONField("stream", .nullable(.object(StreamDocument.contract)),

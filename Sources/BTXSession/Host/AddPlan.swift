@@ -39,6 +39,8 @@ public struct TorrentSettings: Equatable {
     public var superSeed = false
     public var uploadOnly = false
     public var seeding = SeedPolicy()
+    /// The user's names for it (add --label, set --label), in the order given.
+    public var labels: [String] = []
 }
 
 /// When a complete torrent is done: at once by default; never with --seed
@@ -74,6 +76,16 @@ public struct SeedPolicy: Equatable {
     }
 }
 
+/// A label: 1 to 100 characters, no control characters, no comma (lists
+/// of labels are comma-separated, in transmission and qBittorrent too).
+public func checkLabel(_ label: String) throws {
+    guard !label.isEmpty, label.count <= 100, label.trimmingSpaces == label,
+          !label.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "," }) else {
+        throw BTXError.usage("'\(label)' is not a label: 1 to 100 characters, no commas or control characters, "
+                             + "no spaces at either end")
+    }
+}
+
 public func isEndpoint(_ text: String) -> Bool {
     guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return false }
     return (1...65535).contains(port) && colon != text.startIndex
@@ -86,7 +98,7 @@ extension AddPlan {
          ("paused", .bool(paused)), ("sequential", .bool(settings.sequential)), ("only", .optional(only?.list)),
          ("max_down", .int(settings.maxDown)), ("max_up", .int(settings.maxUp)),
          ("trackers", .array(trackers.map(JSON.string))), ("peers", .array(peers.map(JSON.string))),
-         ("on_complete", .optional(onComplete))]
+         ("on_complete", .optional(onComplete)), ("labels", .array(settings.labels.map(JSON.string)))]
             + (settings.seeding.json.objectFields ?? [])
     }
 
@@ -100,6 +112,7 @@ extension AddPlan {
         trackers = json["trackers"]?.arrayValue?.compactMap(\.stringValue) ?? []
         peers = json["peers"]?.arrayValue?.compactMap(\.stringValue) ?? []
         onComplete = json["on_complete"]?.stringValue
+        settings.labels = json["labels"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 }
 

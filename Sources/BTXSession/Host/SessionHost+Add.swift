@@ -65,12 +65,23 @@ extension SessionHost {
                             only: source.info.pieceCount > 0 ? nil : plan.only, settings: plan.settings)
         entry.savedPaused = plan.paused
         entry.addedHashes = (source.info.infoHashV1, source.info.infoHashV2)
+        // An add's labels are the torrent's from now on, kept with what `set` chose.
+        if !plan.settings.labels.isEmpty {
+            keepChoice(entry) { $0.labels = plan.settings.labels }
+        }
         applyChosenSettings(entry)
         entry.peers = plan.peers
         entry.onComplete = plan.onComplete ?? onComplete
         directory.clearError(for: key)
         track(entry, resumed: resumed)
-        if plan.settings.seeding.hasLimit { try? directory.saveSeedGoal(plan.settings.seeding.json, for: key) }
+        if plan.settings.seeding.hasLimit {
+            do {
+                try directory.saveSeedGoal(plan.settings.seeding.json, for: key)
+            } catch {
+                // A restarted daemon would seed it forever: say so now.
+                reporter.warning(name: entry.name, infoHash: key, "its seeding goal was not saved: \(error)", once: false)
+            }
+        }
         let status = try? session.status(torrent)
         if status?.hasMetadata == true { try applySelection(entry) }
         if plan.paused || policy.savesOnAdd { requestSave(entry, onlyIfModified: false) }
@@ -128,6 +139,17 @@ extension SessionHost {
 
     /// What `set` chose for the torrent, under the add's per-run values;
     /// a torrent queueing applies starts auto-managed unless its user paused it.
+    /// Changes what `set` chose for the torrent and saves it; a failure is said, not dropped.
+    func keepChoice(_ entry: Tracked, _ change: (inout ChosenSettings) -> Void) {
+        do {
+            var chosen = try directory.loadChosenSettings(entry.stateKey)
+            change(&chosen)
+            try directory.saveChosenSettings(chosen, for: entry.stateKey)
+        } catch {
+            reporter.warning(name: entry.name, infoHash: entry.stateKey, "its settings were not saved: \(error)", once: false)
+        }
+    }
+
     func applyChosenSettings(_ entry: Tracked) {
         do {
             let chosen = try directory.loadChosenSettings(entry.stateKey)

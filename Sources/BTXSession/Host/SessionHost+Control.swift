@@ -23,9 +23,11 @@ extension SessionHost {
                                                      ("dht_nodes", saveDHT ? .int((try? session.dhtNodeCount()) ?? 0) : .null)]))
             case .status:
                 let queries = params["torrents"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                let chosen = queries.isEmpty
+                let label = params["label"]?.stringValue
+                let chosen = (queries.isEmpty
                     ? try session.statuses().filter { entry($0.torrent) != nil }
-                    : try queries.map { try session.status(entry(named: $0).torrent) }
+                    : try queries.map { try session.status(entry(named: $0).torrent) })
+                    .filter { status in label.map { entry(status.torrent)?.settings.labels.contains($0) == true } ?? true }
                 // What a status shows is settled on the statuses it shows: a
                 // torrent seen seeding has its goal weighed, not a tick later.
                 let now = monotonicSeconds()

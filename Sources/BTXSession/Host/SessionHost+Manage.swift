@@ -65,10 +65,22 @@ extension SessionHost {
     func set(_ params: JSON) throws -> JSON {
         let (entry, status) = try target(params)
         let priorities = try filePriorities(entry, rules: params["priorities"]?.arrayValue ?? [], name: status.name)
-        let chosen = ChosenSettings(json: params)
+        var chosen = ChosenSettings(json: params)
+        chosen.labels = try labels(entry, params)
+        let seeding = try seedPolicy(entry.settings.seeding, params)
         let kept = try directory.loadChosenSettings(entry.stateKey).updated(with: chosen)
         try directory.saveChosenSettings(kept, for: entry.stateKey)
         entry.settings = chosen.overriding(entry.settings)
+        if let seeding, seeding != entry.settings.seeding {
+            if seeding.hasLimit || seeding.seedForever {
+                try directory.saveSeedGoal(seeding.json, for: entry.stateKey)
+            } else {
+                unlink(directory.seedGoalPath(entry.stateKey))
+            }
+            entry.settings.seeding = seeding
+            // Weighed again at the next status: a goal met already stops it then.
+            entry.done = false
+        }
         try apply(entry.settings, to: entry)
         if let priorities {
             try session.setFilePriorities(entry.torrent, priorities)
@@ -82,6 +94,47 @@ extension SessionHost {
         }
         saveChange(entry)
         return document(of: try session.status(entry.torrent), entry: entry).json
+    }
+
+    /// The labels after `labels` (all of them), `add_labels` and
+    /// `remove_labels`; nil when none of those is given.
+    private func labels(_ entry: Tracked, _ params: JSON) throws -> [String]? {
+        let strings = { (key: String) in params[key]?.arrayValue?.compactMap(\.stringValue) }
+        let replaced = strings("labels"), adding = strings("add_labels") ?? [], removing = strings("remove_labels") ?? []
+        guard replaced != nil || !adding.isEmpty || !removing.isEmpty else { return nil }
+        for label in (replaced ?? []) + adding { try checkLabel(label) }
+        var labels = replaced ?? entry.settings.labels
+        labels.removeAll { removing.contains($0) }
+        for label in adding where !labels.contains(label) { labels.append(label) }
+        var seen = Set<String>()
+        return labels.filter { seen.insert($0).inserted }
+    }
+
+    /// The seeding goal after `seed_ratio` and `seed_time` (null clears
+    /// either) and `seed` (keep seeding with no goal); nil when none is given.
+    private func seedPolicy(_ current: SeedPolicy, _ params: JSON) throws -> SeedPolicy? {
+        guard params["seed_ratio"] != nil || params["seed_time"] != nil || params["seed"] != nil else { return nil }
+        var policy = current
+        if let ratio = params["seed_ratio"] {
+            if case .null = ratio {
+                policy.ratio = nil
+            } else {
+                guard let value = ratio.doubleValue, value >= 0, value.isFinite else {
+                    throw BTXError.usage("seed_ratio must be a number from 0, or null")
+                }
+                policy.ratio = value
+            }
+        }
+        if let seconds = params["seed_time"] {
+            if case .null = seconds {
+                policy.seconds = nil
+            } else {
+                guard let value = seconds.intValue, value >= 0 else { throw BTXError.usage("seed_time must be seconds from 0, or null") }
+                policy.seconds = value
+            }
+        }
+        if let forever = params["seed"]?.boolValue { policy.seedForever = forever }
+        return policy
     }
 
     private func filePriorities(_ entry: Tracked, rules: [JSON], name: String) throws -> [UInt8]? {
@@ -163,6 +216,7 @@ extension ChosenSettings {
         if let sequential { result.sequential = sequential }
         if let superSeed { result.superSeed = superSeed }
         if let uploadOnly { result.uploadOnly = uploadOnly }
+        if let labels { result.labels = labels }
         return result
     }
 }

@@ -12,6 +12,7 @@ public struct ChosenSettings: Equatable {
     public var sequential: Bool?
     public var superSeed: Bool?
     public var uploadOnly: Bool?
+    public var labels: [String]?
 
     public init() {}
 
@@ -26,13 +27,15 @@ public struct ChosenSettings: Equatable {
         sequential = json["sequential"]?.boolValue
         superSeed = json["super_seed"]?.boolValue
         uploadOnly = json["upload_only"]?.boolValue
+        labels = json["labels"]?.arrayValue?.compactMap(\.stringValue)
     }
 
     public var json: JSON {
         .object([("max_down", maxDown.map(JSON.int) ?? .null), ("max_up", maxUp.map(JSON.int) ?? .null),
                  ("max_peers", maxPeers.map(JSON.int) ?? .null), ("max_uploads", maxUploads.map(JSON.int) ?? .null),
                  ("sequential", sequential.map(JSON.bool) ?? .null), ("super_seed", superSeed.map(JSON.bool) ?? .null),
-                 ("upload_only", uploadOnly.map(JSON.bool) ?? .null)])
+                 ("upload_only", uploadOnly.map(JSON.bool) ?? .null),
+                 ("labels", labels.map { .array($0.map(JSON.string)) } ?? .null)])
     }
 
     /// These choices with `newer`'s on top.
@@ -45,6 +48,7 @@ public struct ChosenSettings: Equatable {
         merged.sequential = newer.sequential ?? sequential
         merged.superSeed = newer.superSeed ?? superSeed
         merged.uploadOnly = newer.uploadOnly ?? uploadOnly
+        merged.labels = newer.labels ?? labels
         return merged
     }
 
@@ -59,6 +63,7 @@ public struct ChosenSettings: Equatable {
         settings.maxUploads = maxUploads ?? 0
         settings.superSeed = superSeed ?? false
         settings.uploadOnly = uploadOnly ?? false
+        if let labels { settings.labels = labels }
         return settings
     }
 }

@@ -30,6 +30,8 @@ public struct UserConfig {
         "on-complete": "command (sh -c) run when a torrent finishes, like --on-complete",
         "on-complete-timeout": "seconds before a running on-complete hook is killed, default 600",
         "disk-io": "mmap (default: libtorrent maps the files) or posix (pread/pwrite)",
+        "seed-ratio": "seeding goal of an add that gives none: seed until uploaded/size reaches it",
+        "seed-time": "seeding goal of an add that gives none: seed this long after completion (90s, 30m, 2h)",
         "rpc": "daemon: [ADDRESS:]PORT for Transmission RPC, like --rpc",
         "rpc-user": "the RPC's user name (HTTP basic auth)",
         "rpc-password": "the RPC's password; the daemon replaces it here with a salted hash",
@@ -106,6 +108,12 @@ public struct UserConfig {
         if key == "disk-io", SessionConfiguration.DiskIO(rawValue: value) == nil {
             throw BTXError.failure("\(place): \(key) must be mmap or posix, not '\(value)'")
         }
+        if key == "seed-ratio", Double(value).map({ $0 >= 0 && $0.isFinite }) != true {
+            throw BTXError.failure("\(place): \(key) must be a number from 0, like 1.5, not '\(value)'")
+        }
+        if key == "seed-time", Units.parseDuration(value) == nil {
+            throw BTXError.failure("\(place): \(key) must be a duration like 90s, 30m or 2h, not '\(value)'")
+        }
         if key == "save-interval", parseInterval(value) == nil {
             throw BTXError.failure("\(place): \(key) must be a number of seconds from 0.1 to 3600, not '\(value)'")
         }
@@ -142,6 +150,11 @@ public struct UserConfig {
         guard let path = origins[key]?.path else { return nil }
         var st = stat()
         return stat(path, &st) == 0 && st.st_mode & 0o077 != 0 ? path : nil
+    }
+
+    /// The seeding goal of an add that gives none (seed-ratio, seed-time).
+    public var seedGoal: SeedPolicy {
+        SeedPolicy(ratio: values["seed-ratio"].flatMap(Double.init), seconds: values["seed-time"].flatMap(Units.parseDuration))
     }
 
     /// How often a session saves the resume data of torrents that changed.
