@@ -1,13 +1,15 @@
 import BTXSession
 
 /// What the daemon's RPC listener answers: Transmission's RPC at
-/// /transmission/rpc, behind HTTP basic auth (when credentials are set) and
+/// /transmission/rpc behind HTTP basic auth, and qBittorrent's Web API at
+/// /api/v2 behind its login cookie (when credentials are set), both behind
 /// a Host allow-list that keeps a web page on a rebound DNS name away.
 public final class RPCService: HTTPHandler {
     let credentials: RPCCredentials?
     /// Host names accepted besides IP addresses and localhost; "*" accepts any.
     let allowedHosts: [String]
     let transmission: TransmissionRPC
+    let qbittorrent: QBittorrentAPI
     /// Authorization headers that passed: checking a password costs a
     /// deliberate few milliseconds, and clients send the same one each time.
     private var acceptedAuthorizations: [String] = []
@@ -16,22 +18,28 @@ public final class RPCService: HTTPHandler {
                 connect: @escaping () throws -> ControlClient?) {
         self.credentials = credentials
         self.allowedHosts = allowedHosts.map { $0.lowercased() }
-        transmission = TransmissionRPC(link: SessionLink(connect: connect), facts: facts, directory: directory)
+        let link = SessionLink(connect: connect)
+        transmission = TransmissionRPC(link: link, facts: facts, directory: directory)
+        qbittorrent = QBittorrentAPI(link: link, facts: facts, credentials: credentials,
+                                     book: LabelBook(directory: directory, configured: facts.categories))
     }
 
     public func respond(to request: HTTPRequest, from client: HTTPClient) -> HTTPResponse {
-        guard isAuthorized(request) else {
-            return .text(401, "401: Unauthorized\n", headers: [("WWW-Authenticate", "Basic realm=\"btx\"")])
-        }
         guard isAllowedHost(request.header("host")) else {
             return .text(421, "421: Misdirected Request. btx answers only the host names it is told to; "
                          + "add this one to rpc-host-allow in the config\n")
+        }
+        // qBittorrent's clients log in for a cookie instead.
+        if request.path.hasPrefix(QBittorrentAPI.prefix) { return qbittorrent.respond(request) }
+        guard isAuthorized(request) else {
+            return .text(401, "401: Unauthorized\n", headers: [("WWW-Authenticate", "Basic realm=\"btx\"")])
         }
         switch request.path {
         case TransmissionRPC.path, TransmissionRPC.path + "/":
             return transmission.respond(request)
         default:
-            return .text(404, "btx answers Transmission's RPC at \(TransmissionRPC.path)\n")
+            return .text(404, "btx answers Transmission's RPC at \(TransmissionRPC.path) and qBittorrent's Web API at "
+                         + "\(QBittorrentAPI.prefix)\n")
         }
     }
 

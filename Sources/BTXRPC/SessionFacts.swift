@@ -16,6 +16,8 @@ public struct SessionFacts {
     public var onComplete: String?
     /// The config's seeding goal for an add that gives none.
     public var seedGoal = SeedPolicy()
+    /// The config's `category` lines: qBittorrent categories and their save paths.
+    public var categories: [(name: String, savePath: String?)] = []
 
     public init(version: String, downloadDir: String, configDir: String, configuration: SessionConfiguration,
                 queue: QueueLimits?, blocklist: String?, onComplete: String?) {

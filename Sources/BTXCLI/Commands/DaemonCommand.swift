@@ -73,6 +73,7 @@ private func runDaemon(_ invocation: Invocation) throws {
                                      blocklist: blocklistPath(invocation, config: config),
                                      onComplete: invocation.value("on-complete") ?? config["on-complete"])
             facts.seedGoal = config.seedGoal
+            facts.categories = config.categories
             try rpc.start(facts: facts, directory: directory) { try ControlClient.connect(directory) }
             host.rpcURL = rpc.url
         }

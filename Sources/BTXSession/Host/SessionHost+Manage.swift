@@ -68,6 +68,8 @@ extension SessionHost {
         var chosen = ChosenSettings(json: params)
         chosen.labels = try labels(entry, params)
         let seeding = try seedPolicy(entry.settings.seeding, params)
+        let named = params["connect_peers"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        for peer in named where !isEndpoint(peer) { throw BTXError.usage("'\(peer)' is not IP:PORT or [IPv6]:PORT") }
         let kept = try directory.loadChosenSettings(entry.stateKey).updated(with: chosen)
         try directory.saveChosenSettings(kept, for: entry.stateKey)
         entry.settings = chosen.overriding(entry.settings)
@@ -82,6 +84,11 @@ extension SessionHost {
             entry.done = false
         }
         try apply(entry.settings, to: entry)
+        // Dialled now, and again on resume, as an add's --peer.
+        for peer in named where !entry.peers.contains(peer) {
+            entry.peers.append(peer)
+            if !policy.runsPaused { try? session.connect(entry.torrent, to: peer) }
+        }
         if let priorities {
             try session.setFilePriorities(entry.torrent, priorities)
             // libtorrent takes new priorities once its disk thread has them:

@@ -35,6 +35,7 @@ public struct UserConfig {
         "rpc": "daemon: [ADDRESS:]PORT for Transmission RPC, like --rpc",
         "rpc-user": "the RPC's user name (HTTP basic auth)",
         "rpc-password": "the RPC's password; the daemon replaces it here with a salted hash",
+"category": "a qBittorrent category for the RPC: NAME [SAVE-PATH]; one line each, repeatable",
         "rpc-host-allow": "comma-separated host names the RPC answers besides addresses and localhost (*.example.com, or *)",
     ]
     private static let switches: Set<String> = ["dht", "lsd", "upnp", "natpmp", "utp", "proxy-only"]
@@ -43,6 +44,8 @@ public struct UserConfig {
     private(set) var values: [String: String] = [:]
     /// The file and line each value came from.
     private(set) var origins: [String: (path: String, line: Int)] = [:]
+    /// `category` lines, every one (the only key that repeats): name and save path.
+    public private(set) var categories: [(name: String, savePath: String?)] = []
 
     public subscript(key: String) -> String? { values[key] }
 
@@ -84,6 +87,14 @@ public struct UserConfig {
                 continue
             }
             try Self.check(key, value, place: place)
+            if key == "category" {
+                let parts = value.split(separator: " ", maxSplits: 1).map { $0.trimmingSpaces }
+                if let path = parts.dropFirst().first, !path.hasPrefix("/") {
+                    throw BTXError.failure("\(place): category \(parts[0])'s save path must be absolute, not '\(path)'")
+                }
+                categories.removeAll { $0.name == parts[0] }
+                categories.append((parts[0], parts.dropFirst().first))
+            }
             values[key] = value
             origins[key] = (path, number + 1)
         }
