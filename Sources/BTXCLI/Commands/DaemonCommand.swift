@@ -17,7 +17,13 @@ let daemonCommand = Command(
         and the others wait in state queued, in the order 'btx queue' sets; a paused torrent stays out of the queue. --on-complete runs a command for every \
         torrent that finishes, as 'btx add' describes; an add's own --on-complete wins for its torrents.
 
-        --rpc (config rpc) also answers Transmission's RPC over HTTP at /transmission/rpc, so         transmission-remote and other front-ends drive the daemon (see the README's table of what maps to         what). PORT alone listens on 127.0.0.1 and ::1; another address needs rpc-user and rpc-password in         the config, whose file must not be readable by others. The daemon replaces a plain rpc-password there         with a salted hash. Host names other than addresses and localhost are refused unless listed in         rpc-host-allow (DNS rebinding).
+        --rpc (config rpc) also answers Transmission's RPC over HTTP at /transmission/rpc and qBittorrent's \
+        Web API v2 at /api/v2, so transmission-remote, Sonarr, Radarr, autobrr, cross-seed and other \
+        front-ends drive the daemon (the README says what maps to what; categories are 'category = NAME \
+        [SAVE-PATH]' lines in the config, and they and tags are btx labels). PORT alone listens on 127.0.0.1 \
+        and ::1; another address needs rpc-user and rpc-password in the config, whose file must not be \
+        readable by others. The daemon replaces a plain rpc-password there with a salted hash. Host names \
+        other than addresses and localhost are refused unless listed in rpc-host-allow (DNS rebinding).
         """,
     options: [
         OptionSpec(long: "foreground", summary: "run in this process, for systemd and the like"),
@@ -25,7 +31,7 @@ let daemonCommand = Command(
         OptionSpec(long: "max-active-downloads", argument: "N", summary: "download at most N torrents at once; the rest wait, queued"),
         OptionSpec(long: "max-active-seeds", argument: "N", summary: "seed at most N torrents at once"),
         OptionSpec(long: "on-complete", argument: "CMD", summary: "run CMD (sh -c) when a torrent finishes (status JSON on stdin)"),
-        OptionSpec(long: "rpc", argument: "[ADDRESS:]PORT", summary: "answer Transmission RPC over HTTP (PORT alone: loopback only)",
+        OptionSpec(long: "rpc", argument: "[ADDRESS:]PORT", summary: "answer Transmission RPC and the qBittorrent API (PORT alone: loopback only)",
                    completion: .format(["9091", "127.0.0.1:9091", "0.0.0.0:9091"], hint: "[ADDRESS:]PORT")),
     ] + sessionOptions,
     run: runDaemon
@@ -49,7 +55,7 @@ private func runDaemon(_ invocation: Invocation) throws {
             invocation.output.document(.object([("pid", .int(pid)), ("log", .string(directory.logPath)), ("rpc", .optional(rpc))]))
         } else {
             invocation.output.line("btx daemon running (pid \(pid)); log in \(directory.logPath)"
-                                   + (rpc.map { "; Transmission RPC at \($0)" } ?? ""))
+                                   + (rpc.map { "; Transmission RPC at \($0), qBittorrent API beside it" } ?? ""))
         }
         return
     }
