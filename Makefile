@@ -8,13 +8,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # completions are loaded into and the man page's linter. Benchmarks (make
 # bench, and its smoke run in make test): hyperfine, g++ for the C++ anchor,
 # matplotlib for the chart. The RPC's real clients: transmission-remote
-# (transmission-cli), and from PyPI, in a virtualenv of their own
+# (transmission-cli) and transmission-daemon (RUNLEVEL=1: its package must not
+# start a service that would reach the public DHT), and from PyPI, in a virtualenv of their own
 # (TEST_PYTHON), transmission-rpc and qbittorrent-api; qbittorrent-nox is the
 # other client of the hybrid and uTP interop tests.
 DEB_PACKAGES := libtorrent-rasterbar-dev libboost-system-dev libssl-dev zlib1g-dev pkg-config \
 	python3-libtorrent transmission-cli mktorrent opentracker aria2 microsocks dante-server tinyproxy \
 	python3-jsonschema jq zsh fish mandoc hyperfine g++ python3-matplotlib ffmpeg curl \
-	qbittorrent-nox python3-venv python3-pip
+	qbittorrent-nox transmission-daemon python3-venv python3-pip
 TEST_PYTHON_DIR := .build/test-python
 PYPI_PACKAGES := transmission-rpc==7.0.12 qbittorrent-api==2026.10.1
 
@@ -26,7 +27,7 @@ deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@[ -x $(TEST_PYTHON_DIR)/bin/python ] && $(TEST_PYTHON_DIR)/bin/python -c 'import transmission_rpc, qbittorrentapi' 2>/dev/null || { \
 		echo "installing into $(TEST_PYTHON_DIR): $(PYPI_PACKAGES)"; \

@@ -41,37 +41,38 @@ _btx() {
         "add --bootstrap"|"cat --bootstrap"|"serve --bootstrap"|"daemon --bootstrap"|"dht-get --bootstrap"|"dht-put --bootstrap") COMPREPLY=($(compgen -W "router.bittorrent.com:6881 127.0.0.1:6881" -- "$cur")); return ;;
         "add --blocklist"|"cat --blocklist"|"serve --blocklist"|"daemon --blocklist"|"create --output"|"create -o"|"edit --output"|"edit -o"|"dht-get --blocklist"|"dht-put --key"|"dht-put --blocklist"|"dht-keygen --key") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "add --encryption"|"cat --encryption"|"serve --encryption"|"daemon --encryption"|"dht-get --encryption"|"dht-put --encryption") COMPREPLY=($(compgen -W "require prefer allow disable" -- "$cur")); return ;;
+        "add --remote"|"cat --remote"|"serve --remote"|"status --remote"|"peers --remote"|"files --remote"|"pause --remote"|"resume --remote"|"verify --remote"|"remove --remote"|"trackers --remote"|"set --remote"|"move --remote"|"queue --remote"|"daemon --remote"|"blocklist --remote"|"create --remote"|"edit --remote"|"dht-get --remote"|"dht-put --remote"|"dht-keygen --remote"|"info --remote"|"doctor --remote"|"help --remote"|"version --remote") COMPREPLY=($(compgen -W "http://nas.lan:9091" -- "$cur")); return ;;
         "serve --listen") COMPREPLY=($(compgen -W "127.0.0.1:8080 [::1]:8080 0.0.0.0:8080" -- "$cur")); return ;;
         "set --seed-time") COMPREPLY=($(compgen -W "90s 30m 2h none" -- "$cur")); return ;;
         "daemon --rpc") COMPREPLY=($(compgen -W "9091 127.0.0.1:9091 0.0.0.0:9091" -- "$cur")); return ;;
     esac
     local opts
     case $cmd in
-        add) opts="--output -o --paused --sequential --only --seed --seed-ratio --seed-time --label -L --max-down --max-up --tracker -t --peer --detach -d --on-complete --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
-        cat) opts="--range --output -o --max-down --max-up --tracker -t --peer --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
-        serve) opts="--listen --print-url --idle --output -o --max-down --max-up --tracker -t --peer --bt-listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
-        status) opts="--watch -w --label -L --json --state-dir --quiet -q --color --help -h" ;;
-        peers) opts="--json --state-dir --quiet -q --color --help -h" ;;
-        files) opts="--json --state-dir --quiet -q --color --help -h" ;;
-        pause) opts="--all --json --state-dir --quiet -q --color --help -h" ;;
-        resume) opts="--all --json --state-dir --quiet -q --color --help -h" ;;
-        verify) opts="--json --state-dir --quiet -q --color --help -h" ;;
-        remove) opts="--delete-data --json --state-dir --quiet -q --color --help -h" ;;
-        trackers) opts="--add --tier --remove --add-web-seed --remove-web-seed --reannounce --scrape --json --state-dir --quiet -q --color --help -h" ;;
-        set) opts="--max-down --max-up --max-peers --max-uploads --sequential --super-seed --upload-only --priority --skip --want --label -L --unlabel --seed-ratio --seed-time --json --state-dir --quiet -q --color --help -h" ;;
-        move) opts="--json --state-dir --quiet -q --color --help -h" ;;
-        queue) opts="--json --state-dir --quiet -q --color --help -h" ;;
-        daemon) opts="--foreground --stop --max-active-downloads --max-active-seeds --on-complete --rpc --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
-        blocklist) opts="--reload --json --state-dir --quiet -q --color --help -h" ;;
-        create) opts="--output -o --tracker -t --web-seed -w --piece-size --private --comment --source --creator --no-date --v1 --v2 --hybrid --exclude --threads --force -f --json --state-dir --quiet -q --color --help -h" ;;
-        edit) opts="--add-tracker --tier --remove-tracker --replace-trackers --add-web-seed --remove-web-seed --comment --private --source --output -o --force -f --json --state-dir --quiet -q --color --help -h" ;;
-        dht-get) opts="--salt --timeout --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
-        dht-put) opts="--mutable --key --salt --seq --cas --timeout --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --color --help -h" ;;
-        dht-keygen) opts="--key --force -f --json --state-dir --quiet -q --color --help -h" ;;
-        info) opts="--json --state-dir --quiet -q --color --help -h" ;;
-        doctor) opts="--json --state-dir --quiet -q --color --help -h" ;;
-        help) opts="--json --state-dir --quiet -q --color --help -h" ;;
-        version) opts="--json --state-dir --quiet -q --color --help -h" ;;
+        add) opts="--output -o --paused --sequential --only --seed --seed-ratio --seed-time --label -L --max-down --max-up --tracker -t --peer --detach -d --on-complete --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
+        cat) opts="--range --output -o --max-down --max-up --tracker -t --peer --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
+        serve) opts="--listen --print-url --idle --output -o --max-down --max-up --tracker -t --peer --bt-listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
+        status) opts="--watch -w --label -L --json --state-dir --quiet -q --remote --color --help -h" ;;
+        peers) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
+        files) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
+        pause) opts="--all --json --state-dir --quiet -q --remote --color --help -h" ;;
+        resume) opts="--all --json --state-dir --quiet -q --remote --color --help -h" ;;
+        verify) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
+        remove) opts="--delete-data --json --state-dir --quiet -q --remote --color --help -h" ;;
+        trackers) opts="--add --tier --remove --add-web-seed --remove-web-seed --reannounce --scrape --json --state-dir --quiet -q --remote --color --help -h" ;;
+        set) opts="--max-down --max-up --max-peers --max-uploads --sequential --super-seed --upload-only --priority --skip --want --label -L --unlabel --seed-ratio --seed-time --json --state-dir --quiet -q --remote --color --help -h" ;;
+        move) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
+        queue) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
+        daemon) opts="--foreground --stop --max-active-downloads --max-active-seeds --on-complete --rpc --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
+        blocklist) opts="--reload --json --state-dir --quiet -q --remote --color --help -h" ;;
+        create) opts="--output -o --tracker -t --web-seed -w --piece-size --private --comment --source --creator --no-date --v1 --v2 --hybrid --exclude --threads --force -f --json --state-dir --quiet -q --remote --color --help -h" ;;
+        edit) opts="--add-tracker --tier --remove-tracker --replace-trackers --add-web-seed --remove-web-seed --comment --private --source --output -o --force -f --json --state-dir --quiet -q --remote --color --help -h" ;;
+        dht-get) opts="--salt --timeout --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
+        dht-put) opts="--mutable --key --salt --seq --cas --timeout --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
+        dht-keygen) opts="--key --force -f --json --state-dir --quiet -q --remote --color --help -h" ;;
+        info) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
+        doctor) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
+        help) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
+        version) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
     esac
     if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts" -- "$cur")); return; fi
     case $cmd in

@@ -40,9 +40,9 @@ private func dispatch(_ arguments: [String], environment: Environment, streaming
         case "--version": return try versionCommand.run(Invocation.parse([], command: versionCommand, environment: environment))
         case "-h", "--help": return try helpCommand.run(Invocation.parse([], command: helpCommand, environment: environment))
         case "--json", "-q", "--quiet": index += 1
-        case "--state-dir", "--color": index += 2
+        case "--state-dir", "--color", "--remote": index += 2
         default:
-            if arguments[index].hasPrefix("--state-dir=") || arguments[index].hasPrefix("--color=") { index += 1; continue }
+            if ["--state-dir=", "--color=", "--remote="].contains(where: arguments[index].hasPrefix) { index += 1; continue }
             throw BTXError.usage("unknown option \(arguments[index]); options go after the command name")
         }
     }

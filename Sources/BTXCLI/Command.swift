@@ -57,6 +57,8 @@ let globalOptions: [OptionSpec] = [
     OptionSpec(long: "json", summary: "print machine-readable JSON on stdout"),
     OptionSpec(long: "state-dir", argument: "DIR", summary: "keep state in DIR instead of the XDG directories (also BTX_STATE_DIR)", completion: .directory),
     OptionSpec(long: "quiet", short: "q", summary: "print no progress or warnings on stderr"),
+    OptionSpec(long: "remote", argument: "URL", summary: "manage the daemon at URL over Transmission RPC (also BTX_REMOTE)",
+               completion: .format(["http://nas.lan:9091"], hint: "http://[USER:PASSWORD@]HOST[:PORT][/PATH]")),
     OptionSpec(long: "color", argument: "WHEN", summary: "colour states and errors: auto (on a terminal, unless NO_COLOR or TERM=dumb; the default), always or never",
                completion: .words(ColorChoice.allCases.map(\.rawValue))),
     OptionSpec(long: "help", short: "h", summary: "show help for the command"),

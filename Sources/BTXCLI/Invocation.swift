@@ -6,6 +6,10 @@ struct Invocation {
     let command: Command
     let output: Output
     var stateDirectory: String?
+    /// --remote or BTX_REMOTE: a daemon elsewhere, over Transmission RPC.
+    var remote: String?
+    /// BTX_REMOTE_AUTH, or the first line of BTX_REMOTE_AUTH_FILE: "user:password".
+    var remoteCredentials: String?
     private(set) var values: [String: [String]] = [:]
     private(set) var flags: Set<String> = []
     private(set) var arguments: [String] = []
@@ -97,6 +101,12 @@ struct Invocation {
         let output = Output(json: json, quiet: flags.contains("quiet"), color: color, environment: environment)
         var invocation = Invocation(command: command, output: output)
         invocation.stateDirectory = values["state-dir"]?.last ?? environment["BTX_STATE_DIR"]
+        invocation.remote = values["remote"]?.last ?? environment["BTX_REMOTE"].flatMap { $0.isEmpty ? nil : $0 }
+        invocation.remoteCredentials = invocation.remote == nil ? nil : try readRemoteCredentials(environment)
+        if invocation.remote != nil, !remoteCommands.contains(command.name) {
+            throw BTXError.usage("'\(command.name)' does not work with --remote (BTX_REMOTE); it works with "
+                                 + remoteCommands.sorted().joined(separator: ", "), command: command.name)
+        }
         invocation.values = values
         invocation.flags = flags
         invocation.arguments = arguments

@@ -76,7 +76,7 @@ private func runAdd(_ invocation: Invocation) throws {
     let savePath = absolutePath(invocation.value("output") ?? config["output"] ?? ".")
     let explicitSavePath = invocation.value("output") != nil
 
-    var client = try ControlClient.connect(directory)
+    var client: SessionChannel? = try connectSession(invocation, directory)
     if client != nil && invocation.value("blocklist") != nil {
         // Not ignored in silence: the user would believe those peers kept out.
         throw BTXError.usage("--blocklist: a session is already running with its own list; change it with 'btx blocklist --reload FILE'",
@@ -141,7 +141,7 @@ private func reportHandedOver(_ added: [JSON], output: Output, following: Bool) 
 /// (or, when `seeding`, until the session says their seeding goal is met),
 /// printing the same events a session of its own would; an interrupt stops
 /// the following, not the torrents.
-private func follow(_ added: [JSON], seeding: Bool, client: ControlClient, directory: StateDirectory,
+private func follow(_ added: [JSON], seeding: Bool, client: SessionChannel, directory: StateDirectory,
                     output: Output) throws {
     let hashes = added.compactMap { $0["info_hash"]?.stringValue }
     installInterruptHandlers()

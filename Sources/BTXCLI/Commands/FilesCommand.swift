@@ -29,7 +29,7 @@ private func runFiles(_ invocation: Invocation) throws {
     }
 
     let document: JSON = try lookUp(ifNotNamed) {
-        if let client = try ControlClient.connect(StateDirectory(invocation: invocation)) {
+        if let client = try connectSession(invocation, StateDirectory(invocation: invocation)) {
             return try client.call(.files, [("torrent", .string(argument))])
         }
         let saved = try loadSavedTorrent(argument, invocation: invocation, includeFiles: true)

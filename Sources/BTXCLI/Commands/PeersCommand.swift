@@ -27,9 +27,9 @@ private func runPeers(_ invocation: Invocation) throws {
 }
 
 /// The running session's client; exit 4 when none runs.
-func requireSession(_ invocation: Invocation) throws -> ControlClient {
+func requireSession(_ invocation: Invocation) throws -> SessionChannel {
     let directory = StateDirectory(invocation: invocation)
-    guard let client = try ControlClient.connect(directory) else {
+    guard let client = try connectSession(invocation, directory) else {
         throw BTXError(exitCode: .noSession,
                        message: "no btx session is running for \(directory.state) (start one with 'btx daemon' or 'btx add')")
     }
@@ -38,6 +38,7 @@ func requireSession(_ invocation: Invocation) throws -> ControlClient {
 
 extension SessionClient {
     convenience init(_ invocation: Invocation) throws {
-        try self.init(directory: StateDirectory(invocation: invocation), warn: invocation.output.warning)
+        let directory = StateDirectory(invocation: invocation)
+        try self.init(directory: directory, channel: connectSession(invocation, directory), warn: invocation.output.warning)
     }
 }

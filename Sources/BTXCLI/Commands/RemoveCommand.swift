@@ -16,7 +16,7 @@ private func runRemove(_ invocation: Invocation) throws {
     try invocation.expectArguments(1)
     let deleteData = invocation.flag("delete-data")
     let directory = StateDirectory(invocation: invocation)
-    if try ControlClient.connect(directory) != nil {
+    if try connectSession(invocation, directory) != nil {
         return try steer(.remove, invocation, [("delete_data", .bool(deleteData))])
     }
     // No session: the lock keeps one from starting while the files change.

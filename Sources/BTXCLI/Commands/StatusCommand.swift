@@ -41,7 +41,7 @@ private func runStatus(_ invocation: Invocation) throws {
             try showStatus(invocation, directory)
             fflush(stdout)
         } else {
-            live.show(try statusLines(invocation, directory, ControlClient.connect(directory)), toStdout: true)
+            live.show(try statusLines(invocation, directory, connectSession(invocation, directory)), toStdout: true)
         }
         let deadline = monotonicSeconds() + seconds
         while !interruptRequested() && monotonicSeconds() < deadline { usleep(20_000) }
@@ -52,7 +52,7 @@ private func runStatus(_ invocation: Invocation) throws {
 
 private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) throws {
     let out = invocation.output
-    let client = try ControlClient.connect(directory)
+    let client = try connectSession(invocation, directory)
     if out.json, let client {
         try client.callRaw(.status, statusParams(invocation)) { out.raw($0) }
         return out.rawLine([0x0A])
@@ -67,7 +67,7 @@ private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) t
 
 /// The torrents asked for, as JSON: live from the session, else saved.
 private func statusDocuments(_ invocation: Invocation, _ directory: StateDirectory,
-                             _ client: ControlClient?) throws -> [TorrentDocument] {
+                             _ client: SessionChannel?) throws -> [TorrentDocument] {
     if let client {
         return try client.call(.status, statusParams(invocation)).documents("torrents", TorrentDocument.init(json:))
     }
@@ -88,7 +88,7 @@ private func statusDocuments(_ invocation: Invocation, _ directory: StateDirecto
 
 /// The human table, built from the same documents scripts get.
 private func statusLines(_ invocation: Invocation, _ directory: StateDirectory,
-                         _ client: ControlClient?) throws -> [String] {
+                         _ client: SessionChannel?) throws -> [String] {
     let torrents = try statusDocuments(invocation, directory, client)
     guard !torrents.isEmpty else { return ["no torrents (add one with 'btx add')"] }
     let running = torrents.contains(where: \.running)

@@ -34,7 +34,7 @@ private func runVerify(_ invocation: Invocation) throws {
     let live = LiveLines(output: invocation.output)
     installInterruptHandlers()
     let result: TorrentDocument
-    if let client = try ControlClient.connect(directory) {
+    if let client = try connectSession(invocation, directory) {
         let started = try client.call(.verify, [("torrent", .string(query))])
         let hash = started["info_hash"]?.stringValue ?? query
         // The session says "checking" from the request until libtorrent's check is over.

@@ -77,6 +77,11 @@ extension Docs {
             + "--bootstrap wins over it, and it wins over the config file."),
         ("BTX_PROXY", "The proxy URL, like --proxy, which wins over it; it wins over the config file. "
             + "Unlike an option, it is not shown to other users by ps."),
+        ("BTX_REMOTE", "A daemon elsewhere to manage over Transmission RPC, like --remote, which wins over it: "
+            + "http://[USER:PASSWORD@]HOST[:PORT][/PATH], port 9091 and /transmission/rpc by default."),
+        ("BTX_REMOTE_AUTH", "USER:PASSWORD for --remote when its URL has none; not shown by ps, unlike the URL."),
+        ("BTX_REMOTE_AUTH_FILE", "A file (0600) whose first line is USER:PASSWORD, when neither the URL nor "
+            + "BTX_REMOTE_AUTH gives them."),
         ("XDG_CONFIG_HOME", "Where the config file is: $XDG_CONFIG_HOME/btx/config (default ~/.config)."),
         ("XDG_STATE_HOME", "Where the state directory is: $XDG_STATE_HOME/btx (default ~/.local/state)."),
         ("XDG_DATA_HOME", "Where the DHT key is: $XDG_DATA_HOME/btx/dht.key (default ~/.local/share)."),

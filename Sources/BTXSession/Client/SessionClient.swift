@@ -4,13 +4,18 @@
 /// `isLive` tells them which they got.
 public final class SessionClient {
     public let directory: StateDirectory
-    private let control: ControlClient?
+    private let control: SessionChannel?
     private let warn: (String) -> Void
 
-    public init(directory: StateDirectory, warn: @escaping (String) -> Void) throws {
+    public convenience init(directory: StateDirectory, warn: @escaping (String) -> Void) throws {
+        try self.init(directory: directory, channel: ControlClient.connect(directory), warn: warn)
+    }
+
+    /// `channel`: the running session's (or a remote daemon's); nil for the saved state.
+    public init(directory: StateDirectory, channel: SessionChannel?, warn: @escaping (String) -> Void) {
         self.directory = directory
         self.warn = warn
-        control = try ControlClient.connect(directory)
+        control = channel
     }
 
     public var isLive: Bool { control != nil }
@@ -33,7 +38,10 @@ public final class SessionClient {
 
     /// `call`'s result unparsed (see ControlClient.callRaw); nil with no session.
     public func callRaw(_ method: ControlMethod, _ params: [(String, JSON)] = []) throws -> [UInt8]? {
-        try control?.callRaw(method, params)
+        guard let control else { return nil }
+        var bytes: [UInt8] = []
+        try control.callRaw(method, params) { bytes.append(contentsOf: $0) }
+        return bytes
     }
 
     public func waitForReplies(upTo seconds: Double) { control?.waitForReplies(upTo: seconds) }

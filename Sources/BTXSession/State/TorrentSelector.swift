@@ -8,6 +8,12 @@ public struct TorrentKey {
 
     public var infoHash: String { infoHashV1 ?? infoHashV2 ?? "" }
     public var shortHash: String { String(infoHash.prefix(8)) }
+
+    public init(infoHashV1: String?, infoHashV2: String?, name: String) {
+        self.infoHashV1 = infoHashV1
+        self.infoHashV2 = infoHashV2
+        self.name = name
+    }
 }
 
 /// The one item `query` names, trying each way in turn: hash prefix, exact
