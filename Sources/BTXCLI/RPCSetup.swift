@@ -18,8 +18,13 @@ struct RPCSetup {
     init?(_ invocation: Invocation, config: UserConfig) throws {
         guard let (listen, credentials) = try Self.check(invocation, config: config) else { return nil }
         if let password = config["rpc-password"], !RPCCredentials.isHashed(password), let credentials {
-            // Kept as a hash from now on, as transmission does with its settings.
-            try config.rewrite("rpc-password", as: credentials.storedForm)
+            // Kept as a hash from now on, as transmission does with its settings; a
+            // config the daemon cannot write (a read-only mount) keeps it plain, and says so.
+            do {
+                try config.rewrite("rpc-password", as: credentials.storedForm)
+            } catch {
+                invocation.output.warning("rpc-password stays in plain text in the config: \(error)")
+            }
         }
         listeners = try listen.listeners()
         self.credentials = credentials

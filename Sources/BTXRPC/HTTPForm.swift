@@ -24,7 +24,10 @@ struct HTTPForm {
         guard !request.body.isEmpty else { return }
         let type = request.header("content-type") ?? ""
         if type.lowercased().hasPrefix("multipart/form-data") {
-            guard let boundary = Self.parameter("boundary", of: type) else { throw Failure.malformed("a multipart body without a boundary") }
+            // RFC 2046: at most 70 characters, which also bounds the search for it.
+            guard let boundary = Self.parameter("boundary", of: type), (1...70).contains(boundary.utf8.count) else {
+                throw Failure.malformed("a multipart body without a boundary of 1 to 70 characters")
+            }
             fields += try Self.multipart(request.body, boundary: boundary)
         } else {
             fields += Self.urlEncoded(request.body)
@@ -107,7 +110,8 @@ struct HTTPForm {
             guard let next = find([13, 10] + delimiter, in: body, from: partStart) else {
                 throw Failure.malformed("a multipart part without its closing boundary")
             }
-            guard let headEnd = find([13, 10, 13, 10], in: body, from: partStart), headEnd <= next else {
+            // The head's blank line ends before the part's closing boundary begins.
+            guard let headEnd = find([13, 10, 13, 10], in: body, from: partStart), headEnd + 4 <= next else {
                 throw Failure.malformed("a multipart part without a head")
             }
             let head = String(decoding: body[partStart..<headEnd], as: UTF8.self)
@@ -123,14 +127,22 @@ struct HTTPForm {
         return fields
     }
 
+    /// Knuth-Morris-Pratt: linear in the body whatever the boundary, so a
+    /// body of near-boundaries costs no more than any other.
     private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
-        let first = needle[0]
-        var index = start
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
-            index += 1
+        guard !needle.isEmpty, start >= 0, haystack.count - start >= needle.count else { return nil }
+        var failure = [Int](repeating: 0, count: needle.count)
+        var k = 0
+        for i in 1..<needle.count {
+            while k > 0 && needle[i] != needle[k] { k = failure[k - 1] }
+            if needle[i] == needle[k] { k += 1 }
+            failure[i] = k
+        }
+        var matched = 0
+        for index in start..<haystack.count {
+            while matched > 0 && haystack[index] != needle[matched] { matched = failure[matched - 1] }
+            if haystack[index] == needle[matched] { matched += 1 }
+            if matched == needle.count { return index - needle.count + 1 }
         }
         return nil
     }

@@ -18,11 +18,13 @@ final class QBittorrentAPI {
     let credentials: RPCCredentials?
     let book: LabelBook
     let sync = MaindataSync()
+    let guardian: AuthGuard
     /// Logged-in cookies and when each was last used.
     private var sessions: [String: Double] = [:]
     private static let sessionLifetime = 3600.0
 
-    init(link: SessionLink, facts: SessionFacts, credentials: RPCCredentials?, book: LabelBook) {
+    init(link: SessionLink, facts: SessionFacts, credentials: RPCCredentials?, book: LabelBook, guardian: AuthGuard) {
+        self.guardian = guardian
         self.link = link
         self.facts = facts
         self.credentials = credentials
@@ -34,7 +36,7 @@ final class QBittorrentAPI {
         let message: String
     }
 
-    func respond(_ request: HTTPRequest) -> HTTPResponse {
+    func respond(_ request: HTTPRequest, from client: HTTPClient) -> HTTPResponse {
         // qBittorrent's CSRF defence: a page elsewhere that posts here names itself.
         for name in ["origin", "referer"] {
             if let value = request.header(name), !sameHost(value, request.header("host")) {
@@ -43,9 +45,10 @@ final class QBittorrentAPI {
         }
         let endpoint = String(request.path.dropFirst(Self.prefix.count))
         do {
-            let form = try HTTPForm(request)
-            if endpoint == "auth/login" { return try login(form) }
+            // Nothing of a body is read before its sender has logged in.
+            if endpoint == "auth/login" { return try login(HTTPForm(request), from: client) }
             guard isLoggedIn(request) else { return .text(403, "Forbidden\n") }
+            let form = try HTTPForm(request)
             if endpoint == "auth/logout" {
                 if let sid = cookie("SID", request) { sessions[sid] = nil }
                 return .text(200, "")
@@ -116,7 +119,9 @@ final class QBittorrentAPI {
             return try each(form) { _ = try self.link.call(.trackers, [("torrent", .string($0.infoHash)), ("reannounce", .bool(true))]) }
         case "torrents/setLocation":
             guard let location = form["location"], location.hasPrefix("/") else { throw Failure(status: 400, message: "location must be absolute") }
-            return try each(form) { _ = try self.link.call(.move, [("torrent", .string($0.infoHash)), ("path", .string(location))]) }
+            return try each(form) {
+                _ = try self.link.call(.move, [("torrent", .string($0.infoHash)), ("path", .string(location)), ("wait", .bool(false))])
+            }
         case "torrents/setUploadLimit", "torrents/setDownloadLimit":
             guard let limit = form["limit"].flatMap(Int64.init) else { throw Failure(status: 400, message: "limit must be bytes/s") }
             let key = endpoint == "torrents/setUploadLimit" ? "max_up" : "max_down"
@@ -198,9 +203,18 @@ final class QBittorrentAPI {
 
     // MARK: auth
 
-    private func login(_ form: HTTPForm) throws -> HTTPResponse {
-        if let credentials, !credentials.accepts(user: form["username"] ?? "", password: form["password"] ?? "") {
-            return .text(200, "Fails.")
+    private func login(_ form: HTTPForm, from client: HTTPClient) throws -> HTTPResponse {
+        if let credentials {
+            // qBittorrent's answer to a banned address.
+            if guardian.isBanned(client.address) {
+                return .text(403, "Your IP address has been banned after too many failed authentication attempts.\n")
+            }
+            if !credentials.accepts(user: form["username"] ?? "", password: form["password"] ?? "") {
+                guardian.failed(client.address)
+                var refused = HTTPResponse.text(200, "Fails.")
+                refused.closes = true
+                return refused
+            }
         }
         let now = monotonicSeconds()
         sessions = sessions.filter { now - $0.value < Self.sessionLifetime }
@@ -209,6 +223,13 @@ final class QBittorrentAPI {
         let sid = String((0..<32).map { _ in letters[Int.random(in: 0..<letters.count, using: &random)] })
         sessions[sid] = now
         return .text(200, "Ok.", headers: [("Set-Cookie", "SID=\(sid); HttpOnly; SameSite=Strict; path=/")])
+    }
+
+    /// A logged-in cookie, without counting as a use of it.
+    func hasSession(_ request: HTTPRequest) -> Bool {
+        guard credentials != nil else { return true }
+        guard let sid = cookie("SID", request), let last = sessions[sid] else { return false }
+        return monotonicSeconds() - last < Self.sessionLifetime
     }
 
     private func isLoggedIn(_ request: HTTPRequest) -> Bool {
@@ -258,8 +279,11 @@ final class QBittorrentAPI {
         }
     }
 
+    /// The torrent `hash` names: one, never "all".
     private func one(_ form: HTTPForm) throws -> TorrentDocument {
-        guard let torrent = try chosen(form, key: "hash").first else { throw Failure(status: 404, message: "Torrent hash was not found") }
+        guard form["hash"] != "all", let torrent = try chosen(form, key: "hash").first else {
+            throw Failure(status: 404, message: "Torrent hash was not found")
+        }
         return torrent
     }
 
@@ -270,7 +294,7 @@ final class QBittorrentAPI {
 
     private func fields(of torrents: [TorrentDocument]) -> [(String, [(String, JSON)])] {
         let now = Int64(time(nil))
-        return torrents.map { ($0.infoHash, QBittorrentFields.torrent($0, labels: book, now: now)) }
+        return torrents.map { (QBittorrentFields.qbittorrentHash($0), QBittorrentFields.torrent($0, labels: book, now: now)) }
     }
 
     private func info(_ form: HTTPForm) throws -> JSON {
@@ -448,7 +472,7 @@ final class QBittorrentAPI {
     private func add(_ form: HTTPForm) throws -> HTTPResponse {
         var sources: [AddSource] = []
         for url in (form["urls"] ?? "").split(whereSeparator: \.isNewline).map({ $0.trimmingSpaces }) where !url.isEmpty {
-            sources.append(try AddSource.resolve(url))
+            sources.append(try remoteAddSource(url, allowsPath: false, maxSize: 0))
         }
         // Every file part is a torrent, whatever its field is called (as qBittorrent reads them).
         for file in form.fields where file.filename != nil {
@@ -467,15 +491,22 @@ final class QBittorrentAPI {
         plan.settings.seeding = facts.seedGoal
         let category = form["category"] ?? ""
         if !category.isEmpty {
-            guard book.categories[category] != nil else { throw Failure(status: 409, message: "incorrect category name") }
+            // As qBittorrent: a category an add names comes into being.
+            if book.categories[category] == nil {
+                do { try book.setCategory(category, savePath: "") } catch let error as BTXError {
+                    throw Failure(status: 400, message: error.message)
+                }
+            }
             plan.settings.labels.append(category)
         }
         for tag in (form["tags"] ?? "").split(separator: ",").map({ $0.trimmingSpaces }) where !tag.isEmpty {
             try checkLabel(tag)
             if !plan.settings.labels.contains(tag) { plan.settings.labels.append(tag) }
         }
-        if let ratio = form["ratioLimit"].flatMap(Double.init), ratio >= 0 { plan.settings.seeding.ratio = ratio }
-        if let minutes = form["seedingTimeLimit"].flatMap(Int64.init), minutes >= 0 { plan.settings.seeding.seconds = minutes * 60 }
+        let (ratio, seconds, forever) = shareLimits(form["ratioLimit"].flatMap(Double.init), form["seedingTimeLimit"].flatMap(Int64.init))
+        if let ratio { plan.settings.seeding.ratio = ratio }
+        if let seconds { plan.settings.seeding.seconds = seconds }
+        if forever { plan.settings.seeding = SeedPolicy(seedForever: true) }
         if let limit = form["dlLimit"].flatMap(Int64.init), limit > 0 { plan.settings.maxDown = limit }
         if let limit = form["upLimit"].flatMap(Int64.init), limit > 0 { plan.settings.maxUp = limit }
         // A category's save path, else the daemon's folder.
@@ -492,10 +523,19 @@ final class QBittorrentAPI {
         guard let ratio = form["ratioLimit"].flatMap(Double.init), let minutes = form["seedingTimeLimit"].flatMap(Int64.init) else {
             throw Failure(status: 400, message: "ratioLimit and seedingTimeLimit are required")
         }
-        let unlimited = ratio == -1 && minutes == -1
-        let params: [(String, JSON)] = [("seed_ratio", ratio >= 0 ? .double(ratio) : .null),
-                                        ("seed_time", minutes >= 0 ? .int(minutes * 60) : .null), ("seed", .bool(unlimited))]
+        let (goalRatio, goalSeconds, forever) = shareLimits(ratio, minutes)
+        let params: [(String, JSON)] = [("seed_ratio", goalRatio.map(JSON.double) ?? .null),
+                                        ("seed_time", goalSeconds.map(JSON.int) ?? .null), ("seed", .bool(forever))]
         return try each(form) { _ = try self.link.call(.set, [("torrent", .string($0.infoHash))] + params) }
+    }
+
+    /// qBittorrent's share limits as a goal: -2 is the session's (the config's
+    /// seed-ratio or seed-time), -1 none, minutes become seconds; both none: seed on.
+    private func shareLimits(_ ratio: Double?, _ minutes: Int64?) -> (ratio: Double?, seconds: Int64?, forever: Bool) {
+        let goalRatio = ratio.flatMap { $0 >= 0 ? $0 : $0 == -2 ? facts.seedGoal.ratio : nil }
+        let goalSeconds = minutes.flatMap { $0 >= 0 ? $0 * 60 : $0 == -2 ? facts.seedGoal.seconds : nil }
+        let forever = goalRatio == nil && goalSeconds == nil && (ratio == -1 || minutes == -1)
+        return (goalRatio, goalSeconds, forever)
     }
 
     private func filePriority(_ form: HTTPForm) throws -> HTTPResponse {

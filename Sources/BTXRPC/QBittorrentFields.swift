@@ -32,7 +32,7 @@ enum QBittorrentFields {
             ("content_path", .string(t.savePath + "/" + t.name)), ("dl_limit", .int(t.settings.maxDown)),
             ("dlspeed", .int(t.downloadRate)), ("downloaded", .int(t.downloaded)),
             ("downloaded_session", .int(t.sessionDownloaded)), ("eta", .int(t.eta ?? 8_640_000)),
-            ("f_l_piece_prio", .bool(false)), ("force_start", .bool(false)), ("hash", .string(t.infoHash)),
+            ("f_l_piece_prio", .bool(false)), ("force_start", .bool(false)), ("hash", .string(qbittorrentHash(t))),
             ("infohash_v1", .string(t.infoHashV1 ?? "")), ("infohash_v2", .string(t.infoHashV2 ?? "")),
             ("last_activity", .int(t.downloadRate > 0 || t.uploadRate > 0 ? now : (t.completedTime ?? t.addedTime))),
             ("magnet_uri", .string("magnet:?xt=urn:btih:\(t.infoHashV1 ?? t.infoHash)")),
@@ -42,9 +42,11 @@ enum QBittorrentFields {
             ("name", .string(t.name)), ("num_complete", .int(t.seeds)), ("num_incomplete", .int(t.peers - t.seeds)),
             ("num_leechs", .int(t.peers - t.seeds)), ("num_seeds", .int(t.seeds)),
             ("priority", .int(t.queuePosition.map { $0 + 1 } ?? 0)), ("progress", .double(t.progress)),
-            ("ratio", .double(t.ratio)), ("ratio_limit", .double(seeding.ratio ?? -2)), ("save_path", .string(t.savePath)),
+            ("ratio", .double(t.ratio)), ("ratio_limit", .double(seeding.ratio ?? (seeding.seedForever ? -1 : -2))),
+            ("save_path", .string(t.savePath)),
             ("seeding_time", .int(completedFor)),
-            ("seeding_time_limit", .int(seeding.seconds.map { $0 / 60 } ?? -2)), ("seen_complete", .int(t.completedTime ?? 0)),
+            ("seeding_time_limit", .int(seeding.seconds.map { $0 / 60 } ?? (seeding.seedForever ? -1 : -2))),
+            ("seen_complete", .int(t.completedTime ?? 0)),
             ("seq_dl", .bool(t.settings.sequential)), ("size", .int(wanted)), ("state", .string(state(t))),
             ("super_seeding", .bool(t.settings.superSeed)),
             ("tags", .string(book.tags(of: t.settings.labels).joined(separator: ", "))),
@@ -53,6 +55,9 @@ enum QBittorrentFields {
             ("uploaded_session", .int(t.sessionUploaded)), ("upspeed", .int(t.uploadRate)),
         ]
     }
+
+    /// qBittorrent's id of a torrent: the v1 hash, or the v2 one cut to 40 digits.
+    static func qbittorrentHash(_ t: TorrentDocument) -> String { t.infoHashV1 ?? String(t.infoHash.prefix(40)) }
 
     /// torrents/info's filter words.
     static func matches(_ filter: String, _ t: TorrentDocument) -> Bool {

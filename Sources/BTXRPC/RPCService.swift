@@ -10,6 +10,9 @@ public final class RPCService: HTTPHandler {
     let allowedHosts: [String]
     let transmission: TransmissionRPC
     let qbittorrent: QBittorrentAPI
+    let guardian = AuthGuard()
+    /// A body sent before its sender is known to be allowed: a login form, a small request.
+    static let unauthenticatedBody = 64 << 10
     /// Authorization headers that passed: checking a password costs a
     /// deliberate few milliseconds, and clients send the same one each time.
     private var acceptedAuthorizations: [String] = []
@@ -21,18 +24,34 @@ public final class RPCService: HTTPHandler {
         let link = SessionLink(connect: connect)
         transmission = TransmissionRPC(link: link, facts: facts, directory: directory)
         qbittorrent = QBittorrentAPI(link: link, facts: facts, credentials: credentials,
-                                     book: LabelBook(directory: directory, configured: facts.categories))
+                                     book: LabelBook(directory: directory, configured: facts.categories), guardian: guardian)
+    }
+
+    /// A full body only from a sender already allowed: no one else makes
+    /// the listener hold megabytes before it is turned away.
+    public func bodyLimit(for request: HTTPRequest, from client: HTTPClient) -> Int? {
+        if request.path.hasPrefix(QBittorrentAPI.prefix) {
+            return qbittorrent.hasSession(request) ? nil : Self.unauthenticatedBody
+        }
+        guard credentials != nil else { return nil }
+        return request.header("authorization").map(acceptedAuthorizations.contains) == true ? nil : Self.unauthenticatedBody
     }
 
     public func respond(to request: HTTPRequest, from client: HTTPClient) -> HTTPResponse {
+        guard request.header("host") != nil || request.minorVersion == 0 else {
+            return .text(400, "an HTTP/1.1 request names its Host\n")
+        }
         guard isAllowedHost(request.header("host")) else {
             return .text(421, "421: Misdirected Request. btx answers only the host names it is told to; "
                          + "add this one to rpc-host-allow in the config\n")
         }
         // qBittorrent's clients log in for a cookie instead.
-        if request.path.hasPrefix(QBittorrentAPI.prefix) { return qbittorrent.respond(request) }
-        guard isAuthorized(request) else {
-            return .text(401, "401: Unauthorized\n", headers: [("WWW-Authenticate", "Basic realm=\"btx\"")])
+        if request.path.hasPrefix(QBittorrentAPI.prefix) { return qbittorrent.respond(request, from: client) }
+        guard isAuthorized(request, from: client) else {
+            // Closed: a client does not get to pipeline guess after guess.
+            var refused = HTTPResponse.text(401, "401: Unauthorized\n", headers: [("WWW-Authenticate", "Basic realm=\"btx\"")])
+            refused.closes = true
+            return refused
         }
         switch request.path {
         case TransmissionRPC.path, TransmissionRPC.path + "/":
@@ -43,15 +62,17 @@ public final class RPCService: HTTPHandler {
         }
     }
 
-    private func isAuthorized(_ request: HTTPRequest) -> Bool {
+    private func isAuthorized(_ request: HTTPRequest, from client: HTTPClient) -> Bool {
         guard let credentials else { return true }
         guard let header = request.header("authorization") else { return false }
         if acceptedAuthorizations.contains(header) { return true }
+        guard !guardian.isBanned(client.address) else { return false }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "basic",
               let decoded = base64Decode(String(parts[1])).map({ String(decoding: $0, as: UTF8.self) }),
               let colon = decoded.firstIndex(of: ":") else { return false }
         guard credentials.accepts(user: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...])) else {
+            guardian.failed(client.address)
             return false
         }
         acceptedAuthorizations = Array((acceptedAuthorizations + [header]).suffix(8))
@@ -59,7 +80,7 @@ public final class RPCService: HTTPHandler {
     }
 
     /// An IP address or localhost always (a rebound name is never one), a
-    /// listed name otherwise; no Host at all only from HTTP/1.0.
+    /// listed name otherwise; no Host at all only from HTTP/1.0 (see respond).
     private func isAllowedHost(_ header: String?) -> Bool {
         guard let header else { return true }
         var host = header.lowercased()

@@ -60,7 +60,7 @@ extension TransmissionRPC {
             source = try AddSource.resolveMetainfo(bytes, shown: "metainfo")
         } else if let filename = arguments["filename"]?.stringValue {
             // A path on the daemon's machine, a magnet link or an info-hash.
-            source = try AddSource.resolve(filename)
+            source = try remoteAddSource(filename, allowsPath: true, maxSize: 24 << 20)
         } else {
             throw Failure(message: "torrent-add needs \"filename\" or \"metainfo\"")
         }
@@ -112,13 +112,17 @@ extension TransmissionRPC {
     }
 
     func torrentSet(_ arguments: JSON) throws -> JSON {
-        for key in ["seedIdleLimit", "seedIdleMode", "queuePosition", "bandwidthPriority", "group", "location"]
-        where arguments[key] != nil {
+        for key in ["queuePosition", "bandwidthPriority", "group", "location"] where arguments[key] != nil {
             throw Failure(message: "btx cannot set \(key) over RPC")
         }
         var settings: [(String, JSON)] = []
         if let labels = try labelList(arguments["labels"]) { settings.append(("labels", .array(labels.map(JSON.string)))) }
         settings += try seedGoal(arguments)
+        // Sonarr and Radarr send an indexer's seed time as an idle limit (mode 1). btx's
+        // goal is time seeded, not idle time: the nearest it has. Modes 0 and 2 leave it.
+        if arguments["seedIdleMode"]?.intValue == 1, let minutes = arguments["seedIdleLimit"]?.intValue, minutes >= 0 {
+            settings.append(("seed_time", .int(minutes * 60)))
+        }
         func rate(_ limit: String, _ limited: String, _ key: String) {
             if arguments[limited]?.boolValue == false {
                 settings.append((key, .int(0)))
@@ -199,7 +203,7 @@ extension TransmissionRPC {
         guard arguments["move"]?.boolValue == true else {
             throw Failure(message: "btx moves a torrent's data with it: send move: true (it cannot look for data already elsewhere)")
         }
-        return try each(arguments) { try self.link.call(.move, [("torrent", .string($0)), ("path", .string(location))]) }
+        return try each(arguments) { try self.link.call(.move, [("torrent", .string($0)), ("path", .string(location)), ("wait", .bool(false))]) }
     }
 
     func freeSpace(_ arguments: JSON) throws -> JSON {
@@ -264,7 +268,9 @@ extension TransmissionRPC {
         }
         let hook = facts.onComplete
         return [
-            "version": .string("btx \(facts.version)"),
+            // Front-ends gate features on this (Sonarr and Radarr refuse below 2.40, and
+            // use labels from 4.0): the transmission whose RPC this matches, then btx's.
+            "version": .string("4.0.6 (btx \(facts.version))"),
             "rpc-version": .int(jsonRPC ? 18 : 17), "rpc-version-minimum": .int(14),
             "rpc-version-semver": .string(jsonRPC ? "6.0.0" : "5.3.0"),
             "session-id": .string(sessionID), "config-dir": .string(facts.configDir),

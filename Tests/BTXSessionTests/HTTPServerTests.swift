@@ -119,6 +119,16 @@ final class HTTPServerTests: XCTestCase {
         withExtendedLifetime(crowd) {}
     }
 
+    /// A client that half-closes after its request (nc -N, some scripts) still gets all of a long answer.
+    func testAHalfClosedClientStillGetsTheWholeAnswer() throws {
+        let port = try start()
+        let client = try RawClient(port: port, receiveBuffer: 4096)
+        client.send("GET /big HTTP/1.1\r\n\r\n")
+        shutdown(client.fd, Int32(SHUT_WR))
+        let answer = try client.read(until: { $0.utf8.count >= (8 << 20) + 80 && $0.hasSuffix("aaaa") })
+        XCTAssertTrue(answer.hasPrefix("HTTP/1.1 200 "))
+    }
+
     func testAnIdleKeepAliveConnectionIsClosed() throws {
         let port = try start { $0.idleTimeout = 0.3 }
         let client = try RawClient(port: port)

@@ -43,6 +43,13 @@ final class QBittorrentAPITests: XCTestCase {
             print("add file", c.torrents_add(torrent_files=torrent, category="tv", tags="hd,new"))
             print("again", c.torrents_add(torrent_files=torrent))
             print("add magnet", c.torrents_add(urls="magnet:?xt=urn:btih:" + "9" * 40 + "&dn=later", category="films", is_paused=True))
+            print("new category", c.torrents_add(urls="8" * 40, category="fresh", is_paused=True), "fresh" in c.torrents_categories())
+            try:
+                c.torrents_add(urls="/etc/passwd")
+                print("a local path was read")
+            except qbittorrentapi.Conflict409Error:
+                print("no local paths")
+            c.torrents_delete(torrent_hashes="8" * 40)
             show = c.torrents_info(category="tv")[0]
             print("tv", show.name, show.category, show.tags, show.save_path == folder + "/tv")
             c.torrents_add_peers(peers=seed, torrent_hashes=show.hash)
@@ -79,8 +86,8 @@ final class QBittorrentAPITests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.text.split(separator: "\n").map(String.init)
         for expected in ["login refused", "version v4.6.0 2.9.3", "save path True", "categories ['films', 'tv']",
-                         "add file Ok.", "again Fails.", "downloaded 1.0 True", "add magnet Ok.", "tv show.bin tv hd, new True", "tag hd ['show.bin']",
-                         "paused ['later']", "sorted ['show.bin', 'later']", "full True ['later', 'show.bin'] ['films', 'tv']",
+                         "add file Ok.", "again Fails.", "new category Ok. True", "no local paths", "downloaded 1.0 True", "add magnet Ok.", "tv show.bin tv hd, new True", "tag hd ['show.bin']",
+                         "paused ['later']", "sorted ['show.bin', 'later']", "full True ['later', 'show.bin'] ['films', 'fresh', 'tv']",
                          "nothing changed ['rid']", "files [('show.bin', 1)]", "priority [7]", "properties \(2 << 20)",
                          "tags ['hd', 'kept', 'new']", "uncategorized ['later', 'show.bin']", "left 0"] {
             XCTAssertTrue(lines.contains(expected), "missing \"\(expected)\" in:\n\(result.text)")
@@ -123,5 +130,15 @@ final class QBittorrentAPITests: XCTestCase {
                        "not a torrent")
         XCTAssertEqual(try curl(["-b", jar, "-X", "POST", base + "auth/logout"]).0, 200)
         XCTAssertEqual(try curl(["-b", jar, base + "torrents/info"]).0, 403, "logged out")
+        // A multipart body whose part ends where its head does is refused, not a crash.
+        let crash = "--B\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n--B--\r\n"
+        XCTAssertEqual(try curl(["-c", jar, "-d", "username=admin&password=pw", base + "auth/login"]).1, "Ok.")
+        XCTAssertEqual(try curl(["-b", jar, "-H", "Content-Type: multipart/form-data; boundary=B", "--data-binary", crash,
+                                 base + "torrents/add"]).0, 400)
+        XCTAssertEqual(try curl(["-b", jar, base + "app/version"]).1, "v4.6.0", "still running")
+        // Five wrong passwords from one address: the sixth try is refused unchecked, the right one too.
+        // (One wrong one came above.)
+        for _ in 0..<4 { XCTAssertEqual(try curl(["-d", "username=admin&password=nope", base + "auth/login"]).1, "Fails.") }
+        XCTAssertEqual(try curl(["-d", "username=admin&password=pw", base + "auth/login"]).0, 403)
     }
 }

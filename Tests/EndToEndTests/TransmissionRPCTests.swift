@@ -161,6 +161,14 @@ final class TransmissionRPCTests: XCTestCase {
         XCTAssertEqual((parse.json["error"] as? [String: Any])?["code"] as? Int, -32700)
         let batch = try client.post(#"[{"jsonrpc":"2.0","method":"session_stats","id":1},{"jsonrpc":"2.0","method":"free_space","params":{"path":"/"},"id":2}]"#)
         XCTAssertEqual((batch.array?.count), 2)
+
+        // Sonarr's seed time arrives as an idle limit in minutes: btx's nearest, time seeded.
+        let set = try client.post(#"{"method":"torrent-set","arguments":{"ids":[1],"seedIdleLimit":30,"seedIdleMode":1}}"#)
+        XCTAssertEqual(set.json["result"] as? String, "success", "\(set.json)")
+        XCTAssertEqual((try torrentStatus(peer, "j.bin")["settings"] as? [String: Any])?["seed_time"] as? Int, 1800)
+        // Front-ends read the transmission version this matches.
+        let version = try client.post(#"{"method":"session-get","arguments":{"fields":["version"]}}"#)
+        XCTAssertTrue(((version.json["arguments"] as? [String: Any])?["version"] as? String ?? "").hasPrefix("4.0.6 (btx "))
     }
 
     /// Bad input: each gets its status and a clean answer, and a real client
@@ -190,6 +198,8 @@ final class TransmissionRPCTests: XCTestCase {
         // Too big a body, a Host that is not allowed (DNS rebinding), one that is.
         let huge = try good.raw(path: "/transmission/rpc", body: String(repeating: "x", count: 25 << 20))
         XCTAssertEqual(huge.status, 413)
+        // Before its sender is known, a body is held to 64 KiB.
+        XCTAssertEqual(try RPCClient(port: port).raw(path: "/transmission/rpc", body: String(repeating: "x", count: 1 << 20)).status, 413)
         XCTAssertEqual(try good.raw(path: "/transmission/rpc", body: "{}", host: "evil.example:\(port)").status, 421)
         XCTAssertEqual(try good.post(#"{"method":"session-get"}"#, host: "nas.lan:\(port)").status, 200)
 

@@ -26,6 +26,8 @@ struct DocumentReader {
         return fields[index].1
     }
 
+    func has(_ key: String) -> Bool { fields.contains { $0.0 == key } }
+
     private func bad(_ key: String, _ type: String) -> BTXError {
         .failure("a \(kind) whose \"\(key)\" is not \(type)")
     }

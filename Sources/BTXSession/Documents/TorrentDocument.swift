@@ -164,7 +164,8 @@ public struct TorrentDocument: Equatable {
         error = try r.optionalString("error")
         addedTime = try r.int("added_time")
         completedTime = try r.optionalInt("completed_time")
-        let labels = try r.stringArray("labels")
+        // Absent from a daemon older than labels: none.
+        let labels = r.has("labels") ? try r.stringArray("labels") : []
         settings = try r.object("settings", TorrentSettings.init(json:))
         settings.labels = labels
         goalReached = try r.optionalBool("goal_reached")

@@ -1,10 +1,16 @@
+import Glibc
+
 /// What a handler keeps per client connection: `attachment` lives as long
 /// as the connection (serve: the control connection its player reads
 /// through) and is dropped when it closes.
 public final class HTTPClient {
     public var attachment: AnyObject?
+    /// Its IP address as text: who failed to log in, for instance.
+    public let address: String
 
-    init() {}
+    init(address: String) {
+        self.address = address
+    }
 }
 
 /// The limits that keep a crowd of slow, stalled or hostile clients from
@@ -37,7 +43,7 @@ public struct HTTPLimits {
 /// another (keep-alive), each answer sent before the next request is read.
 final class HTTPConnection {
     let fd: Int32
-    let client = HTTPClient()
+    let client: HTTPClient
     var closed = false
 
     var input: [UInt8] = []
@@ -64,8 +70,12 @@ final class HTTPConnection {
     /// Since when it has waited, answered, for its next request.
     var idleSince: Double
 
+    /// The peer closed its sending side: RDHUP is not asked for again.
+    var halfClosed = false
+
     init(fd: Int32, now: Double) {
         self.fd = fd
+        client = HTTPClient(address: peerAddress(fd))
         lastProgress = now
         idleSince = now
     }
@@ -77,5 +87,29 @@ final class HTTPConnection {
     func nextDeadline(_ limits: HTTPLimits) -> Double? {
         [requestDeadline, sourceWake, sendStalledSince.map { $0 + limits.sendTimeout },
          isIdle ? idleSince + limits.idleTimeout : nil].compactMap { $0 }.min()
+    }
+}
+
+/// The address at the other end of a connected socket, as text.
+private func peerAddress(_ fd: Int32) -> String {
+    var storage = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    let got = withUnsafeMutablePointer(to: &storage) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+    }
+    guard got == 0 else { return "" }
+    var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+    let family = storage.ss_family
+    return withUnsafePointer(to: &storage) { pointer -> String in
+        if family == sa_family_t(AF_INET6) {
+            return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                var raw = address.pointee.sin6_addr
+                return inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count)) != nil ? String(cString: text) : ""
+            }
+        }
+        return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+            var raw = address.pointee.sin_addr
+            return inet_ntop(AF_INET, &raw, &text, socklen_t(text.count)) != nil ? String(cString: text) : ""
+        }
     }
 }

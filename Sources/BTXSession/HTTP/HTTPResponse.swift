@@ -37,7 +37,8 @@ public struct HTTPResponse {
     func head(keepAlive: Bool) -> [UInt8] {
         var text = "HTTP/1.1 \(status) \(Self.reasonPhrase(status))\r\nDate: \(httpDate())\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        if header("content-length") == nil, case .bytes(let bytes) = body { text += "Content-Length: \(bytes.count)\r\n" }
+        // A 204 has no body, and says no length (RFC 9110 8.6).
+        if header("content-length") == nil, status != 204, case .bytes(let bytes) = body { text += "Content-Length: \(bytes.count)\r\n" }
         text += "Connection: \(keepAlive ? "keep-alive" : "close")\r\n\r\n"
         return Array(text.utf8)
     }

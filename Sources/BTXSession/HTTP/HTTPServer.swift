@@ -4,6 +4,13 @@ import Glibc
 /// holds every client up, so a handler asks the session and returns.
 public protocol HTTPHandler: AnyObject {
     func respond(to request: HTTPRequest, from client: HTTPClient) -> HTTPResponse
+    /// The most body bytes this request may send, decided on its head alone
+    /// (who sent it, to where), before any is read; nil: the server's limit.
+    func bodyLimit(for request: HTTPRequest, from client: HTTPClient) -> Int?
+}
+
+extension HTTPHandler {
+    public func bodyLimit(for request: HTTPRequest, from client: HTTPClient) -> Int? { nil }
 }
 
 /// An HTTP/1.1 server on one thread: non-blocking sockets under one poll
@@ -86,10 +93,13 @@ public final class HTTPServer {
             for connection in open where !connection.closed { expire(connection, monotonicSeconds()) }
         }
         for connection in Array(connections.values) { drop(connection) }
+        for listener in listeners { close(listener.fd) }
+        close(wake.read)
+        close(wake.write)
     }
 
     private func events(_ connection: HTTPConnection) -> Int16 {
-        var events = pollReadHangup
+        var events = connection.halfClosed ? 0 : pollReadHangup
         if connection.hasOutput { events |= Int16(POLLOUT) }
         if !connection.responding { events |= Int16(POLLIN) }
         return events
@@ -108,8 +118,12 @@ public final class HTTPServer {
         if revents & Int16(POLLIN) != 0 && !connection.responding {
             guard receive(connection, now) else { return drop(connection) }
         } else if revents & pollReadHangup != 0 {
-            // Gone while its answer was being made or sent: a player that closed.
-            return drop(connection)
+            // Its sending side closed while its answer is made: a player that
+            // hung up, or a client that half-closes after its request and
+            // still reads. Nothing left to send, it is gone; else the answer
+            // goes on, and a send to a client wholly gone fails.
+            connection.halfClosed = true
+            if !connection.hasOutput && connection.sourceWake != nil { return drop(connection) }
         }
         drive(connection, now)
     }
@@ -122,8 +136,8 @@ public final class HTTPServer {
         guard n > 0 else { return false }
         if connection.input.isEmpty && connection.pending == nil {
             connection.requestDeadline = now + limits.headTimeout
-            connection.lastProgress = now
         }
+        connection.lastProgress = now
         connection.input += chunk[..<n]
         return true
     }
@@ -174,8 +188,9 @@ public final class HTTPServer {
             case .failure(.badLength):
                 refuse(connection, 400, "malformed Content-Length", now)
                 return true
-            case .success(let length) where length > limits.maxBody:
-                refuse(connection, 413, "request body over \(limits.maxBody) bytes", now)
+            case .success(let length) where length > min(limits.maxBody, handler.bodyLimit(for: request, from: connection.client) ?? .max):
+                let cap = min(limits.maxBody, handler.bodyLimit(for: request, from: connection.client) ?? .max)
+                refuse(connection, 413, "request body over \(cap) bytes", now)
                 return true
             case .success(let length):
                 connection.pending = (request, length)
@@ -185,7 +200,8 @@ public final class HTTPServer {
         guard let (head, length) = connection.pending, connection.input.count >= length else { return false }
         var request = head
         request.body = Array(connection.input[..<length])
-        connection.input.removeFirst(length)
+        // A big body's buffer is not kept for the connection's next small requests.
+        connection.input = Array(connection.input[length...])
         connection.pending = nil
         connection.requestDeadline = nil
         let response = handler.respond(to: request, from: connection.client)

@@ -29,12 +29,15 @@ extension SessionHost {
                 try directory.saveResumeData(data, for: infoHash)
                 ledger.written(torrent, pieces: pieces)
                 if entry.stateKey != infoHash {
-                    // A v2 magnet learns its v1 hash with the metadata.
-                    let goal = try? directory.loadSeedGoal(entry.stateKey)
+                    // A v2 magnet learns its v1 hash with the metadata: its goal and
+                    // what set chose (labels among them) go with it to the new name.
+                    let goal = try directory.loadSeedGoal(entry.stateKey)
+                    let chosen = try directory.loadChosenSettings(entry.stateKey)
+                    try goal.map { try directory.saveSeedGoal($0, for: infoHash) }
+                    try directory.saveChosenSettings(chosen, for: infoHash)
                     directory.removeResumeData(entry.stateKey)
                     entry.stateKey = infoHash
                     registry.index(entry, under: [infoHash])
-                    if let goal { try? directory.saveSeedGoal(goal, for: infoHash) }
                 }
             } catch {
                 ledger.failed(torrent)

@@ -174,7 +174,9 @@ extension SessionHost {
 
     // MARK: moving
 
-    /// Starts moving the data; the answer comes with libtorrent's event.
+    /// Starts moving the data; the answer comes with libtorrent's event, or
+    /// at once with `wait: false` (an RPC client, whose listener must not
+    /// wait on a move across filesystems; a failure is the torrent's error).
     func move(_ params: JSON, client: UInt64) throws -> JSON? {
         let (entry, status) = try target(params)
         guard let path = params["path"]?.stringValue, path.hasPrefix("/") else {
@@ -189,13 +191,18 @@ extension SessionHost {
         try makeDirectories(path, mode: 0o755)
         guard access(path, W_OK) == 0 else { throw FileIO.error(path) }
         try session.moveStorage(entry.torrent, to: path)
-        pendingMoves[entry.torrent] = (client, reply)
-        return nil
+        let waits = params["wait"]?.boolValue ?? true
+        pendingMoves[entry.torrent] = (waits ? client : nil, reply)
+        return waits ? nil : ControlServer.result(reply)
     }
 
     func moveEnded(_ torrent: Torrent, failure: String?) {
         guard let (client, reply) = pendingMoves.removeValue(forKey: torrent) else { return }
         if let entry = entry(torrent) { saveChange(entry) }
+        guard let client else {
+            if let failure { reporter.warning(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey, "move: \(failure)", once: false) }
+            return
+        }
         deliver(failure.map { ControlServer.error("failed", $0) } ?? ControlServer.result(reply), to: client)
     }
 }

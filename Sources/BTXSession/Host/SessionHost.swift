@@ -29,7 +29,8 @@ public final class SessionHost {
     let server: ControlServer?
     var offlineReplies: [UInt64: JSON] = [:]
     /// Moves under way: who asked, and the answer once it is done.
-    var pendingMoves: [Torrent: (client: UInt64, reply: JSON)] = [:]
+    /// Moves under way; `client` is waiting for the answer (nil: it was answered when the move began).
+    var pendingMoves: [Torrent: (client: UInt64?, reply: JSON)] = [:]
     /// libtorrent's queue decides which torrents run (--max-active-*).
     public let queueing: Bool
     private let wakeFD: Int32

@@ -142,15 +142,29 @@ public struct UserConfig {
         Double(value).flatMap { (0.1...3600).contains($0) ? $0 : nil }
     }
 
-    /// Puts `value` in place of `key`'s in the file it came from, keeping
-    /// every other line and the file's mode.
+    /// Puts `value` in place of `key`'s in the file it came from (through a
+    /// symlink, the file it points to), keeping every other byte: other
+    /// lines, line ends, the comment after it, the file's mode.
     public func rewrite(_ key: String, as value: String) throws {
-        guard let (path, line) = origins[key], let bytes = try FileIO.readStateFile(path, limit: 1 << 20) else { return }
-        var lines = String(decoding: bytes, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-            .map(String.init)
-        guard line - 1 < lines.count else { return }
-        let rawKey = lines[line - 1].split(separator: "=", maxSplits: 1)[0]
-        lines[line - 1] = rawKey.trimmingSpaces + " = " + value
+        guard let (shown, line) = origins[key] else { return }
+        let path = realpath(shown, nil).map { resolved in
+            defer { free(resolved) }
+            return String(cString: resolved)
+        } ?? shown
+        guard let bytes = try FileIO.readStateFile(path, limit: 1 << 20) else { return }
+        // Split on LF alone: a CR stays with its line.
+        var lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard line - 1 < lines.count else { throw BTXError.failure("\(shown) changed while it was read") }
+        let old = lines[line - 1]
+        let carriageReturn = old.hasSuffix("\r") ? "\r" : ""
+        let body = carriageReturn.isEmpty ? old : String(old.dropLast())
+        let parts = body.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+        let assignment = parts[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        guard assignment.count == 2, assignment[0].trimmingSpaces.replacingUnderscores == key else {
+            throw BTXError.failure("\(shown):\(line) no longer holds \(key)")
+        }
+        let comment = parts.count > 1 ? " #" + parts[1] : ""
+        lines[line - 1] = assignment[0].trimmingSpaces + " = " + value + comment + carriageReturn
         var st = stat()
         let mode = stat(path, &st) == 0 ? mode_t(st.st_mode & 0o777) : 0o600
         try FileIO.writeAtomically(Array(lines.joined(separator: "\n").utf8), to: path, replace: true, mode: mode)
