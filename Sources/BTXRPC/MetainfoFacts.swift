@@ -33,7 +33,7 @@ final class MetainfoFacts {
         return facts
     }
 
-    func forget(except present: Set<String>) {
-        known = known.filter { present.contains($0.key) }
+    func forget(_ gone: Set<String>) {
+        for hash in gone { known[hash] = nil }
     }
 }

@@ -14,6 +14,7 @@ final class QBittorrentAPI {
     static let webAPIVersion = "2.9.3"
 
     let link: SessionLink
+    let mirror: TorrentMirror
     let facts: SessionFacts
     let credentials: RPCCredentials?
     let book: LabelBook
@@ -23,8 +24,10 @@ final class QBittorrentAPI {
     private var sessions: [String: Double] = [:]
     private static let sessionLifetime = 3600.0
 
-    init(link: SessionLink, facts: SessionFacts, credentials: RPCCredentials?, book: LabelBook, guardian: AuthGuard) {
+    init(link: SessionLink, mirror: TorrentMirror, facts: SessionFacts, credentials: RPCCredentials?, book: LabelBook,
+         guardian: AuthGuard) {
         self.guardian = guardian
+        self.mirror = mirror
         self.link = link
         self.facts = facts
         self.credentials = credentials
@@ -194,8 +197,10 @@ final class QBittorrentAPI {
             throw Failure(status: 409, message: "btx does not rename torrents: the name is the metadata's")
         case "sync/maindata":
             let torrents = try torrents()
-            return json(sync.answer(rid: Int(form["rid"] ?? "0") ?? 0, torrents: fields(of: torrents), categories: categoriesJSON(),
-                                    tags: allTags(torrents), serverState: try serverState(torrents, full: true)))
+            let now = Int64(time(nil))
+            return json(sync.answer(rid: Int(form["rid"] ?? "0") ?? 0, mirror: mirror,
+                                    fields: { (QBittorrentFields.qbittorrentHash($0), QBittorrentFields.torrent($0, labels: self.book, now: now)) },
+                                    categories: categoriesJSON(), tags: allTags(torrents), serverState: try serverState(torrents, full: true)))
         default:
             return .text(404, "btx does not answer \(Self.prefix)\(endpoint)\n")
         }
@@ -265,7 +270,8 @@ final class QBittorrentAPI {
     }
 
     func torrents() throws -> [TorrentDocument] {
-        try link.call(.status).documents("torrents", TorrentDocument.init(json:))
+        try mirror.refresh(link)
+        return mirror.all
     }
 
     /// The torrents `hashes` names ("all", or hashes separated by |).

@@ -22,8 +22,9 @@ public final class RPCService: HTTPHandler {
         self.credentials = credentials
         self.allowedHosts = allowedHosts.map { $0.lowercased() }
         let link = SessionLink(connect: connect)
-        transmission = TransmissionRPC(link: link, facts: facts, directory: directory)
-        qbittorrent = QBittorrentAPI(link: link, facts: facts, credentials: credentials,
+        let mirror = TorrentMirror()
+        transmission = TransmissionRPC(link: link, facts: facts, directory: directory, mirror: mirror)
+        qbittorrent = QBittorrentAPI(link: link, mirror: mirror, facts: facts, credentials: credentials,
                                      book: LabelBook(directory: directory, configured: facts.categories), guardian: guardian)
     }
 

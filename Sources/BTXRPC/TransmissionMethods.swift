@@ -46,7 +46,7 @@ extension TransmissionRPC {
             result = [("torrents", .array(rows))]
         }
         if arguments["ids"]?.stringValue == "recently-active" {
-            result.append(("removed", .array(ids.recentlyRemoved(now: monotonicSeconds()).map(JSON.int))))
+            result.append(("removed", .array(mirror.removed(within: Self.recentSeconds).map { .int(ids.id($0)) })))
         }
         return .object(result)
     }

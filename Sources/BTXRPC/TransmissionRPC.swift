@@ -13,6 +13,7 @@ final class TransmissionRPC {
 
     let link: SessionLink
     let facts: SessionFacts
+    let mirror: TorrentMirror
     let ids = TorrentIDs()
     let metainfo: MetainfoFacts
     /// The 409 handshake's token: a page that cannot read it (another
@@ -24,7 +25,8 @@ final class TransmissionRPC {
     /// The RPC's own setting, for as long as the daemon runs.
     var startAddedTorrents = true
 
-    init(link: SessionLink, facts: SessionFacts, directory: StateDirectory) {
+    init(link: SessionLink, facts: SessionFacts, directory: StateDirectory, mirror: TorrentMirror) {
+        self.mirror = mirror
         self.link = link
         self.facts = facts
         metainfo = MetainfoFacts(directory: directory)
@@ -179,8 +181,11 @@ final class TransmissionRPC {
         let all = try currentTorrents()
         guard let ids else { return all.map(\.infoHash) }
         if ids.stringValue == "recently-active" {
+            // Changed in the last minute, as transmission counts activity, or moving data now.
             let now = monotonicSeconds()
-            return all.filter { self.ids.isRecentlyActive($0, now: now) }.map(\.infoHash)
+            return all.filter { torrent in
+                now - (mirror.changedTime[torrent.infoHash] ?? 0) <= Self.recentSeconds || torrent.downloadRate > 0 || torrent.uploadRate > 0
+            }.map(\.infoHash)
         }
         let wanted = ids.arrayValue ?? [ids]
         return try wanted.compactMap { item -> String? in
@@ -192,11 +197,10 @@ final class TransmissionRPC {
         }
     }
 
-    /// Every torrent's document now; ids given to new ones, gone ones noted.
+    /// Every torrent's document now, from the mirror brought up to date.
     func currentTorrents() throws -> [TorrentDocument] {
-        let torrents = try link.call(.status).documents("torrents", TorrentDocument.init(json:))
-        ids.sync(torrents, now: monotonicSeconds())
-        metainfo.forget(except: Set(torrents.map(\.infoHash)))
-        return torrents
+        let (_, removed) = try mirror.refresh(link)
+        if !removed.isEmpty { metainfo.forget(Set(removed)) }
+        return mirror.all
     }
 }

@@ -83,7 +83,8 @@ final class TransmissionRPCTests: XCTestCase {
         // A move takes the data along.
         XCTAssertEqual(try remote(port, ["-t", "1", "--move", scratch.path + "/moved"]).status, 0)
         try waitUntil("moved") { scratch.exists("moved/remote.bin") && !scratch.exists("dl/remote.bin") }
-        XCTAssertTrue(try remote(port, ["-t", "1", "-i"]).text.contains("Location: \(scratch.path)/moved"))
+        // The listener shows what libtorrent's state updates said, at most a second ago.
+        try waitUntil("the new location shown") { try self.remote(port, ["-t", "1", "-i"]).text.contains("Location: \(scratch.path)/moved") }
 
         // A magnet is listed under its name before its metadata.
         let magnet = "magnet:?xt=urn:btih:" + String(repeating: "7", count: 40) + "&dn=waiting"
@@ -166,6 +167,12 @@ final class TransmissionRPCTests: XCTestCase {
         let set = try client.post(#"{"method":"torrent-set","arguments":{"ids":[1],"seedIdleLimit":30,"seedIdleMode":1}}"#)
         XCTAssertEqual(set.json["result"] as? String, "success", "\(set.json)")
         XCTAssertEqual((try torrentStatus(peer, "j.bin")["settings"] as? [String: Any])?["seed_time"] as? Int, 1800)
+        // What changed in the last minute, and what went.
+        let recent = try client.post(#"{"method":"torrent-get","arguments":{"ids":"recently-active","fields":["id","name"]}}"#)
+        XCTAssertEqual(((recent.json["arguments"] as? [String: Any])?["torrents"] as? [[String: Any]])?.first?["name"] as? String, "j.bin")
+        XCTAssertEqual(try client.post(#"{"method":"torrent-remove","arguments":{"ids":[1]}}"#).json["result"] as? String, "success")
+        let gone = try client.post(#"{"method":"torrent-get","arguments":{"ids":"recently-active","fields":["id"]}}"#)
+        XCTAssertEqual((gone.json["arguments"] as? [String: Any])?["removed"] as? [Int], [1], "\(gone.json)")
         // Front-ends read the transmission version this matches.
         let version = try client.post(#"{"method":"session-get","arguments":{"fields":["version"]}}"#)
         XCTAssertTrue(((version.json["arguments"] as? [String: Any])?["version"] as? String ?? "").hasPrefix("4.0.6 (btx "))

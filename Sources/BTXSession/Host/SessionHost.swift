@@ -315,7 +315,7 @@ public final class SessionHost {
     public func forget(_ entry: Tracked) {
         registry.forget(entry)
         ledger.forget(entry.torrent)
-        documents.forget(entry.torrent)
+        documents.forget(entry.torrent, infoHash: entry.lastStatus?.infoHash ?? entry.stateKey)
         directory.removeResumeData(entry.stateKey)
     }
 }

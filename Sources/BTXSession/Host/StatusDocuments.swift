@@ -10,13 +10,24 @@ final class StatusDocuments {
     private final class Rendered {
         let shown: StatusDocumentInputs
         let bytes: [UInt8]
-        init(_ shown: StatusDocumentInputs, _ bytes: [UInt8]) {
+        /// The revision at which it last changed.
+        let revision: Int64
+        init(_ shown: StatusDocumentInputs, _ bytes: [UInt8], _ revision: Int64) {
             self.shown = shown
             self.bytes = bytes
+            self.revision = revision
         }
     }
 
     private var rendered: [Torrent: Rendered] = [:]
+    /// Counts every change of a document and every removal: a client that
+    /// remembers it asks for what changed since (`status` with `since`).
+    private(set) var revision: Int64 = 0
+    /// Torrents removed, with the revision of their removal; the oldest are
+    /// let go, and a client from before them gets everything again.
+    private var removals: [(infoHash: String, revision: Int64)] = []
+    private(set) var removalsKnownFrom: Int64 = 0
+    private static let keptRemovals = 10_000
 
     func document(of status: TorrentStatus, entry: SessionHost.Tracked?, stream: StreamDocument?) -> TorrentDocument {
         document(of: StatusDocumentInputs(status, entry: entry), stream: stream)
@@ -24,16 +35,39 @@ final class StatusDocuments {
 
     /// The same, encoded, rendered again only when something it shows changed.
     func encoded(of status: TorrentStatus, entry: SessionHost.Tracked, stream: StreamDocument?) -> JSON {
-        let shown = StatusDocumentInputs(status, entry: entry)
-        // A stream's offset moves on its own: such a document is not kept.
-        guard stream == nil else { return document(of: shown, stream: stream).json }
-        if let kept = rendered[status.torrent], kept.shown == shown { return .encoded(kept.bytes) }
-        let bytes = document(of: shown, stream: nil).json.bytes
-        rendered[status.torrent] = Rendered(shown, bytes)
-        return .encoded(bytes)
+        kept(of: status, entry: entry, stream: stream).document
     }
 
-    func forget(_ torrent: Torrent) { rendered[torrent] = nil }
+    /// The document, and the revision it last changed at (a stream's, whose
+    /// offset moves on its own and is never kept, changes every time).
+    func kept(of status: TorrentStatus, entry: SessionHost.Tracked, stream: StreamDocument?) -> (document: JSON, revision: Int64) {
+        let shown = StatusDocumentInputs(status, entry: entry)
+        guard stream == nil else {
+            revision += 1
+            return (document(of: shown, stream: stream).json, revision)
+        }
+        if let kept = rendered[status.torrent], kept.shown == shown { return (.encoded(kept.bytes), kept.revision) }
+        revision += 1
+        let bytes = document(of: shown, stream: nil).json.bytes
+        rendered[status.torrent] = Rendered(shown, bytes, revision)
+        return (.encoded(bytes), revision)
+    }
+
+    /// The torrents removed after `since`; nil when some of them are no longer known.
+    func removed(since: Int64) -> [String]? {
+        guard since >= removalsKnownFrom else { return nil }
+        return removals.filter { $0.revision > since }.map(\.infoHash)
+    }
+
+    func forget(_ torrent: Torrent, infoHash: String) {
+        rendered[torrent] = nil
+        revision += 1
+        removals.append((infoHash, revision))
+        if removals.count > Self.keptRemovals {
+            removalsKnownFrom = removals[removals.count - Self.keptRemovals - 1].revision
+            removals.removeFirst(removals.count - Self.keptRemovals)
+        }
+    }
 
     private func document(of shown: StatusDocumentInputs, stream: StreamDocument?) -> TorrentDocument {
         // btx's own record comes first: it names the file where libtorrent's

@@ -1,0 +1,74 @@
+import BTXSession
+
+/// The session's torrent documents as the listener last saw them, kept up
+/// to date by asking only what changed since (`status` with `since`): a
+/// request over 5,000 mostly idle torrents reads a few documents, not
+/// 5,000. Both APIs read torrents from here.
+final class TorrentMirror {
+    private var order: [String] = []
+    private var documents: [String: TorrentDocument] = [:]
+    /// The session's revision at which each torrent last changed.
+    private(set) var changedAt: [String: Int64] = [:]
+    /// When (monotonic seconds) each torrent last changed: "recently active".
+    private(set) var changedTime: [String: Double] = [:]
+    /// Torrents gone, with the revision and time they went at.
+    private var removals: [(infoHash: String, revision: Int64, time: Double)] = []
+    /// The session's revision this mirror is at.
+    private(set) var revision: Int64 = 0
+    /// When the mirror last had to be filled again from scratch: a client
+    /// whose last answer is older needs everything too.
+    private(set) var filledAt: Int64 = 0
+    private static let keptRemovals = 10_000
+
+    /// Brings the mirror up to the session's state; what changed comes back.
+    @discardableResult
+    func refresh(_ link: SessionLink) throws -> (changed: [TorrentDocument], removed: [String]) {
+        let reply = try link.call(.status, [("since", .int(revision))])
+        let latest = reply["revision"]?.intValue ?? 0
+        let now = monotonicSeconds()
+        let changed = try reply.documents("torrents", TorrentDocument.init(json:))
+        var removed = reply["removed"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if reply["full"]?.boolValue == true {
+            let present = Set(changed.map(\.infoHash))
+            removed = order.filter { !present.contains($0) }
+            order = []
+            documents = [:]
+            changedAt = [:]
+            changedTime = [:]
+            filledAt = latest
+        }
+        for hash in removed where documents[hash] != nil {
+            documents[hash] = nil
+            changedAt[hash] = nil
+            changedTime[hash] = nil
+            order.removeAll { $0 == hash }
+            removals.append((hash, latest, now))
+        }
+        if removals.count > Self.keptRemovals { removals.removeFirst(removals.count - Self.keptRemovals) }
+        for document in changed {
+            if documents[document.infoHash] == nil { order.append(document.infoHash) }
+            documents[document.infoHash] = document
+            changedAt[document.infoHash] = latest
+            changedTime[document.infoHash] = now
+        }
+        revision = latest
+        return (changed, removed)
+    }
+
+    /// Every torrent, in the order the session first showed them.
+    var all: [TorrentDocument] { order.compactMap { documents[$0] } }
+
+    func document(_ infoHash: String) -> TorrentDocument? { documents[infoHash] }
+
+    /// Torrents removed after `since`; nil when that is further back than is remembered.
+    /// Torrents removed in the last `seconds`.
+    func removed(within seconds: Double) -> [String] {
+        let now = monotonicSeconds()
+        return removals.filter { now - $0.time <= seconds }.map(\.infoHash)
+    }
+
+    func removed(since: Int64) -> [String]? {
+        guard since >= filledAt, removals.count < Self.keptRemovals || (removals.first?.revision ?? 0) <= since else { return nil }
+        return removals.filter { $0.revision > since }.map(\.infoHash)
+    }
+}
