@@ -7,6 +7,8 @@ and qbittorrent-nox, each holding the same N paused single-file torrents.
 Cases (hyperfine-shaped JSON in BENCH_OUT, one per case):
 - rpc-torrent-get: Transmission's torrent-get of every torrent with the fields
   transmission-remote -l asks for (btx, transmission-daemon);
+- rpc-torrent-get-all: the same with every field btx answers (files,
+  trackers, peers, pieces and metainfo included);
 - rpc-maindata: qBittorrent's sync/maindata when nothing changed, with the rid
   of the answer before (btx, qbittorrent-nox);
 - rpc-add: a torrent-add of one more torrent (btx, transmission-daemon).
@@ -21,6 +23,18 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
 RUNS = int(os.environ.get("RUNS", "20"))
 BTX = os.path.realpath(os.environ.get("BTX", os.path.join(ROOT, ".build/release/btx")))
 OUT = os.environ.get("BENCH_OUT")
+# Every field btx answers (TransmissionFields.torrentFields), as clients that ask all of them do.
+ALL_FIELDS = ["id", "hashString", "name", "status", "error", "errorString", "eta", "etaIdle", "percentDone", "percentComplete",
+              "leftUntilDone", "sizeWhenDone", "totalSize", "haveValid", "haveUnchecked", "desiredAvailable", "downloadedEver",
+              "uploadedEver", "corruptEver", "uploadRatio", "rateDownload", "rateUpload", "peersConnected", "peersSendingToUs",
+              "peersGettingFromUs", "webseedsSendingToUs", "downloadDir", "addedDate", "doneDate", "activityDate", "startDate",
+              "editDate", "queuePosition", "isFinished", "isStalled", "metadataPercentComplete", "recheckProgress",
+              "downloadLimit", "downloadLimited", "uploadLimit", "uploadLimited", "honorsSessionLimits", "bandwidthPriority",
+              "peer-limit", "maxConnectedPeers", "sequentialDownload", "seedRatioLimit", "seedRatioMode", "seedIdleLimit",
+              "seedIdleMode", "pieceCount", "magnetLink", "labels", "group", "secondsDownloading", "secondsSeeding",
+              "manualAnnounceTime", "files", "fileStats", "file-count", "priorities", "wanted", "primary-mime-type",
+              "trackers", "trackerStats", "trackerList", "peers", "peersFrom", "comment", "creator", "isPrivate",
+              "pieceSize", "dateCreated", "webseeds", "torrentFile", "pieces"]
 LIST_FIELDS = ["error", "errorString", "eta", "id", "isFinished", "leftUntilDone", "name", "peersGettingFromUs",
                "peersSendingToUs", "rateDownload", "rateUpload", "sizeWhenDone", "status", "uploadRatio"]
 
@@ -193,6 +207,12 @@ def main():
         report("rpc-torrent-get", "torrent-get of %d torrents, transmission-remote -l's fields" % N, [
             ("btx daemon --rpc", timed(RUNS, lambda: btx.call("torrent-get", get))),
             ("transmission-daemon", timed(RUNS, lambda: trc.call("torrent-get", get))),
+        ])
+
+        every = {"fields": ALL_FIELDS}
+        report("rpc-torrent-get-all", "torrent-get of %d torrents, every field" % N, [
+            ("btx daemon --rpc", timed(RUNS, lambda: btx.call("torrent-get", every))),
+            ("transmission-daemon", timed(RUNS, lambda: trc.call("torrent-get", every))),
         ])
 
         def maindata(port):

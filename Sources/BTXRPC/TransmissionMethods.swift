@@ -19,23 +19,46 @@ extension TransmissionRPC {
         let known = fields.filter { TransmissionFields.torrentFields.contains($0) }
         let wants = { (group: [String]) in known.contains(where: group.contains) }
         let now = Int64(time(nil))
+        // What the fields need beyond the documents: one request each for all
+        // the torrents that are not kept fresh (ExtrasCache).
+        func each(_ method: ControlMethod, _ key: String, _ hashes: [String]) throws -> [String: JSON] {
+            guard !hashes.isEmpty else { return [:] }
+            let reply = try link.call(method, [("torrents", .array(hashes.map(JSON.string)))])
+            return Dictionary((reply["torrents"]?.arrayValue ?? []).map { ($0["info_hash"]?.stringValue ?? "", $0[key] ?? .array([])) },
+                              uniquingKeysWith: { first, _ in first })
+        }
+        let hashes = chosen.map(\.infoHash)
+        let revision = { (hash: String) in self.mirror.changedAt[hash] }
+        let files = wants(TransmissionFields.fileFields)
+            ? try extras.values("files", for: hashes, lifetime: 10, revision: revision) { try each(.files, "files", $0) } : [:]
+        let trackers = wants(TransmissionFields.trackerFields)
+            ? try extras.values("trackers", for: hashes, lifetime: 5, revision: { _ in nil }) { try each(.trackers, "trackers", $0) } : [:]
+        // A paused or queued torrent has no peers: nothing to ask.
+        let running = chosen.filter { !$0.paused && $0.state != "queued" }.map(\.infoHash)
+        let peers = wants(TransmissionFields.peerFields) ? try each(.peers, "peers", running) : [:]
+        var pieces: [String: String] = [:]
+        if wants(TransmissionFields.pieceFields) {
+            let withMetadata = chosen.filter(\.hasMetadata).map(\.infoHash)
+            let bitfields = try extras.values("pieces", for: withMetadata, lifetime: 10, revision: revision) { missing in
+                var loaded: [String: JSON] = [:]
+                for document in try link.call(.status, [("torrents", .array(missing.map(JSON.string))), ("pieces", .bool(true))])
+                    .documents("torrents", TorrentDocument.init(json:)) {
+                    loaded[document.infoHash] = .optional(document.pieceMap?.bitfield)
+                }
+                return loaded
+            }
+            pieces = bitfields.compactMapValues(\.stringValue)
+        }
+        func read<T>(_ items: JSON?, _ make: (JSON) throws -> T) throws -> [T]? { try items?.arrayValue?.map(make) }
         let rows = try chosen.map { torrent -> JSON in
-            let query: [(String, JSON)] = [("torrent", .string(torrent.infoHash))]
             var extras = TransmissionFields.Extras()
-            if wants(TransmissionFields.fileFields) {
-                extras.files = torrent.hasMetadata ? try link.call(.files, query).documents("files", FileDocument.init(json:)) : []
-            }
+            if wants(TransmissionFields.fileFields) { extras.files = try read(files[torrent.infoHash], FileDocument.init(json:)) ?? [] }
             if wants(TransmissionFields.trackerFields) {
-                extras.trackers = try link.call(.trackers, query).documents("trackers", TrackerDocument.init(json:))
+                extras.trackers = try read(trackers[torrent.infoHash], TrackerDocument.init(json:)) ?? []
             }
-            if wants(TransmissionFields.peerFields) {
-                extras.peers = try link.call(.peers, query).documents("peers", PeerDocument.init(json:))
-            }
+            if wants(TransmissionFields.peerFields) { extras.peers = try read(peers[torrent.infoHash], PeerDocument.init(json:)) ?? [] }
             if wants(TransmissionFields.metainfoFields) { extras.metainfo = metainfo.facts(torrent.infoHash) }
-            if wants(TransmissionFields.pieceFields), torrent.hasMetadata {
-                let status = try link.call(.status, [("torrents", .array([.string(torrent.infoHash)])), ("pieces", .bool(true))])
-                extras.pieces = try status.documents("torrents", TorrentDocument.init(json:)).first?.pieceMap?.bitfield
-            }
+            extras.pieces = pieces[torrent.infoHash]
             return TransmissionFields.torrent(torrent, id: ids.id(torrent.infoHash), fields: known, extras: extras, now: now)
         }
         var result: [(String, JSON)]

@@ -16,6 +16,7 @@ final class TransmissionRPC {
     let mirror: TorrentMirror
     let ids = TorrentIDs()
     let metainfo: MetainfoFacts
+    let extras = ExtrasCache()
     /// The 409 handshake's token: a page that cannot read it (another
     /// site's form, posted by a browser) cannot make a request count.
     let sessionID: String

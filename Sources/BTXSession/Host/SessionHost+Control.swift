@@ -47,6 +47,10 @@ extension SessionHost {
                     }
                     return document.json
                 }))]))
+            // (A where clause holds for the one pattern before it: each is given its own.)
+            case .files where params["torrents"] != nil, .peers where params["torrents"] != nil,
+                 .trackers where params["torrents"] != nil:
+                return ControlServer.result(try batch(method, params))
             case .files:
                 let (entry, status) = try target(params)
                 let files = try session.files(entry.torrent)
@@ -144,6 +148,25 @@ extension SessionHost {
         return .object([("revision", .int(documents.revision)), ("full", .bool(removed == nil)),
                          ("torrents", .array(removed == nil ? all : changed)),
                          ("removed", .array((removed ?? []).map(JSON.string)))])
+    }
+
+    /// files, peers or trackers (as a listing: no changes) of every torrent
+    /// `params.torrents` names, in one request: a listener showing them for
+    /// thousands of torrents makes one round trip, not thousands.
+    private func batch(_ method: ControlMethod, _ params: JSON) throws -> JSON {
+        let queries = params["torrents"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        return .object([("torrents", .array(try queries.map { query in
+            let entry = try entry(named: query)
+            let key = entry.lastStatus?.infoHash ?? entry.stateKey
+            let items: (String, JSON)
+            switch method {
+            case .files: items = ("files", .array(try session.files(entry.torrent).map { FileDocument($0).json }))
+            case .peers: items = ("peers", .array(try session.peers(entry.torrent).map { PeerDocument($0).json }))
+            default:
+                items = ("trackers", .array(try session.trackers(entry.torrent).map { TrackerDocument($0).json }))
+            }
+            return .object([("info_hash", .string(key)), ("name", .string(entry.name)), items])
+        }))])
     }
 
     /// Does `action` to the torrent `params` names; the reply names it.
