@@ -20,7 +20,7 @@ public func fuzzArgv(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
                 _ = Units.parseDuration(value)
             }
         }
-        if command.name == "add" { _ = try? AddPlan(invocation) }
+        if command.name == "add" { _ = try? AddPlan(invocation, config: UserConfig()) }
     }
     return 0
 }

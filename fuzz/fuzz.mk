@@ -37,6 +37,7 @@ FUZZ_SWIFTFLAGS := -use-ld=lld -parse-as-library -g -suppress-warnings -sanitize
 FUZZ_SHIM_OBJECTS := $(patsubst shim/src/%.cpp,$(FUZZ_BUILD)/shim/%.o,$(wildcard shim/src/*.cpp))
 TORRENTKIT_SOURCES := $(wildcard Sources/TorrentKit/*.swift)
 BTXSESSION_SOURCES := $(shell find Sources/BTXSession -name '*.swift')
+BTXRPC_SOURCES := $(shell find Sources/BTXRPC -name '*.swift')
 BTXCLI_SOURCES := $(shell find Sources/BTXCLI -name '*.swift')
 
 .PHONY: fuzz fuzz-build fuzz-replay
@@ -121,7 +122,14 @@ $(FUZZ_BUILD)/swift/libBTXSession.a: $(BTXSESSION_SOURCES) $(FUZZ_BUILD)/swift/l
 		-I $(FUZZ_BUILD)/csyscall \
 		-emit-library -static -emit-module -emit-module-path $(FUZZ_BUILD)/swift/BTXSession.swiftmodule $(BTXSESSION_SOURCES) -o $@
 
-$(FUZZ_BUILD)/swift/libBTXCLI.a: $(BTXCLI_SOURCES) $(FUZZ_BUILD)/swift/libBTXSession.a
+$(FUZZ_BUILD)/swift/libBTXRPC.a: $(BTXRPC_SOURCES) $(FUZZ_BUILD)/swift/libBTXSession.a
+	@rm -f $@
+	@echo "  SWIFTC $@"
+	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -enable-testing -module-name BTXRPC -I $(FUZZ_BUILD)/swift -I $(FUZZ_BUILD)/cbtx \
+		-I $(FUZZ_BUILD)/csyscall \
+		-emit-library -static -emit-module -emit-module-path $(FUZZ_BUILD)/swift/BTXRPC.swiftmodule $(BTXRPC_SOURCES) -o $@
+
+$(FUZZ_BUILD)/swift/libBTXCLI.a: $(BTXCLI_SOURCES) $(FUZZ_BUILD)/swift/libBTXRPC.a $(FUZZ_BUILD)/swift/libBTXSession.a
 	@rm -f $@
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -enable-testing -module-name BTXCLI -I $(FUZZ_BUILD)/swift -I $(FUZZ_BUILD)/cbtx \
@@ -130,7 +138,7 @@ $(FUZZ_BUILD)/swift/libBTXCLI.a: $(BTXCLI_SOURCES) $(FUZZ_BUILD)/swift/libBTXSes
 
 $(FUZZ_BUILD)/argv: fuzz/ArgvFuzz.swift
 $(FUZZ_BUILD)/blocklist: fuzz/BlocklistFuzz.swift
-$(FUZZ_BUILD)/argv $(FUZZ_BUILD)/blocklist: $(FUZZ_BUILD)/swift/libBTXCLI.a $(FUZZ_BUILD)/swift/libBTXSession.a $(FUZZ_BUILD)/swift/libTorrentKit.a $(FUZZ_SHIM_OBJECTS) $(FUZZ_BUILD)/csyscall/csyscall.o
+$(FUZZ_BUILD)/argv $(FUZZ_BUILD)/blocklist: $(FUZZ_BUILD)/swift/libBTXCLI.a $(FUZZ_BUILD)/swift/libBTXRPC.a $(FUZZ_BUILD)/swift/libBTXSession.a $(FUZZ_BUILD)/swift/libTorrentKit.a $(FUZZ_SHIM_OBJECTS) $(FUZZ_BUILD)/csyscall/csyscall.o
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -Onone -module-name Fuzz_$(@F) -I $(FUZZ_BUILD)/swift -I $(FUZZ_BUILD)/cbtx -I $(FUZZ_BUILD)/csyscall \
 		$(filter %.swift,$^) $(filter %.a %.o,$^) -lstdc++ $(FUZZ_LIBS) -o $@

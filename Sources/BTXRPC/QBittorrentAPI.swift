@@ -80,7 +80,7 @@ final class QBittorrentAPI {
     static let reads: Set<String> = [
         "app/version", "app/webapiVersion", "app/buildInfo", "app/preferences", "app/defaultSavePath", "torrents/info",
         "torrents/properties", "torrents/files", "torrents/trackers", "torrents/pieceStates", "torrents/categories",
-        "torrents/tags", "transfer/info", "sync/maindata",
+        "torrents/tags", "transfer/info", "transfer/downloadLimit", "transfer/uploadLimit", "sync/maindata",
     ]
     /// What changes something: POST only, so no image tag on another site can.
     static let actions: Set<String> = [
@@ -89,6 +89,7 @@ final class QBittorrentAPI {
         "torrents/setDownloadLimit", "torrents/setShareLimits", "torrents/addPeers", "torrents/filePrio",
         "torrents/createCategory", "torrents/editCategory", "torrents/removeCategories", "torrents/setCategory",
         "torrents/createTags", "torrents/deleteTags", "torrents/addTags", "torrents/removeTags", "torrents/rename",
+        "transfer/setDownloadLimit", "transfer/setUploadLimit",
     ]
 
     private func answer(_ endpoint: String, _ form: HTTPForm) throws -> HTTPResponse {
@@ -103,6 +104,13 @@ final class QBittorrentAPI {
         case "app/setPreferences": return try setPreferences(form)
         case "app/defaultSavePath": return .text(200, facts.downloadDir)
         case "transfer/info": return json(try serverState(try torrents(), full: false))
+        case "transfer/downloadLimit": return .text(200, String(try link.call(.ping)["max_down"]?.intValue ?? 0))
+        case "transfer/uploadLimit": return .text(200, String(try link.call(.ping)["max_up"]?.intValue ?? 0))
+        case "transfer/setDownloadLimit", "transfer/setUploadLimit":
+            // Bytes/s, 0 for none; until the daemon stops (the config's are where it starts).
+            guard let limit = form["limit"].flatMap(Int64.init), limit >= 0 else { throw Failure(status: 400, message: "limit is bytes/s from 0") }
+            _ = try link.call(.sessionRates, [(endpoint == "transfer/setDownloadLimit" ? "max_down" : "max_up", .int(limit))])
+            return .text(200, "")
         case "torrents/info": return json(try info(form))
         case "torrents/properties": return json(try properties(form))
         case "torrents/files": return json(try files(form))
@@ -415,10 +423,10 @@ final class QBittorrentAPI {
             ("connection_status", .string("connected")), ("dht_nodes", .int(ping["dht_nodes"]?.intValue ?? 0)),
             ("dl_info_data", .int(torrents.reduce(0) { $0 + $1.sessionDownloaded })),
             ("dl_info_speed", .int(torrents.reduce(0) { $0 + $1.downloadRate })),
-            ("dl_rate_limit", .int(facts.configuration.downloadLimit)),
+            ("dl_rate_limit", .int(ping["max_down"]?.intValue ?? 0)),
             ("up_info_data", .int(torrents.reduce(0) { $0 + $1.sessionUploaded })),
             ("up_info_speed", .int(torrents.reduce(0) { $0 + $1.uploadRate })),
-            ("up_rate_limit", .int(facts.configuration.uploadLimit)),
+            ("up_rate_limit", .int(ping["max_up"]?.intValue ?? 0)),
         ]
         if full {
             var stats = statvfs()
@@ -447,7 +455,7 @@ final class QBittorrentAPI {
             ("lsd", .bool(configuration.localPeerDiscovery)), ("upnp", .bool(configuration.upnp || configuration.natpmp)),
             ("encryption", .int(encryption)),
             ("bittorrent_protocol", .int(configuration.utp == .off ? 1 : 0)),
-            ("dl_limit", .int(configuration.downloadLimit)), ("up_limit", .int(configuration.uploadLimit)),
+            ("dl_limit", .int(ping["max_down"]?.intValue ?? 0)), ("up_limit", .int(ping["max_up"]?.intValue ?? 0)),
             ("alt_dl_limit", .int(0)), ("alt_up_limit", .int(0)), ("scheduler_enabled", .bool(false)),
             ("queueing_enabled", .bool(facts.queue != nil)),
             ("max_active_downloads", .int(facts.queue?.downloads ?? -1)), ("max_active_uploads", .int(facts.queue?.seeds ?? -1)),
@@ -467,9 +475,18 @@ final class QBittorrentAPI {
             throw Failure(status: 400, message: "json must be a JSON object")
         }
         let current = try preferences()
-        for (key, value) in fields where current[key].map({ $0.bytes != value.bytes }) ?? true {
+        let changeable: Set<String> = ["dl_limit", "up_limit"]
+        for (key, value) in fields where !changeable.contains(key) && current[key].map({ $0.bytes != value.bytes }) ?? true {
             throw Failure(status: 409, message: "btx cannot change \(key) over the API; set it in the config and restart the daemon")
         }
+        // Bytes/s; qBittorrent's -1 and 0 are both none.
+        var rates: [(String, JSON)] = []
+        for (key, control) in [("dl_limit", "max_down"), ("up_limit", "max_up")] {
+            guard let value = wanted[key] else { continue }
+            guard let limit = value.intValue else { throw Failure(status: 400, message: "\(key) is bytes/s") }
+            rates.append((control, .int(max(0, limit))))
+        }
+        if !rates.isEmpty { _ = try link.call(.sessionRates, rates) }
         return .text(200, "")
     }
 

@@ -263,24 +263,42 @@ extension TransmissionRPC {
         return .object(names.compactMap { name in values[name].map { (name, $0) } })
     }
 
-    /// session-set changes start-added-torrents, and nothing btx cannot
-    /// change while it runs; a value equal to the current one is accepted.
-    /// Bad input changes nothing.
+    /// session-set changes the session's speed limits (until the daemon
+    /// stops: the config's are where it starts) and start-added-torrents,
+    /// and nothing btx cannot change while it runs; a value equal to the
+    /// current one is accepted. Bad input changes nothing.
     func sessionSet(_ arguments: JSON) throws -> JSON {
         let current = try sessionValues()
+        let changeable: Set<String> = ["start-added-torrents", "speed-limit-down", "speed-limit-down-enabled", "speed-limit-up",
+                                       "speed-limit-up-enabled"]
         let fields = arguments.objectFields ?? []
-        for (key, value) in fields where key != "start-added-torrents" && current[key].map({ $0.bytes != value.bytes }) ?? true {
+        for (key, value) in fields where !changeable.contains(key) && current[key].map({ $0.bytes != value.bytes }) ?? true {
             throw Failure(message: "btx cannot change \(key) over RPC; set it in the config and restart the daemon")
         }
-        if let start = arguments["start-added-torrents"] {
-            guard let on = start.boolValue else { throw Failure(message: "start-added-torrents takes true or false") }
-            startAddedTorrents = on
+        let start = try arguments["start-added-torrents"].map { value -> Bool in
+            guard let on = value.boolValue else { throw Failure(message: "start-added-torrents takes true or false") }
+            return on
         }
+        // btx has one cap per direction, 0 for none: a limit given turns it on unless told off.
+        func cap(_ limit: String, _ enabled: String, _ now: Int64) throws -> Int64 {
+            if arguments[enabled]?.boolValue == false { return 0 }
+            if let kilobytes = arguments[limit] {
+                guard let value = kilobytes.intValue, value >= 0 else { throw Failure(message: "\(limit) is kB/s from 0") }
+                return value * 1000
+            }
+            return now
+        }
+        let rates = try link.call(.ping)
+        let down = try cap("speed-limit-down", "speed-limit-down-enabled", rates["max_down"]?.intValue ?? 0)
+        let up = try cap("speed-limit-up", "speed-limit-up-enabled", rates["max_up"]?.intValue ?? 0)
+        _ = try link.call(.sessionRates, [("max_down", .int(down)), ("max_up", .int(up))])
+        if let start { startAddedTorrents = start }
         return .object([])
     }
 
     private func sessionValues() throws -> [String: JSON] {
         let ping = try link.call(.ping)
+        let down = ping["max_down"]?.intValue ?? 0, up = ping["max_up"]?.intValue ?? 0
         let configuration = facts.configuration
         var stats = statvfs()
         let free = statvfs(facts.downloadDir, &stats) == 0 ? Int64(stats.f_bavail) * Int64(stats.f_frsize) : -1
@@ -298,8 +316,8 @@ extension TransmissionRPC {
             "rpc-version-semver": .string(jsonRPC ? "6.0.0" : "5.3.0"),
             "session-id": .string(sessionID), "config-dir": .string(facts.configDir),
             "download-dir": .string(facts.downloadDir), "download-dir-free-space": .int(free),
-            "speed-limit-down": .int(configuration.downloadLimit / 1000), "speed-limit-down-enabled": .bool(configuration.downloadLimit > 0),
-            "speed-limit-up": .int(configuration.uploadLimit / 1000), "speed-limit-up-enabled": .bool(configuration.uploadLimit > 0),
+            "speed-limit-down": .int(down / 1000), "speed-limit-down-enabled": .bool(down > 0),
+            "speed-limit-up": .int(up / 1000), "speed-limit-up-enabled": .bool(up > 0),
             "alt-speed-down": .int(0), "alt-speed-up": .int(0), "alt-speed-enabled": .bool(false),
             "alt-speed-time-enabled": .bool(false), "alt-speed-time-begin": .int(0), "alt-speed-time-end": .int(0),
             "alt-speed-time-day": .int(0),

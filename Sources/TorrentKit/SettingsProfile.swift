@@ -13,6 +13,9 @@ public enum SettingsProfile: Equatable, Sendable {
     case streaming
     /// libtorrent's queue runs at most so many downloads and seeds.
     case queue(QueueLimits)
+    /// The session's caps, bytes/s (0: none), as the config's max-down and
+    /// max-up set them at start and an RPC client changes them later.
+    case rates(download: Int64, upload: Int64)
 
     var settings: [(String, String)] {
         switch self {
@@ -52,6 +55,9 @@ public enum SettingsProfile: Equatable, Sendable {
              ("request_queue_time", "1")]
         case .queue(let limits):
             limits.settings
+        case .rates(let download, let upload):
+            [("download_rate_limit", String(min(max(0, download), Int64(Int32.max)))),
+             ("upload_rate_limit", String(min(max(0, upload), Int64(Int32.max))))]
         }
     }
 }

@@ -77,6 +77,9 @@ final class QBittorrentAPITests: XCTestCase {
             print("priority", [f.priority for f in c.torrents_files(torrent_hash=show.hash)])
             print("properties", c.torrents_properties(torrent_hash=show.hash).total_size)
             print("tags", c.torrents_tags())
+            c.transfer_set_download_limit(limit=1024000)
+            c.app_set_preferences(prefs={"up_limit": 512000})
+            print("limits", c.transfer_download_limit(), c.app.preferences.up_limit, c.transfer_info().up_rate_limit)
             c.torrents_remove_categories(categories="films")
             print("uncategorized", sorted(t.name for t in c.torrents_info(category="")))
             c.torrents_delete(delete_files=True, torrent_hashes="all")
@@ -89,7 +92,7 @@ final class QBittorrentAPITests: XCTestCase {
                          "add file Ok.", "again Fails.", "new category Ok. True", "no local paths", "downloaded 1.0 True", "add magnet Ok.", "tv show.bin tv hd, new True", "tag hd ['show.bin']",
                          "paused ['later']", "sorted ['show.bin', 'later']", "full True ['later', 'show.bin'] ['films', 'fresh', 'tv']",
                          "nothing changed ['rid']", "files [('show.bin', 1)]", "priority [7]", "properties \(2 << 20)",
-                         "tags ['hd', 'kept', 'new']", "uncategorized ['later', 'show.bin']", "left 0"] {
+                         "tags ['hd', 'kept', 'new']", "limits 1024000 512000 512000", "uncategorized ['later', 'show.bin']", "left 0"] {
             XCTAssertTrue(lines.contains(expected), "missing \"\(expected)\" in:\n\(result.text)")
         }
         let delta = try XCTUnwrap(lines.first { $0.hasPrefix("delta ") })

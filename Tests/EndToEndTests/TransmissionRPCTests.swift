@@ -72,6 +72,14 @@ final class TransmissionRPCTests: XCTestCase {
         XCTAssertTrue(details.contains("Upload Limit: 40 kB/s"), details)
         XCTAssertTrue(details.contains("Hash: \(hash)"), details)
         XCTAssertTrue(details.contains("Location: \(scratch.path)/dl"), details)
+        // The session's own caps, changed while it runs.
+        XCTAssertEqual(try remote(port, ["-d", "150", "-u", "70"]).status, 0)
+        var session = try remote(port, ["-si"]).text
+        XCTAssertTrue(session.contains("Download speed limit: 150 kB/s"), session)
+        XCTAssertTrue(session.contains("Upload speed limit: 70 kB/s"), session)
+        XCTAssertEqual(try remote(port, ["-D", "-U"]).status, 0)
+        session = try remote(port, ["-si"]).text
+        XCTAssertTrue(session.contains("Download speed limit: Unlimited"), session)
         // Labels are btx's own.
         XCTAssertEqual(try remote(port, ["-t", "1", "-L", "tv,hd"]).status, 0)
         XCTAssertTrue(try remote(port, ["-t", "1", "-i"]).text.contains("Labels: tv, hd"))

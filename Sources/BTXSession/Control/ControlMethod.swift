@@ -20,6 +20,8 @@ public enum ControlMethod: String, CaseIterable, Sendable {
     case streamEnd = "stream_end"
     case blocklist
     case blocklistReload = "blocklist_reload"
+    /// The session's own caps: `max_down`, `max_up` (bytes/s, 0 none) to change them; the caps in force back.
+    case sessionRates = "session_rates"
     case dhtGet = "dht_get"
     case dhtPut = "dht_put"
     case stop

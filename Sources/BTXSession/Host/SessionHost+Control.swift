@@ -19,6 +19,7 @@ extension SessionHost {
             case .ping:
                 return ControlServer.result(.object([("pid", .int(Int(getpid()))), ("daemon", .bool(mode == .daemon)),
                                                      ("port", .int(session.listenPort)), ("rpc", .optional(rpcURL)),
+                                                     ("max_down", .int(sessionRates.down)), ("max_up", .int(sessionRates.up)),
                                                      ("uptime", .double(monotonicSeconds() - started)), ("torrents", .int(tracked.count)),
                                                      ("dht_nodes", saveDHT ? .int((try? session.dhtNodeCount()) ?? 0) : .null)]))
             case .status:
@@ -93,6 +94,14 @@ extension SessionHost {
                 return ControlServer.result(try currentBlocklist())
             case .blocklistReload:
                 return ControlServer.result(try reloadBlocklist(from: params["path"]?.stringValue))
+            case .sessionRates:
+                let down = params["max_down"]?.intValue ?? sessionRates.down, up = params["max_up"]?.intValue ?? sessionRates.up
+                guard down >= 0, up >= 0 else { throw BTXError.usage("max_down and max_up are bytes/s from 0") }
+                if (down, up) != sessionRates {
+                    try session.apply(.rates(download: down, upload: up))
+                    sessionRates = (down, up)
+                }
+                return ControlServer.result(.object([("max_down", .int(down)), ("max_up", .int(up))]))
             case .stop:
                 stopRequested = true
                 return ControlServer.result(.object([("stopping", .bool(true))]))

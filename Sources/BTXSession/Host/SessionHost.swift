@@ -41,6 +41,9 @@ public final class SessionHost {
     public var stopRequested = false
     /// Where the daemon answers Transmission RPC, when it does.
     public var rpcURL: String?
+    /// The session's caps in force, bytes/s (0: none): the configuration's
+    /// until an RPC client changes them, for as long as the session runs.
+    var sessionRates: (down: Int64, up: Int64) = (0, 0)
     /// DHT gets and puts asked for over the control socket.
     let dht: DHTRequests
     public var blocklist = SessionBlocklist()
@@ -91,6 +94,7 @@ public final class SessionHost {
         reporter = observer
         let dhtState = configuration.dht ? directory.loadDHTState(warn: { observer.warning(name: nil, infoHash: nil, $0) }) : []
         session = try Session(configuration, dhtState: dhtState)
+        sessionRates = (configuration.downloadLimit, configuration.uploadLimit)
         dht = DHTRequests(session: session)
         if let queue, queueing { try session.apply(.queue(queue)) }
         wakeFD = try session.wakeDescriptor()
