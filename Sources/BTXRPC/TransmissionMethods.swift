@@ -135,7 +135,7 @@ extension TransmissionRPC {
     }
 
     func torrentSet(_ arguments: JSON) throws -> JSON {
-        for key in ["queuePosition", "bandwidthPriority", "group", "location"] where arguments[key] != nil {
+        for key in ["bandwidthPriority", "group", "location"] where arguments[key] != nil {
             throw Failure(message: "btx cannot set \(key) over RPC")
         }
         var settings: [(String, JSON)] = []
@@ -164,6 +164,10 @@ extension TransmissionRPC {
                 _ = try link.call(.set, query + settings + (rules.isEmpty ? [] : [("priorities", .array(rules))]))
             }
             try changeTrackers(hash, arguments)
+            if let position = arguments["queuePosition"] {
+                guard let value = position.intValue, value >= 0 else { throw Failure(message: "queuePosition counts from 0") }
+                _ = try link.call(.queue, query + [("position", .int(value))])
+            }
         }
         return .object([])
     }

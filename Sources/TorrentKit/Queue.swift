@@ -24,6 +24,11 @@ extension Session {
         try check(btx_torrent_queue_move(raw, torrent.rawValue, Int32(code.rawValue)))
     }
 
+    /// Puts a queued torrent at `position` (0: first in line; past the end: last).
+    public func queue(_ torrent: Torrent, to position: Int) throws {
+        try check(btx_torrent_queue_set(raw, torrent.rawValue, Int32(clamping: position)))
+    }
+
     /// Stops every torrent at once. Their own paused flags stay as they
     /// are, so `resumeSession` restarts exactly those that ran.
     public func pauseSession() throws { try check(btx_session_pause(raw)) }

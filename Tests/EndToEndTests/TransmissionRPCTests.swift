@@ -260,6 +260,33 @@ final class TransmissionRPCTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 1.5)
     }
 
+    /// torrent-set's queuePosition puts a torrent where it is asked in a daemon's queue.
+    func testQueuePositionMovesATorrentInTheQueue() throws {
+        let scratch = try Scratch()
+        var torrents: [String] = []
+        for name in ["first", "second", "third"] {
+            try scratch.write("src/\(name).bin", randomData(64 << 10))
+            torrents.append(try makeTorrent(scratch.path + "/src/\(name).bin", scratch.path + "/\(name).torrent"))
+        }
+        let (peer, port) = try rpcDaemon(scratch, extra: ["--max-active-downloads", "1"])
+        // Nothing to download them from: they wait in the queue, in the order added.
+        for torrent in torrents {
+            XCTAssertEqual(try spawn(btxPath, ["add", torrent, "-o", scratch.path + "/dl", "--detach", "--state-dir", peer.state]).status, 0)
+        }
+        let client = RPCClient(port: port)
+        func positions() throws -> [String: Int] {
+            let reply = try client.post(#"{"method":"torrent-get","arguments":{"fields":["name","queuePosition"]}}"#)
+            let rows = (reply.json["arguments"] as? [String: Any])?["torrents"] as? [[String: Any]] ?? []
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as! String, $0["queuePosition"] as! Int) })
+        }
+        try waitUntil("three in the queue") { try positions() == ["first.bin": 0, "second.bin": 1, "third.bin": 2] }
+        let third = try client.post(#"{"method":"torrent-get","arguments":{"fields":["id","name"]}}"#)
+        let id = ((third.json["arguments"] as? [String: Any])?["torrents"] as? [[String: Any]])?.first { $0["name"] as? String == "third.bin" }?["id"] as! Int
+        let set = try client.post(#"{"method":"torrent-set","arguments":{"ids":[\#(id)],"queuePosition":0}}"#)
+        XCTAssertEqual(set.json["result"] as? String, "success", "\(set.json)")
+        try waitUntil("third first") { try positions() == ["third.bin": 0, "first.bin": 1, "second.bin": 2] }
+    }
+
     /// Other machines are answered only with a password, from a config only its owner reads.
     func testAListenOthersReachNeedsCredentials() throws {
         let scratch = try Scratch()

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or a function signature changes. */
-#define BTX_ABI_VERSION 8
+#define BTX_ABI_VERSION 9
 
 /* ---------------------------------------------------------------- errors */
 
@@ -283,6 +283,8 @@ typedef enum {
 } btx_queue_move;
 
 int btx_torrent_queue_move(btx_session *session, btx_torrent torrent, int move);
+/* Puts a queued torrent at `position` (0 = first in line; past the end is last). */
+int btx_torrent_queue_set(btx_session *session, btx_torrent torrent, int position);
 
 /* Pauses every torrent at once (their own paused flags are left alone, so
  * resuming the session restarts exactly those that ran). */

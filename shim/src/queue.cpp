@@ -24,6 +24,13 @@ int btx_torrent_queue_move(btx_session* session, btx_torrent torrent, int move) 
     });
 }
 
+int btx_torrent_queue_set(btx_session* session, btx_torrent torrent, int position) {
+    return btx::with_torrent(session, torrent, [&](lt::torrent_handle const& h) {
+        if (position < 0) throw btx::failure(BTX_ERR_INVALID_ARG, "a queue position counts from 0");
+        h.queue_position_set(lt::queue_position_t{position});
+    });
+}
+
 // Like a torrent's pause and resume, the session's remember the peers it
 // dropped and dial them again (see btx_torrent_resume).
 int btx_session_pause(btx_session* session) {

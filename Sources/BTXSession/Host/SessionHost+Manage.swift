@@ -8,13 +8,15 @@ import TorrentKit
 extension SessionHost {
     func queue(_ params: JSON) throws -> JSON {
         let (entry, status) = try target(params)
-        guard let move = QueueMove(word: params["move"]?.stringValue ?? "") else {
-            throw BTXError.usage("queue needs \"move\": up, down, top or bottom")
+        let position = params["position"]?.intValue
+        let move = QueueMove(word: params["move"]?.stringValue ?? "")
+        guard move != nil || position.map({ $0 >= 0 }) == true else {
+            throw BTXError.usage("queue needs \"move\" (up, down, top or bottom) or a \"position\" from 0")
         }
         guard queueing else {
             throw BTXError.failure("the session keeps no queue: start it with --max-active-downloads or --max-active-seeds")
         }
-        try session.queue(entry.torrent, move)
+        if let move { try session.queue(entry.torrent, move) } else if let position { try session.queue(entry.torrent, to: Int(position)) }
         return .object([("info_hash", .string(status.infoHash)), ("name", .string(status.name)),
                         ("queue_position", try session.queuePosition(entry.torrent).map(JSON.int) ?? .null)])
     }
