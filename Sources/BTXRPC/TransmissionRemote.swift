@@ -284,6 +284,25 @@ public final class TransmissionRemote: SessionChannel {
     }
 
     private func add(_ request: JSON) throws -> JSON {
+        // What Transmission cannot take is said, never dropped.
+        func given(_ value: JSON?) -> Bool {
+            guard let value else { return false }
+            if let items = value.arrayValue { return !items.isEmpty }
+            return value.stringValue != nil || value.intValue != nil
+        }
+        for (key, option) in [("peers", "--peer"), ("only", "--only"), ("on_complete", "--on-complete"), ("seed_time", "--seed-time")]
+        where given(request[key]) {
+            throw BTXError.usage("\(option) does not work with --remote (Transmission has no such add option)")
+        }
+        // An add's caps, order, trackers and ratio goal, set on the torrent once it is there.
+        var settings: [(String, JSON)] = []
+        for (key, limit, limited) in [("max_down", "downloadLimit", "downloadLimited"), ("max_up", "uploadLimit", "uploadLimited")] {
+            if let bytes = request[key]?.intValue, bytes > 0 { settings += [(limit, .int((bytes + 999) / 1000)), (limited, .bool(true))] }
+        }
+        if request["sequential"]?.boolValue == true { settings.append(("sequentialDownload", .bool(true))) }
+        if let ratio = request["seed_ratio"]?.doubleValue { settings += [("seedRatioLimit", .double(ratio)), ("seedRatioMode", .int(1))] }
+        else if request["seed"]?.boolValue == true { settings.append(("seedRatioMode", .int(2))) }
+        if let trackers = request["trackers"]?.arrayValue, !trackers.isEmpty { settings.append(("trackerAdd", .array(trackers))) }
         var added: [JSON] = []
         let before = Set(try torrents(fields: ["hashString"]).compactMap { $0["hashString"]?.stringValue })
         for source in request["sources"]?.arrayValue ?? [] {
@@ -297,6 +316,7 @@ public final class TransmissionRemote: SessionChannel {
             guard let torrent = reply["torrent-added"] ?? reply["torrent-duplicate"], let hash = torrent["hashString"]?.stringValue else {
                 throw BTXError.failure("\(shownURL) added nothing")
             }
+            if !settings.isEmpty { _ = try rpc("torrent-set", [("ids", .array([torrent["id"] ?? .null]))] + settings) }
             let details = try torrents(fields: ["downloadDir", "metadataPercentComplete"], ids: [torrent["id"] ?? .null]).first
             added.append(addedEvent(infoHash: hash, name: torrent["name"]?.stringValue ?? "", savePath: details?["downloadDir"]?.stringValue ?? "",
                                     resumed: before.contains(hash), hasMetadata: (details?["metadataPercentComplete"]?.doubleValue ?? 0) >= 1))

@@ -67,6 +67,9 @@ final class RemoteTests: XCTestCase {
         try waitUntil("moved") { scratch.exists("moved/far.bin") }
         let wrong = try remote(url, ["cat", "far"], environment: auth, state: local)
         XCTAssertEqual(wrong.status, 2, "cat is not a remote command")
+        let peer = try remote(url, ["add", torrent, "--peer", "127.0.0.1:1"], environment: auth, state: local)
+        XCTAssertEqual(peer.status, 2)
+        XCTAssertTrue(peer.stderr.contains("--peer does not work with --remote"), peer.stderr)
         XCTAssertEqual(try remote(url, ["remove", "far", "--delete-data"], environment: auth, state: local).status, 0)
         try waitUntil("removed with its data") { !scratch.exists("moved/far.bin") }
         XCTAssertTrue(try remote(url, ["status"], environment: auth, state: local).text.contains("no torrents"))
@@ -92,7 +95,7 @@ final class RemoteTests: XCTestCase {
         let local = scratch.path + "/local-state"
 
         // Its data is there: transmission checks it and seeds.
-        XCTAssertEqual(try remote(url, ["add", torrent, "--detach"], state: local).status, 0)
+        XCTAssertEqual(try remote(url, ["add", torrent, "--detach", "--max-up", "40k", "-t", "http://127.0.0.1:1/announce"], state: local).status, 0)
         try waitUntil("transmission has checked it") {
             (try self.remote(url, ["status", "--json"], state: local).json()["torrents"] as? [[String: Any]])?.first?["progress"] as? Double == 1
         }
@@ -101,6 +104,9 @@ final class RemoteTests: XCTestCase {
         XCTAssertEqual(shown["labels"] as? [String], ["from-btx"])
         XCTAssertEqual((shown["settings"] as? [String: Any])?["max_down"] as? Int, 52_000)
         XCTAssertEqual(shown["state"] as? String, "seeding")
+        XCTAssertEqual((shown["settings"] as? [String: Any])?["max_up"] as? Int, 41_000, "the add's cap (40 KiB, in whole kB), set once it was there")
+        let trackers = try remote(url, ["trackers", "tr.bin", "--json"], state: local).json()["trackers"] as? [[String: Any]]
+        XCTAssertEqual(trackers?.map { $0["url"] as? String }, ["http://127.0.0.1:1/announce"])
         XCTAssertEqual(try remote(url, ["pause", "tr.bin"], state: local).status, 0)
         XCTAssertEqual(try remote(url, ["remove", "tr.bin"], state: local).status, 0)
         XCTAssertTrue(try remote(url, ["status"], state: local).text.contains("no torrents"))
