@@ -89,7 +89,7 @@ final class QBittorrentAPI {
         "torrents/setDownloadLimit", "torrents/setShareLimits", "torrents/addPeers", "torrents/filePrio",
         "torrents/createCategory", "torrents/editCategory", "torrents/removeCategories", "torrents/setCategory",
         "torrents/createTags", "torrents/deleteTags", "torrents/addTags", "torrents/removeTags", "torrents/rename",
-        "transfer/setDownloadLimit", "transfer/setUploadLimit",
+        "transfer/setDownloadLimit", "transfer/setUploadLimit", "torrents/renameFile", "torrents/renameFolder",
     ]
 
     private func answer(_ endpoint: String, _ form: HTTPForm) throws -> HTTPResponse {
@@ -201,6 +201,13 @@ final class QBittorrentAPI {
         case "torrents/removeTags":
             let tags = tagList(form)
             return try each(form) { try self.changeLabels($0, remove: tags.isEmpty ? self.book.tags(of: $0.settings.labels) : tags) }
+        case "torrents/renameFile", "torrents/renameFolder":
+            let t = try one(form)
+            guard let old = form["oldPath"], let new = form["newPath"], !old.isEmpty, !new.isEmpty else {
+                throw Failure(status: 400, message: "oldPath and newPath are required")
+            }
+            _ = try link.call(.rename, [("torrent", .string(t.infoHash)), ("path", .string(old)), ("new_path", .string(new))])
+            return .text(200, "")
         case "torrents/rename":
             throw Failure(status: 409, message: "btx does not rename torrents: the name is the metadata's")
         case "sync/maindata":

@@ -223,6 +223,20 @@ extension TransmissionRPC {
         _ = try link.call(.trackers, query + [("add", .array(added.map(JSON.string))), ("remove", .array(remove.map(JSON.string)))])
     }
 
+    /// A file or folder's last part renamed: `path` to `name`, as transmission.
+    func renamePath(_ arguments: JSON) throws -> JSON {
+        let hashes = try selectedHashes(arguments["ids"])
+        guard hashes.count == 1 else { throw Failure(message: "torrent-rename-path takes exactly one torrent") }
+        guard let path = arguments["path"]?.stringValue, let name = arguments["name"]?.stringValue,
+              !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+            throw Failure(message: "torrent-rename-path needs a path and a name without slashes")
+        }
+        let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        _ = try link.call(.rename, [("torrent", .string(hashes[0])), ("path", .string(path)),
+                                    ("new_path", .string(parent.isEmpty ? name : parent + "/" + name))])
+        return .object([("path", .string(path)), ("name", .string(name)), ("id", .int(ids.id(hashes[0])))])
+    }
+
     func torrentSetLocation(_ arguments: JSON) throws -> JSON {
         guard let location = arguments["location"]?.stringValue, location.hasPrefix("/") else {
             throw Failure(message: "torrent-set-location needs an absolute \"location\"")

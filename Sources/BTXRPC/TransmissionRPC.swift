@@ -164,7 +164,7 @@ final class TransmissionRPC {
             let move = String(method.dropFirst("queue-move-".count))
             return try each(arguments) { try self.link.call(.queue, [("torrent", .string($0)), ("move", .string(move))]) }
         case "torrent-rename-path":
-            throw Failure(message: "btx does not rename a torrent's files (torrent-rename-path)")
+            return try renamePath(arguments)
         default:
             throw Failure(message: "method name not recognized", code: -32601)
         }

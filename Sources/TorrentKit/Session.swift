@@ -204,6 +204,11 @@ public final class Session {
         return fileEntries(items, count)
     }
 
+    /// Renames file `index` to `path` under the save path, in libtorrent's own time.
+    public func renameFile(_ torrent: Torrent, index: Int, to path: String) throws {
+        try check(btx_torrent_rename_file(raw, torrent.rawValue, Int32(clamping: index), path))
+    }
+
     public func peers(_ torrent: Torrent) throws -> [PeerInfo] {
         var items: UnsafeMutablePointer<btx_peer>?
         var count = 0

@@ -76,6 +76,11 @@ final class QBittorrentAPITests: XCTestCase {
             c.torrents_file_priority(torrent_hash=show.hash, file_ids=0, priority=7)
             print("priority", [f.priority for f in c.torrents_files(torrent_hash=show.hash)])
             print("properties", c.torrents_properties(torrent_hash=show.hash).total_size)
+            c.torrents_rename_file(torrent_hash=show.hash, old_path="show.bin", new_path="episode.bin")
+            end = time.time() + 20
+            while [f.name for f in c.torrents_files(torrent_hash=show.hash)] != ["episode.bin"] and time.time() < end: time.sleep(0.1)
+            import os
+            print("renamed", [f.name for f in c.torrents_files(torrent_hash=show.hash)], os.path.exists(folder + "/tv/episode.bin"))
             print("tags", c.torrents_tags())
             c.transfer_set_download_limit(limit=1024000)
             c.app_set_preferences(prefs={"up_limit": 512000})
@@ -91,14 +96,14 @@ final class QBittorrentAPITests: XCTestCase {
         for expected in ["login refused", "version v4.6.0 2.9.3", "save path True", "categories ['films', 'tv']",
                          "add file Ok.", "again Fails.", "new category Ok. True", "no local paths", "downloaded 1.0 True", "add magnet Ok.", "tv show.bin tv hd, new True", "tag hd ['show.bin']",
                          "paused ['later']", "sorted ['show.bin', 'later']", "full True ['later', 'show.bin'] ['films', 'fresh', 'tv']",
-                         "nothing changed ['rid']", "files [('show.bin', 1)]", "priority [7]", "properties \(2 << 20)",
+                         "nothing changed ['rid']", "files [('show.bin', 1)]", "priority [7]", "properties \(2 << 20)", "renamed ['episode.bin'] True",
                          "tags ['hd', 'kept', 'new']", "limits 1024000 512000 512000", "uncategorized ['later', 'show.bin']", "left 0"] {
             XCTAssertTrue(lines.contains(expected), "missing \"\(expected)\" in:\n\(result.text)")
         }
         let delta = try XCTUnwrap(lines.first { $0.hasPrefix("delta ") })
         XCTAssertTrue(delta.contains("films") && delta.contains("kept") && delta.contains("1.5"), delta)
         XCTAssertFalse(delta.contains("'name'"), "only what changed: \(delta)")
-        XCTAssertFalse(scratch.exists("tv/show.bin"), "deleted with its files")
+        XCTAssertFalse(scratch.exists("tv/episode.bin"), "deleted with its files, renamed as they were")
     }
 
     /// The login cookie, qBittorrent's Referer/Origin check, and calls it does not know.

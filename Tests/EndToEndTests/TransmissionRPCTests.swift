@@ -83,14 +83,20 @@ final class TransmissionRPCTests: XCTestCase {
         // Labels are btx's own.
         XCTAssertEqual(try remote(port, ["-t", "1", "-L", "tv,hd"]).status, 0)
         XCTAssertTrue(try remote(port, ["-t", "1", "-i"]).text.contains("Labels: tv, hd"))
-        // What btx cannot do is said, not faked.
-        let rename = try remote(port, ["-t", "1", "--path", "remote.bin", "--rename", "other.bin"])
-        XCTAssertNotEqual(rename.status, 0)
-        XCTAssertTrue(rename.stderr.contains("rename"), rename.stderr)
+        // A file renamed in place (transmission-remote 3.00 has no --rename: the RPC as 4.0's sends it):
+        // its data goes with it, the listing follows.
+        let renamed = try RPCClient(port: port).post(#"{"method":"torrent-rename-path","arguments":{"ids":[1],"path":"remote.bin","name":"other.bin"}}"#)
+        XCTAssertEqual(renamed.json["result"] as? String, "success", "\(renamed.json)")
+        try waitUntil("renamed") { scratch.exists("dl/other.bin") && !scratch.exists("dl/remote.bin") }
+        XCTAssertEqual(try scratch.contents("dl/other.bin"), data)
+        try waitUntil("listed renamed") { try self.remote(port, ["-t", "1", "-f"]).text.contains("other.bin") }
+        // A name that leaves the torrent's folder is refused.
+        let escape = try RPCClient(port: port).post(#"{"method":"torrent-rename-path","arguments":{"ids":[1],"path":"other.bin","name":".."}}"#)
+        XCTAssertNotEqual(escape.json["result"] as? String, "success")
 
         // A move takes the data along.
         XCTAssertEqual(try remote(port, ["-t", "1", "--move", scratch.path + "/moved"]).status, 0)
-        try waitUntil("moved") { scratch.exists("moved/remote.bin") && !scratch.exists("dl/remote.bin") }
+        try waitUntil("moved") { scratch.exists("moved/other.bin") && !scratch.exists("dl/other.bin") }
         // The listener shows what libtorrent's state updates said, at most a second ago.
         try waitUntil("the new location shown") { try self.remote(port, ["-t", "1", "-i"]).text.contains("Location: \(scratch.path)/moved") }
 
@@ -101,7 +107,7 @@ final class TransmissionRPCTests: XCTestCase {
 
         // Removed with its data.
         XCTAssertEqual(try remote(port, ["-t", "1", "--remove-and-delete"]).status, 0)
-        try waitUntil("removed with its data") { try self.row(port, "remote.bin") == nil && !scratch.exists("moved/remote.bin") }
+        try waitUntil("removed with its data") { try self.row(port, "remote.bin") == nil && !scratch.exists("moved/other.bin") }
     }
 
     /// The python client reads every field it models for a torrent and the

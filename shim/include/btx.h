@@ -164,6 +164,13 @@ int btx_torrent_force_recheck(btx_session *session, btx_torrent torrent);
 int btx_torrent_connect_peer(btx_session *session, btx_torrent torrent, const char *endpoint);
 
 /* One priority (0..7) per file, in file order (padding never counts as a file). */
+/* Renames file `index` (as btx_torrent_files numbers them, pad files left
+ * out) to `path`, relative to the save path; data already there is moved.
+ * BTX_ERR_INVALID_ARG for an absolute path or one with an empty, "." or ".."
+ * part: a rename never leaves the save folder. Done in libtorrent's own
+ * time: the file list shows the new path once it is. */
+int btx_torrent_rename_file(btx_session *session, btx_torrent torrent, int index, const char *path);
+
 int btx_torrent_set_file_priorities(btx_session *session, btx_torrent torrent,
                                     const uint8_t *priorities, size_t count);
 

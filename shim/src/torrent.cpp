@@ -240,6 +240,29 @@ int btx_torrent_set_file_priorities(btx_session* session, btx_torrent torrent, u
     });
 }
 
+int btx_torrent_rename_file(btx_session* session, btx_torrent torrent, int index, char const* path) {
+    return with_torrent(session, torrent, [&](lt::torrent_handle const& h) {
+        btx::require(path, "path");
+        std::string const text = path;
+        bool bad = text.empty() || text.front() == '/' || text.back() == '/';
+        size_t start = 0;
+        while (!bad && start <= text.size()) {
+            size_t const end = std::min(text.find('/', start), text.size());
+            std::string const part = text.substr(start, end - start);
+            bad = part.empty() || part == "." || part == ".." || part.find('\\') != std::string::npos
+                || std::any_of(part.begin(), part.end(), [](char c) { return static_cast<unsigned char>(c) < ' '; });
+            start = end + 1;
+        }
+        if (bad) throw btx::failure(BTX_ERR_INVALID_ARG, "'" + text + "' is not a path inside the torrent's folder");
+        auto const ti = h.torrent_file();
+        if (!ti) throw btx::failure(BTX_ERR_NO_METADATA, "the torrent's metadata has not arrived yet");
+        auto const files = btx::real_files(ti->files());
+        if (index < 0 || size_t(index) >= files.size())
+            throw btx::failure(BTX_ERR_INVALID_ARG, "no file " + std::to_string(index));
+        h.rename_file(files[size_t(index)], text);
+    });
+}
+
 int btx_torrent_save_resume(btx_session* session, btx_torrent torrent, int only_if_modified) {
     return with_torrent(session, torrent, [&](lt::torrent_handle const& h) {
         h.save_resume_data(lt::torrent_handle::save_info_dict

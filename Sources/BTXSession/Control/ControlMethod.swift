@@ -16,6 +16,8 @@ public enum ControlMethod: String, CaseIterable, Sendable {
     case set
     case queue
     case move
+    /// A file or folder inside a torrent: `path` to `new_path`, both relative to the save path.
+    case rename
     case stream
     case streamEnd = "stream_end"
     case blocklist

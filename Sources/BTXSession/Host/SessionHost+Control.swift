@@ -113,6 +113,8 @@ extension SessionHost {
                 return ControlServer.result(try queue(params))
             case .move:
                 return try move(params, client: client)
+            case .rename:
+                return ControlServer.result(try rename(params))
             case .stream:
                 return ControlServer.result(try stream(params, client: client))
             case .streamEnd:

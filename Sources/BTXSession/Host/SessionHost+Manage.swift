@@ -174,6 +174,35 @@ extension SessionHost {
         try session.setFlags(entry.torrent, flags)
     }
 
+    // MARK: renaming
+
+    /// Renames the file `path` names, or every file under the folder it
+    /// names, to `new_path` (both inside the torrent's folder). libtorrent
+    /// renames in its own time; the files show it once done.
+    func rename(_ params: JSON) throws -> JSON {
+        let (entry, status) = try target(params)
+        guard let path = params["path"]?.stringValue, let newPath = params["new_path"]?.stringValue else {
+            throw BTXError.usage("rename needs \"path\" and \"new_path\"")
+        }
+        let files = try session.files(entry.torrent)
+        let renames: [(Int, String)] = files.compactMap { file in
+            if file.path == path { return (file.index, newPath) }
+            guard file.path.hasPrefix(path + "/") else { return nil }
+            return (file.index, newPath + file.path.dropFirst(path.count))
+        }
+        guard !renames.isEmpty else { throw BTXError.notFound("\(status.name) has no file or folder \(path) (see 'btx files')") }
+        for (index, target) in renames {
+            do {
+                try session.renameFile(entry.torrent, index: index, to: target)
+            } catch let error as TorrentKitError {
+                throw BTXError.usage(error.message)
+            }
+        }
+        saveChange(entry)
+        return .object([("info_hash", .string(status.infoHash)), ("name", .string(status.name)), ("path", .string(path)),
+                        ("new_path", .string(newPath)), ("files", .int(renames.count))])
+    }
+
     // MARK: moving
 
     /// Starts moving the data; the answer comes with libtorrent's event, or
