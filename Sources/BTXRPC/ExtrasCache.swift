@@ -16,6 +16,11 @@ final class ExtrasCache {
 
     private var kept: [String: [String: Kept]] = [:]
 
+    /// What was kept of a torrent: a change made through the listener shows at once.
+    func forget(_ hash: String) {
+        for kind in Array(kept.keys) { kept[kind]?[hash] = nil }
+    }
+
     /// `kind`'s value for each of `hashes`: kept ones while fresh, the rest
     /// loaded in one go. `revision`: the document revision it depends on, or nil.
     func values(_ kind: String, for hashes: [String], lifetime: Double, revision: (String) -> Int64?,

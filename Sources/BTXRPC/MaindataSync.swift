@@ -8,14 +8,12 @@ import BTXSession
 /// mirror knows which changed after which session revision.
 final class MaindataSync {
     private var lastRID = 0
-    /// The session revision each recent answer showed.
-    private var answered: [(rid: Int, revision: Int64)] = []
+    /// The session revision, categories and tags each recent answer showed.
+    private var answered: [(rid: Int, revision: Int64, categories: [String: [UInt8]], tags: [String])] = []
     private static let keptAnswers = 16
     /// What the last answer left each client with, encoded field by field:
     /// the base of a field-level difference for the client that got it.
     private var sentTorrents: [String: [[UInt8]]] = [:]
-    private var sentCategories: [String: [UInt8]] = [:]
-    private var sentTags: [String] = []
     private var sentServer: [String: [UInt8]] = [:]
 
     func answer(rid asked: Int, mirror: TorrentMirror, fields: (TorrentDocument) -> (String, [(String, JSON)]),
@@ -24,12 +22,11 @@ final class MaindataSync {
         let removed = base.flatMap { mirror.removed(since: $0.revision) }
         let followsLast = asked == lastRID
         lastRID += 1
-        answered.append((lastRID, mirror.revision))
+        let categoryBytes = Dictionary(categories.map { ($0.0, $0.1.bytes) }, uniquingKeysWith: { first, _ in first })
+        answered.append((lastRID, mirror.revision, categoryBytes, tags))
         if answered.count > Self.keptAnswers { answered.removeFirst() }
         let server = serverState.objectFields ?? []
         defer {
-            sentCategories = Dictionary(categories.map { ($0.0, $0.1.bytes) }, uniquingKeysWith: { first, _ in first })
-            sentTags = tags
             sentServer = Dictionary(server.map { ($0.0, $0.1.bytes) }, uniquingKeysWith: { first, _ in first })
         }
 
@@ -55,20 +52,21 @@ final class MaindataSync {
             if !different.isEmpty { changed.append((hash, .object(different.map { values[$0] }))) }
         }
         // qBittorrent's id of a removed torrent: what its document showed (the v1 hash, or the v2 cut to 40).
-        let gone = removed.map { String($0.prefix(40)) }
+        let gone = removed.filter { mirror.document($0) == nil }.map { String($0.prefix(40)) }
         for hash in gone { sentTorrents[hash] = nil }
 
         var answer: [(String, JSON)] = [("rid", .int(lastRID))]
         if !changed.isEmpty { answer.append(("torrents", .object(changed))) }
         if !gone.isEmpty { answer.append(("torrents_removed", .array(gone.map(JSON.string)))) }
-        let changedCategories = categories.filter { !followsLast || sentCategories[$0.0] != $0.1.bytes }
+        // Categories and tags against what this client's own last answer showed.
+        let changedCategories = categories.filter { base.categories[$0.0] != $0.1.bytes }
         if !changedCategories.isEmpty { answer.append(("categories", .object(changedCategories))) }
-        let removedCategories = sentCategories.keys.filter { name in !categories.contains { $0.0 == name } }.sorted()
-        if followsLast, !removedCategories.isEmpty { answer.append(("categories_removed", .array(removedCategories.map(JSON.string)))) }
-        let newTags = tags.filter { !followsLast || !sentTags.contains($0) }
+        let removedCategories = base.categories.keys.filter { categoryBytes[$0] == nil }.sorted()
+        if !removedCategories.isEmpty { answer.append(("categories_removed", .array(removedCategories.map(JSON.string)))) }
+        let newTags = tags.filter { !base.tags.contains($0) }
         if !newTags.isEmpty { answer.append(("tags", .array(newTags.map(JSON.string)))) }
-        let removedTags = sentTags.filter { !tags.contains($0) }
-        if followsLast, !removedTags.isEmpty { answer.append(("tags_removed", .array(removedTags.map(JSON.string)))) }
+        let removedTags = base.tags.filter { !tags.contains($0) }
+        if !removedTags.isEmpty { answer.append(("tags_removed", .array(removedTags.map(JSON.string)))) }
         let changedServer = server.filter { !followsLast || sentServer[$0.0] != $0.1.bytes }
         if !changedServer.isEmpty { answer.append(("server_state", .object(changedServer))) }
         return .object(answer)

@@ -31,6 +31,7 @@ final class TorrentMirror {
         if reply["full"]?.boolValue == true {
             let present = Set(changed.map(\.infoHash))
             removed = order.filter { !present.contains($0) }
+            for hash in removed { removals.append((hash, latest, now)) }
             order = []
             documents = [:]
             changedAt = [:]
@@ -46,6 +47,8 @@ final class TorrentMirror {
         }
         if removals.count > Self.keptRemovals { removals.removeFirst(removals.count - Self.keptRemovals) }
         for document in changed {
+            // Back (removed and added again): no longer gone.
+            removals.removeAll { $0.infoHash == document.infoHash }
             if documents[document.infoHash] == nil { order.append(document.infoHash) }
             documents[document.infoHash] = document
             changedAt[document.infoHash] = latest

@@ -29,8 +29,9 @@ extension TransmissionRPC {
         }
         let hashes = chosen.map(\.infoHash)
         let revision = { (hash: String) in self.mirror.changedAt[hash] }
+        let withMetadata = chosen.filter(\.hasMetadata).map(\.infoHash)
         let files = wants(TransmissionFields.fileFields)
-            ? try extras.values("files", for: hashes, lifetime: 10, revision: revision) { try each(.files, "files", $0) } : [:]
+            ? try extras.values("files", for: withMetadata, lifetime: 10, revision: revision) { try each(.files, "files", $0) } : [:]
         let trackers = wants(TransmissionFields.trackerFields)
             ? try extras.values("trackers", for: hashes, lifetime: 5, revision: { _ in nil }) { try each(.trackers, "trackers", $0) } : [:]
         // A paused or queued torrent has no peers: nothing to ask.
@@ -38,7 +39,6 @@ extension TransmissionRPC {
         let peers = wants(TransmissionFields.peerFields) ? try each(.peers, "peers", running) : [:]
         var pieces: [String: String] = [:]
         if wants(TransmissionFields.pieceFields) {
-            let withMetadata = chosen.filter(\.hasMetadata).map(\.infoHash)
             let bitfields = try extras.values("pieces", for: withMetadata, lifetime: 10, revision: revision) { missing in
                 var loaded: [String: JSON] = [:]
                 for document in try link.call(.status, [("torrents", .array(missing.map(JSON.string))), ("pieces", .bool(true))])
@@ -69,7 +69,8 @@ extension TransmissionRPC {
             result = [("torrents", .array(rows))]
         }
         if arguments["ids"]?.stringValue == "recently-active" {
-            result.append(("removed", .array(mirror.removed(within: Self.recentSeconds).map { .int(ids.id($0)) })))
+            result.append(("removed", .array(mirror.removed(within: Self.recentSeconds).filter { mirror.document($0) == nil }
+                .map { .int(ids.id($0)) })))
         }
         return .object(result)
     }
@@ -150,7 +151,7 @@ extension TransmissionRPC {
             if arguments[limited]?.boolValue == false {
                 settings.append((key, .int(0)))
             } else if let kilobytes = arguments[limit]?.intValue {
-                settings.append((key, .int(max(0, kilobytes) * 1000)))
+                settings.append((key, .int(min(max(0, kilobytes), Int64.max / 1000) * 1000)))
             }
         }
         rate("downloadLimit", "downloadLimited", "max_down")
@@ -164,6 +165,7 @@ extension TransmissionRPC {
                 _ = try link.call(.set, query + settings + (rules.isEmpty ? [] : [("priorities", .array(rules))]))
             }
             try changeTrackers(hash, arguments)
+            extras.forget(hash)
             if let position = arguments["queuePosition"] {
                 guard let value = position.intValue, value >= 0 else { throw Failure(message: "queuePosition counts from 0") }
                 _ = try link.call(.queue, query + [("position", .int(value))])
@@ -232,6 +234,7 @@ extension TransmissionRPC {
             throw Failure(message: "torrent-rename-path needs a path and a name without slashes")
         }
         let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        extras.forget(hashes[0])
         _ = try link.call(.rename, [("torrent", .string(hashes[0])), ("path", .string(path)),
                                     ("new_path", .string(parent.isEmpty ? name : parent + "/" + name))])
         return .object([("path", .string(path)), ("name", .string(name)), ("id", .int(ids.id(hashes[0])))])
@@ -302,7 +305,7 @@ extension TransmissionRPC {
             if arguments[enabled]?.boolValue == false { return 0 }
             if let kilobytes = arguments[limit] {
                 guard let value = kilobytes.intValue, value >= 0 else { throw Failure(message: "\(limit) is kB/s from 0") }
-                return value * 1000
+                return min(value, Int64.max / 1000) * 1000
             }
             return now
         }

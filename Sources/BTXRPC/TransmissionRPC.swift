@@ -190,7 +190,8 @@ final class TransmissionRPC {
         }
         let wanted = ids.arrayValue ?? [ids]
         return try wanted.compactMap { item -> String? in
-            if let number = item.intValue { return self.ids.hash(Int(number)) }
+            // A removed torrent's id names nothing now, as in transmission.
+            if let number = item.intValue { return self.ids.hash(Int(number)).flatMap { mirror.document($0) == nil ? nil : $0 } }
             if let text = item.stringValue?.lowercased() {
                 return all.first { $0.infoHash == text || $0.infoHashV1 == text || $0.infoHashV2 == text }?.infoHash
             }

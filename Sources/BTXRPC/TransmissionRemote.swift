@@ -316,7 +316,10 @@ public final class TransmissionRemote: SessionChannel {
             guard let torrent = reply["torrent-added"] ?? reply["torrent-duplicate"], let hash = torrent["hashString"]?.stringValue else {
                 throw BTXError.failure("\(shownURL) added nothing")
             }
-            if !settings.isEmpty { _ = try rpc("torrent-set", [("ids", .array([torrent["id"] ?? .null]))] + settings) }
+            // Only on a torrent this add put there: one already there keeps its own.
+            if !settings.isEmpty, reply["torrent-added"] != nil {
+                _ = try rpc("torrent-set", [("ids", .array([torrent["id"] ?? .null]))] + settings)
+            }
             let details = try torrents(fields: ["downloadDir", "metadataPercentComplete"], ids: [torrent["id"] ?? .null]).first
             added.append(addedEvent(infoHash: hash, name: torrent["name"]?.stringValue ?? "", savePath: details?["downloadDir"]?.stringValue ?? "",
                                     resumed: before.contains(hash), hasMetadata: (details?["metadataPercentComplete"]?.doubleValue ?? 0) >= 1))

@@ -104,6 +104,9 @@ final class TransmissionRPCTests: XCTestCase {
         let magnet = "magnet:?xt=urn:btih:" + String(repeating: "7", count: 40) + "&dn=waiting"
         XCTAssertEqual(try remote(port, ["-a", magnet]).status, 0)
         XCTAssertNotNil(try row(port, "waiting"))
+        // A torrent with no metadata yet has no files: the others' are still answered.
+        let files = try RPCClient(port: port).post(#"{"method":"torrent-get","arguments":{"fields":["id","name","files","fileStats","peers","trackers","pieces"]}}"#)
+        XCTAssertEqual(files.json["result"] as? String, "success", "\(files.json)")
 
         // Removed with its data.
         XCTAssertEqual(try remote(port, ["-t", "1", "--remove-and-delete"]).status, 0)

@@ -146,7 +146,17 @@ extension SessionHost {
         var statuses: [TorrentStatus]
         if policy.pollsOnlyChanges {
             for status in try session.statusUpdates() { update(with: status, now: now) }
-            statuses = try tracked.map { try $0.lastStatus ?? session.status($0.torrent) }
+            // libtorrent posts no update for the second a rate falls to 0, nor
+            // for a pause or a move just asked for: those few are read afresh.
+            statuses = try tracked.map { entry in
+                guard let last = entry.lastStatus, last.downloadRate == 0, last.uploadRate == 0,
+                      !changedTorrents.contains(entry.torrent) else {
+                    let status = try session.status(entry.torrent)
+                    update(with: status, now: now)
+                    return status
+                }
+                return last
+            }
         } else {
             statuses = try session.statuses()
             for status in statuses { update(with: status, now: now) }
@@ -166,18 +176,20 @@ extension SessionHost {
     /// thousands of torrents makes one round trip, not thousands.
     private func batch(_ method: ControlMethod, _ params: JSON) throws -> JSON {
         let queries = params["torrents"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        return .object([("torrents", .array(try queries.map { query in
-            let entry = try entry(named: query)
-            let key = entry.lastStatus?.infoHash ?? entry.stateKey
-            let items: (String, JSON)
-            switch method {
-            case .files: items = ("files", .array(try session.files(entry.torrent).map { FileDocument($0).json }))
-            case .peers: items = ("peers", .array(try session.peers(entry.torrent).map { PeerDocument($0).json }))
-            default:
-                items = ("trackers", .array(try session.trackers(entry.torrent).map { TrackerDocument($0).json }))
-            }
-            return .object([("info_hash", .string(key)), ("name", .string(entry.name)), items])
-        }))])
+        // One torrent that cannot answer (gone meanwhile, no metadata yet) is left out, not the request failed.
+        return .object([("torrents", .array(queries.compactMap { query in try? batchItem(method, query) }))])
+    }
+
+    private func batchItem(_ method: ControlMethod, _ query: String) throws -> JSON {
+        let entry = try entry(named: query)
+        let items: (String, JSON)
+        switch method {
+        case .files: items = ("files", .array(try session.files(entry.torrent).map { FileDocument($0).json }))
+        case .peers: items = ("peers", .array(try session.peers(entry.torrent).map { PeerDocument($0).json }))
+        default: items = ("trackers", .array(try session.trackers(entry.torrent).map { TrackerDocument($0).json }))
+        }
+        // Named as asked, so the asker files it where it looks.
+        return .object([("info_hash", .string(query)), ("name", .string(entry.name)), items])
     }
 
     /// Does `action` to the torrent `params` names; the reply names it.

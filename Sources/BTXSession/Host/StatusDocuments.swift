@@ -42,7 +42,14 @@ final class StatusDocuments {
     /// offset moves on its own and is never kept, changes every time).
     func kept(of status: TorrentStatus, entry: SessionHost.Tracked, stream: StreamDocument?) -> (document: JSON, revision: Int64) {
         let shown = StatusDocumentInputs(status, entry: entry)
+        // A v2 magnet that learns its v1 hash is named anew: its old name is gone.
+        if let kept = rendered[status.torrent], kept.shown.status.infoHash != status.infoHash {
+            revision += 1
+            removals.append((kept.shown.status.infoHash, revision))
+        }
         guard stream == nil else {
+            // Not kept: when the stream ends, the document without it is a change too.
+            rendered[status.torrent] = nil
             revision += 1
             return (document(of: shown, stream: stream).json, revision)
         }
