@@ -12,9 +12,9 @@ struct PieceMapLines {
 
     init?(_ document: PieceMapDocument) {
         let count = document.pieces
-        guard count > 0, let have = bits(hex: document.bitfield, count: count) else { return nil }
+        guard count > 0, let have = bitfieldBits(hex: document.bitfield, count: count) else { return nil }
         self.have = have
-        downloading = document.downloading.flatMap { bits(hex: $0, count: count) } ?? [Bool](repeating: false, count: count)
+        downloading = document.downloading.flatMap { bitfieldBits(hex: $0, count: count) } ?? [Bool](repeating: false, count: count)
         availability = document.availability?.count == count ? document.availability : nil
     }
 
@@ -49,17 +49,4 @@ struct PieceMapLines {
         }
         return lines
     }
-}
-
-/// BitTorrent's bitfield order: the high bit of the first byte is piece 0.
-private func bits(hex: String, count: Int) -> [Bool]? {
-    let digits = Array(hex.utf8)
-    guard digits.count == (count + 7) / 8 * 2 else { return nil }
-    var result: [Bool] = []
-    result.reserveCapacity(count)
-    for index in stride(from: 0, to: digits.count, by: 2) {
-        guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
-        for bit in 0..<8 where result.count < count { result.append(byte & (0x80 >> UInt8(bit)) != 0) }
-    }
-    return result
 }

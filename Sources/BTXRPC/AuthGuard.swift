@@ -4,6 +4,14 @@ import BTXSession
 /// within 10 minutes is refused for 10 minutes without a check (each check
 /// costs the listener's one thread a few milliseconds of PBKDF2), as
 /// qBittorrent bans an address after 5 failures.
+/// `count` letters and digits from the system's secure generator: a session
+/// id or cookie no one can guess.
+func randomToken(_ count: Int) -> String {
+    var random = SystemRandomNumberGenerator()
+    let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    return String((0..<count).map { _ in letters[Int.random(in: 0..<letters.count, using: &random)] })
+}
+
 final class AuthGuard {
     static let allowed = 5
     static let window = 600.0

@@ -37,8 +37,6 @@ struct HTTPForm {
     /// The first field named `name`, as text.
     subscript(name: String) -> String? { fields.first { $0.name == name }?.text }
 
-    func all(_ name: String) -> [Field] { fields.filter { $0.name == name } }
-
     func bool(_ name: String) -> Bool? {
         switch self[name]?.lowercased() {
         case "true", "1": return true

@@ -238,9 +238,7 @@ final class QBittorrentAPI {
         }
         let now = monotonicSeconds()
         sessions = sessions.filter { now - $0.value < Self.sessionLifetime }
-        var random = SystemRandomNumberGenerator()
-        let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        let sid = String((0..<32).map { _ in letters[Int.random(in: 0..<letters.count, using: &random)] })
+        let sid = randomToken(32)
         sessions[sid] = now
         return .text(200, "Ok.", headers: [("Set-Cookie", "SID=\(sid); HttpOnly; SameSite=Strict; path=/")])
     }
@@ -400,17 +398,10 @@ final class QBittorrentAPI {
         let t = try one(form)
         let reply = try link.call(.status, [("torrents", .array([.string(t.infoHash)])), ("pieces", .bool(true))])
         guard let map = try reply.documents("torrents", TorrentDocument.init(json:)).first?.pieceMap else { return .array([]) }
-        let have = bits(map.bitfield, count: map.pieces), fetching = bits(map.downloading ?? "", count: map.pieces)
+        let none = [Bool](repeating: false, count: map.pieces)
+        let have = bitfieldBits(hex: map.bitfield, count: map.pieces) ?? none
+        let fetching = map.downloading.flatMap { bitfieldBits(hex: $0, count: map.pieces) } ?? none
         return .array((0..<map.pieces).map { .int(have[$0] ? 2 : fetching[$0] ? 1 : 0) })
-    }
-
-    private func bits(_ hex: String, count: Int) -> [Bool] {
-        var out: [Bool] = []
-        for character in hex {
-            guard let nibble = character.hexDigitValue else { continue }
-            for shift in (0..<4).reversed() { out.append(nibble >> shift & 1 == 1) }
-        }
-        return Array((out + [Bool](repeating: false, count: max(0, count - out.count))).prefix(count))
     }
 
     /// Tags created, and those torrents have.

@@ -22,7 +22,7 @@ public struct RPCCredentials {
         let parts = password.split(separator: "$", omittingEmptySubsequences: false)
         if parts.count == 4, parts[0] == Substring(Self.scheme) {
             guard let iterations = Int(parts[1]), (1...10_000_000).contains(iterations),
-                  let salt = hexBytes(parts[2]), let digest = hexBytes(parts[3]), digest.count == 32, !salt.isEmpty else {
+                  let salt = hexBytes(String(parts[2])), let digest = hexBytes(String(parts[3])), digest.count == 32, !salt.isEmpty else {
                 throw BTXError.failure("rpc-password: a damaged \(Self.scheme) hash; set the password again in plain text")
             }
             (self.iterations, self.salt, self.digest) = (iterations, salt, digest)
@@ -53,19 +53,6 @@ extension Array where Element == UInt8 {
         for i in 0..<Swift.min(count, other.count) { difference |= self[i] ^ other[i] }
         return difference == 0
     }
-}
-
-private func hexBytes(_ text: Substring) -> [UInt8]? {
-    guard text.count % 2 == 0 else { return nil }
-    var bytes: [UInt8] = []
-    var index = text.startIndex
-    while index < text.endIndex {
-        let next = text.index(index, offsetBy: 2)
-        guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-        bytes.append(byte)
-        index = next
-    }
-    return bytes
 }
 
 private func hexString(_ bytes: [UInt8]) -> String {

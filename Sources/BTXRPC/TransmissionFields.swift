@@ -1,5 +1,6 @@
 import BTXSession
 import Glibc
+import TorrentKit
 
 /// torrent-get's fields, each from btx's typed documents. A field the
 /// request does not name costs nothing: files, trackers and peers are asked
@@ -117,7 +118,7 @@ enum TransmissionFields {
         case "magnetLink":
             var link = "magnet:?xt=urn:btih:\(t.infoHashV1 ?? t.infoHash)"
             if let v2 = t.infoHashV2 { link += "&xt=urn:btmh:1220\(v2)" }
-            return .string(link + "&dn=" + formEncoded(t.name))
+            return .string(link + "&dn=" + percentEncoded(t.name))
         case "labels": return .array(t.settings.labels.map(JSON.string))
         case "group": return .string("")
         case "secondsDownloading", "secondsSeeding", "manualAnnounceTime": return .int(0)
@@ -129,7 +130,7 @@ enum TransmissionFields {
         case "webseeds": return .array(metainfo.webSeeds.map(JSON.string))
         // btx keeps no copy of the .torrent: its metainfo lives in the resume data.
         case "torrentFile": return .string("")
-        case "pieces": return .string(base64(hexBytes(extras.pieces ?? "")))
+        case "pieces": return .string(base64(hexBytes(extras.pieces ?? "") ?? []))
         case "primary-mime-type":
             return files.map { .string($0.max { $0.size < $1.size }.map { MediaType.of(path: $0.path) } ?? "") }
         case "file-count": return files.map { .int($0.count) }
@@ -240,20 +241,6 @@ enum TransmissionFields {
         return host
     }
 
-    private static func formEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(Character(UnicodeScalar(byte)))
-            default:
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return out
-    }
-
     /// session-get's fields.
     static let sessionFields = [
         "version", "rpc-version", "rpc-version-minimum", "rpc-version-semver", "session-id", "config-dir", "download-dir",
@@ -269,33 +256,6 @@ enum TransmissionFields {
         "script-torrent-added-filename", "script-torrent-done-seeding-enabled", "script-torrent-done-seeding-filename",
         "default-trackers", "units",
     ]
-}
-
-/// "0a1f" → [0x0a, 0x1f]; what cannot be read is left out.
-private func hexBytes(_ text: String) -> [UInt8] {
-    var bytes: [UInt8] = []
-    var high: UInt8?
-    for character in text.utf8 {
-        guard let digit = character.hexDigitValue else { continue }
-        if let first = high {
-            bytes.append(first << 4 | digit)
-            high = nil
-        } else {
-            high = digit
-        }
-    }
-    return bytes
-}
-
-private extension UInt8 {
-    var hexDigitValue: UInt8? {
-        switch self {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return self - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return self - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return self - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }
 
 private extension String {

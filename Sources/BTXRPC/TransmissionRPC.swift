@@ -31,9 +31,7 @@ final class TransmissionRPC {
         self.link = link
         self.facts = facts
         metainfo = MetainfoFacts(directory: directory)
-        var random = SystemRandomNumberGenerator()
-        let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        sessionID = String((0..<48).map { _ in letters[Int.random(in: 0..<letters.count, using: &random)] })
+        sessionID = randomToken(48)
     }
 
     /// A failure reported to the client as the request's result; the HTTP

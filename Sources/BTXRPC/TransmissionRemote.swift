@@ -41,7 +41,10 @@ public final class TransmissionRemote: SessionChannel {
         guard !host.isEmpty else { throw BTXError.usage("--remote: '\(url.redactingCredentials)' names no host") }
         client = HTTPRequester(host: host, port: port)
         path = rest.isEmpty || rest == "/" ? "/transmission/rpc" : String(rest)
-        authorization = userInfo.map { String($0).removingPercentEncoding } ?? credentials
+        if let userInfo, percentDecoded(userInfo) == nil {
+            throw BTXError.usage("--remote: the URL's user or password has a bad %-escape")
+        }
+        authorization = userInfo.flatMap(percentDecoded) ?? credentials
         shownURL = "http://\(hostPort)\(path)"
     }
 
@@ -378,19 +381,5 @@ private extension String {
         let parts = split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count >= 3, let at = parts[2].lastIndex(of: "@") else { return self }
         return ([parts[0], parts[1], parts[2][parts[2].index(after: at)...]] + parts.dropFirst(3)).joined(separator: "/")
-    }
-
-    var removingPercentEncoding: String {
-        var bytes: [UInt8] = []
-        var iterator = Array(utf8).makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
-               let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) {
-                bytes.append(value)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -61,8 +61,8 @@ public struct Proxy: Sendable, Equatable, CustomStringConvertible {
             let userinfo = rest[..<at]
             rest = rest[rest.index(after: at)...]
             let parts = userinfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let user = Proxy.percentDecoded(parts[0]),
-                  let pass = parts.count > 1 ? Proxy.percentDecoded(parts[1]) : "" else {
+            guard let user = percentDecoded(parts[0]),
+                  let pass = parts.count > 1 ? percentDecoded(parts[1]) : "" else {
                 throw fail("has a bad %-escape in its user name or password (write %XX, e.g. %40 for @)")
             }
             guard !user.isEmpty else { throw fail("has a password but no user name") }
@@ -110,24 +110,5 @@ public struct Proxy: Sendable, Equatable, CustomStringConvertible {
             return text
         }
         return String(text[..<start]) + "***" + String(text[at...])
-    }
-
-    /// nil for a bad escape, a NUL (libtorrent takes C strings) or bytes
-    /// that are not UTF-8.
-    static func percentDecoded(_ text: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var utf8 = text.utf8[...]
-        while let byte = utf8.first {
-            utf8 = utf8.dropFirst()
-            guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
-            guard utf8.count >= 2, let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) else {
-                return nil
-            }
-            bytes.append(value)
-            utf8 = utf8.dropFirst(2)
-        }
-        let decoded = String(decoding: bytes, as: UTF8.self)
-        guard !bytes.contains(0), Array(decoded.utf8) == bytes else { return nil }
-        return decoded
     }
 }

@@ -152,8 +152,7 @@ final class ManageTests: XCTestCase {
         let tv = try makeTorrent(scratch.path + "/src/tv.bin", scratch.path + "/tv.torrent")
         let film = try makeTorrent(scratch.path + "/src/film.bin", scratch.path + "/film.torrent")
         let peer = try Peer(scratch, "labels")
-        try (String(contentsOfFile: peer.state + "/config", encoding: .utf8) + "seed-time = 2h\n")
-            .write(toFile: peer.state + "/config", atomically: true, encoding: .utf8)
+        try peer.appendConfig("seed-time = 2h\n")
         try startDaemon(peer, in: self)
         // Seeding what is already there: complete at once.
         XCTAssertEqual(try btxRun(peer, ["add", tv, "-o", scratch.path + "/src", "--detach", "--label", "tv", "-L", "hd"]).status, 0)

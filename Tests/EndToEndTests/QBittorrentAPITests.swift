@@ -14,11 +14,7 @@ final class QBittorrentAPITests: XCTestCase {
         defer { seeder.signal(SIGTERM); _ = try? seeder.wait() }
 
         let peer = try Peer(scratch, "daemon")
-        let config = peer.state + "/config"
-        try (String(contentsOfFile: config, encoding: .utf8)
-             + "rpc-user = admin\nrpc-password = hunter2\ncategory = tv \(scratch.path)/tv\n")
-            .write(toFile: config, atomically: true, encoding: .utf8)
-        chmod(config, 0o600)
+        try peer.appendConfig("rpc-user = admin\nrpc-password = hunter2\ncategory = tv \(scratch.path)/tv\n")
         let port = freePort()
         try startDaemon(peer, ["--rpc", String(port)], in: self)
 
@@ -110,10 +106,7 @@ final class QBittorrentAPITests: XCTestCase {
     func testLoginCookieAndCrossSiteChecks() throws {
         let scratch = try Scratch()
         let peer = try Peer(scratch, "daemon")
-        let config = peer.state + "/config"
-        try (String(contentsOfFile: config, encoding: .utf8) + "rpc-user = admin\nrpc-password = pw\n")
-            .write(toFile: config, atomically: true, encoding: .utf8)
-        chmod(config, 0o600)
+        try peer.appendConfig("rpc-user = admin\nrpc-password = pw\n")
         let port = freePort()
         try startDaemon(peer, ["--rpc", String(port)], in: self)
         let base = "http://127.0.0.1:\(port)/api/v2/"

@@ -23,10 +23,7 @@ final class RemoteTests: XCTestCase {
         defer { seeder.signal(SIGTERM); _ = try? seeder.wait(); tracker.signal(SIGKILL); _ = try? tracker.wait() }
 
         let daemon = try Peer(scratch, "daemon")
-        let config = daemon.state + "/config"
-        try (String(contentsOfFile: config, encoding: .utf8) + "rpc-user = ops\nrpc-password = s3cret\n")
-            .write(toFile: config, atomically: true, encoding: .utf8)
-        chmod(config, 0o600)
+        try daemon.appendConfig("rpc-user = ops\nrpc-password = s3cret\n")
         let port = freePort()
         try startDaemon(daemon, ["--rpc", String(port)], in: self)
         // This machine's own state is another, empty one: every answer comes from the daemon.

@@ -17,6 +17,13 @@ struct Peer {
 
     var common: [String] { ["--state-dir", state, "--listen", "127.0.0.1:0", "--no-dht"] }
 
+    /// Adds `lines` to its config file, then readable by its owner only (it may hold a password).
+    func appendConfig(_ lines: String) throws {
+        let path = state + "/config"
+        try (String(contentsOfFile: path, encoding: .utf8) + lines).write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o600)
+    }
+
     /// Runs `btx add ... --json` to the end.
     func add(_ arguments: [String], timeout: TimeInterval = 120) throws -> ProcessResult {
         try spawn(btxPath, ["add", "--json"] + common + arguments, timeout: timeout)

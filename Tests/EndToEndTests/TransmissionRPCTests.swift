@@ -14,11 +14,7 @@ final class TransmissionRPCTests: XCTestCase {
     private func rpcDaemon(_ scratch: Scratch, _ name: String = "rpc", config: String = "",
                            extra: [String] = []) throws -> (Peer, Int) {
         let peer = try Peer(scratch, name)
-        if !config.isEmpty {
-            let path = peer.state + "/config"
-            try (String(contentsOfFile: path, encoding: .utf8) + config).write(toFile: path, atomically: true, encoding: .utf8)
-            chmod(path, 0o600)
-        }
+        if !config.isEmpty { try peer.appendConfig(config) }
         let port = freePort()
         try startDaemon(peer, ["--rpc", String(port)] + extra, in: self)
         return (peer, port)
@@ -305,9 +301,8 @@ final class TransmissionRPCTests: XCTestCase {
         XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
         XCTAssertTrue(refused.stderr.contains("rpc-user and rpc-password"), refused.stderr)
 
+        try peer.appendConfig("rpc-user = bob\nrpc-password = pw\n")
         let path = peer.state + "/config"
-        try (String(contentsOfFile: path, encoding: .utf8) + "rpc-user = bob\nrpc-password = pw\n")
-            .write(toFile: path, atomically: true, encoding: .utf8)
         chmod(path, 0o644)
         let readable = try spawn(btxPath, ["daemon", "--rpc", "0.0.0.0:\(freePort())"] + peer.common)
         XCTAssertEqual(readable.status, 1)

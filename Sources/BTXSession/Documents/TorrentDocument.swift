@@ -302,6 +302,18 @@ public struct PieceMapDocument: Equatable {
     ])
 }
 
+/// BitTorrent's bitfield order: the high bit of the first byte is piece 0.
+/// nil unless `hex` holds exactly the bytes `count` pieces take.
+public func bitfieldBits(hex: String, count: Int) -> [Bool]? {
+    guard let bytes = hexBytes(hex), bytes.count == (count + 7) / 8 else { return nil }
+    var result: [Bool] = []
+    result.reserveCapacity(count)
+    for byte in bytes {
+        for bit in 0..<8 where result.count < count { result.append(byte & (0x80 >> UInt8(bit)) != 0) }
+    }
+    return result
+}
+
 func hexBitfield(_ bits: [Bool]) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var out: [UInt8] = []
