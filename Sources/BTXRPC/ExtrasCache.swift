@@ -7,27 +7,34 @@ import BTXSession
 /// torrents every few seconds then costs the session a few requests, not
 /// thousands of libtorrent calls (a cold request for all fields of 5,000
 /// torrents takes seconds).
-final class ExtrasCache {
+/// Kept as typed documents: decoding them again for every request cost more
+/// than the request's encoding.
+final class ExtrasCache<Value> {
     private struct Kept {
-        let value: JSON
+        let value: Value
         let revision: Int64?
         let time: Double
     }
 
-    private var kept: [String: [String: Kept]] = [:]
+    private var store: [String: Kept] = [:]
+    private let lifetime: Double
+
+    /// `lifetime`: seconds a value is kept at most.
+    init(lifetime: Double) {
+        self.lifetime = lifetime
+    }
 
     /// What was kept of a torrent: a change made through the listener shows at once.
     func forget(_ hash: String) {
-        for kind in Array(kept.keys) { kept[kind]?[hash] = nil }
+        store[hash] = nil
     }
 
-    /// `kind`'s value for each of `hashes`: kept ones while fresh, the rest
-    /// loaded in one go. `revision`: the document revision it depends on, or nil.
-    func values(_ kind: String, for hashes: [String], lifetime: Double, revision: (String) -> Int64?,
-                load: ([String]) throws -> [String: JSON]) rethrows -> [String: JSON] {
+    /// The value for each of `hashes`: kept ones while fresh, the rest loaded
+    /// in one go. `revision`: the document revision it depends on, or nil.
+    func values(for hashes: [String], revision: (String) -> Int64?,
+                load: ([String]) throws -> [String: Value]) rethrows -> [String: Value] {
         let now = monotonicSeconds()
-        var store = kept[kind] ?? [:]
-        var values: [String: JSON] = [:]
+        var values: [String: Value] = [:]
         var missing: [String] = []
         for hash in hashes {
             if let entry = store[hash], now - entry.time < lifetime, entry.revision == revision(hash) {
@@ -44,7 +51,6 @@ final class ExtrasCache {
         }
         // Torrents gone, and entries long stale, are let go.
         if store.count > 2 * max(hashes.count, 1000) { store = store.filter { now - $0.value.time < lifetime } }
-        kept[kind] = store
         return values
     }
 }

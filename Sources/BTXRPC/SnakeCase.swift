@@ -26,7 +26,7 @@ enum SnakeCase {
     /// Every classic name a request may carry, by its snake_case spelling.
     private static let classicNames: [String: String] = {
         var names: [String: String] = [:]
-        for name in TransmissionFields.torrentFields + TransmissionFields.sessionFields + argumentNames {
+        for name in TransmissionFields.Field.allCases.map(\.rawValue) + TransmissionFields.sessionFields + argumentNames {
             names[snake(name)] = name
         }
         return names

@@ -6,25 +6,44 @@ import TorrentKit
 /// request does not name costs nothing: files, trackers and peers are asked
 /// of the session only for the torrents and fields that need them.
 enum TransmissionFields {
-    /// Every torrent field btx answers; another is left out of the answer.
-    static let torrentFields = statusFields + fileFields + trackerFields + peerFields + metainfoFields + pieceFields
+    /// A torrent field btx answers; another is left out of the answer.
+    /// Each request names its fields once, so a row costs no string compares.
+    enum Field: String, CaseIterable {
+        // From the status document.
+        case id, hashString, name, status, error, errorString, eta, etaIdle, percentDone, percentComplete
+        case leftUntilDone, sizeWhenDone, totalSize, haveValid, haveUnchecked, desiredAvailable, downloadedEver
+        case uploadedEver, corruptEver, uploadRatio, rateDownload, rateUpload, peersConnected, peersSendingToUs
+        case peersGettingFromUs, webseedsSendingToUs, downloadDir, addedDate, doneDate, activityDate, startDate
+        case editDate, queuePosition, isFinished, isStalled, metadataPercentComplete, recheckProgress, downloadLimit
+        case downloadLimited, uploadLimit, uploadLimited, honorsSessionLimits, bandwidthPriority
+        case peerLimit = "peer-limit", maxConnectedPeers, sequentialDownload, seedRatioLimit, seedRatioMode
+        case seedIdleLimit, seedIdleMode, pieceCount, magnetLink, labels, group, secondsDownloading, secondsSeeding
+        case manualAnnounceTime
+        // From the files.
+        case files, fileStats, fileCount = "file-count", priorities, wanted, primaryMimeType = "primary-mime-type"
+        // From the trackers.
+        case trackers, trackerStats, trackerList
+        // From the peers.
+        case peers, peersFrom
+        // From the metainfo.
+        case comment, creator, isPrivate, pieceSize, dateCreated, webseeds, torrentFile
+        // From the piece bitfield.
+        case pieces
 
-    static let statusFields = [
-        "id", "hashString", "name", "status", "error", "errorString", "eta", "etaIdle", "percentDone", "percentComplete",
-        "leftUntilDone", "sizeWhenDone", "totalSize", "haveValid", "haveUnchecked", "desiredAvailable", "downloadedEver",
-        "uploadedEver", "corruptEver", "uploadRatio", "rateDownload", "rateUpload", "peersConnected", "peersSendingToUs",
-        "peersGettingFromUs", "webseedsSendingToUs", "downloadDir", "addedDate", "doneDate", "activityDate",
-        "startDate", "editDate", "queuePosition", "isFinished", "isStalled", "metadataPercentComplete", "recheckProgress",
-        "downloadLimit", "downloadLimited", "uploadLimit", "uploadLimited", "honorsSessionLimits", "bandwidthPriority",
-        "peer-limit", "maxConnectedPeers", "sequentialDownload", "seedRatioLimit", "seedRatioMode", "seedIdleLimit",
-        "seedIdleMode", "pieceCount", "magnetLink", "labels", "group", "secondsDownloading", "secondsSeeding",
-        "manualAnnounceTime",
-    ]
-    static let fileFields = ["files", "fileStats", "file-count", "priorities", "wanted", "primary-mime-type"]
-    static let trackerFields = ["trackers", "trackerStats", "trackerList"]
-    static let peerFields = ["peers", "peersFrom"]
-    static let metainfoFields = ["comment", "creator", "isPrivate", "pieceSize", "dateCreated", "webseeds", "torrentFile"]
-    static let pieceFields = ["pieces"]
+        /// What the field needs beyond the status document.
+        var need: Need {
+            switch self {
+            case .files, .fileStats, .fileCount, .priorities, .wanted, .primaryMimeType: .files
+            case .trackers, .trackerStats, .trackerList: .trackers
+            case .peers, .peersFrom: .peers
+            case .comment, .creator, .isPrivate, .pieceSize, .dateCreated, .webseeds, .torrentFile: .metainfo
+            case .pieces: .pieces
+            default: .none
+            }
+        }
+    }
+
+    enum Need { case none, files, trackers, peers, metainfo, pieces }
 
     /// What torrent-get needs beyond the status document, each asked for only when a field needs it.
     struct Extras {
@@ -32,7 +51,7 @@ enum TransmissionFields {
         var trackers: [TrackerDocument]?
         var peers: [PeerDocument]?
         var metainfo: MetainfoFacts.Facts?
-        /// The verified pieces, as a hex bitfield.
+        /// The verified pieces, as transmission's base64 bitfield.
         var pieces: String?
     }
 
@@ -48,124 +67,122 @@ enum TransmissionFields {
     }
 
     /// One torrent's fields; `files`, `trackers` and `peers` when asked for.
-    static func torrent(_ doc: TorrentDocument, id: Int, fields: [String], extras: Extras, now: Int64) -> JSON {
-        .object(fields.compactMap { name in value(name, doc, id: id, extras: extras, now: now).map { (name, $0) } })
+    static func torrent(_ doc: TorrentDocument, id: Int, fields: [Field], extras: Extras, now: Int64) -> JSON {
+        .object(fields.compactMap { field in value(field, doc, id: id, extras: extras, now: now).map { (field.rawValue, $0) } })
     }
 
-    private static func value(_ name: String, _ t: TorrentDocument, id: Int, extras: Extras, now: Int64) -> JSON? {
+    private static func value(_ field: Field, _ t: TorrentDocument, id: Int, extras: Extras, now: Int64) -> JSON? {
         let (files, trackers, peers) = (extras.files, extras.trackers, extras.peers)
-        let metainfo = extras.metainfo ?? MetainfoFacts.Facts()
         let wanted = t.wanted ?? 0
         let left = max(0, wanted - min(t.done, wanted))
         let complete = t.hasMetadata && left == 0
-        switch name {
-        case "id": return .int(id)
-        case "hashString": return .string(t.infoHashV1 ?? t.infoHash)
-        case "name": return .string(t.name)
-        case "status": return .int(status(t))
+        switch field {
+        case .id: return .int(id)
+        case .hashString: return .string(t.infoHashV1 ?? t.infoHash)
+        case .name: return .string(t.name)
+        case .status: return .int(status(t))
         // 3: a local error (btx's errors are the torrent's own, not a tracker's).
-        case "error": return .int(t.error == nil ? 0 : 3)
-        case "errorString": return .string(t.error ?? "")
+        case .error: return .int(t.error == nil ? 0 : 3)
+        case .errorString: return .string(t.error ?? "")
         // -1: not downloading or unknown; transmission's TR_ETA_NOT_AVAIL.
-        case "eta": return .int(complete || !t.hasMetadata ? -1 : t.eta ?? -1)
-        case "etaIdle": return .int(-1)
-        case "percentDone": return .double(wanted > 0 ? Double(min(t.done, wanted)) / Double(wanted) : (t.hasMetadata ? 1 : 0))
-        case "percentComplete": return .double(t.progress)
-        case "leftUntilDone": return .int(left)
-        case "sizeWhenDone": return .int(wanted)
-        case "totalSize": return .int(t.size ?? 0)
-        case "haveValid": return .int(t.done)
-        case "haveUnchecked", "corruptEver": return .int(0)
-        case "desiredAvailable": return .int(left)
-        case "downloadedEver": return .int(t.downloaded)
-        case "uploadedEver": return .int(t.uploaded)
+        case .eta: return .int(complete || !t.hasMetadata ? -1 : t.eta ?? -1)
+        case .etaIdle: return .int(-1)
+        case .percentDone: return .double(wanted > 0 ? Double(min(t.done, wanted)) / Double(wanted) : (t.hasMetadata ? 1 : 0))
+        case .percentComplete: return .double(t.progress)
+        case .leftUntilDone: return .int(left)
+        case .sizeWhenDone: return .int(wanted)
+        case .totalSize: return .int(t.size ?? 0)
+        case .haveValid: return .int(t.done)
+        case .haveUnchecked, .corruptEver: return .int(0)
+        case .desiredAvailable: return .int(left)
+        case .downloadedEver: return .int(t.downloaded)
+        case .uploadedEver: return .int(t.uploaded)
         // -1: nothing downloaded to weigh against (TR_RATIO_NA).
-        case "uploadRatio": return .double(t.downloaded == 0 && t.uploaded == 0 ? -1 : t.ratio)
-        case "rateDownload": return .int(t.downloadRate)
-        case "rateUpload": return .int(t.uploadRate)
-        case "peersConnected": return .int(t.peers)
-        case "peersSendingToUs":
+        case .uploadRatio: return .double(t.downloaded == 0 && t.uploaded == 0 ? -1 : t.ratio)
+        case .rateDownload: return .int(t.downloadRate)
+        case .rateUpload: return .int(t.uploadRate)
+        case .peersConnected: return .int(t.peers)
+        case .peersSendingToUs:
             return .int(peers.map { $0.filter { $0.downloadRate > 0 }.count } ?? (t.downloadRate > 0 ? t.peers : 0))
-        case "peersGettingFromUs":
+        case .peersGettingFromUs:
             return .int(peers.map { $0.filter { $0.uploadRate > 0 }.count } ?? (t.uploadRate > 0 ? t.peers - t.seeds : 0))
-        case "webseedsSendingToUs": return .int(0)
-        case "downloadDir": return .string(t.savePath)
-        case "addedDate", "startDate": return .int(t.addedTime)
-        case "doneDate": return .int(t.completedTime ?? 0)
-        case "activityDate": return .int(t.downloadRate > 0 || t.uploadRate > 0 ? now : (t.completedTime ?? t.addedTime))
-        case "editDate": return .int(0)
-        case "queuePosition": return .int(t.queuePosition ?? 0)
+        case .webseedsSendingToUs: return .int(0)
+        case .downloadDir: return .string(t.savePath)
+        case .addedDate, .startDate: return .int(t.addedTime)
+        case .doneDate: return .int(t.completedTime ?? 0)
+        case .activityDate: return .int(t.downloadRate > 0 || t.uploadRate > 0 ? now : (t.completedTime ?? t.addedTime))
+        case .editDate: return .int(0)
+        case .queuePosition: return .int(t.queuePosition ?? 0)
         // transmission: the torrent reached its seeding goal and stopped there (not by hand).
-        case "isFinished": return .bool(t.goalReached == true && t.paused && t.settings.seeding.hasLimit)
-        case "isStalled": return .bool(status(t) == 4 && t.downloadRate == 0 && t.peers == 0)
-        case "metadataPercentComplete": return .double(t.hasMetadata ? 1 : 0)
-        case "recheckProgress": return .double(t.state == "checking" ? t.progress : 0)
+        case .isFinished: return .bool(t.goalReached == true && t.paused && t.settings.seeding.hasLimit)
+        case .isStalled: return .bool(status(t) == 4 && t.downloadRate == 0 && t.peers == 0)
+        case .metadataPercentComplete: return .double(t.hasMetadata ? 1 : 0)
+        case .recheckProgress: return .double(t.state == "checking" ? t.progress : 0)
         // Rates in kB/s (1000 bytes), as session-get's units say.
-        case "downloadLimit": return .int(t.settings.maxDown / 1000)
-        case "downloadLimited": return .bool(t.settings.maxDown > 0)
-        case "uploadLimit": return .int(t.settings.maxUp / 1000)
-        case "uploadLimited": return .bool(t.settings.maxUp > 0)
-        case "honorsSessionLimits": return .bool(true)
-        case "bandwidthPriority": return .int(0)
-        case "peer-limit", "maxConnectedPeers": return .int(t.settings.maxPeers)
-        case "sequentialDownload": return .bool(t.settings.sequential)
-        case "seedRatioLimit": return .double(t.settings.seeding.ratio ?? 0)
+        case .downloadLimit: return .int(t.settings.maxDown / 1000)
+        case .downloadLimited: return .bool(t.settings.maxDown > 0)
+        case .uploadLimit: return .int(t.settings.maxUp / 1000)
+        case .uploadLimited: return .bool(t.settings.maxUp > 0)
+        case .honorsSessionLimits: return .bool(true)
+        case .bandwidthPriority: return .int(0)
+        case .peerLimit, .maxConnectedPeers: return .int(t.settings.maxPeers)
+        case .sequentialDownload: return .bool(t.settings.sequential)
+        case .seedRatioLimit: return .double(t.settings.seeding.ratio ?? 0)
         // 1: its own ratio; 2: unlimited (seeds on); 0: the session's (btx's default: stop once complete).
-        case "seedRatioMode": return .int(t.settings.seeding.ratio != nil ? 1 : (t.settings.seeding.seedForever ? 2 : 0))
-        case "seedIdleLimit": return .int(t.settings.seeding.seconds.map { $0 / 60 } ?? 0)
-        case "seedIdleMode": return .int(0)
-        case "pieceCount": return .int(t.pieces ?? 0)
-        case "magnetLink":
+        case .seedRatioMode: return .int(t.settings.seeding.ratio != nil ? 1 : (t.settings.seeding.seedForever ? 2 : 0))
+        case .seedIdleLimit: return .int(t.settings.seeding.seconds.map { $0 / 60 } ?? 0)
+        case .seedIdleMode: return .int(0)
+        case .pieceCount: return .int(t.pieces ?? 0)
+        case .magnetLink:
             var link = "magnet:?xt=urn:btih:\(t.infoHashV1 ?? t.infoHash)"
             if let v2 = t.infoHashV2 { link += "&xt=urn:btmh:1220\(v2)" }
             return .string(link + "&dn=" + percentEncoded(t.name))
-        case "labels": return .array(t.settings.labels.map(JSON.string))
-        case "group": return .string("")
-        case "secondsDownloading", "secondsSeeding", "manualAnnounceTime": return .int(0)
-        case "comment": return .string(metainfo.comment)
-        case "creator": return .string(metainfo.creator)
-        case "isPrivate": return .bool(metainfo.isPrivate)
-        case "pieceSize": return .int(metainfo.pieceSize)
-        case "dateCreated": return .int(metainfo.created)
-        case "webseeds": return .array(metainfo.webSeeds.map(JSON.string))
+        case .labels: return .array(t.settings.labels.map(JSON.string))
+        case .group: return .string("")
+        case .secondsDownloading, .secondsSeeding, .manualAnnounceTime: return .int(0)
+        case .comment: return .string(extras.metainfo?.comment ?? "")
+        case .creator: return .string(extras.metainfo?.creator ?? "")
+        case .isPrivate: return .bool(extras.metainfo?.isPrivate ?? false)
+        case .pieceSize: return .int(extras.metainfo?.pieceSize ?? 0)
+        case .dateCreated: return .int(extras.metainfo?.created ?? 0)
+        case .webseeds: return .array((extras.metainfo?.webSeeds ?? []).map(JSON.string))
         // btx keeps no copy of the .torrent: its metainfo lives in the resume data.
-        case "torrentFile": return .string("")
-        case "pieces": return .string(base64(hexBytes(extras.pieces ?? "") ?? []))
-        case "primary-mime-type":
+        case .torrentFile: return .string("")
+        case .pieces: return .string(extras.pieces ?? "")
+        case .primaryMimeType:
             return files.map { .string($0.max { $0.size < $1.size }.map { MediaType.of(path: $0.path) } ?? "") }
-        case "file-count": return files.map { .int($0.count) }
-        case "files":
+        case .fileCount: return files.map { .int($0.count) }
+        case .files:
             return files.map { .array($0.map { file in
                 .object([("bytesCompleted", .int(file.progress?.done ?? 0)), ("length", .int(file.size)), ("name", .string(file.path))])
             }) }
-        case "fileStats":
+        case .fileStats:
             return files.map { .array($0.map { file in
                 .object([("bytesCompleted", .int(file.progress?.done ?? 0)), ("wanted", .bool(file.progress?.priority != "skip")),
                          ("priority", .int(priority(file)))])
             }) }
-        case "priorities": return files.map { .array($0.map { .int(priority($0)) }) }
-        case "wanted": return files.map { .array($0.map { .int($0.progress?.priority == "skip" ? 0 : 1) }) }
-        case "trackers":
+        case .priorities: return files.map { .array($0.map { .int(priority($0)) }) }
+        case .wanted: return files.map { .array($0.map { .int($0.progress?.priority == "skip" ? 0 : 1) }) }
+        case .trackers:
             return trackers.map { .array($0.enumerated().map { index, tracker in
                 .object([("announce", .string(tracker.url)), ("id", .int(index)), ("scrape", .string(scrapeURL(tracker.url))),
                          ("sitename", .string(siteName(tracker.url))), ("tier", .int(tracker.tier))])
             }) }
-        case "trackerStats":
+        case .trackerStats:
             return trackers.map { .array($0.enumerated().map { index, tracker in trackerStats(tracker, id: index) }) }
-        case "trackerList":
+        case .trackerList:
             return trackers.map { list in
                 .string(Dictionary(grouping: list, by: \.tier).sorted { $0.key < $1.key }
                     .map { $0.value.map(\.url).joined(separator: "\n") }.joined(separator: "\n\n"))
             }
-        case "peers":
+        case .peers:
             return peers.map { .array($0.map(peer)) }
-        case "peersFrom":
+        case .peersFrom:
             return peers.map { list in
                 .object([("fromCache", .int(0)), ("fromDht", .int(0)), ("fromIncoming", .int(list.filter { $0.flags.contains("R") }.count)),
                          ("fromLpd", .int(0)), ("fromLtep", .int(0)), ("fromPex", .int(0)),
                          ("fromTracker", .int(list.filter { !$0.flags.contains("R") }.count))])
             }
-        default: return nil
         }
     }
 

@@ -16,55 +16,53 @@ extension TransmissionRPC {
             let hashes = Set(try selectedHashes(arguments["ids"]))
             chosen = all.filter { hashes.contains($0.infoHash) }
         }
-        let known = fields.filter { TransmissionFields.torrentFields.contains($0) }
-        let wants = { (group: [String]) in known.contains(where: group.contains) }
+        let known = fields.compactMap(TransmissionFields.Field.init(rawValue:))
+        let needs = Set(known.map(\.need))
         let now = Int64(time(nil))
         // What the fields need beyond the documents: one request each for all
         // the torrents that are not kept fresh (ExtrasCache).
-        func each(_ method: ControlMethod, _ key: String, _ hashes: [String]) throws -> [String: JSON] {
+        func each<T>(_ method: ControlMethod, _ key: String, _ hashes: [String], _ make: (JSON) throws -> T) throws -> [String: [T]] {
             guard !hashes.isEmpty else { return [:] }
-            let reply = try link.call(method, [("torrents", .array(hashes.map(JSON.string)))])
-            return Dictionary((reply["torrents"]?.arrayValue ?? []).map { ($0["info_hash"]?.stringValue ?? "", $0[key] ?? .array([])) },
-                              uniquingKeysWith: { first, _ in first })
+            var found: [String: [T]] = [:]
+            for torrent in try link.call(method, [("torrents", .array(hashes.map(JSON.string)))])["torrents"]?.arrayValue ?? [] {
+                guard let hash = torrent["info_hash"]?.stringValue, found[hash] == nil else { continue }
+                found[hash] = try torrent[key]?.arrayValue?.map(make) ?? []
+            }
+            return found
         }
         let hashes = chosen.map(\.infoHash)
         let revision = { (hash: String) in self.mirror.changedAt[hash] }
         let withMetadata = chosen.filter(\.hasMetadata).map(\.infoHash)
-        let files = wants(TransmissionFields.fileFields)
-            ? try extras.values("files", for: withMetadata, lifetime: 10, revision: revision) { try each(.files, "files", $0) } : [:]
-        let trackers = wants(TransmissionFields.trackerFields)
-            ? try extras.values("trackers", for: hashes, lifetime: 5, revision: { _ in nil }) { try each(.trackers, "trackers", $0) } : [:]
+        let files = needs.contains(.files) ? try keptFiles.values(for: withMetadata, revision: revision) {
+            try each(.files, "files", $0, FileDocument.init(json:))
+        } : [:]
+        let trackers = needs.contains(.trackers) ? try keptTrackers.values(for: hashes, revision: { _ in nil }) {
+            try each(.trackers, "trackers", $0, TrackerDocument.init(json:))
+        } : [:]
         // A paused or queued torrent has no peers: nothing to ask.
         let running = chosen.filter { !$0.paused && $0.state != "queued" }.map(\.infoHash)
-        let peers = wants(TransmissionFields.peerFields) ? try each(.peers, "peers", running) : [:]
-        var pieces: [String: String] = [:]
-        if wants(TransmissionFields.pieceFields) {
-            let bitfields = try extras.values("pieces", for: withMetadata, lifetime: 10, revision: revision) { missing in
-                var loaded: [String: JSON] = [:]
-                for document in try link.call(.status, [("torrents", .array(missing.map(JSON.string))), ("pieces", .bool(true))])
-                    .documents("torrents", TorrentDocument.init(json:)) {
-                    loaded[document.infoHash] = .optional(document.pieceMap?.bitfield)
-                }
-                return loaded
+        let peers = needs.contains(.peers) ? try each(.peers, "peers", running, PeerDocument.init(json:)) : [:]
+        let pieces = needs.contains(.pieces) ? try keptPieces.values(for: withMetadata, revision: revision) { missing in
+            var loaded: [String: String] = [:]
+            for document in try link.call(.status, [("torrents", .array(missing.map(JSON.string))), ("pieces", .bool(true))])
+                .documents("torrents", TorrentDocument.init(json:)) {
+                loaded[document.infoHash] = base64(hexBytes(document.pieceMap?.bitfield ?? "") ?? [])
             }
-            pieces = bitfields.compactMapValues(\.stringValue)
-        }
-        func read<T>(_ items: JSON?, _ make: (JSON) throws -> T) throws -> [T]? { try items?.arrayValue?.map(make) }
-        let rows = try chosen.map { torrent -> JSON in
+            return loaded
+        } : [:]
+        let rows = chosen.map { torrent -> JSON in
             var extras = TransmissionFields.Extras()
-            if wants(TransmissionFields.fileFields) { extras.files = try read(files[torrent.infoHash], FileDocument.init(json:)) ?? [] }
-            if wants(TransmissionFields.trackerFields) {
-                extras.trackers = try read(trackers[torrent.infoHash], TrackerDocument.init(json:)) ?? []
-            }
-            if wants(TransmissionFields.peerFields) { extras.peers = try read(peers[torrent.infoHash], PeerDocument.init(json:)) ?? [] }
-            if wants(TransmissionFields.metainfoFields) { extras.metainfo = metainfo.facts(torrent.infoHash) }
+            if needs.contains(.files) { extras.files = files[torrent.infoHash] ?? [] }
+            if needs.contains(.trackers) { extras.trackers = trackers[torrent.infoHash] ?? [] }
+            if needs.contains(.peers) { extras.peers = peers[torrent.infoHash] ?? [] }
+            if needs.contains(.metainfo) { extras.metainfo = metainfo.facts(torrent.infoHash) }
             extras.pieces = pieces[torrent.infoHash]
             return TransmissionFields.torrent(torrent, id: ids.id(torrent.infoHash), fields: known, extras: extras, now: now)
         }
         var result: [(String, JSON)]
         if arguments["format"]?.stringValue == "table" {
-            let table = rows.map { row in JSON.array(known.map { name in row[name] ?? .null }) }
-            result = [("torrents", .array([.array(known.map(JSON.string))] + table))]
+            let table = rows.map { row in JSON.array(known.map { row[$0.rawValue] ?? .null }) }
+            result = [("torrents", .array([.array(known.map { .string($0.rawValue) })] + table))]
         } else {
             result = [("torrents", .array(rows))]
         }
@@ -165,7 +163,7 @@ extension TransmissionRPC {
                 _ = try link.call(.set, query + settings + (rules.isEmpty ? [] : [("priorities", .array(rules))]))
             }
             try changeTrackers(hash, arguments)
-            extras.forget(hash)
+            forgetExtras(hash)
             if let position = arguments["queuePosition"] {
                 guard let value = position.intValue, value >= 0 else { throw Failure(message: "queuePosition counts from 0") }
                 _ = try link.call(.queue, query + [("position", .int(value))])
@@ -234,7 +232,7 @@ extension TransmissionRPC {
             throw Failure(message: "torrent-rename-path needs a path and a name without slashes")
         }
         let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        extras.forget(hashes[0])
+        forgetExtras(hashes[0])
         _ = try link.call(.rename, [("torrent", .string(hashes[0])), ("path", .string(path)),
                                     ("new_path", .string(parent.isEmpty ? name : parent + "/" + name))])
         return .object([("path", .string(path)), ("name", .string(name)), ("id", .int(ids.id(hashes[0])))])

@@ -16,7 +16,11 @@ final class TransmissionRPC {
     let mirror: TorrentMirror
     let ids = TorrentIDs()
     let metainfo: MetainfoFacts
-    let extras = ExtrasCache()
+    /// torrent-get's heavier fields between requests: files and pieces move
+    /// with a torrent's document, trackers only with time.
+    let keptFiles = ExtrasCache<[FileDocument]>(lifetime: 10)
+    let keptTrackers = ExtrasCache<[TrackerDocument]>(lifetime: 5)
+    let keptPieces = ExtrasCache<String>(lifetime: 10)
     /// The 409 handshake's token: a page that cannot read it (another
     /// site's form, posted by a browser) cannot make a request count.
     let sessionID: String
@@ -25,6 +29,13 @@ final class TransmissionRPC {
     /// session-set's start-added-torrents: whether an add that does not say is started.
     /// The RPC's own setting, for as long as the daemon runs.
     var startAddedTorrents = true
+
+    /// What was kept of a torrent: a change made through the listener shows at once.
+    func forgetExtras(_ hash: String) {
+        keptFiles.forget(hash)
+        keptTrackers.forget(hash)
+        keptPieces.forget(hash)
+    }
 
     init(link: SessionLink, facts: SessionFacts, directory: StateDirectory, mirror: TorrentMirror) {
         self.mirror = mirror

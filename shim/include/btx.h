@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or a function signature changes. */
-#define BTX_ABI_VERSION 9
+#define BTX_ABI_VERSION 10
 
 /* ---------------------------------------------------------------- errors */
 
@@ -398,6 +398,15 @@ typedef struct {
 int btx_torrent_files(btx_session *session, btx_torrent torrent,
                       btx_file **out, size_t *out_count);
 void btx_files_free(btx_file *files, size_t count);
+
+/* Runs body(context) on libtorrent's network thread and returns when it
+ * has. Every read of a torrent (btx_torrent_files, _peers, _trackers,
+ * _status, _piece_map) is a round trip to that thread, two context switches
+ * each; inside body they run in place, so reading thousands of torrents
+ * costs one round trip. body may make only such reads: nothing that waits
+ * for an event, and libtorrent's networking waits while it runs, so keep it
+ * to a few hundred torrents. */
+int btx_session_batch(btx_session *session, void (*body)(void *context), void *context);
 
 /* Named for who does what: libtorrent's own "choked" means we choke them. */
 enum {

@@ -5,6 +5,9 @@
 #include <algorithm>
 
 btx_torrent btx_session::track(lt::torrent_handle const& h) {
+    // A blocking call into libtorrent, so made before the lock: a batch on
+    // libtorrent's thread may be waiting for the lock (btx_session_batch).
+    lt::info_hash_t const hashes = h.info_hashes();
     std::lock_guard<std::mutex> lock(mutex);
     auto existing = index_.find(h);
     if (existing != index_.end()) return make_handle(existing->second);
@@ -25,7 +28,7 @@ btx_torrent btx_session::track(lt::torrent_handle const& h) {
     slots_[slot].size = -1;
     slots_[slot].paused_peers.clear();
     slots_[slot].announced.clear();
-    cache_hashes(slots_[slot]);
+    cache_hashes(slots_[slot], hashes);
     index_[h] = slot;
     return make_handle(slot);
 }
@@ -60,8 +63,7 @@ void btx_session::forget(btx_torrent handle) {
     free_slots_.push_back(uint32_t(index - 1));
 }
 
-void btx_session::cache_hashes(slot& s) {
-    lt::info_hash_t const hashes = s.torrent.info_hashes();
+void btx_session::cache_hashes(slot& s, lt::info_hash_t const& hashes) {
     s.v1_hex = hashes.has_v1() ? btx::to_hex(hashes.v1.data(), hashes.v1.size()) : std::string();
     s.v2_hex = hashes.has_v2() ? btx::to_hex(hashes.v2.data(), hashes.v2.size()) : std::string();
 }
@@ -75,9 +77,10 @@ std::string btx_session::hash_of(lt::torrent_handle const& h) {
 }
 
 void btx_session::refresh_hashes(lt::torrent_handle const& h) {
+    lt::info_hash_t const hashes = h.info_hashes();
     std::lock_guard<std::mutex> lock(mutex);
     auto found = index_.find(h);
-    if (found != index_.end()) cache_hashes(slots_[found->second]);
+    if (found != index_.end()) cache_hashes(slots_[found->second], hashes);
 }
 
 btx_torrent btx_session::find(std::string const& hex) {

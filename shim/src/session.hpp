@@ -100,7 +100,7 @@ private:
         std::vector<lt::tcp::endpoint> paused_peers;
         std::map<std::string, int64_t> announced;  // tracker URL -> unix seconds
     };
-    void cache_hashes(slot& s);
+    void cache_hashes(slot& s, lt::info_hash_t const& hashes);
     std::vector<slot> slots_;
     std::vector<uint32_t> free_slots_;
     // torrent_handle orders by owner, which stays valid for expired handles.
