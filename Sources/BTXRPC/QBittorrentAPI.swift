@@ -16,6 +16,7 @@ final class QBittorrentAPI {
     let link: SessionLink
     let mirror: TorrentMirror
     let facts: SessionFacts
+    let settings: SessionSettings
     let credentials: RPCCredentials?
     let book: LabelBook
     let sync = MaindataSync()
@@ -24,8 +25,9 @@ final class QBittorrentAPI {
     private var sessions: [String: Double] = [:]
     private static let sessionLifetime = 3600.0
 
-    init(link: SessionLink, mirror: TorrentMirror, facts: SessionFacts, credentials: RPCCredentials?, book: LabelBook,
-         guardian: AuthGuard) {
+    init(link: SessionLink, mirror: TorrentMirror, facts: SessionFacts, settings: SessionSettings, credentials: RPCCredentials?,
+         book: LabelBook, guardian: AuthGuard) {
+        self.settings = settings
         self.guardian = guardian
         self.mirror = mirror
         self.link = link
@@ -104,12 +106,13 @@ final class QBittorrentAPI {
         case "app/setPreferences": return try setPreferences(form)
         case "app/defaultSavePath": return .text(200, facts.downloadDir)
         case "transfer/info": return json(try serverState(try torrents(), full: false))
-        case "transfer/downloadLimit": return .text(200, String(try link.call(.ping)["max_down"]?.intValue ?? 0))
-        case "transfer/uploadLimit": return .text(200, String(try link.call(.ping)["max_up"]?.intValue ?? 0))
+        case "transfer/downloadLimit": return .text(200, String(try settings.rates().down))
+        case "transfer/uploadLimit": return .text(200, String(try settings.rates().up))
         case "transfer/setDownloadLimit", "transfer/setUploadLimit":
-            // Bytes/s, 0 for none; until the daemon stops (the config's are where it starts).
+            // Bytes/s, 0 for none.
             guard let limit = form["limit"].flatMap(Int64.init), limit >= 0 else { throw Failure(status: 400, message: "limit is bytes/s from 0") }
-            _ = try link.call(.sessionRates, [(endpoint == "transfer/setDownloadLimit" ? "max_down" : "max_up", .int(limit))])
+            let down = endpoint == "transfer/setDownloadLimit"
+            try settings.setRates(down: down ? limit : nil, up: down ? nil : limit)
             return .text(200, "")
         case "torrents/info": return json(try info(form))
         case "torrents/properties": return json(try properties(form))
@@ -446,7 +449,7 @@ final class QBittorrentAPI {
         case .prefer, .allow: 0
         case .disable: 2
         }
-        let goal = facts.seedGoal
+        let goal = settings.seedGoal
         return .object([
             ("save_path", .string(facts.downloadDir)), ("temp_path_enabled", .bool(false)), ("temp_path", .string("")),
             ("listen_port", .int(ping["port"]?.intValue ?? 0)), ("dht", .bool(configuration.dht)), ("pex", .bool(true)),
@@ -466,25 +469,39 @@ final class QBittorrentAPI {
         ])
     }
 
-    /// A value that is what btx has already is accepted; a change is refused
-    /// with its reason (btx takes its settings from the config at start).
+    /// A value that is what btx has already is accepted; a change to the caps
+    /// or the seeding goal is made and kept (SessionSettings); any other is
+    /// refused with its reason (btx takes those from the config at start).
     private func setPreferences(_ form: HTTPForm) throws -> HTTPResponse {
         guard let text = form["json"], let wanted = try? JSON(parsing: text), let fields = wanted.objectFields else {
             throw Failure(status: 400, message: "json must be a JSON object")
         }
         let current = try preferences()
-        let changeable: Set<String> = ["dl_limit", "up_limit"]
+        let changeable: Set<String> = ["dl_limit", "up_limit", "max_ratio_enabled", "max_ratio", "max_seeding_time_enabled",
+                                       "max_seeding_time"]
         for (key, value) in fields where !changeable.contains(key) && current[key].map({ $0.bytes != value.bytes }) ?? true {
             throw Failure(status: 409, message: "btx cannot change \(key) over the API; set it in the config and restart the daemon")
         }
         // Bytes/s; qBittorrent's -1 and 0 are both none.
-        var rates: [(String, JSON)] = []
-        for (key, control) in [("dl_limit", "max_down"), ("up_limit", "max_up")] {
-            guard let value = wanted[key] else { continue }
+        func rate(_ key: String) throws -> Int64? {
+            guard let value = wanted[key] else { return nil }
             guard let limit = value.intValue else { throw Failure(status: 400, message: "\(key) is bytes/s") }
-            rates.append((control, .int(max(0, limit))))
+            return max(0, limit)
         }
-        if !rates.isEmpty { _ = try link.call(.sessionRates, rates) }
+        try settings.setRates(down: try rate("dl_limit"), up: try rate("up_limit"))
+        // A goal is on while its _enabled says so (as it was, unless given) and its value is from 0.
+        var goal = settings.seedGoal
+        if wanted["max_ratio_enabled"] != nil || wanted["max_ratio"] != nil {
+            let on = wanted["max_ratio_enabled"]?.boolValue ?? (goal.ratio != nil)
+            let ratio = wanted["max_ratio"]?.doubleValue ?? goal.ratio ?? -1
+            goal.ratio = on && ratio >= 0 ? ratio : nil
+        }
+        if wanted["max_seeding_time_enabled"] != nil || wanted["max_seeding_time"] != nil {
+            let on = wanted["max_seeding_time_enabled"]?.boolValue ?? (goal.seconds != nil)
+            let minutes = wanted["max_seeding_time"]?.intValue ?? goal.seconds.map { $0 / 60 } ?? -1
+            goal.seconds = on && minutes >= 0 ? minutes * 60 : nil
+        }
+        if goal != settings.seedGoal { try settings.setSeedGoal(goal) }
         return .text(200, "")
     }
 
@@ -509,7 +526,7 @@ final class QBittorrentAPI {
         var plan = AddPlan()
         plan.paused = form.bool("paused") ?? form.bool("stopped") ?? false
         plan.settings.sequential = form.bool("sequentialDownload") ?? false
-        plan.settings.seeding = facts.seedGoal
+        plan.settings.seeding = settings.seedGoal
         let category = form["category"] ?? ""
         if !category.isEmpty {
             // As qBittorrent: a category an add names comes into being.
@@ -553,8 +570,8 @@ final class QBittorrentAPI {
     /// qBittorrent's share limits as a goal: -2 is the session's (the config's
     /// seed-ratio or seed-time), -1 none, minutes become seconds; both none: seed on.
     private func shareLimits(_ ratio: Double?, _ minutes: Int64?) -> (ratio: Double?, seconds: Int64?, forever: Bool) {
-        let goalRatio = ratio.flatMap { $0 >= 0 ? $0 : $0 == -2 ? facts.seedGoal.ratio : nil }
-        let goalSeconds = minutes.flatMap { $0 >= 0 ? $0 * 60 : $0 == -2 ? facts.seedGoal.seconds : nil }
+        let goalRatio = ratio.flatMap { $0 >= 0 ? $0 : $0 == -2 ? settings.seedGoal.ratio : nil }
+        let goalSeconds = minutes.flatMap { $0 >= 0 ? $0 * 60 : $0 == -2 ? settings.seedGoal.seconds : nil }
         let forever = goalRatio == nil && goalSeconds == nil && (ratio == -1 || minutes == -1)
         return (goalRatio, goalSeconds, forever)
     }

@@ -23,8 +23,9 @@ public final class RPCService: HTTPHandler {
         self.allowedHosts = allowedHosts.map { $0.lowercased() }
         let link = SessionLink(connect: connect)
         let mirror = TorrentMirror()
-        transmission = TransmissionRPC(link: link, facts: facts, directory: directory, mirror: mirror)
-        qbittorrent = QBittorrentAPI(link: link, mirror: mirror, facts: facts, credentials: credentials,
+        let settings = SessionSettings(link: link, directory: directory, seedGoal: facts.seedGoal)
+        transmission = TransmissionRPC(link: link, facts: facts, settings: settings, directory: directory, mirror: mirror)
+        qbittorrent = QBittorrentAPI(link: link, mirror: mirror, facts: facts, settings: settings, credentials: credentials,
                                      book: LabelBook(directory: directory, configured: facts.categories), guardian: guardian)
     }
 

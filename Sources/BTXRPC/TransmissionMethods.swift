@@ -96,9 +96,9 @@ extension TransmissionRPC {
         let savePath = directory ?? facts.downloadDir
         guard savePath.hasPrefix("/") else { throw Failure(message: "download-dir must be an absolute path") }
         var plan = AddPlan()
-        plan.paused = arguments["paused"]?.boolValue ?? !startAddedTorrents
+        plan.paused = arguments["paused"]?.boolValue ?? !settings.startAddedTorrents
         plan.settings.labels = labels ?? []
-        plan.settings.seeding = facts.seedGoal
+        plan.settings.seeding = settings.seedGoal
         let rules = try priorityRules(arguments)
         if !rules.isEmpty && source.info.pieceCount == 0 {
             throw Failure(message: "a magnet's files can be chosen once its metadata is there (torrent-set)")
@@ -289,7 +289,7 @@ extension TransmissionRPC {
     func sessionSet(_ arguments: JSON) throws -> JSON {
         let current = try sessionValues()
         let changeable: Set<String> = ["start-added-torrents", "speed-limit-down", "speed-limit-down-enabled", "speed-limit-up",
-                                       "speed-limit-up-enabled"]
+                                       "speed-limit-up-enabled", "seedRatioLimit", "seedRatioLimited"]
         let fields = arguments.objectFields ?? []
         for (key, value) in fields where !changeable.contains(key) && current[key].map({ $0.bytes != value.bytes }) ?? true {
             throw Failure(message: "btx cannot change \(key) over RPC; set it in the config and restart the daemon")
@@ -299,25 +299,33 @@ extension TransmissionRPC {
             return on
         }
         // btx has one cap per direction, 0 for none: a limit given turns it on unless told off.
-        func cap(_ limit: String, _ enabled: String, _ now: Int64) throws -> Int64 {
+        func cap(_ limit: String, _ enabled: String) throws -> Int64? {
             if arguments[enabled]?.boolValue == false { return 0 }
-            if let kilobytes = arguments[limit] {
-                guard let value = kilobytes.intValue, value >= 0 else { throw Failure(message: "\(limit) is kB/s from 0") }
-                return min(value, Int64.max / 1000) * 1000
-            }
-            return now
+            guard let kilobytes = arguments[limit] else { return nil }
+            guard let value = kilobytes.intValue, value >= 0 else { throw Failure(message: "\(limit) is kB/s from 0") }
+            return min(value, Int64.max / 1000) * 1000
         }
-        let rates = try link.call(.ping)
-        let down = try cap("speed-limit-down", "speed-limit-down-enabled", rates["max_down"]?.intValue ?? 0)
-        let up = try cap("speed-limit-up", "speed-limit-up-enabled", rates["max_up"]?.intValue ?? 0)
-        _ = try link.call(.sessionRates, [("max_down", .int(down)), ("max_up", .int(up))])
-        if let start { startAddedTorrents = start }
+        try settings.setRates(down: try cap("speed-limit-down", "speed-limit-down-enabled"),
+                              up: try cap("speed-limit-up", "speed-limit-up-enabled"))
+        if arguments["seedRatioLimit"] != nil || arguments["seedRatioLimited"] != nil {
+            var goal = settings.seedGoal
+            let on = arguments["seedRatioLimited"]?.boolValue ?? (goal.ratio != nil)
+            var ratio = goal.ratio ?? 2
+            if let given = arguments["seedRatioLimit"] {
+                guard let value = given.doubleValue, value >= 0 else { throw Failure(message: "seedRatioLimit is a ratio from 0") }
+                ratio = value
+            }
+            goal.ratio = on ? ratio : nil
+            if goal != settings.seedGoal { try settings.setSeedGoal(goal) }
+        }
+        if let start { settings.startAddedTorrents = start }
         return .object([])
     }
 
     private func sessionValues() throws -> [String: JSON] {
         let ping = try link.call(.ping)
         let down = ping["max_down"]?.intValue ?? 0, up = ping["max_up"]?.intValue ?? 0
+        let goal = settings.seedGoal
         let configuration = facts.configuration
         var stats = statvfs()
         let free = statvfs(facts.downloadDir, &stats) == 0 ? Int64(stats.f_bavail) * Int64(stats.f_frsize) : -1
@@ -348,13 +356,13 @@ extension TransmissionRPC {
             "blocklist-enabled": .bool(facts.blocklist != nil),
             "blocklist-size": .int(facts.blocklist == nil ? 0 : (try? link.call(.blocklist))?["entries"]?.intValue ?? 0),
             "blocklist-url": .string(""),
-            // A daemon seeds a complete torrent on unless the torrent has a goal of its own.
-            "seedRatioLimit": .double(0), "seedRatioLimited": .bool(false),
+            // Without a goal, a daemon seeds a complete torrent on unless it has a goal of its own.
+            "seedRatioLimit": .double(goal.ratio ?? 2), "seedRatioLimited": .bool(goal.ratio != nil),
             "idle-seeding-limit": .int(0), "idle-seeding-limit-enabled": .bool(false),
             "download-queue-enabled": .bool(facts.queue?.downloads != nil), "download-queue-size": .int(facts.queue?.downloads ?? 0),
             "seed-queue-enabled": .bool(facts.queue?.seeds != nil), "seed-queue-size": .int(facts.queue?.seeds ?? 0),
             "queue-stalled-enabled": .bool(false), "queue-stalled-minutes": .int(0),
-            "start-added-torrents": .bool(startAddedTorrents), "incomplete-dir": .string(""), "incomplete-dir-enabled": .bool(false),
+            "start-added-torrents": .bool(settings.startAddedTorrents), "incomplete-dir": .string(""), "incomplete-dir-enabled": .bool(false),
             "rename-partial-files": .bool(false), "trash-original-torrent-files": .bool(false), "cache-size-mb": .int(0),
             "peer-limit-global": .int(200), "peer-limit-per-torrent": .int(200),
             "script-torrent-done-enabled": .bool(hook != nil), "script-torrent-done-filename": .string(hook ?? ""),

@@ -13,6 +13,7 @@ final class TransmissionRPC {
 
     let link: SessionLink
     let facts: SessionFacts
+    let settings: SessionSettings
     let mirror: TorrentMirror
     let ids = TorrentIDs()
     let metainfo: MetainfoFacts
@@ -26,9 +27,6 @@ final class TransmissionRPC {
     let sessionID: String
     /// The request being answered speaks JSON-RPC (session-get's rpc-version says 18).
     var jsonRPC = false
-    /// session-set's start-added-torrents: whether an add that does not say is started.
-    /// The RPC's own setting, for as long as the daemon runs.
-    var startAddedTorrents = true
 
     /// What was kept of a torrent: a change made through the listener shows at once.
     func forgetExtras(_ hash: String) {
@@ -37,7 +35,8 @@ final class TransmissionRPC {
         keptPieces.forget(hash)
     }
 
-    init(link: SessionLink, facts: SessionFacts, directory: StateDirectory, mirror: TorrentMirror) {
+    init(link: SessionLink, facts: SessionFacts, settings: SessionSettings, directory: StateDirectory, mirror: TorrentMirror) {
+        self.settings = settings
         self.mirror = mirror
         self.link = link
         self.facts = facts

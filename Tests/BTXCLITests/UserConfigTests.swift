@@ -43,6 +43,23 @@ final class UserConfigTests: XCTestCase {
         XCTAssertEqual(warnings, [])
     }
 
+    func testASettingKeptForTheNextStartChangesItsLineOrIsAdded() throws {
+        try write("xdg/btx/config", "max-up = 1M  # slow uplink\nseed-ratio = 2\n")
+        try write("state/config", "dht = off")
+        let directory = try directory(stateDir: true)
+        try UserConfig.persist("max-up", as: "2000", directory: directory)
+        try UserConfig.persist("seed-ratio", as: nil, directory: directory)
+        try UserConfig.persist("max-down", as: "5000", directory: directory)
+        try UserConfig.persist("seed-time", as: nil, directory: directory)
+        XCTAssertEqual(try String(contentsOfFile: root + "/xdg/btx/config", encoding: .utf8), "max-up = 2000 # slow uplink\n")
+        XCTAssertEqual(try String(contentsOfFile: root + "/state/config", encoding: .utf8), "dht = off\nmax-down = 5000\n",
+                       "a key no file sets goes to the state directory's own config")
+        let config = try UserConfig.load(directory.configPaths) { XCTFail($0) }
+        XCTAssertEqual(config["max-up"], "2000")
+        XCTAssertEqual(config["max-down"], "5000")
+        XCTAssertNil(config["seed-ratio"])
+    }
+
     func testUnknownKeysAndMalformedLinesWarnAndAreSkipped() throws {
         try write("state/config", "colour = blue\nlisten = 6881\njust some words\n")
         var warnings: [String] = []

@@ -81,6 +81,13 @@ final class QBittorrentAPITests: XCTestCase {
             c.transfer_set_download_limit(limit=1024000)
             c.app_set_preferences(prefs={"up_limit": 512000})
             print("limits", c.transfer_download_limit(), c.app.preferences.up_limit, c.transfer_info().up_rate_limit)
+            c.app_set_preferences(prefs={"max_ratio_enabled": True, "max_ratio": 2.5})
+            print("goal", c.app.preferences.max_ratio_enabled, c.app.preferences.max_ratio)
+            try:
+                c.app_set_preferences(prefs={"listen_port": 1})
+                print("listen_port changed")
+            except qbittorrentapi.Conflict409Error:
+                print("listen_port is the config's")
             c.torrents_remove_categories(categories="films")
             print("uncategorized", sorted(t.name for t in c.torrents_info(category="")))
             c.torrents_delete(delete_files=True, torrent_hashes="all")
@@ -93,13 +100,19 @@ final class QBittorrentAPITests: XCTestCase {
                          "add file Ok.", "again Fails.", "new category Ok. True", "no local paths", "downloaded 1.0 True", "add magnet Ok.", "tv show.bin tv hd, new True", "tag hd ['show.bin']",
                          "paused ['later']", "sorted ['show.bin', 'later']", "full True ['later', 'show.bin'] ['films', 'fresh', 'tv']",
                          "nothing changed ['rid']", "files [('show.bin', 1)]", "priority [7]", "properties \(2 << 20)", "renamed ['episode.bin'] True",
-                         "tags ['hd', 'kept', 'new']", "limits 1024000 512000 512000", "uncategorized ['later', 'show.bin']", "left 0"] {
+                         "tags ['hd', 'kept', 'new']", "limits 1024000 512000 512000", "goal True 2.5", "listen_port is the config's",
+                         "uncategorized ['later', 'show.bin']", "left 0"] {
             XCTAssertTrue(lines.contains(expected), "missing \"\(expected)\" in:\n\(result.text)")
         }
         let delta = try XCTUnwrap(lines.first { $0.hasPrefix("delta ") })
         XCTAssertTrue(delta.contains("films") && delta.contains("kept") && delta.contains("1.5"), delta)
         XCTAssertFalse(delta.contains("'name'"), "only what changed: \(delta)")
         XCTAssertFalse(scratch.exists("tv/episode.bin"), "deleted with its files, renamed as they were")
+        // Kept in the config for the next start, where the daemon and the CLI read it.
+        let config = try String(contentsOfFile: peer.state + "/config", encoding: .utf8)
+        for line in ["max-down = 1024000", "max-up = 512000", "seed-ratio = 2.5"] {
+            XCTAssertTrue(config.contains(line + "\n"), "missing \(line) in:\n\(config)")
+        }
     }
 
     /// The login cookie, qBittorrent's Referer/Origin check, and calls it does not know.

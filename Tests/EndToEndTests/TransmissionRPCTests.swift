@@ -42,7 +42,7 @@ final class TransmissionRPCTests: XCTestCase {
         let (seeder, _) = try Peer(scratch, "seeder").seed([torrent], from: scratch.path + "/src")
         defer { seeder.signal(SIGTERM); _ = try? seeder.wait(); tracker.signal(SIGKILL); _ = try? tracker.wait() }
 
-        let (_, port) = try rpcDaemon(scratch)
+        let (peer, port) = try rpcDaemon(scratch)
         // Added paused by file into a folder of its own; started, found through the tracker, downloaded.
         XCTAssertEqual(try remote(port, ["--start-paused"]).status, 0)
         let added = try remote(port, ["-a", torrent, "-w", scratch.path + "/dl"])
@@ -76,6 +76,11 @@ final class TransmissionRPCTests: XCTestCase {
         XCTAssertEqual(try remote(port, ["-D", "-U"]).status, 0)
         session = try remote(port, ["-si"]).text
         XCTAssertTrue(session.contains("Download speed limit: Unlimited"), session)
+        XCTAssertEqual(try remote(port, ["-gsr", "1.5"]).status, 0)
+        session = try remote(port, ["-si"]).text
+        XCTAssertTrue(session.contains("Default seed ratio limit: 1.5\n"), session)
+        XCTAssertTrue(try String(contentsOfFile: peer.state + "/config", encoding: .utf8).contains("seed-ratio = 1.5\n"),
+                      "kept for the next start")
         // Labels are btx's own.
         XCTAssertEqual(try remote(port, ["-t", "1", "-L", "tv,hd"]).status, 0)
         XCTAssertTrue(try remote(port, ["-t", "1", "-i"]).text.contains("Labels: tv, hd"))

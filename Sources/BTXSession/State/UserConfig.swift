@@ -145,7 +145,8 @@ public struct UserConfig {
     /// Puts `value` in place of `key`'s in the file it came from (through a
     /// symlink, the file it points to), keeping every other byte: other
     /// lines, line ends, the comment after it, the file's mode.
-    public func rewrite(_ key: String, as value: String) throws {
+    /// nil takes the line out.
+    public func rewrite(_ key: String, as value: String?) throws {
         guard let (shown, line) = origins[key] else { return }
         let path = realpath(shown, nil).map { resolved in
             defer { free(resolved) }
@@ -164,10 +165,30 @@ public struct UserConfig {
             throw BTXError.failure("\(shown):\(line) no longer holds \(key)")
         }
         let comment = parts.count > 1 ? " #" + parts[1] : ""
-        lines[line - 1] = assignment[0].trimmingSpaces + " = " + value + comment + carriageReturn
+        if let value {
+            lines[line - 1] = assignment[0].trimmingSpaces + " = " + value + comment + carriageReturn
+        } else {
+            lines.remove(at: line - 1)
+        }
         var st = stat()
         let mode = stat(path, &st) == 0 ? mode_t(st.st_mode & 0o777) : 0o600
         try FileIO.writeAtomically(Array(lines.joined(separator: "\n").utf8), to: path, replace: true, mode: mode)
+    }
+
+    /// Keeps `key` as `value` for the next start too (a setting changed over
+    /// the RPC, as transmission keeps its settings.json): in place in the
+    /// file that sets it, else added to the state directory's own config;
+    /// nil takes it out.
+    public static func persist(_ key: String, as value: String?, directory: StateDirectory) throws {
+        let config = try load(directory.configPaths, warn: { _ in })
+        if config.origins[key] != nil { return try config.rewrite(key, as: value) }
+        guard let value, let path = directory.configPaths.last else { return }
+        var bytes = try FileIO.readStateFile(path, limit: 1 << 20) ?? []
+        if let last = bytes.last, last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+        bytes += Array("\(key) = \(value)\n".utf8)
+        // The user's config folder may not be there yet (the state directory is).
+        if let slash = path.lastIndex(of: "/") { mkdir(String(path[..<slash]), 0o700) }
+        try FileIO.writeAtomically(bytes, to: path, replace: true, mode: FileIO.mode(path).map { $0 & 0o777 } ?? 0o600)
     }
 
     /// The files that hold `key`, readable by someone else.
