@@ -212,7 +212,13 @@ final class QBittorrentAPI {
             _ = try link.call(.rename, [("torrent", .string(t.infoHash)), ("path", .string(old)), ("new_path", .string(new))])
             return .text(200, "")
         case "torrents/rename":
-            throw Failure(status: 409, message: "btx does not rename torrents: the name is the metadata's")
+            // The name shown (btx set --name); the files keep theirs, as in qBittorrent.
+            let t = try one(form)
+            guard let name = form["name"], !name.isEmpty, !name.contains(where: \.isNewline) else {
+                throw Failure(status: 400, message: "name must be one non-empty line")
+            }
+            _ = try link.call(.set, [("torrent", .string(t.infoHash)), ("name", .string(name))])
+            return .text(200, "")
         case "sync/maindata":
             let torrents = try torrents()
             let now = Int64(time(nil))

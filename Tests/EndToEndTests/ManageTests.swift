@@ -192,6 +192,18 @@ final class ManageTests: XCTestCase {
                        ["tv.bin": ["tv", "kids"], "film.bin": ["old"]])
         let filmSettings = try XCTUnwrap(shown.first { $0["name"] as? String == "film.bin" }?["settings"] as? [String: Any])
         XCTAssertTrue(filmSettings["seed_ratio"] is NSNull && filmSettings["seed_time"] is NSNull, "\(filmSettings)")
+
+        // Another name to show it by: found by it, kept across a restart, its files as they were; "" undoes it.
+        XCTAssertEqual(try btxRun(peer, ["set", "film.bin", "--name", "Film (2001)"]).status, 0)
+        XCTAssertEqual(try torrentStatus(peer, "Film (2001)")["name"] as? String, "Film (2001)")
+        assertOneLineError(try btxRun(peer, ["set", "tv.bin", "--name", "two\nlines"]), status: 2, "one line")
+        try stopDaemon(peer)
+        XCTAssertTrue(try btxRun(peer, ["status"]).text.contains("Film (2001)"), "offline too")
+        try startDaemon(peer, in: self)
+        XCTAssertEqual(try torrentStatus(peer, "Film (2001)")["name"] as? String, "Film (2001)")
+        XCTAssertTrue(scratch.exists("src/film.bin"))
+        XCTAssertEqual(try btxRun(peer, ["set", "Film (2001)", "--name", ""]).status, 0)
+        XCTAssertEqual(try torrentStatus(peer, "film.bin")["name"] as? String, "film.bin")
     }
 
     func testFilePrioritiesAfterAddingAndThePieceMapOfAHalfDoneTorrent() throws {

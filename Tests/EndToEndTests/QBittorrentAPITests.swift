@@ -78,6 +78,8 @@ final class QBittorrentAPITests: XCTestCase {
             import os
             print("renamed", [f.name for f in c.torrents_files(torrent_hash=show.hash)], os.path.exists(folder + "/tv/episode.bin"))
             print("tags", c.torrents_tags())
+            c.torrents_rename(torrent_hash=show.hash, new_torrent_name="Show S01")
+            print("shown as", c.torrents_info(torrent_hashes=show.hash)[0].name, [f.name for f in c.torrents_files(torrent_hash=show.hash)])
             c.transfer_set_download_limit(limit=1024000)
             c.app_set_preferences(prefs={"up_limit": 512000})
             print("limits", c.transfer_download_limit(), c.app.preferences.up_limit, c.transfer_info().up_rate_limit)
@@ -100,8 +102,8 @@ final class QBittorrentAPITests: XCTestCase {
                          "add file Ok.", "again Fails.", "new category Ok. True", "no local paths", "downloaded 1.0 True", "add magnet Ok.", "tv show.bin tv hd, new True", "tag hd ['show.bin']",
                          "paused ['later']", "sorted ['show.bin', 'later']", "full True ['later', 'show.bin'] ['films', 'fresh', 'tv']",
                          "nothing changed ['rid']", "files [('show.bin', 1)]", "priority [7]", "properties \(2 << 20)", "renamed ['episode.bin'] True",
-                         "tags ['hd', 'kept', 'new']", "limits 1024000 512000 512000", "goal True 2.5", "listen_port is the config's",
-                         "uncategorized ['later', 'show.bin']", "left 0"] {
+                         "tags ['hd', 'kept', 'new']", "shown as Show S01 ['episode.bin']", "limits 1024000 512000 512000", "goal True 2.5", "listen_port is the config's",
+                         "uncategorized ['Show S01', 'later']", "left 0"] {
             XCTAssertTrue(lines.contains(expected), "missing \"\(expected)\" in:\n\(result.text)")
         }
         let delta = try XCTUnwrap(lines.first { $0.hasPrefix("delta ") })

@@ -11,7 +11,8 @@ let setCommand = Command(
         skip, low, normal or high. --skip FILES is --priority FILES=skip, --want FILES is --priority FILES=normal. \
         --super-seed on offers each peer only pieces others lack (for an initial seeder); --upload-only on \
         stops downloading but keeps seeding. --label adds a label and --unlabel removes one (both repeatable). \
-        --seed-ratio and --seed-time set the seeding goal (none clears it): a daemon stops the torrent once \
+        --name shows the torrent by another name (its files keep theirs; --name "" goes back to the \
+        metadata's). --seed-ratio and --seed-time set the seeding goal (none clears it): a daemon stops the torrent once \
         either is met, and a goal met already stops it at once. With no option, set shows the settings. In \
         the running session, or in the saved state when none runs.
         """,
@@ -28,6 +29,7 @@ let setCommand = Command(
         OptionSpec(long: "want", argument: "FILES", summary: "download these files (normal priority)", repeatable: true),
         OptionSpec(long: "label", short: "L", argument: "LABEL", summary: "add a label", repeatable: true),
         OptionSpec(long: "unlabel", argument: "LABEL", summary: "remove a label", repeatable: true),
+        OptionSpec(long: "name", argument: "NAME", summary: "show it by this name (\"\": the metadata's)"),
         OptionSpec(long: "seed-ratio", argument: "RATIO|none", summary: "seed until uploaded/size reaches RATIO (none: no ratio goal)"),
         OptionSpec(long: "seed-time", argument: "DURATION|none", summary: "seed for DURATION after completion (none: no time goal)",
                    completion: .format(["90s", "30m", "2h", "none"], hint: "DURATION")),
@@ -71,6 +73,12 @@ private func runSet(_ invocation: Invocation) throws {
             do { try checkLabel(label) } catch let error as BTXError { throw BTXError.usage("--\(option): \(error.message)", command: "set") }
         }
         params.append((key, .array(invocation.all(option).map(JSON.string))))
+    }
+    if let name = invocation.value("name") {
+        guard !name.contains(where: \.isNewline), name.count <= 1024 else {
+            throw BTXError.usage("--name: a name is one line of at most 1,024 characters", command: "set")
+        }
+        params.append(("name", .string(name)))
     }
     if let text = invocation.value("seed-ratio") {
         params.append(("seed_ratio", text == "none" ? .null : .double(try parseSeedRatio(text, option: "--seed-ratio", command: "set"))))

@@ -59,7 +59,7 @@ public struct TorrentDocument: Equatable {
         infoHash = status.infoHash
         infoHashV1 = status.infoHashV1
         infoHashV2 = status.infoHashV2
-        name = status.name
+        name = settings.name ?? status.name
         self.state = state
         self.running = running
         paused = status.isPaused && !status.isQueued
@@ -177,7 +177,7 @@ public struct TorrentDocument: Equatable {
         JSONField("info_hash", .hash, "the v1 info-hash, or the v2 one for a v2-only torrent: what names it"),
         JSONField("info_hash_v1", .nullable(.hex(40)), "the v1 info-hash; null for v2-only"),
         JSONField("info_hash_v2", .nullable(.hex(64)), "the v2 info-hash; null for v1-only"),
-        JSONField("name", .string, "the torrent's name"),
+        JSONField("name", .string, "the torrent's name: the one set --name gave it, else its metadata's"),
         JSONField("state", .oneWord(states),
                   "a running torrent is checking, resuming, metadata, downloading, finished, seeding, paused, queued "
                       + "(waiting for its turn) or error; a saved one complete, stopped, paused or error"),

@@ -41,6 +41,8 @@ public struct TorrentSettings: Equatable {
     public var seeding = SeedPolicy()
     /// The user's names for it (add --label, set --label), in the order given.
     public var labels: [String] = []
+    /// The name shown instead of its metadata's (set --name); nil shows that one.
+    public var name: String?
 }
 
 /// When a complete torrent is done: at once by default; never with --seed

@@ -154,6 +154,7 @@ extension SessionHost {
         do {
             let chosen = try directory.loadChosenSettings(entry.stateKey)
             entry.settings = chosen.applied(to: entry.settings)
+            if let name = entry.settings.name { entry.name = name }
             if !chosen.isEmpty { try apply(entry.settings, to: entry) }
             if queueing && !entry.savedPaused { try enqueue(entry) }
         } catch let error as BTXError {

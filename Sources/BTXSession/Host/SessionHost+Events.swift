@@ -8,7 +8,7 @@ extension SessionHost {
             // Its name and a v2 magnet's v1 hash change: status and lookups see them this tick.
             changedTorrents.insert(torrent)
             guard let entry = entry(torrent), let status = try? session.status(torrent) else { return }
-            entry.name = status.name
+            entry.name = entry.settings.name ?? status.name
             do {
                 try applySelection(entry)
             } catch let error as BTXError {

@@ -69,12 +69,16 @@ extension SessionHost {
         let priorities = try filePriorities(entry, rules: params["priorities"]?.arrayValue ?? [], name: status.name)
         var chosen = ChosenSettings(json: params)
         chosen.labels = try labels(entry, params)
+        if let name = chosen.name, name.contains(where: \.isNewline) || name.count > 1024 {
+            throw BTXError.usage("a torrent's name is one line of at most 1,024 characters")
+        }
         let seeding = try seedPolicy(entry.settings.seeding, params)
         let named = params["connect_peers"]?.arrayValue?.compactMap(\.stringValue) ?? []
         for peer in named where !isEndpoint(peer) { throw BTXError.usage("'\(peer)' is not IP:PORT or [IPv6]:PORT") }
         let kept = try directory.loadChosenSettings(entry.stateKey).updated(with: chosen)
         try directory.saveChosenSettings(kept, for: entry.stateKey)
         entry.settings = chosen.overriding(entry.settings)
+        entry.name = entry.settings.name ?? status.name
         if let seeding, seeding != entry.settings.seeding {
             if seeding.hasLimit || seeding.seedForever {
                 try directory.saveSeedGoal(seeding.json, for: entry.stateKey)
@@ -262,6 +266,7 @@ extension ChosenSettings {
         if let superSeed { result.superSeed = superSeed }
         if let uploadOnly { result.uploadOnly = uploadOnly }
         if let labels { result.labels = labels }
+        if let name { result.name = name.isEmpty ? nil : name }
         return result
     }
 }

@@ -40,7 +40,9 @@ extension SessionHost {
 
         /// What a user names it by (see select).
         var key: TorrentKey {
-            lastStatus?.key ?? TorrentKey(infoHashV1: addedHashes.v1, infoHashV2: addedHashes.v2, name: name)
+            let key = lastStatus?.key ?? TorrentKey(infoHashV1: addedHashes.v1, infoHashV2: addedHashes.v2, name: name)
+            guard let shown = settings.name else { return key }
+            return TorrentKey(infoHashV1: key.infoHashV1, infoHashV2: key.infoHashV2, name: shown)
         }
 
         /// Its status as the save rules see it (see ResumeLedger).

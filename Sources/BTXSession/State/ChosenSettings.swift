@@ -13,6 +13,8 @@ public struct ChosenSettings: Equatable {
     public var superSeed: Bool?
     public var uploadOnly: Bool?
     public var labels: [String]?
+    /// "" goes back to the metadata's name.
+    public var name: String?
 
     public init() {}
 
@@ -28,6 +30,7 @@ public struct ChosenSettings: Equatable {
         superSeed = json["super_seed"]?.boolValue
         uploadOnly = json["upload_only"]?.boolValue
         labels = json["labels"]?.arrayValue?.compactMap(\.stringValue)
+        name = json["name"]?.stringValue
     }
 
     public var json: JSON {
@@ -35,7 +38,7 @@ public struct ChosenSettings: Equatable {
                  ("max_peers", maxPeers.map(JSON.int) ?? .null), ("max_uploads", maxUploads.map(JSON.int) ?? .null),
                  ("sequential", sequential.map(JSON.bool) ?? .null), ("super_seed", superSeed.map(JSON.bool) ?? .null),
                  ("upload_only", uploadOnly.map(JSON.bool) ?? .null),
-                 ("labels", labels.map { .array($0.map(JSON.string)) } ?? .null)])
+                 ("labels", labels.map { .array($0.map(JSON.string)) } ?? .null), ("name", .optional(name))])
     }
 
     /// These choices with `newer`'s on top.
@@ -49,6 +52,8 @@ public struct ChosenSettings: Equatable {
         merged.superSeed = newer.superSeed ?? superSeed
         merged.uploadOnly = newer.uploadOnly ?? uploadOnly
         merged.labels = newer.labels ?? labels
+        merged.name = newer.name ?? name
+        if merged.name == "" { merged.name = nil }
         return merged
     }
 
@@ -64,6 +69,7 @@ public struct ChosenSettings: Equatable {
         settings.superSeed = superSeed ?? false
         settings.uploadOnly = uploadOnly ?? false
         if let labels { settings.labels = labels }
+        if let name { settings.name = name.isEmpty ? nil : name }
         return settings
     }
 }
