@@ -14,7 +14,12 @@ function __btx_torrents --description 'saved torrents: names, and info-hashes on
     set -l program (commandline -opc)[1]
     command -q $program; or return
     for line in ($program (__btx_state_dir) _complete torrents 2>/dev/null)
-        set -l parts (string split -m 1 \t -- $line)
+        set -l parts (string split \t -- $line)
+        # A name several torrents share: their hashes stand for it.
+        if test -n "$parts[3]"
+            printf '%s\t%s\n' $parts[1] $parts[2]
+            continue
+        end
         test -n "$parts[2]"; and printf '%s\t%s\n' $parts[2] 'saved torrent'
         string match -qr '^[0-9a-fA-F]+$' -- $token; and printf '%s\t%s\n' $parts[1] $parts[2]
     end
@@ -46,7 +51,7 @@ complete -c btx -n '__fish_use_subcommand' -a remove -d 'remove torrents from th
 complete -c btx -n '__fish_use_subcommand' -a trackers -d 'list and change a torrent\'s trackers and web seeds'
 complete -c btx -n '__fish_use_subcommand' -a set -d 'show or change a torrent\'s limits, download order, labels, seeding goal and file priorities'
 complete -c btx -n '__fish_use_subcommand' -a move -d 'move a torrent\'s downloaded data to DIR and keep it there'
-complete -c btx -n '__fish_use_subcommand' -a queue -d 'move a torrent in the download queue'
+complete -c btx -n '__fish_use_subcommand' -a queue -d 'show the download queue, or move a torrent in it'
 complete -c btx -n '__fish_use_subcommand' -a daemon -d 'run the session in the background; other commands talk to it'
 complete -c btx -n '__fish_use_subcommand' -a blocklist -d 'check an IP blocklist, or make the running session reload its own'
 complete -c btx -n '__fish_use_subcommand' -a create -d 'make a .torrent from a file or directory'
@@ -298,7 +303,8 @@ complete -c btx -n '__fish_seen_subcommand_from edit' -l replace-trackers -x -d 
 complete -c btx -n '__fish_seen_subcommand_from edit' -l add-web-seed -x -d 'add an HTTP seed URL (BEP 19)'
 complete -c btx -n '__fish_seen_subcommand_from edit' -l remove-web-seed -x -d 'remove an HTTP seed URL'
 complete -c btx -n '__fish_seen_subcommand_from edit' -l comment -x -d 'set the comment ("" removes it)'
-complete -c btx -n '__fish_seen_subcommand_from edit' -l private -x -d 'set or clear the private flag (changes the info-hash)'
+complete -c btx -n '__fish_seen_subcommand_from edit' -l private -d 'mark private: peers only from the trackers (changes the info-hash)'
+complete -c btx -n '__fish_seen_subcommand_from edit' -l no-private -d 'clear the private flag (changes the info-hash)'
 complete -c btx -n '__fish_seen_subcommand_from edit' -l source -x -d 'set the source tag (changes the info-hash; "" removes it)'
 complete -c btx -n '__fish_seen_subcommand_from edit' -l output -s o -r -F -d 'write to OUT (- for stdout) instead of FILE'
 complete -c btx -n '__fish_seen_subcommand_from edit' -l force -s f -d 'replace OUT if it exists'

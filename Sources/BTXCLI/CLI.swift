@@ -9,11 +9,13 @@ let btxReleaseDate = "2026-11-29"
 /// Runs btx with `arguments` (argv without the program name) and returns the exit code.
 public func runCLI(_ arguments: [String]) -> Int32 {
     let environment = Environment.current()
-    let json = arguments.contains("--json")
+    // Until the command line parses, a guess: the flag before any "--"; once
+    // it does, what it says (a --comment --json gives a comment, not JSON).
+    var json = arguments.prefix { $0 != "--" }.contains("--json")
     let color = ColorChoice.given(in: arguments).colors(STDERR_FILENO, environment: environment)
     var streaming = false
     do {
-        try dispatch(arguments, environment: environment, streaming: &streaming)
+        try dispatch(arguments, environment: environment, streaming: &streaming, json: &json)
         fflush(stdout)
         return ExitCode.success.rawValue
     } catch let error as BTXError {
@@ -32,7 +34,7 @@ public func runCLI(_ arguments: [String]) -> Int32 {
     }
 }
 
-private func dispatch(_ arguments: [String], environment: Environment, streaming: inout Bool) throws {
+private func dispatch(_ arguments: [String], environment: Environment, streaming: inout Bool, json: inout Bool) throws {
     // Global options may come before the command name.
     var index = 0
     while index < arguments.count, arguments[index].hasPrefix("-") {
@@ -59,9 +61,15 @@ private func dispatch(_ arguments: [String], environment: Environment, streaming
     }
     streaming = command.streamsEvents
     let rest = Array(arguments[..<index]) + Array(arguments[(index + 1)...])
-    let invocation = try Invocation.parse(rest, command: command, environment: environment)
-    if invocation.flag("help") {
-        return try helpCommand.run(Invocation.parse([name], command: helpCommand, environment: environment))
+    do {
+        let invocation = try Invocation.parse(rest, command: command, environment: environment)
+        json = invocation.output.json
+        if invocation.flag("help") {
+            return try helpCommand.run(Invocation.parse([name], command: helpCommand, environment: environment))
+        }
+        try command.run(invocation)
+    } catch let error as BTXError where error.exitCode == .usage && error.hint == BTXError.usage("").hint {
+        // A shared parser (a rate, a duration) knows no command: the help to see is this one's.
+        throw BTXError.usage(error.message, command: command.name)
     }
-    try command.run(invocation)
 }

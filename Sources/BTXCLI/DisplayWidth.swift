@@ -4,7 +4,8 @@ import BTXSession
 /// the terminal's width: East Asian Wide and Fullwidth characters take two,
 /// combining marks and controls none, paint markers none. Glibc's
 /// wcwidth would need a UTF-8 locale (setlocale), which btx never sets, so
-/// this carries its own table of the wide ranges.
+/// this carries its own table of the wide ranges (DisplayWidthTable.swift,
+/// generated from Unicode's data by tools/display-width.py).
 extension String {
     var displayWidth: Int {
         // Printable ASCII, nearly every cell of every table, is one column a
@@ -61,30 +62,22 @@ extension String {
 
 /// Columns one scalar takes. A character takes the most of its scalars', so
 /// an accent on a letter or a conjoining Hangul vowel adds nothing.
-private func columns(_ scalar: Unicode.Scalar) -> Int {
+func columns(_ scalar: Unicode.Scalar) -> Int {
     let value = scalar.value
     if value < 0x20 || (0x7F..<0xA0).contains(value) { return 0 }
     if value < 0x300 { return 1 }
     switch scalar.properties.generalCategory {
     case .nonspacingMark, .enclosingMark, .format: return 0
-    default: return wideRanges.contains { $0.contains(value) } ? 2 : 1
+    default: return isWide(value) ? 2 : 1
     }
 }
 
-/// East Asian Wide and Fullwidth blocks (Hangul Jamo leads, CJK, Hangul
-/// syllables, compatibility ideographs, fullwidth forms) and the emoji blocks
-/// terminals draw two columns wide.
-private let wideRanges: [ClosedRange<UInt32>] = [
-    0x1100...0x115F,
-    0x2E80...0x303E,
-    // U+303F, the ideographic half fill space, is narrow.
-    0x3040...0xA4CF,
-    0xAC00...0xD7A3,
-    0xF900...0xFAFF,
-    0xFE30...0xFE4F,
-    0xFF00...0xFF60,
-    0xFFE0...0xFFE6,
-    0x1F300...0x1F64F,
-    0x1F900...0x1F9FF,
-    0x20000...0x3FFFD,
-]
+/// In DisplayWidthTable's ranges (a binary search: there are about 80).
+private func isWide(_ value: UInt32) -> Bool {
+    var low = 0, high = wideRanges.count
+    while low < high {
+        let middle = (low + high) / 2
+        if wideRanges[middle].upperBound < value { low = middle + 1 } else { high = middle }
+    }
+    return low < wideRanges.count && wideRanges[low].contains(value)
+}

@@ -100,8 +100,11 @@ struct Invocation {
         }
         let output = Output(json: json, quiet: flags.contains("quiet"), color: color, environment: environment)
         var invocation = Invocation(command: command, output: output)
+        for option in ["state-dir", "remote"] where values[option]?.last?.isEmpty == true {
+            throw BTXError.usage("--\(option) needs a value, not an empty string", command: command.name)
+        }
         invocation.stateDirectory = values["state-dir"]?.last ?? environment["BTX_STATE_DIR"]
-        invocation.remote = values["remote"]?.last ?? environment["BTX_REMOTE"].flatMap { $0.isEmpty ? nil : $0 }
+        invocation.remote = values["remote"]?.last ?? environment["BTX_REMOTE"]
         invocation.remoteCredentials = invocation.remote == nil ? nil : try readRemoteCredentials(environment)
         if invocation.remote != nil, !remoteCommands.contains(command.name) {
             throw BTXError.usage("'\(command.name)' does not work with --remote (BTX_REMOTE); it works with "

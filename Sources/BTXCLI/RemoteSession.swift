@@ -16,8 +16,8 @@ func connectSession(_ invocation: Invocation, _ directory: StateDirectory) throw
 /// BTX_REMOTE_AUTH ("user:password"), or the first line of the file
 /// BTX_REMOTE_AUTH_FILE names, which must not be readable by others.
 func readRemoteCredentials(_ environment: Environment) throws -> String? {
-    if let text = environment["BTX_REMOTE_AUTH"], !text.isEmpty { return text }
-    guard let path = environment["BTX_REMOTE_AUTH_FILE"], !path.isEmpty else { return nil }
+    if let text = environment["BTX_REMOTE_AUTH"] { return text }
+    guard let path = environment["BTX_REMOTE_AUTH_FILE"] else { return nil }
     var st = stat()
     guard stat(path, &st) == 0 else { throw FileIO.error(path) }
     guard st.st_mode & 0o077 == 0 else {

@@ -130,7 +130,9 @@ final class QBittorrentAPI {
         case "torrents/recheck":
             return try each(form) { _ = try self.link.call(.verify, [("torrent", .string($0.infoHash))]) }
         case "torrents/reannounce":
-            return try each(form) { _ = try self.link.call(.trackers, [("torrent", .string($0.infoHash)), ("reannounce", .bool(true))]) }
+            return try each(form) {
+                _ = try self.link.call(.trackers, [("torrent", .string($0.infoHash)), ("reannounce", .bool(true)), ("wait", .bool(false))])
+            }
         case "torrents/setLocation":
             guard let location = form["location"], location.hasPrefix("/") else { throw Failure(status: 400, message: "location must be absolute") }
             return try each(form) {

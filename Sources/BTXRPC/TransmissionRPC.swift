@@ -162,7 +162,10 @@ final class TransmissionRPC {
         case "torrent-stop": return try each(arguments) { try self.link.call(.pause, [("torrent", .string($0))]) }
         case "torrent-verify": return try each(arguments) { try self.link.call(.verify, [("torrent", .string($0))]) }
         case "torrent-reannounce":
-            return try each(arguments) { try self.link.call(.trackers, [("torrent", .string($0)), ("reannounce", .bool(true))]) }
+            // An RPC answers at once: the listener's one thread waits for no tracker.
+            return try each(arguments) {
+                try self.link.call(.trackers, [("torrent", .string($0)), ("reannounce", .bool(true)), ("wait", .bool(false))])
+            }
         case "torrent-remove":
             let delete = arguments["delete-local-data"]?.boolValue ?? false
             return try each(arguments) { try self.link.call(.remove, [("torrent", .string($0)), ("delete_data", .bool(delete))]) }

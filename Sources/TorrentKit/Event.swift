@@ -20,8 +20,8 @@ public enum Event: Sendable, Equatable {
     case torrentError(Torrent, message: String)
     case fileError(Torrent, message: String)
     case hashFailed(Torrent, piece: Int)
-    case trackerReply(Torrent, peers: Int)
-    case trackerError(Torrent, message: String)
+    case trackerReply(Torrent, url: String, peers: Int)
+    case trackerError(Torrent, url: String, message: String)
     case listening(port: Int)
     case listenFailed(message: String)
     case dhtBootstrapped
@@ -63,8 +63,8 @@ public enum Event: Sendable, Equatable {
         case BTX_EVENT_TORRENT_ERROR: self = .torrentError(torrent, message: message)
         case BTX_EVENT_FILE_ERROR: self = .fileError(torrent, message: message)
         case BTX_EVENT_HASH_FAILED: self = .hashFailed(torrent, piece: Int(e.value))
-        case BTX_EVENT_TRACKER_REPLY: self = .trackerReply(torrent, peers: Int(e.value))
-        case BTX_EVENT_TRACKER_ERROR: self = .trackerError(torrent, message: message)
+        case BTX_EVENT_TRACKER_REPLY: self = .trackerReply(torrent, url: string(e.url), peers: Int(e.value))
+        case BTX_EVENT_TRACKER_ERROR: self = .trackerError(torrent, url: string(e.url), message: message)
         case BTX_EVENT_LISTEN_SUCCEEDED: self = .listening(port: Int(e.value))
         case BTX_EVENT_LISTEN_FAILED: self = .listenFailed(message: message)
         case BTX_EVENT_DHT_BOOTSTRAPPED: self = .dhtBootstrapped

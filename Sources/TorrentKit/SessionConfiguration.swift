@@ -164,6 +164,10 @@ public struct SessionConfiguration: Sendable {
         // itself, and the self-connection bans the whole address, so every
         // other peer there is refused ("peer banned") for the torrent's life.
         s.append(("allow_multiple_connections_per_ip", "1"))
+        // libtorrent moves a udp:// tracker ahead of an http one on the same
+        // host, tiers swapped: the torrent's own order (its author's choice,
+        // what info, trackers and the magnet show) is kept instead.
+        s.append(("prefer_udp_trackers", "0"))
         if isPrivateDHT {
             // libtorrent's defences against Sybil attacks on the public DHT
             // reject a network whose nodes share addresses.

@@ -40,6 +40,54 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(error?["code"] as? String, "failed")
     }
 
+    /// BEP 3's canonical integers: a torrent with i05e, i+5e or i-0e in it is refused by every command.
+    func testNonCanonicalIntegersAreRefused() throws {
+        let scratch = try Scratch()
+        try scratch.write("content.bin", randomData(50_000))
+        XCTAssertEqual(try btx("create", "content.bin", "-o", "good.torrent", "--no-date", cwd: scratch.path).status, 0)
+        let good = try scratch.contents("good.torrent")
+        // Bytes, not text: the piece hashes are binary.
+        func replacing(_ old: String, _ new: String) throws -> Data {
+            let range = try XCTUnwrap(good.range(of: Data(old.utf8)), "no \(old) in the torrent")
+            var bytes = good
+            bytes.replaceSubrange(range, with: Data(new.utf8))
+            return bytes
+        }
+        // libtorrent's own decoder refuses the plus sign; btx the rest.
+        for (name, integer, why) in [("zero", "i050000e", "not canonical bencode"), ("plus", "i+50000e", "not a valid torrent")] {
+            try scratch.write("\(name).torrent", try replacing("6:lengthi50000e", "6:length\(integer)"))
+            for command in ["info", "files", "add"] {
+                try assertFails([command, "\(name).torrent", "--state-dir", scratch.path + "/state"], in: scratch, status: 1,
+                                mentions: why)
+                try? FileManager.default.removeItem(atPath: scratch.path + "/state")
+            }
+        }
+        try scratch.write("minus-zero.torrent", try replacing("6:lengthi50000e", "6:lengthi50000e1:xi-0e"))
+        try assertFails(["info", "minus-zero.torrent"], in: scratch, status: 1, mentions: "i-0e")
+    }
+
+    /// A torrent of 300,000 files is shown, and added, under the same limits.
+    func testATorrentOfManyFilesIsShownAndAdded() throws {
+        let scratch = try Scratch()
+        let count = 300_000, pieceLength = 1 << 20
+        var files = "l"
+        for index in 0..<count { files += "d6:lengthi1e4:pathl\(String(index).utf8.count + 2):f-\(index)ee" }
+        files += "e"
+        let pieces = (count + pieceLength - 1) / pieceLength
+        var bytes = Data(("d4:infod5:files" + files + "4:name4:many12:piece lengthi\(pieceLength)e6:pieces\(pieces * 20):").utf8)
+        bytes += randomData(pieces * 20)
+        bytes += Data("ee".utf8)
+        try scratch.write("many.torrent", bytes)
+        let info = try btx("info", "many.torrent", "--json", cwd: scratch.path)
+        XCTAssertEqual(info.status, 0, info.stderr)
+        XCTAssertEqual(try info.json()["file_count"] as? Int, count)
+        let added = try btx("add", "many.torrent", "--paused", "--state-dir", scratch.path + "/state", "-o", scratch.path + "/dst",
+                            "--no-dht", "--listen", "127.0.0.1:0", cwd: scratch.path)
+        XCTAssertEqual(added.status, 0, added.stderr)
+        let status = try btx("status", "many", "--json", "--state-dir", scratch.path + "/state")
+        XCTAssertEqual(status.status, 0, status.stderr)
+    }
+
     func testCreateRejectsBadPathsAndOptions() throws {
         let scratch = try Scratch()
         try scratch.write("data.bin", randomData(1000))

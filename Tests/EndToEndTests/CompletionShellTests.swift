@@ -128,6 +128,25 @@ final class CompletionShellTests: XCTestCase {
         }
     }
 
+    /// Three torrents called "photos": the name selects none, so each shell offers their hashes for it.
+    func testANameSharedByTorrentsCompletesToTheirHashes() throws {
+        let twins = scratch.path + "/twins"
+        var hashes: Set<String> = []
+        for index in 0..<3 {
+            try scratch.write("twin\(index)/photos/p.jpg", randomData(20_000 + index))
+            let torrent = try makeTorrent(scratch.path + "/twin\(index)/photos", scratch.path + "/twin\(index).torrent")
+            let added = try spawn(btxPath, ["add", torrent, "--paused", "--state-dir", twins, "-o", scratch.path + "/twin\(index)",
+                                            "--no-dht", "--listen", "127.0.0.1:0"])
+            XCTAssertEqual(added.status, 0, added.stderr)
+            hashes.insert(try XCTUnwrap(spawn(btxPath, ["info", "--json", torrent]).json()["info_hash"] as? String))
+        }
+        XCTAssertTrue(lines(try spawn(btxPath, ["_complete", "torrents", "--state-dir", twins])).allSatisfy { $0.hasSuffix("\tphotos\tshared") })
+        for shell in ["bash", "zsh"] {
+            XCTAssertEqual(try offers(shell, "btx status pho", environment: ["BTX_STATE_DIR": twins]), hashes, shell)
+        }
+        XCTAssertEqual(try offers("fish", "btx status ", environment: ["BTX_STATE_DIR": twins]), hashes, "fish")
+    }
+
     func testCompleteTorrentsIsHiddenAndListsHashAndName() throws {
         let result = try spawn(btxPath, ["_complete", "torrents", "--state-dir", state])
         XCTAssertEqual(result.status, 0, result.stderr)

@@ -75,6 +75,7 @@ final class JSONContractTests: XCTestCase {
         try json(["trackers", "set"] + state)
         try json(["set", "set", "--max-peers", "20"] + state)
         try json(["queue", "set", "top"] + state)
+        try json(["queue"] + state)
         try json(["peers", "set"] + state)
         try json(["files", "set"] + state)
         try json(["pause", "set"] + state)

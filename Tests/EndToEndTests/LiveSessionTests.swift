@@ -197,6 +197,21 @@ final class LiveSessionTests: XCTestCase {
         }
     }
 
+    /// add --detach with no session running starts a daemon, and says so.
+    func testADetachedAddThatStartsADaemonSaysSo() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/new.bin", randomData(30_000))
+        let torrent = try makeTorrent(scratch.path + "/src/new.bin", scratch.path + "/new.torrent")
+        let peer = try Peer(scratch, "peer")
+        defer { _ = try? spawn(btxPath, ["daemon", "--stop", "--state-dir", peer.state]) }
+        let added = try spawn(btxPath, ["add", "--detach", "--paused", "--state-dir", peer.state, torrent, "-o", scratch.path + "/src",
+                                        "--listen", "127.0.0.1:0", "--no-dht"])
+        XCTAssertEqual(added.status, 0, added.stderr)
+        let pid = try daemonPID(peer)
+        XCTAssertEqual(added.text, "new.bin: handed to a daemon started for it\n"
+                       + "the daemon runs in the background (pid \(pid), log \(peer.state)/daemon.log; 'btx daemon --stop' stops it)\n")
+    }
+
     private func daemonPID(_ peer: Peer) throws -> Int32 {
         let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: peer.state + "/daemon.pid")), as: UTF8.self)
         return try XCTUnwrap(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))

@@ -15,12 +15,6 @@ final class ManageTests: XCTestCase {
         return try result.json()
     }
 
-    private func assertOneLineError(_ result: ProcessResult, status: Int32, _ text: String,
-                                    file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(result.status, status, result.stderr, file: file, line: line)
-        XCTAssertEqual(result.stderr.split(separator: "\n").first.map(String.init)?.contains(text), true, result.stderr,
-                       file: file, line: line)
-    }
 
     func testTrackersListScrapeAddAndRemoveLiveAndSaved() throws {
         let scratch = try Scratch()
@@ -67,6 +61,49 @@ final class ManageTests: XCTestCase {
         XCTAssertEqual((listed["trackers"] as? [[String: Any]])?.map { $0["url"] as? String }, [announce])
         XCTAssertEqual(listed["web_seeds"] as? [String], [])
         assertOneLineError(try btxRun(leecher, ["trackers", "tracked.bin", "--scrape"]), status: 4, "need a running session")
+    }
+
+    /// trackers --reannounce answers with the trackers' answers, not the
+    /// table from before: here a tracker's refusal, in its own words.
+    func testReannounceWaitsForTheTrackersAnswer() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/refused.bin", randomData(30_000))
+        let port = freePort()
+        let announce = "http://127.0.0.1:\(port)/announce"
+        let torrent = try makeTorrent(scratch.path + "/src/refused.bin", scratch.path + "/refused.torrent", ["-t", announce])
+        let peer = try Peer(scratch, "peer")
+        try startDaemon(peer, in: self)
+        XCTAssertEqual(try btxRun(peer, ["add", torrent, "-o", scratch.path + "/src", "--detach"]).status, 0)
+        // No tracker yet: the first announce fails to connect.
+        try waitUntil("the first announce to fail") {
+            (try btxJSON(peer, ["trackers", "refused.bin"])["trackers"] as? [[String: Any]])?.first?["state"] as? String == "error"
+        }
+        // Now one answers, and refuses the torrent: the reannounce shows that, not the old error.
+        let (tracker, _) = try startTracker(scratch, hashes: [String(repeating: "0", count: 40)], port: port)
+        defer { _ = tracker }
+        let listed = try btxJSON(peer, ["trackers", "refused.bin", "--reannounce"])
+        let entry = try XCTUnwrap((listed["trackers"] as? [[String: Any]])?.first)
+        XCTAssertEqual(entry["state"] as? String, "error", "\(entry)")
+        XCTAssertTrue((entry["message"] as? String ?? "").contains("not authorized"), "\(entry)")
+        XCTAssertNotNil(entry["last_announce"] as? Int, "\(entry)")
+    }
+
+    /// An http tracker in tier 0 and a udp one on the same host in tier 1
+    /// stay so once added (libtorrent would put udp first).
+    func testTrackerTiersKeepTheTorrentsOrder() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/tiers.bin", randomData(30_000))
+        let http = "http://127.0.0.1:1/announce", udp = "udp://127.0.0.1:2"
+        let torrent = try makeTorrent(scratch.path + "/src/tiers.bin", scratch.path + "/tiers.torrent", ["-t", http, "-t", udp])
+        let peer = try Peer(scratch, "peer")
+        try startDaemon(peer, in: self)
+        XCTAssertEqual(try btxRun(peer, ["add", torrent, "-o", scratch.path + "/src", "--detach", "--paused"]).status, 0)
+        let listed = try btxJSON(peer, ["trackers", "tiers.bin"])["trackers"] as? [[String: Any]]
+        XCTAssertEqual(listed?.map { $0["url"] as? String }, [http, udp])
+        XCTAssertEqual(listed?.map { $0["tier"] as? Int }, [0, 1])
+        let magnet = try XCTUnwrap(btxJSON(peer, ["info", "tiers.bin"])["magnet_uri"] as? String)
+        let trackers = magnet.components(separatedBy: "&tr=").dropFirst().map { $0.removingPercentEncoding ?? $0 }
+        XCTAssertEqual(trackers, [http, udp])
     }
 
     func testMoveDuringTheDownloadAndAfterIt() throws {
@@ -277,6 +314,12 @@ final class ManageTests: XCTestCase {
         let queued = try states().first { $0.value == "queued" }!.key
         let moved = try btxJSON(leecher, ["queue", queued, "top"])
         XCTAssertEqual(moved["queue_position"] as? Int, 0)
+        // With no arguments, queue lists the queue in order.
+        let listed = try btxJSON(leecher, ["queue"])["torrents"] as! [[String: Any]]
+        XCTAssertEqual(listed.map { $0["queue_position"] as? Int }, [0, 1, 2, 3, 4])
+        XCTAssertEqual(listed.first?["name"] as? String, queued)
+        let table = try btxRun(leecher, ["queue"]).text
+        XCTAssertTrue(table.hasPrefix("POS") && table.contains(queued), table)
         try waitUntil("the torrent moved to the top to run") { try states()[queued] == "downloading" }
         XCTAssertEqual(count("downloading", try states()), 2)
 

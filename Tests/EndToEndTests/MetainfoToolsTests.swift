@@ -134,7 +134,7 @@ final class MetainfoToolsTests: XCTestCase {
         for format in ["v1", "hybrid", "v2"] {
             let file = try makeTorrent(scratch.path + "/data/album", scratch.path + "/\(format).torrent", ["--\(format)"])
             let before = try read(file)
-            let result = try btx("edit", file, "--private", "on", "--source", "TRACKER-X", "--json")
+            let result = try btx("edit", file, "--private", "--source", "TRACKER-X", "--json")
             XCTAssertEqual(result.status, 0, result.stderr)
             let printed = try result.json()
             let after = try read(file)
@@ -147,10 +147,14 @@ final class MetainfoToolsTests: XCTestCase {
             XCTAssertTrue(result.stderr.hasPrefix("btx: warning: the info-hash changed from "), result.stderr)
             XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
             // Off again, source removed: back to the same info dictionary bytes.
-            XCTAssertEqual(try btx("edit", file, "--private", "off", "--source", "").status, 0)
+            XCTAssertEqual(try btx("edit", file, "--no-private", "--source", "").status, 0)
             XCTAssertEqual(try read(file)["info"] as? String, before["info"] as? String, format)
             // Still the same files: the data verifies against the edited torrent.
             XCTAssertEqual(try btx("verify", file, scratch.path + "/data").status, 0, format)
+            // A flag, as in create: -o after it is the output, not its value.
+            let copy = scratch.path + "/\(format)-private.torrent"
+            XCTAssertEqual(try btx("edit", file, "--private", "-o", copy).status, 0, format)
+            XCTAssertEqual(try read(copy)["private"] as? Bool, true, format)
         }
     }
 
@@ -171,7 +175,7 @@ final class MetainfoToolsTests: XCTestCase {
             ([file], 2, "nothing to change"),
             ([file, "--tier", "1"], 2, "--tier goes with --add-tracker"),
             ([file, "--add-tracker", "udp://127.0.0.1:2", "--tier", "-1"], 2, "is not a tier number"),
-            ([file, "--private", "maybe"], 2, "is not on or off"),
+            ([file, "--private", "--no-private"], 2, "contradict"),
             ([file, "--comment", "x", "-o", scratch.path + "/taken.torrent"], 1, "already exists"),
             (["-", "--comment", "x"], 2, "needs -o OUT"),
             ([file, "--comment", "a", "--comment", "b"], 2, "given twice"),

@@ -285,7 +285,7 @@ final class ServeTests: XCTestCase {
             ([torrent, "--listen", "nowhere"], 2, "--listen: 'nowhere' is not PORT"),
             ([torrent, "--idle", "soon"], 2, "--idle: 'soon'"),
             (["no-such-torrent"], 3, "no-such-torrent"),
-            ([torrent, "9"], 2, "no file has index 9"),
+            ([torrent, "9"], 2, "btx: the torrent has no file with index 9"),
             ([torrent, "--listen", "127.0.0.1:\(taken)"], 1, "cannot listen on 127.0.0.1:\(taken) for HTTP: Address already in use"),
         ] as [([String], Int32, String)] {
             let run = try spawn(btxPath, ["serve", "-o", scratch.path + "/dl"] + arguments + serveOptions(leecher), timeout: 30)

@@ -62,6 +62,22 @@ final class StateTests: XCTestCase {
         XCTAssertEqual(try peer.savedTorrents().map { $0["info_hash"] as! String }, [hashes[1]])
     }
 
+    /// An empty BTX_STATE_DIR or XDG variable is unset, not the working directory.
+    func testEmptyStateVariablesCountAsUnset() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/x.bin", randomData(20_000))
+        let torrent = try makeTorrent(scratch.path + "/src/x.bin", scratch.path + "/x.torrent")
+        try FileManager.default.createDirectory(atPath: scratch.path + "/work", withIntermediateDirectories: true)
+        let environment = ["BTX_STATE_DIR": "", "XDG_STATE_HOME": "", "XDG_DATA_HOME": "", "XDG_RUNTIME_DIR": "",
+                           "HOME": scratch.path + "/home"]
+        let added = try spawn(btxPath, ["add", torrent, "--paused", "-o", scratch.path + "/src"], cwd: scratch.path + "/work",
+                              environment: environment)
+        XCTAssertEqual(added.status, 0, added.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/work"), [])
+        XCTAssertTrue(scratch.exists("home/.local/state/btx/resume"), "the XDG default")
+        assertOneLineError(try spawn(btxPath, ["status", "--state-dir", ""], cwd: scratch.path + "/work"), status: 2, "empty")
+    }
+
     func testASecondAddHandsItsTorrentToTheRunningSession() throws {
         let scratch = try Scratch()
         try scratch.write("src/x.bin", randomData(100_000))

@@ -105,6 +105,36 @@ final class StreamTests: XCTestCase {
         XCTAssertEqual(document["end"] as? Int, 2000)
     }
 
+    /// A stream goes ahead of the download queue: with one download slot
+    /// taken by a slow download, cat of a queued torrent reads it at once
+    /// (it waited behind the queue), and the torrent goes back in line after.
+    func testAStreamGoesAheadOfTheDownloadQueue() throws {
+        let scratch = try Scratch()
+        try scratch.write("slow/big.bin", randomData(4 << 20))
+        let data = randomData(1 << 20)
+        try scratch.write("fast/movie.bin", data)
+        let big = try makeTorrent(scratch.path + "/slow/big.bin", scratch.path + "/big.torrent")
+        let movie = try makeTorrent(scratch.path + "/fast/movie.bin", scratch.path + "/movie.torrent")
+        let (slow, slowPort) = try Peer(scratch, "slow").seed([big], from: scratch.path + "/slow", extra: ["--max-up", "32k"])
+        defer { slow.signal(SIGTERM); _ = try? slow.wait() }
+        let (fast, fastPort) = try Peer(scratch, "fast").seed([movie], from: scratch.path + "/fast")
+        defer { fast.signal(SIGTERM); _ = try? fast.wait() }
+        let leecher = try Peer(scratch, "leecher")
+        try startDaemon(leecher, ["--max-active-downloads", "1"], in: self)
+        XCTAssertEqual(try spawn(btxPath, ["add", big, "-o", scratch.path + "/dl", "--peer", "127.0.0.1:\(slowPort)", "--detach"]
+                                  + leecher.common).status, 0)
+        try waitUntil("the slow download to run") { try torrentStatus(leecher, "big.bin")["state"] as? String == "downloading" }
+        XCTAssertEqual(try spawn(btxPath, ["add", movie, "-o", scratch.path + "/dl", "--peer", "127.0.0.1:\(fastPort)", "--detach"]
+                                  + leecher.common).status, 0)
+        try waitUntil("the movie to wait in the queue") { try torrentStatus(leecher, "movie.bin")["state"] as? String == "queued" }
+
+        let run = try readAll(btxPath, ["cat", "movie.bin", "--state-dir", leecher.state], timeout: 60)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout == data, "the bytes written differ from the file (\(run.stdout.count) bytes)")
+        XCTAssertEqual(try torrentStatus(leecher, "big.bin")["state"] as? String, "downloading", "the queue's own download runs on")
+        try waitUntil("the stream to end") { try torrentStatus(leecher, "movie.bin")["stream"] is NSNull }
+    }
+
     /// A --range leaves its torrent "finished" for libtorrent, which drops
     /// the seed; the next reader (a seek) must not wait its minute to redial.
     func testSeekLatencyThroughARunningSession() throws {
@@ -226,8 +256,3 @@ private func readAll(_ executable: String, _ arguments: [String], timeout: TimeI
     try StreamReader(executable, arguments).finish(timeout: timeout)
 }
 
-private func assertOneLineError(_ result: ProcessResult, status: Int32, _ text: String,
-                                file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertEqual(result.status, status, result.stderr, file: file, line: line)
-    XCTAssertEqual(result.stderr.split(separator: "\n").first?.contains(text), true, result.stderr, file: file, line: line)
-}

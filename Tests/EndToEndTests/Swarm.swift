@@ -145,3 +145,10 @@ func makeSmallTorrents(_ count: Int, in root: String, bytes: Int = 2048) throws 
     guard made.status == 0 else { throw TestFailure("making torrents: \(made.stderr)") }
     return (0..<count).map { root + String(format: "/torrents/item-%03d.bin.torrent", $0) }
 }
+
+/// A failure with `status` whose first line of stderr says `text`.
+func assertOneLineError(_ result: ProcessResult, status: Int32, _ text: String,
+                        file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(result.status, status, result.stderr, file: file, line: line)
+    XCTAssertEqual(result.stderr.split(separator: "\n").first?.contains(text), true, result.stderr, file: file, line: line)
+}

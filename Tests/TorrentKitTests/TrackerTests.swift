@@ -88,7 +88,7 @@ final class TrackerTests: XCTestCase {
         _ = try seeder.events()
         try seeder.reannounce(seeding)
         try waitForEvent(seeder, "the forced announce's reply") { event -> Bool? in
-            if case .trackerReply(seeding, _) = event { return true }
+            if case .trackerReply(seeding, _, _) = event { return true }
             return nil
         }
         _ = tracker

@@ -4,6 +4,7 @@
 
 #include "files.hpp"
 #include "guard.hpp"
+#include "torrent_file.hpp"
 
 #include <libtorrent/bdecode.hpp>
 #include <libtorrent/magnet_uri.hpp>
@@ -149,17 +150,11 @@ int btx_metainfo_parse(uint8_t const* bytes, size_t len, int want_files, btx_met
         btx::require(out, "out");
         *out = nullptr;
         if (len == 0) throw btx::failure(BTX_ERR_PARSE, "empty file");
-        lt::load_torrent_limits limits;
-        limits.max_buffer_size = std::numeric_limits<int>::max();
         // Decoded once, for the torrent_info and for the announce list's order.
-        lt::error_code ec;
-        int error_pos = 0;
-        lt::bdecode_node const root = lt::bdecode({reinterpret_cast<char const*>(bytes), std::ptrdiff_t(len)}, ec,
-                                                  &error_pos, limits.max_decode_depth, limits.max_decode_tokens);
-        if (ec) throw btx::failure(BTX_ERR_PARSE, ec.message() + " at byte " + std::to_string(error_pos));
+        lt::bdecode_node const root = btx::decode_torrent(reinterpret_cast<char const*>(bytes), len);
         lt::add_torrent_params atp;
         read_trackers(root, atp);
-        atp.ti = std::make_shared<lt::torrent_info>(root, limits);
+        atp.ti = btx::torrent_from(root);
         *out = btx::build_metainfo(atp, want_files != 0, root.dict_find_dict("info"));
         return BTX_OK;
     });

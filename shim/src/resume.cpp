@@ -2,6 +2,7 @@
 // when no session is running, read straight from resume data.
 #include "files.hpp"
 #include "guard.hpp"
+#include "torrent_file.hpp"
 #include "metainfo.hpp"
 
 #include <libtorrent/read_resume_data.hpp>
@@ -17,8 +18,7 @@ int btx_resume_parse(uint8_t const* bytes, size_t len, int want_files, btx_statu
         btx::require(out_status, "out_status");
         *out_status = nullptr;
         if (out_metainfo != nullptr) *out_metainfo = nullptr;
-        lt::load_torrent_limits limits;
-        limits.max_buffer_size = std::numeric_limits<int>::max();
+        lt::load_torrent_limits const limits = btx::torrent_limits();
         lt::error_code ec;
         lt::add_torrent_params const atp = lt::read_resume_data(
             {reinterpret_cast<char const*>(bytes), std::ptrdiff_t(len)}, ec, limits);
@@ -69,8 +69,7 @@ int btx_resume_set_paused(uint8_t const* bytes, size_t len, int paused, uint8_t*
         btx::require(out_len, "out_len");
         *out = nullptr;
         *out_len = 0;
-        lt::load_torrent_limits limits;
-        limits.max_buffer_size = std::numeric_limits<int>::max();
+        lt::load_torrent_limits const limits = btx::torrent_limits();
         lt::error_code ec;
         lt::add_torrent_params atp = lt::read_resume_data(
             {reinterpret_cast<char const*>(bytes), std::ptrdiff_t(len)}, ec, limits);

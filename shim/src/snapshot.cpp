@@ -33,9 +33,10 @@ void fill_status(lt::torrent_status const& st, lt::torrent_info const* ti, btx_s
     out.total_uploaded = extras.totals.second;
     out.session_downloaded = st.total_payload_download;
     out.session_uploaded = st.total_payload_upload;
-    // libtorrent's rates are moving averages that take seconds to decay.
+    // libtorrent's rates are moving averages that take seconds to decay: a
+    // paused torrent moves nothing, and a finished one downloads nothing.
     bool const paused = bool(st.flags & lt::torrent_flags::paused);
-    out.download_rate = paused ? 0 : st.download_payload_rate;
+    out.download_rate = paused || st.is_finished ? 0 : st.download_payload_rate;
     out.upload_rate = paused ? 0 : st.upload_payload_rate;
     out.num_peers = st.num_peers;
     out.num_seeds = st.num_seeds;

@@ -1,6 +1,7 @@
 #include "files.hpp"
 #include "guard.hpp"
 #include "session.hpp"
+#include "torrent_file.hpp"
 
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/address.hpp>
@@ -41,7 +42,7 @@ lt::add_torrent_params params_from_source(btx_add_params const& p) {
     if (p.resume_data != nullptr) {
         lt::error_code ec;
         auto atp = lt::read_resume_data(
-            {reinterpret_cast<char const*>(p.resume_data), std::ptrdiff_t(p.resume_data_len)}, ec);
+            {reinterpret_cast<char const*>(p.resume_data), std::ptrdiff_t(p.resume_data_len)}, ec, btx::torrent_limits());
         if (ec) throw btx::failure(BTX_ERR_PARSE, "invalid resume data: " + ec.message());
         return atp;
     }
@@ -51,13 +52,8 @@ lt::add_torrent_params params_from_source(btx_add_params const& p) {
         if (ec) throw btx::failure(BTX_ERR_PARSE, "invalid magnet link: " + ec.message());
         return atp;
     }
-    lt::error_code ec;
-    auto ti = std::make_shared<lt::torrent_info>(
-        lt::span<char const>(reinterpret_cast<char const*>(p.metainfo), std::ptrdiff_t(p.metainfo_len)), ec,
-        lt::from_span);
-    if (ec) throw btx::failure(BTX_ERR_PARSE, "invalid torrent: " + ec.message());
     lt::add_torrent_params atp;
-    atp.ti = std::move(ti);
+    atp.ti = btx::torrent_from(btx::decode_torrent(reinterpret_cast<char const*>(p.metainfo), p.metainfo_len));
     return atp;
 }
 

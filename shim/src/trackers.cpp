@@ -64,6 +64,9 @@ void summarize(lt::announce_entry const& ae, lt::info_hash_t const& hashes, bool
     bool updating = false, working = false, failed = false, any = false, all_gave_up = true;
     bool const hybrid = hashes.has_v1() && hashes.has_v2();
     std::string message, other_failure;
+    // The tracker's own words ("not authorized") say more than a local
+    // error of another endpoint ("timed out"): they win.
+    bool said_by_tracker = false;
     lt::time_point32 next = lt::time_point32::max();
     out.seeds = out.peers = out.downloaded = -1;
     for (lt::announce_endpoint const& ep : ae.endpoints) {
@@ -86,7 +89,10 @@ void summarize(lt::announce_entry const& ae, lt::info_hash_t const& hashes, bool
                 working = true;
             } else if (a.fails > 0) {
                 std::string const reason = a.message.empty() ? a.last_error.message() : a.message;
-                if (!working) message = reason;
+                if (!working && (message.empty() || (!said_by_tracker && !a.message.empty()))) {
+                    message = reason;
+                    said_by_tracker = !a.message.empty();
+                }
                 if (hybrid) other_failure = (v == lt::protocol_version::V1 ? "v1 announce: " : "v2 announce: ") + reason;
                 failed = true;
             }

@@ -5,6 +5,7 @@
 // roots of their piece layers.
 #include "files.hpp"
 #include "guard.hpp"
+#include "torrent_file.hpp"
 #include "piece_hasher.hpp"
 
 #include <libtorrent/file_storage.hpp>
@@ -227,9 +228,8 @@ int btx_check_content(uint8_t const* metainfo, size_t len, char const* save_path
         btx::require(save_path, "save_path");
         btx::require(out, "out");
         *out = nullptr;
-        lt::load_torrent_limits limits;
-        limits.max_buffer_size = std::numeric_limits<int>::max();
-        lt::torrent_info const ti({reinterpret_cast<char const*>(metainfo), std::ptrdiff_t(len)}, limits, lt::from_span);
+        auto const torrent = btx::torrent_from(btx::decode_torrent(reinterpret_cast<char const*>(metainfo), len));
+        lt::torrent_info const& ti = *torrent;
         // A v2 torrent may come without its piece layers (peers send them
         // later); with no hashes there is nothing to check pieces against.
         if (!ti.info_hashes().has_v1())

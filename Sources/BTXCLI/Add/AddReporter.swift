@@ -8,6 +8,7 @@ import TorrentKit
 final class AddReporter: SessionObserver {
     private let output: Output
     private let live: LiveLines
+    private let rates = ProgressRates()
     private var lastProgress = -Double.infinity
     private var warned = Set<String>()
     private var ports = Set<Int>()
@@ -65,7 +66,7 @@ final class AddReporter: SessionObserver {
         if output.json {
             for torrent in torrents { event("progress", torrent.json) }
         } else {
-            live.show(torrents.map { progressLine($0, output: output) })
+            live.show(torrents.map { progressLine($0, output: output, rates: rates, now: now) })
         }
     }
 
@@ -147,12 +148,4 @@ final class AddReporter: SessionObserver {
     }
 }
 
-/// One torrent's live line on stderr, from its status document: for `add`
-/// running the session and for `add` following one.
-func progressLine(_ t: TorrentDocument, output: Output) -> String {
-    var parts = [t.name, output.state(t.state, onStderr: true), Units.oneDecimal(t.progress * 100) + "%",
-                 "↓ " + Units.rate(t.downloadRate), "↑ " + Units.rate(t.uploadRate),
-                 "\(t.peers) peer\(t.peers == 1 ? "" : "s")"]
-    if let eta = t.eta { parts.append("ETA " + Units.duration(seconds: eta)) }
-    return parts.joined(separator: "  ")
-}
+

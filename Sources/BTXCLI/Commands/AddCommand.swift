@@ -83,8 +83,12 @@ private func runAdd(_ invocation: Invocation) throws {
                              command: "add")
     }
     if client != nil { try refuseNetworkOptionsForRunningSession(invocation, directory: directory) }
+    var startedDaemon: String?
     if client == nil && invocation.flag("detach") {
-        client = try startDaemon(invocation)
+        let daemon = try startDaemon(invocation)
+        let pid = (try? daemon.call(.ping))?["pid"]?.intValue.map { "pid \($0), " } ?? ""
+        startedDaemon = "\(pid)log \(directory.logPath); 'btx daemon --stop' stops it"
+        client = daemon
     }
     if let client {
         // A session runs: it takes the torrents, and this command follows them.
@@ -96,7 +100,7 @@ private func runAdd(_ invocation: Invocation) throws {
             added += reply["torrents"]?.arrayValue ?? []
         }
         let following = !invocation.flag("detach") && !plan.paused
-        reportHandedOver(added, output: invocation.output, following: following)
+        reportHandedOver(added, output: invocation.output, following: following, startedDaemon: startedDaemon)
         if !following {
             if invocation.output.json {
                 invocation.output.document(streamEvent("exit", exitEvent(reason: plan.paused ? "paused" : "detached",
@@ -125,15 +129,17 @@ private func runAdd(_ invocation: Invocation) throws {
 }
 
 /// The `added` events for torrents a running session took; people are told
-/// only when this command returns at once.
-private func reportHandedOver(_ added: [JSON], output: Output, following: Bool) {
+/// only when this command returns at once, and told of a daemon it started.
+private func reportHandedOver(_ added: [JSON], output: Output, following: Bool, startedDaemon: String?) {
     for torrent in added {
         if output.json {
             output.document(streamEvent("added", torrent))
         } else if !following {
-            output.line("\(torrent["name"]?.stringValue ?? ""): handed to the running session")
+            let session = startedDaemon == nil ? "the running session" : "a daemon started for it"
+            output.line("\(torrent["name"]?.stringValue ?? ""): handed to \(session)")
         }
     }
+    if let startedDaemon, !output.json, !output.quiet, !following { output.line("the daemon runs in the background (\(startedDaemon))") }
     fflush(stdout)
 }
 
@@ -146,6 +152,7 @@ private func follow(_ added: [JSON], seeding: Bool, client: SessionChannel, dire
     let hashes = added.compactMap { $0["info_hash"]?.stringValue }
     installInterruptHandlers()
     let live = LiveLines(output: output)
+    let rates = ProgressRates()
     let started = monotonicSeconds()
     func emit(_ type: String, _ data: JSON) {
         guard output.json else { return }
@@ -194,7 +201,8 @@ private func follow(_ added: [JSON], seeding: Bool, client: SessionChannel, dire
             emit("exit", exitEvent(reason: "complete", code: .success))
             return
         }
-        live.show(torrents.filter { !finished.contains($0.infoHash) }.map { progressLine($0, output: output) })
+        let now = monotonicSeconds()
+        live.show(torrents.filter { !finished.contains($0.infoHash) }.map { progressLine($0, output: output, rates: rates, now: now) })
         let deadline = monotonicSeconds() + (output.json ? 1.0 : 0.5)
         while monotonicSeconds() < deadline {
             if interruptRequested() {

@@ -3,7 +3,9 @@ import BTXSession
 import TorrentKit
 
 /// `btx _complete torrents`: what the shell completions offer for a TORRENT,
-/// one "INFO-HASH<TAB>NAME" line per saved torrent, by name. Hidden from
+/// one "INFO-HASH<TAB>NAME" line per saved torrent, by name, and a third
+/// field, "shared", when other torrents have that name too (the name then
+/// selects none of them: the shells offer their hashes). Hidden from
 /// help: the completions call it on every <TAB>, so it reads only each
 /// resume file's name, with no libtorrent and no session.
 let completeCommand = Command(
@@ -27,9 +29,12 @@ let completeCommand = Command(
                 $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) && $0 != "\u{2028}" && $0 != "\u{2029}"
             })), hash))
         }
+        var counts: [String: Int] = [:]
+        for line in lines { counts[line.name, default: 0] += 1 }
         for line in lines.sorted(by: { ($0.name, $0.hash) < ($1.name, $1.hash) }) {
             // The tab is the shells' separator.
-            write(line.hash + "\t" + line.name + "\n", to: stdout)
+            let shared = !line.name.isEmpty && counts[line.name, default: 0] > 1
+            write(line.hash + "\t" + line.name + (shared ? "\tshared" : "") + "\n", to: stdout)
         }
     }
 )

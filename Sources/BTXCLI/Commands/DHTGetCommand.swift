@@ -48,7 +48,9 @@ private func runDHTGet(_ invocation: Invocation) throws {
 /// A lookup by a one-shot DHT node of our own.
 private func lookUp(_ target: String, salt: [UInt8], invocation: Invocation, timeout: Double) throws -> DHTItem {
     let dht = try oneShotDHTNode(invocation, timeout: timeout, lookupOnly: true)
-    defer { dht.close() }
+    defer {
+        do { try dht.close() } catch { invocation.output.warning("the DHT routing table was not saved: \(error)") }
+    }
     return try dht.get(target, salt: salt)
 }
 

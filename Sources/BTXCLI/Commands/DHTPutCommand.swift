@@ -86,6 +86,8 @@ private func runDHTPut(_ invocation: Invocation) throws {
 private func store(_ value: [UInt8], key: DHTKey?, salt: [UInt8], seq: Int64?, cas: Int64?, invocation: Invocation,
                    timeout: Double) throws -> DHTItem {
     let dht = try oneShotDHTNode(invocation, timeout: timeout)
-    defer { dht.close() }
+    defer {
+        do { try dht.close() } catch { invocation.output.warning("the DHT routing table was not saved: \(error)") }
+    }
     return try dht.put(value, key: key, salt: salt, seq: seq, cas: cas)
 }

@@ -148,7 +148,7 @@ private func checkConfig(_ invocation: Invocation, _ directory: StateDirectory, 
     } catch {
         return .wrong("config", path, "\(error)")
     }
-    return .ok("config", path, warnings.isEmpty ? "valid" : "valid; \(warnings.count) ignored: \(warnings[0])")
+    return .ok("config", path, warnings.isEmpty ? "valid" : "valid; \(warnings.count) ignored: \(warnings.joined(separator: "; "))")
 }
 
 /// The running session as it answers `ping`, and whether its socket is private.

@@ -10,7 +10,8 @@ let editCommand = Command(
         Rewrites FILE in place (atomically: the old file stays whole until the new one is complete) or writes \
         the result to -o OUT, changing only what the options name: every other byte stays as it was, so \
         trackers, web seeds and the comment, which live outside the info dictionary, leave the info-hash \
-        unchanged. --private and --source are part of the info dictionary: the edited torrent has a new \
+        unchanged. --private (as in create) sets the private flag and --no-private clears it. --private, \
+        --no-private and --source are part of the info dictionary: the edited torrent has a new \
         info-hash (a new swarm), which is printed with a warning. Tracker edits apply in this order: \
         --replace-trackers (each one a tier; URL,URL shares a tier), then --remove-tracker, then \
         --add-tracker (each into a new tier at the end, or all into tier N with --tier; a URL the torrent \
@@ -26,7 +27,8 @@ let editCommand = Command(
         OptionSpec(long: "add-web-seed", argument: "URL", summary: "add an HTTP seed URL (BEP 19)", repeatable: true),
         OptionSpec(long: "remove-web-seed", argument: "URL", summary: "remove an HTTP seed URL", repeatable: true),
         OptionSpec(long: "comment", argument: "TEXT", summary: "set the comment (\"\" removes it)"),
-        OptionSpec(long: "private", argument: "on|off", summary: "set or clear the private flag (changes the info-hash)"),
+        OptionSpec(long: "private", summary: "mark private: peers only from the trackers (changes the info-hash)"),
+        OptionSpec(long: "no-private", summary: "clear the private flag (changes the info-hash)"),
         OptionSpec(long: "source", argument: "TEXT", summary: "set the source tag (changes the info-hash; \"\" removes it)"),
         OptionSpec(long: "output", short: "o", argument: "OUT", summary: "write to OUT (- for stdout) instead of FILE", completion: .file),
         OptionSpec(long: "force", short: "f", summary: "replace OUT if it exists"),
@@ -123,15 +125,14 @@ private func metainfoEdit(_ invocation: Invocation) throws -> MetainfoEdit {
     edit.removeWebSeeds = invocation.all("remove-web-seed")
     edit.comment = invocation.value("comment")
     edit.source = invocation.value("source")
-    if let text = invocation.value("private") {
-        switch text.lowercased() {
-        case "on", "yes", "true", "1": edit.isPrivate = true
-        case "off", "no", "false", "0": edit.isPrivate = false
-        default: throw BTXError.usage("--private: '\(text)' is not on or off", command: "edit")
-        }
+    switch (invocation.flag("private"), invocation.flag("no-private")) {
+    case (true, true): throw BTXError.usage("--private and --no-private contradict each other", command: "edit")
+    case (true, false): edit.isPrivate = true
+    case (false, true): edit.isPrivate = false
+    case (false, false): break
     }
     guard !edit.isEmpty else {
-        throw BTXError.usage("nothing to change: give a tracker, web seed, --comment, --private or --source option",
+        throw BTXError.usage("nothing to change: give a tracker, web seed, --comment, --private, --no-private or --source option",
                              command: "edit")
     }
     return edit

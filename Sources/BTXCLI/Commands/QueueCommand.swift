@@ -2,11 +2,12 @@ import BTXSession
 
 let queueCommand = Command(
     name: "queue",
-    usage: "queue TORRENT up|down|top|bottom",
-    summary: "move a torrent in the download queue",
+    usage: "queue [TORRENT up|down|top|bottom]",
+    summary: "show the download queue, or move a torrent in it",
     details: """
         The queue orders unfinished torrents (position 0 first); with 'btx daemon --max-active-downloads N' \
-        only the first N run and the others wait, in state queued. Positions show in 'btx status'. \
+        only the first N run and the others wait, in state queued. With no arguments, lists the queue in \
+        order; with a torrent and a move, moves it there. Positions show in 'btx status' too. \
         Needs the running session.
         """,
     positional: .torrent,
@@ -14,6 +15,7 @@ let queueCommand = Command(
 )
 
 private func runQueue(_ invocation: Invocation) throws {
+    if invocation.arguments.isEmpty { return try listQueue(invocation) }
     try invocation.expectArguments(2, 2)
     let move = invocation.arguments[1].lowercased()
     guard ["up", "down", "top", "bottom"].contains(move) else {
@@ -24,4 +26,20 @@ private func runQueue(_ invocation: Invocation) throws {
     if invocation.output.json { return invocation.output.document(reply) }
     let position = reply["queue_position"]?.intValue.map { "position \($0)" } ?? "not queued (complete)"
     invocation.output.line("\(reply["name"]?.stringValue ?? ""): \(position)")
+}
+
+/// Every torrent with a place in the queue, first first.
+private func listQueue(_ invocation: Invocation) throws {
+    let torrents = try SessionClient(invocation).callLive(.status).documents("torrents", TorrentDocument.init(json:))
+        .compactMap { torrent in torrent.queuePosition.map { ($0, torrent) } }
+        .sorted { $0.0 < $1.0 }
+    let out = invocation.output
+    if out.json {
+        return out.document(.object([("torrents", .array(torrents.map { position, torrent in
+            .object([("info_hash", .string(torrent.infoHash)), ("name", .string(torrent.name)),
+                     ("queue_position", .int(position)), ("state", .string(torrent.state))])
+        }))]))
+    }
+    guard !torrents.isEmpty else { return out.line("the queue is empty: every torrent is complete") }
+    out.table(["POS", "STATE", "NAME"], torrents.map { [String($0.0), $0.1.state, $0.1.name] }, rightAligned: [0])
 }

@@ -54,9 +54,10 @@ func verifyContent(torrent path: String, directory: String, invocation: Invocati
                  + "\(filesGood) of \(check.files.count) files good")
     }
     if !check.isComplete {
-        let broken = check.files.count - filesGood
-        throw BTXError(exitCode: .failure, message: "\(info.name): \(bad + missing) pieces bad or missing, "
-                       + "\(broken) file\(broken == 1 ? "" : "s") not good", reported: true)
+        let brokenFiles = check.files.count - filesGood
+        let broken = bad + missing
+        throw BTXError(exitCode: .failure, message: "\(info.name): \(broken) piece\(broken == 1 ? "" : "s") bad or missing, "
+                       + "\(brokenFiles) file\(brokenFiles == 1 ? "" : "s") not good", reported: true)
     }
 }
 

@@ -75,9 +75,10 @@ public final class DHTNode {
         }
     }
 
-    /// Saves the routing table so the next command starts warm.
-    public func close() {
+    /// Saves the routing table so the next command starts warm; a failure
+    /// is thrown for the caller to say (the next start is only slower).
+    public func close() throws {
         guard lock != nil, let state = try? session.dhtState(), !state.isEmpty else { return }
-        try? FileIO.writeAtomically(state, to: directory.dhtStatePath, replace: true, mode: 0o600)
+        try FileIO.writeAtomically(state, to: directory.dhtStatePath, replace: true, mode: 0o600)
     }
 }

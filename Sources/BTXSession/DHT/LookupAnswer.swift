@@ -18,9 +18,16 @@ public struct LookupAnswer {
     public init() {}
     private var lastImprovement = -Double.infinity
 
+    /// The newest seq wins; the number of nodes that answered only breaks a
+    /// tie: an older value held by more nodes is still older.
     public mutating func offer(_ item: DHTItem, now: Double) {
-        if item.value != nil, item.seq > (best?.seq ?? .min) || item.nodes > (best?.nodes ?? 0) {
-            if item.seq > (best?.seq ?? .min) { lastImprovement = now }
+        guard item.value != nil else {
+            if item.isAuthoritative { isComplete = true }
+            return
+        }
+        let bestSeq = best?.seq ?? .min
+        if item.seq > bestSeq || (item.seq == bestSeq && item.nodes > (best?.nodes ?? 0)) {
+            if item.seq > bestSeq { lastImprovement = now }
             best = item
         }
         if item.isAuthoritative { isComplete = true }

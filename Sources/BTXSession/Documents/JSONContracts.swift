@@ -177,6 +177,15 @@ public enum JSONContracts {
                          JSONField("name", .string, "the torrent's"),
                          JSONField("queue_position", .nullable(.integer(.index)), "null when it is complete"),
                      ]))),
+        JSONDocument(id: "queue-list", producedBy: "btx queue --json (no arguments)", summary: "the download queue, first first",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("torrents", .array(.object(JSONObject(fields: [
+                             JSONField("info_hash", .hash, "the torrent's"),
+                             JSONField("name", .string, "the torrent's"),
+                             JSONField("queue_position", .integer(.index), "its place, from 0"),
+                             JSONField("state", .oneWord(TorrentDocument.states), "as in status"),
+                         ]))), "unfinished torrents, in queue order"),
+                     ]))),
         JSONDocument(id: "verify", producedBy: "btx verify --json", summary: "the recheck's outcome",
                      shape: .object(JSONObject(fields: [
                          JSONField("info_hash", .hash, "the torrent's"),

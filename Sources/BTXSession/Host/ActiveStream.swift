@@ -15,6 +15,8 @@ final class ActiveStream {
     var narrowed = false
     /// When its torrent's --peer endpoints were last dialled for it.
     var dialledAt = -Double.infinity
+    /// Its torrent was taken out of the download queue for it, to go back in line when it ends.
+    var leftQueue = false
 
     init(torrent: Torrent, file: FileEntry, offset: Int64, end: Int64, now: Double) {
         self.torrent = torrent

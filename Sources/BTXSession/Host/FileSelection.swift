@@ -16,23 +16,30 @@ public struct FileSelection {
     }
 
     /// The files the list names; `option` and `command` name it in errors.
+    /// An `option` without a leading "-" is an argument's placeholder (cat's
+    /// FILE): errors then speak of the torrent, not of it.
     public func indices(in files: [FileEntry], option: String, command: String) throws -> Set<Int> {
+        let named = option.hasPrefix("-") ? option + ": " : ""
         var chosen = Set<Int>()
         for item in list.split(separator: ",").map({ $0.trimmingSpaces }) where !item.isEmpty {
             if let range = indexRange(item) {
                 guard range.lowerBound >= 0, range.upperBound < files.count else {
-                    throw BTXError.usage("\(option): no file has index \(item) (see 'btx files')", command: command)
+                    let which = range.count == 1 ? "index \(item)" : "indices \(item)"
+                    throw BTXError.usage("\(named)the torrent has no file with \(which); it has \(files.count) (see 'btx files')",
+                                         command: command)
                 }
                 chosen.formUnion(range)
                 continue
             }
             let matched = files.filter { matches(item, $0.path) }
             guard !matched.isEmpty else {
-                throw BTXError.usage("\(option): '\(item)' matches no file (see 'btx files')", command: command)
+                throw BTXError.usage("\(named)'\(item)' matches no file of the torrent (see 'btx files')", command: command)
             }
             chosen.formUnion(matched.map(\.index))
         }
-        guard !chosen.isEmpty else { throw BTXError.usage("\(option) needs at least one file", command: command) }
+        guard !chosen.isEmpty else {
+            throw BTXError.usage(named.isEmpty ? "name at least one file" : "\(option) needs at least one file", command: command)
+        }
         return chosen
     }
 

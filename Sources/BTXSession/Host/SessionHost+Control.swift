@@ -107,7 +107,7 @@ extension SessionHost {
                 stopRequested = true
                 return ControlServer.result(.object([("stopping", .bool(true))]))
             case .trackers:
-                return ControlServer.result(try trackers(params))
+                return try trackers(params, client: client)
             case .set:
                 return ControlServer.result(try set(params))
             case .queue:

@@ -72,7 +72,8 @@ extension SessionHost {
             // libtorrent keeps a torrent that cannot write (a full disk) seeding
             // in upload mode; it waits paused with its error until `btx resume`.
             if let entry = entry(torrent) { fail(entry, message, stop: true) }
-        case .trackerError(let torrent, let message):
+        case .trackerError(let torrent, let url, let message):
+            trackerWaits.heard(torrent, url: url, scrape: false)
             reporter.diagnostic(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey, message)
         case .webSeedError(let torrent, let url, let message):
             // A web seed that fails is tried again every 30 s: said once, shown in `trackers`.
@@ -80,7 +81,8 @@ extension SessionHost {
             entry.webSeedErrors[url] = message
             reporter.warning(name: entry.name, infoHash: entry.stateKey, "web seed \(url.isEmpty ? "(one of several)" : url): \(message)",
                              once: true)
-        case .trackerReply(let torrent, let peers):
+        case .trackerReply(let torrent, let url, let peers):
+            trackerWaits.heard(torrent, url: url, scrape: false)
             if let entry = entry(torrent) { reporter.trackerReply(infoHash: entry.stateKey, peers: peers) }
         case .hashFailed(let torrent, let piece):
             reporter.diagnostic(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey,
@@ -98,6 +100,8 @@ extension SessionHost {
             moveEnded(torrent, failure: message)
         case .peerBlocked(let torrent, let address):
             noteBlocked(torrent, address: address)
+        case .scrapeReply(let torrent, let url), .scrapeFailed(let torrent, let url, _):
+            trackerWaits.heard(torrent, url: url, scrape: true)
         default:
             break
         }

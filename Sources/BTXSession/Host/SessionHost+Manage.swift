@@ -25,7 +25,10 @@ extension SessionHost {
 
     /// Lists the trackers and web seeds, after the changes `params` asks
     /// for. Every URL to remove must be there: otherwise nothing changes.
-    func trackers(_ params: JSON) throws -> JSON {
+    /// nil while it waits for the answers to a reannounce or scrape
+    /// (TrackerWaits), unless `wait` is false or the torrent is paused
+    /// (libtorrent announces nothing for it).
+    func trackers(_ params: JSON, client: UInt64) throws -> JSON? {
         let (entry, status) = try target(params)
         let strings = { (key: String) in params[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }
         let (add, remove, addSeeds, removeSeeds) = (strings("add"), strings("remove"), strings("add_web_seeds"), strings("remove_web_seeds"))
@@ -47,16 +50,43 @@ extension SessionHost {
         for url in addSeeds { try session.addWebSeed(entry.torrent, url: url) }
         let changed = !(add + remove + addSeeds + removeSeeds).isEmpty
         if changed { saveChange(entry) }
-        if !policy.runsPaused {
-            if params["reannounce"]?.boolValue == true { try session.reannounce(entry.torrent) }
-            if params["scrape"]?.boolValue == true { try session.scrape(entry.torrent) }
+        let reannounce = params["reannounce"]?.boolValue == true, scrape = params["scrape"]?.boolValue == true
+        if !policy.runsPaused && (reannounce || scrape) {
+            if reannounce { try session.reannounce(entry.torrent) }
+            if scrape { try session.scrape(entry.torrent) }
         }
-        return .object([("info_hash", .string(status.infoHash)), ("name", .string(status.name)),
-                        ("trackers", .array(try session.trackers(entry.torrent).map { TrackerDocument($0).json })),
-                        ("web_seeds", .array(try session.webSeeds(entry.torrent).map(JSON.string))),
-                        ("web_seed_errors", .array(entry.webSeedErrors.sorted { $0.key < $1.key }.map {
-                            .object([("url", .string($0.key)), ("message", .string($0.value))])
-                        }))])
+        if !policy.runsPaused && (reannounce || scrape) && params["wait"]?.boolValue != false && !status.isPaused {
+            trackerWaits.add(client: client, torrent: entry.torrent, query: entry.stateKey, announcing: reannounce,
+                             scraping: scrape ? try session.trackers(entry.torrent).map(\.url) : [], now: monotonicSeconds())
+            return nil
+        }
+        return ControlServer.result(try trackerListing(entry, name: status.name, infoHash: status.infoHash))
+    }
+
+    /// Answers the reannounces and scrapes that are over with the trackers as they are now.
+    func deliverTrackerAnswers() {
+        guard !trackerWaits.isEmpty else { return }
+        let updating = { (torrent: Torrent) in
+            (try? self.session.trackers(torrent).contains { TrackerDocument($0).state == "updating" }) ?? false
+        }
+        for wait in trackerWaits.finished(now: monotonicSeconds(), updating: updating) {
+            do {
+                let entry = try entry(named: wait.query)
+                let status = try session.status(entry.torrent)
+                deliver(ControlServer.result(try trackerListing(entry, name: status.name, infoHash: status.infoHash)), to: wait.client)
+            } catch {
+                deliver(ControlServer.error("failed", (error as? BTXError)?.message ?? "\(error)"), to: wait.client)
+            }
+        }
+    }
+
+    private func trackerListing(_ entry: Tracked, name: String, infoHash: String) throws -> JSON {
+        .object([("info_hash", .string(infoHash)), ("name", .string(name)),
+                 ("trackers", .array(try session.trackers(entry.torrent).map { TrackerDocument($0).json })),
+                 ("web_seeds", .array(try session.webSeeds(entry.torrent).map(JSON.string))),
+                 ("web_seed_errors", .array(entry.webSeedErrors.sorted { $0.key < $1.key }.map {
+                     .object([("url", .string($0.key)), ("message", .string($0.value))])
+                 }))])
     }
 
     // MARK: settings

@@ -39,8 +39,18 @@ extension SessionHost {
             streams[client] = stream
             updatePacing()
             joins = true
-            // Reading a paused torrent asks for its pieces: it runs again, and stays so.
-            if status.isPaused && !status.isQueued && !policy.runsPaused { try resume(entry) }
+            if !policy.runsPaused {
+                // Reading a paused torrent asks for its pieces: it runs again, and stays so.
+                if status.isPaused && !status.isQueued { try resume(entry) }
+                // A stream is a person waiting: its torrent runs ahead of the
+                // download queue (it waited 44 s behind one download) and goes
+                // back in line when the reading ends.
+                if queueing && !streams.values.contains(where: { $0 !== stream && $0.torrent == entry.torrent && $0.leftQueue }) {
+                    try unqueue(entry)
+                    try session.resume(entry.torrent)
+                    stream.leftQueue = true
+                }
+            }
             // A skipped file's pieces go to libtorrent's part file, where a
             // reader of the file never finds them: reading it is wanting it.
             if file.priority == 0 {
@@ -84,6 +94,12 @@ extension SessionHost {
             try? restore(priorities, of: torrent)
         } else if prioritiesBeforeNarrowing[torrent] != nil, let map = try? session.pieceMap(torrent) {
             try? narrowDownload(torrent, pieceLength: map.pieceLength)
+        }
+        if let other = others.first, stream.leftQueue {
+            other.leftQueue = true
+        } else if stream.leftQueue, let entry = entry(torrent), (try? session.status(torrent))?.isPaused == false {
+            // Back in line, unless its user paused it meanwhile.
+            try? enqueue(entry)
         }
         if others.isEmpty {
             deadlines[torrent] = nil

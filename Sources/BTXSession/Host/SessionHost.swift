@@ -31,6 +31,7 @@ public final class SessionHost {
     /// Moves under way: who asked, and the answer once it is done.
     /// Moves under way; `client` is waiting for the answer (nil: it was answered when the move began).
     var pendingMoves: [Torrent: (client: UInt64?, reply: JSON)] = [:]
+    var trackerWaits = TrackerWaits()
     /// libtorrent's queue decides which torrents run (--max-active-*).
     public let queueing: Bool
     private let wakeFD: Int32
@@ -220,6 +221,7 @@ public final class SessionHost {
         server?.service(Array(descriptors.dropFirst()), handle: answer)
         if !hooks.isEmpty { hooks.poll().forEach(reporter.hookFinished) }
         deliverDHTAnswers()
+        deliverTrackerAnswers()
         expireStreams()
     }
 
@@ -294,7 +296,12 @@ public final class SessionHost {
                              "resume data not saved within 10 s; the next start resumes from the last save", once: false)
         }
         if saveDHT, let state = try? session.dhtState(), !state.isEmpty {
-            try? FileIO.writeAtomically(state, to: directory.dhtStatePath, replace: true, mode: 0o600)
+            do {
+                try FileIO.writeAtomically(state, to: directory.dhtStatePath, replace: true, mode: 0o600)
+            } catch {
+                // Said: the next start bootstraps from the routers again, slower.
+                reporter.warning(name: nil, infoHash: nil, "the DHT routing table was not saved: \(error)", once: false)
+            }
         }
         // libtorrent stops here, not whenever this object is freed: the state
         // lock is let go right after (runSession), and the next session

@@ -4,7 +4,9 @@ import Glibc
 public struct Environment {
     public let variables: [String: String]
 
-    public subscript(name: String) -> String? { variables[name] }
+    /// An empty variable counts as unset, as the XDG spec says of its own:
+    /// `BTX_STATE_DIR=` must not make the working directory the state.
+    public subscript(name: String) -> String? { variables[name].flatMap { $0.isEmpty ? nil : $0 } }
 
     public static func current() -> Environment {
         var variables: [String: String] = [:]
