@@ -55,8 +55,8 @@ final class CreateTests: XCTestCase {
         XCTAssertEqual(read["v2"] as? String, created["info_hash_v2"] as? String)
         XCTAssertEqual(format == "v2", created["info_hash_v1"] is NSNull)
         XCTAssertEqual(format == "v1", created["info_hash_v2"] is NSNull)
-        XCTAssertEqual(read["pieces"] as? Int, created["piece_count"] as? Int)
-        XCTAssertEqual(read["verified"] as? Int, created["piece_count"] as? Int, "every piece hash matches the data")
+        XCTAssertEqual(read["pieces"] as? Int, created["pieces"] as? Int)
+        XCTAssertEqual(read["verified"] as? Int, created["pieces"] as? Int, "every piece hash matches the data")
         XCTAssertEqual(read["name"] as? String, "tree")
         let files = (read["files"] as? [[Any]])?.map { "\($0[0]):\($0[1])" }.sorted()
         XCTAssertEqual(files, ["tree/big.bin:1500000", "tree/empty.txt:0", "tree/link.bin:1500000",
@@ -96,7 +96,7 @@ final class CreateTests: XCTestCase {
         XCTAssertEqual(info["name"] as? String, "movie.mkv")
         XCTAssertEqual(info["size"] as? Int, 300_000)
         XCTAssertEqual(info["piece_length"] as? Int, 16384)
-        XCTAssertEqual(info["piece_count"] as? Int, 19)
+        XCTAssertEqual(info["pieces"] as? Int, 19)
         XCTAssertEqual(info["created_by"] as? String, "btx 0.1.0")
         XCTAssertNotNil(info["creation_date"] as? Int)
 

@@ -223,6 +223,11 @@ final class ManageTests: XCTestCase {
         // Kept across a restart, and changed offline the same way.
         try stopDaemon(peer)
         XCTAssertEqual(try btxRun(peer, ["set", "film.bin", "--label", "old"]).status, 0)
+        // With no session, set's document is the saved state's, as status's is.
+        let offline = try btxJSON(peer, ["set", "film.bin"])
+        XCTAssertEqual(offline["running"] as? Bool, false)
+        XCTAssertTrue(offline["blocked_peers"] is NSNull && offline["goal_reached"] is NSNull, "\(offline)")
+        XCTAssertEqual(offline["state"] as? String, "paused", "stopped at its goal, saved paused")
         try startDaemon(peer, in: self)
         shown = try btxJSON(peer, ["status"])["torrents"] as! [[String: Any]]
         XCTAssertEqual(Dictionary(uniqueKeysWithValues: shown.map { ($0["name"] as! String, $0["labels"] as! [String]) }),

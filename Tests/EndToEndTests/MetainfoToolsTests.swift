@@ -261,6 +261,9 @@ final class MetainfoToolsTests: XCTestCase {
             let result = try btx("verify", file, directory, cwd: scratch.path)
             XCTAssertEqual(result.status, 0, "\(directory): \(result.stderr)")
             XCTAssertTrue(result.text.contains("pieces good, 0 bad, 0 missing"), result.text)
+            // A relative DIR, an absolute save_path, as in every other document.
+            let document = try btx("verify", file, directory, "--json", cwd: scratch.path).json()
+            XCTAssertTrue((document["save_path"] as? String ?? "").hasPrefix(scratch.path + "/data"), "\(document)")
         }
         // A v2 torrent without its piece layers has nothing to check pieces against.
         _ = try makeTorrent(scratch.path + "/data/album", scratch.path + "/v2.torrent", ["--v2"])
@@ -286,7 +289,7 @@ final class MetainfoToolsTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: scratch.path + "/empty", withIntermediateDirectories: true)
         let empty = try btx("verify", multi, "empty", "--json", cwd: scratch.path)
         XCTAssertEqual(empty.status, 1)
-        XCTAssertEqual(try empty.json()["pieces_good"] as? Int, 0)
+        XCTAssertEqual(try empty.json()["pieces_done"] as? Int, 0)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/empty"), [])
         XCTAssertEqual(try FileManager.default.subpathsOfDirectory(atPath: scratch.path + "/data").sorted(), listing)
     }

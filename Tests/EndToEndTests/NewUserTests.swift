@@ -50,7 +50,7 @@ final class NewUserTests: XCTestCase {
         try scratch.write("src/data.bin", randomData(1 << 20))
         let torrent = try makeTorrent(scratch.path + "/src/data.bin", scratch.path + "/data.torrent")
         let info = try spawn(btxPath, ["info", "--json", torrent]).json()
-        let pieces = info["piece_count"] as! Int, pieceLength = info["piece_length"] as! Int
+        let pieces = info["pieces"] as! Int, pieceLength = info["piece_length"] as! Int
         let peer = try Peer(scratch, "peer")
         XCTAssertEqual(try run(["daemon", "--listen", "127.0.0.1:0", "--no-dht"], state: peer.state).status, 0)
         defer { _ = try? run(["daemon", "--stop"], state: peer.state) }
@@ -74,7 +74,7 @@ final class NewUserTests: XCTestCase {
         XCTAssertEqual(bad.status, 1, bad.stderr)
         XCTAssertTrue(bad.stderr.contains("bad or missing"), bad.stderr)
         let report = try bad.json()
-        XCTAssertEqual(report["pieces_good"] as? Int, pieces - 1)
+        XCTAssertEqual(report["pieces_done"] as? Int, pieces - 1)
         XCTAssertEqual(report["complete"] as? Bool, false)
         now = try XCTUnwrap(try torrents(peer).first)
         XCTAssertEqual(now["paused"] as? Bool, true, "verify leaves a paused torrent paused")

@@ -75,7 +75,7 @@ private func report(_ torrent: TorrentDocument, output: Output) throws {
     let missing = max(0, (torrent.wanted ?? 0) - torrent.done)
     if output.json {
         output.document(.object([("info_hash", .string(torrent.infoHash)), ("name", .string(name)),
-                                 ("pieces", .int(total)), ("pieces_good", .int(good)), ("wanted", torrent.wanted.map(JSON.int) ?? .null),
+                                 ("pieces", .int(total)), ("pieces_done", .int(good)), ("wanted", torrent.wanted.map(JSON.int) ?? .null),
                                  ("done", .int(torrent.done)), ("complete", .bool(missing == 0)),
                                  ("state", .string(torrent.state))]))
     } else {

@@ -12,7 +12,8 @@ func verifyContent(torrent path: String, directory: String, invocation: Invocati
     } catch let error as TorrentKitError {
         throw BTXError.failure("\(shown) is not a valid torrent: \(error.message)")
     }
-    let savePath = try contentSavePath(directory, info: info)
+    // Absolute, as every other document's save_path.
+    let savePath = absolutePath(try contentSavePath(directory, info: info))
     let out = invocation.output
     installInterruptHandlers()
     let bar = ProgressBar(output: out, label: "checking")
@@ -39,7 +40,7 @@ func verifyContent(torrent path: String, directory: String, invocation: Invocati
         out.document(.object([
             ("name", .string(info.name)), ("info_hash", .string(info.infoHash)), ("save_path", .string(savePath)),
             ("hash", .string(check.hashVersion == 2 ? "sha256" : "sha1")),
-            ("pieces", .int(check.pieces.count)), ("pieces_good", .int(good)), ("pieces_bad", .int(bad)),
+            ("pieces", .int(check.pieces.count)), ("pieces_done", .int(good)), ("pieces_bad", .int(bad)),
             ("pieces_missing", .int(missing)),
             ("bad_pieces", .array(indices(.bad).map(JSON.int))), ("missing_pieces", .array(indices(.missing).map(JSON.int))),
             ("files", .array(check.files.map(\.document))), ("files_good", .int(filesGood)),
@@ -85,6 +86,6 @@ extension ContentCheck.File {
         .object([("index", .int(index)), ("path", .string(path)), ("size", .int(size)),
                  ("size_on_disk", sizeOnDisk.map(JSON.int) ?? .null), ("state", .string(state.rawValue)),
                  ("first_piece", firstPiece.map(JSON.int) ?? .null), ("pieces", .int(pieces)),
-                 ("pieces_good", .int(piecesGood))])
+                 ("pieces_done", .int(piecesGood))])
     }
 }

@@ -40,7 +40,7 @@ extension TorrentInfo {
             ("size", .int(totalSize)),
             ("file_count", .int(fileCount)),
             ("piece_length", .int(pieceLength)),
-            ("piece_count", .int(pieceCount)),
+            ("pieces", .int(pieceCount)),
             ("private", .bool(isPrivate)),
             ("trackers", .array(trackers.map { .object([("url", .string($0.url)), ("tier", .int($0.tier))]) })),
             ("web_seeds", .array(webSeeds.map(JSON.string))),

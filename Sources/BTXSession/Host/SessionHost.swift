@@ -37,7 +37,7 @@ public final class SessionHost {
     private let wakeFD: Int32
     let registry = TorrentRegistry()
     let ledger = ResumeLedger()
-    let documents = StatusDocuments()
+    let documents: StatusDocuments
     let started = monotonicSeconds()
     public var stopRequested = false
     /// Where the daemon answers Transmission RPC, when it does.
@@ -85,6 +85,7 @@ public final class SessionHost {
         let list = try blocklist.map { ($0, try Blocklist.load($0)) }
         let policy = HostPolicy(mode)
         self.policy = policy
+        documents = StatusDocuments(offline: policy.runsPaused)
         self.directory = directory
         self.saveInterval = saveInterval
         self.onComplete = onComplete

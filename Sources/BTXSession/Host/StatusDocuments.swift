@@ -28,6 +28,13 @@ final class StatusDocuments {
     private var removals: [(infoHash: String, revision: Int64)] = []
     private(set) var removalsKnownFrom: Int64 = 0
     private static let keptRemovals = 10_000
+    /// The torrents are a saved state run paused (`set` with no session):
+    /// their documents say what is saved, as status does with no session.
+    private let offline: Bool
+
+    init(offline: Bool) {
+        self.offline = offline
+    }
 
     func document(of status: TorrentStatus, entry: SessionHost.Tracked?, stream: StreamDocument?) -> TorrentDocument {
         document(of: StatusDocumentInputs(status, entry: entry), stream: stream)
@@ -81,6 +88,13 @@ final class StatusDocuments {
         // error state has only the reason; a bad --only has only btx's.
         let status = shown.status
         let failure = shown.error ?? status.error
+        if offline {
+            let saved = shown.savedPaused ? "paused" : status.state == .seeding || status.state == .finished ? "complete" : "stopped"
+            var document = TorrentDocument(status, running: false, state: failure != nil ? "error" : saved, settings: shown.settings,
+                                           error: failure)
+            document.paused = shown.savedPaused
+            return document
+        }
         let state = failure != nil ? "error" : shown.checking ? "checking" : status.stateWord
         return TorrentDocument(status, running: true, state: state, settings: shown.settings,
                                goalReached: shown.done && failure == nil, error: failure,
@@ -98,6 +112,7 @@ struct StatusDocumentInputs: Equatable {
     let done: Bool
     let blockedPeers: Int
     let settings: TorrentSettings
+    let savedPaused: Bool
 
     init(_ status: TorrentStatus, entry: SessionHost.Tracked?) {
         self.status = status
@@ -106,5 +121,6 @@ struct StatusDocumentInputs: Equatable {
         done = entry?.done ?? false
         blockedPeers = entry?.blockedPeers.count ?? 0
         settings = entry?.settings ?? TorrentSettings()
+        savedPaused = entry?.savedPaused ?? false
     }
 }
