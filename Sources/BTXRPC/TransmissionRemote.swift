@@ -155,13 +155,23 @@ public final class TransmissionRemote: SessionChannel {
     }
 
     private func status(_ request: JSON) throws -> JSON {
-        let all = try torrents(fields: Self.documentFields)
+        let withPieces = request["pieces"]?.boolValue == true
+        let all = try torrents(fields: Self.documentFields + (withPieces ? ["pieces"] : []))
         let queries = request["torrents"]?.arrayValue?.compactMap(\.stringValue) ?? []
         var chosen = queries.isEmpty ? all : try queries.map { try select($0, from: all, key: key) }
         if let label = request["label"]?.stringValue {
             chosen = chosen.filter { $0["labels"]?.arrayValue?.contains { $0.stringValue == label } == true }
         }
-        return .object([("torrents", .array(try chosen.map { try Self.document($0).json }))])
+        return .object([("torrents", .array(try chosen.map { torrent in
+            var document = try Self.document(torrent)
+            // transmission's bitfield is btx's, in base64.
+            if withPieces, let pieces = document.pieces, let bits = torrent["pieces"]?.stringValue.flatMap(base64Decode),
+               let have = bitfieldBits(bytes: bits, count: pieces) {
+                document.pieceMap = PieceMapDocument(have: have, downloading: nil, availability: nil,
+                                                     pieceLength: Int(torrent["pieceSize"]?.intValue ?? 0))
+            }
+            return document.json
+        }))])
     }
 
     /// A transmission torrent as btx's torrent document.
@@ -216,14 +226,17 @@ public final class TransmissionRemote: SessionChannel {
     private func files(_ request: JSON) throws -> JSON {
         let t = try one(request, fields: ["id", "hashString", "name", "files", "fileStats"])
         let files = t["files"]?.arrayValue ?? [], stats = t["fileStats"]?.arrayValue ?? []
+        // The RPC gives no offsets: the files' sizes in order (transmission shows no pad files).
+        var offset: Int64 = 0
         return .object([("name", t["name"] ?? .null), ("info_hash", t["hashString"] ?? .null),
                         ("files", .array(files.enumerated().map { index, file in
                             let stat = index < stats.count ? stats[index] : .object([])
                             let size = file["length"]?.intValue ?? 0, done = file["bytesCompleted"]?.intValue ?? 0
+                            defer { offset += size }
                             let priority = stat["wanted"]?.boolValue == false ? "skip"
                                 : ["-1": "low", "1": "high"][String(stat["priority"]?.intValue ?? 0)] ?? "normal"
                             return .object([("index", .int(index)), ("path", file["name"] ?? .string("")), ("size", .int(size)),
-                                            ("done", .int(done)), ("progress", .double(size > 0 ? Double(done) / Double(size) : 1)),
+                                            ("offset", .int(offset)), ("done", .int(done)), ("progress", .double(size > 0 ? Double(done) / Double(size) : 1)),
                                             ("priority", .string(priority))])
                         }))])
     }

@@ -150,7 +150,7 @@ final class LiveSessionTests: XCTestCase {
 
         let verified = try spawn(btxPath, ["verify", "data.bin", "--state-dir", peer.state])
         XCTAssertEqual(verified.status, 0, verified.stderr)
-        XCTAssertEqual(verified.text, "data.bin: 13 of 13 pieces good\n")
+        XCTAssertEqual(verified.text, "data.bin: 13 of 13 pieces good, 0 bad, 0 missing\n")
 
         let stopped = try spawn(btxPath, ["daemon", "--stop", "--state-dir", peer.state])
         XCTAssertEqual(stopped.status, 0, stopped.stderr)

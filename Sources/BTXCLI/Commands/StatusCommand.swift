@@ -72,16 +72,17 @@ private func statusDocuments(_ invocation: Invocation, _ directory: StateDirecto
         return try client.call(.status, statusParams(invocation)).documents("torrents", TorrentDocument.init(json:))
     }
     let saved = loadSavedTorrents(directory, output: invocation.output)
-    let chosen = invocation.arguments.isEmpty
-        ? saved.map(\.status)
-        : try invocation.arguments.map { try select($0, from: saved, key: \.key).status }
+    let chosen = invocation.arguments.isEmpty ? saved : try invocation.arguments.map { try select($0, from: saved, key: \.key) }
     let label = invocation.value("label")
-    return chosen.compactMap {
-        let failure = directory.loadError($0.infoHash)
-        var document = TorrentDocument($0, running: false, state: failure != nil ? "error" : $0.savedStateWord,
-                                       settings: directory.savedSettings($0.infoHash, output: invocation.output), error: failure)
+    return chosen.compactMap { torrent in
+        let status = torrent.status
+        let failure = directory.loadError(status.infoHash)
+        var document = TorrentDocument(status, running: false, state: failure != nil ? "error" : status.savedStateWord,
+                                       settings: directory.savedSettings(status.infoHash, output: invocation.output), error: failure)
         if let label, !document.settings.labels.contains(label) { return nil }
-        if !invocation.arguments.isEmpty { document.pieceMap = directory.savedPieceMap($0) }
+        if !invocation.arguments.isEmpty {
+            document.pieceMap = directory.savedPieceMap(status, pieceLength: torrent.info?.pieceLength ?? 0)
+        }
         return document
     }
 }

@@ -9,8 +9,10 @@ let verifyCommand = Command(
     details: """
         Hashes every piece on disk again, whatever the torrent's state: a paused torrent is checked and stays \
         paused; without a running session the saved torrent is checked on its own, without any network, and its \
-        saved state updated. Shows progress while checking, then how many pieces are good. Exits 1 when wanted \
-        data is bad or missing (the JSON document says so too: complete is false).
+        saved state updated. Shows progress while checking, then how many pieces are good, bad (their bytes \
+        are on disk but fail their hash) and missing (a file absent or short); --json lists the bad and \
+        missing pieces by index. Exits 1 when wanted data is bad or missing (the JSON document says so too: \
+        complete is false).
         With a .torrent file and a directory, checks the data in DIR against the file with no session and no \
         saved state: DIR is where the torrent was downloaded to (as with add -o DIR), or the torrent's own \
         folder or file. Every file is listed with its state (good; bad: a piece failed its hash, or the file \
@@ -34,6 +36,7 @@ private func runVerify(_ invocation: Invocation) throws {
     let live = LiveLines(output: invocation.output)
     installInterruptHandlers()
     let result: TorrentDocument
+    let files: [FileDocument]
     if let client = try connectSession(invocation, directory) {
         let started = try client.call(.verify, [("torrent", .string(query))])
         let hash = started["info_hash"]?.stringValue ?? query
@@ -44,7 +47,10 @@ private func runVerify(_ invocation: Invocation) throws {
                 throw BTXError.notFound("\(hash) was removed while it was checked")
             }
             if !["checking", "resuming"].contains(torrent.state) {
-                result = torrent
+                // Again with its piece map, and its files, to tell bad pieces from missing ones.
+                result = try client.call(.status, [("torrents", .array([.string(hash)])), ("pieces", .bool(true))])
+                    .documents("torrents", TorrentDocument.init(json:)).first ?? torrent
+                files = try client.call(.files, [("torrent", .string(hash))]).documents("files", FileDocument.init(json:))
                 break
             }
             live.show(["\(torrent.name)  \(invocation.output.state("checking", onStderr: true))  \(Units.oneDecimal(torrent.progress * 100))%"])
@@ -56,30 +62,39 @@ private func runVerify(_ invocation: Invocation) throws {
         }
     } else {
         let lock = try StateLock(directory: directory)
-        let saved = try loadSavedTorrent(query, invocation: invocation, includeFiles: false)
+        let saved = try loadSavedTorrent(query, invocation: invocation, includeFiles: true)
         let status = try checkSavedTorrent(saved, directory: directory) { status in
             live.show(["\(status.name)  \(invocation.output.state("checking", onStderr: true))  \(Units.oneDecimal(status.progress * 100))%"])
         }
         withExtendedLifetime(lock) {}
-        result = TorrentDocument(status, running: false, state: status.savedStateWord,
-                                 settings: directory.savedSettings(status.infoHash, output: invocation.output))
+        var checked = TorrentDocument(status, running: false, state: status.savedStateWord,
+                                      settings: directory.savedSettings(status.infoHash, output: invocation.output))
+        checked.pieceMap = directory.savedPieceMap(status, pieceLength: saved.info?.pieceLength ?? 0)
+        result = checked
+        files = (saved.info?.files ?? []).map(FileDocument.init(metainfo:))
     }
     live.clear()
-    try report(result, output: invocation.output)
+    try report(result, files: files, output: invocation.output)
 }
 
-/// "N of M pieces good"; exit 1 when wanted bytes are bad or missing.
-private func report(_ torrent: TorrentDocument, output: Output) throws {
+/// "N of M pieces good, B bad, M missing"; exit 1 when wanted bytes are bad or missing.
+private func report(_ torrent: TorrentDocument, files: [FileDocument], output: Output) throws {
     let name = torrent.name
     let good = torrent.piecesDone, total = torrent.pieces ?? 0
     let missing = max(0, (torrent.wanted ?? 0) - torrent.done)
+    let have = torrent.pieceMap.flatMap { bitfieldBits(hex: $0.bitfield, count: $0.pieces) } ?? []
+    let failed = unverifiedPieces(have: have, pieceLength: torrent.pieceMap?.pieceLength ?? 0, files: files,
+                                  savePath: torrent.savePath)
     if output.json {
         output.document(.object([("info_hash", .string(torrent.infoHash)), ("name", .string(name)),
-                                 ("pieces", .int(total)), ("pieces_done", .int(good)), ("wanted", torrent.wanted.map(JSON.int) ?? .null),
+                                 ("pieces", .int(total)), ("pieces_done", .int(good)),
+                                 ("pieces_bad", .int(failed.bad.count)), ("pieces_missing", .int(failed.missing.count)),
+                                 ("bad_pieces", .array(failed.bad.map(JSON.int))), ("missing_pieces", .array(failed.missing.map(JSON.int))),
+                                 ("wanted", torrent.wanted.map(JSON.int) ?? .null),
                                  ("done", .int(torrent.done)), ("complete", .bool(missing == 0)),
                                  ("state", .string(torrent.state))]))
     } else {
-        output.line("\(name): \(good) of \(total) pieces good")
+        output.line("\(name): \(good) of \(total) pieces good, \(failed.bad.count) bad, \(failed.missing.count) missing")
     }
     if missing > 0 {
         throw BTXError(exitCode: .failure, message: "\(name): \(Units.bytes(missing)) of wanted data bad or missing",

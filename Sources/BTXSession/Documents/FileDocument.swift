@@ -7,6 +7,8 @@ public struct FileDocument: Equatable {
     /// Its path under the save directory, as written.
     public var path: String
     public var size: Int64
+    /// Where its bytes start in the torrent's data (pad files counted).
+    public var offset: Int64
     public var progress: Progress?
 
     public struct Progress: Equatable {
@@ -22,6 +24,7 @@ public struct FileDocument: Equatable {
         index = file.index
         path = file.path
         size = file.size
+        offset = file.offset
         progress = Progress(done: file.done, fraction: file.progress, priority: priorityWord(file.priority))
     }
 
@@ -30,10 +33,12 @@ public struct FileDocument: Equatable {
         index = file.index
         path = file.path
         size = file.size
+        offset = file.offset
     }
 
     public var json: JSON {
-        var fields: [(String, JSON)] = [("index", .int(index)), ("path", .string(path)), ("size", .int(size))]
+        var fields: [(String, JSON)] = [("index", .int(index)), ("path", .string(path)), ("size", .int(size)),
+                                        ("offset", .int(offset))]
         if let progress {
             fields += [("done", .int(progress.done)), ("progress", .double(progress.fraction)),
                        ("priority", .string(progress.priority))]
@@ -46,6 +51,7 @@ public struct FileDocument: Equatable {
         index = Int(try r.int("index"))
         path = try r.string("path")
         size = try r.int("size")
+        offset = try r.int("offset")
         // A .torrent file's files have none of these.
         guard json["done"] != nil else { return }
         progress = Progress(done: try r.int("done"), fraction: try r.double("progress"), priority: try r.string("priority"))
@@ -55,6 +61,7 @@ public struct FileDocument: Equatable {
         JSONField("index", .integer(.index), "the file's number, as --only counts"),
         JSONField("path", .string, "its path under the save directory, as written"),
         JSONField("size", .integer(.bytes), "the file's size"),
+        JSONField("offset", .integer(.bytes), "where its bytes start in the torrent's data (pad files counted): piece offset / piece_length"),
         JSONField("done", .integer(.bytes), "its verified part; absent for a .torrent file", optional: true),
         JSONField("progress", .number(.fraction), "done/size; absent for a .torrent file", optional: true),
         JSONField("priority", .oneWord(["skip", "low", "normal", "high"]), "absent for a .torrent file", optional: true),

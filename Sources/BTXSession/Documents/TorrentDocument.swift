@@ -265,25 +265,30 @@ public struct StreamDocument: Equatable {
 /// how many connected peers have each piece (nil with no session).
 public struct PieceMapDocument: Equatable {
     public var pieces: Int
+    /// Bytes a piece (the last may be shorter); 0 when unknown.
+    public var pieceLength: Int
     public var bitfield: String
     public var downloading: String?
     public var availability: [Int]?
 
-    public init(have: [Bool], downloading: [Bool]?, availability: [Int]?) {
+    public init(have: [Bool], downloading: [Bool]?, availability: [Int]?, pieceLength: Int) {
         pieces = have.count
+        self.pieceLength = pieceLength
         bitfield = hexBitfield(have)
         self.downloading = downloading.map(hexBitfield)
         self.availability = availability
     }
 
     public var json: JSON {
-        .object([("pieces", .int(pieces)), ("bitfield", .string(bitfield)), ("downloading", .optional(downloading)),
+        .object([("pieces", .int(pieces)), ("piece_length", .int(pieceLength)), ("bitfield", .string(bitfield)),
+                 ("downloading", .optional(downloading)),
                  ("availability", availability.map { .array($0.map(JSON.int)) } ?? .null)])
     }
 
     public init(json: JSON) throws {
         var r = try DocumentReader(json, "piece map")
         pieces = Int(try r.int("pieces"))
+        pieceLength = Int(try r.int("piece_length"))
         bitfield = try r.string("bitfield")
         downloading = try r.optionalString("downloading")
         availability = try r.optionalObject("availability") { value in
@@ -296,6 +301,7 @@ public struct PieceMapDocument: Equatable {
 
     static let contract = JSONObject(name: "PIECE_MAP", fields: [
         JSONField("pieces", .integer(.count), "pieces in the torrent"),
+        JSONField("piece_length", .integer(.bytes), "bytes a piece (the last may be shorter)"),
         JSONField("bitfield", .string, "verified pieces as hex, the high bit of the first byte piece 0"),
         JSONField("downloading", .nullable(.string), "pieces being fetched, the same way; null without a session"),
         JSONField("availability", .nullable(.array(.integer(.count))), "connected peers that have each piece; null without a session"),
@@ -305,7 +311,12 @@ public struct PieceMapDocument: Equatable {
 /// BitTorrent's bitfield order: the high bit of the first byte is piece 0.
 /// nil unless `hex` holds exactly the bytes `count` pieces take.
 public func bitfieldBits(hex: String, count: Int) -> [Bool]? {
-    guard let bytes = hexBytes(hex), bytes.count == (count + 7) / 8 else { return nil }
+    hexBytes(hex).flatMap { bitfieldBits(bytes: $0, count: count) }
+}
+
+/// The same from the bitfield's bytes (transmission's, base64-decoded).
+public func bitfieldBits(bytes: [UInt8], count: Int) -> [Bool]? {
+    guard bytes.count == (count + 7) / 8 else { return nil }
     var result: [Bool] = []
     result.reserveCapacity(count)
     for byte in bytes {

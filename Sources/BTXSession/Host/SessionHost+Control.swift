@@ -45,7 +45,7 @@ extension SessionHost {
                     var document = document(of: status, entry: entry(status.torrent))
                     if let map = maps.removeValue(forKey: status.torrent) {
                         document.pieceMap = PieceMapDocument(have: map.have, downloading: map.downloading,
-                                                             availability: map.availability)
+                                                             availability: map.availability, pieceLength: map.pieceLength)
                     }
                     return document.json
                 }))]))

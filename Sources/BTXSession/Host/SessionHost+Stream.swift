@@ -220,10 +220,6 @@ extension SessionHost {
     }
 }
 
-private func joinPath(_ directory: String, _ path: String) -> String {
-    directory.hasSuffix("/") ? directory + path : directory + "/" + path
-}
-
 extension SessionHost {
     /// A request from this process (a reader running the session itself):
     /// the reply's result, or its error thrown. Only methods that answer at

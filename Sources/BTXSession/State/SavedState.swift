@@ -58,11 +58,11 @@ extension SavedTorrent {
 extension StateDirectory {
     /// A saved torrent's piece map (none verified when its resume data
     /// holds no pieces yet); nil without metadata.
-    public func savedPieceMap(_ status: TorrentStatus) -> PieceMapDocument? {
+    public func savedPieceMap(_ status: TorrentStatus, pieceLength: Int) -> PieceMapDocument? {
         guard status.hasMetadata, status.pieces > 0 else { return nil }
         var have = (try? loadResumeData(status.infoHash)).flatMap { SavedTorrent.savedPieces(resumeData: $0) ?? nil }
             ?? [Bool](repeating: false, count: status.pieces)
         if have.count != status.pieces { have = [Bool](repeating: false, count: status.pieces) }
-        return PieceMapDocument(have: have, downloading: nil, availability: nil)
+        return PieceMapDocument(have: have, downloading: nil, availability: nil, pieceLength: pieceLength)
     }
 }

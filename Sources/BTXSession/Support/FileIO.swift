@@ -127,3 +127,8 @@ public enum FileIO {
         return mask
     }
 }
+
+/// `path` under `directory`, with one slash between them.
+public func joinPath(_ directory: String, _ path: String) -> String {
+    directory.hasSuffix("/") ? directory + path : directory + "/" + path
+}
