@@ -14,7 +14,8 @@ final class LiveLines {
     func show(_ lines: [String], toStdout: Bool = false) {
         let stream: UnsafeMutablePointer<FILE> = (toStdout ? stdout : stderr)!
         if toStdout && isatty(STDOUT_FILENO) != 1 {
-            write(lines.map { TerminalText.rendered($0) + "\n" }.joined() + "\n", to: stdout)
+            // Lines escaped already (status's table: tabs separate its cells off a terminal).
+            write(lines.map { TerminalText.renderedPaint($0) + "\n" }.joined() + "\n", to: stdout)
             fflush(stdout)
             return
         }

@@ -11,8 +11,9 @@ struct Output {
     /// Colour on stdout (tables), and on stderr (progress, warnings, errors).
     let color: Bool
     let colorErrors: Bool
-    /// stdout's terminal width, which tables fit; nil off a terminal (a
-    /// pipe gets every cell whole).
+    /// stdout's terminal width, which tables fit: COLUMNS when set, as
+    /// other tools read it, else the terminal's. nil off a terminal (a pipe
+    /// gets tab-separated raw values).
     let width: Int?
 
     init(json: Bool, quiet: Bool, color choice: ColorChoice = .auto, environment: Environment) {
@@ -21,7 +22,8 @@ struct Output {
         showsProgress = !quiet && isatty(STDERR_FILENO) == 1
         color = !json && choice.colors(STDOUT_FILENO, environment: environment)
         colorErrors = choice.colors(STDERR_FILENO, environment: environment)
-        width = isatty(STDOUT_FILENO) == 1 ? terminalWidth(STDOUT_FILENO) : nil
+        width = isatty(STDOUT_FILENO) == 1
+            ? environment["COLUMNS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? terminalWidth(STDOUT_FILENO) : nil
     }
 
     /// For tests: a given width and colour.
@@ -59,106 +61,9 @@ struct Output {
         write(TerminalText.rendered(prefix + " " + text) + "\n", to: stderr)
     }
 
-    /// Left-aligned columns separated by two spaces, measured in terminal
-    /// columns (a CJK name takes two a character); `rightAligned` holds the
-    /// indices of numeric columns. On a terminal the table fits its width:
-    /// the `flexible` columns (names, paths) give up columns first to last,
-    /// their cells cut with "…", and a line still too long is cut at the
-    /// edge. Never wrapped.
-    func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = [], flexible: [Int] = []) {
-        let bytes = paintedAsSGR(tableBytes(header, rows, rightAligned: rightAligned, flexible: flexible))
-        bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
-    }
-
-    func tableLines(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = [], flexible: [Int] = []) -> [String] {
-        tableBytes(header, rows, rightAligned: rightAligned, flexible: flexible).split(separator: UInt8(ascii: "\n"))
-            .map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// The table as bytes, each line ending in a newline, built in one
-    /// buffer: a table of 10,000 files as Swift string pieces took longer
-    /// than parsing the torrent. Widths sit in one flat array, header first.
-    private func tableBytes(_ header: [String], _ rows: [[String]], rightAligned: Set<Int>, flexible: [Int]) -> [UInt8] {
-        // Escaped before they are measured: "\x1B" takes four columns.
-        let header = header.map(TerminalText.escaped)
-        let rows = rows.map { $0.map(TerminalText.escaped) }
-        let columns = header.count
-        let right = (0..<columns).map(rightAligned.contains)
-        // One column short of the edge: a full last column makes some terminals wrap.
-        let limit = width.map { max(20, $0 - 1) }
-        // Off a terminal the last column is never padded nor cut: its width
-        // matters only when right-aligned.
-        let measured = (0..<columns).map { limit != nil || $0 < columns - 1 || right[$0] }
-        var widths = [Int](repeating: 0, count: columns)
-        var cellWidths: [Int] = []
-        cellWidths.reserveCapacity((rows.count + 1) * columns)
-        var size = 0
-        func measure(_ row: [String]) {
-            for (i, cell) in row.enumerated() where i < columns {
-                let width = measured[i] ? cell.displayWidth : 0
-                cellWidths.append(width)
-                widths[i] = max(widths[i], width)
-                size += cell.utf8.count + 2
-            }
-            size += 1
-        }
-        measure(header)
-        for row in rows { measure(row) }
-        if let limit {
-            var excess = widths.reduce(0, +) + 2 * (widths.count - 1) - limit
-            for i in flexible where excess > 0 && i < widths.count {
-                let cut = min(excess, widths[i] - max(8, header[i].displayWidth))
-                if cut > 0 { widths[i] -= cut; excess -= cut }
-            }
-        }
-
-        // The header, and on a terminal every line: cells wider than their
-        // column are cut, and so is a line still too long.
-        func fitted(_ row: [String]) -> String {
-            var line = ""
-            for (i, original) in row.enumerated() {
-                let cell = limit != nil && original.displayWidth > widths[i] ? original.cut(toDisplayWidth: widths[i]) : original
-                let last = i == row.count - 1
-                let padding = right[i] || !last ? String(repeating: " ", count: widths[i] - cell.displayWidth) : ""
-                let padded = right[i] ? padding + cell : cell + padding
-                line += (i > 0 ? "  " : "") + padded
-            }
-            if let limit, line.displayWidth > limit { line = line.cut(toDisplayWidth: limit) }
-            return line
-        }
-
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(size + (rows.count + 1) * widths.reduce(0, +))
-        bytes += bold(fitted(header)).utf8
-        bytes.append(UInt8(ascii: "\n"))
-        let space = UInt8(ascii: " ")
-        var next = columns
-        for row in rows {
-            if limit != nil {
-                bytes += fitted(row).utf8
-            } else {
-                // Off a terminal every cell fits its column whole.
-                for (i, cell) in row.enumerated() {
-                    if i > 0 { bytes.append(space); bytes.append(space) }
-                    let padding = widths[i] - cellWidths[next + i]
-                    if right[i] {
-                        bytes += repeatElement(space, count: padding)
-                        append(cell, to: &bytes)
-                    } else {
-                        append(cell, to: &bytes)
-                        if i < row.count - 1 { bytes += repeatElement(space, count: padding) }
-                    }
-                }
-            }
-            next += min(row.count, columns)
-            bytes.append(UInt8(ascii: "\n"))
-        }
-        return bytes
-    }
-
     /// The table's paint markers (the only ones left: every cell was
     /// escaped) as SGR sequences: U+E000 (EE 80 80) and the tag are ESC [, U+E001 m.
-    private func paintedAsSGR(_ bytes: [UInt8]) -> [UInt8] {
+    func paintedAsSGR(_ bytes: [UInt8]) -> [UInt8] {
         guard bytes.contains(0xEE) else { return bytes }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
@@ -177,10 +82,6 @@ struct Output {
         return out
     }
 
-    private func append(_ text: String, to bytes: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { bytes.append(contentsOf: $0) }
-    }
 
     /// A torrent state in its colour on stdout (or `onStderr`).
     func state(_ word: String, onStderr: Bool = false) -> String {

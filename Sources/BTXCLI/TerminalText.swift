@@ -21,7 +21,11 @@ enum TerminalText {
     /// The bytes a terminal gets: escaped, and paint markers made SGR.
     static func rendered(_ text: String) -> String { transform(text, renderPaint: true) }
 
-    private static func transform(_ text: String, renderPaint: Bool) -> String {
+    /// Text escaped already (a table's lines, whose tabs separate cells):
+    /// only its paint markers made SGR.
+    static func renderedPaint(_ text: String) -> String { transform(text, renderPaint: true, escape: false) }
+
+    private static func transform(_ text: String, renderPaint: Bool, escape: Bool = true) -> String {
         var copy = text
         let plain = copy.withUTF8 { bytes in !bytes.contains { $0 < 0x20 || $0 >= 0x7F } }
         if plain { return text }
@@ -42,8 +46,8 @@ enum TerminalText {
                 index = end + 1
                 continue
             }
-            if let escape = visibleEscape(scalar) {
-                out.append(contentsOf: escape.unicodeScalars)
+            if escape, let visible = visibleEscape(scalar) {
+                out.append(contentsOf: visible.unicodeScalars)
             } else {
                 out.append(scalar)
             }

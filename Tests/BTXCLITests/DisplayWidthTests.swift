@@ -6,13 +6,13 @@ import XCTest
 /// Tables line up by terminal columns, not by characters: a CJK name takes
 /// two columns a character.
 final class DisplayWidthTests: XCTestCase {
-    private let output = Output(json: false, quiet: true, environment: Environment(variables: ["NO_COLOR": "1"]))
 
     func testTableColumnsAlignWithWideNames() {
         let header = ["NAME", "SIZE", "STATE"]
         let rows = [["日本語のファイル", "1 KiB", "seeding"], ["plain.iso", "20 MiB", "paused"],
                     ["한국어 🎵", "3 B", "done"], ["café", "4 B", "x"]]
-        let lines = output.tableLines(header, rows, rightAligned: [1])
+        let lines = Output(width: 200, color: false).tableLines([TableColumn("NAME"), TableColumn("SIZE", numeric: true), TableColumn("STATE")],
+                                                               rows.map { $0.map { TableCell($0) } })
         // Every line's last column starts at the same terminal column.
         let columns = zip(lines, [header] + rows).map { line, row in line.displayWidth - row.last!.displayWidth }
         XCTAssertEqual(Set(columns).count, 1, lines.joined(separator: "\n"))

@@ -100,3 +100,13 @@ func randomData(_ count: Int) -> Data {
     while data.count < count { data.append(handle.readData(ofLength: count - data.count)) }
     return data
 }
+
+/// btx with stdout on a terminal `columns` wide (util-linux's script makes
+/// the pty), as a person sees it: tables with headers, fitted to the width.
+func btxOnTerminal(_ arguments: [String], columns: Int = 200) throws -> ProcessResult {
+    let quoted = ([btxPath] + arguments + ["--color", "never"]).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    let result = try spawn("/usr/bin/script", ["-qec", quoted.joined(separator: " "), "/dev/null"], environment: ["COLUMNS": String(columns)])
+    // The pty turns each newline into CR LF.
+    return ProcessResult(status: result.status, stdout: Data(result.text.replacingOccurrences(of: "\r\n", with: "\n").utf8),
+                         stderr: result.stderr)
+}

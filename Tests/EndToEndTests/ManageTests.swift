@@ -202,7 +202,16 @@ final class ManageTests: XCTestCase {
         XCTAssertEqual(shown[0]["labels"] as? [String], ["tv", "hd"])
         XCTAssertEqual((shown[0]["settings"] as? [String: Any])?["seed_time"] as? Int, 7200, "the config's goal")
         let table = try btxRun(peer, ["status"]).text
-        XCTAssertTrue(table.contains("LABELS") && table.contains("tv,hd"), table)
+        XCTAssertTrue(table.contains("\ttv,hd\t"), table)
+        // On a terminal: a header, and at 50 columns (COLUMNS) the least needed columns go, not the names.
+        let wide = try btxOnTerminal(["status", "--state-dir", peer.state]).text
+        XCTAssertTrue(wide.hasPrefix("HASH") && wide.contains("LABELS") && wide.contains("tv,hd"), wide)
+        let narrow = try btxOnTerminal(["status", "--state-dir", peer.state], columns: 50).text
+        let header = narrow.split(separator: "\n").first.map { $0.split(separator: " ").map(String.init) } ?? []
+        XCTAssertTrue(header.starts(with: ["NAME"]) || header.starts(with: ["HASH", "NAME"]), narrow)
+        XCTAssertTrue(header.contains("STATE") && header.contains("DONE") && !header.contains("PEERS"), narrow)
+        XCTAssertTrue(narrow.contains("film.bin") && narrow.contains("tv.bin"), narrow)
+        XCTAssertTrue(narrow.split(separator: "\n").allSatisfy { $0.count < 50 }, narrow)
         assertOneLineError(try btxRun(peer, ["set", "tv.bin", "--label", "a,b"]), status: 2, "is not a label")
 
         // set: one label off, one on; with no option it shows the settings.
@@ -324,7 +333,7 @@ final class ManageTests: XCTestCase {
         XCTAssertEqual(listed.map { $0["queue_position"] as? Int }, [0, 1, 2, 3, 4])
         XCTAssertEqual(listed.first?["name"] as? String, queued)
         let table = try btxRun(leecher, ["queue"]).text
-        XCTAssertTrue(table.hasPrefix("POS") && table.contains(queued), table)
+        XCTAssertTrue(table.hasPrefix("0\t") && table.contains("\t" + queued + "\n"), table)
         try waitUntil("the torrent moved to the top to run") { try states()[queued] == "downloading" }
         XCTAssertEqual(count("downloading", try states()), 2)
 

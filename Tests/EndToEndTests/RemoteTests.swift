@@ -46,8 +46,8 @@ final class RemoteTests: XCTestCase {
         XCTAssertEqual(torrent0["progress"] as? Double, 1)
         XCTAssertEqual(torrent0["labels"] as? [String], ["remote"])
         let table = try remote(url, ["status"], environment: auth, state: local).text
-        XCTAssertTrue(table.contains("far.bin") && table.contains("LABELS"), table)
-        XCTAssertTrue(try remote(url, ["files", "far"], environment: auth, state: local).text.contains("100.0%"))
+        XCTAssertTrue(table.contains("\tfar.bin\tremote\t"), table)
+        XCTAssertTrue(try remote(url, ["files", "far"], environment: auth, state: local).text.contains("\t1.0\t"))
 
         XCTAssertEqual(try remote(url, ["set", "far", "--max-up", "200k", "--unlabel", "remote", "--label", "kept"],
                                   environment: auth, state: local).status, 0)
@@ -69,7 +69,7 @@ final class RemoteTests: XCTestCase {
         XCTAssertTrue(peer.stderr.contains("--peer does not work with --remote"), peer.stderr)
         XCTAssertEqual(try remote(url, ["remove", "far", "--delete-data"], environment: auth, state: local).status, 0)
         try waitUntil("removed with its data") { !scratch.exists("moved/far.bin") }
-        XCTAssertTrue(try remote(url, ["status"], environment: auth, state: local).text.contains("no torrents"))
+        XCTAssertEqual(try remote(url, ["status"], environment: auth, state: local).text, "", "no rows, no words: a script reads them")
     }
 
     func testManagingATransmissionDaemon() throws {
@@ -106,7 +106,7 @@ final class RemoteTests: XCTestCase {
         XCTAssertEqual(trackers?.map { $0["url"] as? String }, ["http://127.0.0.1:1/announce"])
         XCTAssertEqual(try remote(url, ["pause", "tr.bin"], state: local).status, 0)
         XCTAssertEqual(try remote(url, ["remove", "tr.bin"], state: local).status, 0)
-        XCTAssertTrue(try remote(url, ["status"], state: local).text.contains("no torrents"))
+        XCTAssertEqual(try remote(url, ["status"], state: local).text, "")
         XCTAssertTrue(scratch.exists("src/tr.bin"), "removed without its data")
     }
 }

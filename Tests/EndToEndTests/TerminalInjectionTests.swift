@@ -24,11 +24,12 @@ final class TerminalInjectionTests: XCTestCase {
         guard result.status == 0 else { throw TestFailure("crafting: \(result.stderr)") }
     }
 
-    /// No raw control (C0 but newline, DEL, C1) nor bidi character, and no line the torrent made up.
+    /// No raw control (C0 but newline and tab, DEL, C1) nor bidi character, and no line the torrent made up.
+    /// (Tabs separate the cells of a table off a terminal; a tab in a cell is shown as \t.)
     private func assertInert(_ result: ProcessResult, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         for (stream, text) in [("stdout", result.text), ("stderr", result.stderr)] {
             let raw = text.unicodeScalars.filter {
-                ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) || (0x202A...0x202E).contains($0.value)
+                ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7F...0x9F).contains($0.value) || (0x202A...0x202E).contains($0.value)
                     || (0x2066...0x2069).contains($0.value)
             }
             XCTAssertTrue(raw.isEmpty, "\(what) \(stream) has raw \(raw.map { String($0.value, radix: 16) }): \(text)",
@@ -57,6 +58,11 @@ final class TerminalInjectionTests: XCTestCase {
         for command in [["status"], ["files", "evil"], ["trackers", "evil"], ["verify", "evil"]] {
             let result = try spawn(btxPath, command + state)
             assertInert(result, command.joined(separator: " "))
+            // The tables as a person sees them (verify draws progress there, with its own escapes).
+            guard command[0] != "verify" else { continue }
+            let shown = try btxOnTerminal(command + state)
+            assertInert(shown, command.joined(separator: " ") + " on a terminal")
+            XCTAssertFalse(shown.text.contains("\t"), "a table on a terminal has no tabs: \(shown.text)")
         }
 
         // A magnet's name, before any metadata.

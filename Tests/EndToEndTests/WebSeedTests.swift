@@ -28,7 +28,7 @@ final class WebSeedTests: XCTestCase {
         let errors = try XCTUnwrap(listed["web_seed_errors"] as? [[String: Any]])
         XCTAssertEqual(errors.first?["url"] as? String, url)
         XCTAssertTrue((errors.first?["message"] as? String ?? "").contains("ignores Range"))
-        let text = try spawn(btxPath, ["trackers", "film.bin", "--state-dir", leecher.state])
+        let text = try btxOnTerminal(["trackers", "film.bin", "--state-dir", leecher.state])
         XCTAssertTrue(text.text.contains("web seed  \(url)  (failed: the server ignores Range"), text.text)
         _ = server
     }

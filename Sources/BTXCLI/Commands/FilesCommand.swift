@@ -23,8 +23,8 @@ private func runFiles(_ invocation: Invocation) throws {
     let (file, ifNotNamed) = try torrentFile(argument, includeFiles: true)
     if let info = file {
         if out.json { return out.document(filesDocument(info.name, info.infoHash, info.files.map(FileDocument.init(metainfo:)))) }
-        out.table(["INDEX", "SIZE", "PATH"], info.files.map { [String($0.index), Units.bytes($0.size), $0.path] },
-                  rightAligned: [0, 1], flexible: [2])
+        out.table([TableColumn("INDEX", numeric: true), TableColumn("SIZE", numeric: true), TableColumn("PATH", flexible: true)],
+                  info.files.map { [TableCell($0.index), TableCell(Units.bytes($0.size), raw: String($0.size)), TableCell($0.path)] })
         return
     }
 
@@ -39,10 +39,13 @@ private func runFiles(_ invocation: Invocation) throws {
         return filesDocument(info.name, info.infoHash, info.files.map { FileDocument($0) })
     }
     if out.json { return out.document(document) }
-    out.table(["INDEX", "SIZE", "DONE", "PRIORITY", "PATH"], try document.documents("files", FileDocument.init(json:)).map { f in
-        [String(f.index), Units.bytes(f.size), f.progress.map { Units.oneDecimal($0.fraction * 100) + "%" } ?? "-",
-         f.progress?.priority ?? "-", f.path]
-    }, rightAligned: [0, 1, 2], flexible: [4])
+    let columns = [TableColumn("INDEX", numeric: true), TableColumn("SIZE", numeric: true, drop: 2),
+                   TableColumn("DONE", numeric: true), TableColumn("PRIORITY", drop: 1), TableColumn("PATH", flexible: true)]
+    out.table(columns, try document.documents("files", FileDocument.init(json:)).map { f in
+        [TableCell(f.index), TableCell(Units.bytes(f.size), raw: String(f.size)),
+         TableCell(f.progress.map { Units.oneDecimal($0.fraction * 100) + "%" } ?? "-", raw: f.progress.map { String($0.fraction) } ?? ""),
+         TableCell(f.progress?.priority ?? "-", raw: f.progress?.priority ?? ""), TableCell(f.path)]
+    })
 }
 
 /// `files --json`, live or saved: the same document either way.

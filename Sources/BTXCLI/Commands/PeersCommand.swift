@@ -19,11 +19,17 @@ private func runPeers(_ invocation: Invocation) throws {
     let out = invocation.output
     if out.json { return out.document(reply) }
     let peers = try reply.documents("peers", PeerDocument.init(json:))
-    guard !peers.isEmpty else { return out.line("no peers") }
-    out.table(["ADDRESS", "CLIENT", "FLAGS", "DONE", "DOWN", "UP", "DOWNLOADED", "UPLOADED"], peers.map { p in
-        [p.address, p.client, p.flags, Units.oneDecimal(p.progress * 100) + "%", Units.rate(p.downloadRate),
-         Units.rate(p.uploadRate), Units.bytes(p.downloaded), Units.bytes(p.uploaded)]
-    }, rightAligned: [3, 4, 5, 6, 7], flexible: [1])
+    // Off a terminal the rows are a script's: no words instead of them.
+    guard !peers.isEmpty else { return out.width == nil ? () : out.line("no peers") }
+    let columns = [TableColumn("ADDRESS"), TableColumn("CLIENT", flexible: true, drop: 4), TableColumn("FLAGS", drop: 3),
+                   TableColumn("DONE", numeric: true), TableColumn("DOWN", numeric: true), TableColumn("UP", numeric: true),
+                   TableColumn("DOWNLOADED", numeric: true, drop: 2), TableColumn("UPLOADED", numeric: true, drop: 1)]
+    out.table(columns, peers.map { p in
+        [TableCell(p.address), TableCell(p.client), TableCell(p.flags),
+         TableCell(Units.oneDecimal(p.progress * 100) + "%", raw: String(p.progress)),
+         TableCell(Units.rate(p.downloadRate), raw: String(p.downloadRate)), TableCell(Units.rate(p.uploadRate), raw: String(p.uploadRate)),
+         TableCell(Units.bytes(p.downloaded), raw: String(p.downloaded)), TableCell(Units.bytes(p.uploaded), raw: String(p.uploaded))]
+    })
 }
 
 /// The running session's client; exit 4 when none runs.

@@ -40,6 +40,7 @@ private func listQueue(_ invocation: Invocation) throws {
                      ("queue_position", .int(position)), ("state", .string(torrent.state))])
         }))]))
     }
-    guard !torrents.isEmpty else { return out.line("the queue is empty: every torrent is complete") }
-    out.table(["POS", "STATE", "NAME"], torrents.map { [String($0.0), $0.1.state, $0.1.name] }, rightAligned: [0])
+    guard !torrents.isEmpty else { return out.width == nil ? () : out.line("the queue is empty: every torrent is complete") }
+    out.table([TableColumn("POS", numeric: true), TableColumn("STATE"), TableColumn("NAME", flexible: true)],
+              torrents.map { [TableCell($0.0), TableCell(out.state($0.1.state), raw: $0.1.state), TableCell($0.1.name)] })
 }

@@ -61,8 +61,8 @@ private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) t
         out.document(.object([("torrents", .array(try statusDocuments(invocation, directory, client).map(\.json)))]))
         return
     }
-    let lines = try statusLines(invocation, directory, client)
-    lines.forEach(out.line)
+    // Escaped already: the table's cells, and the lines after it (see statusLines).
+    for line in try statusLines(invocation, directory, client) { write(TerminalText.renderedPaint(line) + "\n", to: stdout) }
 }
 
 /// The torrents asked for, as JSON: live from the session, else saved.
@@ -91,31 +91,40 @@ private func statusDocuments(_ invocation: Invocation, _ directory: StateDirecto
 private func statusLines(_ invocation: Invocation, _ directory: StateDirectory,
                          _ client: SessionChannel?) throws -> [String] {
     let torrents = try statusDocuments(invocation, directory, client)
-    guard !torrents.isEmpty else { return ["no torrents (add one with 'btx add')"] }
+    // Off a terminal the rows are a script's: no words around them.
+    guard !torrents.isEmpty else { return invocation.output.width == nil ? [] : ["no torrents (add one with 'btx add')"] }
     let running = torrents.contains(where: \.running)
     let labelled = torrents.contains { !$0.settings.labels.isEmpty }
-    let rows: [[String]] = torrents.map { t in
-        let done = Units.oneDecimal(t.progress * 100) + "%"
-        let common = [String(t.infoHash.prefix(8)), t.name] + (labelled ? [t.settings.labels.joined(separator: ",")] : [])
-            + [invocation.output.state(t.state), done, t.size.map(Units.bytes) ?? "?"]
-        let ratio = Units.twoDecimals(t.ratio)
+    let out = invocation.output
+    // On a narrow terminal the least needed go first; NAME, STATE and DONE stay.
+    var columns = [TableColumn("HASH", drop: running ? 5 : 6), TableColumn("NAME", flexible: true)]
+    if labelled { columns.append(TableColumn("LABELS", drop: 3)) }
+    columns += [TableColumn("STATE"), TableColumn("DONE", numeric: true), TableColumn("SIZE", numeric: true, drop: 4)]
+    columns += running
+        ? [TableColumn("DOWN", numeric: true, drop: 7), TableColumn("UP", numeric: true, drop: 2), TableColumn("PEERS", numeric: true, drop: 1),
+           TableColumn("RATIO", numeric: true, drop: 0), TableColumn("ETA", numeric: true, drop: 6)]
+        : [TableColumn("DOWNLOADED", numeric: true, drop: 2), TableColumn("UPLOADED", numeric: true, drop: 1),
+           TableColumn("RATIO", numeric: true, drop: 5), TableColumn("PATH", flexible: true, drop: 0)]
+    let rows: [[TableCell]] = torrents.map { t in
+        var row = [TableCell(String(t.infoHash.prefix(8)), raw: t.infoHash), TableCell(t.name)]
+        if labelled { row.append(TableCell(t.settings.labels.joined(separator: ","))) }
+        row += [TableCell(out.state(t.state), raw: t.state),
+                TableCell(Units.oneDecimal(t.progress * 100) + "%", raw: String(t.progress)),
+                TableCell(t.size.map(Units.bytes) ?? "?", raw: t.size.map(String.init) ?? "")]
+        let ratio = TableCell(Units.twoDecimals(t.ratio), raw: String(t.ratio))
         if running {
-            let eta = t.eta.map { Units.duration(seconds: $0) } ?? "-"
-            return common + [Units.rate(t.downloadRate), Units.rate(t.uploadRate), "\(t.peers)", ratio, eta]
+            return row + [TableCell(Units.rate(t.downloadRate), raw: String(t.downloadRate)),
+                          TableCell(Units.rate(t.uploadRate), raw: String(t.uploadRate)), TableCell(t.peers), ratio,
+                          TableCell(t.eta.map { Units.duration(seconds: $0) } ?? "-", raw: t.eta.map(String.init) ?? "")]
         }
-        return common + [Units.bytes(t.downloaded), Units.bytes(t.uploaded), ratio, t.savePath]
+        return row + [TableCell(Units.bytes(t.downloaded), raw: String(t.downloaded)),
+                      TableCell(Units.bytes(t.uploaded), raw: String(t.uploaded)), ratio, TableCell(t.savePath)]
     }
-    let header = ["HASH", "NAME"] + (labelled ? ["LABELS"] : []) + (running
-        ? ["STATE", "DONE", "SIZE", "DOWN", "UP", "PEERS", "RATIO", "ETA"]
-        : ["STATE", "DONE", "SIZE", "DOWNLOADED", "UPLOADED", "RATIO", "PATH"])
-    // Column numbers past NAME move one to the right with LABELS.
-    let shift = labelled ? 1 : 0
-    let table = invocation.output.tableLines(header, rows,
-                                             rightAligned: Set((running ? [3, 4, 5, 6, 7, 8, 9] : [3, 4, 5, 6, 7]).map { $0 + shift }),
-                                             flexible: running ? [1] : [8 + shift, 1])
+    let table = out.tableLines(columns, rows)
+    guard let width = out.width else { return table }
     let maps = torrents.compactMap { t in t.pieceMap.flatMap(PieceMapLines.init).map { (t.name, $0) } }
-    let width = terminalWidth(STDOUT_FILENO)
-    return table + torrents.compactMap(streamLine) + maps.flatMap { name, map in (maps.count > 1 ? [name] : []) + map.lines(width: width) }
+    let after = torrents.compactMap(streamLine) + maps.flatMap { name, map in (maps.count > 1 ? [name] : []) + map.lines(width: width) }
+    return table + after.map(TerminalText.escaped)
 }
 
 /// "NAME: streaming PATH at 12.0 MiB, 16 pieces ahead": a torrent btx cat or a btx serve client is reading.

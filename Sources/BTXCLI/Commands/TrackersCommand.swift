@@ -79,13 +79,24 @@ private func show(_ document: JSON, output: Output) throws {
         return at <= now ? Units.duration(seconds: now - at) + " ago" : "in " + Units.duration(seconds: at - now)
     }
     if trackers.isEmpty {
-        output.line("no trackers")
+        if output.width != nil { output.line("no trackers") }
     } else {
-        output.table(["TIER", "URL", "STATE", "SEEDS", "PEERS", "DOWNLOADED", "LAST", "NEXT", "MESSAGE"], trackers.map { t in
-            [String(t.tier), t.url, t.state, count(t.seeds), count(t.peers), count(t.downloaded), when(t.lastAnnounce),
-             when(t.nextAnnounce), t.message ?? ""]
-        }, rightAligned: [0, 3, 4, 5])
+        let columns = [TableColumn("TIER", numeric: true), TableColumn("URL", flexible: true), TableColumn("STATE"),
+                       TableColumn("SEEDS", numeric: true, drop: 5), TableColumn("PEERS", numeric: true, drop: 4),
+                       TableColumn("DOWNLOADED", numeric: true, drop: 1), TableColumn("LAST", drop: 3), TableColumn("NEXT", drop: 2),
+                       TableColumn("MESSAGE", flexible: true, drop: 6)]
+        // Raw: counts empty when unknown, times in Unix seconds.
+        func raw(_ value: Int?) -> String { value.map(String.init) ?? "" }
+        output.table(columns, trackers.map { t in
+            [TableCell(t.tier), TableCell(t.url), TableCell(t.state),
+             TableCell(count(t.seeds), raw: raw(t.seeds)), TableCell(count(t.peers), raw: raw(t.peers)),
+             TableCell(count(t.downloaded), raw: raw(t.downloaded)),
+             TableCell(when(t.lastAnnounce), raw: t.lastAnnounce.map(String.init) ?? ""),
+             TableCell(when(t.nextAnnounce), raw: t.nextAnnounce.map(String.init) ?? ""), TableCell(t.message ?? "")]
+        })
     }
+    // Off a terminal the rows are a script's; the web seeds are in --json.
+    guard output.width != nil else { return }
     var failures: [String: String] = [:]
     for failure in document["web_seed_errors"]?.arrayValue ?? [] {
         failures[failure["url"]?.stringValue ?? ""] = failure["message"]?.stringValue

@@ -47,10 +47,14 @@ func verifyContent(torrent path: String, directory: String, invocation: Invocati
             ("complete", .bool(check.isComplete)),
         ]))
     } else {
-        out.table(["INDEX", "STATE", "PIECES", "SIZE", "ON DISK", "PATH"], check.files.map { file in
-            [String(file.index), file.state.rawValue, "\(file.piecesGood)/\(file.pieces)", Units.bytes(file.size),
-             file.sizeOnDisk.map(Units.bytes) ?? "-", file.path]
-        }, rightAligned: [0, 2, 3, 4])
+        let columns = [TableColumn("INDEX", numeric: true), TableColumn("STATE"), TableColumn("PIECES", numeric: true),
+                       TableColumn("SIZE", numeric: true, drop: 2), TableColumn("ON DISK", numeric: true, drop: 1),
+                       TableColumn("PATH", flexible: true)]
+        out.table(columns, check.files.map { file in
+            [TableCell(file.index), TableCell(file.state.rawValue), TableCell("\(file.piecesGood)/\(file.pieces)"),
+             TableCell(Units.bytes(file.size), raw: String(file.size)),
+             TableCell(file.sizeOnDisk.map(Units.bytes) ?? "-", raw: file.sizeOnDisk.map(String.init) ?? ""), TableCell(file.path)]
+        })
         out.line("\(info.name): \(good) of \(check.pieces.count) pieces good, \(bad) bad, \(missing) missing; "
                  + "\(filesGood) of \(check.files.count) files good")
     }

@@ -15,6 +15,8 @@ extension Docs {
             btx downloads, seeds and creates torrents on top of libtorrent\\-rasterbar.
             Results go to standard output as aligned tables, or as JSON with \\fB\\-\\-json\\fR
             (see JSON OUTPUT); progress and warnings go to standard error, only on a terminal.
+            A table fits the terminal (\\fBCOLUMNS\\fR when set), dropping its least needed columns when narrow;
+            off a terminal it is tab\\-separated raw values, one line a row, with no header.
             .PP
             One session runs per state directory: \\fBbtx add\\fR runs it in the foreground until its torrents
             are complete, \\fBbtx daemon\\fR in the background, and every other command talks to it over a

@@ -1,0 +1,107 @@
+import BTXSession
+import Glibc
+
+/// A column of a table: how it lines up, and what it gives up on a narrow terminal.
+struct TableColumn {
+    let title: String
+    /// Right-aligned.
+    var numeric = false
+    /// A name or a path: on a narrow terminal it gives up width, cut with "…".
+    var flexible = false
+    /// On a terminal too narrow for every column, columns go lowest first
+    /// (once the flexible ones are down to a readable width); nil never goes.
+    var drop: Int?
+
+    init(_ title: String, numeric: Bool = false, flexible: Bool = false, drop: Int? = nil) {
+        self.title = title
+        self.numeric = numeric
+        self.flexible = flexible
+        self.drop = drop
+    }
+}
+
+/// A cell: what people read on a terminal, and what a script reads when
+/// stdout is not one (raw numbers, whole hashes: no "1.5 MiB" to parse back).
+struct TableCell {
+    let shown: String
+    let raw: String
+
+    init(_ shown: String, raw: String? = nil) {
+        self.shown = shown
+        self.raw = raw ?? shown
+    }
+
+    init(_ value: Int64) { self.init(String(value)) }
+    init(_ value: Int) { self.init(String(value)) }
+}
+
+extension TableCell: ExpressibleByStringLiteral {
+    init(stringLiteral value: String) { self.init(value) }
+}
+
+extension Output {
+    /// A flexible column is cut no narrower than this before other columns
+    /// are dropped: a name is what tells rows apart.
+    static let readableWidth = 20
+
+    /// On a terminal: a header and aligned columns that fit its width
+    /// (flexible columns cut to a readable width, then the least important
+    /// columns dropped, then flexible ones cut further, then the line cut;
+    /// never wrapped). Off a terminal, as gh prints for scripts: no header,
+    /// one line a row, cells separated by tabs, raw values.
+    func table(_ columns: [TableColumn], _ rows: [[TableCell]]) {
+        var bytes: [UInt8] = []
+        for line in tableLines(columns, rows) {
+            bytes += line.utf8
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        let painted = paintedAsSGR(bytes)
+        painted.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
+    }
+
+    func tableLines(_ columns: [TableColumn], _ rows: [[TableCell]]) -> [String] {
+        // Escaped before they are measured and before tabs separate them: "\t" in a name is two characters.
+        guard let width else { return rows.map { $0.map { TerminalText.escaped($0.raw) }.joined(separator: "\t") } }
+        let header = columns.map { TerminalText.escaped($0.title) }
+        let cells = rows.map { $0.map { TerminalText.escaped($0.shown) } }
+        // One column short of the edge: a full last column makes some terminals wrap.
+        let limit = max(20, width - 1)
+        var widths = header.map(\.displayWidth)
+        for row in cells {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.displayWidth) }
+        }
+        let natural = widths
+        var shown = Array(columns.indices)
+        func total() -> Int { shown.map { widths[$0] }.reduce(0, +) + 2 * max(0, shown.count - 1) }
+        // The least needed first: a path gives up width before a name does.
+        let rank = { (i: Int) in columns[i].drop ?? Int.max }
+        let flexible = columns.indices.filter { columns[$0].flexible }.sorted { rank($0) < rank($1) }
+        func shrinkFlexible(to floor: (Int) -> Int) {
+            for i in flexible where shown.contains(i) && total() > limit {
+                widths[i] -= max(0, min(total() - limit, widths[i] - floor(i)))
+            }
+        }
+        shrinkFlexible { max(header[$0].displayWidth, Self.readableWidth) }
+        for i in columns.indices.filter({ columns[$0].drop != nil }).sorted(by: { rank($0) < rank($1) }) where total() > limit {
+            shown.removeAll { $0 == i }
+        }
+        // What the dropped columns left goes back to the names, most needed first.
+        for i in flexible.reversed() where shown.contains(i) && total() < limit {
+            widths[i] += min(natural[i] - widths[i], limit - total())
+        }
+        shrinkFlexible { max(header[$0].displayWidth, 8) }
+
+        func fitted(_ row: [String]) -> String {
+            var line = ""
+            for (position, i) in shown.enumerated() where i < row.count {
+                let original = row[i]
+                let cell = original.displayWidth > widths[i] ? original.cut(toDisplayWidth: widths[i]) : original
+                let last = position == shown.count - 1
+                let padding = columns[i].numeric || !last ? String(repeating: " ", count: max(0, widths[i] - cell.displayWidth)) : ""
+                line += (position > 0 ? "  " : "") + (columns[i].numeric ? padding + cell : cell + padding)
+            }
+            return line.displayWidth > limit ? line.cut(toDisplayWidth: limit) : line
+        }
+        return [bold(fitted(header))] + cells.map(fitted)
+    }
+}
