@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PACKAGES := libtorrent-rasterbar-dev libboost-system-dev libssl-dev zlib1g-dev pkg-config \
 	python3-libtorrent transmission-cli mktorrent opentracker aria2 microsocks dante-server tinyproxy \
 	python3-jsonschema jq zsh fish mandoc hyperfine g++ python3-matplotlib ffmpeg curl \
-	qbittorrent-nox transmission-daemon python3-venv python3-pip
+	qbittorrent-nox transmission-daemon python3-venv python3-pip systemd
 TEST_PYTHON_DIR := .build/test-python
 PYPI_PACKAGES := transmission-rpc==7.0.12 qbittorrent-api==2026.10.1
 
@@ -90,6 +90,8 @@ install: release
 	install -m 644 completions/btx.bash $(PREFIX)/share/bash-completion/completions/btx
 	install -m 644 completions/_btx $(PREFIX)/share/zsh/site-functions/_btx
 	install -m 644 completions/btx.fish $(PREFIX)/share/fish/vendor_completions.d/btx.fish
+	install -d $(PREFIX)/share/systemd/user
+	sed 's|@BTX@|$(PREFIX)/bin/btx|' systemd/btx.service.in > $(PREFIX)/share/systemd/user/btx.service
 
 # Every suite against its anchors (about 6 minutes): bench/results.md and
 # bench/results.png. Run it on an otherwise quiet machine.

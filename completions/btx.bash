@@ -33,7 +33,7 @@ _btx() {
     esac
     if [[ -z $cmd ]]; then
         if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json --state-dir --color --quiet -q --help -h --version" -- "$cur"))
-        else COMPREPLY=($(compgen -W "add cat serve status peers files pause resume verify remove trackers set move queue daemon blocklist create edit dht-get dht-put dht-keygen info doctor help version" -- "$cur")); fi
+        else COMPREPLY=($(compgen -W "add cat serve status peers files pause resume verify remove trackers set move queue daemon blocklist create edit export dht-get dht-put dht-keygen info doctor help version" -- "$cur")); fi
         return
     fi
     case "$cmd $prev" in
@@ -44,9 +44,9 @@ _btx() {
         "add --peer") COMPREPLY=($(compgen -W "192.0.2.7:6881 [2001:db8::7]:6881" -- "$cur")); return ;;
         "add --listen"|"cat --listen"|"serve --bt-listen"|"daemon --listen"|"dht-get --listen"|"dht-put --listen") COMPREPLY=($(compgen -W "6881 0.0.0.0:6881 127.0.0.1:6881" -- "$cur")); return ;;
         "add --bootstrap"|"cat --bootstrap"|"serve --bootstrap"|"daemon --bootstrap"|"dht-get --bootstrap"|"dht-put --bootstrap") COMPREPLY=($(compgen -W "router.bittorrent.com:6881 127.0.0.1:6881" -- "$cur")); return ;;
-        "add --blocklist"|"cat --blocklist"|"serve --blocklist"|"daemon --blocklist"|"create --output"|"create -o"|"edit --output"|"edit -o"|"dht-get --blocklist"|"dht-put --key"|"dht-put --blocklist"|"dht-keygen --key") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        "add --blocklist"|"cat --blocklist"|"serve --blocklist"|"daemon --blocklist"|"create --output"|"create -o"|"edit --output"|"edit -o"|"export --output"|"export -o"|"dht-get --blocklist"|"dht-put --key"|"dht-put --blocklist"|"dht-keygen --key") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "add --encryption"|"cat --encryption"|"serve --encryption"|"daemon --encryption"|"dht-get --encryption"|"dht-put --encryption") COMPREPLY=($(compgen -W "require prefer allow disable" -- "$cur")); return ;;
-        "add --remote"|"cat --remote"|"serve --remote"|"status --remote"|"peers --remote"|"files --remote"|"pause --remote"|"resume --remote"|"verify --remote"|"remove --remote"|"trackers --remote"|"set --remote"|"move --remote"|"queue --remote"|"daemon --remote"|"blocklist --remote"|"create --remote"|"edit --remote"|"dht-get --remote"|"dht-put --remote"|"dht-keygen --remote"|"info --remote"|"doctor --remote"|"help --remote"|"version --remote") COMPREPLY=($(compgen -W "http://nas.lan:9091" -- "$cur")); return ;;
+        "add --remote"|"cat --remote"|"serve --remote"|"status --remote"|"peers --remote"|"files --remote"|"pause --remote"|"resume --remote"|"verify --remote"|"remove --remote"|"trackers --remote"|"set --remote"|"move --remote"|"queue --remote"|"daemon --remote"|"blocklist --remote"|"create --remote"|"edit --remote"|"export --remote"|"dht-get --remote"|"dht-put --remote"|"dht-keygen --remote"|"info --remote"|"doctor --remote"|"help --remote"|"version --remote") COMPREPLY=($(compgen -W "http://nas.lan:9091" -- "$cur")); return ;;
         "serve --listen") COMPREPLY=($(compgen -W "127.0.0.1:8080 [::1]:8080 0.0.0.0:8080" -- "$cur")); return ;;
         "set --seed-time") COMPREPLY=($(compgen -W "90s 30m 2h none" -- "$cur")); return ;;
         "daemon --rpc") COMPREPLY=($(compgen -W "9091 127.0.0.1:9091 0.0.0.0:9091" -- "$cur")); return ;;
@@ -71,6 +71,7 @@ _btx() {
         blocklist) opts="--reload --json --state-dir --quiet -q --remote --color --help -h" ;;
         create) opts="--output -o --tracker -t --web-seed -w --piece-size --private --comment --source --creator --no-date --v1 --v2 --hybrid --exclude --threads --force -f --json --state-dir --quiet -q --remote --color --help -h" ;;
         edit) opts="--add-tracker --tier --remove-tracker --replace-trackers --add-web-seed --remove-web-seed --comment --private --no-private --source --output -o --force -f --json --state-dir --quiet -q --remote --color --help -h" ;;
+        export) opts="--output -o --force -f --json --state-dir --quiet -q --remote --color --help -h" ;;
         dht-get) opts="--salt --timeout --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
         dht-put) opts="--mutable --key --salt --seq --cas --timeout --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
         dht-keygen) opts="--key --force -f --json --state-dir --quiet -q --remote --color --help -h" ;;
@@ -81,10 +82,10 @@ _btx() {
     esac
     if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts" -- "$cur")); return; fi
     case $cmd in
-        status|peers|pause|resume|remove|trackers|set|queue) _btx_torrents ;;
+        status|peers|pause|resume|remove|trackers|set|queue|export) _btx_torrents ;;
         files|verify|info) _btx_torrents; _btx_torrent_files ;;
         add|edit) _btx_torrent_files ;;
-        help) COMPREPLY=($(compgen -W "add cat serve status peers files pause resume verify remove trackers set move queue daemon blocklist create edit dht-get dht-put dht-keygen info doctor help version" -- "$cur")) ;;
+        help) COMPREPLY=($(compgen -W "add cat serve status peers files pause resume verify remove trackers set move queue daemon blocklist create edit export dht-get dht-put dht-keygen info doctor help version" -- "$cur")) ;;
         cat|serve|blocklist|create|dht-put) COMPREPLY=($(compgen -f -- "$cur")) ;;
         move) COMPREPLY=($(compgen -d -- "$cur")) ;;
     esac

@@ -84,6 +84,7 @@ let commands: [Command] = [
     blocklistCommand,
     createCommand,
     editCommand,
+    exportCommand,
     dhtGetCommand,
     dhtPutCommand,
     dhtKeygenCommand,

@@ -41,6 +41,20 @@ public struct SavedTorrent: Sendable {
 }
 
 extension SavedTorrent {
+    /// The .torrent file resume data holds (its info dictionary byte for
+    /// byte: the same info-hash); TorrentKitError(.noMetadata) for a magnet
+    /// whose metadata has not arrived.
+    public static func torrentFile(resumeData bytes: [UInt8]) throws -> [UInt8] {
+        var buffer: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        let count = bytes.count
+        _ = try (bytes.isEmpty ? [0] : bytes).withUnsafeBufferPointer {
+            try check(btx_resume_torrent_file($0.baseAddress, count, &buffer, &length))
+        }
+        defer { btx_free_buffer(buffer) }
+        return buffer.map { Array(UnsafeBufferPointer(start: $0, count: length)) } ?? []
+    }
+
     /// The verified pieces in libtorrent's resume data (its "pieces" string,
     /// one byte per piece, bit 0 set when the piece is there); nil when it
     /// has none (a magnet without metadata, or data saved before any check).

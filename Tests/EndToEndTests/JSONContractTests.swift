@@ -94,6 +94,7 @@ final class JSONContractTests: XCTestCase {
         XCTAssertEqual(try serve.wait(), 143)
         note(["serve", "--json"], serve.output.joined(separator: "\n"))
         try json(["verify", "set"] + state)
+        try json(["export", "set", "-o", scratch.path + "/exported.torrent"] + state)
         try json(["move", "set", scratch.path + "/moved"] + state)
         try json(["add", scratch.path + "/missing.torrent"] + state, status: 3)
         try json(["add", torrent, "-o", scratch.path + "/dst", "--detach"] + state)

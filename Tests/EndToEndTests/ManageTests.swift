@@ -279,7 +279,7 @@ final class ManageTests: XCTestCase {
         let map = try XCTUnwrap(try torrentStatus(leecher, "pair")["piece_map"] as? [String: Any])
         XCTAssertEqual(map["pieces"] as? Int, 32)
         XCTAssertEqual(map["bitfield"] as? String, "ffff0000")
-        let text = try btxRun(leecher, ["status", "pair"]).text
+        let text = try btxOnTerminal(["status", "pair", "--state-dir", leecher.state]).text
         XCTAssertTrue(text.contains("pieces ▕"), text)
         XCTAssertTrue(text.contains("█") && text.contains("░") && text.contains("16/32"), text)
 

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or a function signature changes. */
-#define BTX_ABI_VERSION 10
+#define BTX_ABI_VERSION 11
 
 /* ---------------------------------------------------------------- errors */
 
@@ -618,6 +618,12 @@ int btx_resume_parse(const uint8_t *bytes, size_t len, int want_files,
  * checked in a session of its own is added paused there, yet must be saved
  * as it was. *out is freed with btx_free_buffer. */
 int btx_resume_set_paused(const uint8_t *bytes, size_t len, int paused, uint8_t **out, size_t *out_len);
+
+/* The .torrent file saved resume data holds: its info dictionary byte for
+ * byte (so the same info-hash), its trackers, web seeds and, for v2, the
+ * piece layers. BTX_ERR_NO_METADATA for a magnet whose metadata has not
+ * arrived. *out is freed with btx_free_buffer. */
+int btx_resume_torrent_file(const uint8_t *bytes, size_t len, uint8_t **out, size_t *out_len);
 
 /* ---------------------------------------------------------- content check */
 

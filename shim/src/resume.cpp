@@ -5,6 +5,7 @@
 #include "torrent_file.hpp"
 #include "metainfo.hpp"
 
+#include <libtorrent/bencode.hpp>
 #include <libtorrent/read_resume_data.hpp>
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/write_resume_data.hpp>
@@ -58,6 +59,27 @@ int btx_resume_parse(uint8_t const* bytes, size_t len, int want_files, btx_statu
 
         *out_status = guard.release();
         if (out_metainfo != nullptr) *out_metainfo = metainfo.release();
+        return BTX_OK;
+    });
+}
+
+int btx_resume_torrent_file(uint8_t const* bytes, size_t len, uint8_t** out, size_t* out_len) {
+    return btx::guarded([&] {
+        btx::require(bytes, "bytes");
+        btx::require(out, "out");
+        btx::require(out_len, "out_len");
+        *out = nullptr;
+        *out_len = 0;
+        lt::error_code ec;
+        lt::add_torrent_params const atp = lt::read_resume_data(
+            {reinterpret_cast<char const*>(bytes), std::ptrdiff_t(len)}, ec, btx::torrent_limits());
+        if (ec) throw btx::failure(BTX_ERR_PARSE, "invalid resume data: " + ec.message());
+        if (!atp.ti || !atp.ti->is_valid())
+            throw btx::failure(BTX_ERR_NO_METADATA, "the torrent's metadata has not arrived yet");
+        std::vector<char> buf;
+        lt::bencode(std::back_inserter(buf), lt::write_torrent_file(atp));
+        *out = btx::copy_bytes(buf.data(), buf.size());
+        *out_len = buf.size();
         return BTX_OK;
     });
 }

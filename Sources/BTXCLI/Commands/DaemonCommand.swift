@@ -61,6 +61,7 @@ private func runDaemon(_ invocation: Invocation) throws {
     }
 
     let environment = Environment.current()
+    let systemd = SystemdNotify()
     let config = try UserConfig.load(directory, output: invocation.output)
     let configuration = try sessionConfiguration(invocation, config: config, environment: environment)
     let lock = try StateLock(directory: directory)
@@ -86,6 +87,9 @@ private func runDaemon(_ invocation: Invocation) throws {
         host.resumeSavedTorrents()
         try FileIO.writeAtomically(Array("\(getpid())\n".utf8), to: directory.pidPath, replace: true, mode: 0o644)
         defer { unlink(directory.pidPath) }
+        // Its control socket answers (and the RPC's): a unit's dependants may start.
+        systemd.send("READY=1\nMAINPID=\(getpid())")
+        host.onShutdown = { systemd.send("STOPPING=1\nSTATUS=saving resume data") }
         return try host.run()
     }
     if let failure = outcome.failure { throw failure }

@@ -42,5 +42,5 @@ private func listQueue(_ invocation: Invocation) throws {
     }
     guard !torrents.isEmpty else { return out.width == nil ? () : out.line("the queue is empty: every torrent is complete") }
     out.table([TableColumn("POS", numeric: true), TableColumn("STATE"), TableColumn("NAME", flexible: true)],
-              torrents.map { [TableCell($0.0), TableCell(out.state($0.1.state), raw: $0.1.state), TableCell($0.1.name)] })
+              torrents.map { [TableCell($0.0), TableCell(out.state($0.1.state)), TableCell($0.1.name)] })
 }

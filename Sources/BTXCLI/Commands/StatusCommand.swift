@@ -108,7 +108,8 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory,
     let rows: [[TableCell]] = torrents.map { t in
         var row = [TableCell(String(t.infoHash.prefix(8)), raw: t.infoHash), TableCell(t.name)]
         if labelled { row.append(TableCell(t.settings.labels.joined(separator: ","))) }
-        row += [TableCell(out.state(t.state), raw: t.state),
+        // Painted off a terminal only when asked (--color always).
+        row += [TableCell(out.state(t.state)),
                 TableCell(Units.oneDecimal(t.progress * 100) + "%", raw: String(t.progress)),
                 TableCell(t.size.map(Units.bytes) ?? "?", raw: t.size.map(String.init) ?? "")]
         let ratio = TableCell(Units.twoDecimals(t.ratio), raw: String(t.ratio))

@@ -93,6 +93,8 @@ extension Docs {
         ("HOME", "The base of the default directories above."),
         ("NO_COLOR", "Present and not empty: no colour, unless --color always."),
         ("TERM", "dumb: no colour, unless --color always."),
+        ("COLUMNS", "The width tables fit on a terminal, over the terminal's own. Off a terminal tables are "
+            + "tab-separated raw values whatever it says."),
     ]
 
     private static var filesSection: String {

@@ -236,6 +236,8 @@ public enum JSONContracts {
                          JSONField("info_hash_changed", .boolean, "--private or --source made it a new torrent"),
                          JSONField("previous_info_hash", .hash, "the info-hash before the edit"),
                      ] + metainfoFields))),
+        JSONDocument(id: "export", producedBy: "btx export --json", summary: "the .torrent file written",
+                     shape: .object(JSONObject(fields: [JSONField("path", .string, "the file written, absolute")] + metainfoFields))),
         JSONDocument(id: "daemon", producedBy: "btx daemon --json", summary: "the background session started",
                      shape: .object(JSONObject(fields: [
                          JSONField("pid", .integer(.count), "its process id"),

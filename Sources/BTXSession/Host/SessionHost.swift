@@ -42,6 +42,8 @@ public final class SessionHost {
     public var stopRequested = false
     /// Where the daemon answers Transmission RPC, when it does.
     public var rpcURL: String?
+    /// Told first when the session starts to stop (systemd hears STOPPING=1).
+    public var onShutdown: (() -> Void)?
     /// The session's caps in force, bytes/s (0: none): the configuration's
     /// until an RPC client changes them, for as long as the session runs.
     var sessionRates: (down: Int64, up: Int64) = (0, 0)
@@ -270,6 +272,8 @@ public final class SessionHost {
     /// Saves every torrent's resume data (and the DHT routing table),
     /// waiting a bounded time for libtorrent to produce it.
     public func shutdown() throws {
+        onShutdown?()
+        onShutdown = nil
         for client in Array(streams.keys) { endStream(client) }
         server?.close()
         // A foreground add that finished waits for its hooks (each up to its
