@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PACKAGES := libtorrent-rasterbar-dev libboost-system-dev libssl-dev zlib1g-dev pkg-config \
 	python3-libtorrent transmission-cli mktorrent opentracker aria2 microsocks dante-server tinyproxy \
 	python3-jsonschema jq zsh fish mandoc hyperfine g++ python3-matplotlib ffmpeg curl \
-	qbittorrent-nox transmission-daemon python3-venv python3-pip systemd
+	qbittorrent-nox transmission-daemon python3-venv python3-pip systemd prometheus
 TEST_PYTHON_DIR := .build/test-python
 PYPI_PACKAGES := transmission-rpc==7.0.12 qbittorrent-api==2026.10.1
 

@@ -37,7 +37,7 @@ _btx() {
         return
     fi
     case "$cmd $prev" in
-        "add --output"|"add -o"|"cat --output"|"cat -o"|"serve --output"|"serve -o") COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        "add --output"|"add -o"|"cat --output"|"cat -o"|"serve --output"|"serve -o"|"daemon --watch") COMPREPLY=($(compgen -d -- "$cur")); return ;;
         "add --only"|"add --seed-ratio"|"add --label"|"add -L"|"add --tracker"|"add -t"|"add --on-complete"|"add --proxy"|"add --interface"|"cat --range"|"cat --max-down"|"cat --max-up"|"cat --tracker"|"cat -t"|"cat --peer"|"cat --proxy"|"cat --interface"|"serve --idle"|"serve --max-down"|"serve --max-up"|"serve --tracker"|"serve -t"|"serve --peer"|"serve --proxy"|"serve --interface"|"status --label"|"status -L"|"trackers --add"|"trackers --tier"|"trackers --remove"|"trackers --add-web-seed"|"trackers --remove-web-seed"|"set --max-down"|"set --max-up"|"set --max-peers"|"set --max-uploads"|"set --sequential"|"set --super-seed"|"set --upload-only"|"set --priority"|"set --skip"|"set --want"|"set --label"|"set -L"|"set --unlabel"|"set --name"|"set --seed-ratio"|"daemon --max-active-downloads"|"daemon --max-active-seeds"|"daemon --on-complete"|"daemon --proxy"|"daemon --interface"|"create --tracker"|"create -t"|"create --web-seed"|"create -w"|"create --piece-size"|"create --comment"|"create --source"|"create --creator"|"create --exclude"|"create --threads"|"edit --add-tracker"|"edit --tier"|"edit --remove-tracker"|"edit --replace-trackers"|"edit --add-web-seed"|"edit --remove-web-seed"|"edit --comment"|"edit --source"|"dht-get --salt"|"dht-get --timeout"|"dht-get --proxy"|"dht-get --interface"|"dht-put --salt"|"dht-put --seq"|"dht-put --cas"|"dht-put --timeout"|"dht-put --proxy"|"dht-put --interface") COMPREPLY=(); return ;;
         "add --seed-time") COMPREPLY=($(compgen -W "90s 30m 2h" -- "$cur")); return ;;
         "add --max-down"|"add --max-up") COMPREPLY=($(compgen -W "500k 5M" -- "$cur")); return ;;
@@ -50,6 +50,7 @@ _btx() {
         "serve --listen") COMPREPLY=($(compgen -W "127.0.0.1:8080 [::1]:8080 0.0.0.0:8080" -- "$cur")); return ;;
         "set --seed-time") COMPREPLY=($(compgen -W "90s 30m 2h none" -- "$cur")); return ;;
         "daemon --rpc") COMPREPLY=($(compgen -W "9091 127.0.0.1:9091 0.0.0.0:9091" -- "$cur")); return ;;
+        "daemon --metrics") COMPREPLY=($(compgen -W "9109 127.0.0.1:9109" -- "$cur")); return ;;
     esac
     local opts
     case $cmd in
@@ -67,7 +68,7 @@ _btx() {
         set) opts="--max-down --max-up --max-peers --max-uploads --sequential --super-seed --upload-only --priority --skip --want --label -L --unlabel --name --seed-ratio --seed-time --json --state-dir --quiet -q --remote --color --help -h" ;;
         move) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
         queue) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
-        daemon) opts="--foreground --stop --max-active-downloads --max-active-seeds --on-complete --rpc --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
+        daemon) opts="--foreground --stop --max-active-downloads --max-active-seeds --on-complete --rpc --metrics --watch --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
         blocklist) opts="--reload --json --state-dir --quiet -q --remote --color --help -h" ;;
         create) opts="--output -o --tracker -t --web-seed -w --piece-size --private --comment --source --creator --no-date --v1 --v2 --hybrid --exclude --threads --force -f --json --state-dir --quiet -q --remote --color --help -h" ;;
         edit) opts="--add-tracker --tier --remove-tracker --replace-trackers --add-web-seed --remove-web-seed --comment --private --no-private --source --output -o --force -f --json --state-dir --quiet -q --remote --color --help -h" ;;

@@ -253,6 +253,8 @@ complete -c btx -n '__fish_seen_subcommand_from daemon' -l max-active-downloads 
 complete -c btx -n '__fish_seen_subcommand_from daemon' -l max-active-seeds -x -d 'seed at most N torrents at once'
 complete -c btx -n '__fish_seen_subcommand_from daemon' -l on-complete -x -d 'run CMD (sh -c) when a torrent finishes (status JSON on stdin)'
 complete -c btx -n '__fish_seen_subcommand_from daemon' -l rpc -x -a '(printf "%s\t%s\n" 9091 "[ADDRESS:]PORT" 127.0.0.1:9091 "[ADDRESS:]PORT" 0.0.0.0:9091 "[ADDRESS:]PORT")' -d 'answer Transmission RPC and the qBittorrent API (PORT alone: loopback only)'
+complete -c btx -n '__fish_seen_subcommand_from daemon' -l metrics -x -a '(printf "%s\t%s\n" 9109 "[ADDRESS:]PORT" 127.0.0.1:9109 "[ADDRESS:]PORT")' -d 'answer Prometheus at /metrics (PORT alone: loopback only)'
+complete -c btx -n '__fish_seen_subcommand_from daemon' -l watch -x -a '(__fish_complete_directories)' -d 'add the .torrent and .magnet files finished in DIR'
 complete -c btx -n '__fish_seen_subcommand_from daemon' -l listen -x -a '(printf "%s\t%s\n" 6881 "PORT or ADDRESS:PORT" 0.0.0.0:6881 "PORT or ADDRESS:PORT" 127.0.0.1:6881 "PORT or ADDRESS:PORT")' -d 'listen on PORT, or ADDRESS:PORT (loopback turns off uTP, LSD, UPnP, NAT-PMP)'
 complete -c btx -n '__fish_seen_subcommand_from daemon' -l no-dht -d 'don\'t use the DHT'
 complete -c btx -n '__fish_seen_subcommand_from daemon' -l bootstrap -x -a '(printf "%s\t%s\n" router.bittorrent.com:6881 "HOST:PORT" 127.0.0.1:6881 "HOST:PORT")' -d 'DHT bootstrap node instead of the public routers (also BTX_DHT_BOOTSTRAP)'

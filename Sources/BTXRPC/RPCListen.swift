@@ -7,9 +7,10 @@ public struct RPCListen {
     public let addresses: [String]
     public let isLoopback: Bool
 
-    public init(_ text: String) throws {
+    /// `option` names it in errors (--rpc, --metrics).
+    public init(_ text: String, option: String = "rpc") throws {
         if let port = Int(text) {
-            guard (0...65535).contains(port) else { throw Self.bad(text) }
+            guard (0...65535).contains(port) else { throw Self.bad(text, option) }
             addresses = ["127.0.0.1:\(port)", "[::1]:\(port)"]
             isLoopback = true
             return
@@ -20,14 +21,14 @@ public struct RPCListen {
         } else if let colon = text.lastIndex(of: ":") {
             host = String(text[..<colon])
         } else {
-            throw Self.bad(text)
+            throw Self.bad(text, option)
         }
         addresses = [text]
         isLoopback = host == "localhost" || host.hasPrefix("127.") || host == "::1"
     }
 
-    private static func bad(_ text: String) -> BTXError {
-        .usage("--rpc: '\(text)' is not PORT, ADDRESS:PORT or [IPv6]:PORT", command: "daemon")
+    private static func bad(_ text: String, _ option: String) -> BTXError {
+        .usage("--\(option): '\(text)' is not PORT, ADDRESS:PORT or [IPv6]:PORT", command: "daemon")
     }
 
     /// Listens on each address; ::1 is skipped on a machine without IPv6

@@ -10,6 +10,9 @@ public final class RPCService: HTTPHandler {
     let allowedHosts: [String]
     let transmission: TransmissionRPC
     let qbittorrent: QBittorrentAPI
+    let metrics: MetricsExporter
+    /// A --metrics listener of its own: /metrics and nothing else.
+    let onlyMetrics: Bool
     let guardian = AuthGuard()
     /// A body sent before its sender is known to be allowed: a login form, a small request.
     static let unauthenticatedBody = 64 << 10
@@ -18,8 +21,9 @@ public final class RPCService: HTTPHandler {
     private var acceptedAuthorizations: [String] = []
 
     public init(facts: SessionFacts, directory: StateDirectory, credentials: RPCCredentials?, allowedHosts: [String],
-                connect: @escaping () throws -> ControlClient?) {
+                onlyMetrics: Bool = false, connect: @escaping () throws -> ControlClient?) {
         self.credentials = credentials
+        self.onlyMetrics = onlyMetrics
         self.allowedHosts = allowedHosts.map { $0.lowercased() }
         let link = SessionLink(connect: connect)
         let mirror = TorrentMirror()
@@ -27,6 +31,7 @@ public final class RPCService: HTTPHandler {
         transmission = TransmissionRPC(link: link, facts: facts, settings: settings, directory: directory, mirror: mirror)
         qbittorrent = QBittorrentAPI(link: link, mirror: mirror, facts: facts, settings: settings, credentials: credentials,
                                      book: LabelBook(directory: directory, configured: facts.categories), guardian: guardian)
+        metrics = MetricsExporter(link: link, mirror: mirror)
     }
 
     /// A full body only from a sender already allowed: no one else makes
@@ -48,13 +53,23 @@ public final class RPCService: HTTPHandler {
                          + "add this one to rpc-host-allow in the config\n")
         }
         // qBittorrent's clients log in for a cookie instead.
-        if request.path.hasPrefix(QBittorrentAPI.prefix) { return qbittorrent.respond(request, from: client) }
+        if !onlyMetrics && request.path.hasPrefix(QBittorrentAPI.prefix) { return qbittorrent.respond(request, from: client) }
         guard isAuthorized(request, from: client) else {
             // Closed: a client does not get to pipeline guess after guess.
             var refused = HTTPResponse.text(401, "401: Unauthorized\n", headers: [("WWW-Authenticate", "Basic realm=\"btx\"")])
             refused.closes = true
             return refused
         }
+        if request.path == "/metrics" {
+            guard request.method == "GET" || request.method == "HEAD" else { return .text(405, "/metrics takes GET\n") }
+            do {
+                return HTTPResponse(status: 200, headers: [("Content-Type", MetricsExporter.contentType)],
+                                    body: .bytes(Array(try metrics.render().utf8)))
+            } catch {
+                return .text(503, "the session did not answer: \((error as? BTXError)?.message ?? "\(error)")\n")
+            }
+        }
+        if onlyMetrics { return .text(404, "btx answers Prometheus at /metrics here\n") }
         switch request.path {
         case TransmissionRPC.path, TransmissionRPC.path + "/":
             return transmission.respond(request)

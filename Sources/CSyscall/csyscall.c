@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "csyscall.h"
@@ -10,4 +11,10 @@ int btx_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int btx_accept_cloexec(int fd, int nonblocking) {
     return accept4(fd, NULL, NULL, SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0));
+}
+
+int btx_inotify_init(void) { return inotify_init1(IN_NONBLOCK | IN_CLOEXEC); }
+
+int btx_inotify_watch_folder(int fd, const char *path) {
+    return inotify_add_watch(fd, path, IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
 }

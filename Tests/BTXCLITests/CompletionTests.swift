@@ -8,7 +8,7 @@ final class CompletionTests: XCTestCase {
     func testTorrentArgumentsCompleteSavedTorrentsInEveryShell() {
         let torrentCommands = commands.filter { [.torrent, .torrentOrFile].contains($0.positional) }.map(\.name)
         XCTAssertEqual(Set(torrentCommands), ["status", "peers", "files", "pause", "resume", "verify", "remove", "info",
-                                              "trackers", "set", "queue"])
+                                              "trackers", "set", "queue", "export"])
         XCTAssertTrue(Docs.bash.contains("\"$btx\" \"${state[@]}\" _complete torrents"))
         XCTAssertTrue(Docs.zsh.contains("$_btx_program $_btx_state _complete torrents"))
         XCTAssertTrue(Docs.fish.contains("$program (__btx_state_dir) _complete torrents"))

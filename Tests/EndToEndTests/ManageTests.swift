@@ -324,6 +324,9 @@ final class ManageTests: XCTestCase {
         }
         let positions = try (btxJSON(leecher, ["status"])["torrents"] as! [[String: Any]]).compactMap { $0["queue_position"] as? Int }
         XCTAssertEqual(positions.sorted(), [0, 1, 2, 3, 4])
+        // With torrents waiting, the table shows where each is in line.
+        let shown = try btxOnTerminal(["status", "--state-dir", leecher.state]).text
+        XCTAssertTrue(shown.split(separator: "\n").first?.split(separator: " ").contains("POS") == true, shown)
 
         let queued = try states().first { $0.value == "queued" }!.key
         let moved = try btxJSON(leecher, ["queue", queued, "top"])

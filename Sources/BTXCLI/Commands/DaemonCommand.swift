@@ -33,6 +33,10 @@ let daemonCommand = Command(
         OptionSpec(long: "on-complete", argument: "CMD", summary: "run CMD (sh -c) when a torrent finishes (status JSON on stdin)"),
         OptionSpec(long: "rpc", argument: "[ADDRESS:]PORT", summary: "answer Transmission RPC and the qBittorrent API (PORT alone: loopback only)",
                    completion: .format(["9091", "127.0.0.1:9091", "0.0.0.0:9091"], hint: "[ADDRESS:]PORT")),
+        OptionSpec(long: "metrics", argument: "[ADDRESS:]PORT", summary: "answer Prometheus at /metrics (PORT alone: loopback only)",
+                   completion: .format(["9109", "127.0.0.1:9109"], hint: "[ADDRESS:]PORT")),
+        OptionSpec(long: "watch", argument: "DIR", summary: "add the .torrent and .magnet files finished in DIR", repeatable: true,
+                   completion: .directory),
     ] + sessionOptions,
     run: runDaemon
 )
@@ -67,6 +71,9 @@ private func runDaemon(_ invocation: Invocation) throws {
     let lock = try StateLock(directory: directory)
     // Before the session: a port in use or missing credentials stop the start with one line.
     let rpc = try RPCSetup(invocation, config: config)
+    let metrics = try RPCSetup(invocation, config: config, option: "metrics")
+    let folders = watchFolders(invocation, config: config)
+    try FolderWatcher.check(folders)
     let outcome = try runSession(of: lock) {
         let host = try SessionHost(configuration: configuration, directory: directory,
                                    observer: AddReporter(output: invocation.output, showsProgress: false),
@@ -74,17 +81,32 @@ private func runDaemon(_ invocation: Invocation) throws {
                                    blocklist: blocklistPath(invocation, config: config),
                                    onComplete: invocation.value("on-complete") ?? config["on-complete"],
                                    hookTimeout: config.hookTimeout, queue: try queueLimits(invocation, config: config))
-        if let rpc {
+        if rpc != nil || metrics != nil {
             var facts = SessionFacts(version: btxVersion, downloadDir: absolutePath(config["output"] ?? "."), configDir: directory.state,
                                      configuration: configuration, queue: try queueLimits(invocation, config: config),
                                      blocklist: blocklistPath(invocation, config: config),
                                      onComplete: invocation.value("on-complete") ?? config["on-complete"])
             facts.seedGoal = config.seedGoal
             facts.categories = config.categories
-            try rpc.start(facts: facts, directory: directory) { try ControlClient.connect(directory) }
-            host.rpcURL = rpc.url
+            for listener in [rpc, metrics].compactMap({ $0 }) {
+                try listener.start(facts: facts, directory: directory) { try ControlClient.connect(directory) }
+            }
+            host.rpcURL = rpc?.url
         }
         host.resumeSavedTorrents()
+        if !folders.isEmpty {
+            let output = invocation.output
+            var plan = AddPlan()
+            plan.settings.seeding = config.seedGoal
+            try FolderWatcher(folders: folders, defaultOutput: absolutePath(config["output"] ?? "."), plan: plan, report: { message in
+                // One whole line per write: the watcher's thread shares the log with the session's.
+                if output.json {
+                    output.document(streamEvent("warning", .object([("info_hash", .null), ("message", .string(message))])))
+                } else {
+                    output.warning(message)
+                }
+            }) { try ControlClient.connect(directory) }.start()
+        }
         try FileIO.writeAtomically(Array("\(getpid())\n".utf8), to: directory.pidPath, replace: true, mode: 0o644)
         defer { unlink(directory.pidPath) }
         // Its control socket answers (and the RPC's): a unit's dependants may start.
@@ -119,6 +141,8 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
         _ = try queueLimits(invocation, config: config)
         // Credentials a non-loopback RPC needs are checked here, told on this terminal.
         _ = try RPCSetup.check(invocation, config: config)
+        _ = try RPCSetup.check(invocation, config: config, option: "metrics")
+        try FolderWatcher.check(watchFolders(invocation, config: config))
     }
     // So is a blocklist that cannot be read, and its bad lines show on this terminal too.
     if let path = blocklistPath(invocation, config: config), let bad = try Blocklist.load(path).badLinesText {
@@ -133,8 +157,11 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     for node in invocation.all("bootstrap") { arguments += ["--bootstrap", node] }
     arguments += daemonNetworkArguments(invocation)
     if let policy = invocation.value("encryption") { arguments += ["--encryption", policy] }
-    for option in ["max-active-downloads", "max-active-seeds", "rpc"] {
+    for option in ["max-active-downloads", "max-active-seeds", "rpc", "metrics"] {
         if invocation.command.name == "daemon", let n = invocation.value(option) { arguments += ["--" + option, n] }
+    }
+    if invocation.command.name == "daemon" {
+        for folder in invocation.all("watch") { arguments += ["--watch", absolutePath(folder)] }
     }
     // add --detach's hook travels with its torrents, not to the daemon.
     if invocation.command.name == "daemon", let hook = invocation.value("on-complete") { arguments += ["--on-complete", hook] }
@@ -227,4 +254,13 @@ private func queueLimits(_ invocation: Invocation, config: UserConfig) throws ->
     }
     let limits = QueueLimits(downloads: try limit("max-active-downloads"), seeds: try limit("max-active-seeds"))
     return limits.downloads == nil && limits.seeds == nil ? nil : limits
+}
+
+/// --watch folders, then the config's `watch` lines; relative paths from here.
+private func watchFolders(_ invocation: Invocation, config: UserConfig) -> [WatchFolder] {
+    var folders = invocation.all("watch").map { WatchFolder(path: absolutePath($0)) }
+    for folder in config.watchFolders where !folders.contains(where: { $0.path == absolutePath(folder.path) }) {
+        folders.append(WatchFolder(path: absolutePath(folder.path), label: folder.label, output: folder.output))
+    }
+    return folders
 }

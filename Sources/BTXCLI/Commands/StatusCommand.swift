@@ -95,10 +95,13 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory,
     guard !torrents.isEmpty else { return invocation.output.width == nil ? [] : ["no torrents (add one with 'btx add')"] }
     let running = torrents.contains(where: \.running)
     let labelled = torrents.contains { !$0.settings.labels.isEmpty }
+    // The queue holds some back: where each waits is worth a column.
+    let queueing = torrents.contains { $0.state == "queued" }
     let out = invocation.output
     // On a narrow terminal the least needed go first; NAME, STATE and DONE stay.
     var columns = [TableColumn("HASH", drop: running ? 5 : 6), TableColumn("NAME", flexible: true)]
     if labelled { columns.append(TableColumn("LABELS", drop: 3)) }
+    if queueing { columns.append(TableColumn("POS", numeric: true, drop: 4)) }
     columns += [TableColumn("STATE"), TableColumn("DONE", numeric: true), TableColumn("SIZE", numeric: true, drop: 4)]
     columns += running
         ? [TableColumn("DOWN", numeric: true, drop: 7), TableColumn("UP", numeric: true, drop: 2), TableColumn("PEERS", numeric: true, drop: 1),
@@ -108,6 +111,7 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory,
     let rows: [[TableCell]] = torrents.map { t in
         var row = [TableCell(String(t.infoHash.prefix(8)), raw: t.infoHash), TableCell(t.name)]
         if labelled { row.append(TableCell(t.settings.labels.joined(separator: ","))) }
+        if queueing { row.append(TableCell(t.queuePosition.map(String.init) ?? "-", raw: t.queuePosition.map(String.init) ?? "")) }
         // Painted off a terminal only when asked (--color always).
         row += [TableCell(out.state(t.state)),
                 TableCell(Units.oneDecimal(t.progress * 100) + "%", raw: String(t.progress)),

@@ -33,9 +33,11 @@ public struct UserConfig {
         "seed-ratio": "seeding goal of an add that gives none: seed until uploaded/size reaches it",
         "seed-time": "seeding goal of an add that gives none: seed this long after completion (90s, 30m, 2h)",
         "rpc": "daemon: [ADDRESS:]PORT for Transmission RPC, like --rpc",
+        "metrics": "daemon: [ADDRESS:]PORT for Prometheus's /metrics, like --metrics",
         "rpc-user": "the RPC's user name (HTTP basic auth)",
         "rpc-password": "the RPC's password; the daemon replaces it here with a salted hash",
 "category": "a qBittorrent category for the RPC: NAME [SAVE-PATH]; one line each, repeatable",
+        "watch": "daemon: a folder to add .torrent and .magnet files from: DIR [label=L] [output=PATH]; repeatable",
         "rpc-host-allow": "comma-separated host names the RPC answers besides addresses and localhost (*.example.com, or *)",
     ]
     private static let switches: Set<String> = ["dht", "lsd", "upnp", "natpmp", "utp", "proxy-only"]
@@ -44,8 +46,10 @@ public struct UserConfig {
     private(set) var values: [String: String] = [:]
     /// The file and line each value came from.
     private(set) var origins: [String: (path: String, line: Int)] = [:]
-    /// `category` lines, every one (the only key that repeats): name and save path.
+    /// `category` lines, every one (a key that repeats): name and save path.
     public private(set) var categories: [(name: String, savePath: String?)] = []
+    /// `watch` lines, every one (the other key that repeats).
+    public private(set) var watchFolders: [WatchFolder] = []
 
     public subscript(key: String) -> String? { values[key] }
 
@@ -94,6 +98,15 @@ public struct UserConfig {
                 }
                 categories.removeAll { $0.name == parts[0] }
                 categories.append((parts[0], parts.dropFirst().first))
+            }
+            if key == "watch" {
+                do {
+                    let folder = try WatchFolder(configValue: value)
+                    watchFolders.removeAll { $0.path == folder.path }
+                    watchFolders.append(folder)
+                } catch let error as BTXError {
+                    throw BTXError.failure("\(place): \(error.message)")
+                }
             }
             values[key] = value
             origins[key] = (path, number + 1)

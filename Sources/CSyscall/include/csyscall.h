@@ -5,4 +5,9 @@
 int btx_pipe_cloexec(int fds[2]);
 /* accept4 with SOCK_CLOEXEC, and SOCK_NONBLOCK when nonblocking is set. */
 int btx_accept_cloexec(int fd, int nonblocking);
+/* inotify_init1(IN_NONBLOCK | IN_CLOEXEC). */
+int btx_inotify_init(void);
+/* Watches a directory for files finished there (closed after writing,
+ * or renamed in) and for its own removal or move: the watch descriptor. */
+int btx_inotify_watch_folder(int fd, const char *path);
 #endif
