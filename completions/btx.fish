@@ -224,6 +224,7 @@ complete -c btx -n '__fish_seen_subcommand_from set' -l want -x -d 'download the
 complete -c btx -n '__fish_seen_subcommand_from set' -l label -s L -x -d 'add a label'
 complete -c btx -n '__fish_seen_subcommand_from set' -l unlabel -x -d 'remove a label'
 complete -c btx -n '__fish_seen_subcommand_from set' -l name -x -d 'show it by this name ("": the metadata\'s)'
+complete -c btx -n '__fish_seen_subcommand_from set' -l alt -x -d 'the session\'s alternate speeds (turtle mode), with no TORRENT'
 complete -c btx -n '__fish_seen_subcommand_from set' -l seed-ratio -x -d 'seed until uploaded/size reaches RATIO (none: no ratio goal)'
 complete -c btx -n '__fish_seen_subcommand_from set' -l seed-time -x -a '(printf "%s\t%s\n" 90s "DURATION" 30m "DURATION" 2h "DURATION" none "DURATION")' -d 'seed for DURATION after completion (none: no time goal)'
 complete -c btx -n '__fish_seen_subcommand_from set' -l json -d 'print machine-readable JSON on stdout'

@@ -82,7 +82,8 @@ final class QBittorrentAPI {
     static let reads: Set<String> = [
         "app/version", "app/webapiVersion", "app/buildInfo", "app/preferences", "app/defaultSavePath", "torrents/info",
         "torrents/properties", "torrents/files", "torrents/trackers", "torrents/pieceStates", "torrents/categories",
-        "torrents/tags", "transfer/info", "transfer/downloadLimit", "transfer/uploadLimit", "sync/maindata",
+        "torrents/tags", "transfer/info", "transfer/downloadLimit", "transfer/uploadLimit", "transfer/speedLimitsMode",
+        "sync/maindata",
     ]
     /// What changes something: POST only, so no image tag on another site can.
     static let actions: Set<String> = [
@@ -92,6 +93,7 @@ final class QBittorrentAPI {
         "torrents/createCategory", "torrents/editCategory", "torrents/removeCategories", "torrents/setCategory",
         "torrents/createTags", "torrents/deleteTags", "torrents/addTags", "torrents/removeTags", "torrents/rename",
         "transfer/setDownloadLimit", "transfer/setUploadLimit", "torrents/renameFile", "torrents/renameFolder",
+        "transfer/toggleSpeedLimitsMode",
     ]
 
     private func answer(_ endpoint: String, _ form: HTTPForm) throws -> HTTPResponse {
@@ -106,6 +108,11 @@ final class QBittorrentAPI {
         case "app/setPreferences": return try setPreferences(form)
         case "app/defaultSavePath": return .text(200, facts.downloadDir)
         case "transfer/info": return json(try serverState(try torrents(), full: false))
+        case "transfer/speedLimitsMode": return .text(200, try link.call(.ping)["alt"]?.boolValue == true ? "1" : "0")
+        case "transfer/toggleSpeedLimitsMode":
+            let on = try link.call(.ping)["alt"]?.boolValue == true
+            _ = try link.call(.sessionRates, [("alt", .bool(!on))])
+            return .text(200, "")
         case "transfer/downloadLimit": return .text(200, String(try settings.rates().down))
         case "transfer/uploadLimit": return .text(200, String(try settings.rates().up))
         case "transfer/setDownloadLimit", "transfer/setUploadLimit":
@@ -443,7 +450,7 @@ final class QBittorrentAPI {
             fields += [("alltime_dl", .int(torrents.reduce(0) { $0 + $1.downloaded })),
                        ("alltime_ul", .int(torrents.reduce(0) { $0 + $1.uploaded })),
                        ("free_space_on_disk", .int(free)), ("queueing", .bool(facts.queue != nil)),
-                       ("refresh_interval", .int(1500)), ("use_alt_speed_limits", .bool(false)),
+                       ("refresh_interval", .int(1500)), ("use_alt_speed_limits", .bool(ping["alt"]?.boolValue ?? false)),
                        ("total_peer_connections", .int(torrents.reduce(0) { $0 + $1.peers }))]
         }
         return .object(fields)
@@ -465,7 +472,8 @@ final class QBittorrentAPI {
             ("encryption", .int(encryption)),
             ("bittorrent_protocol", .int(configuration.utp == .off ? 1 : 0)),
             ("dl_limit", .int(ping["max_down"]?.intValue ?? 0)), ("up_limit", .int(ping["max_up"]?.intValue ?? 0)),
-            ("alt_dl_limit", .int(0)), ("alt_up_limit", .int(0)), ("scheduler_enabled", .bool(false)),
+            ("alt_dl_limit", .int(ping["alt_max_down"]?.intValue ?? 0)), ("alt_up_limit", .int(ping["alt_max_up"]?.intValue ?? 0)),
+            ("scheduler_enabled", .bool(ping["alt_scheduled"]?.boolValue ?? false)),
             ("queueing_enabled", .bool(facts.queue != nil)),
             ("max_active_downloads", .int(facts.queue?.downloads ?? -1)), ("max_active_uploads", .int(facts.queue?.seeds ?? -1)),
             ("max_active_torrents", .int(-1)),

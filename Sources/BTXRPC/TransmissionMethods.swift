@@ -289,7 +289,7 @@ extension TransmissionRPC {
     func sessionSet(_ arguments: JSON) throws -> JSON {
         let current = try sessionValues()
         let changeable: Set<String> = ["start-added-torrents", "speed-limit-down", "speed-limit-down-enabled", "speed-limit-up",
-                                       "speed-limit-up-enabled", "seedRatioLimit", "seedRatioLimited"]
+                                       "speed-limit-up-enabled", "seedRatioLimit", "seedRatioLimited", "alt-speed-enabled"]
         let fields = arguments.objectFields ?? []
         for (key, value) in fields where !changeable.contains(key) && current[key].map({ $0.bytes != value.bytes }) ?? true {
             throw Failure(message: "btx cannot change \(key) over RPC; set it in the config and restart the daemon")
@@ -318,6 +318,10 @@ extension TransmissionRPC {
             goal.ratio = on ? ratio : nil
             if goal != settings.seedGoal { try settings.setSeedGoal(goal) }
         }
+        if let alt = arguments["alt-speed-enabled"] {
+            guard let on = alt.boolValue else { throw Failure(message: "alt-speed-enabled takes true or false") }
+            _ = try link.call(.sessionRates, [("alt", .bool(on))])
+        }
         if let start { settings.startAddedTorrents = start }
         return .object([])
     }
@@ -345,9 +349,12 @@ extension TransmissionRPC {
             "download-dir": .string(facts.downloadDir), "download-dir-free-space": .int(free),
             "speed-limit-down": .int(down / 1000), "speed-limit-down-enabled": .bool(down > 0),
             "speed-limit-up": .int(up / 1000), "speed-limit-up-enabled": .bool(up > 0),
-            "alt-speed-down": .int(0), "alt-speed-up": .int(0), "alt-speed-enabled": .bool(false),
-            "alt-speed-time-enabled": .bool(false), "alt-speed-time-begin": .int(0), "alt-speed-time-end": .int(0),
-            "alt-speed-time-day": .int(0),
+            // Turtle mode: kB/s; its schedule is the config's alt-schedule (times not shown here).
+            "alt-speed-down": .int((ping["alt_max_down"]?.intValue ?? 0) / 1000),
+            "alt-speed-up": .int((ping["alt_max_up"]?.intValue ?? 0) / 1000),
+            "alt-speed-enabled": .bool(ping["alt"]?.boolValue ?? false),
+            "alt-speed-time-enabled": .bool(ping["alt_scheduled"]?.boolValue ?? false), "alt-speed-time-begin": .int(0),
+            "alt-speed-time-end": .int(0), "alt-speed-time-day": .int(0),
             "peer-port": .int(ping["port"]?.intValue ?? 0), "peer-port-random-on-start": .bool(false),
             "port-forwarding-enabled": .bool(configuration.upnp || configuration.natpmp),
             "encryption": .string(encryption), "dht-enabled": .bool(configuration.dht),

@@ -66,7 +66,7 @@ final class UserConfigTests: XCTestCase {
         let config = try UserConfig.load(try directory(stateDir: true).configPaths) { warnings.append($0) }
         XCTAssertEqual(config["listen"], "6881")
         XCTAssertEqual(warnings.count, 2, "\(warnings)")
-        XCTAssertTrue(warnings[0].hasPrefix(root + "/state/config:1: unknown key 'colour' (known: blocklist, bootstrap, category, dht, "), warnings[0])
+        XCTAssertTrue(warnings[0].hasPrefix(root + "/state/config:1: unknown key 'colour' (known: alt-max-down, alt-max-up, alt-schedule, blocklist, bootstrap, category, dht, "), warnings[0])
         XCTAssertTrue(warnings[1].hasPrefix(root + "/state/config:3: "), warnings[1])
     }
 

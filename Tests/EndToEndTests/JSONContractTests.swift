@@ -74,6 +74,7 @@ final class JSONContractTests: XCTestCase {
         try json(["doctor"] + state)
         try json(["trackers", "set"] + state)
         try json(["set", "set", "--max-peers", "20"] + state)
+        try json(["set", "--alt", "off"] + state)
         try json(["queue", "set", "top"] + state)
         try json(["queue"] + state)
         try json(["peers", "set"] + state)

@@ -81,6 +81,7 @@ final class SchemaValidator: @unchecked Sendable {
         if command == "daemon" && arguments.contains("--stop") { return "daemon-stop" }
         if command == "verify" && positionalCount(arguments) == 3 { return "verify-content" }
         if command == "queue" && positionalCount(arguments) == 1 { return "queue-list" }
+        if command == "set" && arguments.contains("--alt") { return "set-alt" }
         return command
     }
 

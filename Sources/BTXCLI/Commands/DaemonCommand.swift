@@ -74,6 +74,7 @@ private func runDaemon(_ invocation: Invocation) throws {
     let metrics = try RPCSetup(invocation, config: config, option: "metrics")
     let folders = watchFolders(invocation, config: config)
     try FolderWatcher.check(folders)
+    let altSpeeds = try config.altSpeeds()
     let outcome = try runSession(of: lock) {
         let host = try SessionHost(configuration: configuration, directory: directory,
                                    observer: AddReporter(output: invocation.output, showsProgress: false),
@@ -93,6 +94,7 @@ private func runDaemon(_ invocation: Invocation) throws {
             }
             host.rpcURL = rpc?.url
         }
+        host.altSpeeds = altSpeeds
         host.resumeSavedTorrents()
         if !folders.isEmpty {
             let output = invocation.output
@@ -143,6 +145,7 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
         _ = try RPCSetup.check(invocation, config: config)
         _ = try RPCSetup.check(invocation, config: config, option: "metrics")
         try FolderWatcher.check(watchFolders(invocation, config: config))
+        _ = try config.altSpeeds()
     }
     // So is a blocklist that cannot be read, and its bad lines show on this terminal too.
     if let path = blocklistPath(invocation, config: config), let bad = try Blocklist.load(path).badLinesText {

@@ -2,7 +2,7 @@ import BTXSession
 
 let setCommand = Command(
     name: "set",
-    usage: "set TORRENT [--max-down RATE] [--max-peers N] [--sequential on|off] [--priority FILES=WORD] [--label L] ...",
+    usage: "set TORRENT [--max-down RATE] [--max-peers N] [--sequential on|off] [--priority FILES=WORD] [--label L] ... | set --alt on|off",
     summary: "show or change a torrent's limits, download order, labels, seeding goal and file priorities",
     details: """
         Changes what is given and shows the torrent's settings. The values are saved with the torrent and \
@@ -14,7 +14,9 @@ let setCommand = Command(
         --name shows the torrent by another name (its files keep theirs; --name "" goes back to the \
         metadata's). --seed-ratio and --seed-time set the seeding goal (none clears it): a daemon stops the torrent once \
         either is met, and a goal met already stops it at once. With no option, set shows the settings. In \
-        the running session, or in the saved state when none runs.
+        the running session, or in the saved state when none runs. set --alt on|off, with no TORRENT, turns the \
+        running daemon's alternate speeds (turtle mode: the config's alt-max-down and alt-max-up) on or off, \
+        until its alt-schedule next changes.
         """,
     options: [
         OptionSpec(long: "max-down", argument: "RATE", summary: "cap the torrent's download rate (0: none)"),
@@ -30,6 +32,7 @@ let setCommand = Command(
         OptionSpec(long: "label", short: "L", argument: "LABEL", summary: "add a label", repeatable: true),
         OptionSpec(long: "unlabel", argument: "LABEL", summary: "remove a label", repeatable: true),
         OptionSpec(long: "name", argument: "NAME", summary: "show it by this name (\"\": the metadata's)"),
+        OptionSpec(long: "alt", argument: "on|off", summary: "the session's alternate speeds (turtle mode), with no TORRENT"),
         OptionSpec(long: "seed-ratio", argument: "RATIO|none", summary: "seed until uploaded/size reaches RATIO (none: no ratio goal)"),
         OptionSpec(long: "seed-time", argument: "DURATION|none", summary: "seed for DURATION after completion (none: no time goal)",
                    completion: .format(["90s", "30m", "2h", "none"], hint: "DURATION")),
@@ -39,6 +42,7 @@ let setCommand = Command(
 )
 
 private func runSet(_ invocation: Invocation) throws {
+    if let text = invocation.value("alt") { return try setAlt(text, invocation) }
     try invocation.expectArguments(1, 1)
     var params: [(String, JSON)] = [("torrent", .string(invocation.arguments[0]))]
     for option in ["max-down", "max-up"] {
@@ -120,4 +124,18 @@ func parseSwitch(_ text: String) -> Bool? {
 extension String {
     /// An option's name as a JSON key: max-down → max_down.
     var replacingHyphens: String { String(map { $0 == "-" ? "_" : $0 }) }
+}
+
+/// set --alt on|off: the running session's turtle mode.
+private func setAlt(_ text: String, _ invocation: Invocation) throws {
+    guard invocation.arguments.isEmpty else {
+        throw BTXError.usage("--alt is the session's, not a torrent's: leave out the torrent", command: "set")
+    }
+    guard let on = parseSwitch(text) else { throw BTXError.usage("--alt: '\(text)' is not on or off", command: "set") }
+    let reply = try requireSession(invocation).call(.sessionRates, [("alt", .bool(on))])
+    let out = invocation.output
+    if out.json { return out.document(reply) }
+    let cap = { (key: String) in (reply[key]?.intValue).map { $0 > 0 ? Units.rate($0) : "unlimited" } ?? "unlimited" }
+    out.line(on ? "alternate speeds on: down \(cap("alt_max_down")), up \(cap("alt_max_up"))"
+                : "alternate speeds off: down \(cap("max_down")), up \(cap("max_up"))")
 }

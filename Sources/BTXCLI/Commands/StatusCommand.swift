@@ -91,8 +91,15 @@ private func statusDocuments(_ invocation: Invocation, _ directory: StateDirecto
 private func statusLines(_ invocation: Invocation, _ directory: StateDirectory,
                          _ client: SessionChannel?) throws -> [String] {
     let torrents = try statusDocuments(invocation, directory, client)
+    // Turtle mode holds every torrent to other caps: said under the table.
+    var altLine: [String] = []
+    if invocation.output.width != nil, let ping = try? client?.call(.ping), ping["alt"]?.boolValue == true {
+        let cap = { (key: String) in (ping[key]?.intValue).map { $0 > 0 ? Units.rate($0) : "unlimited" } ?? "unlimited" }
+        altLine = ["alternate speeds on: down \(cap("alt_max_down")), up \(cap("alt_max_up"))"
+                   + (ping["alt_scheduled"]?.boolValue == true ? " (alt-schedule)" : " ('btx set --alt off' ends it)")]
+    }
     // Off a terminal the rows are a script's: no words around them.
-    guard !torrents.isEmpty else { return invocation.output.width == nil ? [] : ["no torrents (add one with 'btx add')"] }
+    guard !torrents.isEmpty else { return invocation.output.width == nil ? [] : ["no torrents (add one with 'btx add')"] + altLine }
     let running = torrents.contains(where: \.running)
     let labelled = torrents.contains { !$0.settings.labels.isEmpty }
     // The queue holds some back: where each waits is worth a column.
@@ -129,6 +136,7 @@ private func statusLines(_ invocation: Invocation, _ directory: StateDirectory,
     guard let width = out.width else { return table }
     let maps = torrents.compactMap { t in t.pieceMap.flatMap(PieceMapLines.init).map { (t.name, $0) } }
     let after = torrents.compactMap(streamLine) + maps.flatMap { name, map in (maps.count > 1 ? [name] : []) + map.lines(width: width) }
+        + altLine
     return table + after.map(TerminalText.escaped)
 }
 

@@ -165,6 +165,15 @@ public enum JSONContracts {
                          ]))), "web seeds that failed this run; empty with no session"),
                      ]))),
         JSONDocument(id: "set", producedBy: "btx set --json", summary: "the torrent with its new settings", shape: .object(TorrentDocument.contract)),
+        JSONDocument(id: "set-alt", producedBy: "btx set --alt on|off --json", summary: "the session's caps, and turtle mode's",
+                     shape: .object(JSONObject(fields: [
+                         JSONField("max_down", .integer(.bytesPerSecond), "the session's download cap; 0 for none"),
+                         JSONField("max_up", .integer(.bytesPerSecond), "the session's upload cap; 0 for none"),
+                         JSONField("alt", .boolean, "alternate speeds (turtle mode) are on: their caps are in force"),
+                         JSONField("alt_max_down", .nullable(.integer(.bytesPerSecond)), "turtle mode's download cap; null without one"),
+                         JSONField("alt_max_up", .nullable(.integer(.bytesPerSecond)), "turtle mode's upload cap; null without one"),
+                         JSONField("alt_scheduled", .boolean, "an alt-schedule switches it"),
+                     ]))),
         JSONDocument(id: "move", producedBy: "btx move --json", summary: "the data moved",
                      shape: .object(JSONObject(fields: [
                          JSONField("info_hash", .hash, "the torrent's"),

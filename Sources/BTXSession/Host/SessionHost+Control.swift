@@ -17,11 +17,14 @@ extension SessionHost {
                 try startDHTPut(params, client: client)
                 return nil
             case .ping:
-                return ControlServer.result(.object([("pid", .int(Int(getpid()))), ("daemon", .bool(mode == .daemon)),
-                                                     ("port", .int(session.listenPort)), ("rpc", .optional(rpcURL)),
-                                                     ("max_down", .int(sessionRates.down)), ("max_up", .int(sessionRates.up)),
-                                                     ("uptime", .double(monotonicSeconds() - started)), ("torrents", .int(tracked.count)),
-                                                     ("dht_nodes", saveDHT ? .int((try? session.dhtNodeCount()) ?? 0) : .null)]))
+                let facts: [(String, JSON)] = [
+                    ("pid", .int(Int(getpid()))), ("daemon", .bool(mode == .daemon)), ("port", .int(session.listenPort)),
+                    ("rpc", .optional(rpcURL)), ("max_down", .int(sessionRates.down)), ("max_up", .int(sessionRates.up)),
+                ]
+                return ControlServer.result(.object(facts + altJSON + [
+                    ("uptime", .double(monotonicSeconds() - started)), ("torrents", .int(tracked.count)),
+                    ("dht_nodes", saveDHT ? .int((try? session.dhtNodeCount()) ?? 0) : .null),
+                ]))
             case .status:
                 let queries = params["torrents"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 if let since = params["since"]?.intValue { return ControlServer.result(try changes(since: since)) }
@@ -99,10 +102,11 @@ extension SessionHost {
                 let down = params["max_down"]?.intValue ?? sessionRates.down, up = params["max_up"]?.intValue ?? sessionRates.up
                 guard down >= 0, up >= 0 else { throw BTXError.usage("max_down and max_up are bytes/s from 0") }
                 if (down, up) != sessionRates {
-                    try session.apply(.rates(download: down, upload: up))
                     sessionRates = (down, up)
+                    try applyRates()
                 }
-                return ControlServer.result(.object([("max_down", .int(down)), ("max_up", .int(up))]))
+                if let alt = params["alt"]?.boolValue { try setAlt(alt) }
+                return ControlServer.result(.object([("max_down", .int(down)), ("max_up", .int(up))] + altJSON))
             case .stop:
                 stopRequested = true
                 return ControlServer.result(.object([("stopping", .bool(true))]))

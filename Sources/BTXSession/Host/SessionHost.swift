@@ -47,6 +47,13 @@ public final class SessionHost {
     /// The session's caps in force, bytes/s (0: none): the configuration's
     /// until an RPC client changes them, for as long as the session runs.
     var sessionRates: (down: Int64, up: Int64) = (0, 0)
+    /// Turtle mode's caps and schedule (the config's alt-*); nil without them.
+    public var altSpeeds: AltSpeeds? {
+        didSet { lastScheduledAlt = nil }
+    }
+    var altOn = false
+    /// What the schedule said last: a change of its mind is what switches.
+    var lastScheduledAlt: Bool?
     /// DHT gets and puts asked for over the control socket.
     let dht: DHTRequests
     public var blocklist = SessionBlocklist()
@@ -195,6 +202,7 @@ public final class SessionHost {
             for status in try session.statuses() { update(with: status, now: now) }
         }
         updatePacing(now: now)
+        followAltSchedule()
         if now - lastSave >= saveInterval {
             // libtorrent calls every torrent it loaded "modified": 5,000
             // resumed torrents would all be written (an fsync each) for nothing.

@@ -12,6 +12,9 @@ public struct UserConfig {
         "listen": "PORT or ADDRESS:PORT to listen on",
         "output": "download directory",
         "max-down": "session download cap, e.g. 5M",
+        "alt-max-down": "daemon: the download cap while alternate speeds (turtle mode) are on, e.g. 500k",
+        "alt-max-up": "daemon: the upload cap while alternate speeds are on",
+        "alt-schedule": "daemon: when alternate speeds are on, local time: Mon-Fri 08:00-18:00[, Sat,Sun 10:00-12:00 ...]",
         "max-up": "session upload cap",
         "bootstrap": "comma-separated DHT bootstrap nodes, HOST:PORT",
         "dht": "on/off",
@@ -41,7 +44,7 @@ public struct UserConfig {
         "rpc-host-allow": "comma-separated host names the RPC answers besides addresses and localhost (*.example.com, or *)",
     ]
     private static let switches: Set<String> = ["dht", "lsd", "upnp", "natpmp", "utp", "proxy-only"]
-    private static let rates: Set<String> = ["max-down", "max-up"]
+    private static let rates: Set<String> = ["max-down", "max-up", "alt-max-down", "alt-max-up"]
 
     private(set) var values: [String: String] = [:]
     /// The file and line each value came from.
@@ -135,6 +138,9 @@ public struct UserConfig {
         if key == "seed-ratio", Double(value).map({ $0 >= 0 && $0.isFinite }) != true {
             throw BTXError.failure("\(place): \(key) must be a number from 0, like 1.5, not '\(value)'")
         }
+        if key == "alt-schedule" {
+            do { _ = try AltSchedule(value) } catch let error as BTXError { throw BTXError.failure("\(place): \(error.message)") }
+        }
         if key == "seed-time", Units.parseDuration(value) == nil {
             throw BTXError.failure("\(place): \(key) must be a duration like 90s, 30m or 2h, not '\(value)'")
         }
@@ -209,6 +215,17 @@ public struct UserConfig {
         guard let path = origins[key]?.path else { return nil }
         var st = stat()
         return stat(path, &st) == 0 && st.st_mode & 0o077 != 0 ? path : nil
+    }
+
+    /// Turtle mode's caps and schedule; nil when neither cap is set.
+    public func altSpeeds() throws -> AltSpeeds? {
+        let down = values["alt-max-down"].flatMap(Units.parseSize), up = values["alt-max-up"].flatMap(Units.parseSize)
+        let schedule = try values["alt-schedule"].map(AltSchedule.init)
+        guard down != nil || up != nil else {
+            if schedule != nil { throw BTXError.failure("alt-schedule needs alt-max-down or alt-max-up in the config") }
+            return nil
+        }
+        return AltSpeeds(down: down ?? 0, up: up ?? 0, schedule: schedule)
     }
 
     /// The seeding goal of an add that gives none (seed-ratio, seed-time).

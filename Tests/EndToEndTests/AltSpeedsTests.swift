@@ -1,0 +1,62 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Turtle mode: the config's alternate caps, switched by hand (set --alt,
+/// transmission's alt-speed-enabled, qBittorrent's toggle) or by alt-schedule.
+final class AltSpeedsTests: XCTestCase {
+    /// Turns it off, and says what that left.
+    private func turnOff(_ peer: Peer) throws -> [String: Any] {
+        try spawn(btxPath, ["set", "--alt", "off", "--json", "--state-dir", peer.state]).json()
+    }
+
+    func testByHandAndOverBothRPCs() throws {
+        let scratch = try Scratch()
+        let peer = try Peer(scratch, "daemon")
+        try peer.appendConfig("max-down = 2M\nalt-max-down = 100k\nalt-max-up = 50k\n")
+        let port = freePort()
+        try startDaemon(peer, ["--rpc", String(port)], in: self)
+        let on = try spawn(btxPath, ["set", "--alt", "on", "--json", "--state-dir", peer.state])
+        XCTAssertEqual(on.status, 0, on.stderr)
+        XCTAssertEqual(try on.json()["alt"] as? Bool, true)
+        XCTAssertEqual(try on.json()["alt_max_down"] as? Int, 102_400)
+        XCTAssertEqual(try on.json()["max_down"] as? Int, 2 << 20, "the session's own caps are kept for later")
+        let said = try btxOnTerminal(["set", "--alt", "on", "--state-dir", peer.state]).text
+        XCTAssertTrue(said.contains("alternate speeds on: down 100 KiB/s, up 50 KiB/s"), said)
+
+        // Transmission's session-get and session-set, qBittorrent's mode and toggle.
+        let session = try spawn("/usr/bin/transmission-remote", ["127.0.0.1:\(port)", "-si"]).text
+        XCTAssertTrue(session.contains("Turtle mode") || session.contains("102 kB/s") || session.contains("100 kB/s"), session)
+        XCTAssertEqual(try spawn("/usr/bin/transmission-remote", ["127.0.0.1:\(port)", "--no-alt-speed"]).status, 0)
+        XCTAssertEqual(try spawn(btxPath, ["set", "--alt", "on", "--json", "--state-dir", peer.state]).json()["alt"] as? Bool, true)
+        XCTAssertEqual(try spawn("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/api/v2/transfer/speedLimitsMode"]).text, "1")
+        XCTAssertEqual(try spawn("/usr/bin/curl", ["-s", "-X", "POST", "http://127.0.0.1:\(port)/api/v2/transfer/toggleSpeedLimitsMode"]).status, 0)
+        XCTAssertEqual(try spawn("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/api/v2/transfer/speedLimitsMode"]).text, "0")
+        XCTAssertEqual(try turnOff(peer)["alt"] as? Bool, false)
+
+        // Refused where it means nothing.
+        let torrent = try spawn(btxPath, ["set", "something", "--alt", "on", "--state-dir", peer.state])
+        XCTAssertEqual(torrent.status, 2)
+        XCTAssertTrue(torrent.stderr.contains("--alt is the session's"), torrent.stderr)
+    }
+
+    func testTheScheduleSwitchesItAndBadOnesStopTheStart() throws {
+        let scratch = try Scratch()
+        let peer = try Peer(scratch, "daemon")
+        try peer.appendConfig("alt-max-up = 10k\nalt-schedule = * 00:00-24:00\n")
+        try startDaemon(peer, in: self)
+        var status = ""
+        try waitUntil("the schedule to turn it on") {
+            status = try btxOnTerminal(["status", "--state-dir", peer.state]).text
+            return status.contains("alternate speeds on")
+        }
+        XCTAssertTrue(status.contains("up 10 KiB/s (alt-schedule)"), status)
+
+        let other = try Peer(scratch, "bad")
+        try other.appendConfig("alt-max-down = 1M\nalt-schedule = Funday 08:00-09:00\n")
+        let bad = try spawn(btxPath, ["daemon"] + other.common)
+        XCTAssertEqual(bad.status, 1, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("alt-schedule: 'Funday 08:00-09:00' is not DAYS HH:MM-HH:MM"), bad.stderr)
+        XCTAssertEqual(bad.stderr.split(separator: "\n").count, 1, bad.stderr)
+    }
+}
