@@ -33,12 +33,12 @@ _btx() {
     esac
     if [[ -z $cmd ]]; then
         if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json --state-dir --color --quiet -q --help -h --version" -- "$cur"))
-        else COMPREPLY=($(compgen -W "add cat serve status peers files pause resume verify remove trackers set move queue daemon blocklist create edit export dht-get dht-put dht-keygen info doctor help version" -- "$cur")); fi
+        else COMPREPLY=($(compgen -W "add cat serve status peers files pause resume verify remove trackers set move queue events daemon blocklist create edit export dht-get dht-put dht-keygen info doctor help version" -- "$cur")); fi
         return
     fi
     case "$cmd $prev" in
         "add --output"|"add -o"|"cat --output"|"cat -o"|"serve --output"|"serve -o"|"daemon --watch") COMPREPLY=($(compgen -d -- "$cur")); return ;;
-        "add --only"|"add --seed-ratio"|"add --label"|"add -L"|"add --tracker"|"add -t"|"add --on-complete"|"add --proxy"|"add --interface"|"cat --range"|"cat --max-down"|"cat --max-up"|"cat --tracker"|"cat -t"|"cat --peer"|"cat --proxy"|"cat --interface"|"serve --idle"|"serve --max-down"|"serve --max-up"|"serve --tracker"|"serve -t"|"serve --peer"|"serve --proxy"|"serve --interface"|"status --label"|"status -L"|"trackers --add"|"trackers --tier"|"trackers --remove"|"trackers --add-web-seed"|"trackers --remove-web-seed"|"set --max-down"|"set --max-up"|"set --max-peers"|"set --max-uploads"|"set --sequential"|"set --super-seed"|"set --upload-only"|"set --priority"|"set --skip"|"set --want"|"set --label"|"set -L"|"set --unlabel"|"set --name"|"set --alt"|"set --seed-ratio"|"daemon --max-active-downloads"|"daemon --max-active-seeds"|"daemon --on-complete"|"daemon --proxy"|"daemon --interface"|"create --tracker"|"create -t"|"create --web-seed"|"create -w"|"create --piece-size"|"create --comment"|"create --source"|"create --creator"|"create --exclude"|"create --threads"|"edit --add-tracker"|"edit --tier"|"edit --remove-tracker"|"edit --replace-trackers"|"edit --add-web-seed"|"edit --remove-web-seed"|"edit --comment"|"edit --source"|"dht-get --salt"|"dht-get --timeout"|"dht-get --proxy"|"dht-get --interface"|"dht-put --salt"|"dht-put --seq"|"dht-put --cas"|"dht-put --timeout"|"dht-put --proxy"|"dht-put --interface") COMPREPLY=(); return ;;
+        "add --only"|"add --seed-ratio"|"add --label"|"add -L"|"add --tracker"|"add -t"|"add --on-complete"|"add --proxy"|"add --interface"|"cat --range"|"cat --max-down"|"cat --max-up"|"cat --tracker"|"cat -t"|"cat --peer"|"cat --proxy"|"cat --interface"|"serve --idle"|"serve --max-down"|"serve --max-up"|"serve --tracker"|"serve -t"|"serve --peer"|"serve --proxy"|"serve --interface"|"status --label"|"status -L"|"trackers --add"|"trackers --tier"|"trackers --remove"|"trackers --add-web-seed"|"trackers --remove-web-seed"|"set --max-down"|"set --max-up"|"set --max-peers"|"set --max-uploads"|"set --sequential"|"set --super-seed"|"set --upload-only"|"set --priority"|"set --skip"|"set --want"|"set --label"|"set -L"|"set --unlabel"|"set --name"|"set --alt"|"set --seed-ratio"|"events --since"|"daemon --max-active-downloads"|"daemon --max-active-seeds"|"daemon --on-complete"|"daemon --proxy"|"daemon --interface"|"create --tracker"|"create -t"|"create --web-seed"|"create -w"|"create --piece-size"|"create --comment"|"create --source"|"create --creator"|"create --exclude"|"create --threads"|"edit --add-tracker"|"edit --tier"|"edit --remove-tracker"|"edit --replace-trackers"|"edit --add-web-seed"|"edit --remove-web-seed"|"edit --comment"|"edit --source"|"dht-get --salt"|"dht-get --timeout"|"dht-get --proxy"|"dht-get --interface"|"dht-put --salt"|"dht-put --seq"|"dht-put --cas"|"dht-put --timeout"|"dht-put --proxy"|"dht-put --interface") COMPREPLY=(); return ;;
         "add --seed-time") COMPREPLY=($(compgen -W "90s 30m 2h" -- "$cur")); return ;;
         "add --max-down"|"add --max-up") COMPREPLY=($(compgen -W "500k 5M" -- "$cur")); return ;;
         "add --peer") COMPREPLY=($(compgen -W "192.0.2.7:6881 [2001:db8::7]:6881" -- "$cur")); return ;;
@@ -46,11 +46,12 @@ _btx() {
         "add --bootstrap"|"cat --bootstrap"|"serve --bootstrap"|"daemon --bootstrap"|"dht-get --bootstrap"|"dht-put --bootstrap") COMPREPLY=($(compgen -W "router.bittorrent.com:6881 127.0.0.1:6881" -- "$cur")); return ;;
         "add --blocklist"|"cat --blocklist"|"serve --blocklist"|"daemon --blocklist"|"create --output"|"create -o"|"edit --output"|"edit -o"|"export --output"|"export -o"|"dht-get --blocklist"|"dht-put --key"|"dht-put --blocklist"|"dht-keygen --key") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "add --encryption"|"cat --encryption"|"serve --encryption"|"daemon --encryption"|"dht-get --encryption"|"dht-put --encryption") COMPREPLY=($(compgen -W "require prefer allow disable" -- "$cur")); return ;;
-        "add --remote"|"cat --remote"|"serve --remote"|"status --remote"|"peers --remote"|"files --remote"|"pause --remote"|"resume --remote"|"verify --remote"|"remove --remote"|"trackers --remote"|"set --remote"|"move --remote"|"queue --remote"|"daemon --remote"|"blocklist --remote"|"create --remote"|"edit --remote"|"export --remote"|"dht-get --remote"|"dht-put --remote"|"dht-keygen --remote"|"info --remote"|"doctor --remote"|"help --remote"|"version --remote") COMPREPLY=($(compgen -W "http://nas.lan:9091" -- "$cur")); return ;;
+        "add --remote"|"cat --remote"|"serve --remote"|"status --remote"|"peers --remote"|"files --remote"|"pause --remote"|"resume --remote"|"verify --remote"|"remove --remote"|"trackers --remote"|"set --remote"|"move --remote"|"queue --remote"|"events --remote"|"daemon --remote"|"blocklist --remote"|"create --remote"|"edit --remote"|"export --remote"|"dht-get --remote"|"dht-put --remote"|"dht-keygen --remote"|"info --remote"|"doctor --remote"|"help --remote"|"version --remote") COMPREPLY=($(compgen -W "http://nas.lan:9091" -- "$cur")); return ;;
         "serve --listen") COMPREPLY=($(compgen -W "127.0.0.1:8080 [::1]:8080 0.0.0.0:8080" -- "$cur")); return ;;
         "set --seed-time") COMPREPLY=($(compgen -W "90s 30m 2h none" -- "$cur")); return ;;
         "daemon --rpc") COMPREPLY=($(compgen -W "9091 127.0.0.1:9091 0.0.0.0:9091" -- "$cur")); return ;;
         "daemon --metrics") COMPREPLY=($(compgen -W "9109 127.0.0.1:9109" -- "$cur")); return ;;
+        "daemon --on-event") COMPREPLY=($(compgen -W ""finished notify-send done"" -- "$cur")); return ;;
     esac
     local opts
     case $cmd in
@@ -68,7 +69,8 @@ _btx() {
         set) opts="--max-down --max-up --max-peers --max-uploads --sequential --super-seed --upload-only --priority --skip --want --label -L --unlabel --name --alt --seed-ratio --seed-time --json --state-dir --quiet -q --remote --color --help -h" ;;
         move) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
         queue) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
-        daemon) opts="--foreground --stop --max-active-downloads --max-active-seeds --on-complete --rpc --metrics --watch --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
+        events) opts="--since --no-wait --json --state-dir --quiet -q --remote --color --help -h" ;;
+        daemon) opts="--foreground --stop --max-active-downloads --max-active-seeds --on-complete --rpc --metrics --watch --on-event --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
         blocklist) opts="--reload --json --state-dir --quiet -q --remote --color --help -h" ;;
         create) opts="--output -o --tracker -t --web-seed -w --piece-size --private --comment --source --creator --no-date --v1 --v2 --hybrid --exclude --threads --force -f --json --state-dir --quiet -q --remote --color --help -h" ;;
         edit) opts="--add-tracker --tier --remove-tracker --replace-trackers --add-web-seed --remove-web-seed --comment --private --no-private --source --output -o --force -f --json --state-dir --quiet -q --remote --color --help -h" ;;
@@ -86,7 +88,7 @@ _btx() {
         status|peers|pause|resume|remove|trackers|set|queue|export) _btx_torrents ;;
         files|verify|info) _btx_torrents; _btx_torrent_files ;;
         add|edit) _btx_torrent_files ;;
-        help) COMPREPLY=($(compgen -W "add cat serve status peers files pause resume verify remove trackers set move queue daemon blocklist create edit export dht-get dht-put dht-keygen info doctor help version" -- "$cur")) ;;
+        help) COMPREPLY=($(compgen -W "add cat serve status peers files pause resume verify remove trackers set move queue events daemon blocklist create edit export dht-get dht-put dht-keygen info doctor help version" -- "$cur")) ;;
         cat|serve|blocklist|create|dht-put) COMPREPLY=($(compgen -f -- "$cur")) ;;
         move) COMPREPLY=($(compgen -d -- "$cur")) ;;
     esac

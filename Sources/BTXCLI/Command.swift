@@ -80,6 +80,7 @@ let commands: [Command] = [
     setCommand,
     moveCommand,
     queueCommand,
+    eventsCommand,
     daemonCommand,
     blocklistCommand,
     createCommand,

@@ -114,7 +114,9 @@ final class JSONContractTests: XCTestCase {
 
         let schemas = try FileManager.default.contentsOfDirectory(atPath: SchemaValidator.schemaDirectory)
             .filter { $0.hasSuffix(".schema.json") }.map { String($0.dropLast(".schema.json".count)) }
-        XCTAssertEqual(Set(schemas).subtracting(produced).sorted(), [], "no document exercised these schemas")
+        // btx events' documents, one per kind of event, are EventsTests' to bring about.
+        XCTAssertEqual(Set(schemas).subtracting(produced).filter { !$0.hasPrefix("events-") }.sorted(), [],
+                       "no document exercised these schemas")
         XCTAssertEqual(produced.subtracting(schemas).sorted(), [], "output without a schema")
     }
 }

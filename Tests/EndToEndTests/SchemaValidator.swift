@@ -82,6 +82,10 @@ final class SchemaValidator: @unchecked Sendable {
         if command == "verify" && positionalCount(arguments) == 3 { return "verify-content" }
         if command == "queue" && positionalCount(arguments) == 1 { return "queue-list" }
         if command == "set" && arguments.contains("--alt") { return "set-alt" }
+        if command == "events", let start = line.range(of: "\"type\":\""),
+           let end = line[start.upperBound...].firstIndex(of: "\"") {
+            return "events-" + line[start.upperBound..<end]
+        }
         return command
     }
 

@@ -37,6 +37,8 @@ let daemonCommand = Command(
                    completion: .format(["9109", "127.0.0.1:9109"], hint: "[ADDRESS:]PORT")),
         OptionSpec(long: "watch", argument: "DIR", summary: "add the .torrent and .magnet files finished in DIR", repeatable: true,
                    completion: .directory),
+        OptionSpec(long: "on-event", argument: "\"TYPES CMD\"", summary: "run CMD (sh -c, the event on stdin) for TYPES: all, or added,finished,...",
+                   repeatable: true, completion: .format(["\"finished notify-send done\""], hint: "TYPES COMMAND")),
     ] + sessionOptions,
     run: runDaemon
 )
@@ -75,6 +77,7 @@ private func runDaemon(_ invocation: Invocation) throws {
     let folders = watchFolders(invocation, config: config)
     try FolderWatcher.check(folders)
     let altSpeeds = try config.altSpeeds()
+    let eventHooks = try invocation.all("on-event").map(EventHook.init) + config.eventHooks
     let outcome = try runSession(of: lock) {
         let host = try SessionHost(configuration: configuration, directory: directory,
                                    observer: AddReporter(output: invocation.output, showsProgress: false),
@@ -95,6 +98,7 @@ private func runDaemon(_ invocation: Invocation) throws {
             host.rpcURL = rpc?.url
         }
         host.altSpeeds = altSpeeds
+        host.eventHooks = eventHooks
         host.resumeSavedTorrents()
         if !folders.isEmpty {
             let output = invocation.output
@@ -146,6 +150,7 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
         _ = try RPCSetup.check(invocation, config: config, option: "metrics")
         try FolderWatcher.check(watchFolders(invocation, config: config))
         _ = try config.altSpeeds()
+        _ = try invocation.all("on-event").map(EventHook.init)
     }
     // So is a blocklist that cannot be read, and its bad lines show on this terminal too.
     if let path = blocklistPath(invocation, config: config), let bad = try Blocklist.load(path).badLinesText {
@@ -165,6 +170,7 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     }
     if invocation.command.name == "daemon" {
         for folder in invocation.all("watch") { arguments += ["--watch", absolutePath(folder)] }
+        for hook in invocation.all("on-event") { arguments += ["--on-event", hook] }
     }
     // add --detach's hook travels with its torrents, not to the daemon.
     if invocation.command.name == "daemon", let hook = invocation.value("on-complete") { arguments += ["--on-complete", hook] }

@@ -26,6 +26,8 @@ public enum ControlMethod: String, CaseIterable, Sendable {
     case sessionRates = "session_rates"
     case dhtGet = "dht_get"
     case dhtPut = "dht_put"
+    /// What happened after `since` (an event id; none: from now), waiting up to `wait` seconds for some.
+    case events
     case stop
 
     public func request(_ params: [(String, JSON)]) -> JSON {

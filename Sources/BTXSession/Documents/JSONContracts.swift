@@ -245,6 +245,7 @@ public enum JSONContracts {
                          JSONField("info_hash_changed", .boolean, "--private or --source made it a new torrent"),
                          JSONField("previous_info_hash", .hash, "the info-hash before the edit"),
                      ] + metainfoFields))),
+    ] + loggedEvents + [
         JSONDocument(id: "export", producedBy: "btx export --json", summary: "the .torrent file written",
                      shape: .object(JSONObject(fields: [JSONField("path", .string, "the file written, absolute")] + metainfoFields))),
         JSONDocument(id: "daemon", producedBy: "btx daemon --json", summary: "the background session started",
@@ -368,6 +369,38 @@ public enum JSONContracts {
     private static func eventShape(_ type: String, _ data: JSONShape) -> JSONShape {
         .object(JSONObject(fields: [JSONField("type", .constant(type), "the event"), JSONField("data", data, "its data")]))
     }
+
+    /// One line of `btx events --json` each: the session's event log (EventLog).
+    static let loggedEvents: [JSONDocument] = {
+        let torrent = [JSONField("info_hash", .hash, "the torrent's"), JSONField("name", .string, "its name")]
+        let types: [(String, String, [JSONField])] = [
+            ("added", "a torrent was added", torrent + [
+                JSONField("save_path", .string, "where its files go"), JSONField("resumed", .boolean, "it continues from saved state"),
+                JSONField("has_metadata", .boolean, "false for a magnet still fetching it")]),
+            ("metadata", "a magnet's metadata arrived", torrent + [JSONField("size", .integer(.bytes), "every file's bytes")]),
+            ("state", "a torrent's state changed", torrent + [
+                JSONField("from", .oneWord(TorrentDocument.states), "before"), JSONField("to", .oneWord(TorrentDocument.states), "now")]),
+            ("finished", "a torrent has every wanted byte", torrent + [
+                JSONField("size", .integer(.bytes), "every file's bytes"),
+                JSONField("seconds", .number(.seconds), "since the session started")]),
+            ("error", "a torrent stopped on an error", torrent + [JSONField("message", .string, "why")]),
+            ("moved", "a torrent's data moved (btx move), or did not", torrent + [
+                JSONField("save_path", .nullable(.string), "where it is now; null when the move failed"),
+                JSONField("error", .nullable(.string), "why the move failed; null when it did not")]),
+            ("removed", "a torrent was removed", torrent + [JSONField("deleted_data", .boolean, "its files went with it")]),
+            ("tracker_error", "a tracker did not answer, or refused", torrent + [
+                JSONField("url", .string, "the tracker"), JSONField("message", .string, "what went wrong")]),
+            ("blocklist", "the blocklist was (re)loaded", blocklist.fields),
+        ]
+        return types.map { type, summary, fields in
+            JSONDocument(id: "events-" + type, producedBy: "btx events --json", summary: summary, shape: .object(JSONObject(fields: [
+                JSONField("id", .integer(.count), "grows with every event, across restarts"),
+                JSONField("time", .integer(.unixSeconds), "when"),
+                JSONField("type", .constant(type), "the event"),
+                JSONField("data", .object(JSONObject(fields: fields)), "its data"),
+            ])))
+        }
+    }()
 
     private static func event(_ type: String, _ summary: String, _ fields: [JSONField]) -> JSONDocument {
         JSONDocument(id: "event-" + type, producedBy: type, summary: summary,

@@ -88,6 +88,7 @@ extension SessionHost {
         entry.added = addedEvent(infoHash: key, name: entry.name, savePath: status?.savePath ?? options.savePath ?? "",
                                  resumed: resumed, hasMetadata: status?.hasMetadata ?? false)
         reporter.added(entry.added)
+        note("added", entry.added.objectFields?.filter { !["info_hash", "name"].contains($0.0) } ?? [], entry: entry)
         return entry
     }
 

@@ -26,6 +26,7 @@ extension SessionHost {
         if list.ranges.isEmpty { reporter.warning(name: nil, infoHash: nil, "blocklist \(path) blocks nothing") }
         let document = blocklistDocument(list, path: path)
         reporter.blocklist(document)
+        note("blocklist", document.objectFields ?? [])
         return document
     }
 

@@ -91,7 +91,9 @@ extension SessionHost {
                 return try onTarget(params, verify)
             case .remove:
                 return try onTarget(params) { entry, _ in
-                    try session.remove(entry.torrent, deleteFiles: params["delete_data"]?.boolValue ?? false)
+                    let deleting = params["delete_data"]?.boolValue ?? false
+                    try session.remove(entry.torrent, deleteFiles: deleting)
+                    note("removed", [("deleted_data", .bool(deleting))], entry: entry)
                     forget(entry)
                 }
             case .blocklist:
@@ -118,6 +120,8 @@ extension SessionHost {
                 return ControlServer.result(try queue(params))
             case .move:
                 return try move(params, client: client)
+            case .events:
+                return events(params, client: client)
             case .rename:
                 return ControlServer.result(try rename(params))
             case .stream:

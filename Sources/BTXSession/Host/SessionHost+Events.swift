@@ -17,6 +17,7 @@ extension SessionHost {
                 fail(entry, "\(error)", stop: true)
             }
             reporter.metadata(name: status.name, infoHash: status.infoHash, size: status.totalSize)
+            note("metadata", [("size", .int(status.totalSize))], entry: entry)
             requestSave(entry, onlyIfModified: false)
         case .resumeData(let torrent, let infoHash, let data, let pieces):
             // A torrent removed meanwhile stays removed.
@@ -74,6 +75,7 @@ extension SessionHost {
             if let entry = entry(torrent) { fail(entry, message, stop: true) }
         case .trackerError(let torrent, let url, let message):
             trackerWaits.heard(torrent, url: url, scrape: false)
+            if let entry = entry(torrent) { note("tracker_error", [("url", .string(url)), ("message", .string(message))], entry: entry) }
             reporter.diagnostic(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey, message)
         case .webSeedError(let torrent, let url, let message):
             // A web seed that fails is tried again every 30 s: said once, shown in `trackers`.
@@ -124,18 +126,24 @@ extension SessionHost {
         directory.saveError(message, for: entry.stateKey)
         if stop { try? session.pause(entry.torrent) }
         reporter.error(name: entry.name, infoHash: entry.stateKey, message)
+        note("error", [("message", .string(message))], entry: entry)
         saveChange(entry)
     }
 
     func update(with status: TorrentStatus, now: Double) {
         guard let entry = entry(status.torrent) else { return }
+        let before = entry.lastStatus?.stateWord
         entry.lastStatus = status
+        if let before, before != status.stateWord {
+            note("state", [("from", .string(before)), ("to", .string(status.stateWord))], entry: entry)
+        }
         // A --range stream has every other piece at priority 0: libtorrent
         // calls that finished, but it is not, and its hooks must not run.
         guard !entry.done, prioritiesBeforeNarrowing[status.torrent] == nil else { return }
         if status.isComplete && entry.completedAt == nil && !entry.checking {
             entry.completedAt = now
             reporter.finished(status, seconds: now - started)
+            note("finished", [("size", .int(status.totalSize)), ("seconds", .double(now - started))], entry: entry)
             requestSave(entry, onlyIfModified: false)
             runHook(entry, status: status)
         }

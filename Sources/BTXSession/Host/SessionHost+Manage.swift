@@ -263,7 +263,10 @@ extension SessionHost {
 
     func moveEnded(_ torrent: Torrent, failure: String?) {
         guard let (client, reply) = pendingMoves.removeValue(forKey: torrent) else { return }
-        if let entry = entry(torrent) { saveChange(entry) }
+        if let entry = entry(torrent) {
+            saveChange(entry)
+            note("moved", [("save_path", .optional(reply["save_path"]?.stringValue)), ("error", .optional(failure))], entry: entry)
+        }
         guard let client else {
             if let failure { reporter.warning(name: entry(torrent)?.name, infoHash: entry(torrent)?.stateKey, "move: \(failure)", once: false) }
             return

@@ -32,6 +32,11 @@ public final class SessionHost {
     /// Moves under way; `client` is waiting for the answer (nil: it was answered when the move began).
     var pendingMoves: [Torrent: (client: UInt64?, reply: JSON)] = [:]
     var trackerWaits = TrackerWaits()
+    let events = EventLog()
+    /// `events` requests waiting for news: who, after which id, until when.
+    var eventWaiters: [(client: UInt64, since: Int64, deadline: Double)] = []
+    /// --on-event hooks.
+    public var eventHooks: [EventHook] = []
     /// libtorrent's queue decides which torrents run (--max-active-*).
     public let queueing: Bool
     private let wakeFD: Int32
@@ -233,6 +238,7 @@ public final class SessionHost {
         if !hooks.isEmpty { hooks.poll().forEach(reporter.hookFinished) }
         deliverDHTAnswers()
         deliverTrackerAnswers()
+        deliverEvents()
         expireStreams()
     }
 

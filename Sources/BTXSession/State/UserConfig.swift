@@ -41,6 +41,7 @@ public struct UserConfig {
         "rpc-password": "the RPC's password; the daemon replaces it here with a salted hash",
 "category": "a qBittorrent category for the RPC: NAME [SAVE-PATH]; one line each, repeatable",
         "watch": "daemon: a folder to add .torrent and .magnet files from: DIR [label=L] [output=PATH]; repeatable",
+        "on-event": "daemon: TYPES COMMAND: run COMMAND for those events (all, or added,finished,...); repeatable",
         "rpc-host-allow": "comma-separated host names the RPC answers besides addresses and localhost (*.example.com, or *)",
     ]
     private static let switches: Set<String> = ["dht", "lsd", "upnp", "natpmp", "utp", "proxy-only"]
@@ -51,8 +52,10 @@ public struct UserConfig {
     private(set) var origins: [String: (path: String, line: Int)] = [:]
     /// `category` lines, every one (a key that repeats): name and save path.
     public private(set) var categories: [(name: String, savePath: String?)] = []
-    /// `watch` lines, every one (the other key that repeats).
+    /// `watch` lines, every one (another key that repeats).
     public private(set) var watchFolders: [WatchFolder] = []
+    /// `on-event` lines, every one.
+    public private(set) var eventHooks: [EventHook] = []
 
     public subscript(key: String) -> String? { values[key] }
 
@@ -101,6 +104,13 @@ public struct UserConfig {
                 }
                 categories.removeAll { $0.name == parts[0] }
                 categories.append((parts[0], parts.dropFirst().first))
+            }
+            if key == "on-event" {
+                do {
+                    eventHooks.append(try EventHook(value))
+                } catch let error as BTXError {
+                    throw BTXError.failure("\(place): \(error.message)")
+                }
             }
             if key == "watch" {
                 do {

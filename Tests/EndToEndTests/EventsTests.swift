@@ -1,0 +1,75 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `btx events`: the running session's events as they happen, with ids a
+/// reader that reconnects resumes from, every kind against its schema, and
+/// --on-event hooks that get them on stdin.
+final class EventsTests: XCTestCase {
+    func testAFollowerSeesEveryKindInOrderAndMissesNothingOnReconnecting() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/local.bin", randomData(60_000))
+        try scratch.write("src/remote.bin", randomData(60_000))
+        let local = try makeTorrent(scratch.path + "/src/local.bin", scratch.path + "/local.torrent", ["-t", "http://127.0.0.1:1/announce"])
+        let remote = try makeTorrent(scratch.path + "/src/remote.bin", scratch.path + "/remote.torrent")
+        let (seeder, port) = try Peer(scratch, "seeder").seed([remote], from: scratch.path + "/src")
+        defer { seeder.signal(SIGTERM); _ = try? seeder.wait() }
+        try scratch.write("block.p2p", Data("nobody:10.0.0.1-10.0.0.2\n".utf8))
+
+        let peer = try Peer(scratch, "daemon")
+        let hookLog = scratch.path + "/hook.log"
+        try startDaemon(peer, ["--on-event", "finished,removed cat >> '\(hookLog)'", "--blocklist", scratch.path + "/block.p2p"], in: self)
+        let state = ["--state-dir", peer.state]
+        let follower = try RunningProcess(btxPath, ["events", "--json"] + state)
+        defer { follower.signal(SIGINT); _ = try? follower.wait() }
+        // The follower starts from now: wait for it to be there before anything happens.
+        try waitUntil("the follower to ask") { try spawn(btxPath, ["status", "--json"] + state).status == 0 && follower.output.isEmpty }
+        usleep(300_000)
+
+        // added, state, finished, tracker_error (nothing listens on port 1), moved, removed.
+        XCTAssertEqual(try spawn(btxPath, ["add", local, "-o", scratch.path + "/src", "--detach"] + state).status, 0)
+        // metadata, then an error: the magnet's files match no --only.
+        let magnet = try XCTUnwrap(spawn(btxPath, ["info", "--json", remote]).json()["magnet_uri"] as? String)
+        XCTAssertEqual(try spawn(btxPath, ["add", magnet, "--only", "*.nothing", "-o", scratch.path + "/dl", "--peer",
+                                           "127.0.0.1:\(port)", "--detach"] + state).status, 0)
+        try waitUntil("seeding, a tracker error and the magnet's error") {
+            let types = follower.output.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .compactMap { $0["type"] as? String }
+            return Set(types).isSuperset(of: ["added", "finished", "tracker_error", "metadata", "error"])
+        }
+        XCTAssertEqual(try spawn(btxPath, ["move", "local.bin", scratch.path + "/moved"] + state).status, 0)
+        XCTAssertEqual(try spawn(btxPath, ["blocklist", "--reload"] + state).status, 0)
+        XCTAssertEqual(try spawn(btxPath, ["remove", "local.bin"] + state).status, 0)
+        try waitUntil("removed") { follower.output.contains { $0.contains("\"type\":\"removed\"") } }
+
+        let seen = follower.output.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let ids = seen.compactMap { $0["id"] as? Int }
+        XCTAssertEqual(ids, ids.sorted(), "ids grow")
+        XCTAssertEqual(Set(ids).count, ids.count)
+        let types = seen.compactMap { $0["type"] as? String }
+        XCTAssertEqual(Set(types), ["added", "metadata", "state", "finished", "error", "moved", "removed", "tracker_error", "blocklist"],
+                       "\(types)")
+        let localOrder = seen.filter { ($0["data"] as? [String: Any])?["name"] as? String == "local.bin" }.compactMap { $0["type"] as? String }
+            .filter { ["added", "finished", "moved", "removed"].contains($0) }
+        XCTAssertEqual(localOrder, ["added", "finished", "moved", "removed"])
+        // Every line met its schema (spawn and RunningProcess lines are checked); the follower's are checked here.
+        for line in follower.output { SchemaValidator.shared.check(arguments: ["events", "--json"], stdout: line) }
+
+        // A reader back after the third event gets the rest, and nothing twice.
+        let third = ids[2]
+        let again = try spawn(btxPath, ["events", "--since", String(third), "--no-wait", "--json"] + state)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        let rest = again.text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        XCTAssertEqual(rest.compactMap { $0["id"] as? Int }, Array(ids.dropFirst(3)))
+        let human = try spawn(btxPath, ["events", "--since", String(third), "--no-wait"] + state).text
+        XCTAssertTrue(human.contains(" removed  local.bin"), human)
+
+        // The hook got finished and removed, each a whole document on stdin.
+        try waitUntil("the hooks to run") {
+            let text = (try? String(contentsOfFile: hookLog, encoding: .utf8)) ?? ""
+            return text.contains("\"type\":\"finished\"") && text.contains("\"type\":\"removed\"")
+        }
+        assertOneLineError(try spawn(btxPath, ["daemon", "--on-event", "sometimes echo"] + Peer(scratch, "bad").common),
+                           status: 2, "'sometimes' is not an event")
+    }
+}
