@@ -111,25 +111,17 @@ struct MetricsText {
 
 private extension String {
     /// A label value: backslash, double quote and newline escaped.
-    var escapedLabelValue: String {
-        var out = ""
-        for character in self {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    var escapedLabelValue: String { escaped(quotes: true) }
 
     /// HELP text: backslash and newline escaped.
-    var replacingBackslashesAndNewlines: String {
+    var replacingBackslashesAndNewlines: String { escaped(quotes: false) }
+
+    private func escaped(quotes: Bool) -> String {
         var out = ""
         for character in self {
             switch character {
             case "\\": out += "\\\\"
+            case "\"" where quotes: out += "\\\""
             case "\n": out += "\\n"
             default: out.append(character)
             }

@@ -40,6 +40,8 @@ public enum Event: Sendable, Equatable {
     case scrapeFailed(Torrent, url: String, message: String)
     /// A web seed failed; `url` is "" when it cannot be told apart from the torrent's others.
     case webSeedError(Torrent, url: String, message: String)
+    /// Every piece of the file at `path` (in the torrent) is verified.
+    case fileCompleted(Torrent, path: String)
     case other(code: Int, message: String)
 
     init(_ e: btx_event) {
@@ -76,6 +78,7 @@ public enum Event: Sendable, Equatable {
         case BTX_EVENT_SCRAPE_REPLY: self = .scrapeReply(torrent, url: string(e.url))
         case BTX_EVENT_SCRAPE_FAILED: self = .scrapeFailed(torrent, url: string(e.url), message: message)
         case BTX_EVENT_WEB_SEED_ERROR: self = .webSeedError(torrent, url: string(e.url), message: message)
+        case BTX_EVENT_FILE_COMPLETED: self = .fileCompleted(torrent, path: message)
         default: self = .other(code: Int(e.type), message: message)
         }
     }

@@ -10,9 +10,11 @@ final class EventsTests: XCTestCase {
         let scratch = try Scratch()
         try scratch.write("src/local.bin", randomData(60_000))
         try scratch.write("src/remote.bin", randomData(60_000))
+        try scratch.write("src/fetched.bin", randomData(60_000))
         let local = try makeTorrent(scratch.path + "/src/local.bin", scratch.path + "/local.torrent", ["-t", "http://127.0.0.1:1/announce"])
         let remote = try makeTorrent(scratch.path + "/src/remote.bin", scratch.path + "/remote.torrent")
-        let (seeder, port) = try Peer(scratch, "seeder").seed([remote], from: scratch.path + "/src")
+        let fetched = try makeTorrent(scratch.path + "/src/fetched.bin", scratch.path + "/fetched.torrent")
+        let (seeder, port) = try Peer(scratch, "seeder").seed([remote, fetched], from: scratch.path + "/src")
         defer { seeder.signal(SIGTERM); _ = try? seeder.wait() }
         try scratch.write("block.p2p", Data("nobody:10.0.0.1-10.0.0.2\n".utf8))
 
@@ -28,6 +30,9 @@ final class EventsTests: XCTestCase {
 
         // added, state, finished, tracker_error (nothing listens on port 1), moved, removed.
         XCTAssertEqual(try spawn(btxPath, ["add", local, "-o", scratch.path + "/src", "--detach"] + state).status, 0)
+        // file_completed, for a download.
+        XCTAssertEqual(try spawn(btxPath, ["add", fetched, "-o", scratch.path + "/dl", "--peer", "127.0.0.1:\(port)", "--detach"]
+                                  + state).status, 0)
         // metadata, then an error: the magnet's files match no --only.
         let magnet = try XCTUnwrap(spawn(btxPath, ["info", "--json", remote]).json()["magnet_uri"] as? String)
         XCTAssertEqual(try spawn(btxPath, ["add", magnet, "--only", "*.nothing", "-o", scratch.path + "/dl", "--peer",
@@ -35,7 +40,7 @@ final class EventsTests: XCTestCase {
         try waitUntil("seeding, a tracker error and the magnet's error") {
             let types = follower.output.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
                 .compactMap { $0["type"] as? String }
-            return Set(types).isSuperset(of: ["added", "finished", "tracker_error", "metadata", "error"])
+            return Set(types).isSuperset(of: ["added", "finished", "tracker_error", "metadata", "error", "file_completed"])
         }
         XCTAssertEqual(try spawn(btxPath, ["move", "local.bin", scratch.path + "/moved"] + state).status, 0)
         XCTAssertEqual(try spawn(btxPath, ["blocklist", "--reload"] + state).status, 0)
@@ -47,8 +52,8 @@ final class EventsTests: XCTestCase {
         XCTAssertEqual(ids, ids.sorted(), "ids grow")
         XCTAssertEqual(Set(ids).count, ids.count)
         let types = seen.compactMap { $0["type"] as? String }
-        XCTAssertEqual(Set(types), ["added", "metadata", "state", "finished", "error", "moved", "removed", "tracker_error", "blocklist"],
-                       "\(types)")
+        XCTAssertEqual(Set(types), ["added", "metadata", "state", "file_completed", "finished", "error", "moved", "removed",
+                                    "tracker_error", "blocklist"], "\(types)")
         let localOrder = seen.filter { ($0["data"] as? [String: Any])?["name"] as? String == "local.bin" }.compactMap { $0["type"] as? String }
             .filter { ["added", "finished", "moved", "removed"].contains($0) }
         XCTAssertEqual(localOrder, ["added", "finished", "moved", "removed"])

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or a function signature changes. */
-#define BTX_ABI_VERSION 11
+#define BTX_ABI_VERSION 12
 
 /* ---------------------------------------------------------------- errors */
 
@@ -468,8 +468,10 @@ typedef enum {
     BTX_EVENT_STORAGE_MOVE_FAILED = 25, /* message = "PATH: REASON (OPERATION)"; the data stays where it was */
     BTX_EVENT_SCRAPE_REPLY = 26,     /* url = the tracker; value = its seed count */
     BTX_EVENT_SCRAPE_FAILED = 27,    /* url = the tracker; message = why */
-    BTX_EVENT_WEB_SEED_ERROR = 28    /* a web seed (BEP 19) failed: url = it ("" when it cannot be
+    BTX_EVENT_WEB_SEED_ERROR = 28,   /* a web seed (BEP 19) failed: url = it ("" when it cannot be
                                         told apart from the torrent's others), message = why */
+    BTX_EVENT_FILE_COMPLETED = 29    /* every piece of a file is verified: message = its path in the
+                                        torrent (as btx_torrent_files has it), value = libtorrent's index */
 } btx_event_type;
 
 /* A BEP 44 item. Immutable items have no key, signature, salt or seq. */

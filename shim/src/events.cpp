@@ -223,6 +223,16 @@ struct event_builder {
             replace_message(e, why);
             break;
         }
+        case lt::file_completed_alert::alert_type: {
+            // Its path as btx files shows it (pad files, which libtorrent also completes, are no one's).
+            auto const* x = lt::alert_cast<lt::file_completed_alert>(a);
+            auto const ti = x->handle.torrent_file();
+            if (!ti || ti->files().pad_file_at(x->index)) break;
+            btx_event& e = push(BTX_EVENT_FILE_COMPLETED, a);
+            e.value = static_cast<int>(x->index);
+            replace_message(e, ti->files().file_path(x->index));
+            break;
+        }
         case lt::peer_blocked_alert::alert_type: {
             // The other reasons (uTP off, privileged ports) are settings, not the blocklist.
             auto const* x = lt::alert_cast<lt::peer_blocked_alert>(a);

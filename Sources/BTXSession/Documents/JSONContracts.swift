@@ -380,6 +380,8 @@ public enum JSONContracts {
             ("metadata", "a magnet's metadata arrived", torrent + [JSONField("size", .integer(.bytes), "every file's bytes")]),
             ("state", "a torrent's state changed", torrent + [
                 JSONField("from", .oneWord(TorrentDocument.states), "before"), JSONField("to", .oneWord(TorrentDocument.states), "now")]),
+            ("file_completed", "every piece of one of a torrent's files is verified", torrent + [
+                JSONField("path", .string, "the file, as btx files shows it")]),
             ("finished", "a torrent has every wanted byte", torrent + [
                 JSONField("size", .integer(.bytes), "every file's bytes"),
                 JSONField("seconds", .number(.seconds), "since the session started")]),

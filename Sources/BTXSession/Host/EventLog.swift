@@ -7,7 +7,8 @@ import Glibc
 /// across a daemon's restarts.
 final class EventLog {
     static let kept = 10_000
-    static let types = ["added", "metadata", "state", "finished", "error", "moved", "removed", "tracker_error", "blocklist"]
+    static let types = ["added", "metadata", "state", "file_completed", "finished", "error", "moved", "removed", "tracker_error",
+                        "blocklist"]
 
     struct Entry {
         let id: Int64

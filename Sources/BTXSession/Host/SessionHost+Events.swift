@@ -102,6 +102,8 @@ extension SessionHost {
             moveEnded(torrent, failure: message)
         case .peerBlocked(let torrent, let address):
             noteBlocked(torrent, address: address)
+        case .fileCompleted(let torrent, let path):
+            if let entry = entry(torrent) { note("file_completed", [("path", .string(path))], entry: entry) }
         case .scrapeReply(let torrent, let url), .scrapeFailed(let torrent, let url, _):
             trackerWaits.heard(torrent, url: url, scrape: true)
         default:
