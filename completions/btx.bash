@@ -39,6 +39,7 @@ _btx() {
     case "$cmd $prev" in
         "add --output"|"add -o"|"cat --output"|"cat -o"|"serve --output"|"serve -o"|"daemon --watch") COMPREPLY=($(compgen -d -- "$cur")); return ;;
         "add --only"|"add --seed-ratio"|"add --label"|"add -L"|"add --tracker"|"add -t"|"add --on-complete"|"add --proxy"|"add --interface"|"cat --range"|"cat --max-down"|"cat --max-up"|"cat --tracker"|"cat -t"|"cat --peer"|"cat --proxy"|"cat --interface"|"serve --idle"|"serve --max-down"|"serve --max-up"|"serve --tracker"|"serve -t"|"serve --peer"|"serve --proxy"|"serve --interface"|"status --label"|"status -L"|"trackers --add"|"trackers --tier"|"trackers --remove"|"trackers --add-web-seed"|"trackers --remove-web-seed"|"set --max-down"|"set --max-up"|"set --max-peers"|"set --max-uploads"|"set --sequential"|"set --super-seed"|"set --upload-only"|"set --priority"|"set --skip"|"set --want"|"set --label"|"set -L"|"set --unlabel"|"set --name"|"set --alt"|"set --seed-ratio"|"events --since"|"daemon --max-active-downloads"|"daemon --max-active-seeds"|"daemon --on-complete"|"daemon --proxy"|"daemon --interface"|"create --tracker"|"create -t"|"create --web-seed"|"create -w"|"create --piece-size"|"create --comment"|"create --source"|"create --creator"|"create --exclude"|"create --threads"|"edit --add-tracker"|"edit --tier"|"edit --remove-tracker"|"edit --replace-trackers"|"edit --add-web-seed"|"edit --remove-web-seed"|"edit --comment"|"edit --source"|"dht-get --salt"|"dht-get --timeout"|"dht-get --proxy"|"dht-get --interface"|"dht-put --salt"|"dht-put --seq"|"dht-put --cas"|"dht-put --timeout"|"dht-put --proxy"|"dht-put --interface") COMPREPLY=(); return ;;
+        "add --seed-idle") COMPREPLY=($(compgen -W "30m 2h" -- "$cur")); return ;;
         "add --seed-time") COMPREPLY=($(compgen -W "90s 30m 2h" -- "$cur")); return ;;
         "add --max-down"|"add --max-up") COMPREPLY=($(compgen -W "500k 5M" -- "$cur")); return ;;
         "add --peer") COMPREPLY=($(compgen -W "192.0.2.7:6881 [2001:db8::7]:6881" -- "$cur")); return ;;
@@ -48,6 +49,7 @@ _btx() {
         "add --encryption"|"cat --encryption"|"serve --encryption"|"daemon --encryption"|"dht-get --encryption"|"dht-put --encryption") COMPREPLY=($(compgen -W "require prefer allow disable" -- "$cur")); return ;;
         "add --remote"|"cat --remote"|"serve --remote"|"status --remote"|"peers --remote"|"files --remote"|"pause --remote"|"resume --remote"|"verify --remote"|"remove --remote"|"trackers --remote"|"set --remote"|"move --remote"|"queue --remote"|"events --remote"|"daemon --remote"|"blocklist --remote"|"create --remote"|"edit --remote"|"export --remote"|"dht-get --remote"|"dht-put --remote"|"dht-keygen --remote"|"info --remote"|"doctor --remote"|"help --remote"|"version --remote") COMPREPLY=($(compgen -W "http://nas.lan:9091" -- "$cur")); return ;;
         "serve --listen") COMPREPLY=($(compgen -W "127.0.0.1:8080 [::1]:8080 0.0.0.0:8080" -- "$cur")); return ;;
+        "set --seed-idle") COMPREPLY=($(compgen -W "30m 2h none" -- "$cur")); return ;;
         "set --seed-time") COMPREPLY=($(compgen -W "90s 30m 2h none" -- "$cur")); return ;;
         "daemon --rpc") COMPREPLY=($(compgen -W "9091 127.0.0.1:9091 0.0.0.0:9091" -- "$cur")); return ;;
         "daemon --metrics") COMPREPLY=($(compgen -W "9109 127.0.0.1:9109" -- "$cur")); return ;;
@@ -55,7 +57,7 @@ _btx() {
     esac
     local opts
     case $cmd in
-        add) opts="--output -o --paused --sequential --only --seed --seed-ratio --seed-time --label -L --max-down --max-up --tracker -t --peer --detach -d --on-complete --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
+        add) opts="--output -o --paused --sequential --only --seed --seed-ratio --seed-idle --seed-time --label -L --max-down --max-up --tracker -t --peer --detach -d --on-complete --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
         cat) opts="--range --output -o --max-down --max-up --tracker -t --peer --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
         serve) opts="--listen --print-url --idle --output -o --max-down --max-up --tracker -t --peer --bt-listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
         status) opts="--watch -w --label -L --json --state-dir --quiet -q --remote --color --help -h" ;;
@@ -66,7 +68,7 @@ _btx() {
         verify) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
         remove) opts="--delete-data --json --state-dir --quiet -q --remote --color --help -h" ;;
         trackers) opts="--add --tier --remove --add-web-seed --remove-web-seed --reannounce --scrape --json --state-dir --quiet -q --remote --color --help -h" ;;
-        set) opts="--max-down --max-up --max-peers --max-uploads --sequential --super-seed --upload-only --priority --skip --want --label -L --unlabel --name --alt --seed-ratio --seed-time --json --state-dir --quiet -q --remote --color --help -h" ;;
+        set) opts="--max-down --max-up --max-peers --max-uploads --sequential --super-seed --upload-only --priority --skip --want --label -L --unlabel --name --alt --seed-ratio --seed-idle --seed-time --json --state-dir --quiet -q --remote --color --help -h" ;;
         move) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
         queue) opts="--json --state-dir --quiet -q --remote --color --help -h" ;;
         events) opts="--since --no-wait --json --state-dir --quiet -q --remote --color --help -h" ;;

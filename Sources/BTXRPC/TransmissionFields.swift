@@ -130,8 +130,9 @@ enum TransmissionFields {
         case .seedRatioLimit: return .double(t.settings.seeding.ratio ?? 0)
         // 1: its own ratio; 2: unlimited (seeds on); 0: the session's (btx's default: stop once complete).
         case .seedRatioMode: return .int(t.settings.seeding.ratio != nil ? 1 : (t.settings.seeding.seedForever ? 2 : 0))
-        case .seedIdleLimit: return .int(t.settings.seeding.seconds.map { $0 / 60 } ?? 0)
-        case .seedIdleMode: return .int(0)
+        // Minutes with nothing uploaded; 1: its own limit, 0: the session's.
+        case .seedIdleLimit: return .int(t.settings.seeding.idleSeconds.map { $0 / 60 } ?? 0)
+        case .seedIdleMode: return .int(t.settings.seeding.idleSeconds != nil ? 1 : 0)
         case .pieceCount: return .int(t.pieces ?? 0)
         case .magnetLink:
             var link = "magnet:?xt=urn:btih:\(t.infoHashV1 ?? t.infoHash)"

@@ -186,6 +186,20 @@ extension TransmissionRPC {
     /// seedRatioMode 0 (the session's: btx's default, no goal), 1 (this
     /// torrent's seedRatioLimit), 2 (unlimited: seed on) as set's goal.
     private func seedGoal(_ arguments: JSON) throws -> [(String, JSON)] {
+        // seedIdleLimit (minutes) with seedIdleMode 1; mode 0 or 2 clears it.
+        var idle: [(String, JSON)] = []
+        switch arguments["seedIdleMode"]?.intValue {
+        case nil: idle = arguments["seedIdleLimit"]?.intValue.map { [("seed_idle", .int(max(0, $0) * 60))] } ?? []
+        case 0, 2: idle = [("seed_idle", .null)]
+        case 1:
+            guard let minutes = arguments["seedIdleLimit"]?.intValue else { throw Failure(message: "seedIdleMode 1 needs seedIdleLimit") }
+            idle = [("seed_idle", .int(max(0, minutes) * 60))]
+        default: throw Failure(message: "seedIdleMode is 0, 1 or 2")
+        }
+        return idle + (try ratioGoal(arguments))
+    }
+
+    private func ratioGoal(_ arguments: JSON) throws -> [(String, JSON)] {
         let limit = arguments["seedRatioLimit"]?.doubleValue
         switch arguments["seedRatioMode"]?.intValue {
         case nil:

@@ -135,7 +135,7 @@ public final class TransmissionRemote: SessionChannel {
         "haveValid", "pieceCount", "pieceSize", "downloadedEver", "uploadedEver", "uploadRatio", "rateDownload", "rateUpload",
         "peersConnected", "peersSendingToUs", "downloadDir", "addedDate", "doneDate", "queuePosition", "metadataPercentComplete",
         "downloadLimit", "downloadLimited", "uploadLimit", "uploadLimited", "peer-limit", "sequentialDownload", "seedRatioLimit",
-        "seedRatioMode", "isFinished", "labels", "leftUntilDone",
+        "seedRatioMode", "isFinished", "labels", "leftUntilDone", "seedIdleLimit", "seedIdleMode",
     ]
 
     func torrents(fields: [String], ids: [JSON]? = nil) throws -> [JSON] {
@@ -198,6 +198,7 @@ public final class TransmissionRemote: SessionChannel {
             ("sequential", .bool(t["sequentialDownload"]?.boolValue ?? false)), ("super_seed", .bool(false)),
             ("upload_only", .bool(false)), ("seed", .bool(ratioMode == 2)),
             ("seed_ratio", ratioMode == 1 ? .double(double("seedRatioLimit")) : .null), ("seed_time", .null),
+            ("seed_idle", int("seedIdleMode") == 1 ? .int(int("seedIdleLimit") * 60) : .null),
         ]
         let document: JSON = .object([
             ("info_hash", .string(t["hashString"]?.stringValue ?? "")), ("info_hash_v1", t["hashString"] ?? .null),

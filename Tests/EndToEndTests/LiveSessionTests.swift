@@ -197,6 +197,26 @@ final class LiveSessionTests: XCTestCase {
         }
     }
 
+    /// --seed-idle: a seed no one takes a byte from stops once it has been idle that long.
+    func testAnIdleSeedingGoalStopsAnIdleSeed() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/idle.bin", randomData(50_000))
+        let torrent = try makeTorrent(scratch.path + "/src/idle.bin", scratch.path + "/idle.torrent")
+        let peer = try Peer(scratch, "peer")
+        try startDaemon(peer, in: self)
+        XCTAssertEqual(try spawn(btxPath, ["add", torrent, "-o", scratch.path + "/src", "--detach", "--seed-idle", "2s"] + peer.common).status, 0)
+        let settings = try XCTUnwrap((try peer.status().json()["torrents"] as? [[String: Any]])?.first?["settings"] as? [String: Any])
+        XCTAssertEqual(settings["seed_idle"] as? Int, 2)
+        try waitUntil("the idle goal to stop it", timeout: 20) {
+            let t = (try peer.status().json()["torrents"] as? [[String: Any]])?.first
+            return t?["paused"] as? Bool == true && t?["goal_reached"] as? Bool == true
+        }
+        // Cleared, it is a plain seed again once resumed.
+        XCTAssertEqual(try spawn(btxPath, ["set", "idle.bin", "--seed-idle", "none", "--state-dir", peer.state]).status, 0)
+        let cleared = try XCTUnwrap((try peer.status().json()["torrents"] as? [[String: Any]])?.first?["settings"] as? [String: Any])
+        XCTAssertTrue(cleared["seed_idle"] is NSNull, "\(cleared)")
+    }
+
     /// add --detach with no session running starts a daemon, and says so.
     func testADetachedAddThatStartsADaemonSaysSo() throws {
         let scratch = try Scratch()

@@ -41,10 +41,11 @@ extension AddPlan {
         only = invocation.value("only").map(FileSelection.init)
         settings.seeding.seedForever = invocation.flag("seed")
         let command = invocation.command.name
-        let ratioText = invocation.value("seed-ratio"), timeText = invocation.value("seed-time")
-        if ratioText != nil || timeText != nil || invocation.flag("seed") {
+        let ratioText = invocation.value("seed-ratio"), timeText = invocation.value("seed-time"), idleText = invocation.value("seed-idle")
+        if ratioText != nil || timeText != nil || idleText != nil || invocation.flag("seed") {
             settings.seeding.ratio = try ratioText.map { try parseSeedRatio($0, option: "--seed-ratio", command: command) }
             settings.seeding.seconds = try timeText.map { try parseSeedTime($0, option: "--seed-time", command: command) }
+            settings.seeding.idleSeconds = try idleText.map { try parseSeedTime($0, option: "--seed-idle", command: command) }
         } else {
             settings.seeding = config.seedGoal
         }

@@ -41,6 +41,8 @@ let addCommand = Command(
         OptionSpec(long: "only", argument: "LIST", summary: "download only these files: indices, ranges (2-5) or globs, comma-separated"),
         OptionSpec(long: "seed", summary: "keep seeding after completion until interrupted"),
         OptionSpec(long: "seed-ratio", argument: "RATIO", summary: "seed until uploaded/size reaches RATIO"),
+        OptionSpec(long: "seed-idle", argument: "DURATION", summary: "stop seeding once no peer has taken a byte for DURATION",
+                   completion: .format(["30m", "2h"], hint: "DURATION")),
         OptionSpec(long: "seed-time", argument: "DURATION", summary: "seed for DURATION after completion (90s, 30m, 2h)",
                    completion: .format(["90s", "30m", "2h"], hint: "DURATION")),
         OptionSpec(long: "label", short: "L", argument: "LABEL", summary: "label the torrents (kept with them; status --label shows them)",

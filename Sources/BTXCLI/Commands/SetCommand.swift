@@ -12,7 +12,7 @@ let setCommand = Command(
         --super-seed on offers each peer only pieces others lack (for an initial seeder); --upload-only on \
         stops downloading but keeps seeding. --label adds a label and --unlabel removes one (both repeatable). \
         --name shows the torrent by another name (its files keep theirs; --name "" goes back to the \
-        metadata's). --seed-ratio and --seed-time set the seeding goal (none clears it): a daemon stops the torrent once \
+        metadata's). --seed-ratio, --seed-time and --seed-idle (no byte uploaded for that long) set the seeding goal (none clears it): a daemon stops the torrent once \
         either is met, and a goal met already stops it at once. With no option, set shows the settings. In \
         the running session, or in the saved state when none runs. set --alt on|off, with no TORRENT, turns the \
         running daemon's alternate speeds (turtle mode: the config's alt-max-down and alt-max-up) on or off, \
@@ -34,6 +34,8 @@ let setCommand = Command(
         OptionSpec(long: "name", argument: "NAME", summary: "show it by this name (\"\": the metadata's)"),
         OptionSpec(long: "alt", argument: "on|off", summary: "the session's alternate speeds (turtle mode), with no TORRENT"),
         OptionSpec(long: "seed-ratio", argument: "RATIO|none", summary: "seed until uploaded/size reaches RATIO (none: no ratio goal)"),
+        OptionSpec(long: "seed-idle", argument: "DURATION|none", summary: "stop seeding after DURATION with nothing uploaded (none: no idle goal)",
+                   completion: .format(["30m", "2h", "none"], hint: "DURATION")),
         OptionSpec(long: "seed-time", argument: "DURATION|none", summary: "seed for DURATION after completion (none: no time goal)",
                    completion: .format(["90s", "30m", "2h", "none"], hint: "DURATION")),
     ],
@@ -90,6 +92,9 @@ private func runSet(_ invocation: Invocation) throws {
     if let text = invocation.value("seed-time") {
         params.append(("seed_time", text == "none" ? .null : .int(try parseSeedTime(text, option: "--seed-time", command: "set"))))
     }
+    if let text = invocation.value("seed-idle") {
+        params.append(("seed_idle", text == "none" ? .null : .int(try parseSeedTime(text, option: "--seed-idle", command: "set"))))
+    }
 
     let reply = try SessionClient(invocation).call(.set, params)
     let out = invocation.output
@@ -105,7 +110,8 @@ private func runSet(_ invocation: Invocation) throws {
                ("upload only", on(settings.uploadOnly)),
                ("labels", settings.labels.isEmpty ? "none" : settings.labels.joined(separator: ", ")),
                ("seed ratio", settings.seeding.ratio.map { String($0) } ?? "none"),
-               ("seed time", settings.seeding.seconds.map { Units.duration(seconds: $0) } ?? "none")])
+               ("seed time", settings.seeding.seconds.map { Units.duration(seconds: $0) } ?? "none"),
+               ("seed idle", settings.seeding.idleSeconds.map { Units.duration(seconds: $0) } ?? "none")])
 }
 
 /// `option` names the rule in errors.

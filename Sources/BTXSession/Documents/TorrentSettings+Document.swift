@@ -17,8 +17,9 @@ extension TorrentSettings {
         sequential = try r.bool("sequential")
         superSeed = try r.bool("super_seed")
         uploadOnly = try r.bool("upload_only")
+        // Absent from a daemon older than idle goals: none.
         seeding = SeedPolicy(seedForever: try r.bool("seed"), ratio: try r.optionalDouble("seed_ratio"),
-                             seconds: try r.optionalInt("seed_time"))
+                             seconds: try r.optionalInt("seed_time"), idleSeconds: r.has("seed_idle") ? try r.optionalInt("seed_idle") : nil)
     }
 
     static let contract = JSONObject(name: "SETTINGS", fields: [
@@ -32,5 +33,6 @@ extension TorrentSettings {
         JSONField("seed", .boolean, "keeps seeding once complete (--seed)"),
         JSONField("seed_ratio", .nullable(.number(.none)), "seeding goal: uploaded/size (--seed-ratio); null without one"),
         JSONField("seed_time", .nullable(.integer(.seconds)), "seeding goal: time seeded (--seed-time); null without one"),
+        JSONField("seed_idle", .nullable(.integer(.seconds)), "seeding goal: time with nothing uploaded (--seed-idle); null without one"),
     ])
 }

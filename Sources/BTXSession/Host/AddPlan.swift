@@ -46,34 +46,40 @@ public struct TorrentSettings: Equatable {
 }
 
 /// When a complete torrent is done: at once by default; never with --seed
-/// alone; at the ratio or after the time, whichever comes first.
+/// alone; at the ratio, after the time, or once no one has taken a byte for
+/// the idle time, whichever comes first.
 public struct SeedPolicy: Equatable {
     public var seedForever = false
     public var ratio: Double?
     public var seconds: Int64?
+    /// Seconds with nothing uploaded (transmission's idle seeding limit).
+    public var idleSeconds: Int64?
 
-    public var hasLimit: Bool { ratio != nil || seconds != nil }
+    public var hasLimit: Bool { ratio != nil || seconds != nil || idleSeconds != nil }
 
     public var json: JSON {
         .object([("seed", .bool(seedForever)), ("seed_ratio", ratio.map(JSON.double) ?? .null),
-                 ("seed_time", seconds.map(JSON.int) ?? .null)])
+                 ("seed_time", seconds.map(JSON.int) ?? .null), ("seed_idle", idleSeconds.map(JSON.int) ?? .null)])
     }
 
-    public init(seedForever: Bool = false, ratio: Double? = nil, seconds: Int64? = nil) {
+    public init(seedForever: Bool = false, ratio: Double? = nil, seconds: Int64? = nil, idleSeconds: Int64? = nil) {
         self.seedForever = seedForever
         self.ratio = ratio
         self.seconds = seconds
+        self.idleSeconds = idleSeconds
     }
 
     public init(json: JSON) {
         self.init(seedForever: json["seed"]?.boolValue ?? false, ratio: json["seed_ratio"]?.doubleValue,
-                  seconds: json["seed_time"]?.intValue)
+                  seconds: json["seed_time"]?.intValue, idleSeconds: json["seed_idle"]?.intValue)
     }
 
-    public func isMet(ratio current: Double, seededFor elapsed: Double) -> Bool {
-        if ratio == nil && seconds == nil { return !seedForever }
+    /// `idleFor`: seconds since it last uploaded (or completed, if later).
+    public func isMet(ratio current: Double, seededFor elapsed: Double, idleFor idle: Double = 0) -> Bool {
+        if !hasLimit { return !seedForever }
         if let ratio, current >= ratio { return true }
         if let seconds, elapsed >= Double(seconds) { return true }
+        if let idleSeconds, idle >= Double(idleSeconds) { return true }
         return false
     }
 }

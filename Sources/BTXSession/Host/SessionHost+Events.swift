@@ -135,6 +135,7 @@ extension SessionHost {
     func update(with status: TorrentStatus, now: Double) {
         guard let entry = entry(status.torrent) else { return }
         let before = entry.lastStatus?.stateWord
+        if status.uploadRate > 0 || (entry.lastStatus.map { status.totalUploaded > $0.totalUploaded } ?? false) { entry.uploadedAt = now }
         entry.lastStatus = status
         if let before, before != status.stateWord {
             note("state", [("from", .string(before)), ("to", .string(status.stateWord))], entry: entry)
@@ -150,7 +151,8 @@ extension SessionHost {
             runHook(entry, status: status)
         }
         if let completedAt = entry.completedAt, status.isComplete,
-           entry.settings.seeding.isMet(ratio: status.ratio, seededFor: now - completedAt) {
+           entry.settings.seeding.isMet(ratio: status.ratio, seededFor: now - completedAt,
+                                        idleFor: now - max(completedAt, entry.uploadedAt ?? completedAt)) {
             entry.done = true
             // A daemon stops seeding at the limit it was given.
             if policy.pausesAtSeedingGoal && entry.settings.seeding.hasLimit {

@@ -156,7 +156,9 @@ extension SessionHost {
     /// The seeding goal after `seed_ratio` and `seed_time` (null clears
     /// either) and `seed` (keep seeding with no goal); nil when none is given.
     private func seedPolicy(_ current: SeedPolicy, _ params: JSON) throws -> SeedPolicy? {
-        guard params["seed_ratio"] != nil || params["seed_time"] != nil || params["seed"] != nil else { return nil }
+        guard params["seed_ratio"] != nil || params["seed_time"] != nil || params["seed_idle"] != nil || params["seed"] != nil else {
+            return nil
+        }
         var policy = current
         if let ratio = params["seed_ratio"] {
             if case .null = ratio {
@@ -174,6 +176,14 @@ extension SessionHost {
             } else {
                 guard let value = seconds.intValue, value >= 0 else { throw BTXError.usage("seed_time must be seconds from 0, or null") }
                 policy.seconds = value
+            }
+        }
+        if let idle = params["seed_idle"] {
+            if case .null = idle {
+                policy.idleSeconds = nil
+            } else {
+                guard let value = idle.intValue, value >= 0 else { throw BTXError.usage("seed_idle must be seconds from 0, or null") }
+                policy.idleSeconds = value
             }
         }
         if let forever = params["seed"]?.boolValue { policy.seedForever = forever }

@@ -200,7 +200,8 @@ public final class SessionHost {
             // time runs on without a change.
             for status in try session.statusUpdates() { update(with: status, now: now) }
             try session.requestStatusUpdates()
-            for entry in tracked where entry.completedAt != nil && entry.settings.seeding.seconds != nil {
+            for entry in tracked where entry.completedAt != nil
+                && (entry.settings.seeding.seconds != nil || entry.settings.seeding.idleSeconds != nil) {
                 if let status = entry.lastStatus { update(with: status, now: now) }
             }
         } else {

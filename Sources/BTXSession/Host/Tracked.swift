@@ -17,6 +17,8 @@ extension SessionHost {
         /// minute before reconnecting a peer it dropped).
         var peers: [String] = []
         var completedAt: Double?
+        /// When it last uploaded (monotonic seconds), for an idle seeding goal.
+        var uploadedAt: Double?
         var error: String?
         var done = false
         /// A verify is running: shown as "checking" from the request until

@@ -35,6 +35,7 @@ public struct UserConfig {
         "disk-io": "mmap (default: libtorrent maps the files) or posix (pread/pwrite)",
         "seed-ratio": "seeding goal of an add that gives none: seed until uploaded/size reaches it",
         "seed-time": "seeding goal of an add that gives none: seed this long after completion (90s, 30m, 2h)",
+        "seed-idle": "seeding goal of an add that gives none: stop once nothing was uploaded for this long (30m, 2h)",
         "rpc": "daemon: [ADDRESS:]PORT for Transmission RPC, like --rpc",
         "metrics": "daemon: [ADDRESS:]PORT for Prometheus's /metrics, like --metrics",
         "rpc-user": "the RPC's user name (HTTP basic auth)",
@@ -151,6 +152,9 @@ public struct UserConfig {
         if key == "alt-schedule" {
             do { _ = try AltSchedule(value) } catch let error as BTXError { throw BTXError.failure("\(place): \(error.message)") }
         }
+        if key == "seed-idle", Units.parseDuration(value) == nil {
+            throw BTXError.failure("\(place): \(key) must be a duration like 30m or 2h, not '\(value)'")
+        }
         if key == "seed-time", Units.parseDuration(value) == nil {
             throw BTXError.failure("\(place): \(key) must be a duration like 90s, 30m or 2h, not '\(value)'")
         }
@@ -240,7 +244,8 @@ public struct UserConfig {
 
     /// The seeding goal of an add that gives none (seed-ratio, seed-time).
     public var seedGoal: SeedPolicy {
-        SeedPolicy(ratio: values["seed-ratio"].flatMap(Double.init), seconds: values["seed-time"].flatMap(Units.parseDuration))
+        SeedPolicy(ratio: values["seed-ratio"].flatMap(Double.init), seconds: values["seed-time"].flatMap(Units.parseDuration),
+                   idleSeconds: values["seed-idle"].flatMap(Units.parseDuration))
     }
 
     /// How often a session saves the resume data of torrents that changed.
