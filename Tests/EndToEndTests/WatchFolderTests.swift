@@ -67,6 +67,26 @@ final class WatchFolderTests: XCTestCase {
         XCTAssertEqual(try names().count, 4, "each file added once")
     }
 
+    /// A label's save path (config category = NAME PATH) is where its adds and its watch folder's torrents go.
+    func testALabelsSavePathTakesItsTorrents() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/one.bin", randomData(20_000))
+        try scratch.write("src/two.bin", randomData(20_000))
+        let one = try makeTorrent(scratch.path + "/src/one.bin", scratch.path + "/one.torrent")
+        let two = try makeTorrent(scratch.path + "/src/two.bin", scratch.path + "/two.torrent")
+        let films = scratch.path + "/films", watched = scratch.path + "/watch"
+        try FileManager.default.createDirectory(atPath: watched, withIntermediateDirectories: true)
+        let peer = try Peer(scratch, "daemon")
+        try peer.appendConfig("category = films \(films)\nwatch = \(watched) label=films\n")
+        try startDaemon(peer, in: self)
+        XCTAssertEqual(try spawn(btxPath, ["add", one, "--label", "films", "--paused", "--detach", "--state-dir", peer.state]).status, 0)
+        try FileManager.default.copyItem(atPath: two, toPath: watched + "/two.torrent")
+        try waitUntil("both added") {
+            let torrents = try spawn(btxPath, ["status", "--json", "--state-dir", peer.state]).json()["torrents"] as? [[String: Any]] ?? []
+            return torrents.count == 2 && torrents.allSatisfy { $0["save_path"] as? String == films }
+        }
+    }
+
     func testAFolderThatIsNotThereStopsTheStart() throws {
         let scratch = try Scratch()
         let peer = try Peer(scratch, "daemon")

@@ -75,7 +75,9 @@ private func runAdd(_ invocation: Invocation) throws {
     // A reader of the events that goes away (| head) stops the add the way
     // SIGTERM does, resume data saved (StdoutWriter), instead of killing it.
     signal(SIGPIPE, SIG_IGN)
-    let savePath = absolutePath(invocation.value("output") ?? config["output"] ?? ".")
+    // A label with a save path of its own (config `category = NAME PATH`) puts its torrents there.
+    let labelPath = invocation.all("label").lazy.compactMap { label in config.categories.first { $0.name == label }?.savePath }.first
+    let savePath = absolutePath(invocation.value("output") ?? labelPath ?? config["output"] ?? ".")
     let explicitSavePath = invocation.value("output") != nil
 
     var client: SessionChannel? = try connectSession(invocation, directory)

@@ -269,7 +269,9 @@ private func queueLimits(_ invocation: Invocation, config: UserConfig) throws ->
 private func watchFolders(_ invocation: Invocation, config: UserConfig) -> [WatchFolder] {
     var folders = invocation.all("watch").map { WatchFolder(path: absolutePath($0)) }
     for folder in config.watchFolders where !folders.contains(where: { $0.path == absolutePath(folder.path) }) {
-        folders.append(WatchFolder(path: absolutePath(folder.path), label: folder.label, output: folder.output))
+        // A labelled folder without an output of its own downloads where its label's category says.
+        let labelPath = folder.label.flatMap { label in config.categories.first { $0.name == label }?.savePath }
+        folders.append(WatchFolder(path: absolutePath(folder.path), label: folder.label, output: folder.output ?? labelPath))
     }
     return folders
 }
