@@ -41,7 +41,12 @@ final class EventLog {
 
     /// The events after `since`, and whether some after it are no longer held.
     func after(_ since: Int64) -> (events: [Entry], missed: Bool) {
-        let start = entries.firstIndex { $0.id > since } ?? entries.endIndex
+        // Ids are in order: a binary search, as readers ask on every event.
+        var start = 0, end = entries.count
+        while start < end {
+            let middle = (start + end) / 2
+            if entries[middle].id > since { end = middle } else { start = middle + 1 }
+        }
         let missed = since < lastID && (entries.first.map { $0.id > since + 1 } ?? true)
         return (Array(entries[start...]), missed)
     }

@@ -153,8 +153,8 @@ extension SessionHost {
         return labels.filter { seen.insert($0).inserted }
     }
 
-    /// The seeding goal after `seed_ratio` and `seed_time` (null clears
-    /// either) and `seed` (keep seeding with no goal); nil when none is given.
+    /// The seeding goal after `seed_ratio`, `seed_time` and `seed_idle` (null
+    /// clears one) and `seed` (keep seeding with no goal); nil when none is given.
     private func seedPolicy(_ current: SeedPolicy, _ params: JSON) throws -> SeedPolicy? {
         guard params["seed_ratio"] != nil || params["seed_time"] != nil || params["seed_idle"] != nil || params["seed"] != nil else {
             return nil
@@ -170,24 +170,17 @@ extension SessionHost {
                 policy.ratio = value
             }
         }
-        if let seconds = params["seed_time"] {
-            if case .null = seconds {
-                policy.seconds = nil
-            } else {
-                guard let value = seconds.intValue, value >= 0 else { throw BTXError.usage("seed_time must be seconds from 0, or null") }
-                policy.seconds = value
-            }
-        }
-        if let idle = params["seed_idle"] {
-            if case .null = idle {
-                policy.idleSeconds = nil
-            } else {
-                guard let value = idle.intValue, value >= 0 else { throw BTXError.usage("seed_idle must be seconds from 0, or null") }
-                policy.idleSeconds = value
-            }
-        }
+        if params["seed_time"] != nil { policy.seconds = try optionalSeconds(params, "seed_time") }
+        if params["seed_idle"] != nil { policy.idleSeconds = try optionalSeconds(params, "seed_idle") }
         if let forever = params["seed"]?.boolValue { policy.seedForever = forever }
         return policy
+    }
+
+    /// Seconds from 0 under `key`, or nil for null.
+    private func optionalSeconds(_ params: JSON, _ key: String) throws -> Int64? {
+        if case .null? = params[key] { return nil }
+        guard let value = params[key]?.intValue, value >= 0 else { throw BTXError.usage("\(key) must be seconds from 0, or null") }
+        return value
     }
 
     private func filePriorities(_ entry: Tracked, rules: [JSON], name: String) throws -> [UInt8]? {
