@@ -25,7 +25,7 @@ final class MetricsExporter {
     func render() throws -> String {
         try mirror.refresh(link)
         let torrents = mirror.all
-        let ping = try link.call(.ping)
+        let ping = try link.call(.ping, [("disk", .bool(true))])
         count(torrents)
         var out = MetricsText()
         out.family("btx_torrents", "gauge", "Torrents in the session, by state.")
@@ -57,6 +57,9 @@ final class MetricsExporter {
             out.family("btx_dht_nodes", "gauge", "Nodes in the DHT routing table.")
             out.sample("btx_dht_nodes", [:], Double(nodes))
         }
+        out.family("btx_disk_queue_peers", "gauge", "Peers waiting for the disk: to write what they sent, or to read what they ask for.")
+        out.sample("btx_disk_queue_peers", ["operation": "write"], Double(ping["disk_waiting_write"]?.intValue ?? 0))
+        out.sample("btx_disk_queue_peers", ["operation": "read"], Double(ping["disk_waiting_read"]?.intValue ?? 0))
         out.family("btx_uptime_seconds", "gauge", "Seconds since the daemon started.")
         out.sample("btx_uptime_seconds", [:], ping["uptime"]?.doubleValue ?? 0)
 

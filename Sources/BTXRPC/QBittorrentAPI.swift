@@ -466,7 +466,8 @@ final class QBittorrentAPI {
         }
         let goal = settings.seedGoal
         return .object([
-            ("save_path", .string(facts.downloadDir)), ("temp_path_enabled", .bool(false)), ("temp_path", .string("")),
+            ("save_path", .string(facts.downloadDir)), ("temp_path_enabled", .bool(facts.incompleteDir != nil)),
+            ("temp_path", .string(facts.incompleteDir ?? "")),
             ("listen_port", .int(ping["port"]?.intValue ?? 0)), ("dht", .bool(configuration.dht)), ("pex", .bool(true)),
             ("lsd", .bool(configuration.localPeerDiscovery)), ("upnp", .bool(configuration.upnp || configuration.natpmp)),
             ("encryption", .int(encryption)),
@@ -474,11 +475,16 @@ final class QBittorrentAPI {
             ("dl_limit", .int(ping["max_down"]?.intValue ?? 0)), ("up_limit", .int(ping["max_up"]?.intValue ?? 0)),
             ("alt_dl_limit", .int(ping["alt_max_down"]?.intValue ?? 0)), ("alt_up_limit", .int(ping["alt_max_up"]?.intValue ?? 0)),
             ("scheduler_enabled", .bool(ping["alt_scheduled"]?.boolValue ?? false)),
+            ("schedule_from_hour", .int((facts.altSchedule?.begin ?? 480) / 60)), ("schedule_from_min", .int((facts.altSchedule?.begin ?? 480) % 60)),
+            ("schedule_to_hour", .int((facts.altSchedule?.end ?? 1200) / 60)), ("schedule_to_min", .int((facts.altSchedule?.end ?? 1200) % 60)),
+            ("scheduler_days", .int(facts.altSchedule?.qBittorrentDays ?? 0)),
             ("queueing_enabled", .bool(facts.queue != nil)),
             ("max_active_downloads", .int(facts.queue?.downloads ?? -1)), ("max_active_uploads", .int(facts.queue?.seeds ?? -1)),
             ("max_active_torrents", .int(-1)),
             ("max_ratio_enabled", .bool(goal.ratio != nil)), ("max_ratio", .double(goal.ratio ?? -1)),
             ("max_seeding_time_enabled", .bool(goal.seconds != nil)), ("max_seeding_time", .int(goal.seconds.map { $0 / 60 } ?? -1)),
+            ("max_inactive_seeding_time_enabled", .bool(goal.idleSeconds != nil)),
+            ("max_inactive_seeding_time", .int(goal.idleSeconds.map { $0 / 60 } ?? -1)),
             ("max_ratio_act", .int(0)), ("start_paused_enabled", .bool(false)), ("create_subfolder_enabled", .bool(true)),
             ("auto_tmm_enabled", .bool(false)), ("autorun_enabled", .bool(facts.onComplete != nil)),
             ("autorun_program", .string(facts.onComplete ?? "")), ("web_ui_port", .int(0)),
@@ -494,7 +500,7 @@ final class QBittorrentAPI {
         }
         let current = try preferences()
         let changeable: Set<String> = ["dl_limit", "up_limit", "max_ratio_enabled", "max_ratio", "max_seeding_time_enabled",
-                                       "max_seeding_time"]
+                                       "max_seeding_time", "max_inactive_seeding_time_enabled", "max_inactive_seeding_time"]
         for (key, value) in fields where !changeable.contains(key) && current[key].map({ $0.bytes != value.bytes }) ?? true {
             throw Failure(status: 409, message: "btx cannot change \(key) over the API; set it in the config and restart the daemon")
         }
@@ -515,7 +521,12 @@ final class QBittorrentAPI {
         if wanted["max_seeding_time_enabled"] != nil || wanted["max_seeding_time"] != nil {
             let on = wanted["max_seeding_time_enabled"]?.boolValue ?? (goal.seconds != nil)
             let minutes = wanted["max_seeding_time"]?.intValue ?? goal.seconds.map { $0 / 60 } ?? -1
-            goal.seconds = on && minutes >= 0 ? minutes * 60 : nil
+            goal.seconds = on && minutes >= 0 ? min(minutes, Int64.max / 60) * 60 : nil
+        }
+        if wanted["max_inactive_seeding_time_enabled"] != nil || wanted["max_inactive_seeding_time"] != nil {
+            let on = wanted["max_inactive_seeding_time_enabled"]?.boolValue ?? (goal.idleSeconds != nil)
+            let minutes = wanted["max_inactive_seeding_time"]?.intValue ?? goal.idleSeconds.map { $0 / 60 } ?? -1
+            goal.idleSeconds = on && minutes > 0 ? min(minutes, Int64.max / 60) * 60 : nil
         }
         if goal != settings.seedGoal { try settings.setSeedGoal(goal) }
         return .text(200, "")

@@ -18,6 +18,10 @@ public struct SessionFacts {
     public var seedGoal = SeedPolicy()
     /// The config's `category` lines: qBittorrent categories and their save paths.
     public var categories: [(name: String, savePath: String?)] = []
+    /// Where new torrents download until complete (--incomplete-dir).
+    public var incompleteDir: String?
+    /// The config's alt-schedule.
+    public var altSchedule: AltSchedule?
 
     public init(version: String, downloadDir: String, configDir: String, configuration: SessionConfiguration,
                 queue: QueueLimits?, blocklist: String?, onComplete: String?) {

@@ -41,6 +41,7 @@ final class SessionSettings {
         seedGoal = goal
         try keep("seed-ratio", goal.ratio.map { String($0) })
         try keep("seed-time", goal.seconds.map { "\($0)s" })
+        try keep("seed-idle", goal.idleSeconds.map { "\($0)s" })
     }
 
     private func keep(_ key: String, _ value: String?) throws {

@@ -140,11 +140,6 @@ extension TransmissionRPC {
         var settings: [(String, JSON)] = []
         if let labels = try labelList(arguments["labels"]) { settings.append(("labels", .array(labels.map(JSON.string)))) }
         settings += try seedGoal(arguments)
-        // Sonarr and Radarr send an indexer's seed time as an idle limit (mode 1). btx's
-        // goal is time seeded, not idle time: the nearest it has. Modes 0 and 2 leave it.
-        if arguments["seedIdleMode"]?.intValue == 1, let minutes = arguments["seedIdleLimit"]?.intValue, minutes >= 0 {
-            settings.append(("seed_time", .int(minutes * 60)))
-        }
         func rate(_ limit: String, _ limited: String, _ key: String) {
             if arguments[limited]?.boolValue == false {
                 settings.append((key, .int(0)))
@@ -189,11 +184,11 @@ extension TransmissionRPC {
         // seedIdleLimit (minutes) with seedIdleMode 1; mode 0 or 2 clears it.
         var idle: [(String, JSON)] = []
         switch arguments["seedIdleMode"]?.intValue {
-        case nil: idle = arguments["seedIdleLimit"]?.intValue.map { [("seed_idle", .int(max(0, $0) * 60))] } ?? []
+        case nil: idle = arguments["seedIdleLimit"]?.intValue.map { [("seed_idle", .int(seconds(minutes: $0)))] } ?? []
         case 0, 2: idle = [("seed_idle", .null)]
         case 1:
             guard let minutes = arguments["seedIdleLimit"]?.intValue else { throw Failure(message: "seedIdleMode 1 needs seedIdleLimit") }
-            idle = [("seed_idle", .int(max(0, minutes) * 60))]
+            idle = [("seed_idle", .int(seconds(minutes: minutes)))]
         default: throw Failure(message: "seedIdleMode is 0, 1 or 2")
         }
         return idle + (try ratioGoal(arguments))
@@ -303,7 +298,8 @@ extension TransmissionRPC {
     func sessionSet(_ arguments: JSON) throws -> JSON {
         let current = try sessionValues()
         let changeable: Set<String> = ["start-added-torrents", "speed-limit-down", "speed-limit-down-enabled", "speed-limit-up",
-                                       "speed-limit-up-enabled", "seedRatioLimit", "seedRatioLimited", "alt-speed-enabled"]
+                                       "speed-limit-up-enabled", "seedRatioLimit", "seedRatioLimited", "alt-speed-enabled",
+                                       "idle-seeding-limit", "idle-seeding-limit-enabled"]
         let fields = arguments.objectFields ?? []
         for (key, value) in fields where !changeable.contains(key) && current[key].map({ $0.bytes != value.bytes }) ?? true {
             throw Failure(message: "btx cannot change \(key) over RPC; set it in the config and restart the daemon")
@@ -330,6 +326,17 @@ extension TransmissionRPC {
                 ratio = value
             }
             goal.ratio = on ? ratio : nil
+            if goal != settings.seedGoal { try settings.setSeedGoal(goal) }
+        }
+        if arguments["idle-seeding-limit"] != nil || arguments["idle-seeding-limit-enabled"] != nil {
+            var goal = settings.seedGoal
+            let on = arguments["idle-seeding-limit-enabled"]?.boolValue ?? (goal.idleSeconds != nil)
+            var minutes = goal.idleSeconds.map { $0 / 60 } ?? 30
+            if let given = arguments["idle-seeding-limit"] {
+                guard let value = given.intValue, value >= 1 else { throw Failure(message: "idle-seeding-limit is minutes from 1") }
+                minutes = value
+            }
+            goal.idleSeconds = on ? seconds(minutes: minutes) : nil
             if goal != settings.seedGoal { try settings.setSeedGoal(goal) }
         }
         if let alt = arguments["alt-speed-enabled"] {
@@ -363,12 +370,12 @@ extension TransmissionRPC {
             "download-dir": .string(facts.downloadDir), "download-dir-free-space": .int(free),
             "speed-limit-down": .int(down / 1000), "speed-limit-down-enabled": .bool(down > 0),
             "speed-limit-up": .int(up / 1000), "speed-limit-up-enabled": .bool(up > 0),
-            // Turtle mode: kB/s; its schedule is the config's alt-schedule (times not shown here).
+            // Turtle mode: kB/s; its schedule is the config's alt-schedule (its first range).
             "alt-speed-down": .int((ping["alt_max_down"]?.intValue ?? 0) / 1000),
             "alt-speed-up": .int((ping["alt_max_up"]?.intValue ?? 0) / 1000),
             "alt-speed-enabled": .bool(ping["alt"]?.boolValue ?? false),
-            "alt-speed-time-enabled": .bool(ping["alt_scheduled"]?.boolValue ?? false), "alt-speed-time-begin": .int(0),
-            "alt-speed-time-end": .int(0), "alt-speed-time-day": .int(0),
+            "alt-speed-time-enabled": .bool(ping["alt_scheduled"]?.boolValue ?? false), "alt-speed-time-begin": .int(facts.altSchedule?.begin ?? 540),
+            "alt-speed-time-end": .int(facts.altSchedule?.end ?? 1020), "alt-speed-time-day": .int(facts.altSchedule?.transmissionDays ?? 127),
             "peer-port": .int(ping["port"]?.intValue ?? 0), "peer-port-random-on-start": .bool(false),
             "port-forwarding-enabled": .bool(configuration.upnp || configuration.natpmp),
             "encryption": .string(encryption), "dht-enabled": .bool(configuration.dht),
@@ -379,11 +386,11 @@ extension TransmissionRPC {
             "blocklist-url": .string(""),
             // Without a goal, a daemon seeds a complete torrent on unless it has a goal of its own.
             "seedRatioLimit": .double(goal.ratio ?? 2), "seedRatioLimited": .bool(goal.ratio != nil),
-            "idle-seeding-limit": .int(0), "idle-seeding-limit-enabled": .bool(false),
+            "idle-seeding-limit": .int(goal.idleSeconds.map { $0 / 60 } ?? 30), "idle-seeding-limit-enabled": .bool(goal.idleSeconds != nil),
             "download-queue-enabled": .bool(facts.queue?.downloads != nil), "download-queue-size": .int(facts.queue?.downloads ?? 0),
             "seed-queue-enabled": .bool(facts.queue?.seeds != nil), "seed-queue-size": .int(facts.queue?.seeds ?? 0),
             "queue-stalled-enabled": .bool(false), "queue-stalled-minutes": .int(0),
-            "start-added-torrents": .bool(settings.startAddedTorrents), "incomplete-dir": .string(""), "incomplete-dir-enabled": .bool(false),
+            "start-added-torrents": .bool(settings.startAddedTorrents), "incomplete-dir": .string(facts.incompleteDir ?? ""), "incomplete-dir-enabled": .bool(facts.incompleteDir != nil),
             "rename-partial-files": .bool(false), "trash-original-torrent-files": .bool(false), "cache-size-mb": .int(0),
             "peer-limit-global": .int(200), "peer-limit-per-torrent": .int(200),
             "script-torrent-done-enabled": .bool(hook != nil), "script-torrent-done-filename": .string(hook ?? ""),
@@ -398,3 +405,6 @@ extension TransmissionRPC {
         ]
     }
 }
+
+/// A client's minutes as seconds, from 0; a huge count is forever, not a trap.
+private func seconds(minutes: Int64) -> Int64 { min(max(0, minutes), Int64.max / 60) * 60 }

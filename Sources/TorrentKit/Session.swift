@@ -83,6 +83,14 @@ public final class Session {
         return (try? check(btx_session_listen_port(raw, &port))).map { _ in Int(port) } ?? 0
     }
 
+    /// Peers waiting for the disk: for a write to finish before they
+    /// receive more, and for a read before they send more.
+    public func diskQueue() throws -> (waitingWrite: Int, waitingRead: Int) {
+        var write: Int32 = 0, read: Int32 = 0
+        try check(btx_session_disk_queue(raw, &write, &read))
+        return (Int(write), Int(read))
+    }
+
     public func dhtState() throws -> [UInt8] {
         var buffer: UnsafeMutablePointer<UInt8>?
         var length = 0

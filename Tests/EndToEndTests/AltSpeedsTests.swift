@@ -40,6 +40,45 @@ final class AltSpeedsTests: XCTestCase {
         XCTAssertTrue(torrent.stderr.contains("--alt is the session's"), torrent.stderr)
     }
 
+    /// What the config says of the schedule, the idle goal and the
+    /// incomplete folder, as both RPCs show it; their idle goal set over each.
+    func testBothRPCsShowTheScheduleAndTheSessionGoals() throws {
+        let scratch = try Scratch()
+        let peer = try Peer(scratch, "daemon")
+        try peer.appendConfig("alt-max-down = 1M\nalt-schedule = Sat,Sun 10:30-02:00\nseed-idle = 2h\n")
+        let port = freePort()
+        try startDaemon(peer, ["--rpc", String(port), "--incomplete-dir", scratch.path + "/incomplete"], in: self)
+        let client = RPCClient(port: port)
+        func session() throws -> [String: Any] {
+            try client.post(#"{"method":"session-get"}"#).json["arguments"] as? [String: Any] ?? [:]
+        }
+        let shown = try session()
+        XCTAssertEqual(shown["alt-speed-time-begin"] as? Int, 630)
+        XCTAssertEqual(shown["alt-speed-time-end"] as? Int, 120)
+        XCTAssertEqual(shown["alt-speed-time-day"] as? Int, 65, "Saturday and Sunday")
+        XCTAssertEqual(shown["idle-seeding-limit"] as? Int, 120)
+        XCTAssertEqual(shown["idle-seeding-limit-enabled"] as? Bool, true)
+        XCTAssertEqual(shown["incomplete-dir"] as? String, scratch.path + "/incomplete")
+        XCTAssertEqual(shown["incomplete-dir-enabled"] as? Bool, true)
+        let preferences = try JSONSerialization.jsonObject(with: Data(spawn("/usr/bin/curl", [
+            "-s", "http://127.0.0.1:\(port)/api/v2/app/preferences"]).text.utf8)) as? [String: Any] ?? [:]
+        XCTAssertEqual(preferences["schedule_from_hour"] as? Int, 10)
+        XCTAssertEqual(preferences["schedule_from_min"] as? Int, 30)
+        XCTAssertEqual(preferences["scheduler_days"] as? Int, 2, "weekends")
+        XCTAssertEqual(preferences["max_inactive_seeding_time"] as? Int, 120)
+        XCTAssertEqual(preferences["temp_path"] as? String, scratch.path + "/incomplete")
+
+        let set = try client.post(#"{"method":"session-set","arguments":{"idle-seeding-limit":45}}"#)
+        XCTAssertEqual(set.json["result"] as? String, "success", "\(set.json)")
+        XCTAssertEqual(try session()["idle-seeding-limit"] as? Int, 45)
+        XCTAssertTrue(try String(contentsOfFile: peer.state + "/config", encoding: .utf8).contains("seed-idle = 2700s"))
+        let off = try spawn("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--data-urlencode",
+                                              #"json={"max_inactive_seeding_time_enabled":false}"#,
+                                              "http://127.0.0.1:\(port)/api/v2/app/setPreferences"])
+        XCTAssertEqual(off.text, "200")
+        XCTAssertEqual(try session()["idle-seeding-limit-enabled"] as? Bool, false)
+    }
+
     func testTheScheduleSwitchesItAndBadOnesStopTheStart() throws {
         let scratch = try Scratch()
         let peer = try Peer(scratch, "daemon")

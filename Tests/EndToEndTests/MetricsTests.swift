@@ -33,6 +33,7 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(page.status, 200)
         XCTAssertTrue(page.body.contains("btx_torrents_labelled{label=\"film \\\"2001\\\"\"} 1"), page.body)
         XCTAssertTrue(page.body.contains("btx_torrent_peers{info_hash="), page.body)
+        XCTAssertTrue(page.body.contains("btx_disk_queue_peers{operation=\"write\"} 0"), page.body)
         let checked = try spawn("/usr/bin/promtool", ["check", "metrics"], stdin: Data(page.body.utf8))
         XCTAssertEqual(checked.status, 0, checked.text + checked.stderr)
         XCTAssertEqual(try get("http://127.0.0.1:\(metricsPort)/transmission/rpc").status, 404, "the metrics listener answers nothing else")

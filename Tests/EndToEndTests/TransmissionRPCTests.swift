@@ -181,10 +181,10 @@ final class TransmissionRPCTests: XCTestCase {
         let batch = try client.post(#"[{"jsonrpc":"2.0","method":"session_stats","id":1},{"jsonrpc":"2.0","method":"free_space","params":{"path":"/"},"id":2}]"#)
         XCTAssertEqual((batch.array?.count), 2)
 
-        // Sonarr's seed time arrives as an idle limit in minutes: btx's nearest, time seeded.
+        // Sonarr's seed time arrives as an idle limit in minutes: btx's idle seeding goal.
         let set = try client.post(#"{"method":"torrent-set","arguments":{"ids":[1],"seedIdleLimit":30,"seedIdleMode":1}}"#)
         XCTAssertEqual(set.json["result"] as? String, "success", "\(set.json)")
-        XCTAssertEqual((try torrentStatus(peer, "j.bin")["settings"] as? [String: Any])?["seed_time"] as? Int, 1800)
+        XCTAssertEqual((try torrentStatus(peer, "j.bin")["settings"] as? [String: Any])?["seed_idle"] as? Int, 1800)
         // What changed in the last minute, and what went.
         let recent = try client.post(#"{"method":"torrent-get","arguments":{"ids":"recently-active","fields":["id","name"]}}"#)
         XCTAssertEqual(((recent.json["arguments"] as? [String: Any])?["torrents"] as? [[String: Any]])?.first?["name"] as? String, "j.bin")

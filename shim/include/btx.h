@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or a function signature changes. */
-#define BTX_ABI_VERSION 12
+#define BTX_ABI_VERSION 13
 
 /* ---------------------------------------------------------------- errors */
 
@@ -550,6 +550,11 @@ int btx_session_add_dht_node(btx_session *session, const char *endpoint);
 /* Live nodes in the DHT routing table now: those that have answered, which
  * a lookup starts from (not the unverified replacement entries). */
 int btx_session_dht_node_count(btx_session *session, int *out_count);
+
+/* How disk-bound the session is now: peers waiting for a disk write to
+ * finish before they receive more, and for a disk read before they send
+ * more (libtorrent's num_peers_down_disk and num_peers_up_disk). */
+int btx_session_disk_queue(btx_session *session, int *out_waiting_write, int *out_waiting_read);
 
 /* Looks an item up: a 40-hex target is immutable, a 64-hex public key is
  * mutable (with salt). The answer arrives as BTX_EVENT_DHT_ITEM; a mutable

@@ -8,6 +8,7 @@
 #include <libtorrent/posix_disk_io.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/session_params.hpp>
+#include <libtorrent/session_status.hpp>
 #include <libtorrent/settings_pack.hpp>
 
 #include <cstdlib>
@@ -196,6 +197,22 @@ int btx_session_dht_state(btx_session* session, uint8_t** out, size_t* out_len) 
         std::vector<char> const buf = lt::write_session_params_buf(s.session.session_state(flags), flags);
         *out = btx::copy_bytes(buf.data(), buf.size());
         *out_len = buf.size();
+        return BTX_OK;
+    });
+}
+
+int btx_session_disk_queue(btx_session* session, int* out_waiting_write, int* out_waiting_read) {
+    return btx::guarded([&] {
+        auto& s = btx::checked(session);
+        btx::require(out_waiting_write, "out_waiting_write");
+        btx::require(out_waiting_read, "out_waiting_read");
+        // As for the DHT's node count: the one synchronous read of these in 2.0.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+        auto const status = s.session.status();
+#pragma GCC diagnostic pop
+        *out_waiting_write = status.disk_write_queue;
+        *out_waiting_read = status.disk_read_queue;
         return BTX_OK;
     });
 }

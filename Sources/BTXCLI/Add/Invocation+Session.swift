@@ -58,6 +58,7 @@ extension AddPlan {
         trackers = invocation.all("tracker")
         peers = invocation.all("peer")
         onComplete = invocation.value("on-complete")
+        incompleteDir = invocation.value("incomplete-dir").map(absolutePath)
         for peer in peers where !isEndpoint(peer) {
             throw BTXError.usage("--peer: '\(peer)' is not IP:PORT or [IPv6]:PORT", command: "add")
         }

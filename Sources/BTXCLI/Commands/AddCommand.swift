@@ -36,6 +36,8 @@ let addCommand = Command(
         """,
     options: [
         OptionSpec(long: "output", short: "o", argument: "DIR", summary: "download into DIR (default: the current directory)", completion: .directory),
+        OptionSpec(long: "incomplete-dir", argument: "DIR", summary: "download into DIR, and move the data to -o DIR once complete",
+                   completion: .directory),
         OptionSpec(long: "paused", summary: "add and save the torrents without transferring anything, then exit"),
         OptionSpec(long: "sequential", summary: "download pieces in order"),
         OptionSpec(long: "only", argument: "LIST", summary: "download only these files: indices, ranges (2-5) or globs, comma-separated"),
@@ -124,6 +126,7 @@ private func runAdd(_ invocation: Invocation) throws {
                                    mode: .foreground, saveInterval: config.saveInterval,
                                    blocklist: blocklistPath(invocation, config: config),
                                    onComplete: config["on-complete"], hookTimeout: config.hookTimeout)
+        host.incompleteDir = config["incomplete-dir"].map(absolutePath)
         for source in sources {
             try host.add(source, plan: plan, savePath: savePath, explicitSavePath: explicitSavePath)
         }

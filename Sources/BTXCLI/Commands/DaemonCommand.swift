@@ -35,6 +35,8 @@ let daemonCommand = Command(
                    completion: .format(["9091", "127.0.0.1:9091", "0.0.0.0:9091"], hint: "[ADDRESS:]PORT")),
         OptionSpec(long: "metrics", argument: "[ADDRESS:]PORT", summary: "answer Prometheus at /metrics (PORT alone: loopback only)",
                    completion: .format(["9109", "127.0.0.1:9109"], hint: "[ADDRESS:]PORT")),
+        OptionSpec(long: "incomplete-dir", argument: "DIR", summary: "download new torrents into DIR; each moves to its save path once complete",
+                   completion: .directory),
         OptionSpec(long: "watch", argument: "DIR", summary: "add the .torrent and .magnet files finished in DIR", repeatable: true,
                    completion: .directory),
         OptionSpec(long: "on-event", argument: "\"TYPES CMD\"", summary: "run CMD (sh -c, the event on stdin) for TYPES: all, or added,finished,...",
@@ -77,6 +79,7 @@ private func runDaemon(_ invocation: Invocation) throws {
     let folders = watchFolders(invocation, config: config)
     try FolderWatcher.check(folders)
     let altSpeeds = try config.altSpeeds()
+    let incompleteDir = (invocation.value("incomplete-dir") ?? config["incomplete-dir"]).map(absolutePath)
     let eventHooks = try invocation.all("on-event").map(EventHook.init) + config.eventHooks
     let outcome = try runSession(of: lock) {
         let host = try SessionHost(configuration: configuration, directory: directory,
@@ -92,12 +95,15 @@ private func runDaemon(_ invocation: Invocation) throws {
                                      onComplete: invocation.value("on-complete") ?? config["on-complete"])
             facts.seedGoal = config.seedGoal
             facts.categories = config.categories
+            facts.incompleteDir = incompleteDir
+            facts.altSchedule = altSpeeds?.schedule
             for listener in [rpc, metrics].compactMap({ $0 }) {
                 try listener.start(facts: facts, directory: directory) { try ControlClient.connect(directory) }
             }
             host.rpcURL = rpc?.url
         }
         host.altSpeeds = altSpeeds
+        host.incompleteDir = incompleteDir
         host.eventHooks = eventHooks
         host.resumeSavedTorrents()
         if !folders.isEmpty {
@@ -171,6 +177,7 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
     if invocation.command.name == "daemon" {
         for folder in invocation.all("watch") { arguments += ["--watch", absolutePath(folder)] }
         for hook in invocation.all("on-event") { arguments += ["--on-event", hook] }
+        if let folder = invocation.value("incomplete-dir") { arguments += ["--incomplete-dir", absolutePath(folder)] }
     }
     // add --detach's hook travels with its torrents, not to the daemon.
     if invocation.command.name == "daemon", let hook = invocation.value("on-complete") { arguments += ["--on-complete", hook] }
@@ -239,7 +246,7 @@ private func stopDaemon(_ directory: StateDirectory, output: Output) throws {
     // Gone once its lock is free: resume data is saved by then.
     let deadline = monotonicSeconds() + 30
     while monotonicSeconds() < deadline {
-        if (try? StateLock(directory: directory)) != nil {
+        if (try? StateLock(directory: directory, patience: 0)) != nil {
             if !output.json { output.line("stopped") } else { output.document(.object([("stopped", .bool(true))])) }
             return
         }

@@ -32,7 +32,7 @@ public final class ControlClient {
             return ControlClient(fd: fd)
         }
         // Holding the lock while unlinking: no session can bind in between.
-        if let lock = try? StateLock(directory: directory) {
+        if let lock = try? StateLock(directory: directory, patience: 0) {
             unlink(path)
             withExtendedLifetime(lock) {}
         }

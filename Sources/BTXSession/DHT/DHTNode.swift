@@ -33,7 +33,7 @@ public final class DHTNode {
         self.directory = directory
         self.timeout = timeout
         deadline = monotonicSeconds() + timeout
-        lock = try? StateLock(directory: directory)
+        lock = try? StateLock(directory: directory, patience: 0)
         let state = directory.loadDHTState(warn: warn)
         configuration.dhtReadOnly = lookupOnly && state.isEmpty
         session = try Session(configuration, dhtState: state)

@@ -9,6 +9,8 @@ public struct AddPlan {
     public var peers: [String] = []
     /// Run when each of its torrents finishes (else the session's own).
     public var onComplete: String?
+    /// Where its torrents download until complete (else the session's own).
+    public var incompleteDir: String?
 
     public init() {}
 
@@ -106,7 +108,7 @@ extension AddPlan {
          ("paused", .bool(paused)), ("sequential", .bool(settings.sequential)), ("only", .optional(only?.list)),
          ("max_down", .int(settings.maxDown)), ("max_up", .int(settings.maxUp)),
          ("trackers", .array(trackers.map(JSON.string))), ("peers", .array(peers.map(JSON.string))),
-         ("on_complete", .optional(onComplete)), ("labels", .array(settings.labels.map(JSON.string)))]
+         ("on_complete", .optional(onComplete)), ("incomplete_dir", .optional(incompleteDir)), ("labels", .array(settings.labels.map(JSON.string)))]
             + (settings.seeding.json.objectFields ?? [])
     }
 
@@ -120,6 +122,7 @@ extension AddPlan {
         trackers = json["trackers"]?.arrayValue?.compactMap(\.stringValue) ?? []
         peers = json["peers"]?.arrayValue?.compactMap(\.stringValue) ?? []
         onComplete = json["on_complete"]?.stringValue
+        incompleteDir = json["incomplete_dir"]?.stringValue
         settings.labels = json["labels"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 }

@@ -109,6 +109,9 @@ final class ResumeLedger {
         return saved == shown.signature && pieces >= shown.signature.piecesDone
     }
 
+    /// Its last written resume data holds at least `pieces` pieces.
+    func holds(_ torrent: Torrent, pieces: Int) -> Bool { (records[torrent]?.savedPieces ?? 0) >= pieces }
+
     /// It was added with resume data.
     func isResumed(_ torrent: Torrent) -> Bool { records[torrent]?.resumed == true }
 

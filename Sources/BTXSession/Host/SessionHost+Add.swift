@@ -27,10 +27,17 @@ extension SessionHost {
         var options = plan.options(savePath: savePath)
         var what = source.source
         var resumed = false
+        var destination: String?
+        /// Where its resume data says it is, when its data arrived at its destination.
+        var savedAt: String?
         let key = source.info.infoHash
         if let (bytes, saved) = savedState(of: source) {
             what = .resumeData(bytes)
             resumed = true
+            if let arrivedAt = settleInterruptedMove(key, resumeData: bytes, saved: saved) {
+                options.savePath = arrivedAt
+                savedAt = saved.status.savePath
+            }
             // Where the data already is wins: a new -o would mean downloading
             // it all again. With nothing verified yet, -o may move it.
             let keepsSavedPath = !explicitSavePath || saved.status.totalDone > 0
@@ -39,8 +46,12 @@ extension SessionHost {
                     reporter.warning(name: source.info.name, infoHash: key,
                                      "already downloading into \(saved.status.savePath); continuing there", once: true)
                 }
-                options.savePath = nil
+                if savedAt == nil { options.savePath = nil }
             }
+        } else if let folder = downloadFolder(for: source, savePath: savePath, incomplete: plan.incompleteDir ?? incompleteDir) {
+            try makeDirectories(folder, mode: 0o755)
+            options.savePath = folder
+            destination = savePath
         }
         if let only = plan.only, source.info.pieceCount > 0 {
             options.filePriorities = try only.priorities(for: source.info.files)
@@ -66,8 +77,11 @@ extension SessionHost {
         entry.savedPaused = plan.paused
         entry.addedHashes = (source.info.infoHashV1, source.info.infoHashV2)
         // An add's labels are the torrent's from now on, kept with what `set` chose.
-        if !plan.settings.labels.isEmpty {
-            keepChoice(entry) { $0.labels = plan.settings.labels }
+        if !plan.settings.labels.isEmpty || destination != nil {
+            keepChoice(entry) { chosen in
+                if !plan.settings.labels.isEmpty { chosen.labels = plan.settings.labels }
+                if let destination { chosen.destination = destination }
+            }
         }
         applyChosenSettings(entry)
         entry.peers = plan.peers
@@ -84,6 +98,7 @@ extension SessionHost {
         }
         let status = try? session.status(torrent)
         if status?.hasMetadata == true { try applySelection(entry) }
+        if let savedAt, entry.destination != nil { arrived(entry, savedAt: savedAt) }
         if plan.paused || policy.savesOnAdd { requestSave(entry, onlyIfModified: false) }
         entry.added = addedEvent(infoHash: key, name: entry.name, savePath: status?.savePath ?? options.savePath ?? "",
                                  resumed: resumed, hasMetadata: status?.hasMetadata ?? false)
@@ -106,6 +121,8 @@ extension SessionHost {
                 guard let bytes = try directory.loadResumeData(hash) else { continue }
                 let saved = try SavedTorrent(resumeData: bytes)
                 var options = AddOptions()
+                // Its data is whole at its destination: added there.
+                options.savePath = settleInterruptedMove(hash, resumeData: bytes, saved: saved)
                 options.paused = saved.status.isPaused || policy.runsPaused
                 options.autoManaged = queueing && !saved.status.isPaused
                 let torrent = try session.add(.resumeData(bytes), options: options)
@@ -126,6 +143,7 @@ extension SessionHost {
                     entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.status.completedTime))
                 }
                 track(entry, resumedFrom: SaveSignature(saved.status))
+                if options.savePath != nil { arrived(entry, savedAt: saved.status.savePath) }
             } catch {
                 reporter.warning(name: nil, infoHash: hash, "could not resume \(directory.resumePath(hash)): \(error)")
             }
@@ -155,6 +173,7 @@ extension SessionHost {
         do {
             let chosen = try directory.loadChosenSettings(entry.stateKey)
             entry.settings = chosen.applied(to: entry.settings)
+            entry.destination = chosen.destination
             if let name = entry.settings.name { entry.name = name }
             if !chosen.isEmpty { try apply(entry.settings, to: entry) }
             if queueing && !entry.savedPaused { try enqueue(entry) }

@@ -24,7 +24,7 @@ extension SessionHost {
                 return ControlServer.result(.object(facts + altJSON + [
                     ("uptime", .double(monotonicSeconds() - started)), ("torrents", .int(tracked.count)),
                     ("dht_nodes", saveDHT ? .int((try? session.dhtNodeCount()) ?? 0) : .null),
-                ]))
+                ] + diskQueueJSON(asked: params["disk"]?.boolValue == true)))
             case .status:
                 let queries = params["torrents"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 if let since = params["since"]?.intValue { return ControlServer.result(try changes(since: since)) }
@@ -144,6 +144,13 @@ extension SessionHost {
     /// revision is 0, unknown (another run of the session) or too old. What a
     /// listener that mirrors the session needs, in one pass that encodes
     /// only what changed: 5,000 idle torrents cost no JSON at all.
+    /// The disk queue, for a ping that asks (the metrics): another round
+    /// trip to libtorrent's thread, which a status line need not pay.
+    private func diskQueueJSON(asked: Bool) -> [(String, JSON)] {
+        guard asked, let queue = try? session.diskQueue() else { return [] }
+        return [("disk_waiting_write", .int(queue.waitingWrite)), ("disk_waiting_read", .int(queue.waitingRead))]
+    }
+
     private func changes(since: Int64) throws -> JSON {
         let now = monotonicSeconds()
         var changed: [JSON] = []

@@ -29,6 +29,7 @@ extension SessionHost {
                 let data = patch ? try SavedTorrent.resumeData(data, paused: entry.savedPaused) : data
                 try directory.saveResumeData(data, for: infoHash)
                 ledger.written(torrent, pieces: pieces)
+                moveToDestinationWhenSaved(entry)
                 if entry.stateKey != infoHash {
                     // A v2 magnet learns its v1 hash with the metadata: its goal and
                     // what set chose (labels among them) go with it to the new name.
@@ -148,8 +149,9 @@ extension SessionHost {
             reporter.finished(status, seconds: now - started)
             note("finished", [("size", .int(status.totalSize)), ("seconds", .double(now - started))], entry: entry)
             requestSave(entry, onlyIfModified: false)
-            runHook(entry, status: status)
+            if entry.destination == nil { runHook(entry, status: status) } else { entry.hookAfterMove = true }
         }
+        moveToDestinationWhenSaved(entry)
         if let completedAt = entry.completedAt, status.isComplete,
            entry.settings.seeding.isMet(ratio: status.ratio, seededFor: now - completedAt,
                                         idleFor: now - max(completedAt, entry.uploadedAt ?? completedAt)) {
@@ -165,7 +167,7 @@ extension SessionHost {
         }
     }
 
-    private func runHook(_ entry: Tracked, status: TorrentStatus) {
+    func runHook(_ entry: Tracked, status: TorrentStatus) {
         guard let command = entry.onComplete else { return }
         do {
             try hooks.start(command, document: document(of: status, entry: entry).json, infoHash: entry.stateKey,

@@ -98,6 +98,8 @@ extension SessionHost {
         let (entry, status) = try target(params)
         let priorities = try filePriorities(entry, rules: params["priorities"]?.arrayValue ?? [], name: status.name)
         var chosen = ChosenSettings(json: params)
+        // Only the host says where a download goes once complete.
+        chosen.destination = nil
         chosen.labels = try labels(entry, params)
         if let name = chosen.name, name.contains(where: \.isNewline) || name.count > 1024 {
             throw BTXError.usage("a torrent's name is one line of at most 1,024 characters")
@@ -259,6 +261,8 @@ extension SessionHost {
         try makeDirectories(path, mode: 0o755)
         guard access(path, W_OK) == 0 else { throw FileIO.error(path) }
         try session.moveStorage(entry.torrent, to: path)
+        // Moved by hand, it stays where its user put it.
+        forgetDestination(entry)
         let waits = params["wait"]?.boolValue ?? true
         pendingMoves[entry.torrent] = (waits ? client : nil, reply)
         return waits ? nil : ControlServer.result(reply)
@@ -267,6 +271,7 @@ extension SessionHost {
     func moveEnded(_ torrent: Torrent, failure: String?) {
         guard let (client, reply) = pendingMoves.removeValue(forKey: torrent) else { return }
         if let entry = entry(torrent) {
+            if entry.destination != nil { leftIncompleteFolder(entry, failure: failure) }
             saveChange(entry)
             note("moved", [("save_path", .optional(reply["save_path"]?.stringValue)), ("error", .optional(failure))], entry: entry)
         }

@@ -85,6 +85,9 @@ public final class SessionHost {
     private let saveInterval: Double
     /// The session's --on-complete, for torrents whose add named none.
     let onComplete: String?
+    /// Where new torrents download until complete (--incomplete-dir), when
+    /// their add names none.
+    public var incompleteDir: String?
     let hooks: CompletionHooks
 
     /// In the order added.
@@ -189,7 +192,7 @@ public final class SessionHost {
                 if let status = try? session.status(torrent) { update(with: status, now: now) }
             }
             changedTorrents.removeAll(keepingCapacity: true)
-            return policy.endsWhenDone && tracked.allSatisfy(\.done) ? .finished : .running
+            return policy.endsWhenDone && tracked.allSatisfy(\.settled) ? .finished : .running
         }
         changedTorrents.removeAll(keepingCapacity: true)
         lastStatus = now
@@ -220,7 +223,7 @@ public final class SessionHost {
                 entry.done ? nil : entry.lastStatus.map { document(of: $0, entry: entry) }
             }, now: now)
         }
-        return policy.endsWhenDone && tracked.allSatisfy(\.done) ? .finished : .running
+        return policy.endsWhenDone && tracked.allSatisfy(\.settled) ? .finished : .running
     }
 
     /// Sleeps until libtorrent has events, a control client writes, or a

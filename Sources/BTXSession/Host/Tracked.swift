@@ -39,6 +39,14 @@ extension SessionHost {
         var savedPaused = false
         /// The --on-complete command to run when it finishes.
         var onComplete: String?
+        /// Where its data goes once complete (see SessionHost+Incomplete).
+        var destination: String?
+        /// Its hook waits for the move out of the incomplete folder, so that it finds the data where it stays.
+        var hookAfterMove = false
+
+        /// Finished with, by a session that ends when its torrents are: its
+        /// seeding goal met and its data where it stays.
+        var settled: Bool { done && destination == nil }
 
         /// What a user names it by (see select).
         var key: TorrentKey {

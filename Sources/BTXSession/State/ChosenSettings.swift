@@ -15,6 +15,10 @@ public struct ChosenSettings: Equatable {
     public var labels: [String]?
     /// "" goes back to the metadata's name.
     public var name: String?
+    /// Where its data goes once complete, while it downloads into the
+    /// incomplete folder; kept until the move is over, so that a restart
+    /// can finish one a crash cut short (see InterruptedMove).
+    public var destination: String?
 
     public init() {}
 
@@ -31,6 +35,7 @@ public struct ChosenSettings: Equatable {
         uploadOnly = json["upload_only"]?.boolValue
         labels = json["labels"]?.arrayValue?.compactMap(\.stringValue)
         name = json["name"]?.stringValue
+        destination = json["destination"]?.stringValue
     }
 
     public var json: JSON {
@@ -38,7 +43,8 @@ public struct ChosenSettings: Equatable {
                  ("max_peers", maxPeers.map(JSON.int) ?? .null), ("max_uploads", maxUploads.map(JSON.int) ?? .null),
                  ("sequential", sequential.map(JSON.bool) ?? .null), ("super_seed", superSeed.map(JSON.bool) ?? .null),
                  ("upload_only", uploadOnly.map(JSON.bool) ?? .null),
-                 ("labels", labels.map { .array($0.map(JSON.string)) } ?? .null), ("name", .optional(name))])
+                 ("labels", labels.map { .array($0.map(JSON.string)) } ?? .null), ("name", .optional(name)),
+                 ("destination", .optional(destination))])
     }
 
     /// These choices with `newer`'s on top.
@@ -54,6 +60,7 @@ public struct ChosenSettings: Equatable {
         merged.labels = newer.labels ?? labels
         merged.name = newer.name ?? name
         if merged.name == "" { merged.name = nil }
+        merged.destination = newer.destination ?? destination
         return merged
     }
 

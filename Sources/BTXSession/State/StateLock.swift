@@ -6,7 +6,11 @@ import Glibc
 public final class StateLock {
     private var fd: Int32
 
-    public init(directory: StateDirectory) throws {
+    /// `patience`: seconds to wait for a holder to let go. Sessions wait a
+    /// moment, since a client that found a dead session's socket holds the
+    /// lock while it removes it (a daemon restarted after a crash, with a
+    /// `btx status` polling, failed to start); probes do not wait.
+    public init(directory: StateDirectory, patience: Double = 1) throws {
         try directory.prepare()
         let path = directory.state + "/lock"
         // Never through a symlink: the pid written here would truncate its
@@ -23,7 +27,13 @@ public final class StateLock {
             close(fd)
             throw BTXError.failure("\(path) is not a regular file; remove it (btx makes a new one)")
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        let deadline = monotonicSeconds() + patience
+        var locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+        while !locked && errno == EWOULDBLOCK && monotonicSeconds() < deadline {
+            usleep(10_000)
+            locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+        }
+        guard locked else {
             var text = [UInt8](repeating: 0, count: 32)
             let n = pread(fd, &text, text.count, 0)
             let owner = n > 0 ? String(decoding: text[..<n], as: UTF8.self).split(separator: "\n").first

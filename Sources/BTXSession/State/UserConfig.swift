@@ -41,6 +41,7 @@ public struct UserConfig {
         "rpc-user": "the RPC's user name (HTTP basic auth)",
         "rpc-password": "the RPC's password; the daemon replaces it here with a salted hash",
 "category": "a qBittorrent category for the RPC: NAME [SAVE-PATH]; one line each, repeatable",
+        "incomplete-dir": "download new torrents here; each moves to its save path once complete, like --incomplete-dir",
         "watch": "daemon: a folder to add .torrent and .magnet files from: DIR [label=L] [output=PATH]; repeatable",
         "on-event": "daemon: TYPES COMMAND: run COMMAND for those events (all, or added,finished,...); repeatable",
         "rpc-host-allow": "comma-separated host names the RPC answers besides addresses and localhost (*.example.com, or *)",
