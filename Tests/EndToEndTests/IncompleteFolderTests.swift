@@ -116,4 +116,19 @@ final class IncompleteFolderTests: XCTestCase {
         XCTAssertEqual(dataFiles(incomplete), [])
         XCTAssertEqual(try String(contentsOfFile: scratch.path + "/hook.out", encoding: .utf8), "\(done)\na.bin\nb.bin\nc.bin\n")
     }
+
+    /// A folder that cannot be one stops the command before anything is added.
+    func testAnIncompleteFolderThatCannotBeMadeIsOneLine() throws {
+        let scratch = try Scratch()
+        try scratch.write("file", Data("in the way".utf8))
+        try scratch.write("src/x.bin", randomData(1000))
+        let torrent = try makeTorrent(scratch.path + "/src/x.bin", scratch.path + "/x.torrent")
+        let peer = try Peer(scratch, "peer")
+        let add = try peer.add([torrent, "--incomplete-dir", scratch.path + "/file/sub"])
+        assertOneLineError(add, status: 1, "incomplete-dir: ")
+        try peer.appendConfig("incomplete-dir = \(scratch.path)/file\n")
+        let daemon = try spawn(btxPath, ["daemon"] + peer.common)
+        assertOneLineError(daemon, status: 1, "incomplete-dir: \(scratch.path)/file exists and is not a directory")
+        XCTAssertEqual(try peer.savedTorrents().count, 0)
+    }
 }

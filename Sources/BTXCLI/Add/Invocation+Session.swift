@@ -1,4 +1,5 @@
 import BTXSession
+import Glibc
 import TorrentKit
 
 // How the command line's options become the session module's values.
@@ -32,6 +33,21 @@ extension DHTKeyFile {
     }
 }
 
+/// --incomplete-dir, else the config's incomplete-dir (with `config`),
+/// made if missing: one that cannot be written to stops the command before
+/// anything is added, not each add later.
+func incompleteFolder(_ invocation: Invocation, config: UserConfig?) throws -> String? {
+    guard let given = invocation.value("incomplete-dir") ?? config?["incomplete-dir"] else { return nil }
+    let path = absolutePath(given)
+    do {
+        try makeDirectories(path, mode: 0o755)
+    } catch let error as BTXError {
+        throw BTXError.failure("incomplete-dir: \(error.message)")
+    }
+    guard access(path, W_OK) == 0 else { throw BTXError.failure("incomplete-dir: \(path) is not writable") }
+    return path
+}
+
 extension AddPlan {
     /// `config`'s seed-ratio and seed-time are the goal of an add that gives none.
     init(_ invocation: Invocation, config: UserConfig) throws {
@@ -58,7 +74,7 @@ extension AddPlan {
         trackers = invocation.all("tracker")
         peers = invocation.all("peer")
         onComplete = invocation.value("on-complete")
-        incompleteDir = invocation.value("incomplete-dir").map(absolutePath)
+        incompleteDir = try incompleteFolder(invocation, config: nil)
         for peer in peers where !isEndpoint(peer) {
             throw BTXError.usage("--peer: '\(peer)' is not IP:PORT or [IPv6]:PORT", command: "add")
         }

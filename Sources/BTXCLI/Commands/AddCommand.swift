@@ -126,7 +126,7 @@ private func runAdd(_ invocation: Invocation) throws {
                                    mode: .foreground, saveInterval: config.saveInterval,
                                    blocklist: blocklistPath(invocation, config: config),
                                    onComplete: config["on-complete"], hookTimeout: config.hookTimeout)
-        host.incompleteDir = config["incomplete-dir"].map(absolutePath)
+        host.incompleteDir = try incompleteFolder(invocation, config: config)
         for source in sources {
             try host.add(source, plan: plan, savePath: savePath, explicitSavePath: explicitSavePath)
         }

@@ -79,7 +79,7 @@ private func runDaemon(_ invocation: Invocation) throws {
     let folders = watchFolders(invocation, config: config)
     try FolderWatcher.check(folders)
     let altSpeeds = try config.altSpeeds()
-    let incompleteDir = (invocation.value("incomplete-dir") ?? config["incomplete-dir"]).map(absolutePath)
+    let incompleteDir = try incompleteFolder(invocation, config: config)
     let eventHooks = try invocation.all("on-event").map(EventHook.init) + config.eventHooks
     let outcome = try runSession(of: lock) {
         let host = try SessionHost(configuration: configuration, directory: directory,
@@ -156,6 +156,7 @@ func startDaemon(_ invocation: Invocation) throws -> ControlClient {
         _ = try RPCSetup.check(invocation, config: config, option: "metrics")
         try FolderWatcher.check(watchFolders(invocation, config: config))
         _ = try config.altSpeeds()
+        _ = try incompleteFolder(invocation, config: config)
         _ = try invocation.all("on-event").map(EventHook.init)
     }
     // So is a blocklist that cannot be read, and its bad lines show on this terminal too.
