@@ -126,7 +126,8 @@ private:
 
 class guarded_disk final : public lt::disk_interface {
 public:
-    guarded_disk(lt::io_context& ios, std::unique_ptr<lt::disk_interface> inner) : ios_(ios), inner_(std::move(inner)) {}
+    guarded_disk(lt::io_context& ios, std::unique_ptr<lt::disk_interface> inner, std::shared_ptr<std::atomic<int>> stops)
+        : ios_(ios), inner_(std::move(inner)), stops_(std::move(stops)) {}
 
     lt::storage_holder new_torrent(lt::storage_params const& p, std::shared_ptr<void> const& torrent) override {
         lt::storage_holder held = inner_->new_torrent(p, torrent);
@@ -222,7 +223,11 @@ public:
         inner_->async_release_files(index, std::move(handler));
     }
     void async_stop_torrent(lt::storage_index_t index, std::function<void()> handler) override {
-        inner_->async_stop_torrent(index, std::move(handler));
+        ++*stops_;
+        inner_->async_stop_torrent(index, [stops = stops_, handler = std::move(handler)] {
+            --*stops;
+            if (handler) handler();
+        });
     }
     void async_rename_file(lt::storage_index_t index, lt::file_index_t file, std::string name,
                            std::function<void(std::string const&, lt::file_index_t, lt::storage_error const&)> handler) override {
@@ -293,6 +298,7 @@ private:
 
     lt::io_context& ios_;
     std::unique_ptr<lt::disk_interface> inner_;
+    std::shared_ptr<std::atomic<int>> stops_;
     std::mutex mutex_;
     std::map<lt::storage_index_t, storage> storages_;
 };
@@ -314,9 +320,11 @@ std::string path_escape(lt::file_storage const& fs, std::string const& save_path
     return "";
 }
 
-lt::disk_io_constructor_type guarded_disk_io(lt::disk_io_constructor_type inner) {
-    return [inner = std::move(inner)](lt::io_context& ios, lt::settings_interface const& settings, lt::counters& counters) {
-        return std::unique_ptr<lt::disk_interface>(new guarded_disk(ios, inner(ios, settings, counters)));
+lt::disk_io_constructor_type guarded_disk_io(lt::disk_io_constructor_type inner,
+                                             std::shared_ptr<std::atomic<int>> stops_in_flight) {
+    return [inner = std::move(inner), stops = std::move(stops_in_flight)](
+               lt::io_context& ios, lt::settings_interface const& settings, lt::counters& counters) {
+        return std::unique_ptr<lt::disk_interface>(new guarded_disk(ios, inner(ios, settings, counters), stops));
     };
 }
 

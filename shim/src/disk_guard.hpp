@@ -22,12 +22,17 @@
 #include <libtorrent/file_storage.hpp>
 #include <libtorrent/session_params.hpp>
 
+#include <atomic>
+#include <memory>
 #include <string>
 
 namespace btx {
 
 // Wraps `inner` (libtorrent's default disk I/O) with the check above.
-lt::disk_io_constructor_type guarded_disk_io(lt::disk_io_constructor_type inner);
+// `stops_in_flight` counts the torrents' stop jobs not done yet (see
+// btx_session::close).
+lt::disk_io_constructor_type guarded_disk_io(lt::disk_io_constructor_type inner,
+                                             std::shared_ptr<std::atomic<int>> stops_in_flight);
 
 // Why writing `fs` under `save_path` would leave it: "" when it would not,
 // else "through the symlink LINK to TARGET, outside SAVE". Sets `file` to

@@ -3,6 +3,23 @@
 #include "guard.hpp"
 #include "session.hpp"
 
+#include <vector>
+
+namespace {
+
+// The torrents not paused themselves, in one call to libtorrent's thread
+// rather than one each: a daemon of 30,000 took 1.1 s to stop on those.
+std::vector<lt::torrent_handle> running_torrents(btx_session& s) {
+    std::vector<lt::torrent_status> const running = s.session.get_torrent_status(
+        [](lt::torrent_status const& st) { return !(st.flags & lt::torrent_flags::paused); }, {});
+    std::vector<lt::torrent_handle> handles;
+    handles.reserve(running.size());
+    for (auto const& st : running) handles.push_back(st.handle);
+    return handles;
+}
+
+}  // namespace
+
 extern "C" {
 
 int btx_torrent_queue_position(btx_session* session, btx_torrent torrent, int* out) {
@@ -37,8 +54,7 @@ int btx_session_pause(btx_session* session) {
     return btx::guarded([&] {
         auto& s = btx::checked(session);
         if (s.session.is_paused()) return BTX_OK;
-        for (lt::torrent_handle const& h : s.session.get_torrents())
-            if (!(h.flags() & lt::torrent_flags::paused)) btx::remember_dialled_peers(s, h);
+        for (lt::torrent_handle const& h : running_torrents(s)) btx::remember_dialled_peers(s, h);
         s.session.pause();
         return BTX_OK;
     });
@@ -49,8 +65,7 @@ int btx_session_resume(btx_session* session) {
         auto& s = btx::checked(session);
         if (!s.session.is_paused()) return BTX_OK;
         s.session.resume();
-        for (lt::torrent_handle const& h : s.session.get_torrents())
-            if (!(h.flags() & lt::torrent_flags::paused)) btx::redial_remembered_peers(s, h);
+        for (lt::torrent_handle const& h : running_torrents(s)) btx::redial_remembered_peers(s, h);
         return BTX_OK;
     });
 }

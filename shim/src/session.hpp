@@ -10,7 +10,9 @@
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <map>
 #include <mutex>
 #include <set>
@@ -82,6 +84,8 @@ struct btx_session {
     // for a network thread that is gone.
     bool closed = false;
     void close();
+    // Torrents' stop jobs in libtorrent's disk threads (see close).
+    std::shared_ptr<std::atomic<int>> disk_stops = std::make_shared<std::atomic<int>>(0);
 
     // Statuses from state_update_alerts not taken yet (btx_session_status_updates).
     std::vector<lt::torrent_status> status_updates;

@@ -107,46 +107,40 @@ extension SessionHost {
         return entry
     }
 
-    /// A daemon picks up every saved torrent, as it was left; offline, only
-    /// `hashes`, all paused.
-    public func resumeSavedTorrents(_ only: [String]? = nil) {
-        let hashes: [String]
+    /// Adds one saved torrent as it was left, and says whether it is
+    /// paused; nil (said) when it cannot be.
+    func loadSaved(_ hash: String) -> (Torrent, paused: Bool)? {
         do {
-            hashes = try only ?? directory.savedHashes()
-        } catch {
-            return reporter.warning(name: nil, infoHash: nil, "cannot resume the saved torrents: \(error)")
-        }
-        for hash in hashes {
+            guard let bytes = try directory.loadResumeData(hash) else { return nil }
+            let saved = try SavedTorrent(resumeData: bytes)
+            var options = AddOptions()
+            // Its data is whole at its destination: added there.
+            options.savePath = settleInterruptedMove(hash, resumeData: bytes, saved: saved)
+            options.paused = saved.status.isPaused || policy.runsPaused
+            options.autoManaged = queueing && !saved.status.isPaused
+            let torrent = try session.add(.resumeData(bytes), options: options)
+            var settings = TorrentSettings()
+            settings.seeding = SeedPolicy(seedForever: true)
             do {
-                guard let bytes = try directory.loadResumeData(hash) else { continue }
-                let saved = try SavedTorrent(resumeData: bytes)
-                var options = AddOptions()
-                // Its data is whole at its destination: added there.
-                options.savePath = settleInterruptedMove(hash, resumeData: bytes, saved: saved)
-                options.paused = saved.status.isPaused || policy.runsPaused
-                options.autoManaged = queueing && !saved.status.isPaused
-                let torrent = try session.add(.resumeData(bytes), options: options)
-                var settings = TorrentSettings()
-                settings.seeding = SeedPolicy(seedForever: true)
-                do {
-                    if let goal = try directory.loadSeedGoal(hash) { settings.seeding = SeedPolicy(json: goal) }
-                } catch {
-                    reporter.warning(name: saved.status.name, infoHash: hash, "seeding with no goal: \(error)")
-                }
-                let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, settings: settings)
-                entry.addedHashes = (saved.status.infoHashV1, saved.status.infoHashV2)
-                entry.savedPaused = saved.status.isPaused
-                entry.onComplete = onComplete
-                applyChosenSettings(entry)
-                // The seeding clock started when the torrent completed, not now.
-                if saved.status.completedTime > 0 {
-                    entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.status.completedTime))
-                }
-                track(entry, resumedFrom: SaveSignature(saved.status))
-                if options.savePath != nil { arrived(entry, savedAt: saved.status.savePath) }
+                if let goal = try directory.loadSeedGoal(hash) { settings.seeding = SeedPolicy(json: goal) }
             } catch {
-                reporter.warning(name: nil, infoHash: hash, "could not resume \(directory.resumePath(hash)): \(error)")
+                reporter.warning(name: saved.status.name, infoHash: hash, "seeding with no goal: \(error)")
             }
+            let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, settings: settings)
+            entry.addedHashes = (saved.status.infoHashV1, saved.status.infoHashV2)
+            entry.savedPaused = saved.status.isPaused
+            entry.onComplete = onComplete
+            applyChosenSettings(entry)
+            // The seeding clock started when the torrent completed, not now.
+            if saved.status.completedTime > 0 {
+                entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.status.completedTime))
+            }
+            track(entry, resumedFrom: SaveSignature(saved.status))
+            if options.savePath != nil { arrived(entry, savedAt: saved.status.savePath) }
+            return (torrent, options.paused)
+        } catch {
+            reporter.warning(name: nil, infoHash: hash, "could not resume \(directory.resumePath(hash)): \(error)")
+            return nil
         }
     }
 

@@ -9,6 +9,7 @@ extension SessionHost {
         do {
             let name = request["method"]?.stringValue ?? ""
             guard let method = ControlMethod(rawValue: name) else { throw BTXError.usage("unknown method '\(name)'") }
+            if parkedWhileLoading(method, request, client: client) { return nil }
             switch method {
             case .dhtGet:
                 try startDHTGet(params, client: client)
@@ -21,7 +22,7 @@ extension SessionHost {
                     ("pid", .int(Int(getpid()))), ("daemon", .bool(mode == .daemon)), ("port", .int(session.listenPort)),
                     ("rpc", .optional(rpcURL)), ("max_down", .int(sessionRates.down)), ("max_up", .int(sessionRates.up)),
                 ]
-                return ControlServer.result(.object(facts + altJSON + [
+                return ControlServer.result(.object(facts + altJSON + loadingJSON + [
                     ("uptime", .double(monotonicSeconds() - started)), ("torrents", .int(tracked.count)),
                     ("dht_nodes", saveDHT ? .int((try? session.dhtNodeCount()) ?? 0) : .null),
                 ] + diskQueueJSON(asked: params["disk"]?.boolValue == true)))

@@ -57,6 +57,7 @@ extension SessionHost {
             changedTorrents.insert(torrent)
         case .checked(let torrent):
             changedTorrents.insert(torrent)
+            loadChecked(torrent)
             guard let entry = entry(torrent) else { return }
             // A torrent is saved once its files are checked (a verify's end,
             // or a new torrent's first look at what is on disk): a foreground

@@ -62,6 +62,8 @@ public final class SessionHost {
     /// DHT gets and puts asked for over the control socket.
     let dht: DHTRequests
     public var blocklist = SessionBlocklist()
+    /// The saved torrents being taken up (see SessionHost+Loading).
+    var loading = SavedLoading()
     /// Events taken from libtorrent and not handled yet (see handleEvents).
     private var backlog: [Event] = []
     private var backlogDone = 0
@@ -231,12 +233,13 @@ public final class SessionHost {
     /// handles what came.
     func step(wait: Double = 0.25) throws {
         var descriptors = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)] + (server?.pollDescriptors ?? [])
-        let busy = server?.hasWaitingRequests == true || backlog.count > backlogDone
+        let busy = server?.hasWaitingRequests == true || backlog.count > backlogDone || isLoadingSaved
         _ = poll(&descriptors, nfds_t(descriptors.count), busy ? 0 : Int32(wait * 1000))
         if descriptors[0].revents != 0 {
             var sink = [UInt8](repeating: 0, count: 256)
             while sink.withUnsafeMutableBytes({ read(wakeFD, $0.baseAddress, $0.count) }) > 0 {}
         }
+        loadSavedTorrents(until: monotonicSeconds() + 0.05)
         try handleEvents(for: 0.05)
         server?.service(Array(descriptors.dropFirst()), handle: answer)
         if !hooks.isEmpty { hooks.poll().forEach(reporter.hookFinished) }

@@ -1,0 +1,89 @@
+import TorrentKit
+
+/// Taking up the saved torrents, a window at a time. libtorrent puts each
+/// torrent it adds at the end of its download queue and takes it out once
+/// its resume data is checked, renumbering every torrent behind it: adding
+/// many that run at once is O(n²). With at most `loadWindow` being
+/// checked, the queue stays that short.
+/// A daemon loads in the background, between the turns of its loop: it
+/// answers at once, and requests that name torrents wait until all are in.
+extension SessionHost {
+    static let loadWindow = 256
+
+    /// Saved torrents are still being added.
+    public var isLoadingSaved: Bool { loading.cursor < loading.hashes.count }
+
+    /// A daemon takes up every saved torrent in the background; offline,
+    /// only `hashes`, and at once.
+    public func resumeSavedTorrents(_ only: [String]? = nil) {
+        do {
+            loading.hashes = try only ?? directory.savedHashes()
+        } catch {
+            return reporter.warning(name: nil, infoHash: nil, "cannot resume the saved torrents: \(error)")
+        }
+        loading.cursor = 0
+        loading.started = monotonicSeconds()
+        guard mode != .daemon else { return }
+        while isLoadingSaved {
+            loadSavedTorrents(until: .infinity)
+            if isLoadingSaved { try? handleEvents(for: 0.05, waiting: 0.01) }
+        }
+    }
+
+    /// Adds saved torrents until the window is full or `deadline` passes;
+    /// once the last is in, answers the requests that waited for them.
+    func loadSavedTorrents(until deadline: Double) {
+        guard isLoadingSaved else { return }
+        let now = monotonicSeconds()
+        // One that never says it is checked (it failed meanwhile) does not hold a place for long.
+        loading.checking = loading.checking.filter { now - $0.value < 2 }
+        while isLoadingSaved && loading.checking.count < Self.loadWindow && monotonicSeconds() < deadline {
+            let hash = loading.hashes[loading.cursor]
+            loading.cursor += 1
+            // A paused torrent's resume data is checked only once it runs: it holds no place.
+            if let (torrent, paused) = loadSaved(hash), !paused { loading.checking[torrent] = now }
+        }
+        guard !isLoadingSaved else { return }
+        loading.hashes = []
+        loading.cursor = 0
+        let waiting = loading.parked
+        loading.parked = []
+        for (request, client) in waiting {
+            if let reply = answer(request, client: client) { deliver(reply, to: client) }
+        }
+    }
+
+    /// Its resume data is checked: its place in the window is free.
+    func loadChecked(_ torrent: Torrent) {
+        loading.checking.removeValue(forKey: torrent)
+    }
+
+    /// While saved torrents load, a request that names or lists torrents
+    /// waits for them all (answered by loadSavedTorrents): a list without
+    /// them, or "no such torrent", would be wrong.
+    func parkedWhileLoading(_ method: ControlMethod, _ request: JSON, client: UInt64) -> Bool {
+        guard isLoadingSaved else { return false }
+        switch method {
+        case .ping, .stop, .events, .dhtGet, .dhtPut, .sessionRates, .blocklist, .blocklistReload: return false
+        default:
+            loading.parked.append((request, client))
+            return true
+        }
+    }
+
+    /// For ping: how far the loading is.
+    var loadingJSON: [(String, JSON)] {
+        isLoadingSaved ? [("loading", .object([("done", .int(loading.cursor)), ("of", .int(loading.hashes.count))]))] : []
+    }
+}
+
+/// The saved torrents being taken up (see SessionHost+Loading).
+struct SavedLoading {
+    var hashes: [String] = []
+    var cursor = 0
+    var started = 0.0
+    /// Added, resume data not checked yet: since when.
+    var checking: [Torrent: Double] = [:]
+    /// Requests that wait for the loading to end.
+    var parked: [(request: JSON, client: UInt64)] = []
+}
