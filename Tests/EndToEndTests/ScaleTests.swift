@@ -162,6 +162,54 @@ final class ScaleTests: XCTestCase {
         XCTAssertEqual(rewritten.count, 1, "rewritten: \(rewritten.sorted().prefix(3))…")
         XCTAssertGreaterThanOrEqual(uploaded?["uploaded"] as? Int ?? 0, 64 << 10)
     }
+
+
+    /// 20,000 saved seeding torrents, written as libtorrent writes resume
+    /// data (a btx add of that many would spend most of a minute on
+    /// fsyncs): the daemon answers, loads them all, stops, and the next
+    /// start trusts what the stop left. No resume file is written again in
+    /// that second run, which a recheck or a lost piece would have caused.
+    func testTwentyThousandTorrentsStartStopAndRestartWithNothingRechecked() throws {
+        let scratch = try Scratch()
+        let count = 20_000
+        let peer = try Peer(scratch, "daemon")
+        let made = try python("""
+            import os, sys, libtorrent as lt
+            count, data, resume = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+            os.makedirs(data); os.makedirs(resume, exist_ok=True)
+            for i in range(count):
+                name = "item-%05d.bin" % i
+                with open(os.path.join(data, name), "wb") as f: f.write(os.urandom(1024))
+                fs = lt.file_storage(); lt.add_files(fs, os.path.join(data, name))
+                t = lt.create_torrent(fs, 16384); lt.set_piece_hashes(t, data)
+                atp = lt.add_torrent_params(); atp.ti = lt.torrent_info(lt.bencode(t.generate())); atp.save_path = data
+                atp.have_pieces = [True]; atp.flags = lt.torrent_flags.update_subscribe
+                with open(os.path.join(resume, str(atp.ti.info_hash()) + ".resume"), "wb") as f:
+                    f.write(lt.write_resume_data_buf(atp))
+            """, ["\(count)", scratch.path + "/data", peer.state + "/resume"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+
+        func everySeeding() throws -> Bool {
+            let torrents = try peer.savedTorrents()
+            return torrents.count == count && torrents.allSatisfy { $0["state"] as? String == "seeding" }
+        }
+        try startDaemon(peer, in: self)
+        try waitUntil("all loaded and seeding", timeout: 180, everySeeding)
+        try stopDaemon(peer)
+        func resumeTimes() throws -> [String: Date] {
+            let folder = peer.state + "/resume"
+            return try Dictionary(uniqueKeysWithValues: FileManager.default.contentsOfDirectory(atPath: folder).map {
+                ($0, try FileManager.default.attributesOfItem(atPath: folder + "/" + $0)[.modificationDate] as? Date ?? .distantPast)
+            })
+        }
+        let afterFirstRun = try resumeTimes()
+
+        try startDaemon(peer, in: self)
+        try waitUntil("all loaded and seeding again", timeout: 180, everySeeding)
+        try stopDaemon(peer)
+        let rewritten = try resumeTimes().filter { afterFirstRun[$0.key] != $0.value }.keys.sorted()
+        XCTAssertEqual(rewritten.count, 0, "written again: \(rewritten.prefix(5))")
+    }
 }
 
 /// Where two status documents differ, torrent by torrent and key by key, for a failure message.
