@@ -99,6 +99,33 @@ hyperfine -N --style basic --warmup "$warmup" --runs "$runs" ${BENCH_OUT:+--expo
     -n "add one more to $live torrents" "$btx add --detach -q --state-dir $work/live -o $work/data $work/next.torrent" \
     2>&1 | grep -v '^ *Range\|^ *$'
 
-echo; echo "## daemon RSS, KiB: empty, then with $live torrents loaded"; cat "$work/rss.json"
+# A restart of the daemon with all of them saved: how long the stop takes,
+# then how soon the new daemon answers (it loads the torrents behind) and
+# when every one is in.
+ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
+stop_started=$(ms_now)
+"$btx" daemon --stop --state-dir "$work/live" >/dev/null
+stop_ms=$(( $(ms_now) - stop_started ))
+restart_started=$(ms_now)
+"$btx" daemon -q --state-dir "$work/live" $session >/dev/null
+answer_ms=$(( $(ms_now) - restart_started ))
+/usr/bin/python3 - "$work/live" <<'PY'
+import json, socket, sys, time
+path, deadline = sys.argv[1] + "/run/control.sock", time.monotonic() + 600
+while time.monotonic() < deadline:
+    s = socket.socket(socket.AF_UNIX); s.connect(path); s.sendall(b'{"method":"ping"}\n')
+    if "loading" not in json.loads(s.makefile().readline())["result"]: break
+    s.close(); time.sleep(0.02)
+PY
+loaded_ms=$(( $(ms_now) - restart_started ))
+/usr/bin/python3 - "$work/rss.json" "$stop_ms" "$answer_ms" "$loaded_ms" <<'PY'
+import json, sys
+path, stop, answer, loaded = sys.argv[1], *map(int, sys.argv[2:])
+figures = json.load(open(path))
+figures.update(stop_seconds=stop / 1000, restart_answer_seconds=answer / 1000, restart_loaded_seconds=loaded / 1000)
+json.dump(figures, open(path, "w"))
+PY
+
+echo; echo "## daemon RSS, KiB: empty, then with $live torrents loaded; restart times"; cat "$work/rss.json"
 [ -n "${BENCH_OUT:-}" ] && cp "$work/rss.json" "$BENCH_OUT/scale-rss.json"
 exit 0
