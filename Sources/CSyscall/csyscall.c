@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,3 +19,5 @@ int btx_inotify_init(void) { return inotify_init1(IN_NONBLOCK | IN_CLOEXEC); }
 int btx_inotify_watch_folder(int fd, const char *path) {
     return inotify_add_watch(fd, path, IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
 }
+
+void btx_trim_heap(void) { malloc_trim(0); }

@@ -1,6 +1,6 @@
 import CBTX
 
-public struct TorrentStatus: Sendable, Equatable {
+public struct TorrentStatus: Sendable, Hashable {
     public enum State: String, Sendable, Codable {
         case checkingFiles = "checking"
         case downloadingMetadata = "metadata"

@@ -30,7 +30,7 @@ public struct AddPlan {
 /// rate caps and the download order belong to one run: they are an add's
 /// options, and the next run starts without them. The seeding goal is the
 /// torrent's, kept beside its resume data so a later daemon honours it.
-public struct TorrentSettings: Equatable {
+public struct TorrentSettings: Hashable {
     /// Bytes/s, 0 for no cap.
     public var maxDown: Int64 = 0
     public var maxUp: Int64 = 0
@@ -50,7 +50,7 @@ public struct TorrentSettings: Equatable {
 /// When a complete torrent is done: at once by default; never with --seed
 /// alone; at the ratio, after the time, or once no one has taken a byte for
 /// the idle time, whichever comes first.
-public struct SeedPolicy: Equatable {
+public struct SeedPolicy: Hashable {
     public var seedForever = false
     public var ratio: Double?
     public var seconds: Int64?

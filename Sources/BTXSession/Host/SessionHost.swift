@@ -1,3 +1,4 @@
+import CSyscall
 import Glibc
 import TorrentKit
 
@@ -70,6 +71,7 @@ public final class SessionHost {
     /// Torrents that finished or changed state since the last poll.
     var changedTorrents = Set<Torrent>()
     private var lastSave = monotonicSeconds()
+    private var lastTrim = monotonicSeconds()
     private var lastStatus = -Double.infinity
     /// Readers of files (see SessionHost+Stream), by control client.
     var streams: [UInt64: ActiveStream] = [:]
@@ -213,6 +215,12 @@ public final class SessionHost {
             for status in try session.statuses() { update(with: status, now: now) }
         }
         updatePacing(now: now)
+        if policy.pollsOnlyChanges && now - lastTrim >= 10 {
+            // A status of 100,000 torrents builds 100 MB of replies that
+            // malloc keeps once they are sent; a daemon gives it back.
+            btx_trim_heap()
+            lastTrim = now
+        }
         followAltSchedule()
         if now - lastSave >= saveInterval {
             // libtorrent calls every torrent it loaded "modified": 5,000

@@ -6,14 +6,19 @@ import TorrentKit
 /// written per request (50 of its 80 ms).
 final class StatusDocuments {
     /// Boxed: a dictionary of the inputs themselves (a status is hundreds of
-    /// bytes) kept a third of its slots empty, 0.3 KiB a torrent.
+    /// bytes) kept a third of its slots empty, 0.3 KiB a torrent. And the
+    /// inputs are kept as their hash: a stale document would need two of a
+    /// torrent's states to hash alike in 64 bits, and each kept status cost
+    /// about a kilobyte more.
     private final class Rendered {
-        let shown: StatusDocumentInputs
+        let shown: Int
+        let infoHash: String
         let bytes: [UInt8]
         /// The revision at which it last changed.
         let revision: Int64
         init(_ shown: StatusDocumentInputs, _ bytes: [UInt8], _ revision: Int64) {
-            self.shown = shown
+            self.shown = shown.hashValue
+            infoHash = shown.status.infoHash
             self.bytes = bytes
             self.revision = revision
         }
@@ -50,9 +55,9 @@ final class StatusDocuments {
     func kept(of status: TorrentStatus, entry: SessionHost.Tracked, stream: StreamDocument?) -> (document: JSON, revision: Int64) {
         let shown = StatusDocumentInputs(status, entry: entry)
         // A v2 magnet that learns its v1 hash is named anew: its old name is gone.
-        if let kept = rendered[status.torrent], kept.shown.status.infoHash != status.infoHash {
+        if let kept = rendered[status.torrent], kept.infoHash != status.infoHash {
             revision += 1
-            removals.append((kept.shown.status.infoHash, revision))
+            removals.append((kept.infoHash, revision))
         }
         guard stream == nil else {
             // Not kept: when the stream ends, the document without it is a change too.
@@ -60,7 +65,7 @@ final class StatusDocuments {
             revision += 1
             return (document(of: shown, stream: stream).json, revision)
         }
-        if let kept = rendered[status.torrent], kept.shown == shown { return (.encoded(kept.bytes), kept.revision) }
+        if let kept = rendered[status.torrent], kept.shown == shown.hashValue { return (.encoded(kept.bytes), kept.revision) }
         revision += 1
         let bytes = document(of: shown, stream: nil).json.bytes
         rendered[status.torrent] = Rendered(shown, bytes, revision)
@@ -105,7 +110,7 @@ final class StatusDocuments {
 /// Everything of a torrent that its status document shows but its stream:
 /// the document is rendered from these alone, so one kept with them is
 /// stale exactly when they differ.
-struct StatusDocumentInputs: Equatable {
+struct StatusDocumentInputs: Hashable {
     let status: TorrentStatus
     let error: String?
     let checking: Bool

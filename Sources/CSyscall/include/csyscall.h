@@ -10,4 +10,6 @@ int btx_inotify_init(void);
 /* Watches a directory for files finished there (closed after writing,
  * or renamed in) and for its own removal or move: the watch descriptor. */
 int btx_inotify_watch_folder(int fd, const char *path);
+/* Gives the heap's free memory back to the system (malloc_trim). */
+void btx_trim_heap(void);
 #endif
