@@ -484,7 +484,7 @@ final class QBittorrentAPI {
             ("max_ratio_enabled", .bool(goal.ratio != nil)), ("max_ratio", .double(goal.ratio ?? -1)),
             ("max_seeding_time_enabled", .bool(goal.seconds != nil)), ("max_seeding_time", .int(goal.seconds.map { $0 / 60 } ?? -1)),
             ("max_inactive_seeding_time_enabled", .bool(goal.idleSeconds != nil)),
-            ("max_inactive_seeding_time", .int(goal.idleSeconds.map { $0 / 60 } ?? -1)),
+            ("max_inactive_seeding_time", .int(goal.idleMinutes ?? -1)),
             ("max_ratio_act", .int(0)), ("start_paused_enabled", .bool(false)), ("create_subfolder_enabled", .bool(true)),
             ("auto_tmm_enabled", .bool(false)), ("autorun_enabled", .bool(facts.onComplete != nil)),
             ("autorun_program", .string(facts.onComplete ?? "")), ("web_ui_port", .int(0)),
@@ -525,7 +525,7 @@ final class QBittorrentAPI {
         }
         if wanted["max_inactive_seeding_time_enabled"] != nil || wanted["max_inactive_seeding_time"] != nil {
             let on = wanted["max_inactive_seeding_time_enabled"]?.boolValue ?? (goal.idleSeconds != nil)
-            let minutes = wanted["max_inactive_seeding_time"]?.intValue ?? goal.idleSeconds.map { $0 / 60 } ?? -1
+            let minutes = wanted["max_inactive_seeding_time"]?.intValue ?? goal.idleMinutes ?? -1
             goal.idleSeconds = on && minutes > 0 ? min(minutes, Int64.max / 60) * 60 : nil
         }
         if goal != settings.seedGoal { try settings.setSeedGoal(goal) }

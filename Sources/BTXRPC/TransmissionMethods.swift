@@ -331,7 +331,7 @@ extension TransmissionRPC {
         if arguments["idle-seeding-limit"] != nil || arguments["idle-seeding-limit-enabled"] != nil {
             var goal = settings.seedGoal
             let on = arguments["idle-seeding-limit-enabled"]?.boolValue ?? (goal.idleSeconds != nil)
-            var minutes = goal.idleSeconds.map { $0 / 60 } ?? 30
+            var minutes = goal.idleMinutes ?? 30
             if let given = arguments["idle-seeding-limit"] {
                 guard let value = given.intValue, value >= 1 else { throw Failure(message: "idle-seeding-limit is minutes from 1") }
                 minutes = value
@@ -386,7 +386,7 @@ extension TransmissionRPC {
             "blocklist-url": .string(""),
             // Without a goal, a daemon seeds a complete torrent on unless it has a goal of its own.
             "seedRatioLimit": .double(goal.ratio ?? 2), "seedRatioLimited": .bool(goal.ratio != nil),
-            "idle-seeding-limit": .int(goal.idleSeconds.map { $0 / 60 } ?? 30), "idle-seeding-limit-enabled": .bool(goal.idleSeconds != nil),
+            "idle-seeding-limit": .int(goal.idleMinutes ?? 30), "idle-seeding-limit-enabled": .bool(goal.idleSeconds != nil),
             "download-queue-enabled": .bool(facts.queue?.downloads != nil), "download-queue-size": .int(facts.queue?.downloads ?? 0),
             "seed-queue-enabled": .bool(facts.queue?.seeds != nil), "seed-queue-size": .int(facts.queue?.seeds ?? 0),
             "queue-stalled-enabled": .bool(false), "queue-stalled-minutes": .int(0),

@@ -102,6 +102,35 @@ final class IncompleteFolderTests: XCTestCase {
         XCTAssertLessThan(downloaded, 1 << 20, "the restart downloaded it again")
     }
 
+    /// A file of the same name that shows up at the save path while the
+    /// torrent still downloads is someone else's: a restart leaves it be,
+    /// and the move that would replace it fails, the data kept whole.
+    func testSameNamedFilesAtTheSavePathAreNeverTaken() throws {
+        let scratch = try Scratch()
+        let (torrent, port) = try album(scratch, each: 4 << 20, seederCap: 2 << 20)
+        let incomplete = scratch.path + "/incomplete", done = scratch.path + "/done"
+        let peer = try Peer(scratch, "daemon")
+        let daemon = ["daemon", "--foreground", "--json", "--incomplete-dir", incomplete] + peer.common
+        let first = try RunningProcess(btxPath, daemon)
+        try waitUntil("the daemon to answer") { FileManager.default.fileExists(atPath: peer.state + "/run/control.sock") }
+        let added = try spawn(btxPath, ["add", "--detach", "--state-dir", peer.state, torrent, "-o", done,
+                                        "--peer", "127.0.0.1:\(port)"])
+        XCTAssertEqual(added.status, 0, added.stderr)
+        try waitUntil("some of it downloaded") { (try torrentStatus(peer, "album")["done"] as? Int ?? 0) > 0 }
+        try scratch.write("done/album/a.bin", Data("mine".utf8))
+        first.signal(SIGKILL)
+        _ = try first.wait()
+
+        let second = try RunningProcess(btxPath, daemon)
+        defer { second.signal(SIGTERM); _ = try? second.wait() }
+        try waitUntil("complete", timeout: 60) { try torrentStatus(peer, "album")["state"] as? String == "seeding" }
+        XCTAssertEqual(try scratch.contents("done/album/a.bin"), Data("mine".utf8))
+        try waitUntil("the move refused") { second.output.contains { $0.contains("stays in the incomplete folder") } }
+        XCTAssertEqual(try torrentStatus(peer, "album")["save_path"] as? String, incomplete)
+        XCTAssertEqual(try digests(incomplete), try digests(scratch.path + "/src"))
+        XCTAssertEqual(try digests(done).keys.sorted(), ["album/a.bin"], "nothing moved beside it")
+    }
+
     /// A foreground add exits once the data has moved, and its hook finds it there.
     func testAForegroundAddExitsAfterTheMoveAndItsHookSeesTheSavePath() throws {
         let scratch = try Scratch()

@@ -83,20 +83,27 @@ void btx_session::close() {
     // in hash order. Removed last-first, each is the queue's last. And each
     // stop is a disk job from a pool that frees into a sorted list, a walk
     // of every free slot: a few hundred at a time keep that list short.
-    std::vector<lt::torrent_status> torrents = session.get_torrent_status([](lt::torrent_status const&) { return true; }, {});
-    std::sort(torrents.begin(), torrents.end(),
-              [](lt::torrent_status const& a, lt::torrent_status const& b) { return a.queue_position > b.queue_position; });
-    size_t const batch = 256;
-    for (size_t i = 0; i < torrents.size(); ++i) {
-        session.remove_torrent(torrents[i].handle);
-        if ((i + 1) % batch != 0) continue;
-        // A call that waits for the network thread: the batch's stops are asked for by then.
-        (void)session.is_paused();
-        auto const deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
-        while (disk_stops->load() > 0 && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::microseconds(100));
+    // Best effort: whatever fails here, the session is still aborted.
+    try {
+        std::vector<lt::torrent_status> torrents = session.get_torrent_status([](lt::torrent_status const&) { return true; }, {});
+        std::sort(torrents.begin(), torrents.end(),
+                  [](lt::torrent_status const& a, lt::torrent_status const& b) { return a.queue_position > b.queue_position; });
+        size_t const batch = 256;
+        // One stop that takes long (queued behind a move) ends the pacing, not every batch's wait.
+        bool pacing = true;
+        for (size_t i = 0; i < torrents.size(); ++i) {
+            session.remove_torrent(torrents[i].handle);
+            if (!pacing || (i + 1) % batch != 0) continue;
+            // A call that waits for the network thread: the batch's stops are asked for by then.
+            (void)session.is_paused();
+            auto const deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+            while (disk_stops->load() > 0 && pacing) {
+                std::this_thread::sleep_for(std::chrono::microseconds(100));
+                pacing = std::chrono::steady_clock::now() < deadline;
+            }
+        }
+    } catch (...) {
     }
-    torrents = {};
     { lt::session_proxy const stopped = session.abort(); }
     closed = true;
 }

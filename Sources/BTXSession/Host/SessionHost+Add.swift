@@ -34,7 +34,8 @@ extension SessionHost {
         if let (bytes, saved) = savedState(of: source) {
             what = .resumeData(bytes)
             resumed = true
-            if let arrivedAt = settleInterruptedMove(key, resumeData: bytes, saved: saved) {
+            // One in the session already may be moving now: its files are libtorrent's.
+            if registry.entry(hash: key) == nil, let arrivedAt = settleInterruptedMove(key, resumeData: bytes, saved: saved) {
                 options.savePath = arrivedAt
                 savedAt = saved.status.savePath
             }

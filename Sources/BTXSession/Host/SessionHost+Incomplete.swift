@@ -21,7 +21,8 @@ extension SessionHost {
     /// name the incomplete folder: it is added at the destination), nil
     /// when it is to be added where its resume data says.
     func settleInterruptedMove(_ hash: String, resumeData bytes: [UInt8], saved: SavedTorrent) -> String? {
-        guard let destination = try? directory.loadChosenSettings(hash).destination, !saved.status.savePath.isEmpty,
+        guard let chosen = try? directory.loadChosenSettings(hash), let destination = chosen.destination,
+              chosen.moving == true, !saved.status.savePath.isEmpty,
               let files = (try? SavedTorrent(resumeData: bytes, includeFiles: true))?.info?.files.map(\.path) else { return nil }
         switch InterruptedMove.settle(files: files, source: saved.status.savePath, destination: destination) {
         case .atSource: return nil
@@ -54,6 +55,7 @@ extension SessionHost {
                                  ("save_path", .string(destination))])
         do {
             try makeDirectories(destination, mode: 0o755)
+            keepChoice(entry) { $0.moving = true }
             try session.moveStorage(entry.torrent, to: destination)
             pendingMoves[entry.torrent] = (nil, reply)
         } catch {
@@ -82,6 +84,9 @@ extension SessionHost {
     func forgetDestination(_ entry: Tracked) {
         entry.destination = nil
         guard (try? directory.loadChosenSettings(entry.stateKey).destination) != nil else { return }
-        keepChoice(entry) { $0.destination = nil }
+        keepChoice(entry) { chosen in
+            chosen.destination = nil
+            chosen.moving = nil
+        }
     }
 }

@@ -13,6 +13,9 @@ extension SessionHost {
     /// Saved torrents are still being added.
     public var isLoadingSaved: Bool { loading.cursor < loading.hashes.count }
 
+    /// More can be added now: the loop should not sleep.
+    var canLoadMore: Bool { isLoadingSaved && loading.checking.count < Self.loadWindow }
+
     /// A daemon takes up every saved torrent in the background; offline,
     /// only `hashes`, and at once.
     public func resumeSavedTorrents(_ only: [String]? = nil) {
@@ -48,7 +51,8 @@ extension SessionHost {
         loading.cursor = 0
         let waiting = loading.parked
         loading.parked = []
-        for (request, client) in waiting {
+        // One whose client gave up waiting is not carried out behind its back.
+        for (request, client) in waiting where server?.isConnected(client) ?? true {
             if let reply = answer(request, client: client) { deliver(reply, to: client) }
         }
     }

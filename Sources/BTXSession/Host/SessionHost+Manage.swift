@@ -100,6 +100,7 @@ extension SessionHost {
         var chosen = ChosenSettings(json: params)
         // Only the host says where a download goes once complete.
         chosen.destination = nil
+        chosen.moving = nil
         chosen.labels = try labels(entry, params)
         if let name = chosen.name, name.contains(where: \.isNewline) || name.count > 1024 {
             throw BTXError.usage("a torrent's name is one line of at most 1,024 characters")
@@ -271,7 +272,7 @@ extension SessionHost {
     func moveEnded(_ torrent: Torrent, failure: String?) {
         guard let (client, reply) = pendingMoves.removeValue(forKey: torrent) else { return }
         if let entry = entry(torrent) {
-            if entry.destination != nil { leftIncompleteFolder(entry, failure: failure) }
+            if entry.destination != nil || entry.hookAfterMove { leftIncompleteFolder(entry, failure: failure) }
             saveChange(entry)
             note("moved", [("save_path", .optional(reply["save_path"]?.stringValue)), ("error", .optional(failure))], entry: entry)
         }

@@ -241,7 +241,7 @@ public final class SessionHost {
     /// handles what came.
     func step(wait: Double = 0.25) throws {
         var descriptors = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)] + (server?.pollDescriptors ?? [])
-        let busy = server?.hasWaitingRequests == true || backlog.count > backlogDone || isLoadingSaved
+        let busy = server?.hasWaitingRequests == true || backlog.count > backlogDone || canLoadMore
         _ = poll(&descriptors, nfds_t(descriptors.count), busy ? 0 : Int32(wait * 1000))
         if descriptors[0].revents != 0 {
             var sink = [UInt8](repeating: 0, count: 256)

@@ -33,6 +33,8 @@ final class TorrentRegistry {
 
     subscript(torrent: Torrent) -> SessionHost.Tracked? { byTorrent[torrent] }
 
+    func entry(hash: String) -> SessionHost.Tracked? { byHash[hash] }
+
     /// The one torrent `query` names (see select): a whole info-hash is one
     /// lookup; a prefix or a name is looked for among the keys in memory,
     /// never through libtorrent's status of every torrent.

@@ -45,8 +45,8 @@ extension SessionHost {
         var hookAfterMove = false
 
         /// Finished with, by a session that ends when its torrents are: its
-        /// seeding goal met and its data where it stays.
-        var settled: Bool { done && destination == nil }
+        /// seeding goal met and its data where it stays, or failed.
+        var settled: Bool { done && (destination == nil || error != nil) }
 
         /// What a user names it by (see select).
         var key: TorrentKey {

@@ -19,6 +19,9 @@ public struct ChosenSettings: Equatable {
     /// incomplete folder; kept until the move is over, so that a restart
     /// can finish one a crash cut short (see InterruptedMove).
     public var destination: String?
+    /// The move to `destination` was started: only then can a crash have
+    /// left it half made (before, same-named files there are not its own).
+    public var moving: Bool?
 
     public init() {}
 
@@ -36,6 +39,7 @@ public struct ChosenSettings: Equatable {
         labels = json["labels"]?.arrayValue?.compactMap(\.stringValue)
         name = json["name"]?.stringValue
         destination = json["destination"]?.stringValue
+        moving = json["moving"]?.boolValue
     }
 
     public var json: JSON {
@@ -44,7 +48,7 @@ public struct ChosenSettings: Equatable {
                  ("sequential", sequential.map(JSON.bool) ?? .null), ("super_seed", superSeed.map(JSON.bool) ?? .null),
                  ("upload_only", uploadOnly.map(JSON.bool) ?? .null),
                  ("labels", labels.map { .array($0.map(JSON.string)) } ?? .null), ("name", .optional(name)),
-                 ("destination", .optional(destination))])
+                 ("destination", .optional(destination)), ("moving", moving.map(JSON.bool) ?? .null)])
     }
 
     /// These choices with `newer`'s on top.
@@ -61,6 +65,7 @@ public struct ChosenSettings: Equatable {
         merged.name = newer.name ?? name
         if merged.name == "" { merged.name = nil }
         merged.destination = newer.destination ?? destination
+        merged.moving = newer.moving ?? moving
         return merged
     }
 

@@ -1,7 +1,7 @@
 import BTXSession
 
-/// The schedule as transmission and qBittorrent show theirs: each has one
-/// window a day, so a schedule of several ranges shows its first.
+/// btx's settings as transmission and qBittorrent show theirs. Each has one
+/// alt-speed window a day, so a schedule of several ranges shows its first.
 extension AltSchedule {
     private var first: Range { ranges[0] }
 
@@ -21,4 +21,10 @@ extension AltSchedule {
         default: 0
         }
     }
+}
+
+extension SeedPolicy {
+    /// The idle goal in whole minutes, as both clients count it: at least 1,
+    /// so a goal of seconds is not shown as none.
+    var idleMinutes: Int64? { idleSeconds.map { max(1, $0 / 60 + ($0 % 60 == 0 ? 0 : 1)) } }
 }
