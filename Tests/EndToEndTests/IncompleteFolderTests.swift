@@ -25,6 +25,15 @@ final class IncompleteFolderTests: XCTestCase {
         return (torrent, port)
     }
 
+    /// A foreground daemon (to be killed) given `torrent` once it answers.
+    private func startAndAdd(_ daemon: [String], _ peer: Peer, _ torrent: String, to done: String, from port: Int) throws -> RunningProcess {
+        let process = try RunningProcess(btxPath, daemon)
+        try waitUntil("the daemon to answer") { FileManager.default.fileExists(atPath: peer.state + "/run/control.sock") }
+        let added = try spawn(btxPath, ["add", "--detach", "--state-dir", peer.state, torrent, "-o", done, "--peer", "127.0.0.1:\(port)"])
+        XCTAssertEqual(added.status, 0, added.stderr)
+        return process
+    }
+
     private func dataFiles(_ folder: String) -> [String] {
         (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? [])
             .filter { var isFolder: ObjCBool = false
@@ -75,11 +84,7 @@ final class IncompleteFolderTests: XCTestCase {
         let incomplete = scratch.path + "/incomplete", done = try otherFilesystem() + "/done"
         let peer = try Peer(scratch, "daemon")
         let daemon = ["daemon", "--foreground", "--json", "--incomplete-dir", incomplete] + peer.common
-        let first = try RunningProcess(btxPath, daemon)
-        try waitUntil("the daemon to answer") { FileManager.default.fileExists(atPath: peer.state + "/run/control.sock") }
-        let added = try spawn(btxPath, ["add", "--detach", "--state-dir", peer.state, torrent, "-o", done,
-                                        "--peer", "127.0.0.1:\(port)"])
-        XCTAssertEqual(added.status, 0, added.stderr)
+        let first = try startAndAdd(daemon, peer, torrent, to: done, from: port)
         // Closer than waitUntil's 20 ms: a copy onto tmpfs is quick.
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: done + "/album") && Date() < deadline { usleep(500) }
@@ -111,11 +116,7 @@ final class IncompleteFolderTests: XCTestCase {
         let incomplete = scratch.path + "/incomplete", done = scratch.path + "/done"
         let peer = try Peer(scratch, "daemon")
         let daemon = ["daemon", "--foreground", "--json", "--incomplete-dir", incomplete] + peer.common
-        let first = try RunningProcess(btxPath, daemon)
-        try waitUntil("the daemon to answer") { FileManager.default.fileExists(atPath: peer.state + "/run/control.sock") }
-        let added = try spawn(btxPath, ["add", "--detach", "--state-dir", peer.state, torrent, "-o", done,
-                                        "--peer", "127.0.0.1:\(port)"])
-        XCTAssertEqual(added.status, 0, added.stderr)
+        let first = try startAndAdd(daemon, peer, torrent, to: done, from: port)
         try waitUntil("some of it downloaded") { (try torrentStatus(peer, "album")["done"] as? Int ?? 0) > 0 }
         try scratch.write("done/album/a.bin", Data("mine".utf8))
         first.signal(SIGKILL)
