@@ -19,6 +19,10 @@ public final class FolderWatcher {
     private var inotify: Int32 = -1
     private var watches: [Int32: WatchFolder] = [:]
     private var missing: [WatchFolder] = []
+    /// Files the session did not answer for (it was stopping, or still
+    /// loading 100,000 saved torrents): not theirs to be marked invalid for.
+    private var retries: [(folder: WatchFolder, name: String)] = []
+    private var toldRetrying = Set<String>()
     private var client: ControlClient?
 
     /// `plan`: what every add gets (the config's seeding goal); `defaultOutput`: an absolute folder.
@@ -68,9 +72,13 @@ public final class FolderWatcher {
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while true {
             var descriptor = pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)
-            // Folders that went away are looked for every 2 s; otherwise inotify wakes this.
-            _ = poll(&descriptor, 1, missing.isEmpty ? -1 : 2000)
+            // Folders that went away, and files the session did not take,
+            // are looked at again every 2 s; otherwise inotify wakes this.
+            _ = poll(&descriptor, 1, missing.isEmpty && retries.isEmpty ? -1 : 2000)
             for folder in missing { watch(folder) }
+            let again = retries
+            retries = []
+            for (folder, name) in again { take(name, in: folder) }
             let count = buffer.withUnsafeMutableBytes { read(inotify, $0.baseAddress, $0.count) }
             guard count > 0 else { continue }
             var offset = 0
@@ -109,6 +117,10 @@ public final class FolderWatcher {
                 try call(.add, [("sources", .array([source.json]))] + plan.json(savePath: output, explicitSavePath: folder.output != nil))
             }
             settle(path, as: ".added")
+        } catch let error as BTXError where error.exitCode == .noSession {
+            // Said once; the file stays as it is until the session takes it.
+            if toldRetrying.insert(path).inserted { report("watch folder: \(name): \(error.message); trying again") }
+            retries.append((folder, name))
         } catch {
             let reason = (error as? BTXError)?.message ?? "\(error)"
             report("watch folder: \(name): \(reason); renamed \(name).invalid")
@@ -145,6 +157,7 @@ public final class FolderWatcher {
     }
 
     private func settle(_ path: String, as suffix: String) {
+        toldRetrying.remove(path)
         if rename(path, path + suffix) != 0 { report("watch folder: cannot rename \(path): \(String(cString: strerror(errno)))") }
     }
 }
