@@ -43,7 +43,7 @@ enum QBittorrentFields {
             ("num_leechs", .int(t.peers - t.seeds)), ("num_seeds", .int(t.seeds)),
             ("priority", .int(t.queuePosition.map { $0 + 1 } ?? 0)), ("progress", .double(t.progress)),
             ("ratio", .double(t.ratio)), ("ratio_limit", .double(seeding.ratio ?? (seeding.seedForever ? -1 : -2))),
-            ("save_path", .string(t.savePath)),
+            ("save_path", .string(t.destination ?? t.savePath)), ("download_path", .string(t.destination == nil ? "" : t.savePath)),
             ("seeding_time", .int(completedFor)),
             ("seeding_time_limit", .int(seeding.seconds.map { $0 / 60 } ?? (seeding.seedForever ? -1 : -2))),
             ("seen_complete", .int(t.completedTime ?? 0)),

@@ -107,7 +107,8 @@ enum TransmissionFields {
         case .peersGettingFromUs:
             return .int(peers.map { $0.filter { $0.uploadRate > 0 }.count } ?? (t.uploadRate > 0 ? t.peers - t.seeds : 0))
         case .webseedsSendingToUs: return .int(0)
-        case .downloadDir: return .string(t.savePath)
+        // As transmission's: where it goes, also while it downloads in the incomplete folder.
+        case .downloadDir: return .string(t.destination ?? t.savePath)
         case .addedDate, .startDate: return .int(t.addedTime)
         case .doneDate: return .int(t.completedTime ?? 0)
         case .activityDate: return .int(t.downloadRate > 0 || t.uploadRate > 0 ? now : (t.completedTime ?? t.addedTime))

@@ -56,6 +56,7 @@ final class IncompleteFolderTests: XCTestCase {
             return bytes > 0 && bytes < 12 << 20 ? status : nil
         }
         XCTAssertEqual(midway["save_path"] as? String, incomplete)
+        XCTAssertEqual(midway["destination"] as? String, done)
         XCTAssertFalse(dataFiles(incomplete).isEmpty)
         XCTAssertFalse(FileManager.default.fileExists(atPath: done + "/album"), "nothing at the save path before it is complete")
 
@@ -63,6 +64,7 @@ final class IncompleteFolderTests: XCTestCase {
             let status = try torrentStatus(peer, "album")
             return status["state"] as? String == "seeding" && status["save_path"] as? String == done
         }
+        XCTAssertTrue(try torrentStatus(peer, "album")["destination"] is NSNull, "arrived")
         XCTAssertEqual(try digests(done), try digests(scratch.path + "/src"))
         XCTAssertEqual(dataFiles(incomplete), [])
         let events = try spawn(btxPath, ["events", "--since", "0", "--no-wait", "--json", "--state-dir", peer.state])

@@ -36,6 +36,8 @@ public struct TorrentDocument: Equatable {
     public var blockedPeers: Int?
     public var eta: Int64?
     public var savePath: String
+    /// Where its data goes once complete, while it downloads in the incomplete folder.
+    public var destination: String?
     public var error: String?
     public var addedTime: Int64
     public var completedTime: Int64?
@@ -120,6 +122,7 @@ public struct TorrentDocument: Equatable {
             ("blocked_peers", blockedPeers.map(JSON.int) ?? .null),
             ("eta", eta.map(JSON.int) ?? .null),
             ("save_path", .string(savePath)),
+            ("destination", .optional(destination)),
             ("error", .optional(error)),
             ("added_time", .int(addedTime)),
             ("completed_time", completedTime.map(JSON.int) ?? .null),
@@ -161,6 +164,8 @@ public struct TorrentDocument: Equatable {
         blockedPeers = try r.optionalInt("blocked_peers").map(Int.init)
         eta = try r.optionalInt("eta")
         savePath = try r.string("save_path")
+        // Absent from a daemon older than the incomplete folder: none.
+        destination = r.has("destination") ? try r.optionalString("destination") : nil
         error = try r.optionalString("error")
         addedTime = try r.int("added_time")
         completedTime = try r.optionalInt("completed_time")
@@ -204,6 +209,8 @@ public struct TorrentDocument: Equatable {
                   "distinct addresses the blocklist kept from it this run; null without a session"),
         JSONField("eta", .nullable(.integer(.seconds)), "time left at the current rate; null when unknown"),
         JSONField("save_path", .string, "the directory its files are in"),
+        JSONField("destination", .nullable(.string),
+                  "where its files go once complete, while it downloads in the incomplete folder (--incomplete-dir); null otherwise"),
         JSONField("error", .nullable(.string), "why it stopped (a disk error, a bad --only); null when fine"),
         JSONField("added_time", .integer(.unixSeconds), "when it was first added"),
         JSONField("completed_time", .nullable(.integer(.unixSeconds)), "when it completed; null before"),

@@ -98,12 +98,15 @@ final class StatusDocuments {
             var document = TorrentDocument(status, running: false, state: failure != nil ? "error" : saved, settings: shown.settings,
                                            error: failure)
             document.paused = shown.savedPaused
+            document.destination = shown.destination
             return document
         }
         let state = failure != nil ? "error" : shown.checking ? "checking" : status.stateWord
-        return TorrentDocument(status, running: true, state: state, settings: shown.settings,
-                               goalReached: shown.done && failure == nil, error: failure,
-                               blockedPeers: shown.blockedPeers, stream: stream)
+        var document = TorrentDocument(status, running: true, state: state, settings: shown.settings,
+                                       goalReached: shown.done && failure == nil, error: failure,
+                                       blockedPeers: shown.blockedPeers, stream: stream)
+        document.destination = shown.destination
+        return document
     }
 }
 
@@ -118,6 +121,7 @@ struct StatusDocumentInputs: Hashable {
     let blockedPeers: Int
     let settings: TorrentSettings
     let savedPaused: Bool
+    let destination: String?
 
     init(_ status: TorrentStatus, entry: SessionHost.Tracked?) {
         self.status = status
@@ -127,5 +131,6 @@ struct StatusDocumentInputs: Hashable {
         blockedPeers = entry?.blockedPeers.count ?? 0
         settings = entry?.settings ?? TorrentSettings()
         savedPaused = entry?.savedPaused ?? false
+        destination = entry?.destination
     }
 }
