@@ -16,7 +16,9 @@ public final class ControlServer {
     public static let maxRequest = 16 << 20
     /// Half-written requests of every client together; past it the largest goes.
     public static let maxBufferedInput = 4 * maxRequest
-    /// Replies not yet read, all clients together; past it the idlest reader goes.
+    /// Replies not yet read, all clients together; past it the idlest reader
+    /// goes, never the one just answered: one reply may be larger alone (a
+    /// status of 100,000 torrents is 90 MB, and was dropped unsent).
     public static let maxBufferedOutput = 64 << 20
     public static let maxClients = 256
 
@@ -192,7 +194,7 @@ public final class ControlServer {
         flush(client, now: now)
         var total = clients.values.reduce(0) { $0 + $1.output.count - $1.sent }
         while total > Self.maxBufferedOutput,
-              let idlest = clients.values.filter(\.hasOutput).min(by: { $0.lastActive < $1.lastActive }) {
+              let idlest = clients.values.filter({ $0.hasOutput && $0 !== client }).min(by: { $0.lastActive < $1.lastActive }) {
             total -= idlest.output.count - idlest.sent
             drop(idlest)
         }
