@@ -10,8 +10,8 @@ import TorrentKit
 extension SessionHost {
     static let loadWindow = 256
 
-    /// Saved torrents are still being added.
-    public var isLoadingSaved: Bool { loading.cursor < loading.hashes.count }
+    /// Saved torrents are still being listed or added.
+    public var isLoadingSaved: Bool { loading.cursor < loading.hashes.count || loading.listing != nil }
 
     /// More can be added now: the loop should not sleep.
     var canLoadMore: Bool { isLoadingSaved && loading.checking.count < Self.loadWindow }
@@ -19,14 +19,20 @@ extension SessionHost {
     /// A daemon takes up every saved torrent in the background; offline,
     /// only `hashes`, and at once.
     public func resumeSavedTorrents(_ only: [String]? = nil) {
+        loading.cursor = 0
+        loading.started = monotonicSeconds()
         do {
-            loading.hashes = try only ?? directory.savedHashes()
+            if let only {
+                loading.hashes = only
+            } else if mode == .daemon {
+                loading.listing = try SavedHashListing(directory, sweeping: true)
+                return
+            } else {
+                loading.hashes = try directory.savedHashes()
+            }
         } catch {
             return reporter.warning(name: nil, infoHash: nil, "cannot resume the saved torrents: \(error)")
         }
-        loading.cursor = 0
-        loading.started = monotonicSeconds()
-        guard mode != .daemon else { return }
         while isLoadingSaved {
             loadSavedTorrents(until: .infinity)
             if isLoadingSaved { try? handleEvents(for: 0.05, waiting: 0.01) }
@@ -37,18 +43,28 @@ extension SessionHost {
     /// once the last is in, answers the requests that waited for them.
     func loadSavedTorrents(until deadline: Double) {
         guard isLoadingSaved else { return }
+        if let listing = loading.listing, loading.hashes.count - loading.cursor < Self.loadWindow {
+            loading.added += loading.cursor
+            loading.hashes.removeFirst(loading.cursor)
+            loading.cursor = 0
+            loading.hashes += listing.next(2048)
+            if listing.isDone { loading.listing = nil }
+        }
         let now = monotonicSeconds()
         // One that never says it is checked (it failed meanwhile) does not hold a place for long.
         loading.checking = loading.checking.filter { now - $0.value < 2 }
-        while isLoadingSaved && loading.checking.count < Self.loadWindow && monotonicSeconds() < deadline {
+        while loading.cursor < loading.hashes.count && loading.checking.count < Self.loadWindow && monotonicSeconds() < deadline {
             let hash = loading.hashes[loading.cursor]
             loading.cursor += 1
+            // A resume file rewritten while the folder is read may be listed twice.
+            guard registry.entry(hash: hash) == nil else { continue }
             // A paused torrent's resume data is checked only once it runs: it holds no place.
             if let (torrent, paused) = loadSaved(hash), !paused { loading.checking[torrent] = now }
         }
         guard !isLoadingSaved else { return }
         loading.hashes = []
         loading.cursor = 0
+        loading.added = 0
         let waiting = loading.parked
         loading.parked = []
         // One whose client gave up waiting is not carried out behind its back.
@@ -77,14 +93,21 @@ extension SessionHost {
 
     /// For ping: how far the loading is.
     var loadingJSON: [(String, JSON)] {
-        isLoadingSaved ? [("loading", .object([("done", .int(loading.cursor)), ("of", .int(loading.hashes.count))]))] : []
+        guard isLoadingSaved else { return [] }
+        // The whole count is known once the listing is over.
+        return [("loading", .object([("done", .int(loading.added + loading.cursor)),
+                                     ("of", loading.listing == nil ? .int(loading.added + loading.hashes.count) : .null)]))]
     }
 }
 
 /// The saved torrents being taken up (see SessionHost+Loading).
 struct SavedLoading {
+    /// Listed and not added yet from `cursor` on; `added` before them.
     var hashes: [String] = []
     var cursor = 0
+    var added = 0
+    /// The resume folder still being read (a daemon's).
+    var listing: SavedHashListing?
     var started = 0.0
     /// Added, resume data not checked yet: since when.
     var checking: [Torrent: Double] = [:]

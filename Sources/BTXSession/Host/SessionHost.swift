@@ -122,7 +122,8 @@ public final class SessionHost {
         if let queue, queueing { try session.apply(.queue(queue)) }
         wakeFD = try session.wakeDescriptor()
         server = policy.listens ? try ControlServer(directory: directory) : nil
-        if policy.listens { directory.removeAbandonedWrites() }
+        // A daemon sweeps them as it lists its saved torrents (SavedHashListing).
+        if policy.listens && mode != .daemon { directory.removeAbandonedWrites() }
         installInterruptHandlers()
         if policy.reloadsOnHangup { installHangupHandler() }
         if let (path, list) = list { try enforce(list, from: path) }

@@ -59,18 +59,9 @@ public struct StateDirectory {
     /// Info-hashes with saved resume data, in no particular order; none
     /// before the first save, an error naming the folder when it cannot be read.
     public func savedHashes() throws -> [String] {
-        guard let dir = opendir(resumeDirectory) else {
-            if errno == ENOENT { return [] }
-            throw FileIO.error(resumeDirectory)
-        }
-        defer { closedir(dir) }
+        let listing = try SavedHashListing(self)
         var hashes: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name.hasSuffix(".resume") else { continue }
-            let hash = String(name.dropLast(".resume".count))
-            if hash.count == 40 || hash.count == 64, hash.allSatisfy(\.isHexDigit) { hashes.append(hash) }
-        }
+        while !listing.isDone { hashes += listing.next(4096) }
         return hashes
     }
 
