@@ -35,7 +35,8 @@ extension SessionHost {
             what = .resumeData(bytes)
             resumed = true
             // One in the session already may be moving now: its files are libtorrent's.
-            if registry.entry(hash: key) == nil, let arrivedAt = settleInterruptedMove(key, resumeData: bytes, saved: saved) {
+            if registry.entry(hash: key) == nil,
+               let arrivedAt = settleInterruptedMove(chosen: try? directory.loadChosenSettings(key), resumeData: bytes, saved: saved) {
                 options.savePath = arrivedAt
                 savedAt = saved.status.savePath
             }
@@ -116,7 +117,9 @@ extension SessionHost {
             let saved = try SavedTorrent(resumeData: bytes)
             var options = AddOptions()
             // Its data is whole at its destination: added there.
-            options.savePath = settleInterruptedMove(hash, resumeData: bytes, saved: saved)
+            // Read once for both; a damaged file is said by applyChosenSettings, which reads it again.
+            let chosen = try? directory.loadChosenSettings(hash)
+            options.savePath = settleInterruptedMove(chosen: chosen, resumeData: bytes, saved: saved)
             options.paused = saved.status.isPaused || policy.runsPaused
             options.autoManaged = queueing && !saved.status.isPaused
             let torrent = try session.add(.resumeData(bytes), options: options)
@@ -131,7 +134,7 @@ extension SessionHost {
             entry.addedHashes = (saved.status.infoHashV1, saved.status.infoHashV2)
             entry.savedPaused = saved.status.isPaused
             entry.onComplete = onComplete
-            applyChosenSettings(entry)
+            applyChosenSettings(entry, loaded: chosen)
             // The seeding clock started when the torrent completed, not now.
             if saved.status.completedTime > 0 {
                 entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.status.completedTime))
@@ -164,9 +167,10 @@ extension SessionHost {
         }
     }
 
-    func applyChosenSettings(_ entry: Tracked) {
+    /// `loaded`: what its settings file holds, read already.
+    func applyChosenSettings(_ entry: Tracked, loaded: ChosenSettings? = nil) {
         do {
-            let chosen = try directory.loadChosenSettings(entry.stateKey)
+            let chosen = try loaded ?? directory.loadChosenSettings(entry.stateKey)
             entry.settings = chosen.applied(to: entry.settings)
             entry.destination = chosen.destination
             if let name = entry.settings.name { entry.name = name }

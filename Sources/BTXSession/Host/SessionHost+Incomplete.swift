@@ -20,9 +20,8 @@ extension SessionHost {
     /// destination when the data is all there (its resume data may still
     /// name the incomplete folder: it is added at the destination), nil
     /// when it is to be added where its resume data says.
-    func settleInterruptedMove(_ hash: String, resumeData bytes: [UInt8], saved: SavedTorrent) -> String? {
-        guard let chosen = try? directory.loadChosenSettings(hash), let destination = chosen.destination,
-              chosen.moving == true, !saved.status.savePath.isEmpty,
+    func settleInterruptedMove(chosen: ChosenSettings?, resumeData bytes: [UInt8], saved: SavedTorrent) -> String? {
+        guard let chosen, let destination = chosen.destination, chosen.moving == true, !saved.status.savePath.isEmpty,
               let files = (try? SavedTorrent(resumeData: bytes, includeFiles: true))?.info?.files.map(\.path) else { return nil }
         switch InterruptedMove.settle(files: files, source: saved.status.savePath, destination: destination) {
         case .atSource: return nil

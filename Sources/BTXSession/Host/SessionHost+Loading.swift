@@ -20,7 +20,6 @@ extension SessionHost {
     /// only `hashes`, and at once.
     public func resumeSavedTorrents(_ only: [String]? = nil) {
         loading.cursor = 0
-        loading.started = monotonicSeconds()
         do {
             if let only {
                 loading.hashes = only
@@ -108,7 +107,6 @@ struct SavedLoading {
     var added = 0
     /// The resume folder still being read (a daemon's).
     var listing: SavedHashListing?
-    var started = 0.0
     /// Added, resume data not checked yet: since when.
     var checking: [Torrent: Double] = [:]
     /// Requests that wait for the loading to end.

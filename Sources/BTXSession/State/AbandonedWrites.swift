@@ -6,11 +6,7 @@ extension StateDirectory {
     /// file they were to replace is intact. Run under the state lock, so no
     /// live writer owns them.
     public func removeAbandonedWrites() {
-        guard let dir = opendir(resumeDirectory) else { return }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasPrefix(".btx-") { unlink(resumeDirectory + "/" + name) }
-        }
+        guard let listing = try? SavedHashListing(self, sweeping: true) else { return }
+        while !listing.isDone { _ = listing.next(4096) }
     }
 }
