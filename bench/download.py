@@ -2,13 +2,13 @@
 """Downloads one torrent over loopback from a btx seeder with btx (libtorrent's
 mmap disk I/O, btx's default, and its posix one), libtorrent (python binding:
 tuned like btx, and with defaults), aria2c and transmission-cli, side by side
-in one run; then from four btx seeders at once, a torrent of many small files
-and many small torrents at once (btx both ways against libtorrent tuned).
+in one run; then from four btx seeders at once, the same size in FILES files,
+a torrent of many small files and many small torrents at once (btx both ways against libtorrent tuned).
 Prints medians of seconds, MB/s, CPU seconds and peak RSS, and each tool's
 time relative to btx (BENCH_OUT=DIR also writes every run's figures to
 DIR/download*.json).
 
-    bench/download.py [SIZE_MIB] [SMALL_FILES] [TORRENTS]     (defaults 1024, 10000, 100; RUNS=3)
+    bench/download.py [SIZE_MIB] [SMALL_FILES] [TORRENTS] [FILES]     (defaults 1024, 10000, 100, 1000; RUNS=3)
 
 Everything listens on 127.0.0.1; no DHT, LSD, UPnP, NAT-PMP or PEX."""
 import json, os, resource, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time
@@ -16,6 +16,7 @@ import json, os, resource, shutil, signal, socket, statistics, subprocess, sys, 
 size_mib = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
 small_files = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
 many_torrents = int(sys.argv[3]) if len(sys.argv) > 3 else 100
+split_files = int(sys.argv[4]) if len(sys.argv) > 4 else 1000
 MANY_MIB = 4
 runs = int(os.environ.get("RUNS", "3"))
 btx = os.path.abspath(os.environ.get("BTX", ".build/release/btx"))
@@ -186,6 +187,16 @@ def main():
     subprocess.run(["head", "-c", "%dM" % size_mib, "/dev/urandom"], stdout=open(data, "wb"), check=True)
     torrent = os.path.join(work, "payload.torrent")
     subprocess.run([btx, "create", data, "-o", torrent, "-q"], check=True, stdout=subprocess.DEVNULL)
+    # The big payload again, cut into FILES files of one torrent.
+    split = os.path.join(work, "split")
+    os.makedirs(split)
+    with open(data, "rb") as whole:
+        part = (size_mib << 20) // split_files
+        for i in range(split_files):
+            with open(os.path.join(split, "part-%04d.bin" % i), "wb") as f:
+                f.write(whole.read(part if i < split_files - 1 else -1))
+    split_torrent = os.path.join(work, "split.torrent")
+    subprocess.run([btx, "create", split, "-o", split_torrent, "-q"], check=True, stdout=subprocess.DEVNULL)
     small = os.path.join(work, "small")
     subprocess.run(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "small_files.py"),
                     small, str(small_files)], check=True)
@@ -283,30 +294,38 @@ def main():
     try:
         one = [Seeder([torrent])]
         four = one + [Seeder([torrent], "seeder-state-%d" % i) for i in range(3)]
+        split_seeder = [Seeder([split_torrent], "seeder-split")]
         files = [Seeder([small_torrent], "seeder-small")]
         many_seeder = [Seeder(many_torrents_paths, "seeder-many", many)]
-        seeders.extend(four + files + many_seeder)
+        seeders.extend(four + split_seeder + files + many_seeder)
         tools = [("btx", run_btx(one)), ("btx, posix disk I/O", run_btx(one, "posix")),
                  ("libtorrent tuned (python)", run_python(one, "tuned")),
                  ("libtorrent defaults (python)", run_python(one, "defaults")), ("aria2c", run_aria2(one[0])),
                  ("transmission-cli", run_transmission(one[0]))]
-        reports["download"] = measure_tools("%d MiB from one seeder" % size_mib, size_mib << 20,
-                                            [(n, r) for n, r in tools if n not in skip])
-        reports["download-4-seeders"] = measure_tools(
+        reports["download"] = lambda: measure_tools("%d MiB from one seeder" % size_mib, size_mib << 20,
+                                                    [(n, r) for n, r in tools if n not in skip])
+        reports["download-4-seeders"] = lambda: measure_tools(
             "%d MiB from four seeders at once" % size_mib, size_mib << 20,
             [("btx", run_btx(four)), ("btx, posix disk I/O", run_btx(four, "posix")),
              ("libtorrent tuned (python)", run_python(four, "tuned"))])
-        reports["download-small-files"] = measure_tools(
+        reports["download-split"] = lambda: measure_tools(
+            "%d MiB in %d files from one seeder" % (size_mib, split_files), size_mib << 20,
+            [("btx", run_btx(split_seeder)), ("btx, posix disk I/O", run_btx(split_seeder, "posix")),
+             ("libtorrent tuned (python)", run_python(split_seeder, "tuned"))])
+        reports["download-small-files"] = lambda: measure_tools(
             "%d small files (%.0f MiB) from one seeder" % (small_files, small_size / (1 << 20)), small_size,
             [("btx", run_btx(files)), ("btx, posix disk I/O", run_btx(files, "posix")),
              ("libtorrent tuned (python)", run_python(files, "tuned"))])
-        reports["download-many-torrents"] = measure_tools(
+        reports["download-many-torrents"] = lambda: measure_tools(
             "%d torrents of %d MiB at once from one seeder" % (many_torrents, MANY_MIB), many_torrents * MANY_MIB << 20,
             [("btx", run_btx(many_seeder)), ("btx, posix disk I/O", run_btx(many_seeder, "posix")),
              ("libtorrent tuned (python)", run_python(many_seeder, "tuned")),
              # Not a target: libtorrent at btx's dial pace, to tell btx's own
              # CPU from what 100 torrents at once cost libtorrent.
              ("libtorrent tuned, btx's dial pace (python)", run_python(many_seeder, "paced"))])
+        # DOWNLOAD_ONLY=download-split,... runs those cases alone.
+        only = set(filter(None, os.environ.get("DOWNLOAD_ONLY", "").split(",")))
+        reports = {name: case() for name, case in reports.items() if not only or name in only}
     finally:
         for seeder in seeders:
             seeder.stop()

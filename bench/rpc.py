@@ -14,9 +14,10 @@ Cases (hyperfine-shaped JSON in BENCH_OUT, one per case):
 - rpc-add: a torrent-add of one more torrent (btx, transmission-daemon).
 Each request is one HTTP exchange on a kept connection, timed here.
 Everything listens on 127.0.0.1; DHT, LSD, UPnP, NAT-PMP and PEX are off."""
-import base64, http.client, json, os, shutil, socket, statistics, subprocess, sys, tempfile, time
+import base64, http.client, json, os, shutil, statistics, sys, tempfile, time
 
-import libtorrent as lt
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clients import Btx, QBittorrentNox, Transmission, TransmissionDaemon, free_port, make_torrents, wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
@@ -37,65 +38,6 @@ ALL_FIELDS = ["id", "hashString", "name", "status", "error", "errorString", "eta
               "pieceSize", "dateCreated", "webseeds", "torrentFile", "pieces"]
 LIST_FIELDS = ["error", "errorString", "eta", "id", "isFinished", "leftUntilDone", "name", "peersGettingFromUs",
                "peersSendingToUs", "rateDownload", "rateUpload", "sizeWhenDone", "status", "uploadRatio"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, seconds=60):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    sys.exit("bench: nothing listens on %d" % port)
-
-
-def make_torrents(work, count):
-    os.makedirs(work + "/data")
-    os.makedirs(work + "/torrents")
-    paths = []
-    for i in range(count):
-        name = "item-%05d.bin" % i
-        with open(os.path.join(work, "data", name), "wb") as f:
-            f.write(os.urandom(2048))
-        fs = lt.file_storage()
-        lt.add_files(fs, os.path.join(work, "data", name))
-        # v1 only: transmission 3.00 reads no v2 metadata.
-        t = lt.create_torrent(fs, 16384, flags=lt.create_torrent.v1_only)
-        lt.set_piece_hashes(t, work + "/data")
-        path = os.path.join(work, "torrents", name + ".torrent")
-        with open(path, "wb") as f:
-            f.write(lt.bencode(t.generate()))
-        paths.append(path)
-    return paths
-
-
-class Transmission:
-    """A Transmission RPC client on one kept connection, session id handled."""
-
-    def __init__(self, port):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        self.sid = ""
-
-    def call(self, method, arguments):
-        body = json.dumps({"method": method, "arguments": arguments})
-        for _ in range(2):
-            self.conn.request("POST", "/transmission/rpc", body, {"X-Transmission-Session-Id": self.sid})
-            response = self.conn.getresponse()
-            data = response.read()
-            if response.status == 409:
-                self.sid = response.getheader("X-Transmission-Session-Id")
-                continue
-            reply = json.loads(data)
-            if reply.get("result") != "success":
-                sys.exit("bench: %s: %s" % (method, reply.get("result")))
-            return reply["arguments"]
-        sys.exit("bench: no session id")
 
 
 def timed(runs, action):
@@ -120,84 +62,20 @@ def report(case, title, results):
 
 def main():
     work = tempfile.mkdtemp(prefix="btx-bench-rpc.")
-    processes = []
+    clients = []
     try:
         pool = 2 * (RUNS + 2)
         paths = make_torrents(work, N + pool)
         held, spare = paths[:N], paths[N:]
-        subprocess.run(["sync"])
-
-        # btx
-        state = work + "/btx"
-        os.makedirs(state)
-        with open(state + "/config", "w") as f:
-            f.write("dht = off\nlsd = off\nupnp = off\nnatpmp = off\n")
         btx_port = free_port()
-        subprocess.run([BTX, "daemon", "-q", "--state-dir", state, "--listen", "127.0.0.1:0", "--no-dht", "--rpc", str(btx_port)],
-                       check=True, stdout=subprocess.DEVNULL)
-        processes.append(lambda: subprocess.run([BTX, "daemon", "--stop", "--state-dir", state], stdout=subprocess.DEVNULL))
-        for start in range(0, N, 500):
-            subprocess.run([BTX, "add", "--detach", "--paused", "-q", "--state-dir", state, "-o", work + "/data"]
-                           + held[start:start + 500], check=True, stdout=subprocess.DEVNULL)
-
-        # transmission-daemon
-        tr_dir = work + "/transmission"
-        os.makedirs(tr_dir)
-        tr_port = free_port()
-        with open(tr_dir + "/settings.json", "w") as f:
-            json.dump({"dht-enabled": False, "lpd-enabled": False, "pex-enabled": False, "port-forwarding-enabled": False,
-                       "utp-enabled": False, "bind-address-ipv4": "127.0.0.1", "bind-address-ipv6": "::1",
-                       "peer-port": free_port(), "rpc-bind-address": "127.0.0.1", "rpc-port": tr_port,
-                       "rpc-authentication-required": False, "rpc-whitelist": "127.0.0.1", "download-dir": work + "/data",
-                       "message-level": 0, "start-added-torrents": False}, f)
-        tr = subprocess.Popen(["/usr/bin/transmission-daemon", "-f", "-g", tr_dir], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-        processes.append(lambda: (tr.terminate(), tr.wait()))
-        wait_port(tr_port)
-        trc = Transmission(tr_port)
-        for path in held:
-            trc.call("torrent-add", {"metainfo": base64.b64encode(open(path, "rb").read()).decode(), "paused": True})
-
-        # qbittorrent-nox
-        qb_home = work + "/qbt"
-        qb_web = free_port()
-        conf = qb_home + "/profile/qBittorrent/config"
-        os.makedirs(conf)
-        with open(conf + "/qBittorrent.conf", "w") as f:
-            f.write("[LegalNotice]\nAccepted=true\n[BitTorrent]\nSession\\DHTEnabled=false\nSession\\LSDEnabled=false\n"
-                    "Session\\PeXEnabled=false\nSession\\Port=%d\nSession\\InterfaceAddress=127.0.0.1\n"
-                    "Session\\QueueingSystemEnabled=false\nSession\\DefaultSavePath=%s\n[Network]\nPortForwardingEnabled=false\n"
-                    "[Preferences]\nConnection\\ResolvePeerCountries=false\nConnection\\UPnP=false\nWebUI\\Address=127.0.0.1\n"
-                    "WebUI\\Port=%d\nWebUI\\LocalHostAuth=false\nWebUI\\CSRFProtection=false\nWebUI\\HostHeaderValidation=false\n"
-                    % (free_port(), work + "/data", qb_web))
-        qb = subprocess.Popen(["/usr/bin/qbittorrent-nox", "--profile=" + qb_home + "/profile", "--webui-port=%d" % qb_web],
-                              env=dict(os.environ, HOME=qb_home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        processes.append(lambda: (qb.terminate(), qb.wait()))
-        wait_port(qb_web)
-        qbc = http.client.HTTPConnection("127.0.0.1", qb_web, timeout=300)
-        for start in range(0, N, 200):
-            boundary = "btxbench%d" % start
-            body = b""
-            for p in held[start:start + 200]:
-                body += ("--%s\r\nContent-Disposition: form-data; name=\"torrents\"; filename=\"%s\"\r\n"
-                         "Content-Type: application/x-bittorrent\r\n\r\n" % (boundary, os.path.basename(p))).encode()
-                body += open(p, "rb").read() + b"\r\n"
-            for name in ("paused", "stopped"):
-                body += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\ntrue\r\n" % (boundary, name)).encode()
-            body += ("--%s--\r\n" % boundary).encode()
-            qbc.request("POST", "/api/v2/torrents/add", body, {"Content-Type": "multipart/form-data; boundary=" + boundary})
-            response = qbc.getresponse()
-            response.read()
-            if response.status != 200:
-                sys.exit("bench: qbittorrent-nox add: HTTP %d" % response.status)
-        end = time.monotonic() + 300
-        while True:
-            qbc.request("GET", "/api/v2/torrents/info")
-            if len(json.loads(qbc.getresponse().read())) >= N:
-                break
-            if time.monotonic() > end:
-                sys.exit("bench: qbittorrent-nox did not take %d torrents" % N)
-            time.sleep(0.5)
+        clients = [Btx(BTX, work + "/btx", work + "/data", rpc_port=btx_port), TransmissionDaemon(work + "/transmission", work + "/data"),
+                   QBittorrentNox(work + "/qbt", work + "/data")]
+        for client in clients:
+            client.start()
+            wait_until(client.name + " answering", client.answers)
+            client.add(held)
+            wait_until("%s holding %d torrents" % (client.name, N), lambda: client.loaded(N), seconds=300, step=0.2)
+        trc, qb_web = clients[1].rpc, clients[2].web
 
         btx = Transmission(btx_port)
         get = {"fields": LIST_FIELDS}
@@ -238,8 +116,8 @@ def main():
             ("transmission-daemon", timed(RUNS, adder(trc, spare[half:]))),
         ])
     finally:
-        for stop in reversed(processes):
-            stop()
+        for client in clients:
+            client.kill()
         shutil.rmtree(work, ignore_errors=True)
 
 

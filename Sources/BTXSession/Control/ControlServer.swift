@@ -31,8 +31,7 @@ public final class ControlServer {
         /// `input` holds a newline: kept as it changes, since scanning a
         /// 16 MiB half-line at every look would cost quadratic time.
         public var hasWholeRequest = false
-        public var output: [UInt8] = []
-        public var sent = 0
+        var output = Outbox()
         /// When it last sent a byte or took one: who goes first when too many are connected.
         public var lastActive: Double
 
@@ -42,18 +41,13 @@ public final class ControlServer {
             lastActive = now
         }
 
-        public var hasOutput: Bool { sent < output.count }
+        public var hasOutput: Bool { !output.isEmpty }
     }
 
     private var listenFD: Int32
     private let path: String
     private var clients: [Int32: Client] = [:]
     private var nextID: UInt64 = 1
-    /// The last sent reply's buffer, emptied: a status of thousands of
-    /// torrents (megabytes) is written into memory already there, not into
-    /// pages the kernel must fault in and zero again for every request.
-    private var spareOutput: [UInt8] = []
-    private static let maxSpareOutput = 16 << 20
 
     /// The caller holds the state lock, so a socket file already there was
     /// left by a session that died: it is replaced.
@@ -187,15 +181,12 @@ public final class ControlServer {
     }
 
     private func enqueue(_ reply: JSON, for client: Client, now: Double) {
-        if client.output.isEmpty && spareOutput.capacity > client.output.capacity { swap(&client.output, &spareOutput) }
-        client.output.reserveCapacity(client.output.count + reply.encodedSizeEstimate + 1)
-        reply.write(into: &client.output)
-        client.output.append(0x0A)
+        client.output.append(reply)
         flush(client, now: now)
-        var total = clients.values.reduce(0) { $0 + $1.output.count - $1.sent }
+        var total = clients.values.reduce(0) { $0 + $1.output.pending }
         while total > Self.maxBufferedOutput,
               let idlest = clients.values.filter({ $0.hasOutput && $0 !== client }).min(by: { $0.lastActive < $1.lastActive }) {
-            total -= idlest.output.count - idlest.sent
+            total -= idlest.output.pending
             drop(idlest)
         }
     }
@@ -203,22 +194,11 @@ public final class ControlServer {
     /// Sends what the socket takes now; the rest goes when poll says it can.
     private func flush(_ client: Client, now: Double) {
         while client.hasOutput {
-            let n = Syscall.retrying {
-                client.output.withUnsafeBytes {
-                    Glibc.send(client.fd, $0.baseAddress! + client.sent, $0.count - client.sent, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
-                }
-            }
+            let n = client.output.send(to: client.fd)
             if n < 0 && errno == EAGAIN { return }
             guard n > 0 else { return drop(client) }
-            client.sent += n
             client.lastActive = now
         }
-        if client.output.capacity > spareOutput.capacity && client.output.capacity <= Self.maxSpareOutput {
-            swap(&client.output, &spareOutput)
-            spareOutput.removeAll(keepingCapacity: true)
-        }
-        client.output = []
-        client.sent = 0
     }
 
     /// Says why, without waiting for the client to read it, and hangs up.

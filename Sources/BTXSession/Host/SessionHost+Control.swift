@@ -10,6 +10,12 @@ extension SessionHost {
             let name = request["method"]?.stringValue ?? ""
             guard let method = ControlMethod(rawValue: name) else { throw BTXError.usage("unknown method '\(name)'") }
             if parkedWhileLoading(method, request, client: client) { return nil }
+            // libtorrent acts in its own time and posts the state update
+            // after: until then the statuses held show the torrent as it was
+            // (a pause, a queue move). A status read afresh is answered on
+            // libtorrent's thread after the action, so the next status of
+            // all reads every one afresh.
+            if !method.onlyReads { heldStatusesMayBeStale = true }
             switch method {
             case .dhtGet:
                 try startDHTGet(params, client: client)
@@ -30,14 +36,8 @@ extension SessionHost {
                 let queries = params["torrents"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 if let since = params["since"]?.intValue { return ControlServer.result(try changes(since: since)) }
                 let label = params["label"]?.stringValue
-                let chosen = (queries.isEmpty
-                    ? try session.statuses().filter { entry($0.torrent) != nil }
-                    : try queries.map { try session.status(entry(named: $0).torrent) })
+                let chosen = (queries.isEmpty ? try currentStatuses() : try queries.map { try freshStatus(entry(named: $0).torrent) })
                     .filter { status in label.map { entry(status.torrent)?.settings.labels.contains($0) == true } ?? true }
-                // What a status shows is settled on the statuses it shows: a
-                // torrent seen seeding has its goal weighed, not a tick later.
-                let now = monotonicSeconds()
-                for status in chosen { update(with: status, now: now) }
                 let withPieces = params["pieces"]?.boolValue == true
                 // Every torrent's documents go straight to the socket: each is
                 // kept encoded, to be sent again while it has not changed.
@@ -152,33 +152,41 @@ extension SessionHost {
         return [("disk_waiting_write", .int(queue.waitingWrite)), ("disk_waiting_read", .int(queue.waitingRead))]
     }
 
-    private func changes(since: Int64) throws -> JSON {
+    /// Every torrent's status as of now, in the order added. What a status
+    /// shows is settled on the statuses it shows: a torrent seen seeding has
+    /// its goal weighed, not a tick later.
+    private func currentStatuses() throws -> [TorrentStatus] {
         let now = monotonicSeconds()
+        guard policy.pollsOnlyChanges && !heldStatusesMayBeStale else {
+            heldStatusesMayBeStale = false
+            for status in try session.statuses() { update(with: status, now: now) }
+            return tracked.compactMap(\.lastStatus)
+        }
+        // A daemon already follows libtorrent's state updates (the torrents
+        // that changed, at most a second ago): the statuses it holds are
+        // current, and reading 100,000 afresh from libtorrent made a status
+        // of all take 0.53 s instead of 0.36.
+        for status in try session.statusUpdates() { update(with: status, now: now) }
+        // libtorrent posts no update for the second a rate falls to 0, nor
+        // for a pause or a move just asked for: those few are read afresh.
+        return try tracked.map { entry in
+            guard let last = entry.lastStatus, last.downloadRate == 0, last.uploadRate == 0,
+                  !changedTorrents.contains(entry.torrent) else { return try freshStatus(entry.torrent) }
+            return last
+        }
+    }
+
+    private func freshStatus(_ torrent: Torrent) throws -> TorrentStatus {
+        let status = try session.status(torrent)
+        update(with: status, now: monotonicSeconds())
+        return status
+    }
+
+    private func changes(since: Int64) throws -> JSON {
         var changed: [JSON] = []
         var all: [JSON] = []
         let removed = since > 0 && since <= documents.revision ? documents.removed(since: since) : nil
-        // A daemon already follows libtorrent's state updates (the torrents
-        // that changed, at most a second ago): the statuses it holds are
-        // current, and reading 5,000 afresh from libtorrent cost most of this.
-        var statuses: [TorrentStatus]
-        if policy.pollsOnlyChanges {
-            for status in try session.statusUpdates() { update(with: status, now: now) }
-            // libtorrent posts no update for the second a rate falls to 0, nor
-            // for a pause or a move just asked for: those few are read afresh.
-            statuses = try tracked.map { entry in
-                guard let last = entry.lastStatus, last.downloadRate == 0, last.uploadRate == 0,
-                      !changedTorrents.contains(entry.torrent) else {
-                    let status = try session.status(entry.torrent)
-                    update(with: status, now: now)
-                    return status
-                }
-                return last
-            }
-        } else {
-            statuses = try session.statuses()
-            for status in statuses { update(with: status, now: now) }
-        }
-        for status in statuses {
+        for status in try currentStatuses() {
             guard let entry = entry(status.torrent) else { continue }
             let (document, revision) = documents.kept(of: status, entry: entry, stream: streamDocument(status.torrent))
             if removed == nil { all.append(document) } else if revision > since { changed.append(document) }

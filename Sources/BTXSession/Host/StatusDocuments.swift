@@ -12,12 +12,19 @@ final class StatusDocuments {
     /// about a kilobyte more.
     private final class Rendered {
         let shown: Int
+        /// The torrent's status it was last found current with, and the
+        /// hash of what btx adds to it: a status of 100,000 idle torrents
+        /// checks these, not a hash of every status (a third of its time).
+        var statusVersion: Int
+        let facts: Int
         let infoHash: String
         let bytes: [UInt8]
         /// The revision at which it last changed.
         let revision: Int64
-        init(_ shown: StatusDocumentInputs, _ bytes: [UInt8], _ revision: Int64) {
+        init(_ shown: StatusDocumentInputs, statusVersion: Int, _ bytes: [UInt8], _ revision: Int64) {
             self.shown = shown.hashValue
+            self.statusVersion = statusVersion
+            facts = shown.facts.hashValue
             infoHash = shown.status.infoHash
             self.bytes = bytes
             self.revision = revision
@@ -42,7 +49,7 @@ final class StatusDocuments {
     }
 
     func document(of status: TorrentStatus, entry: SessionHost.Tracked?, stream: StreamDocument?) -> TorrentDocument {
-        document(of: StatusDocumentInputs(status, entry: entry), stream: stream)
+        document(of: StatusDocumentInputs(status, EntryFacts(entry)), stream: stream)
     }
 
     /// The same, encoded, rendered again only when something it shows changed.
@@ -52,10 +59,17 @@ final class StatusDocuments {
 
     /// The document, and the revision it last changed at (a stream's, whose
     /// offset moves on its own and is never kept, changes every time).
+    /// `status` is the entry's last status (SessionHost.update).
     func kept(of status: TorrentStatus, entry: SessionHost.Tracked, stream: StreamDocument?) -> (document: JSON, revision: Int64) {
-        let shown = StatusDocumentInputs(status, entry: entry)
+        assert(entry.lastStatus == status, "a document is kept for the status its torrent was last given")
+        let facts = EntryFacts(entry)
+        let kept = rendered[status.torrent]
+        if let kept, stream == nil, kept.statusVersion == entry.statusVersion, kept.facts == facts.hashValue {
+            return (.encoded(kept.bytes), kept.revision)
+        }
+        let shown = StatusDocumentInputs(status, facts)
         // A v2 magnet that learns its v1 hash is named anew: its old name is gone.
-        if let kept = rendered[status.torrent], kept.infoHash != status.infoHash {
+        if let kept, kept.infoHash != status.infoHash {
             revision += 1
             removals.append((kept.infoHash, revision))
         }
@@ -65,10 +79,13 @@ final class StatusDocuments {
             revision += 1
             return (document(of: shown, stream: stream).json, revision)
         }
-        if let kept = rendered[status.torrent], kept.shown == shown.hashValue { return (.encoded(kept.bytes), kept.revision) }
+        if let kept, kept.shown == shown.hashValue {
+            kept.statusVersion = entry.statusVersion
+            return (.encoded(kept.bytes), kept.revision)
+        }
         revision += 1
         let bytes = document(of: shown, stream: nil).json.bytes
-        rendered[status.torrent] = Rendered(shown, bytes, revision)
+        rendered[status.torrent] = Rendered(shown, statusVersion: entry.statusVersion, bytes, revision)
         return (.encoded(bytes), revision)
     }
 
@@ -92,20 +109,21 @@ final class StatusDocuments {
         // btx's own record comes first: it names the file where libtorrent's
         // error state has only the reason; a bad --only has only btx's.
         let status = shown.status
-        let failure = shown.error ?? status.error
+        let facts = shown.facts
+        let failure = facts.error ?? status.error
         if offline {
-            let saved = shown.savedPaused ? "paused" : status.state == .seeding || status.state == .finished ? "complete" : "stopped"
-            var document = TorrentDocument(status, running: false, state: failure != nil ? "error" : saved, settings: shown.settings,
+            let saved = facts.savedPaused ? "paused" : status.state == .seeding || status.state == .finished ? "complete" : "stopped"
+            var document = TorrentDocument(status, running: false, state: failure != nil ? "error" : saved, settings: facts.settings,
                                            error: failure)
-            document.paused = shown.savedPaused
-            document.destination = shown.destination
+            document.paused = facts.savedPaused
+            document.destination = facts.destination
             return document
         }
-        let state = failure != nil ? "error" : shown.checking ? "checking" : status.stateWord
-        var document = TorrentDocument(status, running: true, state: state, settings: shown.settings,
-                                       goalReached: shown.done && failure == nil, error: failure,
-                                       blockedPeers: shown.blockedPeers, stream: stream)
-        document.destination = shown.destination
+        let state = failure != nil ? "error" : facts.checking ? "checking" : status.stateWord
+        var document = TorrentDocument(status, running: true, state: state, settings: facts.settings,
+                                       goalReached: facts.done && failure == nil, error: failure,
+                                       blockedPeers: facts.blockedPeers, stream: stream)
+        document.destination = facts.destination
         return document
     }
 }
@@ -115,6 +133,16 @@ final class StatusDocuments {
 /// stale exactly when they differ.
 struct StatusDocumentInputs: Hashable {
     let status: TorrentStatus
+    let facts: EntryFacts
+
+    init(_ status: TorrentStatus, _ facts: EntryFacts) {
+        self.status = status
+        self.facts = facts
+    }
+}
+
+/// What btx knows of a torrent beyond libtorrent's status, as its document shows it.
+struct EntryFacts: Hashable {
     let error: String?
     let checking: Bool
     let done: Bool
@@ -123,8 +151,7 @@ struct StatusDocumentInputs: Hashable {
     let savedPaused: Bool
     let destination: String?
 
-    init(_ status: TorrentStatus, entry: SessionHost.Tracked?) {
-        self.status = status
+    init(_ entry: SessionHost.Tracked?) {
         error = entry?.error
         checking = entry?.checking ?? false
         done = entry?.done ?? false

@@ -40,6 +40,20 @@ final class TorrentRegistry {
     /// never through libtorrent's status of every torrent.
     func entry(named query: String) throws -> SessionHost.Tracked {
         if query.count == 40 || query.count == 64, let entry = byHash[query.lowercased()] { return entry }
+        // An exact name, what scripts pass, is found by comparing names
+        // alone: building 100,000 keys took 20 ms. A hex query may be a
+        // hash prefix first, and select says so.
+        let mayBeHashPrefix = query.count >= 6 && query.allSatisfy(\.isHexDigit)
+        if !mayBeHashPrefix {
+            var found: SessionHost.Tracked?
+            var unique = true
+            for entry in all where entry.shownName == query {
+                unique = found == nil
+                found = entry
+                if !unique { break }
+            }
+            if unique, let found { return found }
+        }
         return try select(query, from: all, key: \.key)
     }
 }

@@ -26,7 +26,11 @@ extension SessionHost {
         var checking = false
         /// libtorrent has checked its files once this run.
         var checkedOnce = false
-        var lastStatus: TorrentStatus?
+        var lastStatus: TorrentStatus? { didSet { statusVersion &+= 1 } }
+        /// Counts the statuses it was given: while it stays the same, a
+        /// document rendered from that status need not be weighed again
+        /// (StatusDocuments).
+        private(set) var statusVersion = 0
         /// The `added` event's data, also the control socket's answer to an add.
         var added = JSON.null
         /// Addresses the blocklist kept from it this run.
@@ -51,9 +55,11 @@ extension SessionHost {
         /// What a user names it by (see select).
         var key: TorrentKey {
             let key = lastStatus?.key ?? TorrentKey(infoHashV1: addedHashes.v1, infoHashV2: addedHashes.v2, name: name)
-            guard let shown = settings.name else { return key }
-            return TorrentKey(infoHashV1: key.infoHashV1, infoHashV2: key.infoHashV2, name: shown)
+            return TorrentKey(infoHashV1: key.infoHashV1, infoHashV2: key.infoHashV2, name: shownName)
         }
+
+        /// Its name as status shows it (the key's).
+        var shownName: String { settings.name ?? lastStatus?.name ?? name }
 
         /// Its status as the save rules see it (see ResumeLedger).
         var saveView: SaveView? { lastStatus.map(SaveView.init) }

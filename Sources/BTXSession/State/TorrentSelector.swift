@@ -20,6 +20,9 @@ public struct TorrentKey {
 /// name, name prefix. Ambiguity is a usage error listing the candidates
 /// (exit 2), no match is exit 3.
 public func select<T>(_ query: String, from items: [T], key: (T) -> TorrentKey) throws -> T {
+    // Built once: a torrent's key comes from its status, and a daemon of
+    // 100,000 built 200,000 of them to find one by name (45 ms).
+    let keys = items.map(key)
     let lowered = query.lowercased()
     let isHex = !lowered.isEmpty && lowered.allSatisfy(\.isHexDigit)
     let ways: [(TorrentKey) -> Bool] = [
@@ -28,14 +31,14 @@ public func select<T>(_ query: String, from items: [T], key: (T) -> TorrentKey) 
         { k in !query.isEmpty && k.name.lowercased().hasPrefix(lowered) },
     ]
     for way in ways {
-        let matches = items.filter { way(key($0)) }
-        if matches.count == 1 { return matches[0] }
+        let matches = keys.indices.filter { way(keys[$0]) }
+        if matches.count == 1 { return items[matches[0]] }
         if matches.count > 1 {
-            let candidates = matches.map { "  \(key($0).shortHash)  \(key($0).name)" }.joined(separator: "\n")
+            let candidates = matches.map { "  \(keys[$0].shortHash)  \(keys[$0].name)" }.joined(separator: "\n")
             throw BTXError(exitCode: .usage, message: "'\(query)' matches \(matches.count) torrents; name one by hash:\n\(candidates)")
         }
     }
-    if isHex && lowered.count < 6 && items.contains(where: { [key($0).infoHashV1, key($0).infoHashV2].contains { $0?.hasPrefix(lowered) ?? false } }) {
+    if isHex && lowered.count < 6 && keys.contains(where: { [$0.infoHashV1, $0.infoHashV2].contains { $0?.hasPrefix(lowered) ?? false } }) {
         throw BTXError.usage("'\(query)' is too short for a hash prefix: use at least 6 hex digits")
     }
     throw BTXError.notFound("no torrent matches '\(query)' (see 'btx status')")

@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""Many torrents in one daemon, side by side: btx, transmission-daemon and
+qbittorrent-nox each take the same N paused single-file torrents through
+their own interface, are stopped and started again, and are measured:
+
+- answer: from the start until its interface answers;
+- loaded: from the start until it lists every torrent, none still loading;
+- list: listing every torrent as its users do (btx status --json,
+  transmission-remote -l's torrent-get, qBittorrent's torrents/info), until
+  the last byte of it is read, median of RUNS;
+- rss: resident memory once loaded and listed, and per torrent above the same
+  client holding none;
+- idle: CPU while nothing happens, over IDLE_SECONDS;
+- stop: a clean stop until the process is gone.
+
+    bench/fleet.py [--btx-only N,...] N [N ...]    (RUNS=5, IDLE_SECONDS=5)
+
+Sizes after --btx-only are measured for btx alone, to show that its cost per
+torrent stays flat as N grows. Writes BENCH_OUT/fleet.json."""
+import argparse, json, os, shutil, statistics, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clients import Btx, QBittorrentNox, TransmissionDaemon, cpu_seconds, make_torrents, rss_kib, wait_until
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BTX = os.path.realpath(os.environ.get("BTX", os.path.join(ROOT, ".build/release/btx")))
+RUNS = int(os.environ.get("RUNS", "5"))
+IDLE_SECONDS = float(os.environ.get("IDLE_SECONDS", "5"))
+
+
+def empty_rss(client):
+    """What the client holds with no torrents, once it answers."""
+    client.start()
+    try:
+        wait_until(client.name + " answering", client.answers)
+        time.sleep(1)  # its start-up work done
+        return rss_kib(client.pid)
+    finally:
+        client.stop()
+
+
+def measure(client, paths, base_kib):
+    count = len(paths)
+    client.start()
+    try:
+        wait_until(client.name + " answering", client.answers)
+        started = time.monotonic()
+        client.add(paths)
+        wait_until("%s holding %d torrents" % (client.name, count), lambda: client.loaded(count), step=0.2)
+        added = time.monotonic() - started
+        client.stop()
+
+        started = time.monotonic()
+        client.start()
+        wait_until(client.name + " answering again", client.answers, step=0.005)
+        answer = time.monotonic() - started
+        wait_until("%s loading %d torrents" % (client.name, count), lambda: client.loaded(count), step=0.02)
+        loaded = time.monotonic() - started
+
+        listed = client.count(client.list_all())
+        if listed != count:
+            sys.exit("bench: %s lists %d of %d torrents" % (client.name, listed, count))
+        lists = []
+        for _ in range(RUNS):
+            begin = time.perf_counter()
+            client.list_all()
+            lists.append(time.perf_counter() - begin)
+        rss = rss_kib(client.pid)
+        before = cpu_seconds(client.pid)
+        time.sleep(IDLE_SECONDS)
+        idle = (cpu_seconds(client.pid) - before) / IDLE_SECONDS * 100
+
+        started = time.monotonic()
+        client.stop()
+        stop = time.monotonic() - started
+    finally:
+        client.kill()
+    figures = {"torrents": count, "add_seconds": added, "answer_seconds": answer, "loaded_seconds": loaded,
+               "list_seconds": lists, "rss_kib": rss, "empty_kib": base_kib,
+               "bytes_per_torrent": (rss - base_kib) * 1024 / count, "idle_cpu_percent": idle, "stop_seconds": stop}
+    print("  %-20s answer %6.2f s  loaded %6.2f s  list %7.1f ms  RSS %5.0f MiB (%5.1f KiB a torrent)  idle %4.1f%%  "
+          "stop %5.2f s  (adding took %.0f s)" % (client.name, answer, loaded, statistics.median(lists) * 1000, rss / 1024,
+                                                 figures["bytes_per_torrent"] / 1024, idle, stop, added), flush=True)
+    return figures
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--btx-only", type=lambda s: [int(n) for n in s.split(",")], default=[])
+    parser.add_argument("sizes", type=int, nargs="+")
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="btx-bench-fleet.")
+    results = []
+    try:
+        paths = make_torrents(work, max(args.sizes + args.btx_only))
+        makers = [lambda home: Btx(BTX, home, work + "/data"),
+                  lambda home: TransmissionDaemon(home, work + "/data"),
+                  lambda home: QBittorrentNox(home, work + "/data")]
+        bases = {}
+        for make in makers:
+            client = make(work + "/empty")
+            bases[client.name] = empty_rss(client)
+            shutil.rmtree(work + "/empty")
+        for count in sorted(set(args.sizes + args.btx_only)):
+            print("# %d paused single-file torrents, restarted" % count, flush=True)
+            for make in makers if count in args.sizes else makers[:1]:
+                home = work + "/state"
+                client = make(home)
+                results.append(dict(measure(client, paths[:count], bases[client.name]), client=client.name))
+                shutil.rmtree(home)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if os.environ.get("BENCH_OUT"):
+        with open(os.path.join(os.environ["BENCH_OUT"], "fleet.json"), "w") as f:
+            json.dump(results, f)
+
+
+main()
