@@ -198,6 +198,17 @@ public final class Session {
         return takeArray(items, count, free: btx_status_free, TorrentStatus.init)
     }
 
+    /// The statuses of the torrents that changed, as of now: libtorrent
+    /// answers after every call made before (a pause just asked for shows).
+    /// Waits up to `timeout` seconds; events that came in meanwhile wait
+    /// for `events(timeout:)`, which the wake descriptor says are there.
+    public func currentStatusUpdates(timeout: Double) throws -> [TorrentStatus] {
+        var items: UnsafeMutablePointer<btx_status>?
+        var count = 0
+        try check(btx_session_status_updates_now(raw, Int32(clamping: Int((timeout * 1000).rounded())), &items, &count))
+        return takeArray(items, count, free: btx_status_free, TorrentStatus.init)
+    }
+
     private func statuses(of handle: btx_torrent) throws -> [TorrentStatus] {
         var items: UnsafeMutablePointer<btx_status>?
         var count = 0

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or a function signature changes. */
-#define BTX_ABI_VERSION 13
+#define BTX_ABI_VERSION 14
 
 /* ---------------------------------------------------------------- errors */
 
@@ -384,6 +384,12 @@ int btx_session_post_status_updates(btx_session *session);
 /* The statuses that came in since the last call, oldest first (a torrent may
  * appear more than once: its last is the newest). Free with btx_status_free. */
 int btx_session_status_updates(btx_session *session, btx_status **out, size_t *out_count);
+/* The same, current: asks for the updates and waits up to timeout_ms for
+ * them (and any asked for before) to come in. libtorrent answers on its
+ * thread after every call made before, so a torrent paused, moved in the
+ * queue or resumed just now shows it. Alerts drained meanwhile are kept for
+ * btx_session_events, and the wake descriptor is written to. */
+int btx_session_status_updates_now(btx_session *session, int timeout_ms, btx_status **out, size_t *out_count);
 
 /* A file of the torrent. BEP 47 padding files are never listed: a file's
  * index is its position among the real files. */

@@ -13,6 +13,8 @@
 #include <chrono>
 #include <set>
 #include <string>
+#include <utility>
+#include <unistd.h>
 
 namespace {
 
@@ -73,6 +75,7 @@ struct event_builder {
         case lt::state_update_alert::alert_type: {
             auto const& changed = lt::alert_cast<lt::state_update_alert>(a)->status;
             session.status_updates.insert(session.status_updates.end(), changed.begin(), changed.end());
+            if (session.status_posts > 0) --session.status_posts;
             break;
         }
         case lt::save_resume_data_alert::alert_type: {
@@ -352,6 +355,11 @@ struct event_builder {
 
 }  // namespace
 
+void btx_session::drop_pending_events() {
+    for (auto& e : pending_events) free_event(e);
+    pending_events.clear();
+}
+
 extern "C" {
 
 int btx_session_events(btx_session* session, int timeout_ms, btx_event** out, size_t* out_count) {
@@ -361,11 +369,11 @@ int btx_session_events(btx_session* session, int timeout_ms, btx_event** out, si
         btx::require(out_count, "out_count");
         *out = nullptr;
         *out_count = 0;
-        if (timeout_ms > 0) s.session.wait_for_alert(std::chrono::milliseconds(timeout_ms));
+        if (timeout_ms > 0 && s.pending_events.empty()) s.session.wait_for_alert(std::chrono::milliseconds(timeout_ms));
         std::vector<lt::alert*> alerts;
         s.session.pop_alerts(&alerts);
 
-        event_builder builder{s, {}};
+        event_builder builder{s, std::exchange(s.pending_events, {})};
         btx_event* result = nullptr;
         try {
             for (lt::alert const* a : alerts) builder.add(a);
@@ -379,6 +387,50 @@ int btx_session_events(btx_session* session, int timeout_ms, btx_event** out, si
         *out_count = builder.events.size();
         return BTX_OK;
     });
+}
+
+int btx_session_status_updates_now(btx_session* session, int timeout_ms, btx_status** out, size_t* out_count) {
+    int const posted = btx_session_post_status_updates(session);
+    if (posted != BTX_OK) return posted;
+    int const drained = btx::guarded([&] {
+        auto& s = btx::checked(session);
+        auto const deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+        // The alerts popped meanwhile become events for btx_session_events,
+        // in order, after any kept from before.
+        event_builder builder{s, std::exchange(s.pending_events, {})};
+        bool answered = true;
+        try {
+            while (s.status_posts > 0) {
+                auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+                if (left.count() <= 0) {
+                    answered = false;
+                    break;
+                }
+                s.session.wait_for_alert(left);
+                std::vector<lt::alert*> alerts;
+                s.session.pop_alerts(&alerts);
+                for (lt::alert const* a : alerts) builder.add(a);
+            }
+        } catch (...) {
+            s.pending_events = std::move(builder.events);
+            throw;
+        }
+        s.pending_events = std::move(builder.events);
+        // The host sleeps on the wake pipe, which these alerts no longer fill.
+        if (!s.pending_events.empty() && s.wake_pipe[1] >= 0) {
+            char const byte = 1;
+            ssize_t const ignored = ::write(s.wake_pipe[1], &byte, 1);
+            (void)ignored;
+        }
+        if (!answered) {
+            // A full alert queue drops the update: no later wait should count on it.
+            s.status_posts = 0;
+            throw btx::failure(BTX_ERR_INTERNAL, "libtorrent posted no state update in time");
+        }
+        return BTX_OK;
+    });
+    if (drained != BTX_OK) return drained;
+    return btx_session_status_updates(session, out, out_count);
 }
 
 void btx_events_free(btx_event* events, size_t count) {

@@ -113,6 +113,7 @@ btx_session::~btx_session() {
     // mutex, the DHT maps, the wake pipe) exist: aborted DHT lookups call
     // back into them, and `session` is destroyed after every other member.
     close();
+    drop_pending_events();
     if (wake_pipe[0] < 0) return;
     ::close(wake_pipe[0]);
     ::close(wake_pipe[1]);

@@ -89,6 +89,12 @@ struct btx_session {
 
     // Statuses from state_update_alerts not taken yet (btx_session_status_updates).
     std::vector<lt::torrent_status> status_updates;
+    // post_torrent_updates asked for whose state_update_alert has not come in.
+    int status_posts = 0;
+    // Events drained while waiting for those (btx_session_status_updates_now),
+    // handed out first by the next btx_session_events.
+    std::vector<btx_event> pending_events;
+    void drop_pending_events();
 
     // A put's CAS that found a different seq, by target hex.
     std::map<std::string, int64_t> dht_cas_conflicts;

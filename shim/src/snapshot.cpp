@@ -100,7 +100,9 @@ int btx_torrent_status(btx_session* session, btx_torrent torrent, btx_status** o
 
 int btx_session_post_status_updates(btx_session* session) {
     return btx::guarded([&] {
-        btx::checked(session).session.post_torrent_updates(snapshot_flags);
+        auto& s = btx::checked(session);
+        ++s.status_posts;
+        s.session.post_torrent_updates(snapshot_flags);
         return BTX_OK;
     });
 }

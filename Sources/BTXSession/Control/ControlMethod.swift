@@ -30,15 +30,6 @@ public enum ControlMethod: String, CaseIterable, Sendable {
     case events
     case stop
 
-    /// Only reads: anything else may change a torrent (its state, its
-    /// settings, its place in the queue, the torrents there are).
-    public var onlyReads: Bool {
-        switch self {
-        case .ping, .status, .peers, .events, .dhtGet, .dhtPut, .stop: true
-        default: false
-        }
-    }
-
     public func request(_ params: [(String, JSON)]) -> JSON {
         .object([("method", .string(rawValue)), ("params", .object(params))])
     }

@@ -70,8 +70,6 @@ public final class SessionHost {
     private var backlogDone = 0
     /// Torrents that finished or changed state since the last poll.
     var changedTorrents = Set<Torrent>()
-    /// A request may have changed torrents since the last status of all (see answer).
-    var heldStatusesMayBeStale = true
     private var lastSave = monotonicSeconds()
     private var lastTrim = monotonicSeconds()
     private var lastStatus = -Double.infinity
