@@ -248,9 +248,15 @@ public final class SessionHost {
             var sink = [UInt8](repeating: 0, count: 256)
             while sink.withUnsafeMutableBytes({ read(wakeFD, $0.baseAddress, $0.count) }) > 0 {}
         }
-        loadSavedTorrents(until: monotonicSeconds() + 0.05)
-        try handleEvents(for: 0.05)
-        server?.service(Array(descriptors.dropFirst()), handle: answer)
+        let requests = Array(descriptors.dropFirst())
+        // While saved torrents load, what asks is answered first and the
+        // turns are short: a ping waited for a turn of loading and the
+        // events it brought, 0.19 s after a start with 10,000 or more.
+        let loadingSaved = isLoadingSaved
+        if loadingSaved { server?.service(requests, handle: answer) }
+        loadSavedTorrents(until: monotonicSeconds() + (loadingSaved ? 0.02 : 0.05))
+        try handleEvents(for: loadingSaved ? 0.02 : 0.05)
+        if !loadingSaved { server?.service(requests, handle: answer) }
         if !hooks.isEmpty { hooks.poll().forEach(reporter.hookFinished) }
         deliverDHTAnswers()
         deliverTrackerAnswers()
