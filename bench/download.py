@@ -11,7 +11,10 @@ DIR/download*.json).
     bench/download.py [SIZE_MIB] [SMALL_FILES] [TORRENTS] [FILES]     (defaults 1024, 10000, 100, 1000; RUNS=3)
 
 Everything listens on 127.0.0.1; no DHT, LSD, UPnP, NAT-PMP or PEX."""
-import json, os, resource, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time
+import json, os, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clients import free_port, wait_port
 
 size_mib = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
 small_files = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
@@ -22,22 +25,6 @@ runs = int(os.environ.get("RUNS", "3"))
 btx = os.path.abspath(os.environ.get("BTX", ".build/release/btx"))
 work = tempfile.mkdtemp(prefix="btx-bench-dl.")
 CONFIG = "dht = off\nlsd = off\nupnp = off\nnatpmp = off\n"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, deadline=30):
-    end = time.time() + deadline
-    while time.time() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.01)
-    raise RuntimeError("nothing listens on %d" % port)
 
 
 def state_dir(name, extra=""):
