@@ -205,6 +205,17 @@ final class ScaleTests: XCTestCase {
         let afterFirstRun = try resumeTimes()
 
         try startDaemon(peer, in: self)
+        // One named by its hash is taken up ahead of the rest and answers while they load.
+        let named = String(afterFirstRun.keys.filter { $0.hasSuffix(".resume") }.sorted().last!.dropLast(".resume".count))
+        let one = try peer.status(named)
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertEqual((try one.json()["torrents"] as? [[String: Any]])?.first?["info_hash"] as? String, named)
+        let ping = try python("""
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b'{"method":"ping"}\\n')
+            print(s.makefile().readline())
+            """, [peer.state + "/run/control.sock"])
+        XCTAssertTrue(ping.text.contains("\"loading\""), "answered only once all were loaded: \(ping.text)")
         try waitUntil("all loaded and seeding again", timeout: 180, everySeeding)
         try stopDaemon(peer)
         let rewritten = try resumeTimes().filter { afterFirstRun[$0.key] != $0.value }.keys.sorted()
