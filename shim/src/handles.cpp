@@ -2,6 +2,8 @@
 #include "guard.hpp"
 #include "session.hpp"
 
+#include <libtorrent/hex.hpp>
+
 #include <algorithm>
 
 btx_torrent btx_session::track(lt::torrent_handle const& h) {
@@ -26,9 +28,8 @@ btx_torrent btx_session::track(lt::torrent_handle const& h) {
     slots_[slot].run_start_downloaded = 0;
     slots_[slot].run_start_uploaded = 0;
     slots_[slot].size = -1;
-    slots_[slot].paused_peers.clear();
-    slots_[slot].announced.clear();
-    cache_hashes(slots_[slot], hashes);
+    slots_[slot].rare.reset();
+    slots_[slot].hashes = hashes;
     index_[h] = slot;
     return make_handle(slot);
 }
@@ -60,34 +61,36 @@ void btx_session::forget(btx_torrent handle) {
     index_.erase(s.torrent);
     s.live = false;
     s.torrent = lt::torrent_handle();
+    s.rare.reset();
     free_slots_.push_back(uint32_t(index - 1));
-}
-
-void btx_session::cache_hashes(slot& s, lt::info_hash_t const& hashes) {
-    s.v1_hex = hashes.has_v1() ? btx::to_hex(hashes.v1.data(), hashes.v1.size()) : std::string();
-    s.v2_hex = hashes.has_v2() ? btx::to_hex(hashes.v2.data(), hashes.v2.size()) : std::string();
 }
 
 std::string btx_session::hash_of(lt::torrent_handle const& h) {
     std::lock_guard<std::mutex> lock(mutex);
     auto found = index_.find(h);
     if (found == index_.end()) return {};
-    slot const& s = slots_[found->second];
-    return s.v1_hex.empty() ? s.v2_hex : s.v1_hex;
+    return btx::best_hash_hex(slots_[found->second].hashes);
 }
 
 void btx_session::refresh_hashes(lt::torrent_handle const& h) {
     lt::info_hash_t const hashes = h.info_hashes();
     std::lock_guard<std::mutex> lock(mutex);
     auto found = index_.find(h);
-    if (found != index_.end()) cache_hashes(slots_[found->second], hashes);
+    if (found != index_.end()) slots_[found->second].hashes = hashes;
 }
 
 btx_torrent btx_session::find(std::string const& hex) {
+    // Compared as bytes: hex that is not a whole hash matches nothing.
+    lt::sha1_hash v1;
+    lt::sha256_hash v2;
+    bool const is_v1 = hex.size() == 40 && lt::aux::from_hex({hex.data(), 40}, v1.data());
+    bool const is_v2 = hex.size() == 64 && lt::aux::from_hex({hex.data(), 64}, v2.data());
+    if (!is_v1 && !is_v2) return 0;
     std::lock_guard<std::mutex> lock(mutex);
     for (uint32_t i = 0; i < slots_.size(); ++i) {
         slot const& s = slots_[i];
-        if (s.live && !hex.empty() && (s.v1_hex == hex || s.v2_hex == hex)) return make_handle(i);
+        if (!s.live) continue;
+        if (is_v1 ? s.hashes.has_v1() && s.hashes.v1 == v1 : s.hashes.has_v2() && s.hashes.v2 == v2) return make_handle(i);
     }
     return 0;
 }
@@ -112,14 +115,14 @@ std::pair<int64_t, int64_t> btx_session::all_time_totals(lt::torrent_status cons
 void btx_session::remember_peers(lt::torrent_handle const& h, std::vector<lt::tcp::endpoint> peers) {
     std::lock_guard<std::mutex> lock(mutex);
     auto found = index_.find(h);
-    if (found != index_.end() && !peers.empty()) slots_[found->second].paused_peers = std::move(peers);
+    if (found != index_.end() && !peers.empty()) slots_[found->second].rare_part().paused_peers = std::move(peers);
 }
 
 std::vector<lt::tcp::endpoint> btx_session::take_remembered_peers(lt::torrent_handle const& h) {
     std::lock_guard<std::mutex> lock(mutex);
     auto found = index_.find(h);
-    if (found == index_.end()) return {};
-    return std::exchange(slots_[found->second].paused_peers, {});
+    if (found == index_.end() || !slots_[found->second].rare) return {};
+    return std::exchange(slots_[found->second].rare->paused_peers, {});
 }
 
 btx_session::status_extras btx_session::extras_of(lt::torrent_status const& st, lt::torrent_info const* ti) {
@@ -147,14 +150,14 @@ int64_t btx_session::size_of(lt::torrent_handle const& h, lt::torrent_info const
 void btx_session::note_announce(lt::torrent_handle const& h, std::string const& url, int64_t when) {
     std::lock_guard<std::mutex> lock(mutex);
     auto found = index_.find(h);
-    if (found != index_.end()) slots_[found->second].announced[url] = when;
+    if (found != index_.end()) slots_[found->second].rare_part().announced[url] = when;
 }
 
 int64_t btx_session::last_announce(lt::torrent_handle const& h, std::string const& url) {
     std::lock_guard<std::mutex> lock(mutex);
     auto found = index_.find(h);
-    if (found == index_.end()) return 0;
-    auto const& announced = slots_[found->second].announced;
+    if (found == index_.end() || !slots_[found->second].rare) return 0;
+    auto const& announced = slots_[found->second].rare->announced;
     auto const when = announced.find(url);
     return when == announced.end() ? 0 : when->second;
 }

@@ -131,7 +131,9 @@ extension SessionHost {
                 reporter.warning(name: saved.status.name, infoHash: hash, "seeding with no goal: \(error)")
             }
             let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, settings: settings)
-            entry.addedHashes = (saved.status.infoHashV1, saved.status.infoHashV2)
+            // The same hash once, not twice: 80 bytes a torrent.
+            entry.addedHashes = (saved.status.infoHashV1 == hash ? hash : saved.status.infoHashV1,
+                                 saved.status.infoHashV2 == hash ? hash : saved.status.infoHashV2)
             entry.savedPaused = saved.status.isPaused
             entry.onComplete = onComplete
             applyChosenSettings(entry, loaded: chosen)
