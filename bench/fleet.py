@@ -8,12 +8,13 @@ their own interface, are stopped and started again, and are measured:
 - list: listing every torrent as its users do (btx status --json,
   transmission-remote -l's torrent-get, qBittorrent's torrents/info), until
   the last byte of it is read, median of RUNS;
-- rss: resident memory once loaded and listed, and per torrent above the same
-  client holding none;
+- rss: resident memory once loaded and listed, then once idle for
+  IDLE_SECONDS (btx gives the heap its replies used back every 10 s), and
+  per torrent, once idle, above the same client holding none;
 - idle: CPU while nothing happens, over IDLE_SECONDS;
 - stop: a clean stop until the process is gone.
 
-    bench/fleet.py [--btx-only N,...] N [N ...]    (RUNS=5, IDLE_SECONDS=5)
+    bench/fleet.py [--btx-only N,...] N [N ...]    (RUNS=5, IDLE_SECONDS=12)
 
 Sizes after --btx-only are measured for btx alone, to show that its cost per
 torrent stays flat as N grows. Writes BENCH_OUT/fleet.json."""
@@ -25,7 +26,7 @@ from clients import Btx, QBittorrentNox, TransmissionDaemon, cpu_seconds, make_t
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BTX = os.path.realpath(os.environ.get("BTX", os.path.join(ROOT, ".build/release/btx")))
 RUNS = int(os.environ.get("RUNS", "5"))
-IDLE_SECONDS = float(os.environ.get("IDLE_SECONDS", "5"))
+IDLE_SECONDS = float(os.environ.get("IDLE_SECONDS", "12"))
 
 
 def empty_rss(client):
@@ -65,10 +66,11 @@ def measure(client, paths, base_kib):
             begin = time.perf_counter()
             client.list_all()
             lists.append(time.perf_counter() - begin)
-        rss = rss_kib(client.pid)
+        listed_kib = rss_kib(client.pid)
         before = cpu_seconds(client.pid)
         time.sleep(IDLE_SECONDS)
         idle = (cpu_seconds(client.pid) - before) / IDLE_SECONDS * 100
+        rss = rss_kib(client.pid)
 
         started = time.monotonic()
         client.stop()
@@ -76,11 +78,12 @@ def measure(client, paths, base_kib):
     finally:
         client.kill()
     figures = {"torrents": count, "add_seconds": added, "answer_seconds": answer, "loaded_seconds": loaded,
-               "list_seconds": lists, "rss_kib": rss, "empty_kib": base_kib,
+               "list_seconds": lists, "rss_kib": rss, "listed_rss_kib": listed_kib, "empty_kib": base_kib,
                "bytes_per_torrent": (rss - base_kib) * 1024 / count, "idle_cpu_percent": idle, "stop_seconds": stop}
-    print("  %-20s answer %6.2f s  loaded %6.2f s  list %7.1f ms  RSS %5.0f MiB (%5.1f KiB a torrent)  idle %4.1f%%  "
-          "stop %5.2f s  (adding took %.0f s)" % (client.name, answer, loaded, statistics.median(lists) * 1000, rss / 1024,
-                                                 figures["bytes_per_torrent"] / 1024, idle, stop, added), flush=True)
+    print("  %-20s answer %6.2f s  loaded %6.2f s  list %7.1f ms  RSS %5.0f MiB (%5.1f KiB a torrent; %5.0f MiB just listed)  "
+          "idle %4.1f%%  stop %5.2f s  (adding took %.0f s)"
+          % (client.name, answer, loaded, statistics.median(lists) * 1000, rss / 1024, figures["bytes_per_torrent"] / 1024,
+             listed_kib / 1024, idle, stop, added), flush=True)
     return figures
 
 

@@ -1,9 +1,9 @@
 import Glibc
 
-/// Replies on their way to one client. Kept documents (`JSON.encoded`, a
-/// status document each) go out as the arrays they are, not copied: a status
-/// of 100,000 torrents was 92 MB copied, and faulted in page by page, into
-/// one buffer before its first byte was sent.
+/// Replies on their way to one client. Written documents (`JSON.encoded`)
+/// go out as the arrays they are, not copied: a status of 100,000 torrents
+/// was 92 MB copied, and faulted in page by page, into one buffer before
+/// its first byte was sent.
 struct Outbox {
     private var chunks: [[UInt8]] = []
     /// Where sending stands: a chunk, and a byte in it.
@@ -55,8 +55,8 @@ struct Outbox {
 }
 
 extension JSON {
-    /// Writes into `tail`, but for kept documents: those become chunks of
-    /// their own, shared with the cache that holds them.
+    /// Writes into `tail`, but for written documents: those become chunks
+    /// of their own, not copied.
     func write(into chunks: inout [[UInt8]], tail: inout [UInt8]) {
         switch self {
         case .encoded(let bytes) where bytes.count >= 256:

@@ -1,10 +1,25 @@
 extension TorrentSettings {
     /// `settings` in a torrent document: what this run and its seeding goal apply.
     public var json: JSON {
-        .object([("max_down", maxDown > 0 ? .int(maxDown) : .null), ("max_up", maxUp > 0 ? .int(maxUp) : .null),
-                 ("max_peers", maxPeers > 0 ? .int(maxPeers) : .null), ("max_uploads", maxUploads > 0 ? .int(maxUploads) : .null),
-                 ("sequential", .bool(sequential)), ("super_seed", .bool(superSeed)), ("upload_only", .bool(uploadOnly))]
-                + (seeding.json.objectFields ?? []))
+        JSON { out in JSONWriter.writing(into: &out, bound: 1024) { write(&$0) } }
+    }
+
+    /// Its fields as `settings` shows them (the labels and name are the document's).
+    func write(_ out: inout JSONWriter) {
+        out.byte(UInt8(ascii: "{"))
+        out.key("max_down", first: true); out.int(maxDown > 0 ? maxDown : nil)
+        out.key("max_up"); out.int(maxUp > 0 ? maxUp : nil)
+        out.key("max_peers"); out.int(maxPeers > 0 ? maxPeers : nil)
+        out.key("max_uploads"); out.int(maxUploads > 0 ? maxUploads : nil)
+        out.key("sequential"); out.bool(sequential)
+        out.key("super_seed"); out.bool(superSeed)
+        out.key("upload_only"); out.bool(uploadOnly)
+        out.key("seed"); out.bool(seeding.seedForever)
+        out.key("seed_ratio")
+        if let ratio = seeding.ratio { out.double(ratio) } else { out.null() }
+        out.key("seed_time"); out.int(seeding.seconds)
+        out.key("seed_idle"); out.int(seeding.idleSeconds)
+        out.byte(UInt8(ascii: "}"))
     }
 
     public init(json: JSON) throws {

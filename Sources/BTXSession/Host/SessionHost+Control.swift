@@ -33,20 +33,18 @@ extension SessionHost {
                 let chosen = (queries.isEmpty ? try currentStatuses() : try queries.map { try freshStatus(entry(named: $0).torrent) })
                     .filter { status in label.map { entry(status.torrent)?.settings.labels.contains($0) == true } ?? true }
                 let withPieces = params["pieces"]?.boolValue == true
-                // Every torrent's documents go straight to the socket: each is
-                // kept encoded, to be sent again while it has not changed.
-                let keepsEncoded = queries.isEmpty && server != nil
                 let pieceMaps = withPieces ? try inBatches(chosen.filter(\.hasMetadata)) { try session.pieceMap($0.torrent) } : []
                 var maps = Dictionary(pieceMaps.map { ($0.0.torrent, $0.1) }, uniquingKeysWith: { first, _ in first })
-                return ControlServer.result(.object([("torrents", .array(chosen.map { status in
-                    if keepsEncoded, let entry = entry(status.torrent) { return encodedDocument(of: status, entry: entry) }
+                var written = WrittenDocuments(asValues: server == nil)
+                for status in chosen {
                     var document = document(of: status, entry: entry(status.torrent))
                     if let map = maps.removeValue(forKey: status.torrent) {
                         document.pieceMap = PieceMapDocument(have: map.have, downloading: map.downloading,
                                                              availability: map.availability, pieceLength: map.pieceLength)
                     }
-                    return document.json
-                }))]))
+                    written.append(document)
+                }
+                return ControlServer.result(.object([("torrents", .array(written.items))]))
             // (A where clause holds for the one pattern before it: each is given its own.)
             case .files where params["torrents"] != nil, .peers where params["torrents"] != nil,
                  .trackers where params["torrents"] != nil:
@@ -177,16 +175,16 @@ extension SessionHost {
     }
 
     private func changes(since: Int64) throws -> JSON {
-        var changed: [JSON] = []
-        var all: [JSON] = []
+        var written = WrittenDocuments(asValues: server == nil)
         let removed = since > 0 && since <= documents.revision ? documents.removed(since: since) : nil
         for status in try currentStatuses() {
             guard let entry = entry(status.torrent) else { continue }
-            let (document, revision) = documents.kept(of: status, entry: entry, stream: streamDocument(status.torrent))
-            if removed == nil { all.append(document) } else if revision > since { changed.append(document) }
+            let stream = streamDocument(status.torrent)
+            let revision = documents.revision(of: status, entry: entry, streaming: stream != nil)
+            if removed == nil || revision > since { written.append(documents.document(of: status, entry: entry, stream: stream)) }
         }
         return .object([("revision", .int(documents.revision)), ("full", .bool(removed == nil)),
-                         ("torrents", .array(removed == nil ? all : changed)),
+                         ("torrents", .array(written.items)),
                          ("removed", .array((removed ?? []).map(JSON.string)))])
     }
 

@@ -1,37 +1,29 @@
 import TorrentKit
 
 /// A torrent's status document, rendered from its status and what the host
-/// knows of it, and kept encoded while what it shows stays the same: a
-/// status of 5,000 mostly idle torrents was 200,000 JSON values built and
-/// written per request (50 of its 80 ms).
+/// knows of it, and the revision at which each last changed, for clients
+/// that ask what changed since (`status` with `since`). Documents are not
+/// kept: written straight to bytes they cost less to write again than to
+/// hold, a kilobyte a torrent at 100,000.
 final class StatusDocuments {
-    /// Boxed: a dictionary of the inputs themselves (a status is hundreds of
-    /// bytes) kept a third of its slots empty, 0.3 KiB a torrent. And the
-    /// inputs are kept as their hash: a stale document would need two of a
-    /// torrent's states to hash alike in 64 bits, and each kept status cost
-    /// about a kilobyte more.
-    private final class Rendered {
+    /// What a torrent's document was last found to show, as hashes: a
+    /// changed document would need two of a torrent's states to hash alike
+    /// in 64 bits.
+    private struct Seen {
         let shown: Int
         /// The torrent's status it was last found current with, and the
         /// hash of what btx adds to it: a status of 100,000 idle torrents
         /// checks these, not a hash of every status (a third of its time).
         var statusVersion: Int
         let facts: Int
-        let infoHash: String
-        let bytes: [UInt8]
+        /// The name of one that may be renamed: a v2 magnet learns its v1
+        /// hash with the metadata.
+        let v2Name: String?
         /// The revision at which it last changed.
         let revision: Int64
-        init(_ shown: StatusDocumentInputs, statusVersion: Int, _ bytes: [UInt8], _ revision: Int64) {
-            self.shown = shown.hashValue
-            self.statusVersion = statusVersion
-            facts = shown.facts.hashValue
-            infoHash = shown.status.infoHash
-            self.bytes = bytes
-            self.revision = revision
-        }
     }
 
-    private var rendered: [Torrent: Rendered] = [:]
+    private var seen: [Torrent: Seen] = [:]
     /// Counts every change of a document and every removal: a client that
     /// remembers it asks for what changed since (`status` with `since`).
     private(set) var revision: Int64 = 0
@@ -49,44 +41,39 @@ final class StatusDocuments {
     }
 
     func document(of status: TorrentStatus, entry: SessionHost.Tracked?, stream: StreamDocument?) -> TorrentDocument {
-        document(of: StatusDocumentInputs(status, EntryFacts(entry)), stream: stream)
+        document(of: status, EntryFacts(entry), stream: stream)
     }
 
-    /// The same, encoded, rendered again only when something it shows changed.
-    func encoded(of status: TorrentStatus, entry: SessionHost.Tracked, stream: StreamDocument?) -> JSON {
-        kept(of: status, entry: entry, stream: stream).document
-    }
-
-    /// The document, and the revision it last changed at (a stream's, whose
-    /// offset moves on its own and is never kept, changes every time).
+    /// The revision at which the torrent's document last changed (a
+    /// stream's, whose offset moves on its own, changes every time).
     /// `status` is the entry's last status (SessionHost.update).
-    func kept(of status: TorrentStatus, entry: SessionHost.Tracked, stream: StreamDocument?) -> (document: JSON, revision: Int64) {
-        assert(entry.lastStatus == status, "a document is kept for the status its torrent was last given")
+    func revision(of status: TorrentStatus, entry: SessionHost.Tracked, streaming: Bool) -> Int64 {
+        assert(entry.lastStatus == status, "a revision is found for the status its torrent was last given")
         let facts = EntryFacts(entry)
-        let kept = rendered[status.torrent]
-        if let kept, stream == nil, kept.statusVersion == entry.statusVersion, kept.facts == facts.hashValue {
-            return (.encoded(kept.bytes), kept.revision)
+        let last = seen[status.torrent]
+        if let last, !streaming, last.statusVersion == entry.statusVersion, last.facts == facts.hashValue {
+            return last.revision
         }
         let shown = StatusDocumentInputs(status, facts)
         // A v2 magnet that learns its v1 hash is named anew: its old name is gone.
-        if let kept, kept.infoHash != status.infoHash {
+        if let name = last?.v2Name, name != status.infoHash {
             revision += 1
-            removals.append((kept.infoHash, revision))
+            removals.append((name, revision))
         }
-        guard stream == nil else {
+        guard !streaming else {
             // Not kept: when the stream ends, the document without it is a change too.
-            rendered[status.torrent] = nil
+            seen[status.torrent] = nil
             revision += 1
-            return (document(of: shown, stream: stream).json, revision)
+            return revision
         }
-        if let kept, kept.shown == shown.hashValue {
-            kept.statusVersion = entry.statusVersion
-            return (.encoded(kept.bytes), kept.revision)
+        if let last, last.shown == shown.hashValue {
+            seen[status.torrent]?.statusVersion = entry.statusVersion
+            return last.revision
         }
         revision += 1
-        let bytes = document(of: shown, stream: nil).json.bytes
-        rendered[status.torrent] = Rendered(shown, statusVersion: entry.statusVersion, bytes, revision)
-        return (.encoded(bytes), revision)
+        seen[status.torrent] = Seen(shown: shown.hashValue, statusVersion: entry.statusVersion, facts: facts.hashValue,
+                                    v2Name: status.infoHashV1 == nil ? status.infoHash : nil, revision: revision)
+        return revision
     }
 
     /// The torrents removed after `since`; nil when some of them are no longer known.
@@ -96,7 +83,7 @@ final class StatusDocuments {
     }
 
     func forget(_ torrent: Torrent, infoHash: String) {
-        rendered[torrent] = nil
+        seen[torrent] = nil
         revision += 1
         removals.append((infoHash, revision))
         if removals.count > Self.keptRemovals {
@@ -105,11 +92,9 @@ final class StatusDocuments {
         }
     }
 
-    private func document(of shown: StatusDocumentInputs, stream: StreamDocument?) -> TorrentDocument {
+    private func document(of status: TorrentStatus, _ facts: EntryFacts, stream: StreamDocument?) -> TorrentDocument {
         // btx's own record comes first: it names the file where libtorrent's
         // error state has only the reason; a bad --only has only btx's.
-        let status = shown.status
-        let facts = shown.facts
         let failure = facts.error ?? status.error
         if offline {
             let saved = facts.savedPaused ? "paused" : status.state == .seeding || status.state == .finished ? "complete" : "stopped"
@@ -160,4 +145,31 @@ struct EntryFacts: Hashable {
         savedPaused = entry?.savedPaused ?? false
         destination = entry?.destination
     }
+}
+
+/// Documents written into chunks of 128 KiB, comma-joined: as the
+/// items of a JSON array (JSON.encoded) they make the array of the
+/// documents, sent as they are (Outbox) and let go once sent. A reply read
+/// in this process (offline, no socket) gets them as values instead.
+struct WrittenDocuments {
+    private static let chunkSize = 1 << 17
+    private let asValues: Bool
+    private var chunks: [JSON] = []
+    private var chunk: [UInt8] = []
+
+    init(asValues: Bool) {
+        self.asValues = asValues
+    }
+
+    mutating func append(_ document: TorrentDocument) {
+        if asValues { return chunks.append(document.json) }
+        if chunk.isEmpty { chunk.reserveCapacity(Self.chunkSize) } else { chunk.append(UInt8(ascii: ",")) }
+        document.write(into: &chunk)
+        if chunk.count >= Self.chunkSize - 4096 {
+            chunks.append(.encoded(chunk))
+            chunk = []
+        }
+    }
+
+    var items: [JSON] { chunk.isEmpty ? chunks : chunks + [.encoded(chunk)] }
 }

@@ -8,9 +8,9 @@ public enum JSON {
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
-    /// JSON text already encoded, written as it is and opaque to lookups:
-    /// a status document kept from the last request for a torrent that has
-    /// not changed since, for a reply that goes straight to a socket.
+    /// JSON text already encoded, written as it is and opaque to lookups,
+    /// for a reply that goes straight to a socket. As an array's item it
+    /// may be several items joined by commas (WrittenDocuments).
     case encoded([UInt8])
 
     public static func int(_ value: Int) -> JSON { .int(Int64(value)) }
@@ -75,9 +75,9 @@ public enum JSON {
         }
     }
 
-    private static let nullBytes = Array("null".utf8), trueBytes = Array("true".utf8), falseBytes = Array("false".utf8)
+    static let nullBytes = Array("null".utf8), trueBytes = Array("true".utf8), falseBytes = Array("false".utf8)
 
-    private static func append(_ value: Int64, to out: inout [UInt8]) {
+    static func append(_ value: Int64, to out: inout [UInt8]) {
         guard value >= 0 else { return out += Array(String(value).utf8) }
         var n = UInt64(value)
         let start = out.count
@@ -89,7 +89,7 @@ public enum JSON {
     }
 
     /// Strings with nothing to escape (nearly all) are copied as they are.
-    private static func escape(_ string: String, into out: inout [UInt8]) {
+    static func escape(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = string
         s.withUTF8 { utf8 in
