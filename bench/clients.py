@@ -71,9 +71,14 @@ class Transmission:
         """The reply's arguments; with RAW, the reply's bytes, unread (a
         listing is timed to its last byte, not to a parse)."""
         body = json.dumps({"method": method, "arguments": arguments})
-        for _ in range(2):
-            self.conn.request("POST", "/transmission/rpc", body, {"X-Transmission-Session-Id": self.sid})
-            response = self.conn.getresponse()
+        for _ in range(3):
+            try:
+                self.conn.request("POST", "/transmission/rpc", body, {"X-Transmission-Session-Id": self.sid})
+                response = self.conn.getresponse()
+            except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+                # The server let the kept connection go while it sat idle (btx after 30 s): a new one, as clients do.
+                self.conn.close()
+                continue
             data = response.read()
             if response.status == 409:
                 self.sid = response.getheader("X-Transmission-Session-Id")
