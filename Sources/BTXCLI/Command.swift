@@ -84,6 +84,7 @@ let commands: [Command] = [
     daemonCommand,
     blocklistCommand,
     createCommand,
+    publishCommand,
     editCommand,
     exportCommand,
     dhtGetCommand,

@@ -42,7 +42,18 @@ final class DocumentWriterTests: XCTestCase {
     }
 
     func testDocumentsWrittenTogetherMakeOneArray() throws {
-        let one = try TorrentDocument(json: try JSON(parsing: Array(#"{"info_hash":"aa","info_hash_v1":null,"info_hash_v2":"aa","name":"n","state":"seeding","running":true,"paused":false,"queue_position":null,"has_metadata":true,"progress":1.0,"size":1,"wanted":1,"done":1,"pieces":1,"pieces_done":1,"downloaded":0,"uploaded":0,"session_downloaded":0,"session_uploaded":0,"ratio":0.0,"download_rate":0,"upload_rate":0,"peers":0,"seeds":0,"blocked_peers":0,"eta":null,"save_path":"/","destination":null,"error":null,"added_time":0,"completed_time":1,"labels":[],"settings":{"max_down":null,"max_up":null,"max_peers":null,"max_uploads":null,"sequential":false,"super_seed":false,"upload_only":false,"seed":false,"seed_ratio":null,"seed_time":null,"seed_idle":null},"goal_reached":true,"stream":null}"#.utf8)))
+        var fields: [(String, JSON)] = []
+        for key in ["info_hash", "info_hash_v1", "info_hash_v2", "name", "state", "save_path"] { fields.append((key, .string("aa"))) }
+        for key in ["running", "paused", "has_metadata"] { fields.append((key, .bool(true))) }
+        for key in ["progress", "ratio"] { fields.append((key, .double(1))) }
+        for key in ["done", "pieces_done", "downloaded", "uploaded", "session_downloaded", "session_uploaded", "download_rate",
+                    "upload_rate", "peers", "seeds", "added_time"] { fields.append((key, .int(7))) }
+        for key in ["queue_position", "size", "wanted", "pieces", "blocked_peers", "eta", "error", "completed_time", "goal_reached",
+                    "stream"] { fields.append((key, .null)) }
+        var settings: [(String, JSON)] = ["max_down", "max_up", "max_peers", "max_uploads", "seed_ratio", "seed_time"].map { ($0, .null) }
+        settings += ["sequential", "super_seed", "upload_only", "seed"].map { ($0, .bool(false)) }
+        fields += [("labels", .array([])), ("settings", .object(settings))]
+        let one = try TorrentDocument(json: .object(fields))
         // Enough to fill several chunks.
         var written = WrittenDocuments(asValues: false)
         for _ in 0..<2000 { written.append(one) }

@@ -110,6 +110,7 @@ final class JSONContractTests: XCTestCase {
         let node = ["--state-dir", scratch.path + "/dht", "--listen", "127.0.0.1:\(freePort())", "--timeout", "20"] + dht.bootstrap
         let put = try json(["dht-put", "--mutable", "--salt", "s", "signed"] + node).json()
         try json(["dht-get", try XCTUnwrap(put["public_key"] as? String), "--salt", "s"] + node)
+        try json(["publish", torrent, "--salt", "p"] + node)
         _ = tracker
 
         let schemas = try FileManager.default.contentsOfDirectory(atPath: SchemaValidator.schemaDirectory)

@@ -73,7 +73,7 @@ private func runAdd(_ invocation: Invocation) throws {
     let directory = StateDirectory(invocation: invocation, environment: environment)
     let config = try UserConfig.load(directory, output: invocation.output)
     let plan = try AddPlan(invocation, config: config)
-    let sources = try invocation.arguments.map(AddSource.resolve)
+    let sources = try resolvingMutableLinks(invocation.arguments, invocation).map(AddSource.resolve)
     // A reader of the events that goes away (| head) stops the add the way
     // SIGTERM does, resume data saved (StdoutWriter), instead of killing it.
     signal(SIGPIPE, SIG_IGN)
@@ -133,6 +133,22 @@ private func runAdd(_ invocation: Invocation) throws {
         return try host.run(untilPaused: plan.paused)
     }
     if let failure = outcome.failure { throw failure }
+}
+
+/// magnet:?xs=urn:btpk: links (BEP 46) as the magnet of the version their
+/// publisher's DHT item names now, looked up before anything is added.
+private func resolvingMutableLinks(_ arguments: [String], _ invocation: Invocation) throws -> [String] {
+    let links = try arguments.map { try MutableTorrentLink(magnet: $0) }
+    guard links.contains(where: { $0 != nil }) else { return arguments }
+    let dht = try CommandDHT(invocation, timeout: 30, lookupOnly: true)
+    defer { dht.close() }
+    return try zip(arguments, links).map { argument, link in
+        guard let link else { return argument }
+        guard let value = try dht.get(link.publicKey, salt: link.salt).value else {
+            throw BTXError.notFound("nothing is published under \(argument)")
+        }
+        return try MutableTorrentLink.versionMagnet(fromValue: value)
+    }
 }
 
 /// The `added` events for torrents a running session took; people are told

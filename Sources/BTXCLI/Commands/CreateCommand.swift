@@ -51,26 +51,13 @@ private func runCreate(_ invocation: Invocation) throws {
     }
 
     // Fail before hashing, not after minutes of it.
-    let content: TorrentContent
-    do {
-        content = try TorrentContent.scan(path, exclude: invocation.all("exclude"))
-    } catch let error as TorrentKitError where error.code == .io {
-        throw BTXError(exitCode: FileIO.exists(path) ? .failure : .notFound, message: error.message)
-    }
+    let content = try scanContent(path, exclude: invocation.all("exclude"))
     let destination = invocation.value("output") ?? content.name + ".torrent"
     let force = invocation.flag("force")
     if destination != "-" && !force && FileIO.exists(destination) {
         throw BTXError.failure("\(destination) already exists (use --force to replace it)")
     }
-    for entry in content.skipped { out.warning("skipped \(entry)") }
-
-    installInterruptHandlers()
-    let bar = ProgressBar(output: out, label: "hashing")
-    let bytes = try TorrentCreator.create(content, options: options) { done, total in
-        bar.update(done: done, total: total)
-        return !interruptRequested()
-    }
-    bar.finish()
+    let bytes = try hashContent(content, options: options, output: out)
 
     if destination == "-" {
         bytes.withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
@@ -94,6 +81,28 @@ private func runCreate(_ invocation: Invocation) throws {
         ("magnet", info.magnetURI),
     ]
     out.fields(fields)
+}
+
+/// The files of a torrent to be made of `path`, found before any hashing.
+func scanContent(_ path: String, exclude: [String]) throws -> TorrentContent {
+    do {
+        return try TorrentContent.scan(path, exclude: exclude)
+    } catch let error as TorrentKitError where error.code == .io {
+        throw BTXError(exitCode: FileIO.exists(path) ? .failure : .notFound, message: error.message)
+    }
+}
+
+/// The torrent's bytes, hashed on every core with a progress bar; Ctrl-C stops it.
+func hashContent(_ content: TorrentContent, options: TorrentOptions, output: Output) throws -> [UInt8] {
+    for entry in content.skipped { output.warning("skipped \(entry)") }
+    installInterruptHandlers()
+    let bar = ProgressBar(output: output, label: "hashing")
+    let bytes = try TorrentCreator.create(content, options: options) { done, total in
+        bar.update(done: done, total: total)
+        return !interruptRequested()
+    }
+    bar.finish()
+    return bytes
 }
 
 private func torrentOptions(_ invocation: Invocation) throws -> TorrentOptions {

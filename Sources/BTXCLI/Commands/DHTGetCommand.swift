@@ -30,28 +30,11 @@ private func runDHTGet(_ invocation: Invocation) throws {
     if target.count == 40 && !salt.isEmpty {
         throw BTXError.usage("--salt goes with a mutable item's public key, not a 40-hex target", command: "dht-get")
     }
-    let timeout = try dhtTimeout(invocation)
-    let item: DHTItem
-    if let client = try ControlClient.connect(StateDirectory(invocation: invocation)) {
-        try refuseNetworkOptionsForRunningSession(invocation, directory: StateDirectory(invocation: invocation))
-        // A running session has a warm DHT node: ask it instead of starting one.
-        client.waitForReplies(upTo: timeout + 5)
-        item = DHTItem(transport: try client.call(.dhtGet, [("target", .string(target)), ("salt", .string(base64(salt))),
-                                                              ("timeout", .double(timeout))]))
-    } else {
-        item = try lookUp(target, salt: salt, invocation: invocation, timeout: timeout)
-    }
+    let dht = try CommandDHT(invocation, timeout: try dhtTimeout(invocation), lookupOnly: true)
+    defer { dht.close() }
+    let item = try dht.get(target, salt: salt)
     guard let value = item.value else { throw BTXError.notFound("nothing found for \(target)") }
     printItem(item, value: value, nodes: item.nodes, output: invocation.output)
-}
-
-/// A lookup by a one-shot DHT node of our own.
-private func lookUp(_ target: String, salt: [UInt8], invocation: Invocation, timeout: Double) throws -> DHTItem {
-    let dht = try oneShotDHTNode(invocation, timeout: timeout, lookupOnly: true)
-    defer {
-        do { try dht.close() } catch { invocation.output.warning("the DHT routing table was not saved: \(error)") }
-    }
-    return try dht.get(target, salt: salt)
 }
 
 private func printItem(_ item: DHTItem, value: [UInt8], nodes: Int, output: Output) {

@@ -45,20 +45,9 @@ private func runDHTPut(_ invocation: Invocation) throws {
     let salt = Array((invocation.value("salt") ?? "").utf8)
     let keyPath = DHTKeyFile.path(invocation)
     let key = mutable ? try DHTKeyFile.loadOrCreate(keyPath) : nil
-    let timeout = try dhtTimeout(invocation)
-    let item: DHTItem
-    if let client = try ControlClient.connect(StateDirectory(invocation: invocation)) {
-        try refuseNetworkOptionsForRunningSession(invocation, directory: StateDirectory(invocation: invocation))
-        // The running session signs with the same key file; the key itself stays on disk.
-        client.waitForReplies(upTo: timeout + 5)
-        var params: [(String, JSON)] = [("value", .string(base64(value))), ("salt", .string(base64(salt))),
-                                        ("timeout", .double(timeout))]
-        if mutable { params += [("key", .string(absolutePath(keyPath))), ("seq", seq.map(JSON.int) ?? .null),
-                                ("cas", cas.map(JSON.int) ?? .null)] }
-        item = DHTItem(transport: try client.call(.dhtPut, params))
-    } else {
-        item = try store(value, key: key, salt: salt, seq: seq, cas: cas, invocation: invocation, timeout: timeout)
-    }
+    let dht = try CommandDHT(invocation, timeout: try dhtTimeout(invocation))
+    defer { dht.close() }
+    let item = try dht.put(value, key: key.map { ($0, keyPath) }, salt: salt, seq: seq, cas: cas)
 
     let out = invocation.output
     if out.json {
@@ -80,14 +69,4 @@ private func runDHTPut(_ invocation: Invocation) throws {
         out.fields(pairs)
     }
     if item.nodes == 0 { throw BTXError.failure("no DHT node stored the item") }
-}
-
-/// A put by a one-shot DHT node of our own.
-private func store(_ value: [UInt8], key: DHTKey?, salt: [UInt8], seq: Int64?, cas: Int64?, invocation: Invocation,
-                   timeout: Double) throws -> DHTItem {
-    let dht = try oneShotDHTNode(invocation, timeout: timeout)
-    defer {
-        do { try dht.close() } catch { invocation.output.warning("the DHT routing table was not saved: \(error)") }
-    }
-    return try dht.put(value, key: key, salt: salt, seq: seq, cas: cas)
 }
