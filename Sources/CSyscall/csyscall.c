@@ -23,6 +23,6 @@ int btx_inotify_watch_folder(int fd, const char *path) {
 void btx_trim_heap(void) { malloc_trim(0); }
 
 void btx_keep_heap_for_replies(void) {
-    mallopt(M_MMAP_THRESHOLD, 256 << 10);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
 }

@@ -12,8 +12,7 @@ int btx_inotify_init(void);
 int btx_inotify_watch_folder(int fd, const char *path);
 /* Gives the heap's free memory back to the system (malloc_trim). */
 void btx_trim_heap(void);
-/* Allocations of 256 KiB and more are mapped on their own, at a threshold
- * that no longer moves, and the heap's free top is kept (up to 512 MiB)
- * until btx_trim_heap. */
+/* Allocations under 32 MiB come from the heap, and the heap's free top is
+ * kept (up to 512 MiB) until btx_trim_heap. */
 void btx_keep_heap_for_replies(void);
 #endif
