@@ -30,8 +30,9 @@ extension SessionHost {
                 let queries = params["torrents"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 if let since = params["since"]?.intValue { return ControlServer.result(try changes(since: since)) }
                 let label = params["label"]?.stringValue
-                let chosen = (queries.isEmpty ? try currentStatuses() : try queries.map { try freshStatus(entry(named: $0).torrent) })
-                    .filter { status in label.map { entry(status.torrent)?.settings.labels.contains($0) == true } ?? true }
+                let listed = queries.isEmpty ? try currentStatuses() : try queries.map { try freshStatus(entry(named: $0).torrent) }
+                // Filtered only when asked: a copy of 100,000 statuses is 800,000 retains and releases.
+                let chosen = label.map { label in listed.filter { entry($0.torrent)?.settings.labels.contains(label) == true } } ?? listed
                 let withPieces = params["pieces"]?.boolValue == true
                 let pieceMaps = withPieces ? try inBatches(chosen.filter(\.hasMetadata)) { try session.pieceMap($0.torrent) } : []
                 var maps = Dictionary(pieceMaps.map { ($0.0.torrent, $0.1) }, uniquingKeysWith: { first, _ in first })
