@@ -116,6 +116,14 @@ final class MutableTorrentTests: XCTestCase {
         }
         let longSalt = try publisher.run("publish", [scratch.path, "--salt", String(repeating: "s", count: 65)])
         XCTAssertEqual(longSalt.status, 2, longSalt.stderr)
+        // A torrent written into what it publishes would make each publish a new version; a file not its torrent stays.
+        try scratch.write("c/x.bin", Data("x".utf8))
+        let inside = try publisher.run("publish", [scratch.path + "/c", "-o", scratch.path + "/c/c.torrent"])
+        XCTAssertEqual(inside.status, 2, inside.stderr)
+        try scratch.write("notes.txt", Data("keep me".utf8))
+        let occupied = try publisher.run("publish", [scratch.path + "/c", "-o", scratch.path + "/notes.txt"])
+        XCTAssertEqual(occupied.status, 1, occupied.stderr)
+        XCTAssertEqual(try scratch.contents("notes.txt"), Data("keep me".utf8))
 
         // A signed item that names no torrent.
         let put = try publisher.run("dht-put", ["--json", "--mutable", "--salt", "notes", "just some text"])

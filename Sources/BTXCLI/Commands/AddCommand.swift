@@ -144,10 +144,7 @@ private func resolvingMutableLinks(_ arguments: [String], _ invocation: Invocati
     defer { dht.close() }
     return try zip(arguments, links).map { argument, link in
         guard let link else { return argument }
-        guard let value = try dht.get(link.publicKey, salt: link.salt).value else {
-            throw BTXError.notFound("nothing is published under \(argument)")
-        }
-        return try MutableTorrentLink.versionMagnet(fromValue: value)
+        return try link.versionMagnet(fromValue: dht.get(link.publicKey, salt: link.salt).value ?? [])
     }
 }
 

@@ -14,7 +14,7 @@ let dhtPutCommand = Command(
         """,
     options: [
         OptionSpec(long: "mutable", summary: "store a signed, updatable item"),
-        OptionSpec(long: "key", argument: "FILE", summary: "the signing key (default: dht.key in the data directory)", completion: .file),
+        dhtKeyOption,
         OptionSpec(long: "salt", argument: "S", summary: "store under this salt (several items per key)"),
         OptionSpec(long: "seq", argument: "N", summary: "the sequence number (default: one more than the DHT's)"),
         OptionSpec(long: "cas", argument: "SEQ", summary: "only replace the item if its seq is SEQ"),

@@ -19,7 +19,7 @@ let publishCommand = Command(
         """,
     options: [
         OptionSpec(long: "salt", argument: "S", summary: "publish under this salt (several torrents per key), at most 64 bytes"),
-        OptionSpec(long: "key", argument: "FILE", summary: "the signing key (default: dht.key in the data directory)", completion: .file),
+        dhtKeyOption,
         OptionSpec(long: "output", short: "o", argument: "FILE", summary: "where a torrent made of PATH goes (default: NAME.torrent)",
                    completion: .file),
         dhtTimeoutOption,
@@ -49,9 +49,10 @@ private func runPublish(_ invocation: Invocation) throws {
     } catch let error as BTXError where error.exitCode == .notFound {
         current = nil
     }
-    // The same version again only refreshes the item; a new one is the next seq, and only if no one published meanwhile.
+    // The same version again only refreshes the item; a new one is the next seq, and only if no one published
+    // meanwhile. None found (a first publish, or a lookup that missed it): one more than the put's own lookup finds.
     let unchanged = current?.value == value
-    let seq = current.map { unchanged ? $0.seq : $0.seq + 1 } ?? 1
+    let seq = current.map { unchanged ? $0.seq : $0.seq + 1 }
     let item = try dht.put(value, key: (key, keyPath), salt: salt, seq: seq, cas: current?.seq)
 
     let out = invocation.output
@@ -92,6 +93,16 @@ private func publishedTorrent(_ path: String, _ invocation: Invocation) throws -
     options.creator = "btx \(btxVersion)"
     options.creationDate = Int64(time(nil))
     let destination = invocation.value("output") ?? content.name + ".torrent"
+    // Inside the content, each publish would make a new version of itself.
+    let root = absolutePath(path)
+    if absolutePath(destination).hasPrefix(root + "/") {
+        throw BTXError.usage("\(destination) is inside \(path): write the torrent elsewhere with -o", command: "publish")
+    }
+    // Replaced on each publish, but only if it is a torrent of the same content: anything else stays.
+    if FileIO.exists(destination),
+       (try? TorrentInfo(bytes: try FileIO.read(destination)))?.name != content.name {
+        throw BTXError.failure("\(destination) exists and is not a torrent of \(content.name): choose another with -o")
+    }
     let bytes = try hashContent(content, options: options, output: invocation.output)
     try FileIO.writeAtomically(bytes, to: destination, replace: true)
     return (destination, try TorrentInfo(bytes: bytes), true)

@@ -17,8 +17,10 @@ func oneShotDHTNode(_ invocation: Invocation, timeout: Double, lookupOnly: Bool 
                        warn: invocation.output.warning)
 }
 
-/// Options of dht-get and dht-put besides the session's.
+/// Options of the DHT commands besides the session's.
 let dhtTimeoutOption = OptionSpec(long: "timeout", argument: "SECONDS", summary: "give up after SECONDS (default 30)")
+let dhtKeyOption = OptionSpec(long: "key", argument: "FILE", summary: "the signing key (default: dht.key in the data directory)",
+                              completion: .file)
 
 func dhtTimeout(_ invocation: Invocation) throws -> Double {
     guard let text = invocation.value("timeout") else { return 30 }

@@ -46,7 +46,9 @@ public enum DHTKeyFile {
 
 public func hexBytes(_ text: String) -> [UInt8]? {
     let digits = Array(text.utf8)
-    guard digits.count % 2 == 0 else { return nil }
+    // UInt8(_:radix:) alone would take "+1" for a byte.
+    guard digits.count % 2 == 0, digits.allSatisfy({ UInt8(ascii: "0")...UInt8(ascii: "9") ~= $0
+        || UInt8(ascii: "a")...UInt8(ascii: "f") ~= $0 || UInt8(ascii: "A")...UInt8(ascii: "F") ~= $0 }) else { return nil }
     var bytes: [UInt8] = []
     bytes.reserveCapacity(digits.count / 2)
     for i in stride(from: 0, to: digits.count, by: 2) {

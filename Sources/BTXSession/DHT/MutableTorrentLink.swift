@@ -7,11 +7,14 @@ public struct MutableTorrentLink: Equatable {
     /// 64 lowercase hex digits.
     public let publicKey: String
     public let salt: [UInt8]
+    /// The link's other parameters (trackers, a name, peers), as written:
+    /// a version's magnet carries them.
+    public let extras: [String]
 
     /// BEP 44's limit.
     public static let maxSaltBytes = 64
 
-    public init(publicKey: String, salt: [UInt8]) throws {
+    public init(publicKey: String, salt: [UInt8], extras: [String] = []) throws {
         let key = publicKey.lowercased()
         guard key.utf8.count == 64, hexBytes(key) != nil else {
             throw BTXError.usage("'\(publicKey)' is not a public key: 64 hex digits")
@@ -21,6 +24,7 @@ public struct MutableTorrentLink: Equatable {
         }
         self.publicKey = key
         self.salt = salt
+        self.extras = extras
     }
 
     /// nil for a magnet link that names no public key (an ordinary one).
@@ -28,17 +32,23 @@ public struct MutableTorrentLink: Equatable {
         guard magnet.hasPrefix("magnet:?") else { return nil }
         var key: String?
         var salt: String?
+        var extras: [String] = []
         for pair in magnet.dropFirst("magnet:?".count).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { continue }
-            if parts[0] == "xs", parts[1].lowercased().hasPrefix("urn:btpk:") { key = String(parts[1].dropFirst("urn:btpk:".count)) }
-            if parts[0] == "s" { salt = parts[1] }
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            let value = parts.count == 2 ? percentDecoded(parts[1]) ?? String(parts[1]) : ""
+            if parts[0] == "xs", value.lowercased().hasPrefix("urn:btpk:") {
+                key = String(value.dropFirst("urn:btpk:".count))
+            } else if parts[0] == "s" {
+                salt = value
+            } else {
+                extras.append(String(pair))
+            }
         }
         guard let key else { return nil }
         guard let saltBytes = hexBytes(salt ?? "") else {
             throw BTXError.usage("the salt in \(magnet) is not hex (s=HEX)")
         }
-        try self.init(publicKey: key, salt: saltBytes)
+        try self.init(publicKey: key, salt: saltBytes, extras: extras)
     }
 
     public var magnet: String {
@@ -52,8 +62,12 @@ public struct MutableTorrentLink: Equatable {
         return BencodeValue.dictionary([(Array("ih".utf8), .bytes(hash))]).bencoded
     }
 
-    /// The magnet link of the version an item's value names.
-    public static func versionMagnet(fromValue value: [UInt8]) throws -> String {
+    /// The magnet link of the version an item's value names, with the link's other parameters.
+    public func versionMagnet(fromValue value: [UInt8]) throws -> String {
+        try ([Self.versionTopic(fromValue: value)] + extras).joined(separator: "&")
+    }
+
+    private static func versionTopic(fromValue value: [UInt8]) throws -> String {
         guard case .dictionary(let pairs)? = BencodeValue(bencoded: value),
               case .bytes(let hash)? = pairs.first(where: { $0.0 == Array("ih".utf8) })?.1,
               hash.count == 20 || hash.count == 32 else {

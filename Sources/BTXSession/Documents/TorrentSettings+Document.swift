@@ -14,11 +14,7 @@ extension TorrentSettings {
         out.key("sequential"); out.bool(sequential)
         out.key("super_seed"); out.bool(superSeed)
         out.key("upload_only"); out.bool(uploadOnly)
-        out.key("seed"); out.bool(seeding.seedForever)
-        out.key("seed_ratio")
-        if let ratio = seeding.ratio { out.double(ratio) } else { out.null() }
-        out.key("seed_time"); out.int(seeding.seconds)
-        out.key("seed_idle"); out.int(seeding.idleSeconds)
+        seeding.writeFields(&out, first: false)
         out.byte(UInt8(ascii: "}"))
     }
 

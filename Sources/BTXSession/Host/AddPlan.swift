@@ -60,8 +60,22 @@ public struct SeedPolicy: Hashable {
     public var hasLimit: Bool { ratio != nil || seconds != nil || idleSeconds != nil }
 
     public var json: JSON {
-        .object([("seed", .bool(seedForever)), ("seed_ratio", ratio.map(JSON.double) ?? .null),
-                 ("seed_time", seconds.map(JSON.int) ?? .null), ("seed_idle", idleSeconds.map(JSON.int) ?? .null)])
+        JSON { out in
+            JSONWriter.writing(into: &out, bound: 256) { out in
+                out.byte(UInt8(ascii: "{"))
+                writeFields(&out, first: true)
+                out.byte(UInt8(ascii: "}"))
+            }
+        }
+    }
+
+    /// Its fields, also those of a torrent document's settings.
+    func writeFields(_ out: inout JSONWriter, first: Bool) {
+        out.key("seed", first: first); out.bool(seedForever)
+        out.key("seed_ratio")
+        if let ratio { out.double(ratio) } else { out.null() }
+        out.key("seed_time"); out.int(seconds)
+        out.key("seed_idle"); out.int(idleSeconds)
     }
 
     public init(seedForever: Bool = false, ratio: Double? = nil, seconds: Int64? = nil, idleSeconds: Int64? = nil) {

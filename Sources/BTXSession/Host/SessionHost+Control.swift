@@ -36,7 +36,9 @@ extension SessionHost {
                 let withPieces = params["pieces"]?.boolValue == true
                 let pieceMaps = withPieces ? try inBatches(chosen.filter(\.hasMetadata)) { try session.pieceMap($0.torrent) } : []
                 var maps = Dictionary(pieceMaps.map { ($0.0.torrent, $0.1) }, uniquingKeysWith: { first, _ in first })
-                var written = WrittenDocuments(asValues: server == nil)
+                // Every torrent's documents go straight to a socket; those a request names are values, for
+                // the readers of one or a few in this process too (serve, cat).
+                var written = WrittenDocuments(asValues: !queries.isEmpty || server == nil)
                 for status in chosen {
                     var document = document(of: status, entry: entry(status.torrent))
                     if let map = maps.removeValue(forKey: status.torrent) {

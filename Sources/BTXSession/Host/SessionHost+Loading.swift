@@ -94,20 +94,27 @@ extension SessionHost {
     }
 
     /// The torrents a request names, when it names them all by full
-    /// info-hash and acts on those alone; nil for any other.
+    /// info-hash and acts on those alone; nil for any other. One that
+    /// changes them goes ahead only of nothing: a `pause --all` parked
+    /// before it must not be carried out after it.
     private func namedHashes(_ method: ControlMethod, _ params: JSON) -> [String]? {
+        let queries: [String?]
         switch method {
-        case .status where params["since"] == nil, .files, .peers, .trackers, .pause, .resume, .verify, .remove:
-            guard params["all"]?.boolValue != true else { return nil }
-            let queries = params["torrents"]?.arrayValue?.map(\.stringValue) ?? [params["torrent"]?.stringValue]
-            let hashes = queries.compactMap { $0?.lowercased() }
-            guard !hashes.isEmpty, hashes.count == queries.count,
-                  hashes.allSatisfy({ ($0.utf8.count == 40 || $0.utf8.count == 64) && $0.utf8.allSatisfy(isLowerHex) })
-            else { return nil }
-            return hashes
+        case .status where params["since"] == nil:
+            queries = params["torrents"]?.arrayValue?.map(\.stringValue) ?? []
+        case .files, .peers, .trackers:
+            queries = params["torrents"]?.arrayValue?.map(\.stringValue) ?? [params["torrent"]?.stringValue]
+        case .pause, .resume, .verify, .remove:
+            guard loading.parked.isEmpty, params["all"]?.boolValue != true else { return nil }
+            queries = [params["torrent"]?.stringValue]
         default:
             return nil
         }
+        let hashes = queries.compactMap { $0?.lowercased() }
+        guard !hashes.isEmpty, hashes.count == queries.count,
+              hashes.allSatisfy({ ($0.utf8.count == 40 || $0.utf8.count == 64) && $0.utf8.allSatisfy(isLowerHex) })
+        else { return nil }
+        return hashes
     }
 
     /// In the session, or taken up now from its resume file. A hybrid's

@@ -112,8 +112,8 @@ public final class SessionHost {
         // The heap keeps them instead, until the daemon trims it (tick).
         // The threshold is the most glibc's own moves to: fixed at 256 KiB,
         // mapping and unmapping what loading allocates made loading 100,000
-        // take 36 s, not 14.
-        btx_keep_heap_for_replies()
+        // take 36 s, not 14. A daemon alone trims its heap (tick).
+        if policy.pollsOnlyChanges { btx_keep_heap_for_replies() }
         documents = StatusDocuments(offline: policy.runsPaused)
         self.directory = directory
         self.saveInterval = saveInterval

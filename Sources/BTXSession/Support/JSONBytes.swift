@@ -17,8 +17,8 @@ struct JSONWriter {
         }
     }
 
-    /// The most bytes `text` takes written as a string: every byte escaped as \u00XX, and its quotes.
-    static func bound(_ text: String?) -> Int { 6 * (text?.utf8.count ?? 0) + 2 }
+    /// The most bytes `text` takes written as a string (every byte escaped as \u00XX, and its quotes) or as null.
+    static func bound(_ text: String?) -> Int { text.map { 6 * $0.utf8.count + 2 } ?? 4 }
 
     mutating func raw(_ text: StaticString) {
         put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
