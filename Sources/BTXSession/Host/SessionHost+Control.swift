@@ -30,17 +30,24 @@ extension SessionHost {
                 let queries = params["torrents"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 if let since = params["since"]?.intValue { return ControlServer.result(try changes(since: since)) }
                 let label = params["label"]?.stringValue
-                let listed = queries.isEmpty ? try currentStatuses() : try queries.map { try freshStatus(entry(named: $0).torrent) }
-                // Filtered only when asked: a copy of 100,000 statuses is 800,000 retains and releases.
-                let chosen = label.map { label in listed.filter { entry($0.torrent)?.settings.labels.contains(label) == true } } ?? listed
+                // Entries, each with its status brought up to now, not copies of 100,000 statuses.
+                let listed = queries.isEmpty ? try currentEntries() : try queries.map { query in
+                    let entry = try entry(named: query)
+                    _ = try freshStatus(entry.torrent)
+                    return entry
+                }
+                let chosen = label.map { label in listed.filter { $0.settings.labels.contains(label) } } ?? listed
                 let withPieces = params["pieces"]?.boolValue == true
-                let pieceMaps = withPieces ? try inBatches(chosen.filter(\.hasMetadata)) { try session.pieceMap($0.torrent) } : []
+                let pieceMaps = withPieces ? try inBatches(chosen.compactMap(\.lastStatus).filter(\.hasMetadata)) {
+                    try session.pieceMap($0.torrent)
+                } : []
                 var maps = Dictionary(pieceMaps.map { ($0.0.torrent, $0.1) }, uniquingKeysWith: { first, _ in first })
                 // Every torrent's documents go straight to a socket; those a request names are values, for
                 // the readers of one or a few in this process too (serve, cat).
                 var written = WrittenDocuments(asValues: !queries.isEmpty || server == nil)
-                for status in chosen {
-                    var document = document(of: status, entry: entry(status.torrent))
+                for entry in chosen {
+                    guard let status = entry.lastStatus else { continue }
+                    var document = document(of: status, entry: entry)
                     if let map = maps.removeValue(forKey: status.torrent) {
                         document.pieceMap = PieceMapDocument(have: map.have, downloading: map.downloading,
                                                              availability: map.availability, pieceLength: map.pieceLength)
@@ -147,10 +154,10 @@ extension SessionHost {
         return [("disk_waiting_write", .int(queue.waitingWrite)), ("disk_waiting_read", .int(queue.waitingRead))]
     }
 
-    /// Every torrent's status as of now, in the order added. What a status
-    /// shows is settled on the statuses it shows: a torrent seen seeding has
-    /// its goal weighed, not a tick later.
-    private func currentStatuses() throws -> [TorrentStatus] {
+    /// Every torrent, in the order added, its status (`lastStatus`) as of
+    /// now. What a status shows is settled on the statuses it shows: a
+    /// torrent seen seeding has its goal weighed, not a tick later.
+    private func currentEntries() throws -> [Tracked] {
         let now = monotonicSeconds()
         // A daemon follows libtorrent's state updates: the statuses it holds
         // and those of the torrents changed since, asked for now (a pause or
@@ -158,17 +165,19 @@ extension SessionHost {
         // Reading 100,000 afresh made a status of all take 0.53 s, not 0.36.
         guard policy.pollsOnlyChanges, let updates = try? session.currentStatusUpdates(timeout: 2) else {
             for status in try session.statuses() { update(with: status, now: now) }
-            return tracked.compactMap(\.lastStatus)
+            return tracked
         }
         for status in updates { update(with: status, now: now) }
         // libtorrent posts no update for the second a rate falls to 0, and a
         // torrent whose alert came in since the last tick is not updated
         // yet: those few are read afresh.
-        return try tracked.map { entry in
-            guard let last = entry.lastStatus, last.downloadRate == 0, last.uploadRate == 0,
-                  !changedTorrents.contains(entry.torrent) else { return try freshStatus(entry.torrent) }
-            return last
-        }
+        for entry in tracked where !isCurrent(entry) { _ = try freshStatus(entry.torrent) }
+        return tracked
+    }
+
+    private func isCurrent(_ entry: Tracked) -> Bool {
+        guard let last = entry.lastStatus else { return false }
+        return last.downloadRate == 0 && last.uploadRate == 0 && !changedTorrents.contains(entry.torrent)
     }
 
     private func freshStatus(_ torrent: Torrent) throws -> TorrentStatus {
@@ -180,8 +189,8 @@ extension SessionHost {
     private func changes(since: Int64) throws -> JSON {
         var written = WrittenDocuments(asValues: server == nil)
         let removed = since > 0 && since <= documents.revision ? documents.removed(since: since) : nil
-        for status in try currentStatuses() {
-            guard let entry = entry(status.torrent) else { continue }
+        for entry in try currentEntries() {
+            guard let status = entry.lastStatus else { continue }
             let stream = streamDocument(status.torrent)
             let revision = documents.revision(of: status, entry: entry, streaming: stream != nil)
             if removed == nil || revision > since { written.append(documents.document(of: status, entry: entry, stream: stream)) }
