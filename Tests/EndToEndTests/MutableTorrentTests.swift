@@ -41,10 +41,20 @@ final class MutableTorrentTests: XCTestCase {
         return Node(state: state, port: freePort(), bootstrap: dht.bootstrap)
     }
 
+    /// Stopped when the test ends, by its pid if --stop cannot reach it (as Swarm's startDaemon does).
     private func startDaemon(_ node: Node) throws {
         let started = try spawn(btxPath, ["daemon", "--json"] + node.common)
-        XCTAssertEqual(started.status, 0, started.stderr)
-        addTeardownBlock { _ = try? spawn(btxPath, ["daemon", "--stop", "--state-dir", node.state]) }
+        guard started.status == 0, let pid = (try? started.json())?["pid"] as? Int else {
+            throw TestFailure("btx daemon: \(started.stderr)")
+        }
+        addTeardownBlock {
+            _ = try? spawn(btxPath, ["daemon", "--stop", "--state-dir", node.state])
+            let isThisDaemon = {
+                (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains(node.state) == true
+            }
+            if isThisDaemon() { kill(Int32(pid), SIGKILL) }
+            try? waitUntil("daemon \(pid) to exit", timeout: 10) { !isThisDaemon() }
+        }
     }
 
     func testAFollowerGetsTheVersionPublishedLast() throws {
