@@ -3,7 +3,7 @@ btx's daemon (its control socket), transmission-daemon (Transmission RPC) and
 qbittorrent-nox (Web API v2). Every one listens on 127.0.0.1 only, with DHT,
 LSD, UPnP, NAT-PMP and PEX off, and keeps its state in a folder of its own so
 that it can be stopped and started again over the same torrents."""
-import base64, http.client, json, os, socket, subprocess, sys, time
+import base64, fcntl, http.client, json, os, pty, socket, struct, subprocess, sys, termios, time
 
 import libtorrent as lt
 
@@ -167,6 +167,33 @@ class Btx(Client):
 
     def count(self, listing):
         return len(json.loads(listing)["torrents"])
+
+    def table(self, terminal):
+        """Seconds until `btx status` printed its first row and its last,
+        into a pipe or onto a terminal (a pty read as fast as it writes)."""
+        reader, writer = pty.openpty() if terminal else os.pipe()
+        if terminal:
+            fcntl.ioctl(writer, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
+        begin = time.perf_counter()
+        process = subprocess.Popen([self.btx, "status", "--state-dir", self.state], stdout=writer)
+        os.close(writer)
+        seen, first = b"", None
+        try:
+            while True:
+                try:
+                    piece = os.read(reader, 1 << 16)
+                except OSError:  # a pty's reader gets EIO once the writer is gone
+                    break
+                if not piece:
+                    break
+                if first is None:
+                    seen += piece
+                    if seen.count(b"\n") >= (2 if terminal else 1):
+                        first = time.perf_counter() - begin
+        finally:
+            os.close(reader)
+            process.wait()
+        return first, time.perf_counter() - begin
 
     def stop(self):
         subprocess.run([self.btx, "daemon", "--stop", "--state-dir", self.state], check=True, stdout=subprocess.DEVNULL)

@@ -12,6 +12,8 @@ their own interface, are stopped and started again, and are measured:
   IDLE_SECONDS (btx gives the heap its replies used back every 10 s), and
   per torrent, once idle, above the same client holding none;
 - idle: CPU while nothing happens, over IDLE_SECONDS;
+- table (btx): `btx status` into a pipe and onto a terminal, until its
+  first row and its last are read, median of RUNS;
 - stop: a clean stop until the process is gone.
 
     bench/fleet.py [--btx-only N,...] N [N ...]    (RUNS=5, IDLE_SECONDS=12)
@@ -67,6 +69,9 @@ def measure(client, paths, base_kib):
             client.list_all()
             lists.append(time.perf_counter() - begin)
         listed_kib = rss_kib(client.pid)
+        # btx's table: the first row should come long before the last.
+        tables = {kind: [client.table(kind == "terminal") for _ in range(RUNS)]
+                  for kind in ("pipe", "terminal")} if hasattr(client, "table") else {}
         before = cpu_seconds(client.pid)
         time.sleep(IDLE_SECONDS)
         idle = (cpu_seconds(client.pid) - before) / IDLE_SECONDS * 100
@@ -79,11 +84,15 @@ def measure(client, paths, base_kib):
         client.kill()
     figures = {"torrents": count, "add_seconds": added, "answer_seconds": answer, "loaded_seconds": loaded,
                "list_seconds": lists, "rss_kib": rss, "listed_rss_kib": listed_kib, "empty_kib": base_kib,
-               "bytes_per_torrent": (rss - base_kib) * 1024 / count, "idle_cpu_percent": idle, "stop_seconds": stop}
+               "bytes_per_torrent": (rss - base_kib) * 1024 / count, "idle_cpu_percent": idle, "stop_seconds": stop,
+               "table_seconds": tables}
     print("  %-20s answer %6.2f s  loaded %6.2f s  list %7.1f ms  RSS %5.0f MiB (%5.1f KiB a torrent; %5.0f MiB just listed)  "
           "idle %4.1f%%  stop %5.2f s  (adding took %.0f s)"
           % (client.name, answer, loaded, statistics.median(lists) * 1000, rss / 1024, figures["bytes_per_torrent"] / 1024,
              listed_kib / 1024, idle, stop, added), flush=True)
+    for kind, times in tables.items():
+        print("  %-20s table on a %-8s first row %6.0f ms  all %6.0f ms" % (
+            "", kind, statistics.median(t[0] for t in times) * 1000, statistics.median(t[1] for t in times) * 1000), flush=True)
     return figures
 
 

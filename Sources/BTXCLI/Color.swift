@@ -35,11 +35,15 @@ enum ColorChoice: String, CaseIterable {
 }
 
 /// SGR colours, and what each torrent state is shown in.
-enum Paint: String {
+enum Paint: String, CaseIterable {
     case bold = "1", red = "31", green = "32", yellow = "33", cyan = "36", boldRed = "1;31"
 
     /// As markers that TerminalText.rendered makes SGR (see TerminalText).
-    func apply(_ text: String) -> String { Self.marker(rawValue) + text + Self.marker("0") }
+    func apply(_ text: String) -> String { Self.openers[self, default: ""] + text + Self.reset }
+
+    // Made once: a table paints a state on each of its rows.
+    private static let openers = Dictionary(uniqueKeysWithValues: allCases.map { ($0, marker($0.rawValue)) })
+    private static let reset = marker("0")
 
     static func marker(_ parameters: String) -> String {
         var marker = String.UnicodeScalarView([TerminalText.open])

@@ -59,9 +59,14 @@ extension Output {
         painted.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
     }
 
+    /// A row off a terminal: raw values, tab-separated.
+    static func scriptLine(_ row: [TableCell]) -> String {
+        row.map { TerminalText.escaped($0.raw) }.joined(separator: "\t")
+    }
+
     func tableLines(_ columns: [TableColumn], _ rows: [[TableCell]]) -> [String] {
         // Escaped before they are measured and before tabs separate them: "\t" in a name is two characters.
-        guard let width else { return rows.map { $0.map { TerminalText.escaped($0.raw) }.joined(separator: "\t") } }
+        guard let width else { return rows.map(Self.scriptLine) }
         let header = columns.map { TerminalText.escaped($0.title) }
         let cells = rows.map { $0.map { TerminalText.escaped($0.shown) } }
         // One column short of the edge: a full last column makes some terminals wrap.

@@ -86,8 +86,11 @@ enum TerminalText {
 
     private static func transform(_ text: String, renderPaint: Bool) -> String {
         var copy = text
-        let plain = copy.withUTF8 { bytes in !bytes.contains { $0 < 0x20 || $0 >= 0x7F } }
-        if plain { return text }
+        // Printable ASCII and btx's own paint (a table's state cells) has
+        // nothing to escape; the scalar walk below cost a table of 100,000
+        // rows half a second.
+        let plain = copy.withUTF8 { paintedASCIIWidth($0) != nil }
+        if plain { return renderPaint ? renderedPaint(text) : text }
         var out = String.UnicodeScalarView()
         let scalars = Array(text.unicodeScalars)
         var index = 0

@@ -42,4 +42,61 @@ final class OutboxTests: XCTestCase {
         XCTAssertTrue(received == expected, "the bytes differ from the replies written whole")
         XCTAssertEqual(outbox.pending, 0)
     }
+
+    /// Produced replies are made as the socket drains: what arrives is what
+    /// the same items written whole would be, and what is held at once
+    /// stays near the read-ahead, not the reply's size.
+    func testProducedRepliesAreMadeAsTheSocketDrains() throws {
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds), 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let items = (0..<3000).map { i in JSON.object([("n", .int(i)), ("pad", .string(String(repeating: "y", count: i % 997)))]) }
+        func producer(_ items: [JSON], perPiece: Int) -> JSONProducer {
+            var next = 0
+            return JSONProducer {
+                guard next < items.count else { return nil }
+                let piece = items[next..<min(items.count, next + perPiece)]
+                var bytes = next == 0 ? [] : [UInt8(ascii: ",")]
+                bytes += piece.map(\.bytes).joined(separator: [UInt8(ascii: ",")])
+                next += perPiece
+                return bytes
+            }
+        }
+        let replies: [(JSON, JSON)] = [
+            (.object([("torrents", .array([.produced(producer(items, perPiece: 40))]))]), .object([("torrents", .array(items))])),
+            (.array([.produced(producer([], perPiece: 1))]), .array([])),
+            (.object([("pid", .int(7))]), .object([("pid", .int(7))])),
+            (.array([.string("a"), .produced(producer(Array(items.prefix(5)), perPiece: 2)), .string("b")]),
+             .array([.string("a")] + items.prefix(5) + [.string("b")])),
+        ]
+        let expected: [UInt8] = replies.flatMap { $0.1.bytes + [UInt8(0x0A)] }
+        var outbox = Outbox()
+        outbox.append(replies[0].0)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var most = 0
+        var appended = 1
+        while !outbox.isEmpty || appended < replies.count {
+            // The rest arrive while the first is on its way, as another request's would.
+            if appended < replies.count && received.count > 100_000 {
+                outbox.append(replies[appended].0)
+                appended += 1
+            }
+            let sent = outbox.send(to: fds[0])
+            XCTAssertTrue(sent >= 0 || errno == EAGAIN, "send failed: \(errno)")
+            most = max(most, outbox.pending)
+            let n = read(fds[1], &buffer, buffer.count)
+            XCTAssertGreaterThan(n, 0)
+            received.append(contentsOf: buffer[0..<n])
+        }
+        while received.count < expected.count {
+            let n = read(fds[1], &buffer, buffer.count)
+            guard n > 0 else { break }
+            received.append(contentsOf: buffer[0..<n])
+        }
+        XCTAssertEqual(received.count, expected.count)
+        XCTAssertTrue(received == expected, "the bytes differ from the replies written whole")
+        XCTAssertGreaterThan(expected.count, 1_400_000)
+        XCTAssertLessThan(most, (1 << 20) + 50_000, "held at once")
+    }
 }

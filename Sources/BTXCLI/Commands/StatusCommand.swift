@@ -41,7 +41,9 @@ private func runStatus(_ invocation: Invocation) throws {
             try showStatus(invocation, directory)
             fflush(stdout)
         } else {
-            live.show(try statusLines(invocation, directory, connectSession(invocation, directory)), toStdout: true)
+            let client = try connectSession(invocation, directory)
+            live.show(statusLines(invocation, directory, try statusDocuments(invocation, directory, client),
+                                  notes: altSpeedsNote(invocation, client)), toStdout: true)
         }
         let deadline = monotonicSeconds() + seconds
         while !interruptRequested() && monotonicSeconds() < deadline { usleep(20_000) }
@@ -66,8 +68,36 @@ private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) t
         out.document(.object([("torrents", .array(try statusDocuments(invocation, directory, client).map(\.json)))]))
         return
     }
-    // Escaped already: the table's cells, and the lines after it (see statusLines).
-    for line in try statusLines(invocation, directory, client) { write(TerminalText.renderedPaint(line) + "\n", to: stdout) }
+    let print = { (line: String) in write(TerminalText.renderedPaint(line) + "\n", to: stdout) }
+    guard let client else {
+        return statusLines(invocation, directory, try statusDocuments(invocation, directory, nil)).forEach(print)
+    }
+    var table = StatusTable(out, printingRows: print)
+    try streamStatus(invocation, client) { table.know($0) } document: { table.add($0) }
+    table.finish(notes: altSpeedsNote(invocation, client)).forEach(print)
+}
+
+/// A session's status, each document handed over as it arrives, after
+/// the columns a table of them needs when the session says (one on
+/// another machine may not).
+private func streamStatus(_ invocation: Invocation, _ client: SessionChannel, columns: (StatusTable.Columns) -> Void,
+                          document: (TorrentDocument) -> Void) throws {
+    var reply = JSONMemberStream()
+    var failure: Error?
+    try client.callRaw(.status, statusParams(invocation) + [("overview", .bool(true))]) { piece in
+        guard failure == nil else { return }
+        do {
+            try reply.feed(piece) { part in
+                switch part {
+                case .member(key: "overview", let value): StatusTable.Columns(overview: value).map(columns)
+                case .item(key: "torrents", let value): document(try TorrentDocument(json: value))
+                default: break
+                }
+            }
+        } catch { failure = error }
+    }
+    if let failure { throw failure }
+    guard reply.isComplete else { throw BTXError.failure("the session's reply ended in the middle of a JSON value") }
 }
 
 /// The torrents asked for, as JSON: live from the session, else saved.
@@ -92,64 +122,21 @@ private func statusDocuments(_ invocation: Invocation, _ directory: StateDirecto
     }
 }
 
-/// The human table, built from the same documents scripts get.
-private func statusLines(_ invocation: Invocation, _ directory: StateDirectory,
-                         _ client: SessionChannel?) throws -> [String] {
-    let torrents = try statusDocuments(invocation, directory, client)
-    // Turtle mode holds every torrent to other caps: said under the table.
-    var altLine: [String] = []
-    if invocation.output.width != nil, let ping = try? client?.call(.ping), ping["alt"]?.boolValue == true {
-        let cap = { (key: String) in (ping[key]?.intValue).map { $0 > 0 ? Units.rate($0) : "unlimited" } ?? "unlimited" }
-        altLine = ["alternate speeds on: down \(cap("alt_max_down")), up \(cap("alt_max_up"))"
-                   + (ping["alt_scheduled"]?.boolValue == true ? " (alt-schedule)" : " ('btx set --alt off' ends it)")]
-    }
-    // Off a terminal the rows are a script's: no words around them.
-    guard !torrents.isEmpty else { return invocation.output.width == nil ? [] : ["no torrents (add one with 'btx add')"] + altLine }
-    let running = torrents.contains(where: \.running)
-    let labelled = torrents.contains { !$0.settings.labels.isEmpty }
-    // The queue holds some back: where each waits is worth a column.
-    let queueing = torrents.contains { $0.state == "queued" }
-    let out = invocation.output
-    // On a narrow terminal the least needed go first; NAME, STATE and DONE stay.
-    var columns = [TableColumn("HASH", drop: running ? 5 : 6), TableColumn("NAME", flexible: true)]
-    if labelled { columns.append(TableColumn("LABELS", drop: 3)) }
-    if queueing { columns.append(TableColumn("POS", numeric: true, drop: 4)) }
-    columns += [TableColumn("STATE"), TableColumn("DONE", numeric: true), TableColumn("SIZE", numeric: true, drop: 4)]
-    columns += running
-        ? [TableColumn("DOWN", numeric: true, drop: 7), TableColumn("UP", numeric: true, drop: 2), TableColumn("PEERS", numeric: true, drop: 1),
-           TableColumn("RATIO", numeric: true, drop: 0), TableColumn("ETA", numeric: true, drop: 6)]
-        : [TableColumn("DOWNLOADED", numeric: true, drop: 2), TableColumn("UPLOADED", numeric: true, drop: 1),
-           TableColumn("RATIO", numeric: true, drop: 5), TableColumn("PATH", flexible: true, drop: 0)]
-    let rows: [[TableCell]] = torrents.map { t in
-        var row = [TableCell(String(t.infoHash.prefix(8)), raw: t.infoHash), TableCell(t.name)]
-        if labelled { row.append(TableCell(t.settings.labels.joined(separator: ","))) }
-        if queueing { row.append(TableCell(t.queuePosition.map(String.init) ?? "-", raw: t.queuePosition.map(String.init) ?? "")) }
-        // Painted off a terminal only when asked (--color always).
-        row += [TableCell(out.state(t.state)),
-                TableCell(Units.oneDecimal(t.progress * 100) + "%", raw: String(t.progress)),
-                TableCell(t.size.map(Units.bytes) ?? "?", raw: t.size.map(String.init) ?? "")]
-        let ratio = TableCell(Units.twoDecimals(t.ratio), raw: String(t.ratio))
-        if running {
-            return row + [TableCell(Units.rate(t.downloadRate), raw: String(t.downloadRate)),
-                          TableCell(Units.rate(t.uploadRate), raw: String(t.uploadRate)), TableCell(t.peers), ratio,
-                          TableCell(t.eta.map { Units.duration(seconds: $0) } ?? "-", raw: t.eta.map(String.init) ?? "")]
-        }
-        return row + [TableCell(Units.bytes(t.downloaded), raw: String(t.downloaded)),
-                      TableCell(Units.bytes(t.uploaded), raw: String(t.uploaded)), ratio, TableCell(t.savePath)]
-    }
-    let table = out.tableLines(columns, rows)
-    guard let width = out.width else { return table }
-    let maps = torrents.compactMap { t in t.pieceMap.flatMap(PieceMapLines.init).map { (t.name, $0) } }
-    let after = torrents.compactMap(streamLine) + maps.flatMap { name, map in (maps.count > 1 ? [name] : []) + map.lines(width: width) }
-        + altLine
-    return table + after.map(TerminalText.escaped)
+/// The human table of `torrents`, whole (--watch redraws it, and saved
+/// state is read at once).
+private func statusLines(_ invocation: Invocation, _ directory: StateDirectory, _ torrents: [TorrentDocument],
+                         notes: [String] = []) -> [String] {
+    var table = StatusTable(invocation.output)
+    torrents.forEach { table.add($0) }
+    return table.finish(notes: notes)
 }
 
-/// "NAME: streaming PATH at 12.0 MiB, 16 pieces ahead": a torrent btx cat or a btx serve client is reading.
-private func streamLine(_ t: TorrentDocument) -> String? {
-    guard let stream = t.stream else { return nil }
-    return "\(t.name): streaming \(stream.path) at \(Units.bytes(stream.offset)), \(stream.windowPieces) pieces ahead"
-        + (stream.readers > 1 ? " (\(stream.readers) readers)" : "")
+/// Turtle mode holds every torrent to other caps: said under the table.
+private func altSpeedsNote(_ invocation: Invocation, _ client: SessionChannel?) -> [String] {
+    guard invocation.output.width != nil, let ping = try? client?.call(.ping), ping["alt"]?.boolValue == true else { return [] }
+    let cap = { (key: String) in (ping[key]?.intValue).map { $0 > 0 ? Units.rate($0) : "unlimited" } ?? "unlimited" }
+    return ["alternate speeds on: down \(cap("alt_max_down")), up \(cap("alt_max_up"))"
+            + (ping["alt_scheduled"]?.boolValue == true ? " (alt-schedule)" : " ('btx set --alt off' ends it)")]
 }
 
 private func statusParams(_ invocation: Invocation) -> [(String, JSON)] {

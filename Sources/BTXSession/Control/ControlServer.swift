@@ -196,6 +196,8 @@ public final class ControlServer {
         while client.hasOutput {
             let n = client.output.send(to: client.fd)
             if n < 0 && errno == EAGAIN { return }
+            // A produced reply that ended with nothing more: the outbox is empty.
+            if n == 0 && !client.hasOutput { return }
             guard n > 0 else { return drop(client) }
             client.lastActive = now
         }

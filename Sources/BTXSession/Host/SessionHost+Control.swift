@@ -41,9 +41,13 @@ extension SessionHost {
                 let pieceMaps = withPieces ? try inBatches(chosen.compactMap(\.lastStatus).filter(\.hasMetadata)) {
                     try session.pieceMap($0.torrent)
                 } : []
+                let overview = params["overview"]?.boolValue == true ? [("overview", documents.overview(of: chosen))] : []
+                // Every torrent's documents are written as the socket drains; those a request names are
+                // values, for the readers of one or a few in this process too (serve, cat).
+                if queries.isEmpty && server != nil && !withPieces {
+                    return ControlServer.result(.object(overview + [("torrents", .array([.produced(producedDocuments(chosen))]))]))
+                }
                 var maps = Dictionary(pieceMaps.map { ($0.0.torrent, $0.1) }, uniquingKeysWith: { first, _ in first })
-                // Every torrent's documents go straight to a socket; those a request names are values, for
-                // the readers of one or a few in this process too (serve, cat).
                 var written = WrittenDocuments(asValues: !queries.isEmpty || server == nil)
                 for entry in chosen {
                     guard let status = entry.lastStatus else { continue }
@@ -54,7 +58,7 @@ extension SessionHost {
                     }
                     written.append(document)
                 }
-                return ControlServer.result(.object([("torrents", .array(written.items))]))
+                return ControlServer.result(.object(overview + [("torrents", .array(written.items))]))
             // (A where clause holds for the one pattern before it: each is given its own.)
             case .files where params["torrents"] != nil, .peers where params["torrents"] != nil,
                  .trackers where params["torrents"] != nil:
@@ -198,6 +202,29 @@ extension SessionHost {
         return .object([("revision", .int(documents.revision)), ("full", .bool(removed == nil)),
                          ("torrents", .array(written.items)),
                          ("removed", .array((removed ?? []).map(JSON.string)))])
+    }
+
+    /// The documents of `entries`, written 128 KiB at a time as the socket
+    /// takes them, each from its torrent's status as that piece is made:
+    /// a status of 100,000 is sent as it is written, never held whole.
+    private func producedDocuments(_ entries: [Tracked]) -> JSONProducer {
+        var next = 0
+        var first = true
+        return JSONProducer { [weak self] in
+            guard let self else { return nil }
+            var piece: [UInt8] = []
+            while next < entries.count, piece.count < WrittenDocuments.chunkSize - 4096 {
+                let entry = entries[next]
+                next += 1
+                guard let status = entry.lastStatus else { continue }
+                if piece.isEmpty { piece.reserveCapacity(WrittenDocuments.chunkSize) }
+                // Items of one array across pieces: each but the very first follows a comma.
+                if !first { piece.append(UInt8(ascii: ",")) }
+                first = false
+                document(of: status, entry: entry).write(into: &piece)
+            }
+            return piece.isEmpty ? nil : piece
+        }
     }
 
     /// files, peers or trackers (as a listing: no changes) of every torrent

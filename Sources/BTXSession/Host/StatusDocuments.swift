@@ -92,6 +92,22 @@ final class StatusDocuments {
         }
     }
 
+    /// What a table of these torrents needs before its first row, each a
+    /// choice of columns: whether they run (rates and peers, or what is
+    /// saved), and whether any has a label or waits in the queue. Sent
+    /// first, it lets a client print each row as its document arrives.
+    func overview(of entries: [SessionHost.Tracked]) -> JSON {
+        let queued = !offline && entries.contains { entry in
+            entry.lastStatus.map { Self.liveState($0, failure: entry.error ?? $0.error, checking: entry.checking) == "queued" } ?? false
+        }
+        return .object([("running", .bool(!offline)), ("labelled", .bool(entries.contains { !$0.settings.labels.isEmpty })),
+                        ("queued", .bool(queued))])
+    }
+
+    private static func liveState(_ status: TorrentStatus, failure: String?, checking: Bool) -> String {
+        failure != nil ? "error" : checking ? "checking" : status.stateWord
+    }
+
     private func document(of status: TorrentStatus, _ facts: EntryFacts, stream: StreamDocument?) -> TorrentDocument {
         // btx's own record comes first: it names the file where libtorrent's
         // error state has only the reason; a bad --only has only btx's.
@@ -104,7 +120,7 @@ final class StatusDocuments {
             document.destination = facts.destination
             return document
         }
-        let state = failure != nil ? "error" : facts.checking ? "checking" : status.stateWord
+        let state = Self.liveState(status, failure: failure, checking: facts.checking)
         var document = TorrentDocument(status, running: true, state: state, settings: facts.settings,
                                        goalReached: facts.done && failure == nil, error: failure,
                                        blockedPeers: facts.blockedPeers, stream: stream)
@@ -152,7 +168,7 @@ struct EntryFacts: Hashable {
 /// documents, sent as they are (Outbox) and let go once sent. A reply read
 /// in this process (offline, no socket) gets them as values instead.
 struct WrittenDocuments {
-    private static let chunkSize = 1 << 17
+    static let chunkSize = 1 << 17
     private let asValues: Bool
     private var chunks: [JSON] = []
     private var chunk: [UInt8] = []

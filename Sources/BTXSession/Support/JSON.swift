@@ -12,6 +12,11 @@ public enum JSON {
     /// for a reply that goes straight to a socket. As an array's item it
     /// may be several items joined by commas (WrittenDocuments).
     case encoded([UInt8])
+    /// JSON text made piece by piece as the socket it goes to drains,
+    /// like `encoded` several items of an array: a status of 100,000
+    /// torrents is never held whole, and its first bytes leave before its
+    /// last are written. Made once: written a second time it is empty.
+    case produced(JSONProducer)
 
     public static func int(_ value: Int) -> JSON { .int(Int64(value)) }
     public static func optional(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
@@ -45,6 +50,7 @@ public enum JSON {
         case .array(let items): return items.reduce(items.count + 1) { $0 + $1.encodedSizeEstimate }
         case .object(let fields): return fields.reduce(fields.count + 1) { $0 + $1.0.utf8.count + 3 + $1.1.encodedSizeEstimate }
         case .encoded(let bytes): return bytes.count
+        case .produced: return 0
         }
     }
 
@@ -72,6 +78,7 @@ public enum JSON {
             }
             out.append(UInt8(ascii: "}"))
         case .encoded(let bytes): out += bytes
+        case .produced(let producer): while let piece = producer.next() { out += piece }
         }
     }
 
@@ -112,4 +119,16 @@ public enum JSON {
         }
         out.append(UInt8(ascii: "\""))
     }
+}
+
+/// The pieces of a `JSON.produced`, made as they are asked for.
+public final class JSONProducer {
+    private let make: () -> [UInt8]?
+
+    /// `make` gives the next piece, nil once there is no more.
+    public init(_ make: @escaping () -> [UInt8]?) {
+        self.make = make
+    }
+
+    public func next() -> [UInt8]? { make() }
 }
