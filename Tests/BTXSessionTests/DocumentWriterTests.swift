@@ -30,6 +30,9 @@ final class DocumentWriterTests: XCTestCase {
                                       ("sequential", .bool(true)), ("super_seed", .bool(false)), ("upload_only", .bool(false)),
                                       ("seed", .bool(true)), ("seed_ratio", .double(1.5)), ("seed_time", .null), ("seed_idle", .int(600))])),
                 ("goal_reached", .bool(false)), ("stream", stream),
+                ("follows", stream.objectFields == nil ? .null : .object([("link", .string("magnet:?xs=urn:btpk:" + String(repeating: "cd", count: 32))),
+                                                              ("public_key", .string(String(repeating: "cd", count: 32))),
+                                                              ("seq", .int(Int64.max))])),
             ]
             if let pieceMap { fields.append(("piece_map", pieceMap)) }
             let expected = JSON.object(fields).bytes

@@ -57,6 +57,99 @@ final class MutableTorrentTests: XCTestCase {
         }
     }
 
+    /// Publishes content/site and has the publisher's daemon seed the version.
+    private func publish(_ publisher: Node) throws -> [String: Any] {
+        let published = try publisher.run("publish", ["--json", scratch.path + "/content/site", "-o", scratch.path + "/site.torrent"])
+        XCTAssertEqual(published.status, 0, published.stderr)
+        let document = try published.json()
+        if document["updated"] as? Bool == true {
+            let seeded = try publisher.run("add", ["--detach", "-q", "--seed", scratch.path + "/site.torrent",
+                                                   "-o", scratch.path + "/content"])
+            XCTAssertEqual(seeded.status, 0, seeded.stderr)
+        }
+        return document
+    }
+
+    private func torrents(_ node: Node) throws -> [[String: Any]] {
+        let listed = try spawn(btxPath, ["status", "--json", "--state-dir", node.state])
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        return try listed.json()["torrents"] as? [[String: Any]] ?? []
+    }
+
+    /// The follower's daemon looks its link up again (`trackers --reannounce`),
+    /// adds the version published since beside the one it has, verifies
+    /// from disk the files they share, downloads only the one that changed,
+    /// and retires the old version, its data kept.
+    func testAFollowingDaemonMovesToTheNextVersionDownloadingOnlyWhatChanged() throws {
+        let publisher = try node("publisher"), follower = try node("follower")
+        try startDaemon(publisher)
+        try startDaemon(follower)
+        let big = randomData(1_500_000), part = randomData(200_000), newPart = randomData(200_000)
+        try scratch.write("content/site/big.bin", big)
+        try scratch.write("content/site/part.bin", part)
+        try scratch.write("content/site/note.txt", Data("one\n".utf8))
+        let first = try publish(publisher)
+        let link = try XCTUnwrap(first["magnet"] as? String)
+        let firstHash = try XCTUnwrap(first["info_hash_v1"] as? String)
+
+        let added = try follower.run("add", ["--detach", "-q", link, "-o", scratch.path + "/got", "--peer", "127.0.0.1:\(publisher.port)"])
+        XCTAssertEqual(added.status, 0, added.stderr)
+        try waitUntil("the follower to hold the first version", timeout: 60) {
+            try torrents(follower).first?["progress"] as? Double == 1
+        }
+        var held = try XCTUnwrap(try torrents(follower).first)
+        XCTAssertEqual(held["info_hash"] as? String, firstHash)
+        var follows = try XCTUnwrap(held["follows"] as? [String: Any])
+        XCTAssertEqual(follows["seq"] as? Int, 1)
+        XCTAssertEqual(follows["link"] as? String, link)
+        XCTAssertTrue(link.contains(follows["public_key"] as? String ?? "-"), link)
+
+        try scratch.write("content/site/part.bin", newPart)
+        let second = try publish(publisher)
+        XCTAssertEqual(second["seq"] as? Int, 2)
+        let secondHash = try XCTUnwrap(second["info_hash_v1"] as? String)
+        let looked = try spawn(btxPath, ["trackers", firstHash, "--reannounce", "--json", "--state-dir", follower.state])
+        XCTAssertEqual(looked.status, 0, looked.stderr)
+        try waitUntil("the follower to move to the second version and retire the first", timeout: 60) {
+            let now = try torrents(follower)
+            return now.count == 1 && now[0]["info_hash"] as? String == secondHash && now[0]["progress"] as? Double == 1
+        }
+        held = try XCTUnwrap(try torrents(follower).first)
+        follows = try XCTUnwrap(held["follows"] as? [String: Any])
+        XCTAssertEqual(follows["seq"] as? Int, 2)
+        XCTAssertEqual(try scratch.contents("got/site/part.bin"), newPart)
+        XCTAssertEqual(try scratch.contents("got/site/big.bin"), big, "the old version's data is kept")
+        // The changed file and the pieces it shares at most: not the 1.7 MB of the whole.
+        let downloaded = try XCTUnwrap(held["session_downloaded"] as? Int)
+        XCTAssertLessThan(downloaded, 450_000, "the second version downloaded \(downloaded) bytes")
+        XCTAssertGreaterThanOrEqual(downloaded, 190_000)
+
+        let events = try spawn(btxPath, ["events", "--since", "0", "--no-wait", "--json", "--state-dir", follower.state])
+        let moved = events.text.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }.filter { $0["type"] as? String == "new_version" }
+        let data = try XCTUnwrap(moved.first?["data"] as? [String: Any], events.text)
+        XCTAssertEqual(data["info_hash"] as? String, firstHash)
+        XCTAssertEqual(data["version_info_hash"] as? String, secondHash)
+        XCTAssertEqual(data["seq"] as? Int, 2)
+
+        // Kept with the torrent: a restarted daemon follows on, on its own clock (config follow-interval).
+        XCTAssertEqual(try spawn(btxPath, ["daemon", "--stop", "--state-dir", follower.state]).status, 0)
+        let config = try String(contentsOfFile: follower.state + "/config", encoding: .utf8)
+        try Data((config + "follow-interval = 1s\n").utf8).write(to: URL(fileURLWithPath: follower.state + "/config"))
+        try startDaemon(follower)
+        XCTAssertEqual((try torrents(follower).first?["follows"] as? [String: Any])?["seq"] as? Int, 2)
+        try scratch.write("content/site/note.txt", Data("three\n".utf8))
+        let third = try publish(publisher)
+        XCTAssertEqual(third["seq"] as? Int, 3)
+        try waitUntil("the restarted follower to move to the third version by itself", timeout: 60) {
+            let now = try torrents(follower)
+            return now.count == 1 && now[0]["info_hash"] as? String == third["info_hash_v1"] as? String
+                && now[0]["progress"] as? Double == 1
+        }
+        XCTAssertEqual(try scratch.contents("got/site/note.txt"), Data("three\n".utf8))
+    }
+
     func testAFollowerGetsTheVersionPublishedLast() throws {
         let publisher = try node("publisher"), follower = try node("follower")
         try startDaemon(publisher)
@@ -64,18 +157,7 @@ final class MutableTorrentTests: XCTestCase {
         let files = ["a.bin": randomData(300_000), "b.bin": randomData(200_000), "c.txt": Data("version one\n".utf8)]
         for (name, data) in files { try scratch.write("content/site/" + name, data) }
 
-        func publish() throws -> [String: Any] {
-            let published = try publisher.run("publish", ["--json", scratch.path + "/content/site", "-o", scratch.path + "/site.torrent"])
-            XCTAssertEqual(published.status, 0, published.stderr)
-            let document = try published.json()
-            if document["updated"] as? Bool == true {
-                // The publisher's daemon seeds each version it published.
-                let seeded = try publisher.run("add", ["--detach", "-q", "--seed", scratch.path + "/site.torrent",
-                                                       "-o", scratch.path + "/content"])
-                XCTAssertEqual(seeded.status, 0, seeded.stderr)
-            }
-            return document
-        }
+        func publish() throws -> [String: Any] { try self.publish(publisher) }
         func follow(_ link: String, into folder: String) throws -> ProcessResult {
             try follower.run("add", ["--json", link, "-o", scratch.path + "/" + folder, "--peer", "127.0.0.1:\(publisher.port)"])
         }

@@ -73,7 +73,7 @@ private func runAdd(_ invocation: Invocation) throws {
     let directory = StateDirectory(invocation: invocation, environment: environment)
     let config = try UserConfig.load(directory, output: invocation.output)
     let plan = try AddPlan(invocation, config: config)
-    let sources = try resolvingMutableLinks(invocation.arguments, invocation).map(AddSource.resolve)
+    let sources = try resolvingMutableLinks(invocation.arguments, invocation)
     // A reader of the events that goes away (| head) stops the add the way
     // SIGTERM does, resume data saved (StdoutWriter), instead of killing it.
     signal(SIGPIPE, SIG_IGN)
@@ -137,14 +137,18 @@ private func runAdd(_ invocation: Invocation) throws {
 
 /// magnet:?xs=urn:btpk: links (BEP 46) as the magnet of the version their
 /// publisher's DHT item names now, looked up before anything is added.
-private func resolvingMutableLinks(_ arguments: [String], _ invocation: Invocation) throws -> [String] {
+private func resolvingMutableLinks(_ arguments: [String], _ invocation: Invocation) throws -> [AddSource] {
     let links = try arguments.map { try MutableTorrentLink(magnet: $0) }
-    guard links.contains(where: { $0 != nil }) else { return arguments }
+    guard links.contains(where: { $0 != nil }) else { return try arguments.map(AddSource.resolve) }
     let dht = try CommandDHT(invocation, timeout: 30, lookupOnly: true)
     defer { dht.close() }
     return try zip(arguments, links).map { argument, link in
-        guard let link else { return argument }
-        return try link.versionMagnet(fromValue: dht.get(link.publicKey, salt: link.salt).value ?? [])
+        guard let link else { return try AddSource.resolve(argument) }
+        let item = try dht.get(link.publicKey, salt: link.salt)
+        var source = try AddSource.resolveMagnet(link.versionMagnet(fromValue: item.value ?? []))
+        // A daemon follows the link from this version on.
+        source.follows = FollowedLink(link: argument, seq: item.seq)
+        return source
     }
 }
 

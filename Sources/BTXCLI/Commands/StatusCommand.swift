@@ -72,7 +72,7 @@ private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) t
     guard let client else {
         return statusLines(invocation, directory, try statusDocuments(invocation, directory, nil)).forEach(print)
     }
-    var table = StatusTable(out, printingRows: print)
+    var table = StatusTable(out, named: !invocation.arguments.isEmpty, printingRows: print)
     try streamStatus(invocation, client) { table.know($0) } document: { table.add($0) }
     table.finish(notes: altSpeedsNote(invocation, client)).forEach(print)
 }
@@ -126,7 +126,7 @@ private func statusDocuments(_ invocation: Invocation, _ directory: StateDirecto
 /// state is read at once).
 private func statusLines(_ invocation: Invocation, _ directory: StateDirectory, _ torrents: [TorrentDocument],
                          notes: [String] = []) -> [String] {
-    var table = StatusTable(invocation.output)
+    var table = StatusTable(invocation.output, named: !invocation.arguments.isEmpty)
     torrents.forEach { table.add($0) }
     return table.finish(notes: notes)
 }

@@ -39,8 +39,12 @@ struct StatusTable {
     private var streams: [String] = []
     private var maps: [(String, PieceMapLines)] = []
 
-    init(_ out: Output, printingRows printRow: ((String) -> Void)? = nil) {
+    /// The torrents were named: what they follow is said under the table.
+    private let named: Bool
+
+    init(_ out: Output, named: Bool, printingRows printRow: ((String) -> Void)? = nil) {
         self.out = out
+        self.named = named
         self.printRow = out.width == nil ? printRow : nil
     }
 
@@ -55,6 +59,9 @@ struct StatusTable {
     mutating func add(_ torrent: TorrentDocument) {
         guard let columns else { return waiting.append(torrent) }
         if let line = streamLine(torrent) { streams.append(line) }
+        if named, let follows = torrent.follows {
+            streams.append("\(torrent.name): follows \(follows.link), version \(follows.seq)")
+        }
         if let map = torrent.pieceMap.flatMap(PieceMapLines.init) { maps.append((torrent.name, map)) }
         let row = Self.row(torrent, columns, out)
         guard let printRow else { return rows.append(row) }

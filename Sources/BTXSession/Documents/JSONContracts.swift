@@ -407,6 +407,9 @@ public enum JSONContracts {
             ("tracker_error", "a tracker did not answer, or refused", torrent + [
                 JSONField("url", .string, "the tracker"), JSONField("message", .string, "what went wrong")]),
             ("blocklist", "the blocklist was (re)loaded", blocklist.fields),
+            ("new_version", "the btpk link a torrent follows names a newer version, added beside it", torrent + [
+                JSONField("link", .string, "the btpk magnet link"), JSONField("seq", .integer(.count), "the new version's sequence number"),
+                JSONField("version_info_hash", .hash, "the new version's info-hash; the old one is removed, data kept, once it is complete")]),
         ]
         return types.map { type, summary, fields in
             JSONDocument(id: "events-" + type, producedBy: "btx events --json", summary: summary, shape: .object(JSONObject(fields: [

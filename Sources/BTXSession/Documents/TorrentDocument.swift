@@ -45,6 +45,8 @@ public struct TorrentDocument: Equatable {
     /// Its seeding goal is met; nil with no session.
     public var goalReached: Bool?
     public var stream: StreamDocument?
+    /// The btpk link it follows (BEP 46), and which version it is.
+    public var follows: FollowDocument?
     /// Only when asked for (`btx status` naming torrents): absent otherwise.
     public var pieceMap: PieceMapDocument?
 
@@ -57,7 +59,8 @@ public struct TorrentDocument: Equatable {
     /// (see TorrentStatus.stateWord and savedStateWord); `failure`: btx's own
     /// record of what stopped it, shown over libtorrent's.
     public init(_ status: TorrentStatus, running: Bool, state: String, settings: TorrentSettings, goalReached: Bool? = nil,
-                error failure: String? = nil, blockedPeers: Int? = nil, stream: StreamDocument? = nil) {
+                error failure: String? = nil, blockedPeers: Int? = nil, stream: StreamDocument? = nil,
+                follows: FollowDocument? = nil) {
         infoHash = status.infoHash
         infoHashV1 = status.infoHashV1
         infoHashV2 = status.infoHashV2
@@ -91,6 +94,7 @@ public struct TorrentDocument: Equatable {
         self.settings = settings
         self.goalReached = goalReached
         self.stream = stream
+        self.follows = follows
     }
 
     public var json: JSON { JSON(written: write) }
@@ -99,11 +103,12 @@ public struct TorrentDocument: Equatable {
     /// reads them back for a value): a status of 100,000 writes each afresh.
     public func write(into out: inout [UInt8]) {
         let stream = self.stream.map { $0.json.bytes }, pieceMap = self.pieceMap.map { $0.json.bytes }
+        let follows = self.follows.map { $0.json.bytes }
         // Keys, punctuation and numbers take under 1,500 bytes; strings at most six times their own.
         let strings = JSONWriter.bound(infoHash) + JSONWriter.bound(infoHashV1) + JSONWriter.bound(infoHashV2)
             + JSONWriter.bound(name) + JSONWriter.bound(state) + JSONWriter.bound(savePath) + JSONWriter.bound(destination)
             + JSONWriter.bound(error) + settings.labels.reduce(0) { $0 + JSONWriter.bound($1) + 1 }
-        let bound = 2048 + strings + (stream?.count ?? 0) + (pieceMap?.count ?? 0)
+        let bound = 2048 + strings + (stream?.count ?? 0) + (pieceMap?.count ?? 0) + (follows?.count ?? 0)
         JSONWriter.writing(into: &out, bound: bound) { out in
             out.byte(UInt8(ascii: "{"))
             out.key("info_hash", first: true); out.string(infoHash)
@@ -148,6 +153,8 @@ public struct TorrentDocument: Equatable {
             out.key("goal_reached"); out.bool(goalReached)
             out.key("stream")
             if let stream { out.json(stream) } else { out.null() }
+            out.key("follows")
+            if let follows { out.json(follows) } else { out.null() }
             if let pieceMap {
                 out.key("piece_map")
                 out.json(pieceMap)
@@ -196,6 +203,8 @@ public struct TorrentDocument: Equatable {
         settings.labels = labels
         goalReached = try r.optionalBool("goal_reached")
         stream = try r.optionalObject("stream", StreamDocument.init(json:))
+        // Absent from a daemon older than following: none.
+        follows = try r.optionalObject("follows", absentIsNil: true, FollowDocument.init(json:))
         pieceMap = try r.optionalObject("piece_map", absentIsNil: true, PieceMapDocument.init(json:))
     }
 
@@ -240,6 +249,8 @@ public struct TorrentDocument: Equatable {
         JSONField("goal_reached", .nullable(.boolean), "its seeding goal is met; null without a session"),
         JSONField("stream", .nullable(.object(StreamDocument.contract)),
                   "the file btx cat (or a btx serve client) is reading as it downloads; null when none"),
+        JSONField("follows", .nullable(.object(FollowDocument.contract)),
+                  "the btpk link (BEP 46) it was added from, whose newer versions a daemon adds; null when none"),
         JSONField("piece_map", .object(PieceMapDocument.contract), "only when btx status names torrents", optional: true),
     ])
 }

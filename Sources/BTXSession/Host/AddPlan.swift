@@ -143,9 +143,10 @@ extension AddPlan {
 
 extension AddSource {
     public var json: JSON {
+        let following = follows.map { [("follows", $0.json)] } ?? []
         switch source {
-        case .metainfo(let bytes), .resumeData(let bytes): .object([("metainfo", .string(base64(bytes)))])
-        case .magnet(let uri): .object([("magnet", .string(uri))])
+        case .metainfo(let bytes), .resumeData(let bytes): return .object([("metainfo", .string(base64(bytes)))] + following)
+        case .magnet(let uri): return .object([("magnet", .string(uri))] + following)
         }
     }
 
@@ -157,5 +158,6 @@ extension AddSource {
         } else {
             throw BTXError.usage("a source needs \"magnet\" or base64 \"metainfo\"")
         }
+        follows = json["follows"].flatMap(FollowedLink.init(json:))
     }
 }

@@ -7,6 +7,8 @@ public struct AddSource {
     public let source: TorrentSource
     /// Files included for .torrent input; a magnet's come with its metadata.
     public let info: TorrentInfo
+    /// The btpk link this version came from, for a daemon to follow.
+    public var follows: FollowedLink?
 
     public static func resolve(_ argument: String) throws -> AddSource {
         if argument.hasPrefix("magnet:") { return try magnet(argument, shown: argument) }

@@ -78,14 +78,17 @@ extension SessionHost {
                             only: source.info.pieceCount > 0 ? nil : plan.only, settings: plan.settings)
         entry.savedPaused = plan.paused
         entry.addedHashes = (source.info.infoHashV1, source.info.infoHashV2)
-        // An add's labels are the torrent's from now on, kept with what `set` chose.
-        if !plan.settings.labels.isEmpty || destination != nil {
+        // An add's labels are the torrent's from now on, kept with what `set` chose, as is the link it follows.
+        if !plan.settings.labels.isEmpty || destination != nil || source.follows != nil {
             keepChoice(entry) { chosen in
                 if !plan.settings.labels.isEmpty { chosen.labels = plan.settings.labels }
                 if let destination { chosen.destination = destination }
+                if let follows = source.follows { chosen.follows = follows }
             }
         }
         applyChosenSettings(entry)
+        // Its link was looked up for this add: the next look is an interval away.
+        if source.follows != nil { entry.followCheckAt = monotonicSeconds() + followInterval }
         entry.peers = plan.peers
         entry.onComplete = plan.onComplete ?? onComplete
         directory.clearError(for: key)
@@ -175,6 +178,7 @@ extension SessionHost {
             let chosen = try loaded ?? directory.loadChosenSettings(entry.stateKey)
             entry.settings = chosen.applied(to: entry.settings)
             entry.destination = chosen.destination
+            entry.follows = chosen.follows
             if let name = entry.settings.name { entry.name = name }
             if !chosen.isEmpty { try apply(entry.settings, to: entry) }
             if queueing && !entry.savedPaused { try enqueue(entry) }

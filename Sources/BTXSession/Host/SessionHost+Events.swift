@@ -98,6 +98,8 @@ extension SessionHost {
         case .dhtItem, .dhtPut:
             dht.take(event)
             deliverDHTAnswers()
+            followLookups.requests.take(event)
+            takeFollowAnswers()
         case .storageMoved(let torrent, _):
             moveEnded(torrent, failure: nil)
         case .storageMoveFailed(let torrent, let message):
@@ -151,6 +153,7 @@ extension SessionHost {
             note("finished", [("size", .int(status.totalSize)), ("seconds", .double(now - started))], entry: entry)
             requestSave(entry, onlyIfModified: false)
             if entry.destination == nil { runHook(entry, status: status) } else { entry.hookAfterMove = true }
+            if !isLoadingSaved { retireReplaced(by: entry) }
         }
         moveToDestinationWhenSaved(entry)
         if let completedAt = entry.completedAt, status.isComplete,

@@ -52,12 +52,18 @@ extension SessionHost {
         if changed { saveChange(entry) }
         let reannounce = params["reannounce"]?.boolValue == true, scrape = params["scrape"]?.boolValue == true
         if !policy.runsPaused && (reannounce || scrape) {
-            if reannounce { try session.reannounce(entry.torrent) }
+            if reannounce {
+                try session.reannounce(entry.torrent)
+                // A followed btpk link is looked up too.
+                lookUpSoon(entry)
+            }
             if scrape { try session.scrape(entry.torrent) }
         }
-        if !policy.runsPaused && (reannounce || scrape) && params["wait"]?.boolValue != false && !status.isPaused {
+        // A torrent with no tracker has no answer to wait for (its DHT and a followed link answer no one).
+        let listed = try session.trackers(entry.torrent).map(\.url)
+        if !policy.runsPaused && (reannounce || scrape) && params["wait"]?.boolValue != false && !status.isPaused && !listed.isEmpty {
             trackerWaits.add(client: client, torrent: entry.torrent, query: entry.stateKey, announcing: reannounce,
-                             scraping: scrape ? try session.trackers(entry.torrent).map(\.url) : [], now: monotonicSeconds())
+                             scraping: scrape ? listed : [], now: monotonicSeconds())
             return nil
         }
         return ControlServer.result(try trackerListing(entry, name: status.name, infoHash: status.infoHash))

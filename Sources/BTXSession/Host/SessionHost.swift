@@ -62,6 +62,10 @@ public final class SessionHost {
     var lastScheduledAlt: Bool?
     /// DHT gets and puts asked for over the control socket.
     let dht: DHTRequests
+    /// Lookups of the btpk links torrents follow (SessionHost+Following).
+    let followLookups: FollowLookups
+    /// Seconds between lookups of a followed link (config follow-interval).
+    public var followInterval: Double = 3600
     public var blocklist = SessionBlocklist()
     /// The saved torrents being taken up (see SessionHost+Loading).
     var loading = SavedLoading()
@@ -127,6 +131,7 @@ public final class SessionHost {
         session = try Session(configuration, dhtState: dhtState)
         sessionRates = (configuration.downloadLimit, configuration.uploadLimit)
         dht = DHTRequests(session: session)
+        followLookups = FollowLookups(requests: DHTRequests(session: session))
         if let queue, queueing { try session.apply(.queue(queue)) }
         wakeFD = try session.wakeDescriptor()
         server = policy.listens ? try ControlServer(directory: directory) : nil
@@ -232,6 +237,7 @@ public final class SessionHost {
             lastTrim = now
         }
         followAltSchedule()
+        lookUpFollowedLinks(now: now)
         if now - lastSave >= saveInterval {
             // libtorrent calls every torrent it loaded "modified": 5,000
             // resumed torrents would all be written (an fsync each) for nothing.

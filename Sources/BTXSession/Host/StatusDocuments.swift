@@ -118,12 +118,13 @@ final class StatusDocuments {
                                            error: failure)
             document.paused = facts.savedPaused
             document.destination = facts.destination
+            document.follows = FollowDocument(facts.follows)
             return document
         }
         let state = Self.liveState(status, failure: failure, checking: facts.checking)
         var document = TorrentDocument(status, running: true, state: state, settings: facts.settings,
                                        goalReached: facts.done && failure == nil, error: failure,
-                                       blockedPeers: facts.blockedPeers, stream: stream)
+                                       blockedPeers: facts.blockedPeers, stream: stream, follows: FollowDocument(facts.follows))
         document.destination = facts.destination
         return document
     }
@@ -151,6 +152,7 @@ struct EntryFacts: Hashable {
     let settings: TorrentSettings
     let savedPaused: Bool
     let destination: String?
+    let follows: FollowedLink?
 
     init(_ entry: SessionHost.Tracked?) {
         error = entry?.error
@@ -160,6 +162,7 @@ struct EntryFacts: Hashable {
         settings = entry?.settings ?? TorrentSettings()
         savedPaused = entry?.savedPaused ?? false
         destination = entry?.destination
+        follows = entry?.follows
     }
 }
 

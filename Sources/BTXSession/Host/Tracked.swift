@@ -52,6 +52,10 @@ extension SessionHost {
         var destination: String?
         /// Its hook waits for the move out of the incomplete folder, so that it finds the data where it stays.
         var hookAfterMove = false
+        /// The btpk link it follows, saved with its settings (SessionHost+Following).
+        var follows: FollowedLink?
+        /// When its link is looked up next (monotonic seconds); nil while a lookup is under way.
+        var followCheckAt: Double? = 0
 
         /// Finished with, by a session that ends when its torrents are: its
         /// seeding goal met and its data where it stays, or failed.

@@ -22,6 +22,8 @@ public struct ChosenSettings: Equatable {
     /// The move to `destination` was started: only then can a crash have
     /// left it half made (before, same-named files there are not its own).
     public var moving: Bool?
+    /// The btpk link it was added from, and which version it is (see FollowedLink).
+    public var follows: FollowedLink?
 
     public init() {}
 
@@ -40,6 +42,7 @@ public struct ChosenSettings: Equatable {
         name = json["name"]?.stringValue
         destination = json["destination"]?.stringValue
         moving = json["moving"]?.boolValue
+        follows = json["follows"].flatMap(FollowedLink.init(json:))
     }
 
     public var json: JSON {
@@ -48,7 +51,8 @@ public struct ChosenSettings: Equatable {
                  ("sequential", sequential.map(JSON.bool) ?? .null), ("super_seed", superSeed.map(JSON.bool) ?? .null),
                  ("upload_only", uploadOnly.map(JSON.bool) ?? .null),
                  ("labels", labels.map { .array($0.map(JSON.string)) } ?? .null), ("name", .optional(name)),
-                 ("destination", .optional(destination)), ("moving", moving.map(JSON.bool) ?? .null)])
+                 ("destination", .optional(destination)), ("moving", moving.map(JSON.bool) ?? .null),
+                 ("follows", follows?.json ?? .null)])
     }
 
     /// These choices with `newer`'s on top.
@@ -66,6 +70,7 @@ public struct ChosenSettings: Equatable {
         if merged.name == "" { merged.name = nil }
         merged.destination = newer.destination ?? destination
         merged.moving = newer.moving ?? moving
+        merged.follows = newer.follows ?? follows
         return merged
     }
 

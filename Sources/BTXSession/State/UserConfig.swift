@@ -44,6 +44,7 @@ public struct UserConfig {
         "incomplete-dir": "download new torrents here; each moves to its save path once complete, like --incomplete-dir",
         "watch": "daemon: a folder to add .torrent and .magnet files from: DIR [label=L] [output=PATH]; repeatable",
         "on-event": "daemon: TYPES COMMAND: run COMMAND for those events (all, or added,finished,...); repeatable",
+        "follow-interval": "daemon: how often a torrent added from a btpk link looks for a newer version (30m, 1h, 1d), default 1h",
         "rpc-host-allow": "comma-separated host names the RPC answers besides addresses and localhost (*.example.com, or *)",
     ]
     private static let switches: Set<String> = ["dht", "lsd", "upnp", "natpmp", "utp", "proxy-only"]
@@ -159,6 +160,9 @@ public struct UserConfig {
         if key == "seed-time", Units.parseDuration(value) == nil {
             throw BTXError.failure("\(place): \(key) must be a duration like 90s, 30m or 2h, not '\(value)'")
         }
+        if key == "follow-interval", (Units.parseDuration(value) ?? 0) < 1 {
+            throw BTXError.failure("\(place): \(key) must be a duration of a second or more, like 30m or 1h, not '\(value)'")
+        }
         if key == "save-interval", parseInterval(value) == nil {
             throw BTXError.failure("\(place): \(key) must be a number of seconds from 0.1 to 3600, not '\(value)'")
         }
@@ -251,6 +255,9 @@ public struct UserConfig {
 
     /// How often a session saves the resume data of torrents that changed.
     public var saveInterval: Double { values["save-interval"].flatMap(Self.parseInterval) ?? 5 }
+
+    /// How often a daemon looks up the btpk links its torrents follow.
+    public var followInterval: Double { values["follow-interval"].flatMap(Units.parseDuration).map(Double.init) ?? 3600 }
 
     /// How long an --on-complete hook may run.
     public var hookTimeout: Double { values["on-complete-timeout"].flatMap(Self.parseInterval) ?? CompletionHooks.defaultTimeout }
