@@ -13,12 +13,31 @@ final class SessionLink {
     }
 
     func call(_ method: ControlMethod, _ params: [(String, JSON)] = []) throws -> JSON {
+        try connected { try $0.call(method, params) }
+    }
+
+    /// The reply's members and array items as they arrive (JSONMemberStream):
+    /// a status of 100,000 is read a document at a time, never parsed whole.
+    func stream(_ method: ControlMethod, _ params: [(String, JSON)], _ handle: (JSONMemberStream.Part) throws -> Void) throws {
+        var reply = JSONMemberStream()
+        var failure: Error?
+        try connected { client in
+            try client.callRaw(method, params) { piece in
+                guard failure == nil else { return }
+                do { try reply.feed(piece, handle) } catch { failure = error }
+            }
+        }
+        if let failure { throw failure }
+        guard reply.isComplete else { throw BTXError.failure("the session's reply ended in the middle of a JSON value") }
+    }
+
+    private func connected<T>(_ use: (ControlClient) throws -> T) throws -> T {
         if client == nil {
             guard let fresh = try connect() else { throw BTXError(exitCode: .noSession, message: "the session is not running") }
             client = fresh
         }
         do {
-            return try client!.call(method, params)
+            return try use(client!)
         } catch let error as BTXError where error.exitCode == .noSession {
             // A closed socket: the next request connects again.
             client = nil

@@ -23,12 +23,20 @@ final class TorrentMirror {
     /// Brings the mirror up to the session's state; what changed comes back.
     @discardableResult
     func refresh(_ link: SessionLink) throws -> (changed: [TorrentDocument], removed: [String]) {
-        let reply = try link.call(.status, [("since", .int(revision))])
-        let latest = reply["revision"]?.intValue ?? 0
+        // Read a document at a time: a first listing of 100,000 parsed whole
+        // held some 300 MB of JSON values at once.
+        var latest: Int64 = 0, full = false, changed: [TorrentDocument] = [], removed: [String] = []
+        try link.stream(.status, [("since", .int(revision))]) { part in
+            switch part {
+            case .member(key: "revision", let value): latest = value.intValue ?? 0
+            case .member(key: "full", let value): full = value.boolValue ?? false
+            case .item(key: "torrents", let value): changed.append(try TorrentDocument(json: value))
+            case .item(key: "removed", let value): value.stringValue.map { removed.append($0) }
+            default: break
+            }
+        }
         let now = monotonicSeconds()
-        let changed = try reply.documents("torrents", TorrentDocument.init(json:))
-        var removed = reply["removed"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        if reply["full"]?.boolValue == true {
+        if full {
             let present = Set(changed.map(\.infoHash))
             removed = order.filter { !present.contains($0) }
             for hash in removed { removals.append((hash, latest, now)) }

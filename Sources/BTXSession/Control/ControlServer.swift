@@ -20,6 +20,7 @@ public final class ControlServer {
     /// goes, never the one just answered: one reply may be larger alone (a
     /// status of 100,000 torrents is 90 MB, and was dropped unsent).
     public static let maxBufferedOutput = 64 << 20
+    static let flushedPerTurn = 4 << 20
     public static let maxClients = 256
 
     private final class Client {
@@ -193,8 +194,13 @@ public final class ControlServer {
 
     /// Sends what the socket takes now; the rest goes when poll says it can.
     private func flush(_ client: Client, now: Double) {
-        while client.hasOutput {
+        // A few MiB a turn: for a reader as fast as the daemon, a produced
+        // reply (a status of 100,000) was otherwise all made in one turn of
+        // the session's loop. Poll brings the rest back at once.
+        var sent = 0
+        while client.hasOutput && sent < Self.flushedPerTurn {
             let n = client.output.send(to: client.fd)
+            sent += max(0, n)
             if n < 0 && errno == EAGAIN { return }
             // A produced reply that ended with nothing more: the outbox is empty.
             if n == 0 && !client.hasOutput { return }

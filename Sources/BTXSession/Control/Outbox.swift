@@ -78,7 +78,7 @@ struct Outbox {
         offset = left
         if isEmpty {
             self = Outbox()
-        } else if piece > 64 {
+        } else if piece >= 8 {
             // What was sent is let go as it goes, not when the whole reply has.
             pieces.removeFirst(piece)
             piece = 0
@@ -112,23 +112,23 @@ struct Outbox {
 }
 
 extension JSON {
-    /// Writes into `tail`, but for written documents: those become chunks
-    /// of their own, not copied.
-    func write(into chunks: inout [Outbox.Piece], tail: inout [UInt8]) {
+    /// Writes into `tail`, but for written documents and produced ones:
+    /// those become pieces of their own, not copied.
+    func write(into pieces: inout [Outbox.Piece], tail: inout [UInt8]) {
         switch self {
         case .encoded(let bytes) where bytes.count >= 256:
-            if !tail.isEmpty { chunks.append(.bytes(tail)) }
+            if !tail.isEmpty { pieces.append(.bytes(tail)) }
             tail = []
-            chunks.append(.bytes(bytes))
+            pieces.append(.bytes(bytes))
         case .produced(let producer):
-            if !tail.isEmpty { chunks.append(.bytes(tail)) }
+            if !tail.isEmpty { pieces.append(.bytes(tail)) }
             tail = []
-            chunks.append(.produced(producer))
+            pieces.append(.produced(producer))
         case .array(let items):
             tail.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { tail.append(UInt8(ascii: ",")) }
-                item.write(into: &chunks, tail: &tail)
+                item.write(into: &pieces, tail: &tail)
             }
             tail.append(UInt8(ascii: "]"))
         case .object(let fields):
@@ -137,7 +137,7 @@ extension JSON {
                 if i > 0 { tail.append(UInt8(ascii: ",")) }
                 JSON.string(key).write(into: &tail)
                 tail.append(UInt8(ascii: ":"))
-                value.write(into: &chunks, tail: &tail)
+                value.write(into: &pieces, tail: &tail)
             }
             tail.append(UInt8(ascii: "}"))
         default:

@@ -146,11 +146,6 @@ extension SessionHost {
         }
     }
 
-    /// `status` with `since`: the documents that changed after that revision
-    /// and the torrents removed, or every document (`full`) when the
-    /// revision is 0, unknown (another run of the session) or too old. What a
-    /// listener that mirrors the session needs, in one pass that encodes
-    /// only what changed: 5,000 idle torrents cost no JSON at all.
     /// The disk queue, for a ping that asks (the metrics): another round
     /// trip to libtorrent's thread, which a status line need not pay.
     private func diskQueueJSON(asked: Bool) -> [(String, JSON)] {
@@ -190,17 +185,25 @@ extension SessionHost {
         return status
     }
 
+    /// `status` with `since`: the documents that changed after that revision
+    /// and the torrents removed, or every document (`full`) when the
+    /// revision is 0, unknown (another run of the session) or too old. What a
+    /// listener that mirrors the session needs, in one pass that encodes
+    /// only what changed: 5,000 idle torrents cost no JSON at all.
     private func changes(since: Int64) throws -> JSON {
-        var written = WrittenDocuments(asValues: server == nil)
         let removed = since > 0 && since <= documents.revision ? documents.removed(since: since) : nil
+        var changed: [Tracked] = []
         for entry in try currentEntries() {
             guard let status = entry.lastStatus else { continue }
-            let stream = streamDocument(status.torrent)
-            let revision = documents.revision(of: status, entry: entry, streaming: stream != nil)
-            if removed == nil || revision > since { written.append(documents.document(of: status, entry: entry, stream: stream)) }
+            let revision = documents.revision(of: status, entry: entry, streaming: streamDocument(status.torrent) != nil)
+            if removed == nil || revision > since { changed.append(entry) }
         }
-        return .object([("revision", .int(documents.revision)), ("full", .bool(removed == nil)),
-                         ("torrents", .array(written.items)),
+        // Written as the socket drains, like a status of all: a document
+        // that changes meanwhile shows its newer state, and is sent again
+        // at the next poll, as any change after `revision` is.
+        let items = server == nil ? changed.compactMap { entry in entry.lastStatus.map { document(of: $0, entry: entry).json } }
+            : [.produced(producedDocuments(changed))]
+        return .object([("revision", .int(documents.revision)), ("full", .bool(removed == nil)), ("torrents", .array(items)),
                          ("removed", .array((removed ?? []).map(JSON.string)))])
     }
 

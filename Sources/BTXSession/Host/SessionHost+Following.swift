@@ -20,9 +20,9 @@ final class FollowLookups {
 /// once); when the publisher has stored a newer version, that version is
 /// added in the same save path, with the same settings and peers, so the
 /// files it shares with this one are verified from disk, not downloaded.
-/// The old version is removed, its data kept, once the new one is complete.
+/// The old version is paused meanwhile (the new one rewrites the files that
+/// changed under it) and removed, its data kept, once the new one is complete.
 extension SessionHost {
-    /// Starts the lookups that are due.
     /// Starts the lookups that are due, once every saved torrent is loaded
     /// (a version and the one it replaces are both needed), and retires
     /// the versions replaced by complete ones (a restart may come between).
@@ -92,21 +92,30 @@ extension SessionHost {
             follow(entry, follows)
             return
         }
-        // The last complete version seeds until the new one is complete; one
+        // The last complete version stays until the new one is complete; one
         // still downloading is dropped at once (its data kept: the new one
         // verifies what it shares).
         let complete = entry.lastStatus?.isComplete == true
+        if complete { retireReplaced(by: entry) }
         source.follows = FollowedLink(link: follows.link, seq: seq, replaces: complete ? entry.stateKey : follows.replaces)
         var plan = AddPlan()
         plan.settings = entry.settings
         plan.peers = entry.peers
         plan.onComplete = entry.onComplete
-        guard let savePath = entry.lastStatus?.savePath, !savePath.isEmpty else { return }
-        // Where this version's files are (not the incomplete folder), so that those the new one shares are found there.
-        plan.incompleteDir = savePath
-        let added = try add(source, plan: plan, savePath: savePath, explicitSavePath: true)
+        plan.paused = entry.savedPaused
+        guard let at = entry.lastStatus?.savePath, !at.isEmpty else { return }
+        // It downloads where this version's files are, so that those they
+        // share are found there, and goes where this one was to go.
+        plan.incompleteDir = at
+        let added = try add(source, plan: plan, savePath: entry.destination ?? at, explicitSavePath: true)
         // Already there (added by hand): it follows from now on all the same.
-        if added.follows == nil { follow(added, source.follows) }
+        if added.follows != source.follows { follow(added, source.follows) }
+        if complete && !entry.savedPaused {
+            entry.savedPaused = true
+            try? unqueue(entry)
+            try? session.pause(entry.torrent)
+            saveChange(entry)
+        }
         // The new version follows the link from now on; this one waits to be retired.
         follow(entry, nil)
         note("new_version", [("link", .string(link.magnet)), ("seq", .int(seq)), ("version_info_hash", .string(added.stateKey))],

@@ -274,6 +274,8 @@ public final class SessionHost {
         if !loadingSaved { server?.service(requests, handle: answer) }
         if !hooks.isEmpty { hooks.poll().forEach(reporter.hookFinished) }
         deliverDHTAnswers()
+        // A lookup settles on a quiet second or its deadline, with no alert to say so.
+        takeFollowAnswers()
         deliverTrackerAnswers()
         deliverEvents()
         expireStreams()

@@ -16,6 +16,8 @@ public enum JSON {
     /// like `encoded` several items of an array: a status of 100,000
     /// torrents is never held whole, and its first bytes leave before its
     /// last are written. Made once: written a second time it is empty.
+    /// Alone in its array: its producer writes the commas between its own
+    /// items, and knows of no others.
     case produced(JSONProducer)
 
     public static func int(_ value: Int) -> JSON { .int(Int64(value)) }
