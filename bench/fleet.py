@@ -16,7 +16,8 @@ their own interface, are stopped and started again, and are measured:
   first row and its last are read, median of RUNS;
 - stop: a clean stop until the process is gone.
 
-    bench/fleet.py [--btx-only N,...] N [N ...]    (RUNS=5, IDLE_SECONDS=12)
+    bench/fleet.py [--clients btx,transmission-daemon,...] [--btx-only N,...] N [N ...]
+                                                  (RUNS=5, IDLE_SECONDS=12)
 
 Sizes after --btx-only are measured for btx alone, to show that its cost per
 torrent stays flat as N grows. Writes BENCH_OUT/fleet.json."""
@@ -99,15 +100,19 @@ def measure(client, paths, base_kib):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--btx-only", type=lambda s: [int(n) for n in s.split(",")], default=[])
+    parser.add_argument("--clients", type=lambda s: s.split(","), default=["btx", "transmission-daemon", "qbittorrent-nox"],
+                        help="which clients to measure side by side (btx always)")
     parser.add_argument("sizes", type=int, nargs="+")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="btx-bench-fleet.")
     results = []
     try:
         paths = make_torrents(work, max(args.sizes + args.btx_only))
-        makers = [lambda home: Btx(BTX, home, work + "/data"),
-                  lambda home: TransmissionDaemon(home, work + "/data"),
-                  lambda home: QBittorrentNox(home, work + "/data")]
+        makers = [lambda home: Btx(BTX, home, work + "/data")]
+        if "transmission-daemon" in args.clients:
+            makers.append(lambda home: TransmissionDaemon(home, work + "/data"))
+        if "qbittorrent-nox" in args.clients:
+            makers.append(lambda home: QBittorrentNox(home, work + "/data"))
         bases = {}
         for make in makers:
             client = make(work + "/empty")
