@@ -32,14 +32,7 @@ public struct PieceMap: Sendable, Equatable {
     public var bitfieldHex: String {
         var bytes = [UInt8](repeating: 0, count: (have.count + 7) / 8)
         for (piece, has) in have.enumerated() where has { bytes[piece / 8] |= 0x80 >> UInt8(piece % 8) }
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        return lowercaseHex(bytes)
     }
 }
 

@@ -53,6 +53,51 @@ final class MetainfoToolsTests: XCTestCase {
 
     // MARK: edit
 
+    /// A file's v2 root is what libtorrent computes, the same in every
+    /// torrent holding those bytes, from a .torrent and from a running
+    /// session alike; a v1 torrent and an empty file have none.
+    func testFilesShowEachFilesV2RootAsLibtorrentHasIt() throws {
+        let scratch = try Scratch()
+        let shared = randomData(100_000)
+        try scratch.write("data/one/a.bin", shared)
+        try scratch.write("data/one/b.bin", randomData(40_000))
+        try scratch.write("data/one/empty.txt", Data())
+        try scratch.write("data/two/renamed.bin", shared)
+        try scratch.write("data/two/other.bin", randomData(70_000))
+        let one = try makeTorrent(scratch.path + "/data/one", scratch.path + "/one.torrent", ["--hybrid"])
+        let two = try makeTorrent(scratch.path + "/data/two", scratch.path + "/two.torrent", ["--v2"])
+        let v1 = try makeTorrent(scratch.path + "/data/one", scratch.path + "/v1.torrent")
+        func roots(_ result: ProcessResult) throws -> [String: String?] {
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let files = try result.json()["files"] as? [[String: Any]] ?? []
+            return Dictionary(uniqueKeysWithValues: files.map { ($0["path"] as! String, $0["root"] as? String) })
+        }
+        let listed = try roots(btx("files", one, "--json"))
+        let libtorrent = try python("""
+            import json, sys, libtorrent as lt
+            fs = lt.torrent_info(sys.argv[1]).files()
+            print(json.dumps({fs.file_path(i): str(fs.root(i)) for i in range(fs.num_files())
+                              if not fs.file_flags(i) & fs.flag_pad_file and fs.file_size(i) > 0}))
+            """, [one])
+        XCTAssertEqual(libtorrent.status, 0, libtorrent.stderr)
+        let expected = try JSONSerialization.jsonObject(with: Data(libtorrent.text.utf8)) as! [String: String]
+        XCTAssertEqual(listed["one/a.bin"], expected["one/a.bin"])
+        XCTAssertEqual(listed["one/b.bin"], expected["one/b.bin"])
+        XCTAssertEqual(listed.count, 3)
+        XCTAssertEqual(listed["one/empty.txt"], .some(nil), "an empty file has no root")
+        XCTAssertEqual(try roots(btx("files", two, "--json"))["two/renamed.bin"], expected["one/a.bin"], "the same bytes, the same root")
+        XCTAssertTrue(try roots(btx("files", v1, "--json")).values.allSatisfy { $0 == nil }, "a v1 torrent has no roots")
+
+        // A running session's files show them too.
+        let peer = try Peer(scratch, "peer")
+        try startDaemon(peer, in: self)
+        let added = try spawn(btxPath, ["add", "--detach", "-q", one, "-o", scratch.path + "/data"] + peer.common)
+        XCTAssertEqual(added.status, 0, added.stderr)
+        let live = try roots(spawn(btxPath, ["files", "--json", "--state-dir", peer.state, "one"]))
+        XCTAssertEqual(live["one/a.bin"], expected["one/a.bin"])
+        XCTAssertEqual(live["one/b.bin"], expected["one/b.bin"])
+    }
+
     func testEditsOutsideInfoKeepTheHashAndLibtorrentReadsThem() throws {
         let scratch = try Scratch()
         try album(scratch)

@@ -399,6 +399,8 @@ typedef struct {
     int64_t offset;      /* within the torrent's byte stream */
     int64_t done;        /* verified bytes of this file */
     int priority;        /* 0..7 */
+    int has_root;        /* a v2 or hybrid torrent's file with bytes: root is set */
+    uint8_t root[32];    /* its SHA-256 merkle root (BEP 52 "pieces root") */
 } btx_file;
 
 int btx_torrent_files(btx_session *session, btx_torrent torrent,

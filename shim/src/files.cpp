@@ -15,6 +15,15 @@ std::vector<lt::file_index_t> real_files(lt::file_storage const& fs) {
     return files;
 }
 
+void set_root(btx_file& f, lt::file_storage const& fs, lt::file_index_t i) {
+    f.has_root = 0;
+    if (!fs.v2() || fs.file_size(i) == 0) return;
+    lt::sha256_hash const root = fs.root(i);
+    if (root.is_all_zeros()) return;
+    std::copy(root.begin(), root.end(), f.root);
+    f.has_root = 1;
+}
+
 int64_t real_size(lt::file_storage const& fs) {
     int64_t size = 0;
     for (lt::file_index_t i : fs.file_range())

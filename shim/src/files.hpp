@@ -8,12 +8,18 @@
 #include <libtorrent/file_storage.hpp>
 #include <libtorrent/torrent_info.hpp>
 
+#include "btx.h"
+
 #include <cstdint>
 #include <vector>
 
 namespace btx {
 
 std::vector<lt::file_index_t> real_files(lt::file_storage const& fs);
+
+// A v2 file's merkle root into `f` (has_root 0 for a v1-only torrent and
+// an empty file, which have none).
+void set_root(btx_file& f, lt::file_storage const& fs, lt::file_index_t i);
 
 // Every real file's bytes.
 int64_t real_size(lt::file_storage const& fs);

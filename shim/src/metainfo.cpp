@@ -136,6 +136,7 @@ btx_metainfo* build_metainfo(lt::add_torrent_params const& atp, bool want_files,
         f.offset = fs.file_offset(i);
         f.priority = priority_of(atp, i);
         f.done = file_done(fs, atp.have_pieces, i);
+        set_root(f, fs, i);
     }
     return info.release();
 }

@@ -157,6 +157,7 @@ int btx_torrent_files(btx_session* session, btx_torrent torrent, btx_file** out,
             size_t const k = size_t(static_cast<int>(i));
             f.done = k < progress.size() ? progress[k] : 0;
             f.priority = k < priorities.size() ? int(static_cast<std::uint8_t>(priorities[k])) : 4;
+            btx::set_root(f, fs, i);
         }
         *out_count = n;
         *out = result.take();

@@ -52,7 +52,7 @@ public struct MutableTorrentLink: Equatable {
     }
 
     public var magnet: String {
-        "magnet:?xs=urn:btpk:\(publicKey)" + (salt.isEmpty ? "" : "&s=" + hex(salt))
+        "magnet:?xs=urn:btpk:\(publicKey)" + (salt.isEmpty ? "" : "&s=" + lowercaseHex(salt))
     }
 
     /// What the DHT item holds for a version: BEP 46's {"ih": the v1
@@ -73,11 +73,6 @@ public struct MutableTorrentLink: Equatable {
               hash.count == 20 || hash.count == 32 else {
             throw BTXError.failure("the item holds no info-hash (BEP 46 wants {\"ih\": 20 or 32 bytes}): not a mutable torrent")
         }
-        return hash.count == 20 ? "magnet:?xt=urn:btih:\(hex(hash))" : "magnet:?xt=urn:btmh:1220\(hex(hash))"
+        return hash.count == 20 ? "magnet:?xt=urn:btih:\(lowercaseHex(hash))" : "magnet:?xt=urn:btmh:1220\(lowercaseHex(hash))"
     }
-}
-
-private func hex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
 }

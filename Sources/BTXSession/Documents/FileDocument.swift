@@ -9,6 +9,8 @@ public struct FileDocument: Equatable {
     public var size: Int64
     /// Where its bytes start in the torrent's data (pad files counted).
     public var offset: Int64
+    /// Its v2 merkle root (FileEntry.root).
+    public var root: String?
     public var progress: Progress?
 
     public struct Progress: Equatable {
@@ -25,6 +27,7 @@ public struct FileDocument: Equatable {
         path = file.path
         size = file.size
         offset = file.offset
+        root = file.root
         progress = Progress(done: file.done, fraction: file.progress, priority: priorityWord(file.priority))
     }
 
@@ -34,11 +37,12 @@ public struct FileDocument: Equatable {
         path = file.path
         size = file.size
         offset = file.offset
+        root = file.root
     }
 
     public var json: JSON {
         var fields: [(String, JSON)] = [("index", .int(index)), ("path", .string(path)), ("size", .int(size)),
-                                        ("offset", .int(offset))]
+                                        ("offset", .int(offset)), ("root", .optional(root))]
         if let progress {
             fields += [("done", .int(progress.done)), ("progress", .double(progress.fraction)),
                        ("priority", .string(progress.priority))]
@@ -52,6 +56,8 @@ public struct FileDocument: Equatable {
         path = try r.string("path")
         size = try r.int("size")
         offset = try r.int("offset")
+        // Absent from a daemon older than roots: none.
+        root = r.has("root") ? try r.optionalString("root") : nil
         // A .torrent file's files have none of these.
         guard json["done"] != nil else { return }
         progress = Progress(done: try r.int("done"), fraction: try r.double("progress"), priority: try r.string("priority"))
@@ -62,6 +68,9 @@ public struct FileDocument: Equatable {
         JSONField("path", .string, "its path under the save directory, as written"),
         JSONField("size", .integer(.bytes), "the file's size"),
         JSONField("offset", .integer(.bytes), "where its bytes start in the torrent's data (pad files counted): piece offset / piece_length"),
+        JSONField("root", .nullable(.hex(64)),
+                  "its BitTorrent v2 merkle root (BEP 52): the same bytes have the same root in every torrent; "
+                      + "null for a v1-only torrent and an empty file"),
         JSONField("done", .integer(.bytes), "its verified part; absent for a .torrent file", optional: true),
         JSONField("progress", .number(.fraction), "done/size; absent for a .torrent file", optional: true),
         JSONField("priority", .oneWord(["skip", "low", "normal", "high"]), "absent for a .torrent file", optional: true),
