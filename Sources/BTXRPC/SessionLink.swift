@@ -19,16 +19,7 @@ final class SessionLink {
     /// The reply's members and array items as they arrive (JSONMemberStream):
     /// a status of 100,000 is read a document at a time, never parsed whole.
     func stream(_ method: ControlMethod, _ params: [(String, JSON)], _ handle: (JSONMemberStream.Part) throws -> Void) throws {
-        var reply = JSONMemberStream()
-        var failure: Error?
-        try connected { client in
-            try client.callRaw(method, params) { piece in
-                guard failure == nil else { return }
-                do { try reply.feed(piece, handle) } catch { failure = error }
-            }
-        }
-        if let failure { throw failure }
-        guard reply.isComplete else { throw BTXError.failure("the session's reply ended in the middle of a JSON value") }
+        try connected { try $0.stream(method, params, handle) }
     }
 
     private func connected<T>(_ use: (ControlClient) throws -> T) throws -> T {

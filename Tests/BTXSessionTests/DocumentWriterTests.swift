@@ -43,26 +43,4 @@ final class DocumentWriterTests: XCTestCase {
             XCTAssertEqual(document.json.bytes, expected)
         }
     }
-
-    func testDocumentsWrittenTogetherMakeOneArray() throws {
-        var fields: [(String, JSON)] = []
-        for key in ["info_hash", "info_hash_v1", "info_hash_v2", "name", "state", "save_path"] { fields.append((key, .string("aa"))) }
-        for key in ["running", "paused", "has_metadata"] { fields.append((key, .bool(true))) }
-        for key in ["progress", "ratio"] { fields.append((key, .double(1))) }
-        for key in ["done", "pieces_done", "downloaded", "uploaded", "session_downloaded", "session_uploaded", "download_rate",
-                    "upload_rate", "peers", "seeds", "added_time"] { fields.append((key, .int(7))) }
-        for key in ["queue_position", "size", "wanted", "pieces", "blocked_peers", "eta", "error", "completed_time", "goal_reached",
-                    "stream"] { fields.append((key, .null)) }
-        var settings: [(String, JSON)] = ["max_down", "max_up", "max_peers", "max_uploads", "seed_ratio", "seed_time"].map { ($0, .null) }
-        settings += ["sequential", "super_seed", "upload_only", "seed"].map { ($0, .bool(false)) }
-        fields += [("labels", .array([])), ("settings", .object(settings))]
-        let one = try TorrentDocument(json: .object(fields))
-        // Enough to fill several chunks.
-        var written = WrittenDocuments(asValues: false)
-        for _ in 0..<2000 { written.append(one) }
-        XCTAssertGreaterThan(written.items.count, 1)
-        let parsed = try JSON(parsing: JSON.array(written.items).bytes)
-        XCTAssertEqual(parsed.arrayValue?.count, 2000)
-        XCTAssertEqual(parsed.arrayValue?.last?.bytes, one.json.bytes)
-    }
 }

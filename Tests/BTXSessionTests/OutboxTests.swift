@@ -2,7 +2,7 @@
 import Glibc
 import XCTest
 
-/// The control socket's outgoing replies: kept documents go out by
+/// The control socket's outgoing replies: produced documents go out by
 /// reference, in pieces the socket takes a little at a time, and what
 /// arrives is exactly the reply as one buffer would have been.
 final class OutboxTests: XCTestCase {
@@ -13,11 +13,11 @@ final class OutboxTests: XCTestCase {
         var small: Int32 = 4096
         setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &small, socklen_t(MemoryLayout<Int32>.size))
 
-        // Documents of many sizes, kept (shared) ones among plain values, as a status reply is.
-        let kept = (0..<300).map { i in JSON.encoded(JSON.object([("n", .int(i)), ("pad", .string(String(repeating: "x", count: i * 7)))]).bytes) }
-        let replies = [JSON.object([("result", .object([("torrents", .array(kept))]))]),
+        // Documents of many sizes, as a status reply's values are.
+        let documents = (0..<300).map { i in JSON.object([("n", .int(i)), ("pad", .string(String(repeating: "x", count: i * 7)))]) }
+        let replies = [JSON.object([("result", .object([("torrents", .array(documents))]))]),
                        .object([("result", .object([("pid", .int(42))]))]),
-                       .array(kept.reversed() + [.string("end")])]
+                       .array(documents.reversed() + [.string("end")])]
         let expected: [UInt8] = replies.flatMap { $0.bytes + [UInt8(0x0A)] }
 
         var outbox = Outbox()

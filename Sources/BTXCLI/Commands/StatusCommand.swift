@@ -82,22 +82,13 @@ private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) t
 /// another machine may not).
 private func streamStatus(_ invocation: Invocation, _ client: SessionChannel, columns: (StatusTable.Columns) -> Void,
                           document: (TorrentDocument) -> Void) throws {
-    var reply = JSONMemberStream()
-    var failure: Error?
-    try client.callRaw(.status, statusParams(invocation) + [("overview", .bool(true))]) { piece in
-        guard failure == nil else { return }
-        do {
-            try reply.feed(piece) { part in
-                switch part {
-                case .member(key: "overview", let value): StatusTable.Columns(overview: value).map(columns)
-                case .item(key: "torrents", let value): document(try TorrentDocument(json: value))
-                default: break
-                }
-            }
-        } catch { failure = error }
+    try client.stream(.status, statusParams(invocation) + [("overview", .bool(true))]) { part in
+        switch part {
+        case .member(key: "overview", let value): StatusTable.Columns(overview: value).map(columns)
+        case .item(key: "torrents", let value): document(try TorrentDocument(json: value))
+        default: break
+        }
     }
-    if let failure { throw failure }
-    guard reply.isComplete else { throw BTXError.failure("the session's reply ended in the middle of a JSON value") }
 }
 
 /// The torrents asked for, as JSON: live from the session, else saved.

@@ -11,6 +11,20 @@ public protocol SessionChannel: AnyObject {
 
 extension SessionChannel {
     public func call(_ method: ControlMethod) throws -> JSON { try call(method, []) }
+
+    /// The result's members and array items as they arrive (JSONMemberStream):
+    /// a status of 100,000 is read a document at a time, never parsed whole.
+    public func stream(_ method: ControlMethod, _ params: [(String, JSON)],
+                       _ handle: (JSONMemberStream.Part) throws -> Void) throws {
+        var reply = JSONMemberStream()
+        var failure: Error?
+        try callRaw(method, params) { piece in
+            guard failure == nil else { return }
+            do { try reply.feed(piece, handle) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        guard reply.isComplete else { throw BTXError.failure("the session's reply ended in the middle of a JSON value") }
+    }
 }
 
 extension ControlClient: SessionChannel {}

@@ -1,10 +1,9 @@
 import Glibc
 
-/// Replies on their way to one client. Written documents (`JSON.encoded`)
-/// go out as the arrays they are, not copied: a status of 100,000 torrents
-/// was 92 MB copied, and faulted in page by page, into one buffer before
-/// its first byte was sent. Produced ones (`JSON.produced`) are made as the
-/// socket drains.
+/// Replies on their way to one client. Produced documents (`JSON.produced`)
+/// are made as the socket drains and go out as the arrays they are made
+/// in, not copied: a status of 100,000 torrents was 92 MB copied, and
+/// faulted in page by page, into one buffer before its first byte was sent.
 struct Outbox {
     enum Piece {
         case bytes([UInt8])
@@ -112,14 +111,10 @@ struct Outbox {
 }
 
 extension JSON {
-    /// Writes into `tail`, but for written documents and produced ones:
-    /// those become pieces of their own, not copied.
+    /// Writes into `tail`, but for produced documents: those become pieces
+    /// of their own, made later.
     func write(into pieces: inout [Outbox.Piece], tail: inout [UInt8]) {
         switch self {
-        case .encoded(let bytes) where bytes.count >= 256:
-            if !tail.isEmpty { pieces.append(.bytes(tail)) }
-            tail = []
-            pieces.append(.bytes(bytes))
         case .produced(let producer):
             if !tail.isEmpty { pieces.append(.bytes(tail)) }
             tail = []

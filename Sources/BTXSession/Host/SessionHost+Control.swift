@@ -42,23 +42,12 @@ extension SessionHost {
                     try session.pieceMap($0.torrent)
                 } : []
                 let overview = params["overview"]?.boolValue == true ? [("overview", documents.overview(of: chosen))] : []
+                let maps = Dictionary(pieceMaps.map { ($0.0.torrent, $0.1) }, uniquingKeysWith: { first, _ in first })
                 // Every torrent's documents are written as the socket drains; those a request names are
                 // values, for the readers of one or a few in this process too (serve, cat).
-                if queries.isEmpty && server != nil && !withPieces {
-                    return ControlServer.result(.object(overview + [("torrents", .array([.produced(producedDocuments(chosen))]))]))
-                }
-                var maps = Dictionary(pieceMaps.map { ($0.0.torrent, $0.1) }, uniquingKeysWith: { first, _ in first })
-                var written = WrittenDocuments(asValues: !queries.isEmpty || server == nil)
-                for entry in chosen {
-                    guard let status = entry.lastStatus else { continue }
-                    var document = document(of: status, entry: entry)
-                    if let map = maps.removeValue(forKey: status.torrent) {
-                        document.pieceMap = PieceMapDocument(have: map.have, downloading: map.downloading,
-                                                             availability: map.availability, pieceLength: map.pieceLength)
-                    }
-                    written.append(document)
-                }
-                return ControlServer.result(.object(overview + [("torrents", .array(written.items))]))
+                let items = queries.isEmpty && server != nil ? [.produced(producedDocuments(chosen, pieceMaps: maps))]
+                    : chosen.compactMap { entry in entry.lastStatus.map { shownDocument($0, entry, maps).json } }
+                return ControlServer.result(.object(overview + [("torrents", .array(items))]))
             // (A where clause holds for the one pattern before it: each is given its own.)
             case .files where params["torrents"] != nil, .peers where params["torrents"] != nil,
                  .trackers where params["torrents"] != nil:
@@ -210,24 +199,35 @@ extension SessionHost {
     /// The documents of `entries`, written 128 KiB at a time as the socket
     /// takes them, each from its torrent's status as that piece is made:
     /// a status of 100,000 is sent as it is written, never held whole.
-    private func producedDocuments(_ entries: [Tracked]) -> JSONProducer {
+    private func producedDocuments(_ entries: [Tracked], pieceMaps: [Torrent: PieceMap] = [:]) -> JSONProducer {
+        let pieceSize = 1 << 17
         var next = 0
         var first = true
         return JSONProducer { [weak self] in
             guard let self else { return nil }
             var piece: [UInt8] = []
-            while next < entries.count, piece.count < WrittenDocuments.chunkSize - 4096 {
+            while next < entries.count, piece.count < pieceSize - 4096 {
                 let entry = entries[next]
                 next += 1
                 guard let status = entry.lastStatus else { continue }
-                if piece.isEmpty { piece.reserveCapacity(WrittenDocuments.chunkSize) }
+                if piece.isEmpty { piece.reserveCapacity(pieceSize) }
                 // Items of one array across pieces: each but the very first follows a comma.
                 if !first { piece.append(UInt8(ascii: ",")) }
                 first = false
-                document(of: status, entry: entry).write(into: &piece)
+                shownDocument(status, entry, pieceMaps).write(into: &piece)
             }
             return piece.isEmpty ? nil : piece
         }
+    }
+
+    /// A torrent's status document, with its piece map when one was read.
+    private func shownDocument(_ status: TorrentStatus, _ entry: Tracked, _ pieceMaps: [Torrent: PieceMap]) -> TorrentDocument {
+        var document = document(of: status, entry: entry)
+        if !pieceMaps.isEmpty, let map = pieceMaps[status.torrent] {
+            document.pieceMap = PieceMapDocument(have: map.have, downloading: map.downloading, availability: map.availability,
+                                                 pieceLength: map.pieceLength)
+        }
+        return document
     }
 
     /// files, peers or trackers (as a listing: no changes) of every torrent

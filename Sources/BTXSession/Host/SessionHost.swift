@@ -111,7 +111,7 @@ public final class SessionHost {
         let policy = HostPolicy(mode)
         self.policy = policy
         // A status of 100,000 torrents is 85 MB written afresh in 128 KiB
-        // pieces (WrittenDocuments, producedDocuments). Given back to the
+        // pieces (producedDocuments). Given back to the
         // system as each was sent, they were faulted in again: 40% of its time.
         // The heap keeps them instead, until the daemon trims it (tick).
         // The threshold is the most glibc's own moves to: fixed at 256 KiB,

@@ -165,30 +165,3 @@ struct EntryFacts: Hashable {
         follows = entry?.follows
     }
 }
-
-/// Documents written into chunks of 128 KiB, comma-joined: as the
-/// items of a JSON array (JSON.encoded) they make the array of the
-/// documents, sent as they are (Outbox) and let go once sent. A reply read
-/// in this process (offline, no socket) gets them as values instead.
-struct WrittenDocuments {
-    static let chunkSize = 1 << 17
-    private let asValues: Bool
-    private var chunks: [JSON] = []
-    private var chunk: [UInt8] = []
-
-    init(asValues: Bool) {
-        self.asValues = asValues
-    }
-
-    mutating func append(_ document: TorrentDocument) {
-        if asValues { return chunks.append(document.json) }
-        if chunk.isEmpty { chunk.reserveCapacity(Self.chunkSize) } else { chunk.append(UInt8(ascii: ",")) }
-        document.write(into: &chunk)
-        if chunk.count >= Self.chunkSize - 4096 {
-            chunks.append(.encoded(chunk))
-            chunk = []
-        }
-    }
-
-    var items: [JSON] { chunk.isEmpty ? chunks : chunks + [.encoded(chunk)] }
-}

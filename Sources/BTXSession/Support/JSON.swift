@@ -8,12 +8,8 @@ public enum JSON {
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
-    /// JSON text already encoded, written as it is and opaque to lookups,
-    /// for a reply that goes straight to a socket. As an array's item it
-    /// may be several items joined by commas (WrittenDocuments).
-    case encoded([UInt8])
     /// JSON text made piece by piece as the socket it goes to drains,
-    /// like `encoded` several items of an array: a status of 100,000
+    /// opaque to lookups, standing for several items of an array: a status of 100,000
     /// torrents is never held whole, and its first bytes leave before its
     /// last are written. Made once: written a second time it is empty.
     /// Alone in its array: its producer writes the commas between its own
@@ -51,7 +47,6 @@ public enum JSON {
         case .string(let s): return s.utf8.count + 2
         case .array(let items): return items.reduce(items.count + 1) { $0 + $1.encodedSizeEstimate }
         case .object(let fields): return fields.reduce(fields.count + 1) { $0 + $1.0.utf8.count + 3 + $1.1.encodedSizeEstimate }
-        case .encoded(let bytes): return bytes.count
         case .produced: return 0
         }
     }
@@ -79,7 +74,6 @@ public enum JSON {
                 value.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
-        case .encoded(let bytes): out += bytes
         case .produced(let producer): while let piece = producer.next() { out += piece }
         }
     }
