@@ -37,12 +37,13 @@ _btx() {
         return
     fi
     case "$cmd $prev" in
-        "add --output"|"add -o"|"add --incomplete-dir"|"cat --output"|"cat -o"|"serve --output"|"serve -o"|"daemon --incomplete-dir"|"daemon --watch") COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        "add --output"|"add -o"|"add --incomplete-dir"|"add --reuse-from"|"cat --output"|"cat -o"|"serve --output"|"serve -o"|"daemon --incomplete-dir"|"daemon --watch") COMPREPLY=($(compgen -d -- "$cur")); return ;;
         "add --only"|"add --seed-ratio"|"add --label"|"add -L"|"add --tracker"|"add -t"|"add --on-complete"|"add --proxy"|"add --interface"|"cat --range"|"cat --max-down"|"cat --max-up"|"cat --tracker"|"cat -t"|"cat --peer"|"cat --proxy"|"cat --interface"|"serve --idle"|"serve --max-down"|"serve --max-up"|"serve --tracker"|"serve -t"|"serve --peer"|"serve --proxy"|"serve --interface"|"status --label"|"status -L"|"trackers --add"|"trackers --tier"|"trackers --remove"|"trackers --add-web-seed"|"trackers --remove-web-seed"|"set --max-down"|"set --max-up"|"set --max-peers"|"set --max-uploads"|"set --sequential"|"set --super-seed"|"set --upload-only"|"set --priority"|"set --skip"|"set --want"|"set --label"|"set -L"|"set --unlabel"|"set --name"|"set --alt"|"set --seed-ratio"|"events --since"|"daemon --max-active-downloads"|"daemon --max-active-seeds"|"daemon --on-complete"|"daemon --proxy"|"daemon --interface"|"create --tracker"|"create -t"|"create --web-seed"|"create -w"|"create --piece-size"|"create --comment"|"create --source"|"create --creator"|"create --exclude"|"create --threads"|"publish --salt"|"publish --timeout"|"publish --proxy"|"publish --interface"|"edit --add-tracker"|"edit --tier"|"edit --remove-tracker"|"edit --replace-trackers"|"edit --add-web-seed"|"edit --remove-web-seed"|"edit --comment"|"edit --source"|"dht-get --salt"|"dht-get --timeout"|"dht-get --proxy"|"dht-get --interface"|"dht-put --salt"|"dht-put --seq"|"dht-put --cas"|"dht-put --timeout"|"dht-put --proxy"|"dht-put --interface") COMPREPLY=(); return ;;
         "add --seed-idle") COMPREPLY=($(compgen -W "30m 2h" -- "$cur")); return ;;
         "add --seed-time") COMPREPLY=($(compgen -W "90s 30m 2h" -- "$cur")); return ;;
         "add --max-down"|"add --max-up") COMPREPLY=($(compgen -W "500k 5M" -- "$cur")); return ;;
         "add --peer") COMPREPLY=($(compgen -W "192.0.2.7:6881 [2001:db8::7]:6881" -- "$cur")); return ;;
+        "add --reuse") COMPREPLY=($(compgen -W "reflink link copy off" -- "$cur")); return ;;
         "add --listen"|"cat --listen"|"serve --bt-listen"|"daemon --listen"|"publish --listen"|"dht-get --listen"|"dht-put --listen") COMPREPLY=($(compgen -W "6881 0.0.0.0:6881 127.0.0.1:6881" -- "$cur")); return ;;
         "add --bootstrap"|"cat --bootstrap"|"serve --bootstrap"|"daemon --bootstrap"|"publish --bootstrap"|"dht-get --bootstrap"|"dht-put --bootstrap") COMPREPLY=($(compgen -W "router.bittorrent.com:6881 127.0.0.1:6881" -- "$cur")); return ;;
         "add --blocklist"|"cat --blocklist"|"serve --blocklist"|"daemon --blocklist"|"create --output"|"create -o"|"publish --key"|"publish --output"|"publish -o"|"publish --blocklist"|"edit --output"|"edit -o"|"export --output"|"export -o"|"dht-get --blocklist"|"dht-put --key"|"dht-put --blocklist"|"dht-keygen --key") COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -57,7 +58,7 @@ _btx() {
     esac
     local opts
     case $cmd in
-        add) opts="--output -o --incomplete-dir --paused --sequential --only --seed --seed-ratio --seed-idle --seed-time --label -L --max-down --max-up --tracker -t --peer --detach -d --on-complete --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
+        add) opts="--output -o --incomplete-dir --paused --sequential --only --seed --seed-ratio --seed-idle --seed-time --label -L --max-down --max-up --tracker -t --peer --detach -d --on-complete --reuse --reuse-from --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
         cat) opts="--range --output -o --max-down --max-up --tracker -t --peer --listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
         serve) opts="--listen --print-url --idle --output -o --max-down --max-up --tracker -t --peer --bt-listen --no-dht --bootstrap --blocklist --encryption --proxy --proxy-only --interface --json --state-dir --quiet -q --remote --color --help -h" ;;
         status) opts="--watch -w --label -L --json --state-dir --quiet -q --remote --color --help -h" ;;

@@ -88,6 +88,8 @@ complete -c btx -n '__fish_seen_subcommand_from add' -l tracker -s t -x -d 'also
 complete -c btx -n '__fish_seen_subcommand_from add' -l peer -x -a '(printf "%s\t%s\n" 192.0.2.7:6881 "IP:PORT or [IPv6]:PORT" [2001:db8::7]:6881 "IP:PORT or [IPv6]:PORT")' -d 'connect to this peer directly'
 complete -c btx -n '__fish_seen_subcommand_from add' -l detach -s d -d 'hand the torrents to the background session (starting one) and return'
 complete -c btx -n '__fish_seen_subcommand_from add' -l on-complete -x -d 'run CMD (sh -c) when a torrent finishes (status JSON on stdin)'
+complete -c btx -n '__fish_seen_subcommand_from add' -l reuse -x -a 'reflink link copy off' -d 'how files already on disk are taken: reflink (default), link, copy or off'
+complete -c btx -n '__fish_seen_subcommand_from add' -l reuse-from -x -a '(__fish_complete_directories)' -d 'take the torrent\'s files from DIR where found (by size, checked by hash)'
 complete -c btx -n '__fish_seen_subcommand_from add' -l listen -x -a '(printf "%s\t%s\n" 6881 "PORT or ADDRESS:PORT" 0.0.0.0:6881 "PORT or ADDRESS:PORT" 127.0.0.1:6881 "PORT or ADDRESS:PORT")' -d 'listen on PORT, or ADDRESS:PORT (loopback turns off uTP, LSD, UPnP, NAT-PMP)'
 complete -c btx -n '__fish_seen_subcommand_from add' -l no-dht -d 'don\'t use the DHT'
 complete -c btx -n '__fish_seen_subcommand_from add' -l bootstrap -x -a '(printf "%s\t%s\n" router.bittorrent.com:6881 "HOST:PORT" 127.0.0.1:6881 "HOST:PORT")' -d 'DHT bootstrap node instead of the public routers (also BTX_DHT_BOOTSTRAP)'

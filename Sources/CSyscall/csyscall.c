@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <malloc.h>
+#include <sys/ioctl.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -26,3 +28,9 @@ void btx_keep_heap_for_replies(void) {
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
 }
+
+long btx_copy_file_range(int in, int out, unsigned long length) {
+    return (long)copy_file_range(in, NULL, out, NULL, length, 0);
+}
+
+int btx_clone_file(int in, int out) { return ioctl(out, FICLONE, in); }

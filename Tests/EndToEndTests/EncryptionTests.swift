@@ -54,6 +54,19 @@ final class EncryptionTests: XCTestCase {
         return try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
     }
 
+    /// A plaintext leecher's result. Once in CI (2026-12-07) the python peer
+    /// ended half a second after it started with no result and no stderr
+    /// shown, never here in 30 runs: a second leecher is tried before the
+    /// seeder is blamed, and the first one's end is printed.
+    private func plaintextResult(_ torrent: String, port: Int, into dst: String) throws -> [String: Any] {
+        do {
+            return try result(try leecher(torrent, port: port, mode: "disable", into: dst))
+        } catch let failure as TestFailure {
+            print("the first plaintext leecher failed, trying another: \(failure)")
+            return try result(try leecher(torrent, port: port, mode: "disable", into: dst + "-again"))
+        }
+    }
+
     func testRequireRefusesPlaintextPeersAndShowsEncryptedOnes() throws {
         let scratch = try Scratch()
         let (peer, seeder, port, torrent) = try seed(scratch, policy: "require")
@@ -74,7 +87,7 @@ final class EncryptionTests: XCTestCase {
     func testPreferServesPlaintextPeersToo() throws {
         let scratch = try Scratch()
         let (_, seeder, port, torrent) = try seed(scratch, policy: "prefer")
-        let plain = try result(try leecher(torrent, port: port, mode: "disable", into: scratch.path + "/plain"))
+        let plain = try plaintextResult(torrent, port: port, into: scratch.path + "/plain")
         XCTAssertEqual(plain["done"] as? Int, 2 << 20, "\(plain)")
         _ = seeder
     }

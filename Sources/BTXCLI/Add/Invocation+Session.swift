@@ -75,6 +75,7 @@ extension AddPlan {
         peers = invocation.all("peer")
         onComplete = invocation.value("on-complete")
         incompleteDir = try incompleteFolder(invocation, config: nil)
+        reuse = try invocation.value("reuse").map { try ReuseMode(parsing: $0, option: "--reuse") }
         for peer in peers where !isEndpoint(peer) {
             throw BTXError.usage("--peer: '\(peer)' is not IP:PORT or [IPv6]:PORT", command: "add")
         }

@@ -58,6 +58,10 @@ let addCommand = Command(
                    completion: .format(["192.0.2.7:6881", "[2001:db8::7]:6881"], hint: "IP:PORT or [IPv6]:PORT")),
         OptionSpec(long: "detach", short: "d", summary: "hand the torrents to the background session (starting one) and return"),
         OptionSpec(long: "on-complete", argument: "CMD", summary: "run CMD (sh -c) when a torrent finishes (status JSON on stdin)"),
+        OptionSpec(long: "reuse", argument: "MODE", summary: "how files already on disk are taken: reflink (default), link, copy or off",
+                   completion: .words(ReuseMode.allCases.map(\.rawValue))),
+        OptionSpec(long: "reuse-from", argument: "DIR", summary: "take the torrent's files from DIR where found (by size, checked by hash)",
+                   repeatable: true, completion: .directory),
     ] + sessionOptions,
     positional: .torrentFile,
     streamsEvents: true,
@@ -73,7 +77,7 @@ private func runAdd(_ invocation: Invocation) throws {
     let directory = StateDirectory(invocation: invocation, environment: environment)
     let config = try UserConfig.load(directory, output: invocation.output)
     let plan = try AddPlan(invocation, config: config)
-    let sources = try resolvingMutableLinks(invocation.arguments, invocation)
+    let sources = try findingExistingCopies(try resolvingMutableLinks(invocation.arguments, invocation), invocation, directory)
     // A reader of the events that goes away (| head) stops the add the way
     // SIGTERM does, resume data saved (StdoutWriter), instead of killing it.
     signal(SIGPIPE, SIG_IGN)
@@ -127,6 +131,7 @@ private func runAdd(_ invocation: Invocation) throws {
                                    blocklist: blocklistPath(invocation, config: config),
                                    onComplete: config["on-complete"], hookTimeout: config.hookTimeout)
         host.incompleteDir = try incompleteFolder(invocation, config: config)
+        host.reuseMode = config.reuse
         for source in sources {
             try host.add(source, plan: plan, savePath: savePath, explicitSavePath: explicitSavePath)
         }
@@ -149,6 +154,39 @@ private func resolvingMutableLinks(_ arguments: [String], _ invocation: Invocati
         // A daemon follows the link from this version on.
         source.follows = FollowedLink(link: argument, seq: item.seq)
         return source
+    }
+}
+
+/// --reuse-from: each .torrent's files found in those folders, confirmed
+/// by its piece hashes here, for the session to place before it checks.
+private func findingExistingCopies(_ sources: [AddSource], _ invocation: Invocation, _ directory: StateDirectory) throws -> [AddSource] {
+    let folders = invocation.all("reuse-from")
+    guard !folders.isEmpty else { return sources }
+    if invocation.remote != nil {
+        throw BTXError.usage("--reuse-from: the folders would be looked for on this machine, not the remote session's", command: "add")
+    }
+    try directory.prepare()
+    let out = invocation.output
+    return try sources.map { source in
+        guard case .metainfo(let bytes) = source.source, source.info.pieceCount > 0 else {
+            throw BTXError.usage("--reuse-from: \(source.argument) is a magnet; its files are known only once its metadata comes: "
+                                 + "add its .torrent file", command: "add")
+        }
+        let bar = ProgressBar(output: out, label: "matching")
+        defer { bar.finish() }
+        var found = source
+        found.reusing = try ExistingCopies.find(for: bytes, files: source.info.files, in: folders, staging: directory.state) { done, total in
+            bar.update(done: done, total: total)
+            return !interruptRequested()
+        }
+        bar.finish()
+        let wanted = source.info.files.filter { $0.size > 0 }
+        let bytesFound = wanted.filter { found.reusing[$0.index] != nil }.reduce(Int64(0)) { $0 + $1.size }
+        if !out.json && !out.quiet {
+            out.line("\(source.info.name): \(found.reusing.count) of \(wanted.count) files found in \(folders.joined(separator: ", ")) "
+                     + "(\(Units.bytes(bytesFound)))")
+        }
+        return found
     }
 }
 

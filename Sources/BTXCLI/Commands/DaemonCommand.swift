@@ -105,6 +105,7 @@ private func runDaemon(_ invocation: Invocation) throws {
         host.altSpeeds = altSpeeds
         host.incompleteDir = incompleteDir
         host.followInterval = config.followInterval
+        host.reuseMode = config.reuse
         host.eventHooks = eventHooks
         host.resumeSavedTorrents()
         if !folders.isEmpty {

@@ -11,6 +11,8 @@ public struct AddPlan {
     public var onComplete: String?
     /// Where its torrents download until complete (else the session's own).
     public var incompleteDir: String?
+    /// How files already on disk become its torrents' (else the session's way).
+    public var reuse: ReuseMode?
 
     public init() {}
 
@@ -122,7 +124,8 @@ extension AddPlan {
          ("paused", .bool(paused)), ("sequential", .bool(settings.sequential)), ("only", .optional(only?.list)),
          ("max_down", .int(settings.maxDown)), ("max_up", .int(settings.maxUp)),
          ("trackers", .array(trackers.map(JSON.string))), ("peers", .array(peers.map(JSON.string))),
-         ("on_complete", .optional(onComplete)), ("incomplete_dir", .optional(incompleteDir)), ("labels", .array(settings.labels.map(JSON.string)))]
+         ("on_complete", .optional(onComplete)), ("incomplete_dir", .optional(incompleteDir)), ("labels", .array(settings.labels.map(JSON.string))),
+         ("reuse", .optional(reuse?.rawValue))]
             + (settings.seeding.json.objectFields ?? [])
     }
 
@@ -137,13 +140,16 @@ extension AddPlan {
         peers = json["peers"]?.arrayValue?.compactMap(\.stringValue) ?? []
         onComplete = json["on_complete"]?.stringValue
         incompleteDir = json["incomplete_dir"]?.stringValue
+        reuse = json["reuse"]?.stringValue.flatMap(ReuseMode.init(rawValue:))
         settings.labels = json["labels"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 }
 
 extension AddSource {
     public var json: JSON {
-        let following = follows.map { [("follows", $0.json)] } ?? []
+        let following = (follows.map { [("follows", $0.json)] } ?? [])
+            + (reusing.isEmpty ? [] : [("reuse_files", .array(reusing.sorted { $0.key < $1.key }.map { index, path in
+                .object([("index", .int(Int64(index))), ("path", .string(path))]) }))])
         switch source {
         case .metainfo(let bytes), .resumeData(let bytes): return .object([("metainfo", .string(base64(bytes)))] + following)
         case .magnet(let uri): return .object([("magnet", .string(uri))] + following)
@@ -159,5 +165,9 @@ extension AddSource {
             throw BTXError.usage("a source needs \"magnet\" or base64 \"metainfo\"")
         }
         follows = json["follows"].flatMap(FollowedLink.init(json:))
+        for item in json["reuse_files"]?.arrayValue ?? [] {
+            guard let index = item["index"]?.intValue, let path = item["path"]?.stringValue, path.hasPrefix("/") else { continue }
+            reusing[Int(index)] = path
+        }
     }
 }

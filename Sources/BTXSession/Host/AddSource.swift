@@ -9,6 +9,9 @@ public struct AddSource {
     public let info: TorrentInfo
     /// The btpk link this version came from, for a daemon to follow.
     public var follows: FollowedLink?
+    /// Files found on disk for it (`--reuse-from`), confirmed by its piece
+    /// hashes: file index to absolute path.
+    public var reusing: [Int: String] = [:]
 
     public static func resolve(_ argument: String) throws -> AddSource {
         if argument.hasPrefix("magnet:") { return try magnet(argument, shown: argument) }

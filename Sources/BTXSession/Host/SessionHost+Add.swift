@@ -58,6 +58,12 @@ extension SessionHost {
         if let only = plan.only, source.info.pieceCount > 0 {
             options.filePriorities = try only.priorities(for: source.info.files)
         }
+        let reuse = plan.reuse ?? reuseMode
+        if !resumed, source.info.pieceCount > 0, let folder = options.savePath {
+            let skipped = Set(options.filePriorities.enumerated().filter { $0.element == 0 }.map(\.offset))
+            placeExistingCopies(source.info.files, found: source.reusing, in: folder, mode: reuse, skipped: skipped,
+                                entryName: source.info.name, key: key)
+        }
         // Into the queue from the start: none of them runs unless it may.
         options.autoManaged = queueing && !plan.paused
         let torrent: Torrent
@@ -91,6 +97,7 @@ extension SessionHost {
         if source.follows != nil { entry.followCheckAt = monotonicSeconds() + followInterval }
         entry.peers = plan.peers
         entry.onComplete = plan.onComplete ?? onComplete
+        if !resumed, source.info.pieceCount == 0, reuse != .off { entry.reuseOnMetadata = reuse }
         directory.clearError(for: key)
         track(entry, resumed: resumed)
         if plan.settings.seeding.hasLimit {

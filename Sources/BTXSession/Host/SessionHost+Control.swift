@@ -88,6 +88,7 @@ extension SessionHost {
             case .remove:
                 return try onTarget(params) { entry, _ in
                     let deleting = params["delete_data"]?.boolValue ?? false
+                    if deleting { forgetIndexedFiles(entry) }
                     try session.remove(entry.torrent, deleteFiles: deleting)
                     note("removed", [("deleted_data", .bool(deleting))], entry: entry)
                     forget(entry)

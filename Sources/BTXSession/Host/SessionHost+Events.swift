@@ -16,6 +16,7 @@ extension SessionHost {
             } catch {
                 fail(entry, "\(error)", stop: true)
             }
+            placeOnMetadata(entry)
             reporter.metadata(name: status.name, infoHash: status.infoHash, size: status.totalSize)
             note("metadata", [("size", .int(status.totalSize))], entry: entry)
             requestSave(entry, onlyIfModified: false)
@@ -59,12 +60,16 @@ extension SessionHost {
             changedTorrents.insert(torrent)
             loadChecked(torrent)
             guard let entry = entry(torrent) else { return }
+            // What a new torrent found complete on disk is indexed; a resumed one's was when it completed.
+            if !ledger.isResumed(torrent) { indexSoon(torrent) }
             // A torrent is saved once its files are checked (a verify's end,
             // or a new torrent's first look at what is on disk): a foreground
             // add killed in its first seconds restarts from that save, not
             // from a recheck of everything. The first check is saved whatever
             // came before it: a magnet's save at its metadata came mid-check.
             if entry.checking || !entry.checkedOnce && !ledger.isResumed(torrent) {
+                // A recheck let go of every peer: the ones the user named are dialled again.
+                if entry.checking { for peer in entry.peers { try? session.connect(torrent, to: peer) } }
                 entry.checking = false
                 requestSave(entry, onlyIfModified: false)
             }
@@ -108,6 +113,7 @@ extension SessionHost {
             noteBlocked(torrent, address: address)
         case .fileCompleted(let torrent, let path):
             if let entry = entry(torrent) { note("file_completed", [("path", .string(path))], entry: entry) }
+            indexSoon(torrent)
         case .scrapeReply(let torrent, let url), .scrapeFailed(let torrent, let url, _):
             trackerWaits.heard(torrent, url: url, scrape: true)
         default:
@@ -149,6 +155,7 @@ extension SessionHost {
         guard !entry.done, prioritiesBeforeNarrowing[status.torrent] == nil else { return }
         if status.isComplete && entry.completedAt == nil && !entry.checking {
             entry.completedAt = now
+            indexSoon(entry.torrent)
             reporter.finished(status, seconds: now - started)
             note("finished", [("size", .int(status.totalSize)), ("seconds", .double(now - started))], entry: entry)
             requestSave(entry, onlyIfModified: false)

@@ -277,6 +277,8 @@ extension SessionHost {
 
     func moveEnded(_ torrent: Torrent, failure: String?) {
         guard let (client, reply) = pendingMoves.removeValue(forKey: torrent) else { return }
+        // Its files are indexed where they are now; where they were is forgotten when next looked up.
+        if failure == nil { indexSoon(torrent) }
         if let entry = entry(torrent) {
             if entry.destination != nil || entry.hookAfterMove { leftIncompleteFolder(entry, failure: failure) }
             saveChange(entry)

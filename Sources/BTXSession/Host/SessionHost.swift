@@ -66,6 +66,12 @@ public final class SessionHost {
     let followLookups: FollowLookups
     /// Seconds between lookups of a followed link (config follow-interval).
     public var followInterval: Double = 3600
+    /// How files already on disk become new torrents' (config reuse; an add's --reuse wins).
+    public var reuseMode = ReuseMode.default
+    /// The v2 roots of the complete files held (SessionHost+Reuse).
+    let rootIndex: FileRootIndex
+    /// Torrents whose complete files are to be indexed, and when.
+    var pendingIndexing: [Torrent: Double] = [:]
     public var blocklist = SessionBlocklist()
     /// The saved torrents being taken up (see SessionHost+Loading).
     var loading = SavedLoading()
@@ -120,6 +126,7 @@ public final class SessionHost {
         if policy.pollsOnlyChanges { btx_keep_heap_for_replies() }
         documents = StatusDocuments(offline: policy.runsPaused)
         self.directory = directory
+        rootIndex = FileRootIndex(directory)
         self.saveInterval = saveInterval
         self.onComplete = onComplete
         queueing = queue != nil && !policy.runsPaused
@@ -238,6 +245,7 @@ public final class SessionHost {
         }
         followAltSchedule()
         lookUpFollowedLinks(now: now)
+        indexPendingFiles(now: now)
         if now - lastSave >= saveInterval {
             // libtorrent calls every torrent it loaded "modified": 5,000
             // resumed torrents would all be written (an fsync each) for nothing.
@@ -338,6 +346,7 @@ public final class SessionHost {
         // full speed completed pieces faster than they were saved, and a
         // Ctrl-C waited for the rest of the download.
         try? session.pauseSession()
+        indexPendingFiles(now: monotonicSeconds(), all: true)
         try refreshStatuses()
         let unsaved = try ledger.finalSave(tracked.map(\.torrent), until: deadline, shown: { self.entry($0)?.saveView },
                                            refresh: refreshStatuses,

@@ -56,6 +56,8 @@ extension SessionHost {
         var follows: FollowedLink?
         /// When its link is looked up next (monotonic seconds); nil while a lookup is under way.
         var followCheckAt: Double? = 0
+        /// A magnet added afresh: copies of its files are placed by this mode once its metadata comes.
+        var reuseOnMetadata: ReuseMode?
 
         /// Finished with, by a session that ends when its torrents are: its
         /// seeding goal met and its data where it stays, or failed.

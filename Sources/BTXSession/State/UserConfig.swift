@@ -44,6 +44,7 @@ public struct UserConfig {
         "incomplete-dir": "download new torrents here; each moves to its save path once complete, like --incomplete-dir",
         "watch": "daemon: a folder to add .torrent and .magnet files from: DIR [label=L] [output=PATH]; repeatable",
         "on-event": "daemon: TYPES COMMAND: run COMMAND for those events (all, or added,finished,...); repeatable",
+        "reuse": "how a new torrent gets files btx already holds: reflink (default; else a copy), link (else a copy), copy or off",
         "follow-interval": "daemon: how often a torrent added from a btpk link looks for a newer version (30m, 1h, 1d), default 1h",
         "rpc-host-allow": "comma-separated host names the RPC answers besides addresses and localhost (*.example.com, or *)",
     ]
@@ -160,6 +161,9 @@ public struct UserConfig {
         if key == "seed-time", Units.parseDuration(value) == nil {
             throw BTXError.failure("\(place): \(key) must be a duration like 90s, 30m or 2h, not '\(value)'")
         }
+        if key == "reuse", ReuseMode(rawValue: value) == nil {
+            throw BTXError.failure("\(place): \(key) must be reflink, link, copy or off, not '\(value)'")
+        }
         if key == "follow-interval", (Units.parseDuration(value) ?? 0) < 1 {
             throw BTXError.failure("\(place): \(key) must be a duration of a second or more, like 30m or 1h, not '\(value)'")
         }
@@ -257,6 +261,7 @@ public struct UserConfig {
     public var saveInterval: Double { values["save-interval"].flatMap(Self.parseInterval) ?? 5 }
 
     /// How often a daemon looks up the btpk links its torrents follow.
+    public var reuse: ReuseMode { values["reuse"].flatMap(ReuseMode.init(rawValue:)) ?? .default }
     public var followInterval: Double { values["follow-interval"].flatMap(Units.parseDuration).map(Double.init) ?? 3600 }
 
     /// How long an --on-complete hook may run.

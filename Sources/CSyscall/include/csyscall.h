@@ -15,4 +15,10 @@ void btx_trim_heap(void);
 /* Allocations under 32 MiB come from the heap, and the heap's free top is
  * kept (up to 512 MiB) until btx_trim_heap. */
 void btx_keep_heap_for_replies(void);
+/* copy_file_range of up to `length` bytes at both files' offsets: the
+ * bytes copied, 0 at the end, -1 with errno. */
+long btx_copy_file_range(int in, int out, unsigned long length);
+/* ioctl(FICLONE): `out` becomes a copy-on-write clone of `in`; -1 with
+ * errno (EOPNOTSUPP, EXDEV, EINVAL) where the filesystem cannot. */
+int btx_clone_file(int in, int out);
 #endif

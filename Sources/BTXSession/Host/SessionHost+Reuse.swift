@@ -1,0 +1,98 @@
+import TorrentKit
+
+/// Never downloading a file twice: complete files are indexed by their v2
+/// root (FileRootIndex), and a torrent added afresh gets a copy of each
+/// file btx already holds, or that `--reuse-from` found, before libtorrent
+/// looks at its save path. libtorrent checks every file it finds there
+/// (a torrent with no resume data is checked in full), so what is placed is
+/// verified, never trusted.
+extension SessionHost {
+    /// Places the copies a new torrent can have in `savePath`: `found` (file
+    /// index to path, confirmed by `--reuse-from`), then the index's copy of
+    /// each file's root. Files `skipped` are left alone, and so are files
+    /// already there unless `replacing` (see placeOnMetadata).
+    @discardableResult
+    func placeExistingCopies(_ files: [FileEntry], found: [Int: String], in savePath: String, mode: ReuseMode,
+                             skipped: Set<Int> = [], replacing: Bool = false, entryName: String, key: String) -> Int {
+        guard mode != .off else { return 0 }
+        // A torrent that completed a moment ago is one to take from.
+        indexPendingFiles(now: monotonicSeconds(), all: true)
+        var placed = 0, bytes: Int64 = 0
+        var ways = Set<String>()
+        for file in files where file.size > 0 && !skipped.contains(file.index) {
+            guard let source = found[file.index] ?? file.root.flatMap({ rootIndex.intactCopy(of: $0, size: file.size) }) else { continue }
+            do {
+                if let made = try FilePlacement.place(source, at: joinPath(savePath, file.path), mode: mode, replacing: replacing) {
+                    ways.insert(made.rawValue)
+                    placed += 1
+                    bytes += file.size
+                }
+            } catch let error as BTXError {
+                reporter.warning(name: entryName, infoHash: key, "not reusing \(source): \(error.message)", once: false)
+            } catch {
+                reporter.warning(name: entryName, infoHash: key, "not reusing \(source): \(error)", once: false)
+            }
+        }
+        if placed > 0 {
+            reporter.diagnostic(name: entryName, infoHash: key,
+                                "\(placed) file\(placed == 1 ? "" : "s") (\(Units.bytes(bytes))) placed from copies on disk "
+                                + "(\(ways.sorted().joined(separator: ", "))); checking them")
+        }
+        return placed
+    }
+
+    /// A magnet's files are known once its metadata comes: the copies are
+    /// placed then, and the torrent checked again to take them up. By then
+    /// libtorrent may have begun a file: its path is this new torrent's, and
+    /// the verified copy replaces the few pieces there. Never a hard link: a
+    /// write libtorrent had queued before the check would land in the original.
+    func placeOnMetadata(_ entry: Tracked) {
+        guard let mode = entry.reuseOnMetadata else { return }
+        entry.reuseOnMetadata = nil
+        guard let status = try? session.status(entry.torrent), let files = try? session.files(entry.torrent) else { return }
+        let skipped = Set(files.filter { $0.priority == 0 || $0.done == $0.size }.map(\.index))
+        if placeExistingCopies(files, found: [:], in: status.savePath, mode: mode == .link ? .reflink : mode, skipped: skipped,
+                               replacing: true, entryName: entry.name, key: entry.stateKey) > 0 {
+            entry.checking = true
+            try? session.recheck(entry.torrent)
+        }
+    }
+
+    /// Indexes the torrent's complete files a moment from now: libtorrent
+    /// may still be writing a file's last blocks when their hashes have
+    /// passed, and each write moves its modification time.
+    func indexSoon(_ torrent: Torrent) {
+        pendingIndexing[torrent] = monotonicSeconds() + 2
+    }
+
+    /// `all`: the session is stopping, and what is pending is indexed now.
+    func indexPendingFiles(now: Double, all: Bool = false) {
+        guard !pendingIndexing.isEmpty else { return }
+        for (torrent, due) in pendingIndexing where all || due <= now {
+            pendingIndexing[torrent] = nil
+            indexCompleteFiles(torrent)
+        }
+    }
+
+    private func indexCompleteFiles(_ torrent: Torrent) {
+        guard let entry = entry(torrent), let status = try? session.status(torrent), status.hasMetadata,
+              let files = try? session.files(torrent) else { return }
+        for file in files where file.size > 0 && file.done == file.size {
+            guard let root = file.root else { continue }
+            do {
+                try rootIndex.record(root: root, path: joinPath(status.savePath, file.path))
+            } catch {
+                reporter.warning(name: entry.name, infoHash: entry.stateKey, "the index of files on disk was not updated: \(error)",
+                                 once: true)
+            }
+        }
+    }
+
+    /// Its files are about to be deleted: the index forgets them first.
+    func forgetIndexedFiles(_ entry: Tracked) {
+        guard let status = try? session.status(entry.torrent), let files = try? session.files(entry.torrent) else { return }
+        for file in files {
+            if let root = file.root { rootIndex.forget(root: root, path: joinPath(status.savePath, file.path)) }
+        }
+    }
+}
