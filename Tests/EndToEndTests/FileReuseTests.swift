@@ -57,6 +57,12 @@ final class FileReuseTests: XCTestCase {
         let third = try downloaded(leecher, "third")
         XCTAssertLessThan(third, (512 << 10) + (256 << 10), "third downloaded \(third) bytes")
         XCTAssertEqual(try scratch.contents("got/third/same.bin"), shared)
+        let events = try spawn(btxPath, ["events", "--since", "0", "--no-wait", "--json", "--state-dir", leecher.state])
+        let reused = events.text.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }.filter { $0["type"] as? String == "reused" }.compactMap { $0["data"] as? [String: Any] }
+        XCTAssertEqual(reused.map { $0["name"] as? String }, ["second", "third"], events.text)
+        XCTAssertEqual(reused.map { $0["bytes"] as? Int }, [20 << 20, 20 << 20])
         // Copies, not links: changing one never changes another.
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: scratch.path + "/got/third/same.bin")[.referenceCount] as? Int, 1)
     }

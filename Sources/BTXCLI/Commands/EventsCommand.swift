@@ -8,7 +8,8 @@ let eventsCommand = Command(
     details: """
         Prints each event of the running session as it happens, until interrupted: added, metadata (a magnet's \
         arrived), state (from, to), file_completed (path), finished, error, moved, removed, tracker_error, \
-        blocklist (reloaded) and new_version (a followed btpk link named a newer version). \
+        blocklist (reloaded), new_version (a followed btpk link named a newer version) and reused (files already on \
+        disk placed for a new torrent: files, bytes, made). \
         Each has an id that only grows, also across a daemon's restarts: --since ID prints what came after \
         it first, so a reader that reconnects with the last id it saw misses nothing the session still holds \
         (the last 10,000; a line says when some are gone). --no-wait prints what is held after ID and exits, \

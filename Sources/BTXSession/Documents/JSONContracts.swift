@@ -410,6 +410,9 @@ public enum JSONContracts {
             ("new_version", "the btpk link a torrent follows names a newer version, added beside it", torrent + [
                 JSONField("link", .string, "the btpk magnet link"), JSONField("seq", .integer(.count), "the new version's sequence number"),
                 JSONField("version_info_hash", .hash, "the new version's info-hash; the old one is removed, data kept, once it is complete")]),
+            ("reused", "files already on disk were placed for a torrent added afresh, to be checked, not downloaded", torrent + [
+                JSONField("files", .integer(.count), "how many"), JSONField("bytes", .integer(.bytes), "their size"),
+                JSONField("made", .array(.oneWord(ReuseMode.allCases.filter { $0 != .off }.map(\.rawValue))), "how: reflink, link or copy")]),
         ]
         return types.map { type, summary, fields in
             JSONDocument(id: "events-" + type, producedBy: "btx events --json", summary: summary, shape: .object(JSONObject(fields: [

@@ -8,7 +8,7 @@ import Glibc
 final class EventLog {
     static let kept = 10_000
     static let types = ["added", "metadata", "state", "file_completed", "finished", "error", "moved", "removed", "tracker_error",
-                        "blocklist", "new_version"]
+                        "blocklist", "new_version", "reused"]
 
     struct Entry {
         let id: Int64

@@ -59,10 +59,11 @@ extension SessionHost {
             options.filePriorities = try only.priorities(for: source.info.files)
         }
         let reuse = plan.reuse ?? reuseMode
+        var reused: [(String, JSON)]?
         if !resumed, source.info.pieceCount > 0, let folder = options.savePath {
             let skipped = Set(options.filePriorities.enumerated().filter { $0.element == 0 }.map(\.offset))
-            placeExistingCopies(source.info.files, found: source.reusing, in: folder, mode: reuse, skipped: skipped,
-                                entryName: source.info.name, key: key)
+            reused = placeExistingCopies(source.info.files, found: source.reusing, in: folder, mode: reuse, skipped: skipped,
+                                         entryName: source.info.name, key: key)
         }
         // Into the queue from the start: none of them runs unless it may.
         options.autoManaged = queueing && !plan.paused
@@ -116,6 +117,7 @@ extension SessionHost {
                                  resumed: resumed, hasMetadata: status?.hasMetadata ?? false)
         reporter.added(entry.added)
         note("added", entry.added.objectFields?.filter { !["info_hash", "name"].contains($0.0) } ?? [], entry: entry)
+        if let reused { note("reused", reused, entry: entry) }
         return entry
     }
 

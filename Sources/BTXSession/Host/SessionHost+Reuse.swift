@@ -11,10 +11,10 @@ extension SessionHost {
     /// index to path, confirmed by `--reuse-from`), then the index's copy of
     /// each file's root. Files `skipped` are left alone, and so are files
     /// already there unless `replacing` (see placeOnMetadata).
-    @discardableResult
+    /// Returns the `reused` event's data, nil when nothing was placed.
     func placeExistingCopies(_ files: [FileEntry], found: [Int: String], in savePath: String, mode: ReuseMode,
-                             skipped: Set<Int> = [], replacing: Bool = false, entryName: String, key: String) -> Int {
-        guard mode != .off else { return 0 }
+                             skipped: Set<Int> = [], replacing: Bool = false, entryName: String, key: String) -> [(String, JSON)]? {
+        guard mode != .off else { return nil }
         // A torrent that completed a moment ago is one to take from.
         indexPendingFiles(now: monotonicSeconds(), all: true)
         var placed = 0, bytes: Int64 = 0
@@ -33,12 +33,11 @@ extension SessionHost {
                 reporter.warning(name: entryName, infoHash: key, "not reusing \(source): \(error)", once: false)
             }
         }
-        if placed > 0 {
-            reporter.diagnostic(name: entryName, infoHash: key,
-                                "\(placed) file\(placed == 1 ? "" : "s") (\(Units.bytes(bytes))) placed from copies on disk "
-                                + "(\(ways.sorted().joined(separator: ", "))); checking them")
-        }
-        return placed
+        guard placed > 0 else { return nil }
+        reporter.diagnostic(name: entryName, infoHash: key,
+                            "\(placed) file\(placed == 1 ? "" : "s") (\(Units.bytes(bytes))) placed from copies on disk "
+                            + "(\(ways.sorted().joined(separator: ", "))); checking them")
+        return [("files", .int(Int64(placed))), ("bytes", .int(bytes)), ("made", .array(ways.sorted().map(JSON.string)))]
     }
 
     /// A magnet's files are known once its metadata comes: the copies are
@@ -51,8 +50,9 @@ extension SessionHost {
         entry.reuseOnMetadata = nil
         guard let status = try? session.status(entry.torrent), let files = try? session.files(entry.torrent) else { return }
         let skipped = Set(files.filter { $0.priority == 0 || $0.done == $0.size }.map(\.index))
-        if placeExistingCopies(files, found: [:], in: status.savePath, mode: mode == .link ? .reflink : mode, skipped: skipped,
-                               replacing: true, entryName: entry.name, key: entry.stateKey) > 0 {
+        if let reused = placeExistingCopies(files, found: [:], in: status.savePath, mode: mode == .link ? .reflink : mode,
+                                            skipped: skipped, replacing: true, entryName: entry.name, key: entry.stateKey) {
+            note("reused", reused, entry: entry)
             entry.checking = true
             try? session.recheck(entry.torrent)
         }
@@ -65,12 +65,17 @@ extension SessionHost {
         pendingIndexing[torrent] = monotonicSeconds() + 2
     }
 
-    /// `all`: the session is stopping, and what is pending is indexed now.
+    /// `all`: not waiting for the moment to pass (a torrent is being added,
+    /// or the session stops). At most 256 a turn while running: 100,000
+    /// torrents added at once are all checked within a second or two, and
+    /// the loop must go on answering meanwhile.
     func indexPendingFiles(now: Double, all: Bool = false) {
         guard !pendingIndexing.isEmpty else { return }
-        for (torrent, due) in pendingIndexing where all || due <= now {
+        var budget = stopRequested || interruptRequested() ? Int.max : 256
+        for (torrent, due) in pendingIndexing where (all || due <= now) && budget > 0 {
             pendingIndexing[torrent] = nil
             indexCompleteFiles(torrent)
+            budget -= 1
         }
     }
 
