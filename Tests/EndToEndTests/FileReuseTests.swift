@@ -11,8 +11,13 @@ final class FileReuseTests: XCTestCase {
     }
 
     private func waitForCompletion(_ peer: Peer, _ query: String) throws {
-        try waitUntil("\(query) to complete", timeout: 60) {
-            (try? torrentStatus(peer, query))?["progress"] as? Double == 1
+        do {
+            try waitUntil("\(query) to complete", timeout: 60) {
+                (try? torrentStatus(peer, query))?["progress"] as? Double == 1
+            }
+        } catch {
+            let log = (try? String(contentsOfFile: peer.state + "/daemon.log", encoding: .utf8)) ?? ""
+            throw TestFailure("\(error); status: \((try? peer.status(query).text) ?? "-"); log: \(log.suffix(3000))")
         }
     }
 

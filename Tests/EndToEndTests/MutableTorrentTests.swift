@@ -139,15 +139,27 @@ final class MutableTorrentTests: XCTestCase {
         try Data((config + "follow-interval = 1s\n").utf8).write(to: URL(fileURLWithPath: follower.state + "/config"))
         try startDaemon(follower)
         XCTAssertEqual((try torrents(follower).first?["follows"] as? [String: Any])?["seq"] as? Int, 2)
+        // Version 3 also renames the big file: the follower takes it from the copy it holds (its v2 root), not the swarm.
         try scratch.write("content/site/note.txt", Data("three\n".utf8))
+        try FileManager.default.createDirectory(atPath: scratch.path + "/content/site/moved", withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: scratch.path + "/content/site/big.bin", toPath: scratch.path + "/content/site/moved/huge.bin")
         let third = try publish(publisher)
         XCTAssertEqual(third["seq"] as? Int, 3)
-        try waitUntil("the restarted follower to move to the third version by itself", timeout: 60) {
-            let now = try torrents(follower)
-            return now.count == 1 && now[0]["info_hash"] as? String == third["info_hash_v1"] as? String
-                && now[0]["progress"] as? Double == 1
+        do {
+            try waitUntil("the restarted follower to move to the third version by itself", timeout: 60) {
+                let now = try torrents(follower)
+                return now.count == 1 && now[0]["info_hash"] as? String == third["info_hash_v1"] as? String
+                    && now[0]["progress"] as? Double == 1
+            }
+        } catch {
+            let events = try spawn(btxPath, ["events", "--since", "0", "--no-wait", "--state-dir", follower.state])
+            let status = try spawn(btxPath, ["status", "--state-dir", follower.state])
+            throw TestFailure("\(error)\n\(status.text)\n\(events.text.suffix(3000))")
         }
         XCTAssertEqual(try scratch.contents("got/site/note.txt"), Data("three\n".utf8))
+        XCTAssertEqual(try scratch.contents("got/site/moved/huge.bin"), big)
+        let thirdDownloaded = try XCTUnwrap(try torrents(follower).first?["session_downloaded"] as? Int)
+        XCTAssertLessThan(thirdDownloaded, 100_000, "the third version downloaded \(thirdDownloaded) bytes")
     }
 
     func testAFollowerGetsTheVersionPublishedLast() throws {

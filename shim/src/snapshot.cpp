@@ -8,6 +8,7 @@
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 namespace {
@@ -25,7 +26,9 @@ void fill_status(lt::torrent_status const& st, lt::torrent_info const* ti, btx_s
     out.state = int(st.state);
     out.paused = bool(st.flags & lt::torrent_flags::paused);
     out.has_metadata = st.has_metadata;
-    out.progress = st.progress;
+    // libtorrent's own ratio passed 1.02 while a placed file was rechecked (its
+    // wanted-done counted pieces twice for a moment): a fraction is shown as one.
+    out.progress = std::clamp(st.progress, 0.0f, 1.0f);
     out.total_size = extras.size;
     out.total_wanted = st.total_wanted;
     out.total_done = st.total_wanted_done;

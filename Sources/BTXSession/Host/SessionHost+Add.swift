@@ -98,7 +98,7 @@ extension SessionHost {
         if source.follows != nil { entry.followCheckAt = monotonicSeconds() + followInterval }
         entry.peers = plan.peers
         entry.onComplete = plan.onComplete ?? onComplete
-        if !resumed, source.info.pieceCount == 0, reuse != .off { entry.reuseOnMetadata = reuse }
+        if !resumed, source.info.pieceCount == 0, reuse != .off { entry.pendingReuse = .onMetadata(reuse) }
         directory.clearError(for: key)
         track(entry, resumed: resumed)
         if plan.settings.seeding.hasLimit {

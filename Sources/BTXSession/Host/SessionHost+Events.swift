@@ -54,7 +54,10 @@ extension SessionHost {
             if let entry = entry(torrent) {
                 reporter.warning(name: entry.name, infoHash: entry.stateKey, "could not save resume data: \(message)")
             }
-        case .finished(let torrent), .stateChanged(let torrent, _), .paused(let torrent), .resumed(let torrent):
+        case .paused(let torrent):
+            changedTorrents.insert(torrent)
+            if let entry = entry(torrent) { placeWhenPaused(entry) }
+        case .finished(let torrent), .stateChanged(let torrent, _), .resumed(let torrent):
             changedTorrents.insert(torrent)
         case .checked(let torrent):
             changedTorrents.insert(torrent)
@@ -145,6 +148,11 @@ extension SessionHost {
     func update(with status: TorrentStatus, now: Double) {
         guard let entry = entry(status.torrent) else { return }
         let before = entry.lastStatus?.stateWord
+        // Paused while checking, libtorrent may never say so (SessionHost+Reuse).
+        if case .whenPaused(_, duringCheck: true) = entry.pendingReuse, status.isPaused,
+           ![.checkingFiles, .checkingResumeData].contains(status.state) {
+            placeWhenPaused(entry)
+        }
         if status.uploadRate > 0 || (entry.lastStatus.map { status.totalUploaded > $0.totalUploaded } ?? false) { entry.uploadedAt = now }
         entry.lastStatus = status
         if let before, before != status.stateWord {

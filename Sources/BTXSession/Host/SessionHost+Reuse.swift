@@ -20,9 +20,13 @@ extension SessionHost {
         var placed = 0, bytes: Int64 = 0
         var ways = Set<String>()
         for file in files where file.size > 0 && !skipped.contains(file.index) {
-            guard let source = found[file.index] ?? file.root.flatMap({ rootIndex.intactCopy(of: $0, size: file.size) }) else { continue }
+            let target = joinPath(savePath, file.path)
+            // A followed link's next version in the same folder finds its unchanged files where they are.
+            if let root = file.root, rootIndex.holds(root, at: target) { continue }
+            guard let source = found[file.index] ?? file.root.flatMap({ rootIndex.intactCopy(of: $0, size: file.size) }),
+                  !FilePlacement.isSameFile(source, target) else { continue }
             do {
-                if let made = try FilePlacement.place(source, at: joinPath(savePath, file.path), mode: mode, replacing: replacing) {
+                if let made = try FilePlacement.place(source, at: target, mode: mode, replacing: replacing) {
                     ways.insert(made.rawValue)
                     placed += 1
                     bytes += file.size
@@ -40,18 +44,42 @@ extension SessionHost {
         return [("files", .int(Int64(placed))), ("bytes", .int(bytes)), ("made", .array(ways.sorted().map(JSON.string)))]
     }
 
-    /// A magnet's files are known once its metadata comes: the copies are
-    /// placed then, and the torrent checked again to take them up. By then
-    /// libtorrent may have begun a file: its path is this new torrent's, and
-    /// the verified copy replaces the few pieces there. Never a hard link: a
-    /// write libtorrent had queued before the check would land in the original.
+    /// A magnet's files are known once its metadata comes, and libtorrent
+    /// starts on them at once: a torrent with copies to take is paused
+    /// first, and placeWhenPaused goes on once its writes are done (the
+    /// paused alert). One paused while it checks what is on disk has
+    /// written nothing, and the alert does not come when the check ends
+    /// meanwhile (libtorrent 2.0.8's on_piece_hashed): its status says it.
     func placeOnMetadata(_ entry: Tracked) {
-        guard let mode = entry.reuseOnMetadata else { return }
-        entry.reuseOnMetadata = nil
-        guard let status = try? session.status(entry.torrent), let files = try? session.files(entry.torrent) else { return }
-        let skipped = Set(files.filter { $0.priority == 0 || $0.done == $0.size }.map(\.index))
-        if let reused = placeExistingCopies(files, found: [:], in: status.savePath, mode: mode == .link ? .reflink : mode,
-                                            skipped: skipped, replacing: true, entryName: entry.name, key: entry.stateKey) {
+        guard case .onMetadata(let mode) = entry.pendingReuse else { return }
+        entry.pendingReuse = nil
+        guard let status = try? session.status(entry.torrent), let files = try? session.files(entry.torrent),
+              files.contains(where: { file in
+                  file.size > 0 && file.priority > 0 && file.root.flatMap { rootIndex.intactCopy(of: $0, size: file.size) } != nil
+              }) else { return }
+        entry.pendingReuse = .whenPaused(mode, duringCheck: [.checkingFiles, .checkingResumeData].contains(status.state))
+        try? unqueue(entry)
+        try? session.pause(entry.torrent)
+    }
+
+    /// The copies are placed over whatever libtorrent began (the path is
+    /// this new torrent's, and the copy is the right content), the torrent
+    /// is checked again to take them up, and goes on as it was.
+    func placeWhenPaused(_ entry: Tracked) {
+        guard case .whenPaused(let mode, _) = entry.pendingReuse else { return }
+        entry.pendingReuse = nil
+        var reused: [(String, JSON)]?
+        if let status = try? session.status(entry.torrent), let files = try? session.files(entry.torrent) {
+            let skipped = Set(files.filter { $0.priority == 0 || $0.done == $0.size }.map(\.index))
+            reused = placeExistingCopies(files, found: [:], in: status.savePath, mode: mode, skipped: skipped,
+                                         replacing: true, entryName: entry.name, key: entry.stateKey)
+        }
+        // Running again before the recheck: a paused torrent's recheck leaves it paused (Session.recheck).
+        if !entry.savedPaused {
+            if queueing { try? enqueue(entry) }
+            try? session.resume(entry.torrent)
+        }
+        if let reused {
             note("reused", reused, entry: entry)
             entry.checking = true
             try? session.recheck(entry.torrent)

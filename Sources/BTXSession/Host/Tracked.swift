@@ -56,8 +56,8 @@ extension SessionHost {
         var follows: FollowedLink?
         /// When its link is looked up next (monotonic seconds); nil while a lookup is under way.
         var followCheckAt: Double? = 0
-        /// A magnet added afresh: copies of its files are placed by this mode once its metadata comes.
-        var reuseOnMetadata: ReuseMode?
+        /// A magnet added afresh: copies of its files are placed once its metadata comes (SessionHost+Reuse).
+        var pendingReuse: PendingReuse?
 
         /// Finished with, by a session that ends when its torrents are: its
         /// seeding goal met and its data where it stays, or failed.
@@ -90,4 +90,12 @@ extension SessionHost {
             shownName = settings.name ?? name
         }
     }
+}
+
+/// Where a magnet added afresh is on its way to taking copies of its files.
+enum PendingReuse {
+    case onMetadata(ReuseMode)
+    /// Paused so that libtorrent's writes end before the copies are placed;
+    /// `duringCheck`: it was checking then, and had written nothing.
+    case whenPaused(ReuseMode, duringCheck: Bool)
 }

@@ -28,6 +28,13 @@ public enum FilePlacement {
         return made
     }
 
+    /// One file under two names (or one name twice): nothing to place.
+    public static func isSameFile(_ a: String, _ b: String) -> Bool {
+        var first = stat(), second = stat()
+        guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+    }
+
     private static func makeCopy(of source: String, at temporary: String, mode: ReuseMode) throws -> Made {
         // A hard link is only to another filesystem's refusal away from a copy.
         if mode == .link, link(source, temporary) == 0 { return .link }

@@ -45,6 +45,12 @@ public struct FileRootIndex {
         return intact.first?.path
     }
 
+    /// Whether `path` is a copy of `root` as it was indexed.
+    public func holds(_ root: String, at path: String) -> Bool {
+        guard let copy = Self.copy(at: path) else { return false }
+        return copies(of: root).contains(copy)
+    }
+
     func copies(of root: String) -> [Copy] {
         guard Self.isRoot(root), let bytes = try? FileIO.readStateFile(path(root), limit: 1 << 20),
               let items = (try? JSON(parsing: bytes))?.arrayValue else { return [] }
