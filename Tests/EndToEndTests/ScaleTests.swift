@@ -190,7 +190,9 @@ final class ScaleTests: XCTestCase {
         XCTAssertEqual(made.status, 0, made.stderr)
 
         func everySeeding() throws -> Bool {
-            let torrents = try peer.savedTorrents()
+            // A status of all waits for all to load, and a debug build on a
+            // busy machine took 20-30 s for the first: past the client's 30 s.
+            guard let torrents = try? peer.savedTorrents() else { return false }
             return torrents.count == count && torrents.allSatisfy { $0["state"] as? String == "seeding" }
         }
         try startDaemon(peer, in: self)

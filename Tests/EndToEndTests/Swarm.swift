@@ -50,7 +50,11 @@ struct Peer {
     }
 
     func savedTorrents() throws -> [[String: Any]] {
-        try status().json()["torrents"] as! [[String: Any]]
+        let result = try status()
+        guard let torrents = try? result.json()["torrents"] as? [[String: Any]] else {
+            throw TestFailure("btx status --json (exit \(result.status)): \(result.stderr)")
+        }
+        return torrents
     }
 }
 

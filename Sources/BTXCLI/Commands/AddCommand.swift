@@ -77,7 +77,8 @@ private func runAdd(_ invocation: Invocation) throws {
     let directory = StateDirectory(invocation: invocation, environment: environment)
     let config = try UserConfig.load(directory, output: invocation.output)
     let plan = try AddPlan(invocation, config: config)
-    let sources = try findingExistingCopies(try resolvingMutableLinks(invocation.arguments, invocation), invocation, directory)
+    let sources = try findingExistingCopies(try resolvingMutableLinks(invocation.arguments, invocation), invocation, directory,
+                                            mode: plan.reuse ?? config.reuse)
     // A reader of the events that goes away (| head) stops the add the way
     // SIGTERM does, resume data saved (StdoutWriter), instead of killing it.
     signal(SIGPIPE, SIG_IGN)
@@ -159,30 +160,48 @@ private func resolvingMutableLinks(_ arguments: [String], _ invocation: Invocati
 
 /// --reuse-from: each .torrent's files found in those folders, confirmed
 /// by its piece hashes here, for the session to place before it checks.
-private func findingExistingCopies(_ sources: [AddSource], _ invocation: Invocation, _ directory: StateDirectory) throws -> [AddSource] {
+private func findingExistingCopies(_ sources: [AddSource], _ invocation: Invocation, _ directory: StateDirectory,
+                                   mode: ReuseMode) throws -> [AddSource] {
     let folders = invocation.all("reuse-from")
     guard !folders.isEmpty else { return sources }
     if invocation.remote != nil {
         throw BTXError.usage("--reuse-from: the folders would be looked for on this machine, not the remote session's", command: "add")
     }
-    try directory.prepare()
-    let out = invocation.output
-    return try sources.map { source in
-        guard case .metainfo(let bytes) = source.source, source.info.pieceCount > 0 else {
+    if mode == .off { throw BTXError.usage("--reuse-from takes files, and --reuse (or the config's reuse) is off", command: "add") }
+    for source in sources {
+        guard case .metainfo = source.source, source.info.pieceCount > 0 else {
             throw BTXError.usage("--reuse-from: \(source.argument) is a magnet; its files are known only once its metadata comes: "
                                  + "add its .torrent file", command: "add")
         }
+    }
+    try directory.prepare()
+    let out = invocation.output
+    installInterruptHandlers()
+    let candidates: [Int64: [String]]
+    do {
+        candidates = try ExistingCopies.survey(folders, sizes: Set(sources.flatMap { $0.info.files.map(\.size) }),
+                                               cancelled: interruptRequested)
+    } catch let error as BTXError where error.exitCode == .notFound {
+        throw BTXError.notFound("--reuse-from: \(error.message)")
+    }
+    return try sources.map { source in
+        guard case .metainfo(let bytes) = source.source else { return source }
         let bar = ProgressBar(output: out, label: "matching")
         defer { bar.finish() }
         var found = source
-        found.reusing = try ExistingCopies.find(for: bytes, files: source.info.files, in: folders, staging: directory.state) { done, total in
-            bar.update(done: done, total: total)
-            return !interruptRequested()
+        do {
+            found.reusing = try ExistingCopies.find(for: bytes, files: source.info.files, candidates: candidates, staging: directory.state,
+                                                    wholeOnly: mode == .link) { done, total in
+                bar.update(done: done, total: total)
+                return !interruptRequested()
+            }
+        } catch let error as TorrentKitError where error.code == .cancelled {
+            throw BTXError(exitCode: interruptExitCode(), message: "add interrupted while matching files")
         }
         bar.finish()
-        let wanted = source.info.files.filter { $0.size > 0 }
-        let bytesFound = wanted.filter { found.reusing[$0.index] != nil }.reduce(Int64(0)) { $0 + $1.size }
         if !out.json && !out.quiet {
+            let wanted = source.info.files.filter { $0.size > 0 }
+            let bytesFound = wanted.filter { found.reusing[$0.index] != nil }.reduce(Int64(0)) { $0 + $1.size }
             out.line("\(source.info.name): \(found.reusing.count) of \(wanted.count) files found in \(folders.joined(separator: ", ")) "
                      + "(\(Units.bytes(bytesFound)))")
         }

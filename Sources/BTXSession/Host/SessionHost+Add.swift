@@ -59,14 +59,19 @@ extension SessionHost {
             options.filePriorities = try only.priorities(for: source.info.files)
         }
         let reuse = plan.reuse ?? reuseMode
-        var reused: [(String, JSON)]?
-        if !resumed, source.info.pieceCount > 0, let folder = options.savePath {
+        var copies: [PlacementJob.Copy] = []
+        // One in the session already (its resume data not saved yet) has its files libtorrent's.
+        if !resumed, reuse != .off, source.info.pieceCount > 0, registry.entry(hash: key) == nil, let folder = options.savePath {
             let skipped = Set(options.filePriorities.enumerated().filter { $0.element == 0 }.map(\.offset))
-            reused = placeExistingCopies(source.info.files, found: source.reusing, in: folder, mode: reuse, skipped: skipped,
-                                         entryName: source.info.name, key: key)
+            copies = copiesToPlace(source.info.files, found: source.reusing, in: folder, skipped: skipped)
         }
         // Into the queue from the start: none of them runs unless it may.
         options.autoManaged = queueing && !plan.paused
+        // It waits for its copies paused, and looks at its files once they are there (startPlacing).
+        if !copies.isEmpty {
+            options.paused = true
+            options.autoManaged = false
+        }
         let torrent: Torrent
         do {
             torrent = try session.add(what, options: options)
@@ -84,6 +89,7 @@ extension SessionHost {
         let entry = Tracked(torrent: torrent, name: source.info.name.isEmpty ? key : source.info.name, stateKey: key,
                             only: source.info.pieceCount > 0 ? nil : plan.only, settings: plan.settings)
         entry.savedPaused = plan.paused
+        if !copies.isEmpty { entry.pendingReuse = .placing }
         entry.addedHashes = (source.info.infoHashV1, source.info.infoHashV2)
         // An add's labels are the torrent's from now on, kept with what `set` chose, as is the link it follows.
         if !plan.settings.labels.isEmpty || destination != nil || source.follows != nil {
@@ -117,7 +123,7 @@ extension SessionHost {
                                  resumed: resumed, hasMetadata: status?.hasMetadata ?? false)
         reporter.added(entry.added)
         note("added", entry.added.objectFields?.filter { !["info_hash", "name"].contains($0.0) } ?? [], entry: entry)
-        if let reused { note("reused", reused, entry: entry) }
+        if !copies.isEmpty { startPlacing(entry, copies, mode: reuse) }
         return entry
     }
 
@@ -190,7 +196,7 @@ extension SessionHost {
             entry.follows = chosen.follows
             if let name = entry.settings.name { entry.name = name }
             if !chosen.isEmpty { try apply(entry.settings, to: entry) }
-            if queueing && !entry.savedPaused { try enqueue(entry) }
+            if queueing && !entry.savedPaused && !entry.awaitsCopies { try enqueue(entry) }
         } catch let error as BTXError {
             reporter.warning(name: entry.name, infoHash: entry.stateKey, "ignoring its settings: \(error.message)", once: false)
         } catch {

@@ -26,7 +26,8 @@ extension SessionHost {
             do {
                 // Offline it ran paused only so that nothing would start; a
                 // queued torrent is paused by the queue, not by its user.
-                let patch = policy.runsPaused || (queueing && entry.error == nil)
+                // Paused for copies being placed, it is not paused for its user either.
+                let patch = policy.runsPaused || (queueing && entry.error == nil) || entry.pendingReuse != nil
                 let data = patch ? try SavedTorrent.resumeData(data, paused: entry.savedPaused) : data
                 try directory.saveResumeData(data, for: infoHash)
                 ledger.written(torrent, pieces: pieces)
@@ -116,7 +117,7 @@ extension SessionHost {
             noteBlocked(torrent, address: address)
         case .fileCompleted(let torrent, let path):
             if let entry = entry(torrent) { note("file_completed", [("path", .string(path))], entry: entry) }
-            indexSoon(torrent)
+            indexSoon(torrent, path: path)
         case .scrapeReply(let torrent, let url), .scrapeFailed(let torrent, let url, _):
             trackerWaits.heard(torrent, url: url, scrape: true)
         default:
@@ -149,7 +150,7 @@ extension SessionHost {
         guard let entry = entry(status.torrent) else { return }
         let before = entry.lastStatus?.stateWord
         // Paused while checking, libtorrent may never say so (SessionHost+Reuse).
-        if case .whenPaused(_, duringCheck: true) = entry.pendingReuse, status.isPaused,
+        if case .whenPaused(_, duringCheck: true, _) = entry.pendingReuse, status.isPaused,
            ![.checkingFiles, .checkingResumeData].contains(status.state) {
             placeWhenPaused(entry)
         }
@@ -163,7 +164,8 @@ extension SessionHost {
         guard !entry.done, prioritiesBeforeNarrowing[status.torrent] == nil else { return }
         if status.isComplete && entry.completedAt == nil && !entry.checking {
             entry.completedAt = now
-            indexSoon(entry.torrent)
+            // Complete in its first status, a saved torrent was indexed when it completed.
+            if entry.statusVersion > 1 || !ledger.isResumed(status.torrent) { indexSoon(entry.torrent) }
             reporter.finished(status, seconds: now - started)
             note("finished", [("size", .int(status.totalSize)), ("seconds", .double(now - started))], entry: entry)
             requestSave(entry, onlyIfModified: false)

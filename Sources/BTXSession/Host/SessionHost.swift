@@ -70,8 +70,10 @@ public final class SessionHost {
     public var reuseMode = ReuseMode.default
     /// The v2 roots of the complete files held (SessionHost+Reuse).
     let rootIndex: FileRootIndex
-    /// Torrents whose complete files are to be indexed, and when.
-    var pendingIndexing: [Torrent: Double] = [:]
+    /// Copies being made for torrents waiting paused (SessionHost+Reuse).
+    var placements: [Torrent: PlacementJob] = [:]
+    /// Torrents whose complete files are to be indexed: when, and which (nil: every one).
+    var pendingIndexing: [Torrent: (due: Double, paths: Set<String>?)] = [:]
     public var blocklist = SessionBlocklist()
     /// The saved torrents being taken up (see SessionHost+Loading).
     var loading = SavedLoading()
@@ -246,6 +248,7 @@ public final class SessionHost {
         followAltSchedule()
         lookUpFollowedLinks(now: now)
         indexPendingFiles(now: now)
+        finishPlacements()
         if now - lastSave >= saveInterval {
             // libtorrent calls every torrent it loaded "modified": 5,000
             // resumed torrents would all be written (an fsync each) for nothing.
@@ -332,6 +335,7 @@ public final class SessionHost {
         onShutdown?()
         onShutdown = nil
         for client in Array(streams.keys) { endStream(client) }
+        cancelPlacements()
         server?.close()
         // A foreground add that finished waits for its hooks (each up to its
         // timeout); a session being stopped gives them a moment, then kills them.
@@ -346,7 +350,6 @@ public final class SessionHost {
         // full speed completed pieces faster than they were saved, and a
         // Ctrl-C waited for the rest of the download.
         try? session.pauseSession()
-        indexPendingFiles(now: monotonicSeconds(), all: true)
         try refreshStatuses()
         let unsaved = try ledger.finalSave(tracked.map(\.torrent), until: deadline, shown: { self.entry($0)?.saveView },
                                            refresh: refreshStatuses,
@@ -358,6 +361,9 @@ public final class SessionHost {
             reporter.warning(name: entry.name, infoHash: entry.stateKey,
                              "resume data not saved within 10 s; the next start resumes from the last save", once: false)
         }
+        // After the resume data, and for a second at most: an index entry lost only costs a download.
+        let now = monotonicSeconds()
+        indexPendingFiles(now: now, until: now + 1)
         if saveDHT, let state = try? session.dhtState(), !state.isEmpty {
             do {
                 try FileIO.writeAtomically(state, to: directory.dhtStatePath, replace: true, mode: 0o600)
@@ -395,6 +401,7 @@ public final class SessionHost {
 
     /// Forgets a removed torrent and its saved state.
     public func forget(_ entry: Tracked) {
+        placements.removeValue(forKey: entry.torrent)?.cancel()
         registry.forget(entry)
         ledger.forget(entry.torrent)
         documents.forget(entry.torrent, infoHash: entry.lastStatus?.infoHash ?? entry.stateKey)

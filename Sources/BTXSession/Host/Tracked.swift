@@ -56,8 +56,13 @@ extension SessionHost {
         var follows: FollowedLink?
         /// When its link is looked up next (monotonic seconds); nil while a lookup is under way.
         var followCheckAt: Double? = 0
-        /// A magnet added afresh: copies of its files are placed once its metadata comes (SessionHost+Reuse).
+        /// On its way to taking copies of its files.
         var pendingReuse: PendingReuse?
+        /// Paused while they are made.
+        var awaitsCopies: Bool {
+            if case .placing = pendingReuse { return true }
+            return false
+        }
 
         /// Finished with, by a session that ends when its torrents are: its
         /// seeding goal met and its data where it stays, or failed.
@@ -92,10 +97,15 @@ extension SessionHost {
     }
 }
 
-/// Where a magnet added afresh is on its way to taking copies of its files.
+/// Where a torrent added afresh is on its way to taking copies of its files
+/// (SessionHost+Reuse).
 enum PendingReuse {
+    /// A magnet, until its metadata comes.
     case onMetadata(ReuseMode)
     /// Paused so that libtorrent's writes end before the copies are placed;
     /// `duringCheck`: it was checking then, and had written nothing.
-    case whenPaused(ReuseMode, duringCheck: Bool)
+    /// `existing`: the files there when its metadata came.
+    case whenPaused(ReuseMode, duringCheck: Bool, existing: Set<String>)
+    /// Paused while the copies are made.
+    case placing
 }

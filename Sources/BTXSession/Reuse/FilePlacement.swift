@@ -10,13 +10,15 @@ public enum FilePlacement {
 
     /// Places `source` at `target`; nil when a file is there already and not `replacing`.
     @discardableResult
-    public static func place(_ source: String, at target: String, mode: ReuseMode, replacing: Bool = false) throws -> Made? {
+    /// `cancelled` is asked between chunks of a copy; true ends it with an error.
+    public static func place(_ source: String, at target: String, mode: ReuseMode, replacing: Bool = false,
+                             cancelled: () -> Bool = { false }) throws -> Made? {
         guard mode != .off, replacing || !FileIO.exists(target) else { return nil }
         let folder = target.contains("/") ? String(target[..<target.lastIndex(of: "/")!]) : "."
         try makeDirectories(folder.isEmpty ? "/" : folder, mode: 0o755)
         let temporary = folder + "/.btx-reuse-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { unlink(temporary) }
-        let made = try makeCopy(of: source, at: temporary, mode: mode)
+        let made = try makeCopy(of: source, at: temporary, mode: mode, cancelled: cancelled)
         if replacing {
             guard rename(temporary, target) == 0 else { throw FileIO.error(target, "place a copy at") }
             return made
@@ -28,6 +30,12 @@ public enum FilePlacement {
         return made
     }
 
+    /// A regular file of one name only: not a symlink, not hard-linked elsewhere.
+    public static func isLoneFile(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && st.st_nlink == 1
+    }
+
     /// One file under two names (or one name twice): nothing to place.
     public static func isSameFile(_ a: String, _ b: String) -> Bool {
         var first = stat(), second = stat()
@@ -35,7 +43,7 @@ public enum FilePlacement {
         return first.st_dev == second.st_dev && first.st_ino == second.st_ino
     }
 
-    private static func makeCopy(of source: String, at temporary: String, mode: ReuseMode) throws -> Made {
+    private static func makeCopy(of source: String, at temporary: String, mode: ReuseMode, cancelled: () -> Bool) throws -> Made {
         // A hard link is only to another filesystem's refusal away from a copy.
         if mode == .link, link(source, temporary) == 0 { return .link }
         let input = open(source, O_RDONLY | O_CLOEXEC)
@@ -45,14 +53,16 @@ public enum FilePlacement {
         guard output >= 0 else { throw FileIO.error(temporary, "write") }
         defer { close(output) }
         if mode == .reflink, btx_clone_file(input, output) == 0 { return .reflink }
-        try copyAll(from: input, to: output, source: source, target: temporary)
+        try copyAll(from: input, to: output, source: source, target: temporary, cancelled: cancelled)
         return .copy
     }
 
-    private static func copyAll(from input: Int32, to output: Int32, source: String, target: String) throws {
+    private static func copyAll(from input: Int32, to output: Int32, source: String, target: String, cancelled: () -> Bool) throws {
+        let stopped = BTXError.failure("the copy to \(target) was stopped")
         // copy_file_range stays in the kernel (and clones on filesystems that can).
         while true {
-            let n = Syscall.retrying { btx_copy_file_range(input, output, 1 << 30) }
+            if cancelled() { throw stopped }
+            let n = Syscall.retrying { btx_copy_file_range(input, output, 64 << 20) }
             if n == 0 { return }
             if n > 0 { continue }
             guard errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP else {
@@ -62,6 +72,7 @@ public enum FilePlacement {
         }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
+            if cancelled() { throw stopped }
             let n = Syscall.retrying { buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) } }
             if n < 0 { throw FileIO.error(source, "read") }
             if n == 0 { return }

@@ -26,7 +26,9 @@ public struct FileRootIndex {
     /// Notes the complete file at `path` as a copy of `root`, as it is now.
     public func record(root: String, path: String) throws {
         guard let copy = Self.copy(at: path) else { return }
-        let others = copies(of: root).filter { $0.path != path && Self.copy(at: $0.path) == $0 }
+        let known = copies(of: root)
+        if known.contains(copy) { return }
+        let others = known.filter { $0.path != path && Self.copy(at: $0.path) == $0 }
         try save(others + [copy], for: root)
     }
 
@@ -69,7 +71,9 @@ public struct FileRootIndex {
         }
         try makeDirectories(folder, mode: 0o700)
         let items = copies.map { JSON.object([("path", .string($0.path)), ("size", .int($0.size)), ("modified_ns", .int($0.modified))]) }
-        try FileIO.writeAtomically(Array(JSON.array(items).text.utf8), to: path(root), replace: true, mode: 0o600)
+        // Not fsync'd: 20,000 torrents completing at once wrote 20,000 of
+        // these, and an entry a crash loses costs a download, not data.
+        try FileIO.writeAtomically(Array(JSON.array(items).text.utf8), to: path(root), replace: true, mode: 0o600, durable: false)
     }
 
     private func path(_ root: String) -> String { folder + "/" + root }

@@ -79,7 +79,10 @@ public enum FileIO {
     /// Writes `bytes` so that `path` either keeps its old content or has all
     /// of the new: a temporary file in the same directory, fsync, then a
     /// rename (or a link, which fails instead of replacing, when `replace` is false).
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, replace: Bool, mode: mode_t = 0o644) throws {
+    /// `durable`: fsync'd before and after the rename; without, a crash may
+    /// leave the old file or an empty one, never a torn one.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, replace: Bool, mode: mode_t = 0o644,
+                                       durable: Bool = true) throws {
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         var template = Array((directory.isEmpty ? "/" : directory).utf8CString.dropLast()) + Array("/.btx-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
@@ -94,7 +97,7 @@ public enum FileIO {
             defer { close(fd) }
             if bytes.withUnsafeBytes({ Syscall.writeAll(fd, $0) }) != nil { throw error(path, "write") }
             fchmod(fd, mode & ~currentUmask())
-            guard fsync(fd) == 0 else { throw error(path, "write") }
+            guard !durable || fsync(fd) == 0 else { throw error(path, "write") }
         }
         if replace {
             guard rename(temporary, path) == 0 else { throw error(path, "write") }
@@ -106,6 +109,7 @@ public enum FileIO {
             unlink(temporary)
         }
         committed = true
+        guard durable else { return }
         let dirFD = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY)
         if dirFD >= 0 {
             fsync(dirFD)
