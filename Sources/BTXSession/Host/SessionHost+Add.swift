@@ -65,6 +65,8 @@ extension SessionHost {
             let skipped = Set(options.filePriorities.enumerated().filter { $0.element == 0 }.map(\.offset))
             copies = copiesToPlace(source.info.files, found: source.reusing, in: folder, skipped: skipped)
         }
+        var reusedAtOnce: [(String, JSON)]?
+        (copies, reusedAtOnce) = placeQuickly(copies, mode: reuse, entryName: source.info.name, key: key)
         // Into the queue from the start: none of them runs unless it may.
         options.autoManaged = queueing && !plan.paused
         // It waits for its copies paused, and looks at its files once they are there (startPlacing).
@@ -123,6 +125,7 @@ extension SessionHost {
                                  resumed: resumed, hasMetadata: status?.hasMetadata ?? false)
         reporter.added(entry.added)
         note("added", entry.added.objectFields?.filter { !["info_hash", "name"].contains($0.0) } ?? [], entry: entry)
+        if let reusedAtOnce { note("reused", reusedAtOnce, entry: entry) }
         if !copies.isEmpty { startPlacing(entry, copies, mode: reuse) }
         return entry
     }

@@ -304,6 +304,8 @@ extension SessionHost {
 
     func resume(_ entry: Tracked) throws {
         entry.savedPaused = false
+        // Resumed by its user before the pause for its copies took: it goes on without them.
+        if case .whenPaused = entry.pendingReuse { entry.pendingReuse = nil }
         // Offline it stays paused: only its saved state changes.
         if !policy.runsPaused {
             if queueing { try enqueue(entry) }

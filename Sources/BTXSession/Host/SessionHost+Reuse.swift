@@ -35,6 +35,46 @@ extension SessionHost {
         }
     }
 
+    /// Places at once what takes no time, before libtorrent first looks at
+    /// the torrent's files: clones, links, and byte copies of up to 64 MiB
+    /// in all. Returns the rest, for startPlacing, and the `reused` event's
+    /// data for what was placed.
+    func placeQuickly(_ copies: [PlacementJob.Copy], mode: ReuseMode, entryName: String, key: String)
+        -> (rest: [PlacementJob.Copy], reused: [(String, JSON)]?) {
+        var budget: Int64 = 64 << 20
+        var rest: [PlacementJob.Copy] = []
+        var outcome = PlacementJob.Outcome()
+        for copy in copies {
+            do {
+                guard let made = try FilePlacement.place(copy.source, at: copy.target, mode: mode, copyingAtMost: budget) else { continue }
+                if made == .copy { budget -= copy.size }
+                outcome.files += 1
+                outcome.bytes += copy.size
+                outcome.made.insert(made.rawValue)
+            } catch is FilePlacement.CopyTooLarge {
+                rest.append(copy)
+            } catch let error as BTXError {
+                outcome.failures.append((copy.source, error.message))
+            } catch {
+                outcome.failures.append((copy.source, "\(error)"))
+            }
+        }
+        return (rest, reused(outcome, entryName: entryName, key: key))
+    }
+
+    /// Says what was placed and what could not be; the `reused` event's data, nil for nothing placed.
+    private func reused(_ outcome: PlacementJob.Outcome, entryName: String, key: String) -> [(String, JSON)]? {
+        for failure in outcome.failures {
+            reporter.warning(name: entryName, infoHash: key, "not reusing \(failure.source): \(failure.message)", once: false)
+        }
+        guard outcome.files > 0 else { return nil }
+        let made = outcome.made.sorted()
+        reporter.diagnostic(name: entryName, infoHash: key,
+                            "\(outcome.files) file\(outcome.files == 1 ? "" : "s") (\(Units.bytes(outcome.bytes))) placed from "
+                            + "copies on disk (\(made.joined(separator: ", "))); checking them")
+        return [("files", .int(Int64(outcome.files))), ("bytes", .int(outcome.bytes)), ("made", .array(made.map(JSON.string)))]
+    }
+
     /// Starts making `copies` for the torrent, which waits paused meanwhile,
     /// then is checked again: libtorrent looked at its files when it was
     /// added (paused or not), and saw none of them.
@@ -56,19 +96,7 @@ extension SessionHost {
             guard let outcome = job.finished else { continue }
             placements[torrent] = nil
             guard let entry = entry(torrent), entry.awaitsCopies else { continue }
-            for failure in outcome.failures {
-                reporter.warning(name: entry.name, infoHash: entry.stateKey, "not reusing \(failure.source): \(failure.message)",
-                                 once: false)
-            }
-            var reused: [(String, JSON)]?
-            if outcome.files > 0 {
-                let made = outcome.made.sorted()
-                reporter.diagnostic(name: entry.name, infoHash: entry.stateKey,
-                                    "\(outcome.files) file\(outcome.files == 1 ? "" : "s") (\(Units.bytes(outcome.bytes))) placed from "
-                                    + "copies on disk (\(made.joined(separator: ", "))); checking them")
-                reused = [("files", .int(Int64(outcome.files))), ("bytes", .int(outcome.bytes)), ("made", .array(made.map(JSON.string)))]
-            }
-            goOn(entry, reused: reused)
+            goOn(entry, reused: reused(outcome, entryName: entry.name, key: entry.stateKey))
         }
     }
 

@@ -198,6 +198,8 @@ public final class SessionHost {
     /// foreground session whose torrents are all done) leaves that to the caller.
     public func tick(wait: Double = 0.25) throws -> TickResult {
         try step(wait: wait)
+        // Not only at the next poll of statuses: a torrent whose copies are made goes on at once.
+        finishPlacements()
         reloadOnHangup()
         if interruptRequested() || stopRequested {
             reporter.endProgress()
@@ -248,7 +250,6 @@ public final class SessionHost {
         followAltSchedule()
         lookUpFollowedLinks(now: now)
         indexPendingFiles(now: now)
-        finishPlacements()
         if now - lastSave >= saveInterval {
             // libtorrent calls every torrent it loaded "modified": 5,000
             // resumed torrents would all be written (an fsync each) for nothing.

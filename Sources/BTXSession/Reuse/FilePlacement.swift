@@ -8,17 +8,22 @@ import Glibc
 public enum FilePlacement {
     public enum Made: String { case reflink, link, copy }
 
-    /// Places `source` at `target`; nil when a file is there already and not `replacing`.
+    /// Thrown when the file would have to be copied byte by byte and is
+    /// larger than `copyingAtMost`: nothing was placed.
+    public struct CopyTooLarge: Error {}
+
+    /// Places `source` at `target`; nil when a file is there already and not
+    /// `replacing`. `cancelled` is asked between chunks of a copy; true ends
+    /// it with an error.
     @discardableResult
-    /// `cancelled` is asked between chunks of a copy; true ends it with an error.
     public static func place(_ source: String, at target: String, mode: ReuseMode, replacing: Bool = false,
-                             cancelled: () -> Bool = { false }) throws -> Made? {
+                             copyingAtMost limit: Int64 = .max, cancelled: () -> Bool = { false }) throws -> Made? {
         guard mode != .off, replacing || !FileIO.exists(target) else { return nil }
         let folder = target.contains("/") ? String(target[..<target.lastIndex(of: "/")!]) : "."
         try makeDirectories(folder.isEmpty ? "/" : folder, mode: 0o755)
         let temporary = folder + "/.btx-reuse-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { unlink(temporary) }
-        let made = try makeCopy(of: source, at: temporary, mode: mode, cancelled: cancelled)
+        let made = try makeCopy(of: source, at: temporary, mode: mode, limit: limit, cancelled: cancelled)
         if replacing {
             guard rename(temporary, target) == 0 else { throw FileIO.error(target, "place a copy at") }
             return made
@@ -43,7 +48,8 @@ public enum FilePlacement {
         return first.st_dev == second.st_dev && first.st_ino == second.st_ino
     }
 
-    private static func makeCopy(of source: String, at temporary: String, mode: ReuseMode, cancelled: () -> Bool) throws -> Made {
+    private static func makeCopy(of source: String, at temporary: String, mode: ReuseMode, limit: Int64,
+                                 cancelled: () -> Bool) throws -> Made {
         // A hard link is only to another filesystem's refusal away from a copy.
         if mode == .link, link(source, temporary) == 0 { return .link }
         let input = open(source, O_RDONLY | O_CLOEXEC)
@@ -53,6 +59,8 @@ public enum FilePlacement {
         guard output >= 0 else { throw FileIO.error(temporary, "write") }
         defer { close(output) }
         if mode == .reflink, btx_clone_file(input, output) == 0 { return .reflink }
+        var st = stat()
+        if fstat(input, &st) == 0, Int64(st.st_size) > limit { throw CopyTooLarge() }
         try copyAll(from: input, to: output, source: source, target: temporary, cancelled: cancelled)
         return .copy
     }
