@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A second hybrid torrent that shares a big file with one btx holds: how long
 # `btx add` takes to complete it when the file is taken from the copy on disk
-# (the v2 root index; a reflink where the filesystem clones, else a copy),
-# against downloading it from a loopback seeder (--reuse off), with cp of the
-# file as the floor. No anchor client reuses files: the download is the anchor.
+# (the v2 root index; a reflink where the filesystem clones, else a copy; or a
+# hard link), against downloading it from a loopback seeder (--reuse off), with
+# cp of the file as the floor. Either way libtorrent hash-checks the file. No
+# anchor client reuses files: the download is the anchor.
 #   bench/reuse.sh [SIZE_MIB]     (default 1024; RUNS=5)
 # BENCH_OUT=DIR also writes hyperfine's JSON there.
 set -euo pipefail
@@ -37,7 +38,8 @@ sync
 leech="$btx add -q --state-dir $work/leecher --listen 127.0.0.1:0 --no-dht -o $work/got --peer 127.0.0.1:$port $work/second.torrent"
 forget="$btx remove second --delete --state-dir $work/leecher >/dev/null 2>&1; rm -rf $work/got/second $work/copy.bin; sync"
 echo "# ${size_mib} MiB shared file + 1 MiB of its own, hybrid; $(nproc) cores; $runs runs"
-hyperfine -N --style basic --runs "$runs" --prepare "bash -c '$forget'" ${BENCH_OUT:+--export-json "$BENCH_OUT/reuse.json"} \
+hyperfine -N --style basic --warmup 1 --runs "$runs" --prepare "bash -c '$forget'" ${BENCH_OUT:+--export-json "$BENCH_OUT/reuse.json"} \
     -n "btx add, shared file from the copy held" "$leech" \
+    -n "btx add --reuse link" "$leech --reuse link" \
     -n "btx add --reuse off (downloads it)" "$leech --reuse off" \
     -n "cp of the shared file" "cp $work/got/first/shared.bin $work/copy.bin" 2>&1 | grep -v '^ *Range\|^ *$'
