@@ -79,11 +79,7 @@ public enum ExistingCopies {
     /// Regular files under `folder` on `device`, never through a symlinked folder.
     private static func walk(_ folder: String, device: dev_t, cancelled: () -> Bool, _ visit: (String, Int64) -> Void) throws {
         if cancelled() { throw BTXError(exitCode: interruptExitCode(), message: "interrupted while looking for files") }
-        guard let dir = opendir(folder) else { return }
-        defer { closedir(dir) }
-        while let item = readdir(dir) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name == "." || name == ".." { continue }
+        for name in directoryEntries(folder) {
             let path = joinPath(folder, name)
             var st = stat()
             guard lstat(path, &st) == 0 else { continue }
@@ -97,31 +93,21 @@ public enum ExistingCopies {
 
     /// Staging folders a killed btx left: those of processes gone.
     private static func sweepAbandoned(in staging: String) {
-        guard let dir = opendir(staging) else { return }
-        var abandoned: [String] = []
-        while let item = readdir(dir) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        for name in directoryEntries(staging) where name.hasPrefix(".btx-reuse-") {
             let parts = name.split(separator: "-")
-            guard name.hasPrefix(".btx-reuse-"), parts.count == 4, let pid = Int32(parts[2]),
-                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
-            abandoned.append(joinPath(staging, name))
+            guard parts.count == 4, let pid = Int32(parts[2]), kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            removeLinks(joinPath(staging, name))
         }
-        closedir(dir)
-        abandoned.forEach(removeLinks)
     }
 
     /// The staging folder: its symlinks and the folders made for them, never what they point at.
     private static func removeLinks(_ folder: String) {
-        guard let dir = opendir(folder) else { return }
-        while let item = readdir(dir) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name == "." || name == ".." { continue }
+        for name in directoryEntries(folder) {
             let path = joinPath(folder, name)
             var st = stat()
             guard lstat(path, &st) == 0 else { continue }
             if (st.st_mode & S_IFMT) == S_IFDIR { removeLinks(path) } else { unlink(path) }
         }
-        closedir(dir)
         rmdir(folder)
     }
 }
