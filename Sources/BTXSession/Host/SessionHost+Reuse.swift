@@ -84,7 +84,6 @@ extension SessionHost {
             entry.pendingReuse = .placing
         } catch {
             reporter.warning(name: entry.name, infoHash: entry.stateKey, "not reusing files on disk: \(error)", once: false)
-            entry.pendingReuse = .placing
             goOn(entry, reused: nil)
         }
     }
@@ -132,13 +131,14 @@ extension SessionHost {
         entry.pendingReuse = nil
         guard entry.error == nil, let status = try? session.status(entry.torrent), let files = try? session.files(entry.torrent) else { return }
         let wanted = files.filter { $0.priority > 0 }
-        guard !copiesToPlace(wanted, found: [:], in: status.savePath).isEmpty else { return }
-        let existing = Set(wanted.map { joinPath(status.savePath, $0.path) }.filter(FileIO.exists))
+        let copies = copiesToPlace(wanted, found: [:], in: status.savePath)
+        guard !copies.isEmpty else { return }
         if status.isPaused {
             // Paused by its user or the queue already: nothing is being written.
-            startPlacing(entry, copiesToPlace(wanted, found: [:], in: status.savePath), mode: mode)
+            startPlacing(entry, copies, mode: mode)
             return
         }
+        let existing = Set(wanted.map { joinPath(status.savePath, $0.path) }.filter(FileIO.exists))
         entry.pendingReuse = .whenPaused(mode, duringCheck: [.checkingFiles, .checkingResumeData].contains(status.state),
                                          existing: existing)
         try? unqueue(entry)

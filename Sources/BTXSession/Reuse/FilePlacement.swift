@@ -15,7 +15,6 @@ public enum FilePlacement {
     /// Places `source` at `target`; nil when a file is there already and not
     /// `replacing`. `cancelled` is asked between chunks of a copy; true ends
     /// it with an error.
-    @discardableResult
     public static func place(_ source: String, at target: String, mode: ReuseMode, replacing: Bool = false,
                              copyingAtMost limit: Int64 = .max, cancelled: () -> Bool = { false }) throws -> Made? {
         guard mode != .off, replacing || !FileIO.exists(target) else { return nil }
