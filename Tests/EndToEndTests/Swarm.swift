@@ -7,15 +7,18 @@ import TestSupport
 /// config file, so that path is exercised too).
 struct Peer {
     let state: String
+    /// 0 for any free port.
+    let port: Int
 
-    init(_ scratch: Scratch, _ name: String) throws {
+    init(_ scratch: Scratch, _ name: String, port: Int = 0) throws {
         state = scratch.path + "/" + name + "-state"
+        self.port = port
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         try Data("# test peer: loopback only\ndht = off\nlsd = off\nupnp = off\nnatpmp = off\n".utf8)
             .write(to: URL(fileURLWithPath: state + "/config"))
     }
 
-    var common: [String] { ["--state-dir", state, "--listen", "127.0.0.1:0", "--no-dht"] }
+    var common: [String] { ["--state-dir", state, "--listen", "127.0.0.1:\(port)", "--no-dht"] }
 
     /// Adds `lines` to its config file, then readable by its owner only (it may hold a password).
     func appendConfig(_ lines: String) throws {

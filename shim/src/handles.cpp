@@ -2,11 +2,14 @@
 #include "guard.hpp"
 #include "session.hpp"
 
+#include <libtorrent/extensions/smart_ban.hpp>
+#include <libtorrent/extensions/ut_metadata.hpp>
+#include <libtorrent/extensions/ut_pex.hpp>
 #include <libtorrent/hex.hpp>
 
 #include <algorithm>
 
-btx_torrent btx_session::track(lt::torrent_handle const& h) {
+btx_torrent btx_session::track(lt::torrent_handle const& h, bool plugged) {
     // A blocking call into libtorrent, so made before the lock: a batch on
     // libtorrent's thread may be waiting for the lock (btx_session_batch).
     lt::info_hash_t const hashes = h.info_hashes();
@@ -25,6 +28,7 @@ btx_torrent btx_session::track(lt::torrent_handle const& h) {
     slots_[slot].torrent = h;
     slots_[slot].generation += 1;
     slots_[slot].live = true;
+    slots_[slot].plugged = plugged;
     slots_[slot].run_start_downloaded = 0;
     slots_[slot].run_start_uploaded = 0;
     slots_[slot].size = -1;
@@ -177,3 +181,21 @@ std::string best_hash_hex(lt::info_hash_t const& hashes) {
 }
 
 }  // namespace btx
+
+std::vector<btx::plugin_maker> const& btx::peer_plugins() {
+    static std::vector<plugin_maker> const makers = {lt::create_ut_metadata_plugin, lt::create_ut_pex_plugin,
+                                                     lt::create_smart_ban_plugin};
+    return makers;
+}
+
+void btx_session::plug(lt::torrent_handle const& h) {
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        auto found = index_.find(h);
+        if (found == index_.end() || slots_[found->second].plugged) return;
+        slots_[found->second].plugged = true;
+    }
+    // Queued on libtorrent's thread ahead of whatever lets the torrent run.
+    lt::torrent_handle owned = h;
+    for (auto const& make : btx::peer_plugins()) owned.add_extension(make);
+}

@@ -78,6 +78,8 @@ int btx_torrent_set_flags(btx_session* session, btx_torrent torrent, uint32_t fl
             touched |= flag;
             if (flags & bit) set |= flag;
         }
+        // The queue may start it.
+        if (set & lt::torrent_flags::auto_managed) session->plug(h);
         h.set_flags(set, touched);
     });
 }

@@ -175,6 +175,8 @@ int btx_session_new(btx_setting const* settings, size_t num_settings,
         btx::require(out, "out");
         *out = nullptr;
         lt::session_params params;
+        // Each torrent gets them when it can run (btx_session::plug).
+        params.extensions.clear();
         lt::disk_io_constructor_type disk_io = lt::default_disk_io_constructor;
         for (size_t i = 0; settings != nullptr && i < num_settings; ++i)
             if (settings[i].name != nullptr && std::strcmp(settings[i].name, disk_io_setting) == 0)

@@ -125,11 +125,13 @@ int btx_torrent_add(btx_session* session, btx_add_params const* params, btx_torr
         if (!keep || params->download_limit > 0) atp.download_limit = limit(params->download_limit);
         if (!keep || params->upload_limit > 0) atp.upload_limit = limit(params->upload_limit);
 
+        bool const can_run = !(atp.flags & lt::torrent_flags::paused) || (atp.flags & lt::torrent_flags::auto_managed);
+        if (can_run) atp.extensions.assign(btx::peer_plugins().begin(), btx::peer_plugins().end());
         int64_t const downloaded = atp.total_downloaded, uploaded = atp.total_uploaded;
         lt::error_code ec;
         lt::torrent_handle const h = s.session.add_torrent(std::move(atp), ec);
         if (ec) throw lt::system_error(ec);
-        *out = s.track(h);
+        *out = s.track(h, can_run);
         s.start_run(h, downloaded, uploaded);
         return BTX_OK;
     });
@@ -188,6 +190,7 @@ void resume_run(btx_session& s, lt::torrent_handle const& h) {
     // (it would never download), other file errors in an error state.
     h.unset_flags(lt::torrent_flags::upload_mode);
     h.clear_error();
+    s.plug(h);
     h.resume();
     btx::redial_remembered_peers(s, h);
     lt::torrent_status const st = h.status({});
