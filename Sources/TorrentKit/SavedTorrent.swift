@@ -27,6 +27,19 @@ public struct SavedTorrent: Sendable {
         if !self.status.hasMetadata { btx_metainfo_free(metainfo) }
     }
 
+    /// Its status alone: a daemon taking up 100,000 saved torrents needs no
+    /// metainfo built for each only to be dropped.
+    public static func status(resumeData bytes: [UInt8]) throws -> TorrentStatus {
+        var status: UnsafeMutablePointer<btx_status>?
+        let count = bytes.count
+        _ = try (bytes.isEmpty ? [0] : bytes).withUnsafeBufferPointer { buffer in
+            try check(btx_resume_parse(buffer.baseAddress, count, 0, &status, nil))
+        }
+        guard let status else { throw TorrentKitError(.internal, "no status returned") }
+        defer { btx_status_free(status, 1) }
+        return TorrentStatus(status.pointee)
+    }
+
     /// The same resume data, saved as paused or not.
     public static func resumeData(_ bytes: [UInt8], paused: Bool) throws -> [UInt8] {
         var buffer: UnsafeMutablePointer<UInt8>?

@@ -1,11 +1,11 @@
 import CBTX
 
 extension Session {
-    /// Runs `body` on libtorrent's network thread, where each read of a
-    /// torrent (files, peers, trackers, status, piece map) costs no round
-    /// trip: reading thousands of torrents this way takes one hop instead of
-    /// thousands. `body` may only read, and networking waits while it runs,
-    /// so give it a few hundred torrents at a time.
+    /// Runs `body` on libtorrent's network thread, where each call about a
+    /// torrent (a read, an add) costs no round trip: reading or adding
+    /// thousands of torrents this way takes one hop instead of thousands.
+    /// Networking waits while it runs, so give it a few hundred torrents or
+    /// a few milliseconds at a time. A batch inside a batch runs in place.
     public func batch<T>(_ body: () throws -> T) throws -> T {
         var result: Result<T, Error>?
         try withoutActuallyEscaping({ result = Result { try body() } }) { run in

@@ -1,4 +1,4 @@
-// Reads of many torrents in one hop to libtorrent's network thread.
+// Calls about many torrents in one hop to libtorrent's network thread.
 //
 // Each torrent_handle read posts a call to that thread and sleeps until it
 // has run; libtorrent dispatches instead of posting when the caller already
@@ -22,6 +22,11 @@ int btx_session_batch(btx_session* session, void (*body)(void* context), void* c
         auto& s = btx::checked(session);
         btx::require(reinterpret_cast<void const*>(body), "body");
         auto const impl = s.session.native_handle();
+        // A batch within a batch: waiting for the thread it runs on would never end.
+        if (impl->get_context().get_executor().running_in_this_thread()) {
+            body(context);
+            return BTX_OK;
+        }
         std::mutex mutex;
         std::condition_variable ran;
         bool done = false;

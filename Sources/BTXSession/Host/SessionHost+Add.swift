@@ -36,7 +36,8 @@ extension SessionHost {
             resumed = true
             // One in the session already may be moving now: its files are libtorrent's.
             if registry.entry(hash: key) == nil,
-               let arrivedAt = settleInterruptedMove(chosen: try? directory.loadChosenSettings(key), resumeData: bytes, saved: saved) {
+               let arrivedAt = settleInterruptedMove(chosen: try? directory.loadChosenSettings(key), resumeData: bytes,
+                                                     saved: saved.status) {
                 options.savePath = arrivedAt
                 savedAt = saved.status.savePath
             }
@@ -135,35 +136,35 @@ extension SessionHost {
     func loadSaved(_ hash: String) -> (Torrent, paused: Bool)? {
         do {
             guard let bytes = try directory.loadResumeData(hash) else { return nil }
-            let saved = try SavedTorrent(resumeData: bytes)
+            let saved = try SavedTorrent.status(resumeData: bytes)
             var options = AddOptions()
             // Its data is whole at its destination: added there.
             // Read once for both; a damaged file is said by applyChosenSettings, which reads it again.
             let chosen = try? directory.loadChosenSettings(hash)
             options.savePath = settleInterruptedMove(chosen: chosen, resumeData: bytes, saved: saved)
-            options.paused = saved.status.isPaused || policy.runsPaused
-            options.autoManaged = queueing && !saved.status.isPaused
+            options.paused = saved.isPaused || policy.runsPaused
+            options.autoManaged = queueing && !saved.isPaused
             let torrent = try session.add(.resumeData(bytes), options: options)
             var settings = TorrentSettings()
             settings.seeding = SeedPolicy(seedForever: true)
             do {
                 if let goal = try directory.loadSeedGoal(hash) { settings.seeding = SeedPolicy(json: goal) }
             } catch {
-                reporter.warning(name: saved.status.name, infoHash: hash, "seeding with no goal: \(error)")
+                reporter.warning(name: saved.name, infoHash: hash, "seeding with no goal: \(error)")
             }
-            let entry = Tracked(torrent: torrent, name: saved.status.name, stateKey: hash, only: nil, settings: settings)
+            let entry = Tracked(torrent: torrent, name: saved.name, stateKey: hash, only: nil, settings: settings)
             // The same hash once, not twice: 80 bytes a torrent.
-            entry.addedHashes = (saved.status.infoHashV1 == hash ? hash : saved.status.infoHashV1,
-                                 saved.status.infoHashV2 == hash ? hash : saved.status.infoHashV2)
-            entry.savedPaused = saved.status.isPaused
+            entry.addedHashes = (saved.infoHashV1 == hash ? hash : saved.infoHashV1,
+                                 saved.infoHashV2 == hash ? hash : saved.infoHashV2)
+            entry.savedPaused = saved.isPaused
             entry.onComplete = onComplete
             applyChosenSettings(entry, loaded: chosen)
             // The seeding clock started when the torrent completed, not now.
-            if saved.status.completedTime > 0 {
-                entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.status.completedTime))
+            if saved.completedTime > 0 {
+                entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.completedTime))
             }
-            track(entry, resumedFrom: SaveSignature(saved.status))
-            if options.savePath != nil { arrived(entry, savedAt: saved.status.savePath) }
+            track(entry, resumedFrom: SaveSignature(saved))
+            if options.savePath != nil { arrived(entry, savedAt: saved.savePath) }
             return (torrent, options.paused)
         } catch {
             reporter.warning(name: nil, infoHash: hash, "could not resume \(directory.resumePath(hash)): \(error)")

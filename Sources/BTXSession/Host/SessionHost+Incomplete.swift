@@ -20,10 +20,10 @@ extension SessionHost {
     /// destination when the data is all there (its resume data may still
     /// name the incomplete folder: it is added at the destination), nil
     /// when it is to be added where its resume data says.
-    func settleInterruptedMove(chosen: ChosenSettings?, resumeData bytes: [UInt8], saved: SavedTorrent) -> String? {
-        guard let chosen, let destination = chosen.destination, chosen.moving == true, !saved.status.savePath.isEmpty,
+    func settleInterruptedMove(chosen: ChosenSettings?, resumeData bytes: [UInt8], saved: TorrentStatus) -> String? {
+        guard let chosen, let destination = chosen.destination, chosen.moving == true, !saved.savePath.isEmpty,
               let files = (try? SavedTorrent(resumeData: bytes, includeFiles: true))?.info?.files.map(\.path) else { return nil }
-        switch InterruptedMove.settle(files: files, source: saved.status.savePath, destination: destination) {
+        switch InterruptedMove.settle(files: files, source: saved.savePath, destination: destination) {
         case .atSource: return nil
         case .atDestination: return destination
         }

@@ -52,14 +52,20 @@ extension SessionHost {
         let now = monotonicSeconds()
         // One that never says it is checked (it failed meanwhile) does not hold a place for long.
         loading.checking = loading.checking.filter { now - $0.value < 2 }
-        while loading.cursor < loading.hashes.count && loading.checking.count < Self.loadWindow && monotonicSeconds() < deadline {
-            let hash = loading.hashes[loading.cursor]
-            loading.cursor += 1
-            // A resume file rewritten while the folder is read may be listed twice.
-            guard registry.entry(hash: hash) == nil else { continue }
-            // A paused torrent's resume data is checked only once it runs: it holds no place.
-            if let (torrent, paused) = loadSaved(hash), !paused { loading.checking[torrent] = now }
+        // On libtorrent's thread: each add made from here was a round trip
+        // to it, and loading 30,000 took 11.5 s instead of 6.5.
+        let addSome = {
+            while self.loading.cursor < self.loading.hashes.count && self.loading.checking.count < Self.loadWindow
+                    && monotonicSeconds() < deadline {
+                let hash = self.loading.hashes[self.loading.cursor]
+                self.loading.cursor += 1
+                // A resume file rewritten while the folder is read may be listed twice.
+                guard self.registry.entry(hash: hash) == nil else { continue }
+                // A paused torrent's resume data is checked only once it runs: it holds no place.
+                if let (torrent, paused) = self.loadSaved(hash), !paused { self.loading.checking[torrent] = now }
+            }
         }
+        if (try? session.batch(addSome)) == nil { addSome() }
         guard !isLoadingSaved else { return }
         loading.hashes = []
         loading.cursor = 0
