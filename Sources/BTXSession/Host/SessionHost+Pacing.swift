@@ -16,7 +16,7 @@ extension SessionHost {
         let wanted: SettingsProfile
         if !streams.isEmpty {
             wanted = .streaming
-        } else if tracked.contains(where: awaitsNamedPeer) {
+        } else if registry.dialingNamedPeers.values.contains(where: awaitsNamedPeer) {
             if namedPeerWaitStarted == nil { namedPeerWaitStarted = now }
             let delay = Self.redialDelay(waitedFor: now - (namedPeerWaitStarted ?? now))
             wanted = delay < 10 ? .redialing(seconds: delay) : .pacing
@@ -24,7 +24,7 @@ extension SessionHost {
             // (a refused connect counts as a failure, and three drop it) stays
             // one libtorrent dials.
             if wanted != pacing {
-                for entry in tracked where awaitsNamedPeer(entry) {
+                for entry in registry.dialingNamedPeers.values where awaitsNamedPeer(entry) {
                     for peer in entry.peers { try? session.connect(entry.torrent, to: peer) }
                 }
             }
@@ -38,7 +38,7 @@ extension SessionHost {
 
     /// Running, not done, told of peers by the user, and connected to none.
     private func awaitsNamedPeer(_ entry: Tracked) -> Bool {
-        guard !entry.done, !entry.peers.isEmpty, let status = entry.lastStatus else { return false }
+        guard entry.dialsNamedPeers, let status = entry.lastStatus else { return false }
         return status.peers == 0 && !status.isPaused
     }
 }

@@ -5,6 +5,7 @@ extension SessionHost {
     /// A save of a change its save signature does not show.
     func saveChange(_ entry: Tracked) {
         ledger.changed(entry.torrent)
+        registry.mayBeUnsaved(entry)
         requestSave(entry, onlyIfModified: false)
     }
 

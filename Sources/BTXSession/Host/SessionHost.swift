@@ -232,8 +232,7 @@ public final class SessionHost {
             // time runs on without a change.
             for status in try session.statusUpdates() { update(with: status, now: now) }
             try session.requestStatusUpdates()
-            for entry in tracked where entry.completedAt != nil
-                && (entry.settings.seeding.seconds != nil || entry.settings.seeding.idleSeconds != nil) {
+            for entry in Array(registry.withSeedingClocks.values) {
                 if let status = entry.lastStatus { update(with: status, now: now) }
             }
         } else {
@@ -253,7 +252,12 @@ public final class SessionHost {
         if now - lastSave >= saveInterval {
             // libtorrent calls every torrent it loaded "modified": 5,000
             // resumed torrents would all be written (an fsync each) for nothing.
-            for entry in tracked where !isSaved(entry) { requestSave(entry, onlyIfModified: true) }
+            // Only those whose status changed since they were last found saved.
+            var saved: [Tracked] = []
+            for entry in registry.maybeUnsaved.values {
+                if isSaved(entry) { saved.append(entry) } else { requestSave(entry, onlyIfModified: true) }
+            }
+            registry.saved(saved)
             lastSave = now
         }
         if reporter.showsProgress {

@@ -11,11 +11,34 @@ final class TorrentRegistry {
     /// whole hash (scripts, a following `btx add`) finds its torrent in one
     /// lookup, not by going through 5,000.
     private var byHash: [String: SessionHost.Tracked] = [:]
+    /// The few a tick looks at each second, kept apart: going through
+    /// 100,000 for them cost an idle daemon a share of a core.
+    private(set) var dialingNamedPeers: [ObjectIdentifier: SessionHost.Tracked] = [:]
+    private(set) var withSeedingClocks: [ObjectIdentifier: SessionHost.Tracked] = [:]
+    /// Its status or settings changed since its resume data was last found
+    /// to hold them all (SessionHost's periodic save).
+    private(set) var maybeUnsaved: [ObjectIdentifier: SessionHost.Tracked] = [:]
 
     func track(_ entry: SessionHost.Tracked) {
         all.append(entry)
         byTorrent[entry.torrent] = entry
         index(entry, under: [entry.stateKey, entry.addedHashes.v1, entry.addedHashes.v2])
+        entry.registry = self
+        watch(entry)
+        mayBeUnsaved(entry)
+    }
+
+    func mayBeUnsaved(_ entry: SessionHost.Tracked) { maybeUnsaved[ObjectIdentifier(entry)] = entry }
+
+    func saved(_ entries: [SessionHost.Tracked]) {
+        for entry in entries { maybeUnsaved[ObjectIdentifier(entry)] = nil }
+    }
+
+    /// Puts it on the short lists it belongs on now, and off the others.
+    func watch(_ entry: SessionHost.Tracked) {
+        let id = ObjectIdentifier(entry)
+        dialingNamedPeers[id] = entry.dialsNamedPeers ? entry : nil
+        withSeedingClocks[id] = entry.hasSeedingClock ? entry : nil
     }
 
     /// Also known by these hashes (a v2 magnet learns its v1 hash with the metadata).
@@ -26,6 +49,10 @@ final class TorrentRegistry {
     func forget(_ entry: SessionHost.Tracked) {
         all.removeAll { $0 === entry }
         byTorrent[entry.torrent] = nil
+        entry.registry = nil
+        dialingNamedPeers[ObjectIdentifier(entry)] = nil
+        withSeedingClocks[ObjectIdentifier(entry)] = nil
+        maybeUnsaved[ObjectIdentifier(entry)] = nil
         for hash in [entry.stateKey, entry.addedHashes.v1, entry.addedHashes.v2].compactMap({ $0 }) where byHash[hash] === entry {
             byHash[hash] = nil
         }

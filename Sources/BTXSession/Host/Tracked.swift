@@ -12,15 +12,20 @@ extension SessionHost {
         var addedHashes: (v1: String?, v2: String?) = (nil, nil)
         var only: FileSelection?
         /// In force: an add's per-run values over what `set` chose.
-        var settings: TorrentSettings { didSet { nameShown() } }
+        var settings: TorrentSettings {
+            didSet {
+                nameShown()
+                registry?.watch(self)
+            }
+        }
         /// --peer endpoints, dialled again on resume (libtorrent waits a
         /// minute before reconnecting a peer it dropped).
-        var peers: [String] = []
-        var completedAt: Double?
+        var peers: [String] = [] { didSet { registry?.watch(self) } }
+        var completedAt: Double? { didSet { registry?.watch(self) } }
         /// When it last uploaded (monotonic seconds), for an idle seeding goal.
         var uploadedAt: Double?
         var error: String?
-        var done = false
+        var done = false { didSet { registry?.watch(self) } }
         /// A verify is running: shown as "checking" from the request until
         /// libtorrent says the check is over, with no gap in between.
         var checking = false
@@ -29,6 +34,7 @@ extension SessionHost {
         var lastStatus: TorrentStatus? {
             didSet {
                 statusVersion &+= 1
+                registry?.mayBeUnsaved(self)
                 if lastStatus?.name != oldValue?.name { nameShown() }
             }
         }
@@ -62,6 +68,15 @@ extension SessionHost {
         var awaitsCopies: Bool {
             if case .placing = pendingReuse { return true }
             return false
+        }
+
+        /// The registry that keeps it on the short lists a tick goes through.
+        weak var registry: TorrentRegistry?
+        /// Waits for peers its user named: its pace is watched (SessionHost+Pacing).
+        var dialsNamedPeers: Bool { !done && !peers.isEmpty }
+        /// Complete, with a seeding goal in time: its clock runs without a status change.
+        var hasSeedingClock: Bool {
+            completedAt != nil && (settings.seeding.seconds != nil || settings.seeding.idleSeconds != nil)
         }
 
         /// Finished with, by a session that ends when its torrents are: its
