@@ -123,7 +123,7 @@ public struct SessionConfiguration: Sendable {
             ("send_buffer_watermark_factor", "150"),
             ("max_out_request_queue", "1500"),
             ("max_queued_disk_bytes", "\(16 << 20)"),
-            ("aio_threads", "\(max(4, 2 * Self.cores))"),
+            ("aio_threads", "\(Self.diskThreads)"),
             ("hashing_threads", "\(Self.cores)"),
             // libtorrent's listen() backlog is 5: a burst of dials (100
             // torrents added at once on the other side) overflowed it, and
@@ -200,6 +200,7 @@ public struct SessionConfiguration: Sendable {
     private func flag(_ on: Bool) -> String { on ? "1" : "0" }
 
     static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    static let diskThreads = max(4, 2 * cores)
 
     /// With a proxy, libtorrent 2.0 sends peer connections (uTP only through
     /// SOCKS5), trackers and web seeds through it, opens no TCP listen

@@ -25,6 +25,7 @@ extension SessionHost {
                 loading.hashes = only
             } else if mode == .daemon {
                 loading.listing = try SavedHashListing(directory, sweeping: true)
+                try? session.apply(.loadingSaved(true))
                 return
             } else {
                 loading.hashes = try directory.savedHashes()
@@ -67,6 +68,7 @@ extension SessionHost {
         }
         if (try? session.batch(addSome)) == nil { addSome() }
         guard !isLoadingSaved else { return }
+        try? session.apply(.loadingSaved(false))
         loading.hashes = []
         loading.cursor = 0
         loading.added = 0
