@@ -3,7 +3,7 @@ btx's daemon (its control socket), transmission-daemon (Transmission RPC) and
 qbittorrent-nox (Web API v2). Every one listens on 127.0.0.1 only, with DHT,
 LSD, UPnP, NAT-PMP and PEX off, and keeps its state in a folder of its own so
 that it can be stopped and started again over the same torrents."""
-import base64, fcntl, http.client, json, os, pty, socket, struct, subprocess, sys, termios, time
+import base64, glob, fcntl, http.client, json, os, pty, socket, struct, subprocess, sys, termios, time
 
 import libtorrent as lt
 
@@ -235,11 +235,12 @@ class TransmissionDaemon(Client):
             self._client().call("torrent-add", {"metainfo": base64.b64encode(open(path, "rb").read()).decode(),
                                                 "paused": True})
 
+    # The fields transmission-remote -l asks for.
+    listed_fields = ["error", "errorString", "eta", "id", "isFinished", "leftUntilDone", "name", "peersGettingFromUs",
+                     "peersSendingToUs", "rateDownload", "rateUpload", "sizeWhenDone", "status", "uploadRatio"]
+
     def list_all(self):
-        """The fields transmission-remote -l asks for."""
-        return self._client().call("torrent-get", {"fields": [
-            "error", "errorString", "eta", "id", "isFinished", "leftUntilDone", "name", "peersGettingFromUs",
-            "peersSendingToUs", "rateDownload", "rateUpload", "sizeWhenDone", "status", "uploadRatio"]}, raw=True)
+        return self._client().call("torrent-get", {"fields": self.listed_fields}, raw=True)
 
     def count(self, listing):
         return len(json.loads(listing)["arguments"]["torrents"])
@@ -299,6 +300,12 @@ class QBittorrentNox(Client):
 
     def list_all(self):
         return self.request("GET", "torrents/info")
+
+    def settle(self, count):
+        """qBittorrent writes each torrent's .fastresume after it lists it:
+        stopped before, it comes back without some and never lists them all."""
+        wait_until("qbittorrent-nox saving %d torrents" % count, lambda: len(glob.glob(
+            self.home + "/profile/**/BT_backup/*.fastresume", recursive=True)) >= count, seconds=600, step=0.2)
 
     def count(self, listing):
         return len(json.loads(listing))

@@ -16,15 +16,21 @@ their own interface, are stopped and started again, and are measured:
   first row and its last are read, median of RUNS;
 - stop: a clean stop until the process is gone.
 
+btx alone, after the idle figures (issue 31's other targets): the status of
+one torrent by hash and by name, `add --detach` of one more, and its RPC's
+torrent-get of every torrent (transmission-remote -l's fields: the first one,
+which fills the RPC's mirror, and the median of RUNS after it), with RSS
+once the mirror is full and the daemon idle again.
+
     bench/fleet.py [--clients btx,transmission-daemon,...] [--btx-only N,...] N [N ...]
                                                   (RUNS=5, IDLE_SECONDS=12)
 
 Sizes after --btx-only are measured for btx alone, to show that its cost per
 torrent stays flat as N grows. Writes BENCH_OUT/fleet.json."""
-import argparse, json, os, shutil, statistics, sys, tempfile, time
+import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clients import Btx, QBittorrentNox, TransmissionDaemon, cpu_seconds, make_torrents, rss_kib, wait_until
+from clients import Btx, QBittorrentNox, Transmission, TransmissionDaemon, cpu_seconds, free_port, make_torrents, rss_kib, wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BTX = os.path.realpath(os.environ.get("BTX", os.path.join(ROOT, ".build/release/btx")))
@@ -43,7 +49,42 @@ def empty_rss(client):
         client.stop()
 
 
-def measure(client, paths, base_kib):
+def timed(action):
+    begin = time.perf_counter()
+    action()
+    return time.perf_counter() - begin
+
+
+def btx_extras(client, listing, more):
+    """Issue 31's targets besides the ones every client is measured on."""
+    middle = json.loads(listing)["torrents"][len(json.loads(listing)["torrents"]) // 2]
+    one = lambda query: subprocess.run([client.btx, "status", query, "--json", "--state-dir", client.state], check=True,
+                                       stdout=subprocess.DEVNULL)
+    rpc = Transmission(client.rpc_port)
+    rpc_list = lambda: rpc.call("torrent-get", {"fields": TransmissionDaemon.listed_fields}, raw=True)
+    figures = {"one_seconds": [timed(lambda: one(middle["info_hash"])) for _ in range(RUNS)],
+               "one_by_name_seconds": [timed(lambda: one(middle["name"])) for _ in range(RUNS)],
+               "add_one_seconds": [timed(lambda: client.add([path])) for path in more],
+               "rpc_first_seconds": timed(rpc_list),
+               "rpc_list_seconds": [timed(rpc_list) for _ in range(RUNS)]}
+    listed = json.loads(rpc_list())["arguments"]["torrents"]
+    if len(listed) != len(json.loads(listing)["torrents"]) + len(more):
+        sys.exit("bench: btx's RPC lists %d torrents" % len(listed))
+    time.sleep(IDLE_SECONDS)  # past the daemon's trim of what the listings used
+    figures["rpc_rss_kib"] = rss_kib(client.pid)
+    return figures
+
+
+def print_extras(figures):
+    print("  %-20s status of one %5.1f ms (by name %5.1f ms)  add one more %5.1f ms  RPC torrent-get of all %6.1f ms "
+          "(first %6.1f ms; RSS then %5.0f MiB)" % ("", statistics.median(figures["one_seconds"]) * 1000,
+                                                 statistics.median(figures["one_by_name_seconds"]) * 1000,
+                                                 statistics.median(figures["add_one_seconds"]) * 1000,
+                                                 statistics.median(figures["rpc_list_seconds"]) * 1000,
+                                                 figures["rpc_first_seconds"] * 1000, figures["rpc_rss_kib"] / 1024), flush=True)
+
+
+def measure(client, paths, base_kib, more=()):
     count = len(paths)
     client.start()
     try:
@@ -52,6 +93,8 @@ def measure(client, paths, base_kib):
         client.add(paths)
         wait_until("%s holding %d torrents" % (client.name, count), lambda: client.loaded(count), step=0.2)
         added = time.monotonic() - started
+        if hasattr(client, "settle"):
+            client.settle(count)
         client.stop()
 
         started = time.monotonic()
@@ -77,6 +120,7 @@ def measure(client, paths, base_kib):
         time.sleep(IDLE_SECONDS)
         idle = (cpu_seconds(client.pid) - before) / IDLE_SECONDS * 100
         rss = rss_kib(client.pid)
+        extras = btx_extras(client, client.list_all(), more) if client.name == "btx" else {}
 
         started = time.monotonic()
         client.stop()
@@ -86,11 +130,13 @@ def measure(client, paths, base_kib):
     figures = {"torrents": count, "add_seconds": added, "answer_seconds": answer, "loaded_seconds": loaded,
                "list_seconds": lists, "rss_kib": rss, "listed_rss_kib": listed_kib, "empty_kib": base_kib,
                "bytes_per_torrent": (rss - base_kib) * 1024 / count, "idle_cpu_percent": idle, "stop_seconds": stop,
-               "table_seconds": tables}
+               "table_seconds": tables, **extras}
     print("  %-20s answer %6.2f s  loaded %6.2f s  list %7.1f ms  RSS %5.0f MiB (%5.1f KiB a torrent; %5.0f MiB just listed)  "
           "idle %4.1f%%  stop %5.2f s  (adding took %.0f s)"
           % (client.name, answer, loaded, statistics.median(lists) * 1000, rss / 1024, figures["bytes_per_torrent"] / 1024,
              listed_kib / 1024, idle, stop, added), flush=True)
+    if extras:
+        print_extras(extras)
     for kind, times in tables.items():
         print("  %-20s table on a %-8s first row %6.0f ms  all %6.0f ms" % (
             "", kind, statistics.median(t[0] for t in times) * 1000, statistics.median(t[1] for t in times) * 1000), flush=True)
@@ -107,8 +153,9 @@ def main():
     work = tempfile.mkdtemp(prefix="btx-bench-fleet.")
     results = []
     try:
-        paths = make_torrents(work, max(args.sizes + args.btx_only))
-        makers = [lambda home: Btx(BTX, home, work + "/data")]
+        paths = make_torrents(work, max(args.sizes + args.btx_only) + RUNS)
+        more, paths = paths[-RUNS:], paths[:-RUNS]
+        makers = [lambda home: Btx(BTX, home, work + "/data", rpc_port=free_port())]
         if "transmission-daemon" in args.clients:
             makers.append(lambda home: TransmissionDaemon(home, work + "/data"))
         if "qbittorrent-nox" in args.clients:
@@ -123,7 +170,7 @@ def main():
             for make in makers if count in args.sizes else makers[:1]:
                 home = work + "/state"
                 client = make(home)
-                results.append(dict(measure(client, paths[:count], bases[client.name]), client=client.name))
+                results.append(dict(measure(client, paths[:count], bases[client.name], more), client=client.name))
                 shutil.rmtree(home)
     finally:
         shutil.rmtree(work, ignore_errors=True)
