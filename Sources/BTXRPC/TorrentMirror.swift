@@ -5,8 +5,12 @@ import BTXSession
 /// request over 5,000 mostly idle torrents reads a few documents, not
 /// 5,000. Both APIs read torrents from here.
 final class TorrentMirror {
-    private var order: [String] = []
-    private var documents: [String: TorrentDocument] = [:]
+    /// Every torrent, in the order the session first showed them, handed
+    /// out as they are: a listing of 100,000 copied them into a fresh 60 MB
+    /// array each time, every page of it zeroed by the kernel first.
+    private(set) var all: [TorrentDocument] = []
+    /// Where each one is in `all`.
+    private var places: [String: Int] = [:]
     /// The session's revision at which each torrent last changed.
     private(set) var changedAt: [String: Int64] = [:]
     /// When (monotonic seconds) each torrent last changed: "recently active".
@@ -38,27 +42,37 @@ final class TorrentMirror {
         let now = monotonicSeconds()
         if full {
             let present = Set(changed.map(\.infoHash))
-            removed = order.filter { !present.contains($0) }
+            removed = all.map(\.infoHash).filter { !present.contains($0) }
             for hash in removed { removals.append((hash, latest, now)) }
-            order = []
-            documents = [:]
+            all = []
+            places = [:]
             changedAt = [:]
             changedTime = [:]
             filledAt = latest
         }
-        for hash in removed where documents[hash] != nil {
-            documents[hash] = nil
-            changedAt[hash] = nil
-            changedTime[hash] = nil
-            order.removeAll { $0 == hash }
-            removals.append((hash, latest, now))
+        let gone = Set(removed.filter { places[$0] != nil })
+        if !gone.isEmpty {
+            for hash in gone {
+                changedAt[hash] = nil
+                changedTime[hash] = nil
+                removals.append((hash, latest, now))
+            }
+            all.removeAll { gone.contains($0.infoHash) }
+            places = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($1.infoHash, $0) })
         }
         if removals.count > Self.keptRemovals { removals.removeFirst(removals.count - Self.keptRemovals) }
-        for document in changed {
+        if !removals.isEmpty && !changed.isEmpty {
             // Back (removed and added again): no longer gone.
-            removals.removeAll { $0.infoHash == document.infoHash }
-            if documents[document.infoHash] == nil { order.append(document.infoHash) }
-            documents[document.infoHash] = document
+            let back = Set(changed.map(\.infoHash))
+            removals.removeAll { back.contains($0.infoHash) }
+        }
+        for document in changed {
+            if let place = places[document.infoHash] {
+                all[place] = document
+            } else {
+                places[document.infoHash] = all.count
+                all.append(document)
+            }
             changedAt[document.infoHash] = latest
             changedTime[document.infoHash] = now
         }
@@ -66,10 +80,7 @@ final class TorrentMirror {
         return (changed, removed)
     }
 
-    /// Every torrent, in the order the session first showed them.
-    var all: [TorrentDocument] { order.compactMap { documents[$0] } }
-
-    func document(_ infoHash: String) -> TorrentDocument? { documents[infoHash] }
+    func document(_ infoHash: String) -> TorrentDocument? { places[infoHash].map { all[$0] } }
 
     /// Torrents removed after `since`; nil when that is further back than is remembered.
     /// Torrents removed in the last `seconds`.
