@@ -57,7 +57,8 @@ def timed(action):
 
 def btx_extras(client, listing, more):
     """Issue 31's targets besides the ones every client is measured on."""
-    middle = json.loads(listing)["torrents"][len(json.loads(listing)["torrents"]) // 2]
+    torrents = json.loads(listing)["torrents"]
+    middle = torrents[len(torrents) // 2]
     one = lambda query: subprocess.run([client.btx, "status", query, "--json", "--state-dir", client.state], check=True,
                                        stdout=subprocess.DEVNULL)
     rpc = Transmission(client.rpc_port)
@@ -68,7 +69,7 @@ def btx_extras(client, listing, more):
                "rpc_first_seconds": timed(rpc_list),
                "rpc_list_seconds": [timed(rpc_list) for _ in range(RUNS)]}
     listed = json.loads(rpc_list())["arguments"]["torrents"]
-    if len(listed) != len(json.loads(listing)["torrents"]) + len(more):
+    if len(listed) != len(torrents) + len(more):
         sys.exit("bench: btx's RPC lists %d torrents" % len(listed))
     time.sleep(IDLE_SECONDS)  # past the daemon's trim of what the listings used
     figures["rpc_rss_kib"] = rss_kib(client.pid)

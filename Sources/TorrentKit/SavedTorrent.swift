@@ -10,18 +10,13 @@ public struct SavedTorrent: Sendable {
 
     /// With `includeFiles`, `info.files` carries each file's saved progress and priority.
     public init(resumeData bytes: [UInt8], includeFiles: Bool = false) throws {
-        var status: UnsafeMutablePointer<btx_status>?
         var metainfo: UnsafeMutablePointer<btx_metainfo>?
-        let count = bytes.count
-        _ = try (bytes.isEmpty ? [0] : bytes).withUnsafeBufferPointer { buffer in
-            try check(btx_resume_parse(buffer.baseAddress, count, includeFiles ? 1 : 0, &status, &metainfo))
-        }
-        guard let status else {
+        do {
+            status = try Self.parse(bytes, includeFiles: includeFiles, metainfo: &metainfo)
+        } catch {
             btx_metainfo_free(metainfo)
-            throw TorrentKitError(.internal, "no status returned")
+            throw error
         }
-        self.status = TorrentStatus(status.pointee)
-        btx_status_free(status, 1)
         // TorrentInfo(taking:) frees the metainfo, also when it throws.
         info = self.status.hasMetadata ? try TorrentInfo(taking: metainfo) : nil
         if !self.status.hasMetadata { btx_metainfo_free(metainfo) }
@@ -30,10 +25,16 @@ public struct SavedTorrent: Sendable {
     /// Its status alone: a daemon taking up 100,000 saved torrents needs no
     /// metainfo built for each only to be dropped.
     public static func status(resumeData bytes: [UInt8]) throws -> TorrentStatus {
+        try parse(bytes, includeFiles: false, metainfo: nil)
+    }
+
+    /// The status the resume data holds; its metainfo too, into `metainfo` when given.
+    private static func parse(_ bytes: [UInt8], includeFiles: Bool,
+                              metainfo: UnsafeMutablePointer<UnsafeMutablePointer<btx_metainfo>?>?) throws -> TorrentStatus {
         var status: UnsafeMutablePointer<btx_status>?
         let count = bytes.count
         _ = try (bytes.isEmpty ? [0] : bytes).withUnsafeBufferPointer { buffer in
-            try check(btx_resume_parse(buffer.baseAddress, count, 0, &status, nil))
+            try check(btx_resume_parse(buffer.baseAddress, count, includeFiles ? 1 : 0, &status, metainfo))
         }
         guard let status else { throw TorrentKitError(.internal, "no status returned") }
         defer { btx_status_free(status, 1) }

@@ -46,17 +46,9 @@ extension SessionHost {
         var outcome = PlacementJob.Outcome()
         for copy in copies {
             do {
-                guard let made = try FilePlacement.place(copy.source, at: copy.target, mode: mode, copyingAtMost: budget) else { continue }
-                if made == .copy { budget -= copy.size }
-                outcome.files += 1
-                outcome.bytes += copy.size
-                outcome.made.insert(made.rawValue)
-            } catch is FilePlacement.CopyTooLarge {
-                rest.append(copy)
-            } catch let error as BTXError {
-                outcome.failures.append((copy.source, error.message))
+                if try outcome.place(copy, mode: mode, copyingAtMost: budget) == .copy { budget -= copy.size }
             } catch {
-                outcome.failures.append((copy.source, "\(error)"))
+                rest.append(copy)  // too large to copy now
             }
         }
         return (rest, reused(outcome, entryName: entryName, key: key))

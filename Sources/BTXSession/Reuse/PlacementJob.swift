@@ -16,6 +16,27 @@ final class PlacementJob: @unchecked Sendable {
         var made = Set<String>()
         /// Sources that could not be placed, and why.
         var failures: [(source: String, message: String)] = []
+
+        /// Places `copy` (see FilePlacement.place) and notes what came of
+        /// it. Only CopyTooLarge is thrown: nothing was placed, nor failed.
+        mutating func place(_ copy: Copy, mode: ReuseMode, replacing: Bool = false, copyingAtMost limit: Int64 = .max,
+                            cancelled: () -> Bool = { false }) throws -> FilePlacement.Made? {
+            do {
+                guard let how = try FilePlacement.place(copy.source, at: copy.target, mode: mode, replacing: replacing,
+                                                        copyingAtMost: limit, cancelled: cancelled) else { return nil }
+                files += 1
+                bytes += copy.size
+                made.insert(how.rawValue)
+                return how
+            } catch let tooLarge as FilePlacement.CopyTooLarge {
+                throw tooLarge
+            } catch let error as BTXError {
+                failures.append((copy.source, error.message))
+            } catch {
+                failures.append((copy.source, "\(error)"))
+            }
+            return nil
+        }
     }
 
     private var mutex = pthread_mutex_t()
@@ -27,18 +48,8 @@ final class PlacementJob: @unchecked Sendable {
         try startThread { [self] in
             var made = Outcome()
             for copy in copies where !isCancelled {
-                do {
-                    if let how = try FilePlacement.place(copy.source, at: copy.target, mode: mode,
-                                                         replacing: replacing.contains(copy.target), cancelled: { self.isCancelled }) {
-                        made.files += 1
-                        made.bytes += copy.size
-                        made.made.insert(how.rawValue)
-                    }
-                } catch let error as BTXError {
-                    made.failures.append((copy.source, error.message))
-                } catch {
-                    made.failures.append((copy.source, "\(error)"))
-                }
+                // No size limit: CopyTooLarge never comes.
+                _ = try? made.place(copy, mode: mode, replacing: replacing.contains(copy.target), cancelled: { self.isCancelled })
             }
             locked { outcome = made }
         }
