@@ -82,7 +82,7 @@ $(FUZZ_BUILD)/bencode: fuzz/BencodeFuzz.swift Sources/TorrentKit/Bencode.swift
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -O -module-name FuzzBencode $^ -o $@
 
-$(FUZZ_BUILD)/control: fuzz/ControlFuzz.swift Sources/BTXSession/Support/JSON.swift Sources/BTXSession/Support/JSONParser.swift Sources/BTXSession/Support/Encoding.swift
+$(FUZZ_BUILD)/control: fuzz/ControlFuzz.swift $(addprefix Sources/BTXSession/Support/,JSON.swift JSONParser.swift JSONScanner.swift Encoding.swift)
 	@echo "  SWIFTC $@"
 	@$(FUZZ_SWIFTC) $(FUZZ_SWIFTFLAGS) -O -module-name FuzzControl $^ -o $@
 

@@ -34,8 +34,8 @@ final class TorrentMirror {
             switch part {
             case .member(key: "revision", let value): latest = value.intValue ?? 0
             case .member(key: "full", let value): full = value.boolValue ?? false
-            case .item(key: "torrents", let value): changed.append(try TorrentDocument(json: value))
-            case .item(key: "removed", let value): value.stringValue.map { removed.append($0) }
+            case .item(key: "torrents", let text): changed.append(try TorrentDocument(text: text))
+            case .item(key: "removed", let text): try JSON(parsing: text).stringValue.map { removed.append($0) }
             default: break
             }
         }

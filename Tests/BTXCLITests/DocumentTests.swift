@@ -24,6 +24,8 @@ final class DocumentTests: XCTestCase {
 
     func testEveryDocumentReadsBackWhatItWritesAndFollowsItsContract() throws {
         try roundTrip(Self.torrent, TorrentDocument.init(json:), \.json, contract: TorrentDocument.contract)
+        XCTAssertEqual(try Array(Self.torrent.utf8).withUnsafeBytes(TorrentDocument.init(text:)),
+                       try TorrentDocument(json: JSON(parsing: Self.torrent)), "read from its text in place")
         try roundTrip(Self.peer, PeerDocument.init(json:), \.json, contract: PeerDocument.contract)
         try roundTrip(Self.file, FileDocument.init(json:), \.json, contract: FileDocument.contract)
         try roundTrip(Self.tracker, TrackerDocument.init(json:), \.json, contract: TrackerDocument.contract)

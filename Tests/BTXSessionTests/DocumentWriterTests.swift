@@ -37,6 +37,7 @@ final class DocumentWriterTests: XCTestCase {
             if let pieceMap { fields.append(("piece_map", pieceMap)) }
             let expected = JSON.object(fields).bytes
             let document = try TorrentDocument(json: try JSON(parsing: expected))
+            XCTAssertEqual(try expected.withUnsafeBytes(TorrentDocument.init(text:)), document, "read from its text in place")
             var written: [UInt8] = []
             document.write(into: &written)
             XCTAssertEqual(String(decoding: written, as: UTF8.self), String(decoding: expected, as: UTF8.self))

@@ -21,7 +21,7 @@ final class JSONMemberStreamTests: XCTestCase {
                 try stream.feed(piece) { part in
                     switch part {
                     case .member(let key, let value): seen.append("member \(key) \(String(decoding: value.bytes, as: UTF8.self))")
-                    case .item(let key, let value): seen.append("item \(key) \(String(decoding: value.bytes, as: UTF8.self))")
+                    case .item(let key, let text): seen.append("item \(key) \(String(decoding: try JSON(parsing: text).bytes, as: UTF8.self))")
                     }
                 }
             }

@@ -72,6 +72,9 @@ private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) t
     guard let client else {
         return statusLines(invocation, directory, try statusDocuments(invocation, directory, nil)).forEach(print)
     }
+    // Rows go out 64 KiB at a time, not a write a line: a terminal's stdout
+    // is line-buffered, and 100,000 writes to a tty took a second.
+    setvbuf(stdout, nil, _IOFBF, 1 << 16)
     var table = StatusTable(out, named: !invocation.arguments.isEmpty, printingRows: print)
     try streamStatus(invocation, client) { table.know($0) } document: { table.add($0) }
     table.finish(notes: altSpeedsNote(invocation, client)).forEach(print)
@@ -85,7 +88,7 @@ private func streamStatus(_ invocation: Invocation, _ client: SessionChannel, co
     try client.stream(.status, statusParams(invocation) + [("overview", .bool(true))]) { part in
         switch part {
         case .member(key: "overview", let value): StatusTable.Columns(overview: value).map(columns)
-        case .item(key: "torrents", let value): document(try TorrentDocument(json: value))
+        case .item(key: "torrents", let text): document(try TorrentDocument(text: text))
         default: break
         }
     }

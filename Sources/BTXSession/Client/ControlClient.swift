@@ -88,7 +88,11 @@ public final class ControlClient {
         // last one seen so far is the result's.
         var held: UInt8?
         func pass(_ bytes: ArraySlice<UInt8>) throws -> Bool {
-            guard let newline = bytes.firstIndex(of: 0x0A) else {
+            // memchr: a byte-at-a-time search was a tenth of a table of 100,000.
+            let found = bytes.withUnsafeBytes { raw in
+                raw.baseAddress.flatMap { base in memchr(base, 0x0A, raw.count).map { $0 - UnsafeMutableRawPointer(mutating: base) } }
+            }
+            guard let newline = found.map({ bytes.startIndex + $0 }) else {
                 guard let last = bytes.last else { return false }
                 if let held { withUnsafeBytes(of: held) { sink($0) } }
                 bytes.dropLast().withUnsafeBytes(sink)

@@ -57,7 +57,7 @@ public struct FileDocument: Equatable {
         size = try r.int("size")
         offset = try r.int("offset")
         // Absent from a daemon older than roots: none.
-        root = r.has("root") ? try r.optionalString("root") : nil
+        root = try r.has("root") ? try r.optionalString("root") : nil
         // A .torrent file's files have none of these.
         guard json["done"] != nil else { return }
         progress = Progress(done: try r.int("done"), fraction: try r.double("progress"), priority: try r.string("priority"))

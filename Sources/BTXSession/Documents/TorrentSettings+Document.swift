@@ -18,8 +18,14 @@ extension TorrentSettings {
         out.byte(UInt8(ascii: "}"))
     }
 
+    static let documentKind = "settings document"
+
     public init(json: JSON) throws {
-        var r = try DocumentReader(json, "settings document")
+        var r = try DocumentReader(json, Self.documentKind)
+        try self.init(reading: &r)
+    }
+
+    init(reading r: inout DocumentReader) throws {
         self.init()
         maxDown = try r.optionalInt("max_down") ?? 0
         maxUp = try r.optionalInt("max_up") ?? 0
@@ -30,7 +36,7 @@ extension TorrentSettings {
         uploadOnly = try r.bool("upload_only")
         // Absent from a daemon older than idle goals: none.
         seeding = SeedPolicy(seedForever: try r.bool("seed"), ratio: try r.optionalDouble("seed_ratio"),
-                             seconds: try r.optionalInt("seed_time"), idleSeconds: r.has("seed_idle") ? try r.optionalInt("seed_idle") : nil)
+                             seconds: try r.optionalInt("seed_time"), idleSeconds: try r.has("seed_idle") ? try r.optionalInt("seed_idle") : nil)
     }
 
     static let contract = JSONObject(name: "SETTINGS", fields: [

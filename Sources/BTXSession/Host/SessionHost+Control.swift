@@ -204,20 +204,40 @@ extension SessionHost {
         let pieceSize = 1 << 17
         var next = 0
         var first = true
-        return JSONProducer { [weak self] in
-            guard let self else { return nil }
-            var piece: [UInt8] = []
-            while next < entries.count, piece.count < pieceSize - 4096 {
+        // The host is named, not captured: a reply still pending holds no host that has gone.
+        func nextDocument(of host: SessionHost) -> TorrentDocument? {
+            while next < entries.count {
                 let entry = entries[next]
                 next += 1
-                guard let status = entry.lastStatus else { continue }
-                if piece.isEmpty { piece.reserveCapacity(pieceSize) }
-                // Items of one array across pieces: each but the very first follows a comma.
-                if !first { piece.append(UInt8(ascii: ",")) }
-                first = false
-                shownDocument(status, entry, pieceMaps).write(into: &piece)
+                if let status = entry.lastStatus { return host.shownDocument(status, entry, pieceMaps) }
             }
-            return piece.isEmpty ? nil : piece
+            return nil
+        }
+        return JSONProducer { [weak self] in
+            guard let self, next < entries.count else { return nil }
+            var alone: [UInt8]?
+            let piece = JSONWriter.piece(capacity: pieceSize) { out in
+                while let document = nextDocument(of: self) {
+                    // Items of one array across pieces: each but the very first follows a comma.
+                    let bound = document.bound + 1
+                    guard out.room >= bound else {
+                        // Made again for the next piece (one in a hundred), not carried over: a copy each cost more.
+                        next -= 1
+                        guard out.room == pieceSize else { return }
+                        // Alone bigger than a piece (a piece map of a million pieces): sent as it is written.
+                        var whole: [UInt8] = first ? [] : [UInt8(ascii: ",")]
+                        document.write(into: &whole)
+                        next += 1
+                        first = false
+                        alone = whole
+                        return
+                    }
+                    if !first { out.byte(UInt8(ascii: ",")) }
+                    first = false
+                    document.write(to: &out)
+                }
+            }
+            return alone ?? piece
         }
     }
 

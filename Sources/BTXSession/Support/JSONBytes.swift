@@ -17,6 +17,20 @@ struct JSONWriter {
         }
     }
 
+    /// A new array of at most `capacity` bytes, written in place by
+    /// `write`: a status of 100,000 is sent as pieces made this way, each
+    /// document written where it is sent from.
+    static func piece(capacity: Int, _ write: (inout JSONWriter) -> Void) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            var writer = JSONWriter(position: buffer.baseAddress!, end: buffer.baseAddress! + capacity)
+            write(&writer)
+            count = writer.position - buffer.baseAddress!
+        }
+    }
+
+    /// The bytes still free.
+    var room: Int { end - position }
+
     /// The most bytes `text` takes written as a string (every byte escaped as \u00XX, and its quotes) or as null.
     static func bound(_ text: String?) -> Int { text.map { 6 * $0.utf8.count + 2 } ?? 4 }
 
@@ -30,13 +44,22 @@ struct JSONWriter {
         position += 1
     }
 
-    /// `"key":`, after a comma unless it is the object's first.
+    /// `"key":`, after a comma unless it is the object's first; checked
+    /// against the bound once, not byte by byte (a tenth of a status of all).
     mutating func key(_ key: StaticString, first: Bool = false) {
-        if !first { byte(UInt8(ascii: ",")) }
-        byte(UInt8(ascii: "\""))
-        raw(key)
-        byte(UInt8(ascii: "\""))
-        byte(UInt8(ascii: ":"))
+        let count = key.utf8CodeUnitCount
+        precondition(end - position >= count + 4, "JSONWriter: past its bound")
+        var at = position
+        if !first {
+            at.pointee = UInt8(ascii: ",")
+            at += 1
+        }
+        at.pointee = UInt8(ascii: "\"")
+        Self.copy(key.utf8Start, to: at + 1, count: count)
+        at += count + 1
+        at.pointee = UInt8(ascii: "\"")
+        (at + 1).pointee = UInt8(ascii: ":")
+        position = at + 2
     }
 
     mutating func null() { raw("null") }
@@ -96,8 +119,33 @@ struct JSONWriter {
     private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
         precondition(end - position >= bytes.count, "JSONWriter: past its bound")
         guard let base = bytes.baseAddress else { return }
-        position.update(from: base, count: bytes.count)
+        Self.copy(base, to: position, count: bytes.count)
         position += bytes.count
+    }
+
+    /// Keys and hashes are short: copied with a few loads and stores, not a
+    /// call to memmove each (a fifth of a status of all, 40 calls a document).
+    @inline(__always)
+    private static func copy(_ source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count: Int) {
+        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
+        switch count {
+        case 16...32:
+            let head = from.loadUnaligned(as: SIMD16<UInt8>.self), tail = from.loadUnaligned(fromByteOffset: count - 16, as: SIMD16<UInt8>.self)
+            to.storeBytes(of: head, as: SIMD16<UInt8>.self)
+            to.storeBytes(of: tail, toByteOffset: count - 16, as: SIMD16<UInt8>.self)
+        case 8..<16:
+            let head = from.loadUnaligned(as: UInt64.self), tail = from.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            to.storeBytes(of: head, as: UInt64.self)
+            to.storeBytes(of: tail, toByteOffset: count - 8, as: UInt64.self)
+        case 4..<8:
+            let head = from.loadUnaligned(as: UInt32.self), tail = from.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+            to.storeBytes(of: head, as: UInt32.self)
+            to.storeBytes(of: tail, toByteOffset: count - 4, as: UInt32.self)
+        case 0..<4:
+            for i in 0..<count { target[i] = source[i] }
+        default:
+            target.update(from: source, count: count)
+        }
     }
 }
 

@@ -4,8 +4,10 @@
 public struct JSONMemberStream {
     public enum Part {
         case member(key: String, value: JSON)
-        /// One item of the array that is the value of `key`.
-        case item(key: String, value: JSON)
+        /// One item of the array that is the value of `key`, as its text:
+        /// read in place (TorrentDocument(text:)) or parsed (JSON(parsing:)),
+        /// valid only while the handler runs.
+        case item(key: String, text: UnsafeRawBufferPointer)
     }
 
     private enum Phase { case start, key, colon, value, item, afterValue, done }
@@ -41,6 +43,11 @@ public struct JSONMemberStream {
             take(upTo: index)
             collecting = false
             return try JSON(parsing: bytes)
+        }
+        func endItem(at index: Int) -> [UInt8] {
+            take(upTo: index)
+            collecting = false
+            return bytes
         }
         while i < count {
             // Most bytes lie inside a value, where only quotes, escapes and
@@ -123,14 +130,13 @@ public struct JSONMemberStream {
                         if byte != UInt8(ascii: ",") { depth -= 1 }
                         break
                     }
-                    let value = try end(at: i)
                     if phase == .value {
-                        try handle(.member(key: key, value: value))
+                        try handle(.member(key: key, value: try end(at: i)))
                         guard byte != UInt8(ascii: "]") else { throw Self.malformed }
                         phase = byte == UInt8(ascii: ",") ? .key : .done
                         if phase == .done { depth = 0 }
                     } else {
-                        try handle(.item(key: key, value: value))
+                        try endItem(at: i).withUnsafeBytes { try handle(.item(key: key, text: $0)) }
                         guard byte != UInt8(ascii: "}") else { throw Self.malformed }
                         if byte == UInt8(ascii: "]") {
                             depth = 1

@@ -7,6 +7,10 @@ extension JSON {
         try self.init(parsing: Array(text.utf8))
     }
 
+    public init(parsing text: UnsafeRawBufferPointer) throws {
+        try self.init(parsing: Array(text))
+    }
+
     /// Every string in it must be UTF-8.
     public init(parsing bytes: [UInt8]) throws {
         var parser = Parser(bytes: bytes)
