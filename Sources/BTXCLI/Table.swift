@@ -67,11 +67,35 @@ extension Output {
     func tableLines(_ columns: [TableColumn], _ rows: [[TableCell]]) -> [String] {
         // Escaped before they are measured and before tabs separate them: "\t" in a name is two characters.
         guard let width else { return rows.map(Self.scriptLine) }
-        let header = columns.map { TerminalText.escaped($0.title) }
-        let cells = rows.map { $0.map { TerminalText.escaped($0.shown) } }
-        // One column short of the edge: a full last column makes some terminals wrap.
+        let cells = rows.map(TableLayout.cells)
+        let layout = TableLayout(columns, sizedBy: cells, width: width)
+        return [bold(layout.header)] + cells.map(layout.line)
+    }
+}
+
+/// Where a terminal table's columns stand: which are shown and how wide,
+/// from the rows it was sized by. A row sized by none (a status of
+/// 100,000, sized by its first rows and printed as the rest arrive) is
+/// fitted the same way, a cell too wide cut.
+struct TableLayout {
+    private let columns: [TableColumn]
+    private let shown: [Int]
+    private let widths: [Int]
+    /// One column short of the edge: a full last column makes some terminals wrap.
+    private let limit: Int
+    private(set) var header: String
+
+    /// A row's cells as a terminal shows them, escaped.
+    static func cells(_ row: [TableCell]) -> [String] { row.map { TerminalText.escaped($0.shown) } }
+
+    /// `fill`: what is left of the width goes to the most needed flexible
+    /// column, for the rows that come after (a longer name than the first
+    /// rows had is then cut only at the terminal's edge).
+    init(_ columns: [TableColumn], sizedBy cells: [[String]], width: Int, fill: Bool = false) {
+        self.columns = columns
+        let titles = columns.map { TerminalText.escaped($0.title) }
         let limit = max(20, width - 1)
-        var widths = header.map(\.displayWidth)
+        var widths = titles.map(\.displayWidth)
         for row in cells {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.displayWidth) }
         }
@@ -86,7 +110,7 @@ extension Output {
                 widths[i] -= max(0, min(total() - limit, widths[i] - floor(i)))
             }
         }
-        shrinkFlexible { max(header[$0].displayWidth, Self.readableWidth) }
+        shrinkFlexible { max(titles[$0].displayWidth, Output.readableWidth) }
         for i in columns.indices.filter({ columns[$0].drop != nil }).sorted(by: { rank($0) < rank($1) }) where total() > limit {
             shown.removeAll { $0 == i }
         }
@@ -94,19 +118,26 @@ extension Output {
         for i in flexible.reversed() where shown.contains(i) && total() < limit {
             widths[i] += min(natural[i] - widths[i], limit - total())
         }
-        shrinkFlexible { max(header[$0].displayWidth, 8) }
+        shrinkFlexible { max(titles[$0].displayWidth, 8) }
+        if fill, let widest = flexible.last(where: shown.contains), total() < limit { widths[widest] += limit - total() }
+        self.shown = shown
+        self.widths = widths
+        self.limit = limit
+        header = ""
+        header = line(titles)
+    }
 
-        func fitted(_ row: [String]) -> String {
-            var line = ""
-            for (position, i) in shown.enumerated() where i < row.count {
-                let original = row[i]
-                let cell = original.displayWidth > widths[i] ? original.cut(toDisplayWidth: widths[i]) : original
-                let last = position == shown.count - 1
-                let padding = columns[i].numeric || !last ? String(repeating: " ", count: max(0, widths[i] - cell.displayWidth)) : ""
-                line += (position > 0 ? "  " : "") + (columns[i].numeric ? padding + cell : cell + padding)
-            }
-            return line.displayWidth > limit ? line.cut(toDisplayWidth: limit) : line
+    /// A row's escaped cells, fitted to the columns.
+    func line(_ row: [String]) -> String {
+        var line = ""
+        for (position, i) in shown.enumerated() where i < row.count {
+            let original = row[i]
+            // A number too wide (in a row after the sizing ones) pushes the line rather than lose digits.
+            let cell = !columns[i].numeric && original.displayWidth > widths[i] ? original.cut(toDisplayWidth: widths[i]) : original
+            let last = position == shown.count - 1
+            let padding = columns[i].numeric || !last ? String(repeating: " ", count: max(0, widths[i] - cell.displayWidth)) : ""
+            line += (position > 0 ? "  " : "") + (columns[i].numeric ? padding + cell : cell + padding)
         }
-        return [bold(fitted(header))] + cells.map(fitted)
+        return line.displayWidth > limit ? line.cut(toDisplayWidth: limit) : line
     }
 }

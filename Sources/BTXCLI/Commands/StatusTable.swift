@@ -4,8 +4,12 @@ import BTXSession
 /// torrents between them (rates when they run, LABELS when any has one,
 /// POS when any is queued); a session says which before its rows (the
 /// reply's overview), so off a terminal each row is printed as its
-/// document arrives. On a terminal the widths need every row first.
+/// document arrives. On a terminal the widths come from the first
+/// `sizingRows` rows: a table of 100,000 starts at once, its later rows
+/// fitted to them.
 struct StatusTable {
+    static let sizingRows = 1_000
+
     struct Columns {
         let running: Bool
         let labelled: Bool
@@ -36,6 +40,8 @@ struct StatusTable {
     /// Documents held until the columns are known (no overview came).
     private var waiting: [TorrentDocument] = []
     private var rows: [[TableCell]] = []
+    /// On a terminal, once `sizingRows` rows came: the widths every row is printed to.
+    private var layout: TableLayout?
     private var streams: [String] = []
     private var maps: [(String, PieceMapLines)] = []
 
@@ -45,7 +51,7 @@ struct StatusTable {
     init(_ out: Output, named: Bool, printingRows printRow: ((String) -> Void)? = nil) {
         self.out = out
         self.named = named
-        self.printRow = out.width == nil ? printRow : nil
+        self.printRow = printRow
     }
 
     mutating func know(_ columns: Columns) {
@@ -65,7 +71,17 @@ struct StatusTable {
         if let map = torrent.pieceMap.flatMap(PieceMapLines.init) { maps.append((torrent.name, map)) }
         let row = Self.row(torrent, columns, out)
         guard let printRow else { return rows.append(row) }
-        printRow(Output.scriptLine(row))
+        guard let width = out.width else { return printRow(Output.scriptLine(row)) }
+        if let layout { return printRow(layout.line(TableLayout.cells(row))) }
+        rows.append(row)
+        if rows.count == Self.sizingRows {
+            let cells = rows.map(TableLayout.cells)
+            let layout = TableLayout(Self.titles(columns), sizedBy: cells, width: width, fill: true)
+            printRow(out.bold(layout.header))
+            cells.forEach { printRow(layout.line($0)) }
+            rows = []
+            self.layout = layout
+        }
     }
 
     /// The lines not printed yet: the table (or what is left of it) and
@@ -75,8 +91,8 @@ struct StatusTable {
         if columns == nil { know(Columns(of: waiting)) }
         // Off a terminal the rows are a script's: no words around them.
         guard let width = out.width else { return rows.map(Output.scriptLine) }
-        guard !rows.isEmpty else { return ["no torrents (add one with 'btx add')"] + notes.map(TerminalText.escaped) }
-        let table = out.tableLines(Self.titles(columns!), rows)
+        guard !rows.isEmpty || layout != nil else { return ["no torrents (add one with 'btx add')"] + notes.map(TerminalText.escaped) }
+        let table = layout != nil ? [] : out.tableLines(Self.titles(columns!), rows)
         let after = streams + maps.flatMap { name, map in (maps.count > 1 ? [name] : []) + map.lines(width: width) } + notes
         return table + after.map(TerminalText.escaped)
     }
