@@ -62,7 +62,8 @@ extension SessionHost {
                 self.loading.cursor += 1
                 // A resume file rewritten while the folder is read may be listed twice.
                 guard self.registry.entry(hash: hash) == nil else { continue }
-                // A paused torrent's resume data is checked only once it runs: it holds no place.
+                // A paused one is in no download queue (libtorrent checks its resume data
+                // at once, but renumbers nothing for it): it holds no place.
                 if let (torrent, paused) = self.loadSaved(hash), !paused { self.loading.checking[torrent] = now }
             }
         }
