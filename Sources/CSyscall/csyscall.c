@@ -34,3 +34,10 @@ long btx_copy_file_range(int in, int out, unsigned long length) {
 }
 
 int btx_clone_file(int in, int out) { return ioctl(out, FICLONE, in); }
+
+long btx_pipe_room(int fd) {
+    int size = fcntl(fd, F_GETPIPE_SZ);
+    int unread = 0;
+    if (size < 0 || ioctl(fd, FIONREAD, &unread) < 0) return -1;
+    return size > unread ? size - unread : 0;
+}

@@ -16,6 +16,12 @@ public enum Syscall {
         }
     }
 
+    /// Bytes a write to the pipe `fd` takes now without waiting; nil when it is no pipe.
+    public static func pipeRoom(_ fd: Int32) -> Int? {
+        let room = btx_pipe_room(fd)
+        return room < 0 ? nil : room
+    }
+
     /// Writes every byte to a file or pipe; the errno it failed with, or nil.
     public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
         transferAll(bytes) { Glibc.write(fd, $0, $1) }

@@ -21,4 +21,7 @@ long btx_copy_file_range(int in, int out, unsigned long length);
 /* ioctl(FICLONE): `out` becomes a copy-on-write clone of `in`; -1 with
  * errno (EOPNOTSUPP, EXDEV, EINVAL) where the filesystem cannot. */
 int btx_clone_file(int in, int out);
+/* Bytes a write to the pipe `fd` takes now without waiting (its size
+ * less what is unread in it); -1 with errno when `fd` is no pipe. */
+long btx_pipe_room(int fd);
 #endif
