@@ -204,37 +204,35 @@ extension SessionHost {
         let pieceSize = 1 << 17
         var next = 0
         var first = true
-        // The host is named, not captured: a reply still pending holds no host that has gone.
-        func nextDocument(of host: SessionHost) -> TorrentDocument? {
-            while next < entries.count {
-                let entry = entries[next]
-                next += 1
-                if let status = entry.lastStatus { return host.shownDocument(status, entry, pieceMaps) }
-            }
-            return nil
-        }
         return JSONProducer { [weak self] in
             guard let self, next < entries.count else { return nil }
             var alone: [UInt8]?
+            // Each document is made, weighed and written here, never returned
+            // or held: copies of it were a quarter of a status of all.
             let piece = JSONWriter.piece(capacity: pieceSize) { out in
-                while let document = nextDocument(of: self) {
+                while next < entries.count {
+                    let entry = entries[next]
+                    guard let status = entry.lastStatus else {
+                        next += 1
+                        continue
+                    }
+                    let document = self.shownDocument(status, entry, pieceMaps)
                     // Items of one array across pieces: each but the very first follows a comma.
-                    let bound = document.bound + 1
-                    guard out.room >= bound else {
-                        // Made again for the next piece (one in a hundred), not carried over: a copy each cost more.
-                        next -= 1
+                    guard out.room >= document.bound + 1 else {
+                        // Made again for the next piece (one in a hundred).
                         guard out.room == pieceSize else { return }
                         // Alone bigger than a piece (a piece map of a million pieces): sent as it is written.
                         var whole: [UInt8] = first ? [] : [UInt8(ascii: ",")]
                         document.write(into: &whole)
+                        alone = whole
                         next += 1
                         first = false
-                        alone = whole
                         return
                     }
                     if !first { out.byte(UInt8(ascii: ",")) }
                     first = false
                     document.write(to: &out)
+                    next += 1
                 }
             }
             return alone ?? piece
