@@ -84,13 +84,16 @@ struct TableLayout {
     /// One column short of the edge: a full last column makes some terminals wrap.
     private let limit: Int
     private(set) var header: String
+    static let filledWidth = 48
+    private static let spaces = String(repeating: " ", count: 256)
 
     /// A row's cells as a terminal shows them, escaped.
     static func cells(_ row: [TableCell]) -> [String] { row.map { TerminalText.escaped($0.shown) } }
 
-    /// `fill`: what is left of the width goes to the most needed flexible
-    /// column, for the rows that come after (a longer name than the first
-    /// rows had is then cut only at the terminal's edge).
+    /// `fill`: the most needed flexible column is given room up to
+    /// `filledWidth` from what is left of the width, for the rows that come
+    /// after (a longer name than the first rows had is cut later), but no
+    /// more: 100,000 rows padded to a wide terminal's edge were 21 MB.
     init(_ columns: [TableColumn], sizedBy cells: [[String]], width: Int, fill: Bool = false) {
         self.columns = columns
         let titles = columns.map { TerminalText.escaped($0.title) }
@@ -119,7 +122,9 @@ struct TableLayout {
             widths[i] += min(natural[i] - widths[i], limit - total())
         }
         shrinkFlexible { max(titles[$0].displayWidth, 8) }
-        if fill, let widest = flexible.last(where: shown.contains), total() < limit { widths[widest] += limit - total() }
+        if fill, let name = flexible.last(where: shown.contains), total() < limit, widths[name] < Self.filledWidth {
+            widths[name] += min(limit - total(), Self.filledWidth - widths[name])
+        }
         self.shown = shown
         self.widths = widths
         self.limit = limit
@@ -132,11 +137,21 @@ struct TableLayout {
         var line = ""
         for (position, i) in shown.enumerated() where i < row.count {
             let original = row[i]
+            let width = original.displayWidth
             // A number too wide (in a row after the sizing ones) pushes the line rather than lose digits.
-            let cell = !columns[i].numeric && original.displayWidth > widths[i] ? original.cut(toDisplayWidth: widths[i]) : original
+            let cut = !columns[i].numeric && width > widths[i]
+            let cell = cut ? original.cut(toDisplayWidth: widths[i]) : original
             let last = position == shown.count - 1
-            let padding = columns[i].numeric || !last ? String(repeating: " ", count: max(0, widths[i] - cell.displayWidth)) : ""
-            line += (position > 0 ? "  " : "") + (columns[i].numeric ? padding + cell : cell + padding)
+            let pad = columns[i].numeric || !last ? max(0, widths[i] - (cut ? cell.displayWidth : width)) : 0
+            let padding = pad <= Self.spaces.utf8.count ? Self.spaces.prefix(pad) : Substring(String(repeating: " ", count: pad))
+            if position > 0 { line += "  " }
+            if columns[i].numeric {
+                line += padding
+                line += cell
+            } else {
+                line += cell
+                line += padding
+            }
         }
         return line.displayWidth > limit ? line.cut(toDisplayWidth: limit) : line
     }
