@@ -14,7 +14,9 @@ let statusCommand = Command(
         how many peers have each part (▁ few to █ most); their JSON carries it as piece_map: the bitfield and \
         the pieces being fetched as hex (high bit of the first byte is piece 0) and availability per piece. \
         --watch redraws every SECONDS (default 2) on a terminal; with --json it prints one document per tick. \
-        --label shows only the torrents with that label; a LABELS column appears when any torrent has one.
+        --label shows only the torrents with that label; a LABELS column appears when any torrent has one. \
+        Rows are printed as they arrive; on a terminal the first 1,000 size the columns, and a longer name \
+        in a later row is cut.
         """,
     options: [
         OptionSpec(long: "watch", short: "w", argument: "SECONDS", summary: "refresh every SECONDS (default 2) until interrupted",
