@@ -32,9 +32,10 @@ extension TransmissionRPC {
         }
         let hashes = chosen.map(\.infoHash)
         let revision = { (hash: String) in self.mirror.changedAt[hash] }
-        // Lazily: a filtered copy of 100,000 documents was 45 MB each request.
-        let withMetadata = chosen.lazy.filter(\.hasMetadata).map(\.infoHash)
-        let files = needs.contains(.files) ? try keptFiles.values(for: Array(withMetadata), revision: revision) {
+        // Only when a field needs it, and hashes, not documents: a filtered copy of
+        // 100,000 documents was 45 MB each request.
+        lazy var withMetadata = Array(chosen.lazy.filter(\.hasMetadata).map(\.infoHash))
+        let files = needs.contains(.files) ? try keptFiles.values(for: withMetadata, revision: revision) {
             try each(.files, "files", $0, FileDocument.init(json:))
         } : [:]
         let trackers = needs.contains(.trackers) ? try keptTrackers.values(for: hashes, revision: { _ in nil }) {
@@ -43,7 +44,7 @@ extension TransmissionRPC {
         // A paused or queued torrent has no peers: nothing to ask.
         let running = chosen.lazy.filter { !$0.paused && $0.state != "queued" }.map(\.infoHash)
         let peers = needs.contains(.peers) ? try each(.peers, "peers", Array(running), PeerDocument.init(json:)) : [:]
-        let pieces = needs.contains(.pieces) ? try keptPieces.values(for: Array(withMetadata), revision: revision) { missing in
+        let pieces = needs.contains(.pieces) ? try keptPieces.values(for: withMetadata, revision: revision) { missing in
             var loaded: [String: String] = [:]
             for document in try link.call(.status, [("torrents", .array(missing.map(JSON.string))), ("pieces", .bool(true))])
                 .documents("torrents", TorrentDocument.init(json:)) {

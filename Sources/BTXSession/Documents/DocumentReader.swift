@@ -171,11 +171,6 @@ struct DocumentReader {
     }
     mutating func optionalBool(_ key: StaticString) throws -> Bool? { try nullable(key, "true or false", Self.bool, \.boolValue) }
 
-    mutating func object<T>(_ key: StaticString, _ make: (JSON) throws -> T) throws -> T {
-        guard let value = try value(key) else { throw bad(key, "an object") }
-        return try make(value)
-    }
-
     /// A nested object read as its parent is, in text when it is: `kind` names it in errors.
     mutating func object<T>(_ key: StaticString, kind: String, reading read: (inout DocumentReader) throws -> T) throws -> T {
         switch try place(key) {

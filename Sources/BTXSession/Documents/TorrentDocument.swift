@@ -102,23 +102,28 @@ public struct TorrentDocument: Equatable {
     /// The document's bytes, written straight from its fields (JSON(written:)
     /// reads them back for a value).
     public func write(into out: inout [UInt8]) {
-        JSONWriter.writing(into: &out, bound: bound) { write(to: &$0) }
+        let nested = nestedBytes
+        JSONWriter.writing(into: &out, bound: bound(nested)) { write(to: &$0, nested) }
     }
 
+    /// The nested documents' bytes, made once for both `bound` and `write(to:)`
+    /// (a piece map of a big torrent is hundreds of kilobytes); nil for the absent.
+    typealias NestedBytes = (stream: [UInt8]?, follows: [UInt8]?, pieceMap: [UInt8]?)
+    var nestedBytes: NestedBytes { (stream?.json.bytes, follows?.json.bytes, pieceMap?.json.bytes) }
+
     /// The most bytes `write(to:)` takes.
-    var bound: Int {
+    func bound(_ nested: NestedBytes) -> Int {
         // Keys, punctuation and numbers take under 1,500 bytes; strings at most six times their own.
         var strings = JSONWriter.bound(infoHash) + JSONWriter.bound(infoHashV1) + JSONWriter.bound(infoHashV2)
         strings += JSONWriter.bound(name) + JSONWriter.bound(state) + JSONWriter.bound(savePath)
         strings += JSONWriter.bound(destination) + JSONWriter.bound(error)
         for label in settings.labels { strings += JSONWriter.bound(label) + 1 }
-        guard stream != nil || pieceMap != nil || follows != nil else { return 2048 + strings }
-        return 2048 + strings + (stream?.json.bytes.count ?? 0) + (pieceMap?.json.bytes.count ?? 0) + (follows?.json.bytes.count ?? 0)
+        return 2048 + strings + (nested.stream?.count ?? 0) + (nested.follows?.count ?? 0) + (nested.pieceMap?.count ?? 0)
     }
 
     /// Written where `out` stands, with `bound` bytes of room: a status of
     /// 100,000 writes each document straight into the piece it is sent in.
-    func write(to out: inout JSONWriter) {
+    func write(to out: inout JSONWriter, _ nested: NestedBytes) {
         out.byte(UInt8(ascii: "{"))
         out.key("info_hash", first: true); out.string(infoHash)
         out.key("info_hash_v1"); out.string(infoHashV1)
@@ -161,12 +166,12 @@ public struct TorrentDocument: Equatable {
         out.key("settings"); settings.write(&out)
         out.key("goal_reached"); out.bool(goalReached)
         out.key("stream")
-        if let stream { out.json(stream.json.bytes) } else { out.null() }
+        if let stream = nested.stream { out.json(stream) } else { out.null() }
         out.key("follows")
-        if let follows { out.json(follows.json.bytes) } else { out.null() }
-        if let pieceMap {
+        if let follows = nested.follows { out.json(follows) } else { out.null() }
+        if let pieceMap = nested.pieceMap {
             out.key("piece_map")
-            out.json(pieceMap.json.bytes)
+            out.json(pieceMap)
         }
         out.byte(UInt8(ascii: "}"))
     }

@@ -217,8 +217,9 @@ extension SessionHost {
                         continue
                     }
                     let document = self.shownDocument(status, entry, pieceMaps)
+                    let nested = document.nestedBytes
                     // Items of one array across pieces: each but the very first follows a comma.
-                    guard out.room >= document.bound + 1 else {
+                    guard out.room >= document.bound(nested) + 1 else {
                         // Made again for the next piece (one in a hundred).
                         guard out.room == pieceSize else { return }
                         // Alone bigger than a piece (a piece map of a million pieces): sent as it is written.
@@ -231,7 +232,7 @@ extension SessionHost {
                     }
                     if !first { out.byte(UInt8(ascii: ",")) }
                     first = false
-                    document.write(to: &out)
+                    document.write(to: &out, nested)
                     next += 1
                 }
             }

@@ -39,12 +39,7 @@ public struct JSONMemberStream {
             bytes.removeAll(keepingCapacity: true)
             runStart = index
         }
-        func end(at index: Int) throws -> JSON {
-            take(upTo: index)
-            collecting = false
-            return try JSON(parsing: bytes)
-        }
-        func endItem(at index: Int) -> [UInt8] {
+        func end(at index: Int) -> [UInt8] {
             take(upTo: index)
             collecting = false
             return bytes
@@ -68,7 +63,7 @@ public struct JSONMemberStream {
                 } else if byte == UInt8(ascii: "\"") {
                     inString = false
                     if phase == .key {
-                        key = try end(at: i + 1).stringValue ?? ""
+                        key = try JSON(parsing: end(at: i + 1)).stringValue ?? ""
                         phase = .colon
                     }
                 }
@@ -131,12 +126,12 @@ public struct JSONMemberStream {
                         break
                     }
                     if phase == .value {
-                        try handle(.member(key: key, value: try end(at: i)))
+                        try handle(.member(key: key, value: try JSON(parsing: end(at: i))))
                         guard byte != UInt8(ascii: "]") else { throw Self.malformed }
                         phase = byte == UInt8(ascii: ",") ? .key : .done
                         if phase == .done { depth = 0 }
                     } else {
-                        try endItem(at: i).withUnsafeBytes { try handle(.item(key: key, text: $0)) }
+                        try end(at: i).withUnsafeBytes { try handle(.item(key: key, text: $0)) }
                         guard byte != UInt8(ascii: "}") else { throw Self.malformed }
                         if byte == UInt8(ascii: "]") {
                             depth = 1
