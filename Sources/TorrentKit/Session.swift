@@ -179,7 +179,13 @@ public final class Session {
     }
 
     public func status(_ torrent: Torrent) throws -> TorrentStatus {
-        try statuses(of: torrent.rawValue)[0]
+        // Handle 0 asks the shim for every torrent's. An event that came
+        // after its torrent was removed names 0: it is no torrent's, not
+        // the first one's (and with none in the session there is no first).
+        guard torrent.rawValue != 0, let status = try statuses(of: torrent.rawValue).first else {
+            throw TorrentKitError(.badHandle, "no such torrent handle")
+        }
+        return status
     }
 
     /// Every torrent's status, fetched in one round trip.

@@ -229,7 +229,14 @@ struct event_builder {
         case lt::file_completed_alert::alert_type: {
             // Its path as btx files shows it (pad files, which libtorrent also completes, are no one's).
             auto const* x = lt::alert_cast<lt::file_completed_alert>(a);
-            auto const ti = x->handle.torrent_file();
+            std::shared_ptr<lt::torrent_info const> ti;
+            try {
+                ti = x->handle.torrent_file();
+            } catch (lt::system_error const&) {
+                // Removed since (a torrent added from resume data and removed
+                // at once completes its files on the way): no one to tell.
+                break;
+            }
             if (!ti || ti->files().pad_file_at(x->index)) break;
             btx_event& e = push(BTX_EVENT_FILE_COMPLETED, a);
             e.value = static_cast<int>(x->index);
