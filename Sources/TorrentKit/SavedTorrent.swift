@@ -24,13 +24,16 @@ public struct SavedTorrent: Sendable {
 
     /// Its status alone: a daemon taking up 100,000 saved torrents needs no
     /// metainfo built for each only to be dropped.
-    public static func status(resumeData bytes: [UInt8]) throws -> TorrentStatus {
-        try parse(bytes, includeFiles: false, metainfo: nil)
+    /// `torrent`: the handle it is shown under (a placeholder for one kept
+    /// out of the session).
+    public static func status(resumeData bytes: [UInt8], as torrent: Torrent = Torrent(rawValue: 0)) throws -> TorrentStatus {
+        try parse(bytes, includeFiles: false, metainfo: nil, as: torrent)
     }
 
     /// The status the resume data holds; its metainfo too, into `metainfo` when given.
     private static func parse(_ bytes: [UInt8], includeFiles: Bool,
-                              metainfo: UnsafeMutablePointer<UnsafeMutablePointer<btx_metainfo>?>?) throws -> TorrentStatus {
+                              metainfo: UnsafeMutablePointer<UnsafeMutablePointer<btx_metainfo>?>?,
+                              as torrent: Torrent = Torrent(rawValue: 0)) throws -> TorrentStatus {
         var status: UnsafeMutablePointer<btx_status>?
         let count = bytes.count
         _ = try (bytes.isEmpty ? [0] : bytes).withUnsafeBufferPointer { buffer in
@@ -38,6 +41,7 @@ public struct SavedTorrent: Sendable {
         }
         guard let status else { throw TorrentKitError(.internal, "no status returned") }
         defer { btx_status_free(status, 1) }
+        status.pointee.handle = torrent.rawValue
         return TorrentStatus(status.pointee)
     }
 

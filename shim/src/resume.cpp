@@ -42,7 +42,9 @@ int btx_resume_parse(uint8_t const* bytes, size_t len, int want_files, btx_statu
         s.total_size = atp.ti ? btx::real_size(atp.ti->files()) : 0;
         s.total_wanted = wanted.total;
         s.total_done = wanted.done;
-        s.progress = wanted.total > 0 ? double(wanted.done) / double(wanted.total) : (atp.ti ? 1.0 : 0.0);
+        // As libtorrent's own status has it (parts per million, as a float): a
+        // torrent shown from its resume file and then from libtorrent shows no change.
+        s.progress = wanted.total > 0 ? double(float(wanted.done * 1000000 / wanted.total) / 1000000.f) : (atp.ti ? 1.0 : 0.0);
         s.num_pieces = atp.ti ? atp.ti->num_pieces() : 0;
         s.pieces_done = atp.have_pieces.count();
         if (!atp.ti) s.state = BTX_STATE_DOWNLOADING_METADATA;

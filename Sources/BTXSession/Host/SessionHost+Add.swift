@@ -31,6 +31,10 @@ extension SessionHost {
         /// Where its resume data says it is, when its data arrived at its destination.
         var savedAt: String?
         let key = source.info.infoHash
+        // Added again, a dormant one is the same torrent: libtorrent must hold it to say so.
+        for hash in [source.info.infoHashV1, source.info.infoHashV2].compactMap({ $0 }) {
+            if let existing = registry.entry(hash: hash), existing.isDormant { wake(existing) }
+        }
         if let (bytes, saved) = savedState(of: source) {
             what = .resumeData(bytes)
             resumed = true
@@ -136,7 +140,8 @@ extension SessionHost {
     func loadSaved(_ hash: String) -> (Torrent, paused: Bool)? {
         do {
             guard let bytes = try directory.loadResumeData(hash) else { return nil }
-            let saved = try SavedTorrent.status(resumeData: bytes)
+            let placeholder = Torrent.placeholder(dormantCount + 1)
+            let saved = try SavedTorrent.status(resumeData: bytes, as: placeholder)
             var options = AddOptions()
             // Its data is whole at its destination: added there.
             // Read once for both; a damaged file is said by applyChosenSettings, which reads it again.
@@ -144,7 +149,8 @@ extension SessionHost {
             options.savePath = settleInterruptedMove(chosen: chosen, resumeData: bytes, saved: saved)
             options.paused = saved.isPaused || policy.runsPaused
             options.autoManaged = queueing && !saved.isPaused
-            let torrent = try session.add(.resumeData(bytes), options: options)
+            let dormant = mayStayDormant(saved, chosen: chosen, moving: options.savePath != nil)
+            let torrent = dormant ? nextPlaceholder() : try session.add(.resumeData(bytes), options: options)
             var settings = TorrentSettings()
             settings.seeding = SeedPolicy(seedForever: true)
             do {
@@ -164,6 +170,7 @@ extension SessionHost {
                 entry.completedAt = monotonicSeconds() - Double(max(0, Int64(time(nil)) - saved.completedTime))
             }
             track(entry, resumedFrom: SaveSignature(saved))
+            if dormant { entry.lastStatus = saved }
             if options.savePath != nil { arrived(entry, savedAt: saved.savePath) }
             return (torrent, options.paused)
         } catch {
@@ -175,7 +182,8 @@ extension SessionHost {
     /// `resumed`: added with resume data (see ResumeLedger.track).
     private func track(_ entry: Tracked, resumedFrom saved: SaveSignature? = nil, resumed: Bool = false) {
         registry.track(entry)
-        ledger.track(entry.torrent, resumedFrom: saved, resumed: resumed)
+        // A dormant one's save record starts when it wakes.
+        if !entry.isDormant { ledger.track(entry.handle, resumedFrom: saved, resumed: resumed) }
     }
 
     /// What `set` chose for the torrent, under the add's per-run values;
@@ -199,7 +207,8 @@ extension SessionHost {
             entry.destination = chosen.destination
             entry.follows = chosen.follows
             if let name = entry.settings.name { entry.name = name }
-            if !chosen.isEmpty { try apply(entry.settings, to: entry) }
+            // A dormant one has them applied when it wakes.
+            if !chosen.isEmpty && !entry.isDormant { try apply(entry.settings, to: entry) }
             if queueing && !entry.savedPaused && !entry.awaitsCopies { try enqueue(entry) }
         } catch let error as BTXError {
             reporter.warning(name: entry.name, infoHash: entry.stateKey, "ignoring its settings: \(error.message)", once: false)

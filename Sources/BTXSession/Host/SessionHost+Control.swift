@@ -33,16 +33,17 @@ extension SessionHost {
                 // Entries, each with its status brought up to now, not copies of 100,000 statuses.
                 let listed = queries.isEmpty ? try currentEntries() : try queries.map { query in
                     let entry = try entry(named: query)
-                    _ = try freshStatus(entry.torrent)
+                    // A dormant one's saved status is its status: shown, it stays out of libtorrent.
+                    if !entry.isDormant { _ = try freshStatus(entry.torrent) }
                     return entry
                 }
                 let chosen = label.map { label in listed.filter { $0.settings.labels.contains(label) } } ?? listed
                 let withPieces = params["pieces"]?.boolValue == true
-                let pieceMaps = withPieces ? try inBatches(chosen.compactMap(\.lastStatus).filter(\.hasMetadata)) {
-                    try session.pieceMap($0.torrent)
-                } : []
+                let mapped = withPieces ? chosen.filter { $0.lastStatus?.hasMetadata == true } : []
+                wakeAll(mapped)
+                let pieceMaps = try inBatches(mapped) { try session.pieceMap($0.torrent) }.map { ($0.0.handle, $0.1) }
                 let overview = params["overview"]?.boolValue == true ? [("overview", documents.overview(of: chosen))] : []
-                let maps = Dictionary(pieceMaps.map { ($0.0.torrent, $0.1) }, uniquingKeysWith: { first, _ in first })
+                let maps = Dictionary(pieceMaps, uniquingKeysWith: { first, _ in first })
                 // Every torrent's documents are written as the socket drains; those a request names are
                 // values, for the readers of one or a few in this process too (serve, cat).
                 let items = queries.isEmpty && server != nil ? [.produced(producedDocuments(chosen, pieceMaps: maps))]
@@ -89,7 +90,8 @@ extension SessionHost {
                 return try onTarget(params) { entry, _ in
                     let deleting = params["delete_data"]?.boolValue ?? false
                     if deleting { forgetIndexedFiles(entry) }
-                    try session.remove(entry.torrent, deleteFiles: deleting)
+                    // A dormant one is in libtorrent only to have its files deleted.
+                    if deleting || !entry.isDormant { try session.remove(entry.torrent, deleteFiles: deleting) }
                     note("removed", [("deleted_data", .bool(deleting))], entry: entry)
                     forget(entry)
                 }
@@ -166,7 +168,7 @@ extension SessionHost {
 
     private func isCurrent(_ entry: Tracked) -> Bool {
         guard let last = entry.lastStatus else { return false }
-        return last.downloadRate == 0 && last.uploadRate == 0 && !changedTorrents.contains(entry.torrent)
+        return last.downloadRate == 0 && last.uploadRate == 0 && !changedTorrents.contains(entry.handle)
     }
 
     private func freshStatus(_ torrent: Torrent) throws -> TorrentStatus {
@@ -279,6 +281,7 @@ extension SessionHost {
         let entry = try entry(named: query)
         let items: (String, JSON)
         switch method {
+        case _ where entry.isDormant: items = (method.rawValue, try savedListing(method, of: entry))
         case .files: items = ("files", .array(try session.files(entry.torrent).map { FileDocument($0).json }))
         case .peers: items = ("peers", .array(try session.peers(entry.torrent).map { PeerDocument($0).json }))
         default: items = ("trackers", .array(try session.trackers(entry.torrent).map { TrackerDocument($0).json }))
@@ -315,6 +318,8 @@ extension SessionHost {
     }
 
     private func pause(_ entry: Tracked) throws {
+        // Paused, out of the queue and saved so: a pause --all leaves it out of libtorrent.
+        guard !entry.isDormant else { return }
         entry.savedPaused = true
         try unqueue(entry)
         try session.pause(entry.torrent)
@@ -382,6 +387,8 @@ extension SessionHost {
     func target(_ params: JSON) throws -> (Tracked, TorrentStatus) {
         guard let query = params["torrent"]?.stringValue else { throw BTXError.usage("the request needs a \"torrent\"") }
         let entry = try entry(named: query)
+        // A dormant one is woken by what acts on it, not by being named (a pause leaves it be).
+        if entry.isDormant, let saved = entry.lastStatus { return (entry, saved) }
         return (entry, try session.status(entry.torrent))
     }
 }

@@ -178,7 +178,8 @@ extension SessionHost {
                                         idleFor: now - max(completedAt, entry.uploadedAt ?? completedAt)) {
             entry.done = true
             // A daemon stops seeding at the limit it was given.
-            if policy.pausesAtSeedingGoal && entry.settings.seeding.hasLimit {
+            // A dormant one is paused and saved so already.
+            if policy.pausesAtSeedingGoal && entry.settings.seeding.hasLimit && !entry.isDormant {
                 entry.savedPaused = true
                 try? unqueue(entry)
                 try? session.pause(entry.torrent)

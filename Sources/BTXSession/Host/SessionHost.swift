@@ -82,6 +82,8 @@ public final class SessionHost {
     private var backlogDone = 0
     /// Torrents that finished or changed state since the last poll.
     var changedTorrents = Set<Torrent>()
+    /// Placeholders handed out to dormant torrents (SessionHost+Dormancy).
+    var dormantCount: UInt32 = 0
     private var lastSave = monotonicSeconds()
     private var lastTrim = monotonicSeconds()
     private var lastStatus = -Double.infinity
@@ -149,6 +151,7 @@ public final class SessionHost {
         installInterruptHandlers()
         if policy.reloadsOnHangup { installHangupHandler() }
         if let (path, list) = list { try enforce(list, from: path) }
+        registry.wake = { [unowned self] in self.wake($0) }
     }
 
     // MARK: running
@@ -356,7 +359,7 @@ public final class SessionHost {
         // Ctrl-C waited for the rest of the download.
         try? session.pauseSession()
         try refreshStatuses()
-        let unsaved = try ledger.finalSave(tracked.map(\.torrent), until: deadline, shown: { self.entry($0)?.saveView },
+        let unsaved = try ledger.finalSave(tracked.filter { !$0.isDormant }.map(\.handle), until: deadline, shown: { self.entry($0)?.saveView },
                                            refresh: refreshStatuses,
                                            request: { torrent in self.entry(torrent).map { self.requestSave($0, onlyIfModified: false) } },
                                            awaitAnswers: { try self.handleEvents(for: .infinity, waiting: 0.1) })
@@ -398,7 +401,7 @@ public final class SessionHost {
     func waitForSavedPieces(until deadline: Double) throws {
         while true {
             try refreshStatuses()
-            guard tracked.contains(where: { ledger.isLoadingSavedPieces($0.torrent, shown: $0.saveView) }),
+            guard tracked.contains(where: { ledger.isLoadingSavedPieces($0.handle, shown: $0.saveView) }),
                   monotonicSeconds() < deadline else { break }
             usleep(5_000)
         }
@@ -406,10 +409,10 @@ public final class SessionHost {
 
     /// Forgets a removed torrent and its saved state.
     public func forget(_ entry: Tracked) {
-        placements.removeValue(forKey: entry.torrent)?.cancel()
+        placements.removeValue(forKey: entry.handle)?.cancel()
         registry.forget(entry)
-        ledger.forget(entry.torrent)
-        documents.forget(entry.torrent, infoHash: entry.lastStatus?.infoHash ?? entry.stateKey)
+        ledger.forget(entry.handle)
+        documents.forget(entry.handle, infoHash: entry.lastStatus?.infoHash ?? entry.stateKey)
         directory.removeResumeData(entry.stateKey)
     }
 }

@@ -73,6 +73,11 @@ final class StatusDocuments {
         return revision
     }
 
+    /// A dormant torrent woke under a handle of its own: the same torrent, not a removal.
+    func moved(from placeholder: Torrent, to torrent: Torrent) {
+        seen[torrent] = seen.removeValue(forKey: placeholder)
+    }
+
     /// The torrents removed after `since`; nil when some of them are no longer known.
     func removed(since: Int64) -> [String]? {
         guard since >= removalsKnownFrom else { return nil }

@@ -18,17 +18,30 @@ final class TorrentRegistry {
     /// Its status or settings changed since its resume data was last found
     /// to hold them all (SessionHost's periodic save).
     private(set) var maybeUnsaved: [ObjectIdentifier: SessionHost.Tracked] = [:]
+    /// Brings a dormant torrent into libtorrent (SessionHost+Dormancy).
+    var wake: ((SessionHost.Tracked) -> Void)?
 
     func track(_ entry: SessionHost.Tracked) {
         all.append(entry)
-        byTorrent[entry.torrent] = entry
+        byTorrent[entry.handle] = entry
         index(entry, under: [entry.stateKey, entry.addedHashes.v1, entry.addedHashes.v2])
         entry.registry = self
         watch(entry)
         mayBeUnsaved(entry)
     }
 
-    func mayBeUnsaved(_ entry: SessionHost.Tracked) { maybeUnsaved[ObjectIdentifier(entry)] = entry }
+    /// A dormant torrent is in libtorrent now under a handle of its own.
+    func woke(_ entry: SessionHost.Tracked, from placeholder: Torrent) {
+        byTorrent[placeholder] = nil
+        byTorrent[entry.handle] = entry
+        mayBeUnsaved(entry)
+    }
+
+    /// A dormant torrent's resume file holds all it shows: nothing to save.
+    func mayBeUnsaved(_ entry: SessionHost.Tracked) {
+        guard !entry.isDormant else { return }
+        maybeUnsaved[ObjectIdentifier(entry)] = entry
+    }
 
     func saved(_ entries: [SessionHost.Tracked]) {
         for entry in entries { maybeUnsaved[ObjectIdentifier(entry)] = nil }
@@ -48,7 +61,7 @@ final class TorrentRegistry {
 
     func forget(_ entry: SessionHost.Tracked) {
         all.removeAll { $0 === entry }
-        byTorrent[entry.torrent] = nil
+        byTorrent[entry.handle] = nil
         entry.registry = nil
         dialingNamedPeers[ObjectIdentifier(entry)] = nil
         withSeedingClocks[ObjectIdentifier(entry)] = nil

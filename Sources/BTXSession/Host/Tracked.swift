@@ -3,7 +3,19 @@ import TorrentKit
 extension SessionHost {
     /// A torrent the session holds, and what btx knows of it beyond libtorrent.
     public final class Tracked {
-        let torrent: Torrent
+        /// Its handle in libtorrent, or a placeholder while it is dormant.
+        private(set) var handle: Torrent
+        /// Kept out of libtorrent (see SessionHost+Dormancy).
+        var isDormant: Bool { handle.isPlaceholder }
+        /// Its handle in libtorrent, for a call that acts on it: a dormant
+        /// one is woken first. What only tells torrents apart reads `handle`.
+        var torrent: Torrent {
+            if isDormant { registry?.wake?(self) }
+            return handle
+        }
+
+        /// It is in libtorrent now, as `torrent`.
+        func woke(as torrent: Torrent) { handle = torrent }
         var name: String { didSet { nameShown() } }
         /// The info-hash its resume file is named by.
         var stateKey: String
@@ -102,7 +114,7 @@ extension SessionHost {
         var saveView: SaveView? { lastStatus.map(SaveView.init) }
 
         init(torrent: Torrent, name: String, stateKey: String, only: FileSelection?, settings: TorrentSettings) {
-            self.torrent = torrent
+            handle = torrent
             self.name = name
             self.stateKey = stateKey
             self.only = only
