@@ -79,6 +79,7 @@ extension SessionHost {
             options.paused = true
             options.autoManaged = false
         }
+        if !options.paused { stopResting() }
         let torrent: Torrent
         do {
             torrent = try session.add(what, options: options)
@@ -140,8 +141,8 @@ extension SessionHost {
     func loadSaved(_ hash: String) -> (Torrent, paused: Bool)? {
         do {
             guard let bytes = try directory.loadResumeData(hash) else { return nil }
-            let placeholder = Torrent.placeholder(dormantCount + 1)
-            let saved = try SavedTorrent.status(resumeData: bytes, as: placeholder)
+            // Under the placeholder it is given should it stay dormant (nextPlaceholder).
+            let saved = try SavedTorrent.status(resumeData: bytes, as: Torrent.placeholder(dormantCount + 1))
             var options = AddOptions()
             // Its data is whole at its destination: added there.
             // Read once for both; a damaged file is said by applyChosenSettings, which reads it again.

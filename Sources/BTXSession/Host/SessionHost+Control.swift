@@ -332,6 +332,7 @@ extension SessionHost {
         if case .whenPaused = entry.pendingReuse { entry.pendingReuse = nil }
         // Offline it stays paused: only its saved state changes.
         if !policy.runsPaused {
+            stopResting()
             if queueing { try enqueue(entry) }
             try session.resume(entry.torrent)
         }

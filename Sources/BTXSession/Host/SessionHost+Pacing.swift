@@ -2,7 +2,8 @@ import TorrentKit
 
 /// The session-wide pacing in force, chosen from what the session is doing:
 /// a reader waiting for bytes (streaming), a torrent waiting for a peer the
-/// user named (redialing), or neither (btx's own pacing).
+/// user named (redialing), a daemon with no torrent running (resting), or
+/// none of those (btx's own pacing).
 extension SessionHost {
     /// A peer named with --peer that refused the first dial (it had not added
     /// the torrent yet) was dialled again after btx's 10 s, and qBittorrent's
@@ -30,10 +31,25 @@ extension SessionHost {
             }
         } else {
             namedPeerWaitStarted = nil
-            wanted = .pacing
+            wanted = mode == .daemon && registry.running.isEmpty ? .resting : .pacing
         }
         guard wanted != pacing else { return }
         if (try? session.apply(wanted)) != nil { pacing = wanted }
+    }
+
+    /// A torrent about to run is dialled at btx's pace from the start, not
+    /// from the status that shows it running.
+    func stopResting() {
+        guard pacing == .resting, (try? session.apply(.pacing)) != nil else { return }
+        pacing = .pacing
+    }
+
+    /// Resting, with nothing that settles on a clock rather than an event
+    /// (a DHT lookup's quiet second, a tracker's answer, a hook, a copy):
+    /// the loop wakes once a second, not four times, when nothing happens.
+    var waitsLong: Bool {
+        pacing == .resting && dht.isEmpty && followLookups.requests.isEmpty && trackerWaits.isEmpty && hooks.isEmpty
+            && placements.isEmpty
     }
 
     /// Running, not done, told of peers by the user, and connected to none.

@@ -200,7 +200,7 @@ public final class SessionHost {
     /// session down (resume data saved) before it returns; `finished` (a
     /// foreground session whose torrents are all done) leaves that to the caller.
     public func tick(wait: Double = 0.25) throws -> TickResult {
-        try step(wait: wait)
+        try step(wait: waitsLong ? max(wait, 1) : wait)
         // Not only at the next poll of statuses: a torrent whose copies are made goes on at once.
         finishPlacements()
         reloadOnHangup()

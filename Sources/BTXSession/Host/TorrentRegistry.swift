@@ -18,6 +18,8 @@ final class TorrentRegistry {
     /// Its status or settings changed since its resume data was last found
     /// to hold them all (SessionHost's periodic save).
     private(set) var maybeUnsaved: [ObjectIdentifier: SessionHost.Tracked] = [:]
+    /// Those libtorrent runs (not paused): with none, a daemon rests (SessionHost+Pacing).
+    private(set) var running = Set<ObjectIdentifier>()
     /// Brings a dormant torrent into libtorrent (SessionHost+Dormancy).
     var wake: ((SessionHost.Tracked) -> Void)?
 
@@ -28,6 +30,15 @@ final class TorrentRegistry {
         entry.registry = self
         watch(entry)
         mayBeUnsaved(entry)
+        statusChanged(entry)
+    }
+
+    func statusChanged(_ entry: SessionHost.Tracked) {
+        if entry.lastStatus?.isPaused == false {
+            running.insert(ObjectIdentifier(entry))
+        } else {
+            running.remove(ObjectIdentifier(entry))
+        }
     }
 
     /// A dormant torrent is in libtorrent now under a handle of its own.
@@ -66,6 +77,7 @@ final class TorrentRegistry {
         dialingNamedPeers[ObjectIdentifier(entry)] = nil
         withSeedingClocks[ObjectIdentifier(entry)] = nil
         maybeUnsaved[ObjectIdentifier(entry)] = nil
+        running.remove(ObjectIdentifier(entry))
         for hash in [entry.stateKey, entry.addedHashes.v1, entry.addedHashes.v2].compactMap({ $0 }) where byHash[hash] === entry {
             byHash[hash] = nil
         }

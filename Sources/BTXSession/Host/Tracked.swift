@@ -47,6 +47,7 @@ extension SessionHost {
             didSet {
                 statusVersion &+= 1
                 registry?.mayBeUnsaved(self)
+                if lastStatus?.isPaused != oldValue?.isPaused { registry?.statusChanged(self) }
                 if lastStatus?.name != oldValue?.name { nameShown() }
             }
         }
