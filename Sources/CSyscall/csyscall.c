@@ -35,6 +35,13 @@ long btx_copy_file_range(int in, int out, unsigned long length) {
 
 int btx_clone_file(int in, int out) { return ioctl(out, FICLONE, in); }
 
+int btx_grow_pipe(int fd, int size) {
+    int now = fcntl(fd, F_GETPIPE_SZ);
+    if (now < 0 || now >= size) return now;
+    int grown = fcntl(fd, F_SETPIPE_SZ, size);
+    return grown < 0 ? now : grown;
+}
+
 long btx_pipe_room(int fd) {
     int size = fcntl(fd, F_GETPIPE_SZ);
     int unread = 0;

@@ -24,4 +24,7 @@ int btx_clone_file(int in, int out);
 /* Bytes a write to the pipe `fd` takes now without waiting (its size
  * less what is unread in it); -1 with errno when `fd` is no pipe. */
 long btx_pipe_room(int fd);
+/* Grows the pipe to at least size bytes where allowed (pipe-max-size);
+ * returns its size now, or -1 when fd is no pipe. */
+int btx_grow_pipe(int fd, int size);
 #endif
