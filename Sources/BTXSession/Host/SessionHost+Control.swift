@@ -257,9 +257,16 @@ extension SessionHost {
     /// thousands of torrents makes one round trip, not thousands.
     private func batch(_ method: ControlMethod, _ params: JSON) throws -> JSON {
         let queries = params["torrents"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        // A dormant torrent's listing is its resume file's, read here: on
+        // libtorrent's thread, reading thousands would hold up its networking.
+        let dormant = Set(queries.filter { (try? entry(named: $0))?.isDormant == true })
+        let live = try inBatches(queries.filter { !dormant.contains($0) }) { query in try? batchItem(method, query) }
+        let liveItems = Dictionary(live, uniquingKeysWith: { first, _ in first })
         // One torrent that cannot answer (gone meanwhile, no metadata yet) is left out, not the request failed.
-        let items = try inBatches(queries) { query in try? batchItem(method, query) }
-        return .object([("torrents", .array(items.compactMap(\.1)))])
+        let items = queries.compactMap { query in
+            dormant.contains(query) ? try? batchItem(method, query) : liveItems[query] ?? nil
+        }
+        return .object([("torrents", .array(items))])
     }
 
     /// `read` of each of `items`, made on libtorrent's thread a few hundred

@@ -55,8 +55,7 @@ extension SessionHost {
 
     /// A dormant torrent's files, peers (none) or trackers (not contacted
     /// this run) as its resume file has them: a listing of many (a web
-    /// front-end's tracker column) must not wake them all. Read on
-    /// libtorrent's thread too (batch), for it needs nothing of libtorrent.
+    /// front-end's tracker column) must not wake them all.
     func savedListing(_ method: ControlMethod, of entry: Tracked) throws -> JSON {
         guard method != .peers else { return .array([]) }
         guard let bytes = try directory.loadResumeData(entry.stateKey) else {
