@@ -133,7 +133,7 @@ def measure(client, paths, base_kib, more=()):
                "bytes_per_torrent": (rss - base_kib) * 1024 / count, "idle_cpu_percent": idle, "stop_seconds": stop,
                "table_seconds": tables, **extras}
     print("  %-20s answer %6.2f s  loaded %6.2f s  list %7.1f ms  RSS %5.0f MiB (%5.1f KiB a torrent; %5.0f MiB just listed)  "
-          "idle %4.1f%%  stop %5.2f s  (adding took %.0f s)"
+          "idle %5.2f%%  stop %5.2f s  (adding took %.0f s)"
           % (client.name, answer, loaded, statistics.median(lists) * 1000, rss / 1024, figures["bytes_per_torrent"] / 1024,
              listed_kib / 1024, idle, stop, added), flush=True)
     if extras:
