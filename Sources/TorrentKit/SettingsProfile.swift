@@ -12,8 +12,8 @@ public enum SettingsProfile: Equatable, Sendable {
     /// btx's pacing on libtorrent's own tick (500 ms), while nothing
     /// transfers: a daemon of paused torrents spent 0.08% of a core on ten
     /// ticks a second with nothing to do, 0.02% on two. A torrent started
-    /// then is dialled within half a second, and ten times a second from
-    /// the next status on.
+    /// then puts btx's pacing back at once (SessionHost.stopResting); its
+    /// first dial waits for the next tick, within half a second.
     case resting
     /// While a reader waits for the bytes it asked for (btx cat, serve).
     case streaming

@@ -141,8 +141,9 @@ extension SessionHost {
     func loadSaved(_ hash: String) -> (Torrent, paused: Bool)? {
         do {
             guard let bytes = try directory.loadResumeData(hash) else { return nil }
-            // Under the placeholder it is given should it stay dormant (nextPlaceholder).
-            let saved = try SavedTorrent.status(resumeData: bytes, as: Torrent.placeholder(dormantCount + 1))
+            // Shown under this should it stay dormant; one it does not is never used.
+            let placeholder = nextPlaceholder()
+            let saved = try SavedTorrent.status(resumeData: bytes, as: placeholder)
             var options = AddOptions()
             // Its data is whole at its destination: added there.
             // Read once for both; a damaged file is said by applyChosenSettings, which reads it again.
@@ -151,7 +152,7 @@ extension SessionHost {
             options.paused = saved.isPaused || policy.runsPaused
             options.autoManaged = queueing && !saved.isPaused
             let dormant = mayStayDormant(saved, chosen: chosen, moving: options.savePath != nil)
-            let torrent = dormant ? nextPlaceholder() : try session.add(.resumeData(bytes), options: options)
+            let torrent = dormant ? placeholder : try session.add(.resumeData(bytes), options: options)
             var settings = TorrentSettings()
             settings.seeding = SeedPolicy(seedForever: true)
             do {

@@ -18,7 +18,7 @@ extension SessionHost {
         mode == .daemon && saved.isPaused && !moving && chosen?.follows == nil && chosen?.destination == nil
     }
 
-    /// A placeholder no other dormant torrent of this run holds.
+    /// A placeholder no other torrent of this run holds (4 billion a run).
     func nextPlaceholder() -> Torrent {
         dormantCount += 1
         return Torrent.placeholder(dormantCount)

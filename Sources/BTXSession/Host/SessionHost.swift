@@ -359,7 +359,9 @@ public final class SessionHost {
         // Ctrl-C waited for the rest of the download.
         try? session.pauseSession()
         try refreshStatuses()
-        let unsaved = try ledger.finalSave(tracked.filter { !$0.isDormant }.map(\.handle), until: deadline, shown: { self.entry($0)?.saveView },
+        // A dormant torrent's resume file holds all it shows.
+        let inLibtorrent = tracked.filter { !$0.isDormant }.map(\.handle)
+        let unsaved = try ledger.finalSave(inLibtorrent, until: deadline, shown: { self.entry($0)?.saveView },
                                            refresh: refreshStatuses,
                                            request: { torrent in self.entry(torrent).map { self.requestSave($0, onlyIfModified: false) } },
                                            awaitAnswers: { try self.handleEvents(for: .infinity, waiting: 0.1) })

@@ -16,10 +16,10 @@ public enum Syscall {
         }
     }
 
-    /// Bytes a write to the pipe `fd` takes now without waiting; nil when it is no pipe.
     /// Grows the pipe `fd` to `size` bytes, as far as the system allows.
     public static func growPipe(_ fd: Int32, to size: Int) { _ = btx_grow_pipe(fd, Int32(size)) }
 
+    /// Bytes a write to the pipe `fd` takes now without waiting; nil when it is no pipe.
     public static func pipeRoom(_ fd: Int32) -> Int? {
         let room = btx_pipe_room(fd)
         return room < 0 ? nil : room
