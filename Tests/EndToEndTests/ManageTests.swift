@@ -247,6 +247,14 @@ final class ManageTests: XCTestCase {
         // Another name to show it by: found by it, kept across a restart, its files as they were; "" undoes it.
         XCTAssertEqual(try btxRun(peer, ["set", "film.bin", "--name", "Film (2001)"]).status, 0)
         XCTAssertEqual(try torrentStatus(peer, "Film (2001)")["name"] as? String, "Film (2001)")
+        // Found by name in one lookup: the old name is let go, and a name two hold is theirs until one lets it go.
+        assertOneLineError(try btxRun(peer, ["status", "film.bin"]), status: 3, "no torrent matches")
+        let tvHash = try XCTUnwrap(try torrentStatus(peer, "tv.bin")["info_hash"] as? String)
+        XCTAssertEqual(try btxRun(peer, ["set", "tv.bin", "--name", "Film (2001)"]).status, 0)
+        XCTAssertTrue(try btxRun(peer, ["status", "Film (2001)"]).stderr.contains("matches 2 torrents"))
+        XCTAssertEqual(try btxRun(peer, ["set", tvHash, "--name", ""]).status, 0)
+        XCTAssertEqual(try torrentStatus(peer, "Film (2001)")["name"] as? String, "Film (2001)")
+        XCTAssertEqual(try torrentStatus(peer, "tv.bin")["info_hash"] as? String, tvHash)
         assertOneLineError(try btxRun(peer, ["set", "tv.bin", "--name", "two\nlines"]), status: 2, "one line")
         try stopDaemon(peer)
         XCTAssertTrue(try btxRun(peer, ["status"]).text.contains("Film (2001)"), "offline too")

@@ -108,7 +108,11 @@ extension SessionHost {
         private(set) var shownName: String
 
         private func nameShown() {
-            shownName = settings.name ?? lastStatus?.name ?? name
+            let shown = settings.name ?? lastStatus?.name ?? name
+            guard shown != shownName else { return }
+            let old = shownName
+            shownName = shown
+            registry?.renamed(self, from: old)
         }
 
         /// Its status as the save rules see it (see ResumeLedger).
