@@ -58,13 +58,13 @@ private func showStatus(_ invocation: Invocation, _ directory: StateDirectory) t
     let out = invocation.output
     let client = try connectSession(invocation, directory)
     if out.json, let client {
-        // Printed once whole: a session that stops answering midway (one
-        // loading 100,000 torrents) must not leave half a document in a pipe.
-        // Gathered in pieces as they came, not grown in one buffer.
-        var pieces: [[UInt8]] = []
-        try client.callRaw(.status, statusParams(invocation)) { pieces.append(Array($0)) }
-        for piece in pieces { piece.withUnsafeBytes { out.raw($0) } }
-        return out.rawLine([0x0A])
+        var document = PassedThroughDocument()
+        do {
+            try client.callRaw(.status, statusParams(invocation)) { document.take($0) }
+        } catch {
+            throw document.abandoned(by: error)
+        }
+        return document.finish()
     }
     if out.json {
         out.document(.object([("torrents", .array(try statusDocuments(invocation, directory, client).map(\.json)))]))
