@@ -353,22 +353,3 @@ private extension HTTPResponse.Body {
 
 /// POLLRDHUP (Linux): the peer closed its end. Glibc's module leaves it out.
 private let pollReadHangup: Int16 = 0x2000
-
-/// Runs `body` on a new detached thread.
-func startThread(_ body: @escaping () -> Void) throws {
-    final class Box {
-        let body: () -> Void
-        init(_ body: @escaping () -> Void) { self.body = body }
-    }
-    let context = Unmanaged.passRetained(Box(body)).toOpaque()
-    var thread = pthread_t()
-    let result = pthread_create(&thread, nil, { context in
-        Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
-        return nil
-    }, context)
-    guard result == 0 else {
-        Unmanaged<Box>.fromOpaque(context).release()
-        throw BTXError.failure("cannot start a thread: \(String(cString: strerror(result)))")
-    }
-    pthread_detach(thread)
-}
