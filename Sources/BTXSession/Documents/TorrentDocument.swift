@@ -60,7 +60,7 @@ public struct TorrentDocument: Equatable {
     /// record of what stopped it, shown over libtorrent's.
     public init(_ status: TorrentStatus, running: Bool, state: String, settings: TorrentSettings, goalReached: Bool? = nil,
                 error failure: String? = nil, blockedPeers: Int? = nil, stream: StreamDocument? = nil,
-                follows: FollowDocument? = nil) {
+                follows: FollowDocument? = nil, destination: String? = nil) {
         infoHash = status.infoHash
         infoHashV1 = status.infoHashV1
         infoHashV2 = status.infoHashV2
@@ -88,6 +88,7 @@ public struct TorrentDocument: Equatable {
         self.blockedPeers = blockedPeers
         eta = status.eta
         savePath = status.savePath
+        self.destination = destination
         error = failure ?? status.error
         addedTime = status.addedTime
         completedTime = status.completedTime > 0 ? status.completedTime : nil

@@ -167,8 +167,7 @@ extension SessionHost {
     }
 
     private func isCurrent(_ entry: Tracked) -> Bool {
-        guard let last = entry.lastStatus else { return false }
-        return last.downloadRate == 0 && last.uploadRate == 0 && !changedTorrents.contains(entry.handle)
+        entry.movesNoData && !changedTorrents.contains(entry.handle)
     }
 
     private func freshStatus(_ torrent: Torrent) throws -> TorrentStatus {
@@ -218,7 +217,8 @@ extension SessionHost {
                         next += 1
                         continue
                     }
-                    let document = self.shownDocument(status, entry, pieceMaps)
+                    let document = pieceMaps.isEmpty ? self.document(of: status, entry: entry)
+                        : self.shownDocument(status, entry, pieceMaps)
                     let nested = document.nestedBytes
                     // Items of one array across pieces: each but the very first follows a comma.
                     guard out.room >= document.bound(nested) + 1 else {

@@ -46,11 +46,15 @@ extension SessionHost {
         var lastStatus: TorrentStatus? {
             didSet {
                 statusVersion &+= 1
+                movesNoData = lastStatus.map { $0.downloadRate == 0 && $0.uploadRate == 0 } ?? false
                 registry?.mayBeUnsaved(self)
                 if lastStatus?.isPaused != oldValue?.isPaused { registry?.statusChanged(self) }
                 if lastStatus?.name != oldValue?.name { nameShown() }
             }
         }
+        /// Its last status shows no data moving: a status of all reads it
+        /// for 100,000, and reading it from the status copied the status.
+        private(set) var movesNoData = false
         /// Counts the statuses it was given: while it stays the same, a
         /// document rendered from that status need not be weighed again
         /// (StatusDocuments).

@@ -34,10 +34,12 @@ struct JSONWriter {
     /// The most bytes `text` takes written as a string (every byte escaped as \u00XX, and its quotes) or as null.
     static func bound(_ text: String?) -> Int { text.map { 6 * $0.utf8.count + 2 } ?? 4 }
 
+    @inline(__always)
     mutating func raw(_ text: StaticString) {
         put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
+    @inline(__always)
     mutating func byte(_ byte: UInt8) {
         precondition(position < end, "JSONWriter: past its bound")
         position.pointee = byte
@@ -46,6 +48,7 @@ struct JSONWriter {
 
     /// `"key":`, after a comma unless it is the object's first; checked
     /// against the bound once, not byte by byte (a tenth of a status of all).
+    @inline(__always)
     mutating func key(_ key: StaticString, first: Bool = false) {
         let count = key.utf8CodeUnitCount
         precondition(end - position >= count + 4, "JSONWriter: past its bound")
@@ -62,13 +65,20 @@ struct JSONWriter {
         position = at + 2
     }
 
+    @inline(__always)
     mutating func null() { raw("null") }
+    @inline(__always)
     mutating func bool(_ value: Bool) { value ? raw("true") : raw("false") }
+    @inline(__always)
     mutating func bool(_ value: Bool?) { if let value { bool(value) } else { null() } }
+    @inline(__always)
     mutating func int(_ value: Int) { int(Int64(value)) }
+    @inline(__always)
     mutating func int(_ value: Int?) { if let value { int(Int64(value)) } else { null() } }
+    @inline(__always)
     mutating func int(_ value: Int64?) { if let value { int(value) } else { null() } }
 
+    @inline(__always)
     mutating func int(_ value: Int64) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: a sign and 20 digits fit
         withUnsafeMutableBytes(of: &digits) { buffer in
@@ -97,6 +107,7 @@ struct JSONWriter {
     }
 
     /// Strings with nothing to escape (nearly all) are copied as they are.
+    @inline(__always)
     mutating func string(_ value: String) {
         byte(UInt8(ascii: "\""))
         var text = value
@@ -111,11 +122,13 @@ struct JSONWriter {
         byte(UInt8(ascii: "\""))
     }
 
+    @inline(__always)
     mutating func string(_ value: String?) { if let value { string(value) } else { null() } }
 
     /// Bytes already JSON (a nested document written the slow way).
     mutating func json(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { put($0) } }
 
+    @inline(__always)
     private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
         precondition(end - position >= bytes.count, "JSONWriter: past its bound")
         guard let base = bytes.baseAddress else { return }
