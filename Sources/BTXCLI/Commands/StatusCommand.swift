@@ -102,6 +102,7 @@ private func statusParts(_ invocation: Invocation, _ client: SessionChannel) thr
     let parts = Handoff<StatusPart>(ahead: 16)
     try startThread {
         var batch: [StatusPart] = []
+        var failure: Error?
         do {
             try streamStatus(invocation, client) { batch.append(.columns($0)) } document: { document in
                 batch.append(.document(document))
@@ -109,11 +110,12 @@ private func statusParts(_ invocation: Invocation, _ client: SessionChannel) thr
                 parts.put(batch)
                 batch = []
             }
-            parts.put(batch)
-            parts.finish()
         } catch {
-            parts.finish(error)
+            failure = error
         }
+        // The rows that came are shown, then the error if one stopped them.
+        parts.put(batch)
+        parts.finish(failure)
     }
     return parts
 }
