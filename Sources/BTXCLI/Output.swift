@@ -46,14 +46,8 @@ struct Output {
     func document(_ value: JSON) {
         var bytes = value.bytes
         bytes.append(0x0A)
-        rawLine(bytes)
+        bytes.withUnsafeBytes(StdoutWriter.write)
     }
-
-    /// One line of bytes as they are, newline included: JSON from the session passed through.
-    func rawLine(_ bytes: [UInt8]) { bytes.withUnsafeBytes(raw) }
-
-    /// Bytes as they are, as they come: JSON from the session passed through.
-    func raw(_ bytes: UnsafeRawBufferPointer) { StdoutWriter.write(bytes) }
 
     func warning(_ text: String) {
         guard !quiet else { return }

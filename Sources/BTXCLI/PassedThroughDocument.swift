@@ -41,10 +41,9 @@ struct PassedThroughDocument {
         guard passing else { return error }
         let code = (error as? BTXError)?.exitCode ?? .failure
         let reason = (error as? BTXError)?.message ?? "\(error)"
-        if let fileStart, ftruncate(STDOUT_FILENO, fileStart) == 0 {
-            return BTXError(exitCode: code, message: "\(reason): its reply stopped midway, and the part written was taken out of the file again")
-        }
-        return BTXError(exitCode: code, message: "\(reason): its reply stopped midway, and the JSON printed is cut short")
+        let cutBack = fileStart.map { ftruncate(STDOUT_FILENO, $0) == 0 } ?? false
+        let left = cutBack ? "the part written was taken out of the file again" : "the JSON printed is cut short"
+        return BTXError(exitCode: code, message: "\(reason): its reply stopped midway, and \(left)")
     }
 
     /// Where the next byte goes in stdout when it is a regular file; nil
