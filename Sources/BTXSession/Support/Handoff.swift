@@ -7,8 +7,8 @@ import Glibc
 public final class Handoff<Item> {
     private var mutex = pthread_mutex_t()
     private var changed = pthread_cond_t()
+    /// At most `ahead` batches: taking the first moves only those few.
     private var waiting: [[Item]] = []
-    private var next = 0
     private var finished = false
     private var failure: Error?
     private let ahead: Int
@@ -27,7 +27,7 @@ public final class Handoff<Item> {
     public func put(_ batch: [Item]) {
         guard !batch.isEmpty else { return }
         pthread_mutex_lock(&mutex)
-        while waiting.count - next >= ahead { pthread_cond_wait(&changed, &mutex) }
+        while waiting.count >= ahead { pthread_cond_wait(&changed, &mutex) }
         waiting.append(batch)
         pthread_cond_broadcast(&changed)
         pthread_mutex_unlock(&mutex)
@@ -45,20 +45,12 @@ public final class Handoff<Item> {
     public func take() throws -> [Item]? {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
-        while next == waiting.count && !finished { pthread_cond_wait(&changed, &mutex) }
-        guard next < waiting.count else {
+        while waiting.isEmpty && !finished { pthread_cond_wait(&changed, &mutex) }
+        guard !waiting.isEmpty else {
             if let failure { throw failure }
             return nil
         }
-        let batch = waiting[next]
-        waiting[next] = []
-        next += 1
-        // Let go of what was taken now and then, not on every take.
-        if next >= 64 {
-            waiting.removeFirst(next)
-            next = 0
-        }
         pthread_cond_broadcast(&changed)
-        return batch
+        return waiting.removeFirst()
     }
 }
