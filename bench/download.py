@@ -11,7 +11,7 @@ DIR/download*.json).
     bench/download.py [SIZE_MIB] [SMALL_FILES] [TORRENTS] [FILES]     (defaults 1024, 10000, 100, 1000; RUNS=3)
 
 Everything listens on 127.0.0.1; no DHT, LSD, UPnP, NAT-PMP or PEX."""
-import json, os, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
+import json, os, queue, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clients import free_port, wait_port
@@ -36,67 +36,111 @@ def state_dir(name, extra=""):
     return path
 
 
+# A run that takes longer has hung (a peer that never connects): it fails
+# with its output, instead of holding make test until CI gives up.
+RUN_SECONDS = float(os.environ.get("DOWNLOAD_RUN_SECONDS", "600"))
+
+
+def tail(path, lines=20):
+    with open(path, errors="replace") as f:
+        return "".join(f.readlines()[-lines:])
+
+
 def measure(argv, done=None, cwd=None):
     """Runs argv; `done` (a path) ends the run when it appears (for clients
     that seed on). Returns wall seconds, CPU seconds and peak RSS in MiB."""
+    log = os.path.join(work, "run.log")
     start = time.monotonic()
-    child = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+    with open(log, "w") as output:
+        child = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
+                                 start_new_session=True)
+    # A timer, not polling: a run's end is seen the moment it exits.
+    timed_out = threading.Event()
+    timer = threading.Timer(RUN_SECONDS, lambda: (timed_out.set(), kill_group(child.pid)))
+    timer.start()
     wall = None
-    if done:
-        while not os.path.exists(done):
-            if child.poll() is not None:
-                raise RuntimeError("%s exited early" % argv[0])
-            if time.monotonic() - start > 600:
-                os.killpg(child.pid, signal.SIGKILL)
-                raise RuntimeError("%s timed out" % argv[0])
+    try:
+        while done and not os.path.exists(done) and not timed_out.is_set():
+            if os.wait4(child.pid, os.WNOHANG)[0]:
+                raise RuntimeError("%s exited early; its output ends:\n%s" % (argv[0], tail(log)))
             time.sleep(0.01)
-        wall = time.monotonic() - start
-        os.killpg(child.pid, signal.SIGTERM)
-    _, status, usage = os.wait4(child.pid, 0)
+        if done and not timed_out.is_set():
+            wall = time.monotonic() - start
+            kill_group(child.pid, signal.SIGTERM)
+        _, status, usage = os.wait4(child.pid, 0)
+    except BaseException:
+        kill_group(child.pid)
+        raise
+    finally:
+        timer.cancel()
+    if timed_out.is_set():
+        raise RuntimeError("%s did not finish within %.0f s; its output ends:\n%s" % (argv[0], RUN_SECONDS, tail(log)))
     if wall is None:
         wall = time.monotonic() - start
         if status != 0:
-            raise RuntimeError("%s exited with %d" % (argv[0], status))
+            raise RuntimeError("%s exited with %d; its output ends:\n%s" % (argv[0], status, tail(log)))
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def kill_group(pid, sig=signal.SIGKILL):
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 class Seeder:
     """A btx seeder of one or more torrents, restarted per run when it must
-    dial the leecher."""
+    dial the leecher. It listens on a port of its own choosing and says
+    which: a port picked free beforehand can be taken by the time it binds."""
 
     def __init__(self, torrents, name="seeder-state", data=work):
         self.state = state_dir(name)
         self.data = data
-        self.port = free_port()
+        self.port = None
         self.process = None
         self.torrents = torrents
         self.torrent = torrents[0]
 
     def start(self, dial=None):
         self.stop()
-        argv = [btx, "add", "--json", "--seed", "--state-dir", self.state, "--listen", "127.0.0.1:%d" % self.port,
+        argv = [btx, "add", "--json", "--seed", "--state-dir", self.state, "--listen", "127.0.0.1:0",
                 "--no-dht", "-o", self.data] + self.torrents
         if dial:
             argv += ["--peer", "127.0.0.1:%d" % dial]
         self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        finished = 0
-        for line in self.process.stdout:
-            if json.loads(line)["type"] == "finished":
+        # Its events are read on a thread to the end: in a full pipe the
+        # seeder would block, and never get to its SIGINT.
+        events = queue.Queue()
+        threading.Thread(target=read_events, args=(self.process.stdout, events), daemon=True).start()
+        self.port, finished, end = None, 0, time.monotonic() + RUN_SECONDS
+        while self.port is None or finished < len(self.torrents):
+            try:
+                event = events.get(timeout=max(0, end - time.monotonic()))
+            except queue.Empty:
+                raise RuntimeError("the seeder did not listen and finish checking within %.0f s" % RUN_SECONDS)
+            if event is None:
+                raise RuntimeError("the seeder stopped")
+            if event["type"] == "listening":
+                self.port = event["data"]["port"]
+            elif event["type"] == "finished":
                 finished += 1
-                if finished == len(self.torrents):
-                    # Its progress lines (one a second per torrent) must
-                    # still be read: in a full pipe it would block, and
-                    # never get to its SIGINT.
-                    threading.Thread(target=self.process.stdout.read, daemon=True).start()
-                    return
-        raise RuntimeError("the seeder stopped")
 
     def stop(self):
         if self.process:
             self.process.send_signal(signal.SIGINT)
-            self.process.wait()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
             self.process = None
+
+
+def read_events(stream, events):
+    for line in stream:
+        events.put(json.loads(line))
+    events.put(None)
 
 
 PYTHON_LEECHER = r"""

@@ -3,7 +3,7 @@ import TorrentKit
 
 /// Options of every command that runs a session.
 let sessionOptions: [OptionSpec] = [
-    OptionSpec(long: "listen", argument: "PORT", summary: "listen on PORT, or ADDRESS:PORT (loopback turns off uTP, LSD, UPnP, NAT-PMP)",
+    OptionSpec(long: "listen", argument: "PORT", summary: "listen on PORT, or ADDRESS:PORT (one that is taken is warned of, not swapped; loopback turns off uTP, LSD, UPnP, NAT-PMP)",
                completion: .format(["6881", "0.0.0.0:6881", "127.0.0.1:6881"], hint: "PORT or ADDRESS:PORT")),
     OptionSpec(long: "no-dht", summary: "don't use the DHT"),
     OptionSpec(long: "bootstrap", argument: "HOST:PORT", summary: "DHT bootstrap node instead of the public routers (also BTX_DHT_BOOTSTRAP)", repeatable: true,

@@ -5,6 +5,9 @@ import Glibc
 public struct SessionConfiguration: Sendable {
     /// "ADDR:PORT" entries; empty = libtorrent's default (every interface, port 6881).
     public var listenInterfaces: [String] = []
+    /// The user named the port: taken, it stays unbound (the session says
+    /// so) instead of libtorrent's next free one, where no peer told of it looks.
+    public var listenPortNamed = false
     /// Devices or addresses outgoing peer connections are bound to; empty =
     /// the routing table picks.
     public var outgoingInterfaces: [String] = []
@@ -74,12 +77,14 @@ public struct SessionConfiguration: Sendable {
         if let port = Int(text) {
             guard (0...65535).contains(port) else { throw TorrentKitError(.invalidArgument, "port \(text) is out of range") }
             listenInterfaces = ["0.0.0.0:\(port)", "[::]:\(port)"]
+            listenPortNamed = true
             return
         }
         guard let endpoint = Endpoint(text) else {
             throw TorrentKitError(.invalidArgument, "'\(text)' is not PORT or ADDRESS:PORT")
         }
         listenInterfaces = [endpoint.text]
+        listenPortNamed = true
         if endpoint.isLoopback { keepToLoopback() }
     }
 
@@ -151,6 +156,7 @@ public struct SessionConfiguration: Sendable {
             ("disk_io", diskIO.rawValue),
         ] + encryptionSettings
         if !listenInterfaces.isEmpty { s.append(("listen_interfaces", listenInterfaces.joined(separator: ","))) }
+        if listenPortNamed { s += [("max_retry_port_bind", "0"), ("listen_system_port_fallback", "0")] }
         if !outgoingInterfaces.isEmpty { s.append(("outgoing_interfaces", outgoingInterfaces.joined(separator: ","))) }
         if let nodes = dhtBootstrap {
             // A private DHT's nodes are added as peers (Session.init): as

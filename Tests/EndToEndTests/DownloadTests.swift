@@ -177,4 +177,24 @@ final class DownloadTests: XCTestCase {
         _ = try add.waitForEvent("finished", timeout: 30)
         XCTAssertEqual(try digests(scratch.path + "/dl"), try digests(scratch.path + "/src"))
     }
+
+    /// A --listen port another process holds is not swapped for the next
+    /// free one, which nobody told of it would dial (libtorrent's way, and
+    /// how a bench seeder once went unreachable): the session says no peer
+    /// can reach it, and tries that port alone.
+    func testATakenListenPortIsSaidNotMoved() throws {
+        let scratch = try Scratch()
+        try scratch.write("src/taken.bin", randomData(64 << 10))
+        let torrent = try makeTorrent(scratch.path + "/src/taken.bin", scratch.path + "/taken.torrent")
+        let port = freePort()
+        let holder = try RefusingListener(port: port)
+        let seeder = try RunningProcess(btxPath, ["add", "--json", "--state-dir", scratch.path + "/seeder-state", "--no-dht",
+                                                  "--listen", "127.0.0.1:\(port)", torrent, "-o", scratch.path + "/src", "--seed"])
+        defer { seeder.signal(SIGTERM); _ = try? seeder.wait() }
+        let warning = try seeder.waitForEvent("warning") { ($0["message"] as? String)?.contains("no peer can connect") == true }
+        XCTAssertTrue((warning["message"] as? String ?? "").contains("\(port)"), "\(warning)")
+        _ = try seeder.waitForEvent("finished")
+        XCTAssertFalse(seeder.events.contains { $0.type == "listening" }, "\(seeder.output)")
+        holder.close()
+    }
 }

@@ -103,7 +103,13 @@ extension SessionHost {
         case .listening(let port):
             reporter.listening(port: port)
         case .listenFailed(let message):
-            reporter.diagnostic(name: nil, infoHash: nil, message)
+            // One socket of several failing (no IPv6 here) is a detail; no
+            // socket at all means no peer can reach this session.
+            if session.listenPort == 0 {
+                reporter.warning(name: nil, infoHash: nil, "\(message); no peer can connect to this session", once: true)
+            } else {
+                reporter.diagnostic(name: nil, infoHash: nil, message)
+            }
         case .dhtItem, .dhtPut:
             dht.take(event)
             deliverDHTAnswers()
