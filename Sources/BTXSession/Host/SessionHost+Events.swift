@@ -21,33 +21,7 @@ extension SessionHost {
             note("metadata", [("size", .int(status.totalSize))], entry: entry)
             requestSave(entry, onlyIfModified: false)
         case .resumeData(let torrent, let infoHash, let data, let pieces):
-            // A torrent removed meanwhile stays removed.
-            guard let entry = entry(torrent) else { return }
-            do {
-                // Offline it ran paused only so that nothing would start; a
-                // queued torrent is paused by the queue, not by its user.
-                // Paused for copies being placed, it is not paused for its user either.
-                let patch = policy.runsPaused || (queueing && entry.error == nil) || entry.pendingReuse != nil
-                let data = patch ? try SavedTorrent.resumeData(data, paused: entry.savedPaused) : data
-                try directory.saveResumeData(data, for: infoHash)
-                ledger.written(torrent, pieces: pieces)
-                moveToDestinationWhenSaved(entry)
-                if entry.stateKey != infoHash {
-                    // A v2 magnet learns its v1 hash with the metadata: its goal and
-                    // what set chose (labels among them) go with it to the new name.
-                    let goal = try directory.loadSeedGoal(entry.stateKey)
-                    let chosen = try directory.loadChosenSettings(entry.stateKey)
-                    try goal.map { try directory.saveSeedGoal($0, for: infoHash) }
-                    try directory.saveChosenSettings(chosen, for: infoHash)
-                    directory.removeResumeData(entry.stateKey)
-                    entry.stateKey = infoHash
-                    registry.index(entry, under: [infoHash])
-                }
-            } catch {
-                ledger.failed(torrent)
-                let reason = (error as? BTXError)?.message ?? "\(error)"
-                reporter.warning(name: entry.name, infoHash: infoHash, "could not save resume data: \(reason)")
-            }
+            writeResumeData([(torrent, infoHash, data, pieces)])
         case .resumeDataUnchanged(let torrent):
             ledger.unchanged(torrent)
         case .resumeDataFailed(let torrent, let message):

@@ -314,11 +314,27 @@ public final class SessionHost {
         }
         let end = monotonicSeconds() + seconds
         while backlogDone < backlog.count {
-            let event = backlog[backlogDone]
-            backlogDone += 1
-            try handle(event)
+            if let answers = takeResumeAnswers() {
+                writeResumeData(answers)
+            } else {
+                let event = backlog[backlogDone]
+                backlogDone += 1
+                try handle(event)
+            }
             if monotonicSeconds() > end { break }
         }
+    }
+
+    /// The resume data answers next in the backlog, up to 128 (each holds a
+    /// file open until written): written together, they take fewer syncs.
+    private func takeResumeAnswers() -> [ResumeAnswer]? {
+        var answers: [ResumeAnswer] = []
+        while backlogDone < backlog.count, answers.count < 128,
+              case .resumeData(let torrent, let infoHash, let data, let pieces) = backlog[backlogDone] {
+            answers.append((torrent, infoHash, data, pieces))
+            backlogDone += 1
+        }
+        return answers.isEmpty ? nil : answers
     }
 
     private func outcome(_ entry: Tracked) -> TorrentOutcome {

@@ -75,6 +75,12 @@ public struct StateDirectory {
         try FileIO.writeAtomically(bytes, to: resumePath(infoHash), replace: true, mode: 0o600)
     }
 
+    /// Many torrents' resume data at once, in order (the last of one
+    /// torrent's wins); each one's error, nil where it was written.
+    public func saveResumeData(_ saves: [(infoHash: String, bytes: [UInt8])]) -> [BTXError?] {
+        FileIO.replaceAtomically(saves.map { (resumePath($0.infoHash), $0.bytes) }, in: resumeDirectory, mode: 0o600)
+    }
+
     /// Forgets a torrent's saved state: its resume data and seeding goal.
     public func removeResumeData(_ infoHash: String) {
         unlink(resumePath(infoHash))

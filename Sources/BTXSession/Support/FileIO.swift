@@ -109,11 +109,15 @@ public enum FileIO {
             unlink(temporary)
         }
         committed = true
-        guard durable else { return }
-        let dirFD = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY)
-        if dirFD >= 0 {
-            fsync(dirFD)
-            close(dirFD)
+        if durable { syncFolder(directory.isEmpty ? "/" : directory) }
+    }
+
+    /// Makes the renames into `directory` survive a crash of the machine.
+    static func syncFolder(_ directory: String) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
         }
     }
 
@@ -125,7 +129,7 @@ public enum FileIO {
         return code == ENOENT ? .notFound(message) : .failure(message)
     }
 
-    private static func currentUmask() -> mode_t {
+    static func currentUmask() -> mode_t {
         let mask = umask(0o022)
         umask(mask)
         return mask
