@@ -325,11 +325,12 @@ public final class SessionHost {
         }
     }
 
-    /// The resume data answers next in the backlog, up to 128 (each holds a
-    /// file open until written): written together, they take fewer syncs.
+    /// The resume data answers next in the backlog, as many as there are
+    /// sync threads: written together they take fewer syncs, and a batch
+    /// (~30 ms on a slow disk) stays within a step's time for events.
     private func takeResumeAnswers() -> [ResumeAnswer]? {
         var answers: [ResumeAnswer] = []
-        while backlogDone < backlog.count, answers.count < 128,
+        while backlogDone < backlog.count, answers.count < FileIO.syncThreads,
               case .resumeData(let torrent, let infoHash, let data, let pieces) = backlog[backlogDone] {
             answers.append((torrent, infoHash, data, pieces))
             backlogDone += 1

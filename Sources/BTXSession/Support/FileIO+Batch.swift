@@ -1,6 +1,9 @@
 import Glibc
 
 extension FileIO {
+    /// Syncs made at once by `replaceAtomically`.
+    public static let syncThreads = 16
+
     /// Replaces each file as `writeAtomically` does, many at a time: every
     /// temporary file written first, then each synced, then each renamed in
     /// order, then the folder synced once. A filesystem commits what was
@@ -31,7 +34,7 @@ extension FileIO {
         let syncFailures = UnsafeMutableBufferPointer<Int32>.allocate(capacity: files.count)
         defer { syncFailures.deallocate() }
         let toSync = descriptors.indices.map { errors[$0] == nil ? descriptors[$0] : -1 }
-        concurrently(files.count, threads: 16) { i in
+        concurrently(files.count, threads: syncThreads) { i in
             syncFailures[i] = toSync[i] >= 0 && fsync(toSync[i]) != 0 ? errno : 0
         }
         for (i, fd) in descriptors.enumerated() where fd >= 0 {
