@@ -92,7 +92,6 @@ func applyNetworkOptions(_ invocation: Invocation, config: UserConfig, environme
         port = number
     }
     session.bind(to: interface, port: port)
-    session.listenPortNamed = (invocation.peerListen ?? config["listen"]) != nil
 }
 
 /// A running session keeps the network settings it started with. Handing it

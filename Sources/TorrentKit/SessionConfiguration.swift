@@ -5,9 +5,10 @@ import Glibc
 public struct SessionConfiguration: Sendable {
     /// "ADDR:PORT" entries; empty = libtorrent's default (every interface, port 6881).
     public var listenInterfaces: [String] = []
-    /// The user named the port: taken, it stays unbound (the session says
-    /// so) instead of libtorrent's next free one, where no peer told of it looks.
-    public var listenPortNamed = false
+    /// The user named the port (`listen(on:)`, which `bind(to:port:)` keeps):
+    /// taken, it stays unbound (the session says so) instead of libtorrent's
+    /// next free one, where no peer told of it looks.
+    public private(set) var listenPortNamed = false
     /// Devices or addresses outgoing peer connections are bound to; empty =
     /// the routing table picks.
     public var outgoingInterfaces: [String] = []

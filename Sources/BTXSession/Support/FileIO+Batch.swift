@@ -19,13 +19,11 @@ extension FileIO {
         var descriptors = [Int32](repeating: -1, count: files.count)
         let permissions = mode & ~currentUmask()
         for (i, file) in files.enumerated() {
-            var template = Array(directory.utf8CString.dropLast()) + Array("/.btx-XXXXXX".utf8CString)
-            let fd = mkstemp(&template)
-            guard fd >= 0 else {
+            guard let (fd, temporary) = temporaryFile(in: directory) else {
                 errors[i] = error(file.path, "write")
                 continue
             }
-            temporaries[i] = String(cString: template)
+            temporaries[i] = temporary
             descriptors[i] = fd
             if file.bytes.withUnsafeBytes({ Syscall.writeAll(fd, $0) }) != nil { errors[i] = error(file.path, "write") }
             fchmod(fd, permissions)

@@ -84,11 +84,8 @@ public enum FileIO {
     public static func writeAtomically(_ bytes: [UInt8], to path: String, replace: Bool, mode: mode_t = 0o644,
                                        durable: Bool = true) throws {
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        var template = Array((directory.isEmpty ? "/" : directory).utf8CString.dropLast()) + Array("/.btx-XXXXXX".utf8CString)
-        let fd = mkstemp(&template)
         // mkstemp fails on the folder, but the user named the file: blame that.
-        guard fd >= 0 else { throw error(path, "write") }
-        let temporary = String(cString: template)
+        guard let (fd, temporary) = temporaryFile(in: directory.isEmpty ? "/" : directory) else { throw error(path, "write") }
         var committed = false
         defer {
             if !committed { unlink(temporary) }
@@ -110,6 +107,14 @@ public enum FileIO {
         }
         committed = true
         if durable { syncFolder(directory.isEmpty ? "/" : directory) }
+    }
+
+    /// A new file in `directory` for writeAtomically's kind (".btx-" and six
+    /// random characters), open for writing; nil with errno set.
+    static func temporaryFile(in directory: String) -> (fd: Int32, path: String)? {
+        var template = Array(directory.utf8CString.dropLast()) + Array("/.btx-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        return fd >= 0 ? (fd, String(cString: template)) : nil
     }
 
     /// Makes the renames into `directory` survive a crash of the machine.
